@@ -1,0 +1,3 @@
+module github.com/ginsession/ginsession
+
+go 1.25.0

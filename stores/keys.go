@@ -1,0 +1,80 @@
+package stores
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+)
+
+// Key rules shared by every server-side store. They match Django's, so keys
+// made here fit django_session.session_key (varchar(40)) and Django's own
+// keys are accepted here.
+const (
+	// KeyLength is the length of a generated key.
+	KeyLength = 32
+	// MinKeyLength is the shortest key accepted from a client (Django: 8).
+	MinKeyLength = 8
+	// MaxKeyLength is the longest key accepted, the width of Django's column.
+	MaxKeyLength = 40
+	// KeyAlphabet is the set generated keys are drawn from, and the only
+	// characters accepted in a key.
+	KeyAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+)
+
+// ErrInvalidKey reports a key that breaks the key rules. Stores return it
+// (wrapped) when a caller hands them such a key directly; the middleware
+// never does.
+var ErrInvalidKey = errors.New("stores: invalid session key")
+
+// ValidKey reports whether key follows the rules: MinKeyLength to
+// MaxKeyLength characters, each from KeyAlphabet. Such a key is safe as a
+// file name, a Redis key suffix or an SQL parameter.
+func ValidKey(key string) bool {
+	if len(key) < MinKeyLength || len(key) > MaxKeyLength {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckKey returns nil for a valid key and an error naming the problem
+// (wrapping ErrInvalidKey) otherwise.
+func CheckKey(key string) error {
+	if ValidKey(key) {
+		return nil
+	}
+	if len(key) < MinKeyLength || len(key) > MaxKeyLength {
+		return fmt.Errorf("%w: length %d, want %d to %d", ErrInvalidKey, len(key), MinKeyLength, MaxKeyLength)
+	}
+	return fmt.Errorf("%w: only [a-z0-9] is allowed", ErrInvalidKey)
+}
+
+// NewKey returns KeyLength characters drawn uniformly from KeyAlphabet with
+// crypto/rand, about 165 bits of entropy.
+func NewKey() string {
+	var out [KeyLength]byte
+	var buf [KeyLength * 2]byte
+	n := 0
+	for n < KeyLength {
+		// rand.Read never fails on supported platforms (Go 1.24+ crashes the
+		// program instead), so there is no error to report.
+		_, _ = rand.Read(buf[:])
+		for _, b := range buf {
+			// 252 = 7*36: rejecting 252..255 keeps the draw uniform.
+			if b >= 252 {
+				continue
+			}
+			out[n] = KeyAlphabet[b%36]
+			n++
+			if n == KeyLength {
+				break
+			}
+		}
+	}
+	return string(out[:])
+}

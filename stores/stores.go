@@ -1,0 +1,95 @@
+// Package stores defines the contract between ginsession and the places it
+// keeps session records: a database table, Redis, files, memory, or the
+// cookie itself.
+//
+// A Store deals in opaque bytes; encoding a session's values is the codec's
+// job, one level up. Every method takes the request's context and must return
+// promptly with the context's error once it is done.
+//
+// # Errors
+//
+// [ErrNotFound] and [ErrExists] are conditions the caller branches on; any
+// other error means the store is broken or unreachable, and the middleware
+// turns it into a failed request rather than an empty session.
+//
+// # Optional capabilities
+//
+// A store may implement further interfaces, discovered by type assertion in
+// the way net/http discovers [net/http.Flusher]: [Toucher] to refresh an
+// expiry without rewriting data, and [ClientSide] for stores whose records
+// travel in the cookie.
+package stores
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound reports that no live record has the key: it never existed,
+// it expired, it was deleted, or it could not be read back intact.
+var ErrNotFound = errors.New("stores: session not found")
+
+// ErrExists reports that Create found a record under the key already; the
+// caller makes a new key and tries again.
+var ErrExists = errors.New("stores: session key already exists")
+
+// Store keeps session records by key.
+//
+// Records carry an absolute expiry. A record whose expiry has passed is, for
+// Load, the same as no record at all, even if the store has not purged it yet.
+type Store interface {
+	// Load returns the data stored under key. It returns ErrNotFound when the
+	// record is missing, expired or unreadable; an error means the store
+	// itself failed.
+	Load(ctx context.Context, key string) ([]byte, error)
+
+	// Create stores a new record and never overwrites one: when key is taken
+	// (even by an expired record not yet purged, if the store cannot tell) it
+	// returns ErrExists.
+	Create(ctx context.Context, key string, data []byte, expiry time.Time) error
+
+	// Update replaces the data and expiry of an existing record and never
+	// creates one: when the record has vanished (deleted by a concurrent
+	// logout, or expired) it returns ErrNotFound, so a session that was ended
+	// elsewhere is not brought back.
+	Update(ctx context.Context, key string, data []byte, expiry time.Time) error
+
+	// Delete removes the record. A missing record is not an error.
+	Delete(ctx context.Context, key string) error
+
+	// Exists reports whether a record holds key. Stores that can tell treat
+	// expired records as absent; the key generator only needs "might be taken".
+	Exists(ctx context.Context, key string) (bool, error)
+
+	// ClearExpired removes expired records, Django's clearsessions. Stores
+	// whose backend expires records by itself make it a no-op.
+	ClearExpired(ctx context.Context) error
+}
+
+// Toucher is implemented by stores that can move a record's expiry without
+// rewriting its data, which makes SaveEveryRequest cheap. Like Update it
+// returns ErrNotFound for a vanished record.
+type Toucher interface {
+	Touch(ctx context.Context, key string, expiry time.Time) error
+}
+
+// ClientSide is implemented by stores that keep the whole record in the
+// cookie. For them the "key" the middleware sends is the sealed record, so
+// the middleware calls Seal and Open instead of the Store methods, whose
+// server-side operations are no-ops (as in Django's signed_cookies engine).
+//
+// keys holds the secrets to use, newest first: Seal uses keys[0], Open accepts
+// a record sealed with any of them, so a secret can be rotated while the old
+// one is still listed.
+type ClientSide interface {
+	// Seal returns the cookie value carrying data. It returns an error
+	// (never a silently truncated value) when the value would be too large
+	// for a cookie.
+	Seal(data []byte, keys [][]byte) (string, error)
+
+	// Open returns the data in a value made by Seal and the time it was
+	// sealed, from which the caller enforces the session's age. Tampered,
+	// truncated or foreign values give ErrNotFound.
+	Open(value string, keys [][]byte) (data []byte, sealed time.Time, err error)
+}

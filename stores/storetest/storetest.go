@@ -1,0 +1,329 @@
+// Package storetest is the conformance suite every ginsession store runs.
+//
+// A store's tests call [Run] with a factory that returns a fresh, empty store
+// (its own table, key prefix or directory) and registers its clean-up with
+// t.Cleanup. Third-party stores can run the same suite.
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) stores.Store { return memstore.New() })
+//	}
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ginsession/ginsession/stores"
+)
+
+// Factory returns a fresh, empty store for one test.
+type Factory func(t *testing.T) stores.Store
+
+// Run runs every conformance test against stores made by newStore.
+func Run(t *testing.T, newStore Factory) {
+	t.Helper()
+	tests := []struct {
+		name string
+		fn   func(*testing.T, stores.Store)
+	}{
+		{"CreateThenLoadReturnsTheData", testCreateLoad},
+		{"CreateOnATakenKeyReturnsErrExists", testCreateCollision},
+		{"UpdateReplacesDataAndExpiry", testUpdate},
+		{"UpdateOfAVanishedRecordReturnsErrNotFound", testUpdateVanished},
+		{"UpdateWithIdenticalDataSucceeds", testUpdateIdentical},
+		{"LoadOfAnUnknownKeyReturnsErrNotFound", testLoadUnknown},
+		{"LoadOfAnExpiredRecordReturnsErrNotFound", testLoadExpired},
+		{"ExpiryIsHonouredToTheSecond", testExpiryToTheSecond},
+		{"DeleteRemovesAndIsIdempotent", testDelete},
+		{"ExistsReportsLiveRecords", testExists},
+		{"ClearExpiredRemovesOnlyExpiredRecords", testClearExpired},
+		{"OneMebibyteValuesRoundTrip", testLargeValue},
+		{"ArbitraryBytesRoundTrip", testArbitraryBytes},
+		{"EmptyDataRoundTrips", testEmptyData},
+		{"ACancelledContextFailsPromptly", testCancelledContext},
+		{"FiftyGoroutinesAtOnce", testConcurrent},
+		{"TouchMovesTheExpiry", testTouch},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.fn(t, newStore(t))
+		})
+	}
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func later() time.Time { return time.Now().Add(time.Hour) }
+
+func mustCreate(t *testing.T, s stores.Store, key string, data []byte, exp time.Time) {
+	t.Helper()
+	if err := s.Create(ctx(t), key, data, exp); err != nil {
+		t.Fatalf("Create(%q): %v", key, err)
+	}
+}
+
+func wantData(t *testing.T, s stores.Store, key string, want []byte) {
+	t.Helper()
+	got, err := s.Load(ctx(t), key)
+	if err != nil {
+		t.Fatalf("Load(%q): %v", key, err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("Load(%q) = %d bytes %.40q, want %d bytes %.40q", key, len(got), got, len(want), want)
+	}
+}
+
+func wantNotFound(t *testing.T, s stores.Store, key string) {
+	t.Helper()
+	got, err := s.Load(ctx(t), key)
+	if !errors.Is(err, stores.ErrNotFound) {
+		t.Fatalf("Load(%q) = %q, %v; want ErrNotFound", key, got, err)
+	}
+}
+
+func testCreateLoad(t *testing.T, s stores.Store) {
+	k := stores.NewKey()
+	mustCreate(t, s, k, []byte(`{"a":1}`), later())
+	wantData(t, s, k, []byte(`{"a":1}`))
+}
+
+func testCreateCollision(t *testing.T, s stores.Store) {
+	k := stores.NewKey()
+	mustCreate(t, s, k, []byte("first"), later())
+	err := s.Create(ctx(t), k, []byte("second"), later())
+	if !errors.Is(err, stores.ErrExists) {
+		t.Fatalf("second Create = %v, want ErrExists", err)
+	}
+	wantData(t, s, k, []byte("first"))
+}
+
+func testUpdate(t *testing.T, s stores.Store) {
+	k := stores.NewKey()
+	mustCreate(t, s, k, []byte("v1"), time.Now().Add(2*time.Second))
+	if err := s.Update(ctx(t), k, []byte("v2"), later()); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	wantData(t, s, k, []byte("v2"))
+	// The new expiry (an hour) must have replaced the old one (two seconds).
+	time.Sleep(2500 * time.Millisecond)
+	wantData(t, s, k, []byte("v2"))
+}
+
+func testUpdateVanished(t *testing.T, s stores.Store) {
+	k := stores.NewKey()
+	if err := s.Update(ctx(t), k, []byte("ghost"), later()); !errors.Is(err, stores.ErrNotFound) {
+		t.Fatalf("Update of a never-created key = %v, want ErrNotFound", err)
+	}
+	mustCreate(t, s, k, []byte("v1"), later())
+	if err := s.Delete(ctx(t), k); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if err := s.Update(ctx(t), k, []byte("resurrected"), later()); !errors.Is(err, stores.ErrNotFound) {
+		t.Fatalf("Update after Delete = %v, want ErrNotFound", err)
+	}
+	wantNotFound(t, s, k)
+}
+
+func testUpdateIdentical(t *testing.T, s stores.Store) {
+	k := stores.NewKey()
+	exp := later().Truncate(time.Second)
+	mustCreate(t, s, k, []byte("same"), exp)
+	for i := 0; i < 2; i++ {
+		if err := s.Update(ctx(t), k, []byte("same"), exp); err != nil {
+			t.Fatalf("Update #%d with identical data and expiry: %v", i+1, err)
+		}
+	}
+	wantData(t, s, k, []byte("same"))
+}
+
+func testLoadUnknown(t *testing.T, s stores.Store) {
+	wantNotFound(t, s, stores.NewKey())
+}
+
+func testLoadExpired(t *testing.T, s stores.Store) {
+	k := stores.NewKey()
+	mustCreate(t, s, k, []byte("old"), time.Now().Add(-time.Minute))
+	wantNotFound(t, s, k)
+}
+
+func testExpiryToTheSecond(t *testing.T, s stores.Store) {
+	k := stores.NewKey()
+	mustCreate(t, s, k, []byte("brief"), time.Now().Add(1500*time.Millisecond))
+	wantData(t, s, k, []byte("brief"))
+	time.Sleep(2600 * time.Millisecond)
+	wantNotFound(t, s, k)
+}
+
+func testDelete(t *testing.T, s stores.Store) {
+	k := stores.NewKey()
+	mustCreate(t, s, k, []byte("x"), later())
+	for i := 0; i < 2; i++ {
+		if err := s.Delete(ctx(t), k); err != nil {
+			t.Fatalf("Delete #%d: %v", i+1, err)
+		}
+	}
+	wantNotFound(t, s, k)
+	if err := s.Delete(ctx(t), stores.NewKey()); err != nil {
+		t.Fatalf("Delete of a never-created key: %v", err)
+	}
+	// A deleted key can be created again.
+	mustCreate(t, s, k, []byte("y"), later())
+	wantData(t, s, k, []byte("y"))
+}
+
+func testExists(t *testing.T, s stores.Store) {
+	k := stores.NewKey()
+	ok, err := s.Exists(ctx(t), k)
+	if err != nil || ok {
+		t.Fatalf("Exists before Create = %v, %v; want false, nil", ok, err)
+	}
+	mustCreate(t, s, k, []byte("x"), later())
+	ok, err = s.Exists(ctx(t), k)
+	if err != nil || !ok {
+		t.Fatalf("Exists after Create = %v, %v; want true, nil", ok, err)
+	}
+	if err := s.Delete(ctx(t), k); err != nil {
+		t.Fatal(err)
+	}
+	ok, err = s.Exists(ctx(t), k)
+	if err != nil || ok {
+		t.Fatalf("Exists after Delete = %v, %v; want false, nil", ok, err)
+	}
+}
+
+func testClearExpired(t *testing.T, s stores.Store) {
+	live, dead := stores.NewKey(), stores.NewKey()
+	mustCreate(t, s, live, []byte("live"), later())
+	mustCreate(t, s, dead, []byte("dead"), time.Now().Add(-time.Minute))
+	if err := s.ClearExpired(ctx(t)); err != nil {
+		t.Fatalf("ClearExpired: %v", err)
+	}
+	wantData(t, s, live, []byte("live"))
+	wantNotFound(t, s, dead)
+	// After a purge the expired key is free again, even for stores whose
+	// Create cannot see through an unpurged expired record.
+	mustCreate(t, s, dead, []byte("reborn"), later())
+	wantData(t, s, dead, []byte("reborn"))
+}
+
+func testLargeValue(t *testing.T, s stores.Store) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+	k := stores.NewKey()
+	mustCreate(t, s, k, big, later())
+	wantData(t, s, k, big)
+	big[0] = 'X'
+	if err := s.Update(ctx(t), k, big, later()); err != nil {
+		t.Fatalf("Update of 1 MiB: %v", err)
+	}
+	wantData(t, s, k, big)
+}
+
+func testArbitraryBytes(t *testing.T, s stores.Store) {
+	all := make([]byte, 0, 512)
+	for i := 0; i < 256; i++ {
+		all = append(all, byte(i))
+	}
+	all = append(all, []byte("\x00\xff\xfe'\";--\r\n\\%_é😀")...)
+	k := stores.NewKey()
+	mustCreate(t, s, k, all, later())
+	wantData(t, s, k, all)
+}
+
+func testEmptyData(t *testing.T, s stores.Store) {
+	k := stores.NewKey()
+	mustCreate(t, s, k, []byte{}, later())
+	got, err := s.Load(ctx(t), k)
+	if err != nil {
+		t.Fatalf("Load of an empty record: %v", err)
+	}
+	if len(got) != 0 {
+		t.Fatalf("Load of an empty record = %q", got)
+	}
+}
+
+func testCancelledContext(t *testing.T, s stores.Store) {
+	k := stores.NewKey()
+	mustCreate(t, s, k, []byte("x"), later())
+	c, cancel := context.WithCancel(context.Background())
+	cancel()
+	start := time.Now()
+	_, err := s.Load(c, k)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("Load with a cancelled context took %v", took)
+	}
+	// A store that answers from memory may complete before it looks at the
+	// context; what it must not do is claim the record is missing.
+	if errors.Is(err, stores.ErrNotFound) {
+		t.Fatalf("Load with a cancelled context = ErrNotFound; a store failure must not look like a missing session")
+	}
+}
+
+func testConcurrent(t *testing.T, s stores.Store) {
+	const workers = 50
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	shared := stores.NewKey()
+	mustCreate(t, s, shared, []byte("shared-0"), later())
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			own := stores.NewKey()
+			data := []byte(fmt.Sprintf("worker-%d", w))
+			c := context.Background()
+			if err := s.Create(c, own, data, later()); err != nil {
+				errs <- fmt.Errorf("worker %d Create: %w", w, err)
+				return
+			}
+			for i := 0; i < 5; i++ {
+				got, err := s.Load(c, own)
+				if err != nil || !bytes.Equal(got, data) {
+					errs <- fmt.Errorf("worker %d Load = %q, %v", w, got, err)
+					return
+				}
+				if err := s.Update(c, shared, []byte(fmt.Sprintf("shared-%d-%d", w, i)), later()); err != nil {
+					errs <- fmt.Errorf("worker %d Update shared: %w", w, err)
+					return
+				}
+				if got, err := s.Load(c, shared); err != nil || !bytes.HasPrefix(got, []byte("shared-")) {
+					errs <- fmt.Errorf("worker %d Load shared = %q, %v (torn or lost record)", w, got, err)
+					return
+				}
+			}
+			if err := s.Delete(c, own); err != nil {
+				errs <- fmt.Errorf("worker %d Delete: %w", w, err)
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func testTouch(t *testing.T, s stores.Store) {
+	tc, ok := s.(stores.Toucher)
+	if !ok {
+		t.Skip("store does not implement stores.Toucher (optional)")
+	}
+	k := stores.NewKey()
+	mustCreate(t, s, k, []byte("kept"), time.Now().Add(1500*time.Millisecond))
+	if err := tc.Touch(ctx(t), k, later()); err != nil {
+		t.Fatalf("Touch: %v", err)
+	}
+	time.Sleep(2 * time.Second)
+	wantData(t, s, k, []byte("kept"))
+	if err := tc.Touch(ctx(t), stores.NewKey(), later()); !errors.Is(err, stores.ErrNotFound) {
+		t.Fatalf("Touch of an unknown key = %v, want ErrNotFound", err)
+	}
+}
