@@ -1,0 +1,614 @@
+package ginsession
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// JSONCodec is the default codec: compact JSON that Django's JSONSerializer
+// reads as it is (top-level keys in insertion order, every non-ASCII
+// character escaped as \uXXXX, no HTML escaping).
+//
+// Integers come back as int (or float64 beyond int's range), so a value set
+// as 42 reads back as 42 and not 42.0. Nested objects come back as
+// map[string]any and arrays as []any; [Get] converts them to the caller's
+// type. Values JSON cannot hold (channels, functions, NaN, ...) fail the
+// save with an error naming the key.
+type JSONCodec struct{}
+
+// Encode implements Codec.
+func (JSONCodec) Encode(keys []string, values map[string]any) ([]byte, error) {
+	return encodeJSON(keys, values)
+}
+
+// Decode implements Codec.
+func (JSONCodec) Decode(data []byte) ([]string, map[string]any, error) {
+	return decodeJSON(data)
+}
+
+// maxJSONDepth bounds nesting on decode so hostile input cannot exhaust the
+// stack.
+const maxJSONDepth = 200
+
+// encodeJSON writes values as one JSON object in the order of keys.
+func encodeJSON(keys []string, values map[string]any) ([]byte, error) {
+	buf := make([]byte, 0, 64)
+	buf = append(buf, '{')
+	for i, k := range keys {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendJSONString(buf, k)
+		buf = append(buf, ':')
+		var err error
+		buf, err = appendJSONValue(buf, values[k], 0)
+		if err != nil {
+			return nil, fmt.Errorf("ginsession: session key %q: %w", k, err)
+		}
+	}
+	return append(buf, '}'), nil
+}
+
+var errTooDeep = errors.New("value nested too deeply")
+
+func appendJSONValue(buf []byte, v any, depth int) ([]byte, error) {
+	if depth > maxJSONDepth {
+		return nil, errTooDeep
+	}
+	switch x := v.(type) {
+	case nil:
+		return append(buf, "null"...), nil
+	case string:
+		return appendJSONString(buf, x), nil
+	case bool:
+		return strconv.AppendBool(buf, x), nil
+	case int:
+		return strconv.AppendInt(buf, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(buf, x, 10), nil
+	case int32:
+		return strconv.AppendInt(buf, int64(x), 10), nil
+	case int16:
+		return strconv.AppendInt(buf, int64(x), 10), nil
+	case int8:
+		return strconv.AppendInt(buf, int64(x), 10), nil
+	case uint:
+		return strconv.AppendUint(buf, uint64(x), 10), nil
+	case uint64:
+		return strconv.AppendUint(buf, x, 10), nil
+	case uint32:
+		return strconv.AppendUint(buf, uint64(x), 10), nil
+	case uint16:
+		return strconv.AppendUint(buf, uint64(x), 10), nil
+	case uint8:
+		return strconv.AppendUint(buf, uint64(x), 10), nil
+	case float64:
+		return appendJSONFloat(buf, x, 64)
+	case float32:
+		return appendJSONFloat(buf, float64(x), 32)
+	case []any:
+		buf = append(buf, '[')
+		for i, e := range x {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			var err error
+			if buf, err = appendJSONValue(buf, e, depth+1); err != nil {
+				return nil, err
+			}
+		}
+		return append(buf, ']'), nil
+	case []string:
+		buf = append(buf, '[')
+		for i, e := range x {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendJSONString(buf, e)
+		}
+		return append(buf, ']'), nil
+	case map[string]any:
+		ks := make([]string, 0, len(x))
+		for k := range x {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		buf = append(buf, '{')
+		for i, k := range ks {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendJSONString(buf, k)
+			buf = append(buf, ':')
+			var err error
+			if buf, err = appendJSONValue(buf, x[k], depth+1); err != nil {
+				return nil, err
+			}
+		}
+		return append(buf, '}'), nil
+	case json.RawMessage:
+		if !json.Valid(x) {
+			return nil, errors.New("invalid json.RawMessage")
+		}
+		return appendASCII(buf, x), nil
+	}
+	return appendReflectJSON(buf, v)
+}
+
+// appendReflectJSON handles every other type (structs, typed maps and
+// slices, time.Time, json.Marshaler ...) through encoding/json, then escapes
+// the result to ASCII like the fast paths.
+func appendReflectJSON(buf []byte, v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("cannot store %T as JSON: %w", v, unwrapJSONError(err))
+	}
+	out := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	return appendASCII(buf, out), nil
+}
+
+func unwrapJSONError(err error) error {
+	var ute *json.UnsupportedTypeError
+	if errors.As(err, &ute) {
+		return fmt.Errorf("type %s has no JSON form", ute.Type)
+	}
+	return err
+}
+
+func appendJSONFloat(buf []byte, f float64, bits int) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, fmt.Errorf("float %v has no JSON form", f)
+	}
+	start := len(buf)
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	buf = strconv.AppendFloat(buf, f, format, -1, bits)
+	// Keep a float a float across a round trip: "1" would read back as int.
+	if bytes.IndexAny(buf[start:], ".eE") < 0 {
+		buf = append(buf, ".0"...)
+	}
+	return buf, nil
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString quotes s the way Python's json.dumps does by default:
+// short escapes for the usual control characters, \u00XX for the others,
+// and \uXXXX (surrogate pairs above U+FFFF) for everything outside ASCII.
+// Invalid UTF-8 becomes U+FFFD, as in encoding/json.
+func appendJSONString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		buf = append(buf, s[start:i]...)
+		if c < utf8.RuneSelf {
+			switch c {
+			case '"', '\\':
+				buf = append(buf, '\\', c)
+			case '\n':
+				buf = append(buf, '\\', 'n')
+			case '\r':
+				buf = append(buf, '\\', 'r')
+			case '\t':
+				buf = append(buf, '\\', 't')
+			case '\b':
+				buf = append(buf, '\\', 'b')
+			case '\f':
+				buf = append(buf, '\\', 'f')
+			default:
+				buf = appendU4(buf, rune(c))
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		buf = appendEscapedRune(buf, r)
+		i += size
+		start = i
+	}
+	buf = append(buf, s[start:]...)
+	return append(buf, '"')
+}
+
+func appendEscapedRune(buf []byte, r rune) []byte {
+	if r > 0xffff {
+		r1, r2 := utf16.EncodeRune(r)
+		return appendU4(appendU4(buf, r1), r2)
+	}
+	return appendU4(buf, r)
+}
+
+func appendU4(buf []byte, r rune) []byte {
+	return append(buf, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+}
+
+// appendASCII copies JSON text, escaping non-ASCII runes and DEL (which can
+// only occur inside strings) as \uXXXX.
+func appendASCII(buf, js []byte) []byte {
+	for i := 0; i < len(js); {
+		c := js[i]
+		if c < 0x7f {
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		if c == 0x7f {
+			buf = appendU4(buf, 0x7f)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(js[i:])
+		buf = appendEscapedRune(buf, r)
+		i += size
+	}
+	return buf
+}
+
+// decodeJSON reads one JSON object, returning its keys in document order. A
+// key that appears twice keeps its last value and its first position, as a
+// Python dict would.
+func decodeJSON(data []byte) ([]string, map[string]any, error) {
+	d := jsonDecoder{data: data}
+	d.skipSpace()
+	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
+		return nil, nil, d.errorf("session data is not a JSON object")
+	}
+	d.pos++
+	values := make(map[string]any)
+	var keys []string
+	d.skipSpace()
+	if d.peek() == '}' {
+		d.pos++
+	} else {
+		for {
+			d.skipSpace()
+			k, err := d.readString()
+			if err != nil {
+				return nil, nil, err
+			}
+			d.skipSpace()
+			if d.peek() != ':' {
+				return nil, nil, d.errorf("expected ':'")
+			}
+			d.pos++
+			v, err := d.readValue(1)
+			if err != nil {
+				return nil, nil, err
+			}
+			if _, dup := values[k]; !dup {
+				keys = append(keys, k)
+			}
+			values[k] = v
+			d.skipSpace()
+			c := d.peek()
+			d.pos++
+			if c == '}' {
+				break
+			}
+			if c != ',' {
+				return nil, nil, d.errorf("expected ',' or '}'")
+			}
+		}
+	}
+	d.skipSpace()
+	if d.pos != len(d.data) {
+		return nil, nil, d.errorf("trailing data after the object")
+	}
+	return keys, values, nil
+}
+
+type jsonDecoder struct {
+	data []byte
+	pos  int
+}
+
+func (d *jsonDecoder) errorf(format string, args ...any) error {
+	return fmt.Errorf("ginsession: decode JSON at byte %d: %s", d.pos, fmt.Sprintf(format, args...))
+}
+
+func (d *jsonDecoder) peek() byte {
+	if d.pos < len(d.data) {
+		return d.data[d.pos]
+	}
+	return 0
+}
+
+func (d *jsonDecoder) skipSpace() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (d *jsonDecoder) readValue(depth int) (any, error) {
+	if depth > maxJSONDepth {
+		return nil, d.errorf("nested deeper than %d", maxJSONDepth)
+	}
+	d.skipSpace()
+	switch c := d.peek(); {
+	case c == '"':
+		return d.readString()
+	case c == '{':
+		d.pos++
+		m := make(map[string]any)
+		d.skipSpace()
+		if d.peek() == '}' {
+			d.pos++
+			return m, nil
+		}
+		for {
+			d.skipSpace()
+			k, err := d.readString()
+			if err != nil {
+				return nil, err
+			}
+			d.skipSpace()
+			if d.peek() != ':' {
+				return nil, d.errorf("expected ':'")
+			}
+			d.pos++
+			v, err := d.readValue(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			m[k] = v
+			d.skipSpace()
+			c := d.peek()
+			d.pos++
+			if c == '}' {
+				return m, nil
+			}
+			if c != ',' {
+				return nil, d.errorf("expected ',' or '}'")
+			}
+		}
+	case c == '[':
+		d.pos++
+		a := []any{}
+		d.skipSpace()
+		if d.peek() == ']' {
+			d.pos++
+			return a, nil
+		}
+		for {
+			v, err := d.readValue(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+			d.skipSpace()
+			c := d.peek()
+			d.pos++
+			if c == ']' {
+				return a, nil
+			}
+			if c != ',' {
+				return nil, d.errorf("expected ',' or ']'")
+			}
+		}
+	case c == 't':
+		return true, d.literal("true")
+	case c == 'f':
+		return false, d.literal("false")
+	case c == 'n':
+		return nil, d.literal("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return d.readNumber()
+	case c == 'N' || c == 'I':
+		// Python writes NaN and Infinity as bare tokens; Go has no JSON for them.
+		return nil, d.errorf("NaN and Infinity are not supported")
+	}
+	return nil, d.errorf("unexpected character %q", d.peek())
+}
+
+func (d *jsonDecoder) literal(word string) error {
+	if !bytes.HasPrefix(d.data[d.pos:], []byte(word)) {
+		return d.errorf("invalid literal")
+	}
+	d.pos += len(word)
+	return nil
+}
+
+func (d *jsonDecoder) readNumber() (any, error) {
+	start := d.pos
+	if d.peek() == '-' {
+		d.pos++
+	}
+	digits := d.pos
+	for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
+		d.pos++
+	}
+	if d.pos == digits || (d.data[digits] == '0' && d.pos-digits > 1) {
+		return nil, d.errorf("invalid number")
+	}
+	isFloat := false
+	if d.peek() == '.' {
+		isFloat = true
+		d.pos++
+		frac := d.pos
+		for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
+			d.pos++
+		}
+		if d.pos == frac {
+			return nil, d.errorf("invalid number")
+		}
+	}
+	if c := d.peek(); c == 'e' || c == 'E' {
+		isFloat = true
+		d.pos++
+		if c := d.peek(); c == '+' || c == '-' {
+			d.pos++
+		}
+		exp := d.pos
+		for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
+			d.pos++
+		}
+		if d.pos == exp {
+			return nil, d.errorf("invalid number")
+		}
+	}
+	text := bytesToString(d.data[start:d.pos])
+	if !isFloat {
+		if n, err := strconv.ParseInt(text, 10, 0); err == nil {
+			return int(n), nil
+		}
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return nil, d.errorf("invalid number")
+	}
+	return f, nil
+}
+
+func (d *jsonDecoder) readString() (string, error) {
+	if d.peek() != '"' {
+		return "", d.errorf("expected a string")
+	}
+	d.pos++
+	start := d.pos
+	// Fast path: no escapes and only ASCII.
+	for d.pos < len(d.data) {
+		c := d.data[d.pos]
+		if c == '"' {
+			s := string(d.data[start:d.pos])
+			d.pos++
+			return s, nil
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+		d.pos++
+	}
+	out := make([]byte, 0, d.pos-start+16)
+	out = append(out, d.data[start:d.pos]...)
+	for d.pos < len(d.data) {
+		c := d.data[d.pos]
+		switch {
+		case c == '"':
+			d.pos++
+			return string(out), nil
+		case c < 0x20:
+			return "", d.errorf("control character in string")
+		case c == '\\':
+			d.pos++
+			if d.pos >= len(d.data) {
+				return "", d.errorf("unterminated string")
+			}
+			e := d.data[d.pos]
+			d.pos++
+			switch e {
+			case '"', '\\', '/':
+				out = append(out, e)
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case 'u':
+				r, ok := d.readHex4()
+				if !ok {
+					return "", d.errorf("invalid \\u escape")
+				}
+				if utf16.IsSurrogate(r) {
+					r2 := rune(-1)
+					if d.pos+1 < len(d.data) && d.data[d.pos] == '\\' && d.data[d.pos+1] == 'u' {
+						save := d.pos
+						d.pos += 2
+						var ok2 bool
+						if r2, ok2 = d.readHex4(); !ok2 {
+							return "", d.errorf("invalid \\u escape")
+						}
+						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+							r = dec
+						} else {
+							d.pos = save
+							r = utf8.RuneError
+						}
+					} else {
+						r = utf8.RuneError
+					}
+				}
+				out = utf8.AppendRune(out, r)
+			default:
+				return "", d.errorf("invalid escape \\%c", e)
+			}
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			d.pos++
+		default:
+			r, size := utf8.DecodeRune(d.data[d.pos:])
+			out = utf8.AppendRune(out, r)
+			d.pos += size
+		}
+	}
+	return "", d.errorf("unterminated string")
+}
+
+func (d *jsonDecoder) readHex4() (rune, bool) {
+	if d.pos+4 > len(d.data) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range d.data[d.pos : d.pos+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	d.pos += 4
+	return r, true
+}
+
+// isJSONCodec reports whether c produces plain JSON (what client-side
+// stores sign themselves).
+func isJSONCodec(c Codec) bool {
+	_, ok := c.(JSONCodec)
+	if !ok {
+		_, ok = c.(*JSONCodec)
+	}
+	return ok
+}
+
+// bytesToString views b as a string without copying, for parsers that do not
+// keep the result.
+func bytesToString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
