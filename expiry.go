@@ -1,0 +1,122 @@
+package ginsession
+
+import (
+	"math"
+	"time"
+)
+
+// isoLayout is Python's datetime.isoformat() for an aware UTC time with
+// microseconds; isoLayoutWhole is the same without them (Python omits a zero
+// fraction).
+const (
+	isoLayout      = "2006-01-02T15:04:05.000000-07:00"
+	isoLayoutWhole = "2006-01-02T15:04:05-07:00"
+)
+
+// SetExpiry sets how long the session lives after each save (Django's
+// set_expiry with seconds). 0 makes it end when the browser closes (the
+// record still lives CookieAge on the server); a negative duration expires
+// it at once. The value is kept in whole seconds, rounded up, so a positive
+// duration never turns into "browser close".
+func (s *Session) SetExpiry(d time.Duration) {
+	secs := int(d / time.Second)
+	if d > 0 && d%time.Second != 0 {
+		secs++
+	}
+	s.Set(expiryKey, secs)
+}
+
+// SetExpiryAt makes the session expire at t (Django's set_expiry with a
+// datetime). It is stored as an ISO 8601 string, which Django 5 reads too.
+func (s *Session) SetExpiryAt(t time.Time) {
+	t = t.UTC()
+	layout := isoLayoutWhole
+	if t.Nanosecond()/1000 != 0 {
+		layout = isoLayout
+	}
+	s.Set(expiryKey, t.Format(layout))
+}
+
+// ResetExpiry drops a custom expiry, going back to CookieAge and
+// ExpireAtBrowserClose (Django's set_expiry(None)).
+func (s *Session) ResetExpiry() { s.Delete(expiryKey) }
+
+// ExpiryAge returns how long the session has to live, counted from now
+// (Django's get_expiry_age), in whole seconds.
+func (s *Session) ExpiryAge() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	return s.expiryAgeLocked(now)
+}
+
+func (s *Session) expiryAgeLocked(now time.Time) time.Duration {
+	switch e := s.data()[expiryKey].(type) {
+	case int:
+		if e != 0 {
+			return time.Duration(e) * time.Second
+		}
+	case float64:
+		if e != 0 {
+			return time.Duration(e) * time.Second
+		}
+	case string:
+		if t, ok := parseISOTime(e); ok {
+			// Django floors to whole seconds (timedelta days and seconds).
+			return time.Duration(math.Floor(t.Sub(now).Seconds())) * time.Second
+		}
+	}
+	return s.m.opts.CookieAge
+}
+
+// ExpiryDate returns when the session expires (Django's get_expiry_date).
+func (s *Session) ExpiryDate() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.expiryDateLocked(time.Now())
+}
+
+// expiryDateLocked is the expiry of a session saved at modified.
+func (s *Session) expiryDateLocked(modified time.Time) time.Time {
+	if e, ok := s.data()[expiryKey].(string); ok {
+		if t, ok := parseISOTime(e); ok {
+			return t
+		}
+	}
+	return modified.Add(s.expiryAgeLocked(modified))
+}
+
+// ExpireAtBrowserClose reports whether the cookie ends with the browser:
+// the ExpireAtBrowserClose option when no custom expiry is set, otherwise
+// whether SetExpiry(0) was used (Django's get_expire_at_browser_close).
+func (s *Session) ExpireAtBrowserClose() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.expireAtBrowserCloseLocked()
+}
+
+func (s *Session) expireAtBrowserCloseLocked() bool {
+	e, ok := s.data()[expiryKey]
+	if !ok || e == nil {
+		return s.m.opts.ExpireAtBrowserClose
+	}
+	switch n := e.(type) {
+	case int:
+		return n == 0
+	case float64:
+		return n == 0
+	}
+	return false
+}
+
+// parseISOTime reads the ISO 8601 strings Django 5 stores (with an offset,
+// or naive, which is taken as UTC).
+func parseISOTime(s string) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, true
+	}
+	if t, err := time.ParseInLocation("2006-01-02T15:04:05.999999999", s, time.UTC); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
