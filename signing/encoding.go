@@ -1,0 +1,99 @@
+package signing
+
+import (
+	"encoding/base64"
+	"fmt"
+	"math"
+)
+
+// base62Alphabet orders digits, then upper case, then lower case, as Django's
+// baseconv.base62 does; the order matters for interoperability.
+const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// Base62Encode writes n in base62, most significant digit first, with a
+// leading "-" for negative numbers. Timestamps are written this way.
+func Base62Encode(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	var buf [12]byte // 62^11 > 2^63, plus a sign
+	i := len(buf)
+	// Work on the magnitude as uint64 so math.MinInt64 does not overflow.
+	u := uint64(n)
+	if n < 0 {
+		u = -u
+	}
+	for u > 0 {
+		i--
+		buf[i] = base62Alphabet[u%62]
+		u /= 62
+	}
+	if n < 0 {
+		i--
+		buf[i] = '-'
+	}
+	return string(buf[i:])
+}
+
+// Base62Decode reads a number written by Base62Encode. It rejects an empty
+// string, characters outside the alphabet and values that do not fit an
+// int64.
+func Base62Decode(s string) (int64, error) {
+	neg := false
+	digits := s
+	if len(digits) > 0 && digits[0] == '-' {
+		neg = true
+		digits = digits[1:]
+	}
+	if digits == "" {
+		return 0, fmt.Errorf("base62 %q: no digits", s)
+	}
+	var u uint64
+	for i := 0; i < len(digits); i++ {
+		d := base62Digit(digits[i])
+		if d < 0 {
+			return 0, fmt.Errorf("base62 %q: invalid digit %q", s, digits[i])
+		}
+		if u > (math.MaxUint64-uint64(d))/62 {
+			return 0, fmt.Errorf("base62 %q: out of range", s)
+		}
+		u = u*62 + uint64(d)
+	}
+	if neg {
+		if u > 1<<63 {
+			return 0, fmt.Errorf("base62 %q: out of range", s)
+		}
+		return -int64(u-1) - 1, nil
+	}
+	if u > math.MaxInt64 {
+		return 0, fmt.Errorf("base62 %q: out of range", s)
+	}
+	return int64(u), nil
+}
+
+func base62Digit(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'A' && c <= 'Z':
+		return int(c-'A') + 10
+	case c >= 'a' && c <= 'z':
+		return int(c-'a') + 36
+	}
+	return -1
+}
+
+// B64Encode returns the URL-safe base64 of b without "=" padding, the
+// encoding of signatures and payloads.
+func B64Encode(b []byte) string {
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// B64Decode reverses B64Encode. Padding is accepted but not required, as in
+// Django, which re-adds it before decoding.
+func B64Decode(s string) ([]byte, error) {
+	for len(s) > 0 && s[len(s)-1] == '=' {
+		s = s[:len(s)-1]
+	}
+	return base64.RawURLEncoding.DecodeString(s)
+}
