@@ -27,7 +27,7 @@ type faultStore struct {
 	mu      sync.Mutex
 	records map[string]faultRecord
 	calls   map[string]int
-	failOn  map[string]error      // method -> error to return
+	failOn  map[string]error         // method -> error to return
 	delayOn map[string]time.Duration // method -> stall (honours ctx)
 }
 
