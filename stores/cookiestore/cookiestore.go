@@ -1,0 +1,211 @@
+// Package cookiestore keeps the whole session in the cookie, signed (not
+// encrypted) in the format of Django's signed_cookies session engine, so a Go
+// service and a Django site sharing a SECRET_KEY read each other's cookies.
+//
+//	r.Use(ginsession.New(cookiestore.New(), ginsession.WithSecretKey(secret)))
+//
+// # What it trades
+//
+// Nothing is stored on the server, so any number of instances share sessions
+// without a database. In exchange:
+//   - the client can read the session data (it is signed, not encrypted):
+//     keep secrets out of it;
+//   - a session cannot be revoked: after a logout, copies of the old cookie
+//     stay valid until they expire. The middleware enforces the expiry (the
+//     default age or a custom SetExpiry) from the time the cookie was sealed,
+//     which Django does not; rotating the secret is the only way to end every
+//     session at once;
+//   - the data must fit in a cookie: Seal refuses, with [ErrTooLarge], a
+//     value over the limit instead of letting the browser drop it silently.
+//
+// # The Store methods
+//
+// [*Store] implements [stores.Store] only so that it can be handed to the
+// middleware like any other store; the middleware sees that it is a
+// [stores.ClientSide] and calls Seal and Open instead. Its server-side
+// methods do nothing, as in Django's engine: there is no record to load,
+// create, update or delete, and nothing expires on the server.
+package cookiestore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ginsession/ginsession/signing"
+	"github.com/ginsession/ginsession/stores"
+)
+
+// Salt is the salt of Django's signed_cookies engine; it keeps a signed
+// cookie from being accepted as any other signed value and vice versa.
+const Salt = "django.contrib.sessions.backends.signed_cookies"
+
+// DefaultMaxSize is the default limit, in bytes, on a sealed cookie value.
+//
+// Browsers (Chrome, Firefox, and RFC 6265bis) cap a cookie's name and value
+// together at 4096 bytes and drop a longer cookie without a word; attributes
+// such as Path and Expires are capped separately and do not count. The store
+// does not know the cookie's name, so the limit leaves 32 bytes for it:
+// "sessionid" needs 9.
+const DefaultMaxSize = 4096 - 32
+
+// ErrTooLarge reports a session that does not fit in a cookie. Seal wraps it
+// with the size and the limit.
+var ErrTooLarge = errors.New("cookiestore: session too large for a cookie")
+
+// Store keeps sessions in signed cookies. Make one with New; it is safe for
+// concurrent use and holds no secrets (the middleware passes them in).
+type Store struct {
+	maxSize int
+	maxAge  time.Duration
+	now     func() time.Time
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithMaxSize sets the largest cookie value Seal produces and Open accepts,
+// in bytes. Optional. Default value is DefaultMaxSize. It panics if n is not
+// positive.
+func WithMaxSize(n int) Option {
+	if n <= 0 {
+		panic(fmt.Sprintf("cookiestore: WithMaxSize(%d): the limit must be positive; leave the option out for %d bytes", n, DefaultMaxSize))
+	}
+	return func(s *Store) { s.maxSize = n }
+}
+
+// WithMaxAge makes Open refuse cookies sealed longer ago than d, whatever
+// expiry the session asked for: a hard cap on top of the middleware's own
+// check, for deployments that want one. Optional. Default value is 0, no
+// cap. It panics if d is negative.
+func WithMaxAge(d time.Duration) Option {
+	if d < 0 {
+		panic(fmt.Sprintf("cookiestore: WithMaxAge(%v): the age must not be negative; leave the option out for no cap", d))
+	}
+	return func(s *Store) { s.maxAge = d }
+}
+
+// WithClock sets the source of the current time used to timestamp sealed
+// cookies and to check WithMaxAge. Optional. Default value is time.Now;
+// tests pass a fixed clock.
+func WithClock(now func() time.Time) Option {
+	if now == nil {
+		panic("cookiestore: WithClock(nil): pass a function, or leave the option out for time.Now")
+	}
+	return func(s *Store) { s.now = now }
+}
+
+// New returns a cookie store configured by opts.
+func New(opts ...Option) *Store {
+	s := &Store{maxSize: DefaultMaxSize, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+var (
+	_ stores.Store      = (*Store)(nil)
+	_ stores.ClientSide = (*Store)(nil)
+)
+
+func (s *Store) config(keys [][]byte) (signing.Config, error) {
+	if len(keys) == 0 {
+		return signing.Config{}, fmt.Errorf("cookiestore: %w: no secret given", signing.ErrNoKey)
+	}
+	c := signing.Config{
+		Key:      string(keys[0]),
+		Salt:     Salt,
+		Compress: true,
+		MaxAge:   s.maxAge,
+		Now:      s.now,
+	}
+	for _, k := range keys[1:] {
+		c.Fallbacks = append(c.Fallbacks, string(k))
+	}
+	return c, nil
+}
+
+// Seal returns the cookie value carrying data (the session's JSON), signed
+// with keys[0] and timestamped now, exactly as Django's signed_cookies engine
+// writes it (compressed output may differ in its bytes from Python's, but
+// each side reads the other's). A value over the size limit is an error
+// wrapping ErrTooLarge, never a truncated cookie.
+func (s *Store) Seal(data []byte, keys [][]byte) (string, error) {
+	c, err := s.config(keys)
+	if err != nil {
+		return "", err
+	}
+	v, err := signing.Dumps(data, c)
+	if errors.Is(err, signing.ErrTooLarge) {
+		return "", fmt.Errorf("%w: %d bytes of session data, over the %d-byte limit of signed data: keep less in the session or use a server-side store (sqlstore, redisstore, filestore)", ErrTooLarge, len(data), signing.DefaultMaxSize)
+	}
+	if err != nil {
+		return "", fmt.Errorf("cookiestore: seal: %w", err)
+	}
+	if len(v) > s.maxSize {
+		return "", fmt.Errorf("%w: the sealed cookie is %d bytes, the limit is %d: keep less in the session or use a server-side store (sqlstore, redisstore, filestore)", ErrTooLarge, len(v), s.maxSize)
+	}
+	return v, nil
+}
+
+// Open returns the session JSON in a cookie value made by Seal (or by
+// Django's signed_cookies engine with the same secret) and the time it was
+// sealed. Any of keys may have signed it. A tampered, truncated, foreign,
+// oversized or (with WithMaxAge) too old value gives stores.ErrNotFound.
+func (s *Store) Open(value string, keys [][]byte) ([]byte, time.Time, error) {
+	c, err := s.config(keys)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if len(value) > s.maxSize {
+		// Seal never makes such a value: refuse it before any HMAC work.
+		return nil, time.Time{}, stores.ErrNotFound
+	}
+	data, sealed, err := signing.Loads(value, c)
+	if errors.Is(err, signing.ErrNoKey) {
+		return nil, time.Time{}, fmt.Errorf("cookiestore: open: %w", err)
+	}
+	if err != nil {
+		// The reason is not passed on: to the caller every unreadable cookie
+		// is the same, and the value itself must not end up in a log.
+		return nil, time.Time{}, stores.ErrNotFound
+	}
+	return data, sealed, nil
+}
+
+// Load returns stores.ErrNotFound: the record travels in the cookie and is
+// read with Open, so there is nothing on the server to load.
+func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
+	return nil, stores.ErrNotFound
+}
+
+// Create does nothing and returns nil: the record is written by Seal into the
+// cookie.
+func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	return nil
+}
+
+// Update does nothing and returns nil: the record is rewritten by Seal into
+// the cookie.
+func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	return nil
+}
+
+// Delete does nothing and returns nil: a cookie session ends when the
+// middleware deletes the cookie; copies of it cannot be revoked.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	return nil
+}
+
+// Exists returns false: no key is ever taken on the server.
+func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	return false, nil
+}
+
+// ClearExpired does nothing and returns nil: there is nothing on the server
+// to purge.
+func (s *Store) ClearExpired(ctx context.Context) error {
+	return nil
+}
