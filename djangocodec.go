@@ -1,0 +1,76 @@
+package ginsession
+
+import (
+	"fmt"
+
+	"github.com/ginsession/ginsession/signing"
+)
+
+// djangoSessionSalt is the key_salt of Django's db, cached_db, file and cache
+// engines: "django.contrib.sessions." plus the class name, which is
+// SessionStore in every built-in engine.
+const djangoSessionSalt = "django.contrib.sessions.SessionStore"
+
+// DjangoCodec returns a Codec that reads and writes session data exactly as
+// Django's SessionStore.encode and decode do: JSON (as JSONCodec writes it)
+// passed through signing.Dumps with compression and the salt
+// "django.contrib.sessions.SessionStore". Use it with a server-side store
+// (sqlstore, filestore) to share sessions with a Django site that has the
+// same SECRET_KEY.
+//
+// Encode signs with secret; Decode accepts data signed with secret or any of
+// fallbacks, so SECRET_KEY can be rotated (Django 4.1's SECRET_KEY_FALLBACKS).
+// Decode fails on a bad signature or a damaged payload; the session then
+// starts empty and a warning is logged, as Django does. Django 3.2's legacy
+// formats (pre-3.1 sessions, SHA-1 signatures) are not read.
+//
+// It panics if secret or a fallback is empty, because anyone could then forge
+// session data.
+func DjangoCodec(secret string, fallbacks ...string) Codec {
+	if secret == "" {
+		panic("ginsession: DjangoCodec needs Django's SECRET_KEY: pass it as the first argument")
+	}
+	for i, f := range fallbacks {
+		if f == "" {
+			panic(fmt.Sprintf("ginsession: DjangoCodec fallback secret #%d is empty: remove it or pass the old SECRET_KEY", i+1))
+		}
+	}
+	return &djangoCodec{cfg: signing.Config{
+		Key:       secret,
+		Fallbacks: append([]string(nil), fallbacks...),
+		Salt:      djangoSessionSalt,
+		Compress:  true,
+	}}
+}
+
+// djangoCodec implements DjangoCodec. Tests set cfg.Now to freeze the
+// signing time.
+type djangoCodec struct {
+	cfg signing.Config
+}
+
+// Encode implements Codec.
+func (c *djangoCodec) Encode(keys []string, values map[string]any) ([]byte, error) {
+	js, err := encodeJSON(keys, values)
+	if err != nil {
+		return nil, err
+	}
+	s, err := signing.Dumps(js, c.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("ginsession: sign session data: %w", err)
+	}
+	return []byte(s), nil
+}
+
+// Decode implements Codec.
+func (c *djangoCodec) Decode(data []byte) ([]string, map[string]any, error) {
+	js, _, err := signing.Loads(string(data), c.cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ginsession: django session data: %w", err)
+	}
+	keys, values, err := decodeJSON(js)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ginsession: django session data: %w", err)
+	}
+	return keys, values, nil
+}
