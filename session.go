@@ -32,6 +32,9 @@ const (
 	testCookieValue = "worked"
 )
 
+// allKeys names, in logs, a change to the whole session.
+const allKeys = "(all keys)"
+
 // createAttempts bounds the retries when a new key collides with an existing
 // record (odds of a collision are about 2^-165; repeated ones mean a broken
 // store).
@@ -230,6 +233,7 @@ func (s *Session) Has(key string) bool {
 func (s *Session) Update(m map[string]any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.data()
 	ks := make([]string, 0, len(m))
 	for k := range m {
 		ks = append(ks, k)
@@ -238,8 +242,9 @@ func (s *Session) Update(m map[string]any) {
 	for _, k := range ks {
 		s.setLocked(k, m[k])
 	}
-	s.data()
-	s.changed("")
+	if len(m) == 0 {
+		s.changed(allKeys)
+	}
 }
 
 // Clear removes every value without loading the session first (Django's
@@ -255,7 +260,7 @@ func (s *Session) clearLocked() {
 	s.values = nil
 	s.keys = nil
 	s.accessed = true
-	s.changed("")
+	s.changed(allKeys)
 }
 
 // Keys returns the keys in the order they were first set.
@@ -405,7 +410,7 @@ func (s *Session) CycleKey() error {
 		return s.err
 	}
 	if s.m.client != nil {
-		s.changed("")
+		s.changed(allKeys)
 		return nil
 	}
 	old := s.key
