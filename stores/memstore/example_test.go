@@ -1,0 +1,56 @@
+package memstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/memstore"
+)
+
+func Example() {
+	ctx := context.Background()
+	store := memstore.New()
+
+	key := stores.NewKey()
+	if err := store.Create(ctx, key, []byte(`{"cart":3}`), time.Now().Add(time.Hour)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	data, err := store.Load(ctx, key)
+	fmt.Printf("%s %v\n", data, err)
+
+	// Create never overwrites a live record: the caller picks a new key.
+	err = store.Create(ctx, key, []byte(`{}`), time.Now().Add(time.Hour))
+	fmt.Println(errors.Is(err, stores.ErrExists))
+
+	// Update never brings back a deleted one.
+	_ = store.Delete(ctx, key)
+	err = store.Update(ctx, key, []byte(`{"cart":4}`), time.Now().Add(time.Hour))
+	fmt.Println(errors.Is(err, stores.ErrNotFound))
+	// Output:
+	// {"cart":3} <nil>
+	// true
+	// true
+}
+
+func ExampleStore_StartJanitor() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store := memstore.New()
+
+	// Expired records are invisible at once but hold memory until cleared;
+	// the janitor clears them every minute until ctx ends or stop is called.
+	stop := store.StartJanitor(ctx, time.Minute)
+	defer stop()
+
+	_ = store.Create(ctx, stores.NewKey(), []byte(`{}`), time.Now().Add(-time.Second))
+	fmt.Println("held before a sweep:", store.Len())
+	_ = store.ClearExpired(ctx) // what the janitor does on each tick
+	fmt.Println("held after a sweep:", store.Len())
+	// Output:
+	// held before a sweep: 1
+	// held after a sweep: 0
+}

@@ -1,0 +1,287 @@
+// Package memstore keeps ginsession records in the process's memory: the
+// store for tests, examples and a single-instance development server.
+//
+// Records are spread over independently locked shards chosen by a hash of the
+// key, so concurrent requests for different sessions rarely wait for each
+// other. Data is copied on the way in and on the way out, so callers may
+// reuse their buffers and may modify what Load returns.
+//
+// # Expiry
+//
+// An expired record is absent for [Store.Load], [Store.Exists], [Store.Update]
+// and [Store.Touch], and does not block [Store.Create], from the moment its
+// expiry passes. It still holds memory until [Store.ClearExpired] (or the
+// janitor started by [Store.StartJanitor]) removes it.
+//
+// # Limits
+//
+// Records live and die with the process and are not shared between
+// instances; use a server-side store such as Redis or SQL for anything that
+// runs more than one instance.
+package memstore
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"hash/maphash"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/ginsession/ginsession/stores"
+)
+
+// DefaultShards is the number of shards a Store has unless WithShards says
+// otherwise.
+const DefaultShards = 64
+
+// Store is an in-memory stores.Store and stores.Toucher. Its zero value is
+// not usable; make one with New. It is safe for concurrent use.
+type Store struct {
+	seed   maphash.Seed
+	mask   uint64
+	shards []shard
+}
+
+// shard is one lock and the records it guards. The padding keeps two shards'
+// locks off one cache line (and its prefetched neighbour), so goroutines
+// working on different shards do not slow each other down.
+type shard struct {
+	mu sync.RWMutex
+	m  map[string]*record
+	_  [96]byte
+}
+
+// record is held by pointer so Update and Touch change it in place, which
+// neither re-stores the map key (keeping the caller's string alive) nor
+// reallocates the data buffer when the new data fits.
+type record struct {
+	data   []byte
+	expiry int64 // Unix nanoseconds
+}
+
+// Option configures a Store.
+type Option func(*config)
+
+type config struct {
+	shards int
+}
+
+// WithShards sets the number of shards, rounded up to a power of two.
+// Optional. Default value is DefaultShards. One shard means one lock for the
+// whole store, which is only useful to measure what sharding buys.
+func WithShards(n int) Option {
+	return func(c *config) { c.shards = n }
+}
+
+// New returns an empty Store. It starts no goroutine; see StartJanitor.
+func New(opts ...Option) *Store {
+	c := config{shards: DefaultShards}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.shards < 1 || c.shards > 1<<16 {
+		panic(fmt.Sprintf("memstore: WithShards(%d): use a shard count from 1 to 65536, such as %d", c.shards, DefaultShards))
+	}
+	n := 1
+	for n < c.shards {
+		n <<= 1
+	}
+	s := &Store{seed: maphash.MakeSeed(), mask: uint64(n - 1), shards: make([]shard, n)}
+	for i := range s.shards {
+		s.shards[i].m = make(map[string]*record)
+	}
+	return s
+}
+
+func (s *Store) shard(key string) *shard {
+	return &s.shards[maphash.String(s.seed, key)&s.mask]
+}
+
+// unixNano converts t to Unix nanoseconds, clamping times that int64
+// nanoseconds cannot hold (the zero Time, year 3000) instead of wrapping.
+func unixNano(t time.Time) int64 {
+	switch sec := t.Unix(); {
+	case sec <= math.MinInt64/int64(time.Second):
+		return math.MinInt64
+	case sec >= math.MaxInt64/int64(time.Second):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+// reuse copies src into dst's array when it fits without wasting more than
+// about half of it, so a session re-saved at a similar size costs no
+// allocation; otherwise it returns a fresh copy.
+func reuse(dst, src []byte) []byte {
+	if cap(dst) >= len(src) && cap(dst) <= 2*len(src)+256 {
+		return append(dst[:0], src...)
+	}
+	return bytes.Clone(src)
+}
+
+// Load returns a copy of the data under key, or stores.ErrNotFound when
+// there is no live record.
+func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memstore: load: %w", err)
+	}
+	now := time.Now().UnixNano()
+	sh := s.shard(key)
+	sh.mu.RLock()
+	r := sh.m[key]
+	if r == nil || r.expiry <= now {
+		sh.mu.RUnlock()
+		return nil, stores.ErrNotFound
+	}
+	// Copied under the lock: Update may reuse r.data's array.
+	out := bytes.Clone(r.data)
+	sh.mu.RUnlock()
+	return out, nil
+}
+
+// Create stores a copy of data under key. It returns stores.ErrExists when a
+// live record holds key (an expired one is replaced) and an error wrapping
+// stores.ErrInvalidKey for a key that breaks the key rules, so a test written
+// against memstore fails as it would against a file or SQL store.
+func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: create: %w", err)
+	}
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("memstore: create: %w", err)
+	}
+	buf := bytes.Clone(data)
+	exp := unixNano(expiry)
+	now := time.Now().UnixNano()
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if r := sh.m[key]; r != nil {
+		if r.expiry > now {
+			return stores.ErrExists
+		}
+		r.data, r.expiry = buf, exp
+		return nil
+	}
+	sh.m[key] = &record{data: buf, expiry: exp}
+	return nil
+}
+
+// Update replaces the data and expiry of the live record under key with a
+// copy of data, or returns stores.ErrNotFound when there is none.
+func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: update: %w", err)
+	}
+	exp := unixNano(expiry)
+	now := time.Now().UnixNano()
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	r := sh.m[key]
+	if r == nil || r.expiry <= now {
+		return stores.ErrNotFound
+	}
+	r.data, r.expiry = reuse(r.data, data), exp
+	return nil
+}
+
+// Touch moves the expiry of the live record under key without copying its
+// data, or returns stores.ErrNotFound when there is none.
+func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: touch: %w", err)
+	}
+	exp := unixNano(expiry)
+	now := time.Now().UnixNano()
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	r := sh.m[key]
+	if r == nil || r.expiry <= now {
+		return stores.ErrNotFound
+	}
+	r.expiry = exp
+	return nil
+}
+
+// Delete removes the record under key; a missing record is not an error.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: delete: %w", err)
+	}
+	sh := s.shard(key)
+	sh.mu.Lock()
+	delete(sh.m, key)
+	sh.mu.Unlock()
+	return nil
+}
+
+// Exists reports whether a live record holds key.
+func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, fmt.Errorf("memstore: exists: %w", err)
+	}
+	now := time.Now().UnixNano()
+	sh := s.shard(key)
+	sh.mu.RLock()
+	r := sh.m[key]
+	ok := r != nil && r.expiry > now
+	sh.mu.RUnlock()
+	return ok, nil
+}
+
+// ClearExpired removes the records whose expiry has passed. It locks one
+// shard at a time, and a shard for writing only when it holds an expired
+// record, so requests keep being served while it runs. It returns only the
+// context's error, checked between shards.
+func (s *Store) ClearExpired(ctx context.Context) error {
+	for i := range s.shards {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("memstore: clear expired: %w", err)
+		}
+		sh := &s.shards[i]
+		now := time.Now().UnixNano()
+		sh.mu.RLock()
+		stale := false
+		for _, r := range sh.m {
+			if r.expiry <= now {
+				stale = true
+				break
+			}
+		}
+		sh.mu.RUnlock()
+		if !stale {
+			continue
+		}
+		sh.mu.Lock()
+		for k, r := range sh.m {
+			if r.expiry <= now {
+				delete(sh.m, k)
+			}
+		}
+		sh.mu.Unlock()
+	}
+	return nil
+}
+
+// Len returns the number of records held, counting expired ones that have
+// not been cleared yet: it measures memory, not live sessions.
+func (s *Store) Len() int {
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		n += len(sh.m)
+		sh.mu.RUnlock()
+	}
+	return n
+}
+
+// Compile-time checks that Store provides what ginsession looks for.
+var (
+	_ stores.Store   = (*Store)(nil)
+	_ stores.Toucher = (*Store)(nil)
+)
