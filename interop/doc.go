@@ -1,0 +1,10 @@
+// Package interop proves, against a real Django, that ginsession and Django
+// read each other's sessions: signed cookies (cookiestore), signed session
+// data (ginsession.DjangoCodec) and rows of the django_session table
+// (sqlstore), including secret rotation.
+//
+// It has no code of its own, only tests. They run Debian's Django through
+// /usr/bin/python3 with the scripts and settings in testdata; .ci/setup.d
+// installs it. Without Django the tests skip, except when CI=true, where a
+// missing Django is a failure.
+package interop

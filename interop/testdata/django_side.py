@@ -1,0 +1,134 @@
+"""The Django half of ginsession's interop tests.
+
+Usage: django_side.py COMMAND, with a JSON request on stdin; it prints a JSON
+response on stdout. Run with Debian's /usr/bin/python3 and
+DJANGO_SETTINGS_MODULE=interop_settings. Session data travels as JSON text
+("json" fields) so that Python parses it itself, keeping key order and the
+difference between 1 and 1.0.
+"""
+import datetime
+import json
+import sys
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.sessions.backends import db, signed_cookies  # noqa: E402
+
+
+def same(a, b):
+    """Equal values of the same types, with dict keys in the same order."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def fill(store, data_json):
+    for k, v in json.loads(data_json).items():
+        store[k] = v
+
+
+def cmd_version(req):
+    return {"version": django.get_version(), "fallbacks": hasattr(settings, "SECRET_KEY_FALLBACKS") and django.VERSION >= (4, 1)}
+
+
+def cmd_cookie_seal(req):
+    s = signed_cookies.SessionStore()
+    fill(s, req["json"])
+    s.save()
+    return {"value": s.session_key}
+
+
+def cmd_cookie_open(req):
+    s = signed_cookies.SessionStore(session_key=req["value"])
+    data = s.load()
+    out = {"json": json.dumps(data), "same": same(data, json.loads(req["json"]))}
+    # load() of an unreadable cookie returns {} and marks the session
+    # modified (it "creates" a new one); a good cookie leaves it unmodified.
+    out["accepted"] = not s.modified
+    return out
+
+
+def cmd_encode(req):
+    return {"value": db.SessionStore().encode(json.loads(req["json"]))}
+
+
+def cmd_decode(req):
+    data = db.SessionStore().decode(req["value"])
+    return {"json": json.dumps(data), "same": same(data, json.loads(req["json"]))}
+
+
+def _mysql():
+    import MySQLdb
+    d = settings.DATABASES["default"]
+    return MySQLdb.connect(host=d["HOST"], port=int(d["PORT"]), user=d["USER"], passwd=d["PASSWORD"])
+
+
+def cmd_db_create(req):
+    name = settings.DATABASES["default"]["NAME"]
+    if not name.startswith("ginsession_interop_"):
+        raise SystemExit("refusing to create database %r" % name)
+    conn = _mysql()
+    conn.cursor().execute("CREATE DATABASE `%s` CHARACTER SET utf8mb4" % name)
+    conn.close()
+    from django.core.management import call_command
+    call_command("migrate", "sessions", verbosity=0)
+    from django.db import connection
+    with connection.cursor() as c:
+        c.execute("SHOW CREATE TABLE django_session")
+        ddl = c.fetchone()[1]
+    return {"ddl": ddl}
+
+
+def cmd_db_drop(req):
+    name = settings.DATABASES["default"]["NAME"]
+    if not name.startswith("ginsession_interop_"):
+        raise SystemExit("refusing to drop database %r" % name)
+    conn = _mysql()
+    conn.cursor().execute("DROP DATABASE IF EXISTS `%s`" % name)
+    conn.close()
+    return {}
+
+
+def _expiry(key):
+    from django.contrib.sessions.models import Session
+    row = Session.objects.get(pk=key)
+    return row.expire_date.timestamp()
+
+
+def cmd_db_save(req):
+    s = db.SessionStore()
+    fill(s, req["json"])
+    if "expiry" in req:
+        s.set_expiry(req["expiry"])
+    s.save()
+    return {"key": s.session_key, "expire_date": _expiry(s.session_key)}
+
+
+def cmd_db_load(req):
+    s = db.SessionStore(session_key=req["key"])
+    data = s.load()
+    out = {"json": json.dumps(data), "same": same(data, json.loads(req["json"]))}
+    # load() forgets the key of a missing or expired row.
+    out["found"] = s.session_key is not None
+    if out["found"]:
+        out["expire_date"] = _expiry(req["key"])
+        out["expiry_age"] = s.get_expiry_age()
+    return out
+
+
+def main():
+    cmd = sys.argv[1]
+    req = json.load(sys.stdin)
+    resp = globals()["cmd_" + cmd](req)
+    json.dump(resp, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

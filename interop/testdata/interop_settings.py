@@ -1,0 +1,34 @@
+"""Django settings for ginsession's interop tests.
+
+Everything that varies per test comes from the environment, set by the Go
+test that runs django_side.py:
+
+  GINSESSION_SECRET_KEY            SECRET_KEY (the Go side uses the same)
+  GINSESSION_SECRET_KEY_FALLBACKS  comma-separated SECRET_KEY_FALLBACKS (Django >= 4.1)
+  GINSESSION_SESSION_ENGINE        SESSION_ENGINE
+  GINSESSION_DB_NAME               MariaDB database for the db engine
+"""
+import os
+
+SECRET_KEY = os.environ.get("GINSESSION_SECRET_KEY", "ginsession-interop-default-secret-key-0123456789")
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("GINSESSION_SECRET_KEY_FALLBACKS", "").split(",") if k]
+
+INSTALLED_APPS = ["django.contrib.sessions"]
+USE_TZ = True
+TIME_ZONE = "UTC"
+SESSION_ENGINE = os.environ.get("GINSESSION_SESSION_ENGINE", "django.contrib.sessions.backends.db")
+SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
+DEFAULT_HASHING_ALGORITHM = "sha256"  # Django 3.1/3.2 only; ignored later
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.mysql",
+        "HOST": os.environ.get("GINSESSION_DB_HOST", "127.0.0.1"),
+        "PORT": os.environ.get("GINSESSION_DB_PORT", "3306"),
+        "USER": os.environ.get("GINSESSION_DB_USER", "root"),
+        "PASSWORD": os.environ.get("GINSESSION_DB_PASSWORD", ""),
+        "NAME": os.environ.get("GINSESSION_DB_NAME", "test"),
+        "OPTIONS": {"charset": "utf8mb4"},
+    }
+}
