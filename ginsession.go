@@ -65,6 +65,7 @@ type middleware struct {
 	opts          Options
 	store         stores.Store
 	client        stores.ClientSide // set when the store keeps records in the cookie
+	inProcess     bool              // the store never blocks: no per-call deadline
 	secrets       [][]byte          // SecretKey then fallbacks
 	secretStrings []string
 	log           *slog.Logger
@@ -89,7 +90,8 @@ func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	m := &middleware{opts: o, store: store, client: client, log: o.Logger}
+	_, inProcess := store.(stores.InProcess)
+	m := &middleware{opts: o, store: store, client: client, inProcess: inProcess, log: o.Logger}
 	if o.SecretKey != "" {
 		m.secretStrings = append([]string{o.SecretKey}, o.SecretKeyFallbacks...)
 		for _, k := range m.secretStrings {

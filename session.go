@@ -129,9 +129,10 @@ func (s *Session) load() {
 	}
 }
 
-// storeContext bounds one store call by the request's context and StoreTimeout.
+// storeContext bounds one store call by the request's context and
+// StoreTimeout (unless the store never blocks).
 func (s *Session) storeContext() (context.Context, context.CancelFunc) {
-	if t := s.m.opts.StoreTimeout; t > 0 {
+	if t := s.m.opts.StoreTimeout; t > 0 && !s.m.inProcess {
 		return context.WithTimeout(s.ctx, t)
 	}
 	return s.ctx, func() {}

@@ -16,8 +16,8 @@
 //
 // A store may implement further interfaces, discovered by type assertion in
 // the way net/http discovers [net/http.Flusher]: [Toucher] to refresh an
-// expiry without rewriting data, and [ClientSide] for stores whose records
-// travel in the cookie.
+// expiry without rewriting data, [InProcess] for stores that never block, and
+// [ClientSide] for stores whose records travel in the cookie.
 package stores
 
 import (
@@ -72,6 +72,14 @@ type Store interface {
 // returns ErrNotFound for a vanished record.
 type Toucher interface {
 	Touch(ctx context.Context, key string, expiry time.Time) error
+}
+
+// InProcess is implemented by stores whose calls never wait on I/O, such as
+// an in-memory map. The middleware then skips the per-call deadline it
+// otherwise puts on store calls (a timer that could never fire in time to
+// matter, and four allocations per call).
+type InProcess interface {
+	InProcess()
 }
 
 // ClientSide is implemented by stores that keep the whole record in the
