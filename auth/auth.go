@@ -1,0 +1,232 @@
+// Package auth logs users in and out of a ginsession session the way
+// django.contrib.auth does, with the same session keys and hash, so a Go
+// service and a Django site sharing SECRET_KEY, users and sessions recognise
+// each other's logins.
+//
+// # Usage
+//
+//	r.Use(ginsession.New(store, ginsession.WithSecretKey(secret)))
+//	r.POST("/login", func(c *gin.Context) {
+//		u := checkPassword(c.PostForm("username"), c.PostForm("password"))
+//		if err := auth.Login(c, u, ""); err != nil { ... }
+//		c.Redirect(http.StatusSeeOther, auth.SafeNext(c.Query("next"), "/"))
+//	})
+//	r.GET("/me", auth.RequireLogin("/login"), func(c *gin.Context) {
+//		u, err := auth.CurrentUser(c, loadUser)
+//		...
+//	})
+//
+// # Django, spelled in Go
+//
+//	django.contrib.auth                 auth
+//	login(request, user, backend)       Login(c, user, backend)
+//	logout(request)                     Logout(c)
+//	request.session['_auth_user_id']    UserID(c)
+//	get_user(request) / request.user    CurrentUser(c, load)
+//	update_session_auth_hash(r, user)   UpdateSessionAuthHash(c, user)
+//	@login_required                     RequireLogin(loginURL), RequireUser(loginURL, load)
+//	url_has_allowed_host_and_scheme     SafeNext(next, fallback)
+//	user.get_session_auth_hash()        SessionAuthHash(secret, user.PasswordHash())
+//
+// # Why the hash
+//
+// Login stores an HMAC of the user's stored password hash in the session.
+// CurrentUser recomputes it and ends the session when it differs, so
+// changing a password ends every other session of that user at its next
+// request, while UpdateSessionAuthHash keeps the session that changed it.
+// The HMAC's key is derived from the middleware's secret
+// ([ginsession.WithSecretKey]); its fallbacks keep sessions alive during a
+// secret rotation.
+package auth
+
+import (
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/signing"
+)
+
+// Session keys, as django.contrib.auth names them.
+const (
+	// SessionKeyUserID holds the user's primary key as a string.
+	SessionKeyUserID = "_auth_user_id"
+	// SessionKeyBackend holds the dotted path of the backend that
+	// authenticated the user.
+	SessionKeyBackend = "_auth_user_backend"
+	// SessionKeyHash holds SessionAuthHash of the user's password hash at
+	// login time.
+	SessionKeyHash = "_auth_user_hash"
+)
+
+// DefaultBackend is what Login stores as the backend when none is given:
+// Django's ModelBackend, which a Django site sharing the sessions has in
+// AUTHENTICATION_BACKENDS by default.
+const DefaultBackend = "django.contrib.auth.backends.ModelBackend"
+
+// hashSalt is Django's key_salt for get_session_auth_hash.
+const hashSalt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+
+// ErrNoSecret reports that the session middleware has no secret, so no
+// session auth hash can be computed.
+var ErrNoSecret = errors.New("auth: the session middleware has no secret key: add ginsession.WithSecretKey(<at least 32 random bytes>) to ginsession.New")
+
+// ErrNotLoggedIn reports that the request has no logged-in user: the
+// session holds no user, the user no longer exists, or the password changed
+// since the login.
+var ErrNotLoggedIn = errors.New("auth: not logged in")
+
+// ErrUserNotFound is what a CurrentUser loader returns (or wraps) when the
+// id names no user, or a user who may not log in (Django's inactive users):
+// the request is then not logged in, and the session is left as it is.
+var ErrUserNotFound = errors.New("auth: user not found")
+
+// User is what auth needs to know about a user.
+type User interface {
+	// SessionAuthID returns the user's primary key as a string, as Django
+	// stores it in _auth_user_id ("42", or a UUID's canonical form).
+	SessionAuthID() string
+	// PasswordHash returns the stored password hash string, such as
+	// "pbkdf2_sha256$..." or a bcrypt hash. Any change to it ends the
+	// user's other sessions.
+	PasswordHash() string
+}
+
+// SessionAuthHash returns Django's get_session_auth_hash for a user whose
+// stored password hash is passwordHash: the hex HMAC-SHA256 of
+// passwordHash keyed with SHA-256 of Django's salt and secret.
+func SessionAuthHash(secret, passwordHash string) string {
+	return hex.EncodeToString(signing.SaltedHMAC(hashSalt, passwordHash, secret))
+}
+
+// hashEqual compares two hashes in constant time.
+func hashEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// secrets returns the middleware's secrets, or ErrNoSecret.
+func secrets(s *ginsession.Session) ([]string, error) {
+	keys := s.SecretKeys()
+	if len(keys) == 0 || keys[0] == "" {
+		return nil, ErrNoSecret
+	}
+	return keys, nil
+}
+
+// Login records user as the session's user, as Django's login does. On an
+// anonymous session it moves the data to a new key (CycleKey), so a key
+// planted before login is worthless after it; on a session of another user,
+// or whose stored hash no longer matches, it starts an empty session
+// (Flush); logging the same user in again changes nothing but the backend.
+// An empty backend stores DefaultBackend.
+func Login(c *gin.Context, user User, backend string) error {
+	if user == nil || isNil(user) {
+		return errors.New("auth: login: user is nil")
+	}
+	id := user.SessionAuthID()
+	if id == "" {
+		return errors.New("auth: login: the user's SessionAuthID is empty")
+	}
+	s := ginsession.From(c)
+	keys, err := secrets(s)
+	if err != nil {
+		return fmt.Errorf("auth: login: %w", err)
+	}
+	hash := SessionAuthHash(keys[0], user.PasswordHash())
+	if oldID, ok := UserID(c); ok || s.Has(SessionKeyUserID) {
+		stored, _ := ginsession.Get[string](s, SessionKeyHash)
+		if oldID != id || !hashEqual(stored, hash) {
+			if err := s.Flush(); err != nil {
+				return fmt.Errorf("auth: login: end the previous user's session: %w", err)
+			}
+		}
+	} else if err := s.CycleKey(); err != nil {
+		return fmt.Errorf("auth: login: %w", err)
+	}
+	if err := s.Err(); err != nil {
+		return fmt.Errorf("auth: login: %w", err)
+	}
+	if backend == "" {
+		backend = DefaultBackend
+	}
+	s.Set(SessionKeyUserID, id)
+	s.Set(SessionKeyBackend, backend)
+	s.Set(SessionKeyHash, hash)
+	setCached(c, id, user)
+	return nil
+}
+
+// Logout ends the session, as Django's logout does: the record is deleted,
+// the data dropped, and the cookie removed at the end of the request
+// (unless the handler stores something new, which starts a new session).
+func Logout(c *gin.Context) error {
+	s := ginsession.From(c)
+	setCached(c, "", nil)
+	if err := s.Flush(); err != nil {
+		return fmt.Errorf("auth: logout: %w", err)
+	}
+	return nil
+}
+
+// UserID returns the id Login stored, without loading the user or checking
+// the hash, so it is cheap; use CurrentUser where the user must still be
+// valid. An integer id stored by other code (Django accepts those too) is
+// returned in decimal.
+func UserID(c *gin.Context) (string, bool) {
+	v, ok := ginsession.From(c).Get(SessionKeyUserID)
+	if !ok {
+		return "", false
+	}
+	var id string
+	switch n := v.(type) {
+	case string:
+		id = n
+	case int:
+		id = strconv.Itoa(n)
+	case int64:
+		id = strconv.FormatInt(n, 10)
+	case int32:
+		id = strconv.FormatInt(int64(n), 10)
+	case uint64:
+		id = strconv.FormatUint(n, 10)
+	case uint:
+		id = strconv.FormatUint(uint64(n), 10)
+	case float64:
+		// A decoder without integer support; only whole numbers are ids.
+		if n != float64(int64(n)) {
+			return "", false
+		}
+		id = strconv.FormatInt(int64(n), 10)
+	}
+	return id, id != ""
+}
+
+// UpdateSessionAuthHash keeps this session logged in after user's password
+// changed, as Django's update_session_auth_hash does: the session moves to
+// a new key and, if it is user's, stores the hash of the new password.
+// Every other session of the user still holds the old hash and ends at its
+// next CurrentUser. Call it after storing the new password hash, with a
+// user whose PasswordHash returns it.
+func UpdateSessionAuthHash(c *gin.Context, user User) error {
+	if user == nil || isNil(user) {
+		return errors.New("auth: update session auth hash: user is nil")
+	}
+	s := ginsession.From(c)
+	keys, err := secrets(s)
+	if err != nil {
+		return fmt.Errorf("auth: update session auth hash: %w", err)
+	}
+	if err := s.CycleKey(); err != nil {
+		return fmt.Errorf("auth: update session auth hash: %w", err)
+	}
+	if id, ok := UserID(c); ok && id == user.SessionAuthID() {
+		s.Set(SessionKeyHash, SessionAuthHash(keys[0], user.PasswordHash()))
+		setCached(c, id, user)
+	}
+	return nil
+}

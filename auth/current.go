@@ -1,0 +1,123 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ginsession/ginsession"
+)
+
+// LoadFunc loads the user whose SessionAuthID is id. It returns an error
+// wrapping ErrUserNotFound (sql.ErrNoRows works too), or a nil User, when
+// there is no such user or the user may not log in; any other error means
+// the user store failed.
+type LoadFunc func(ctx context.Context, id string) (User, error)
+
+// cacheKey is the gin.Context key of the per-request CurrentUser result.
+type cacheKey struct{}
+
+// cachedUser is CurrentUser's answer for the session's user id at the time.
+type cachedUser struct {
+	id   string
+	user User // nil: not logged in
+}
+
+func setCached(c *gin.Context, id string, u User) {
+	c.Set(cacheKey{}, cachedUser{id: id, user: u})
+}
+
+// CurrentUser returns the request's logged-in user, as Django's get_user
+// does, or ErrNotLoggedIn.
+//
+// The session's user id is passed to load; the session then counts as
+// logged in only while its stored hash matches SessionAuthHash of the
+// user's current password hash, compared in constant time. A mismatch
+// flushes the session (the password changed: this login is over), except
+// when the stored hash was made with one of the middleware's fallback
+// secrets: then the session moves to a new key and stores the current
+// hash, so rotating the secret logs nobody out (Django 4.1.8+).
+//
+// A session without a user id or backend, or whose user load does not
+// find, is not logged in and is left as it is. Any other error from load
+// (the user database is down) is returned, wrapped, and changes nothing.
+// The answer is kept in the gin.Context, so later calls in the same
+// request do not load again (Login, Logout and UpdateSessionAuthHash keep
+// it current).
+func CurrentUser(c *gin.Context, load LoadFunc) (User, error) {
+	if load == nil {
+		return nil, errors.New("auth: current user: load is nil")
+	}
+	s := ginsession.From(c)
+	id, ok := UserID(c)
+	if err := s.Err(); err != nil {
+		return nil, fmt.Errorf("auth: current user: %w", err)
+	}
+	if v, hit := c.Get(cacheKey{}); hit {
+		if e := v.(cachedUser); e.id == id {
+			if e.user == nil {
+				return nil, ErrNotLoggedIn
+			}
+			return e.user, nil
+		}
+	}
+	backend, _ := ginsession.Get[string](s, SessionKeyBackend)
+	if !ok || backend == "" {
+		setCached(c, id, nil)
+		return nil, ErrNotLoggedIn
+	}
+	u, err := load(c.Request.Context(), id)
+	switch {
+	case errors.Is(err, ErrUserNotFound) || errors.Is(err, sql.ErrNoRows) || (err == nil && isNil(u)):
+		setCached(c, id, nil)
+		return nil, ErrNotLoggedIn
+	case err != nil:
+		return nil, fmt.Errorf("auth: current user: load user %q: %w", id, err)
+	}
+	keys, err := secrets(s)
+	if err != nil {
+		return nil, fmt.Errorf("auth: current user: %w", err)
+	}
+	stored, _ := ginsession.Get[string](s, SessionKeyHash)
+	pw := u.PasswordHash()
+	current := SessionAuthHash(keys[0], pw)
+	if stored != "" && hashEqual(stored, current) {
+		setCached(c, id, u)
+		return u, nil
+	}
+	if stored != "" {
+		for _, k := range keys[1:] {
+			if hashEqual(stored, SessionAuthHash(k, pw)) {
+				if err := s.CycleKey(); err != nil {
+					return nil, fmt.Errorf("auth: current user: re-key after secret rotation: %w", err)
+				}
+				s.Set(SessionKeyHash, current)
+				setCached(c, id, u)
+				return u, nil
+			}
+		}
+	}
+	setCached(c, "", nil)
+	if err := s.Flush(); err != nil {
+		return nil, fmt.Errorf("auth: current user: end the session of a changed password: %w", err)
+	}
+	return nil, ErrNotLoggedIn
+}
+
+// isNil reports whether u is nil or a nil pointer (or other nil-able kind)
+// in an interface, as a loader written "return (*MyUser)(nil), nil" gives.
+func isNil(u User) bool {
+	if u == nil {
+		return true
+	}
+	v := reflect.ValueOf(u)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Func, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
+}

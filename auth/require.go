@@ -1,0 +1,140 @@
+package auth
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ginsession/ginsession"
+)
+
+// maxNext bounds the length of a next value SafeNext accepts.
+const maxNext = 2048
+
+// RequireLogin returns middleware that lets a request through only when its
+// session holds a user id (Django's login_required). The hash is not
+// checked, which makes it cheap; handlers that act on the user call
+// CurrentUser, or use RequireUser instead.
+//
+// A request that is not logged in is redirected to loginURL with the page it
+// asked for in the next parameter (302 for GET and HEAD, 303 otherwise);
+// a request that asks for JSON (Accept: application/json, or an
+// X-Requested-With header) gets 401 with a JSON body instead. RequireLogin
+// panics if loginURL does not parse, since that is a wiring mistake.
+func RequireLogin(loginURL string) gin.HandlerFunc {
+	login := mustParseLoginURL(loginURL)
+	return func(c *gin.Context) {
+		if _, ok := UserID(c); ok {
+			c.Next()
+			return
+		}
+		reject(c, login, nil)
+	}
+}
+
+// RequireUser is RequireLogin with the user checked as CurrentUser checks
+// it: a session whose password changed since its login is ended and sent to
+// the login page. Handlers get the user from CurrentUser, which answers from
+// the request's cache without loading again. A failure of load answers 500.
+func RequireUser(loginURL string, load LoadFunc) gin.HandlerFunc {
+	login := mustParseLoginURL(loginURL)
+	if load == nil {
+		panic("auth: RequireUser needs a load function that returns the user for an id")
+	}
+	return func(c *gin.Context) {
+		_, err := CurrentUser(c, load)
+		switch {
+		case err == nil:
+			c.Next()
+		case errors.Is(err, ErrNotLoggedIn):
+			reject(c, login, nil)
+		default:
+			reject(c, login, err)
+		}
+	}
+}
+
+func mustParseLoginURL(loginURL string) *url.URL {
+	u, err := url.Parse(loginURL)
+	if err != nil || loginURL == "" {
+		panic("auth: login URL " + `"` + loginURL + `"` + " is not a URL: pass the path of the login page, such as \"/login\"")
+	}
+	return u
+}
+
+// reject answers a request that may not go on: with the failure err (the
+// session middleware's error handler answers if the session store failed),
+// or else 401 JSON or a redirect to the login page.
+func reject(c *gin.Context, login *url.URL, err error) {
+	if err != nil {
+		_ = c.Error(err)
+		c.AbortWithStatus(http.StatusInternalServerError)
+		return
+	}
+	if ginsession.From(c).Err() != nil {
+		// The session could not be loaded: not "logged out", a failure,
+		// which the session middleware answers.
+		c.AbortWithStatus(http.StatusInternalServerError)
+		return
+	}
+	u := *login
+	q := u.Query()
+	q.Set("next", c.Request.URL.RequestURI())
+	u.RawQuery = q.Encode()
+	c.Header("Vary", "Accept, X-Requested-With")
+	if wantsJSON(c.Request) {
+		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "login required", "login_url": u.String()})
+		return
+	}
+	code := http.StatusFound
+	if m := c.Request.Method; m != http.MethodGet && m != http.MethodHead {
+		code = http.StatusSeeOther
+	}
+	c.Redirect(code, u.String())
+	c.Abort()
+}
+
+// wantsJSON reports whether the request comes from a script rather than a
+// page navigation.
+func wantsJSON(r *http.Request) bool {
+	if r.Header.Get("X-Requested-With") != "" {
+		return true
+	}
+	return strings.Contains(strings.ToLower(r.Header.Get("Accept")), "application/json")
+}
+
+// SafeNext returns next when it is a path on this site, and fallback
+// otherwise, so a login form's "next" parameter cannot send users to
+// another site (an open redirect). Accepted: a path that starts with a
+// single "/" (not "//" or "/\", which browsers read as another host), with
+// no scheme or host, no control characters and at most 2048 bytes.
+func SafeNext(next, fallback string) string {
+	if !isLocalPath(next) {
+		return fallback
+	}
+	return next
+}
+
+func isLocalPath(p string) bool {
+	if len(p) == 0 || len(p) > maxNext || p[0] != '/' {
+		return false
+	}
+	if len(p) > 1 && (p[1] == '/' || p[1] == '\\') {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		// Browsers drop tabs and newlines inside URLs, so "/\t/evil" is
+		// "//evil"; refuse every control character.
+		if p[i] < 0x20 || p[i] == 0x7f {
+			return false
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	return true
+}
