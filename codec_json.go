@@ -34,6 +34,11 @@ func (JSONCodec) Decode(data []byte) ([]string, map[string]any, error) {
 	return decodeJSON(data)
 }
 
+// decodeJSON reads one JSON object, returning its keys in document order.
+func decodeJSON(data []byte) ([]string, map[string]any, error) {
+	return decodeJSONInto(data, nil, false)
+}
+
 // maxJSONDepth bounds nesting on decode so hostile input cannot exhaust the
 // stack.
 const maxJSONDepth = 200
@@ -263,18 +268,18 @@ func appendASCII(buf, js []byte) []byte {
 	return buf
 }
 
-// decodeJSON reads one JSON object, returning its keys in document order. A
-// key that appears twice keeps its last value and its first position, as a
-// Python dict would.
-func decodeJSON(data []byte) ([]string, map[string]any, error) {
-	d := jsonDecoder{data: data}
+// decodeJSONInto reads one JSON object, appending its keys in document
+// order to keys. A key that appears twice keeps its last value and its first
+// position, as a Python dict would. With alias, plain strings point into
+// data instead of being copied: only for a buffer nobody will change.
+func decodeJSONInto(data []byte, keys []string, alias bool) ([]string, map[string]any, error) {
+	d := jsonDecoder{data: data, alias: alias}
 	d.skipSpace()
 	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
 		return nil, nil, d.errorf("session data is not a JSON object")
 	}
 	d.pos++
 	values := make(map[string]any)
-	var keys []string
 	d.skipSpace()
 	if d.peek() == '}' {
 		d.pos++
@@ -317,8 +322,9 @@ func decodeJSON(data []byte) ([]string, map[string]any, error) {
 }
 
 type jsonDecoder struct {
-	data []byte
-	pos  int
+	data  []byte
+	pos   int
+	alias bool // plain strings may point into data
 }
 
 func (d *jsonDecoder) errorf(format string, args ...any) error {
@@ -493,7 +499,12 @@ func (d *jsonDecoder) readString() (string, error) {
 	for d.pos < len(d.data) {
 		c := d.data[d.pos]
 		if c == '"' {
-			s := string(d.data[start:d.pos])
+			var s string
+			if d.alias {
+				s = bytesToString(d.data[start:d.pos])
+			} else {
+				s = string(d.data[start:d.pos])
+			}
 			d.pos++
 			return s, nil
 		}

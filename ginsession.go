@@ -66,6 +66,7 @@ type middleware struct {
 	store         stores.Store
 	client        stores.ClientSide // set when the store keeps records in the cookie
 	inProcess     bool              // the store never blocks: no per-call deadline
+	jsonCodec     bool              // the codec is JSONCodec: decode without copying
 	secrets       [][]byte          // SecretKey then fallbacks
 	secretStrings []string
 	log           *slog.Logger
@@ -91,7 +92,7 @@ func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 		o.Logger = slog.Default()
 	}
 	_, inProcess := store.(stores.InProcess)
-	m := &middleware{opts: o, store: store, client: client, inProcess: inProcess, log: o.Logger}
+	m := &middleware{opts: o, store: store, client: client, inProcess: inProcess, jsonCodec: isJSONCodec(o.Codec), log: o.Logger}
 	if o.SecretKey != "" {
 		m.secretStrings = append([]string{o.SecretKey}, o.SecretKeyFallbacks...)
 		for _, k := range m.secretStrings {
@@ -237,12 +238,16 @@ func (m *middleware) deletionCookie() string {
 	return ck.String()
 }
 
+// varyCookie is shared by every response, as gin shares its Content-Type
+// values: header values are replaced, never written in place.
+var varyCookie = []string{"Cookie"}
+
 // addVaryCookie adds Cookie to the Vary header unless it is there already
 // (any case) or Vary is "*", keeping one comma-separated line as Django does.
 func addVaryCookie(h http.Header) {
 	vals := h.Values("Vary")
 	if len(vals) == 0 {
-		h["Vary"] = []string{"Cookie"}
+		h["Vary"] = varyCookie
 		return
 	}
 	var parts []string

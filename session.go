@@ -55,7 +55,8 @@ type Session struct {
 	hadCookie bool   // the request carried the session cookie
 
 	loaded   bool
-	keys     []string // values' keys in insertion order
+	keys     []string  // values' keys in insertion order
+	keyBuf   [4]string // backs keys for small sessions
 	values   map[string]any
 	accessed bool
 	modified bool
@@ -108,7 +109,15 @@ func (s *Session) load() {
 		s.err = fmt.Errorf("ginsession: load session %s: %w", shortKey(s.key), err)
 		return
 	}
-	keys, values, err := s.m.opts.Codec.Decode(raw)
+	var keys []string
+	var values map[string]any
+	if s.m.jsonCodec {
+		// The store handed over raw (the Load contract), so strings may
+		// point into it; keys go to the session's inline buffer.
+		keys, values, err = decodeJSONInto(raw, s.keyBuf[:0], true)
+	} else {
+		keys, values, err = s.m.opts.Codec.Decode(raw)
+	}
 	if err != nil {
 		// Django logs "Session data corrupted" and carries on with an empty
 		// session under the same key; the next save overwrites the record.
@@ -170,6 +179,9 @@ func (s *Session) setLocked(key string, value any) {
 		s.values = d
 	}
 	if _, ok := d[key]; !ok {
+		if s.keys == nil {
+			s.keys = s.keyBuf[:0]
+		}
 		s.keys = append(s.keys, key)
 	}
 	d[key] = value

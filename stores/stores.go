@@ -39,7 +39,8 @@ var ErrExists = errors.New("stores: session key already exists")
 // Records carry an absolute expiry. A record whose expiry has passed is, for
 // Load, the same as no record at all, even if the store has not purged it yet.
 type Store interface {
-	// Load returns the data stored under key. It returns ErrNotFound when the
+	// Load returns the data stored under key, in a slice the caller owns:
+	// the store must not keep or change it. It returns ErrNotFound when the
 	// record is missing, expired or unreadable; an error means the store
 	// itself failed.
 	Load(ctx context.Context, key string) ([]byte, error)
