@@ -1,0 +1,98 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// floorValue is a session record of the size the scenarios store.
+var floorValue = []byte(`{"name":"gopher"}`)
+
+// BenchmarkFloor measures what no session library can beat: the bare gin
+// handler, one raw go-redis GET and one raw MySQL SELECT by primary key.
+func BenchmarkFloor(b *testing.B) {
+	b.Run("bare", func(b *testing.B) {
+		cl := newClient(&instance{h: bareEngine()}, "/untouched", "")
+		cl.do()
+		cl.check(b, "ok")
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			cl.do()
+			if cl.w.code != http.StatusOK {
+				b.Fatalf("status %d", cl.w.code)
+			}
+		}
+	})
+	b.Run("redis-GET", func(b *testing.B) {
+		get := redisFloor(b)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			get(b)
+		}
+	})
+	b.Run("mysql-SELECT", func(b *testing.B) {
+		get := mysqlFloor(b)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			get(b)
+		}
+	})
+}
+
+// redisFloor returns one checked go-redis GET of a stored record.
+func redisFloor(tb testing.TB) func(tb testing.TB) {
+	rt := new(rtCounter)
+	prefix := "bench:floor:" + runID + ":"
+	c := goRedis(tb, rt, prefix)
+	ctx := context.Background()
+	key := prefix + "0123456789abcdef0123456789abcdef"
+	if err := c.Set(ctx, key, floorValue, time.Hour).Err(); err != nil {
+		tb.Fatal(err)
+	}
+	get := func(tb testing.TB) {
+		v, err := c.Get(ctx, key).Bytes()
+		if err != nil || !bytes.Equal(v, floorValue) {
+			tb.Fatalf("GET: %q, %v", v, err)
+		}
+	}
+	get(tb)
+	if b, ok := tb.(*testing.B); ok {
+		rt.reset()
+		b.Cleanup(func() { rt.report(b) })
+	}
+	return get
+}
+
+// mysqlFloor returns one checked SELECT by primary key of a stored record.
+func mysqlFloor(tb testing.TB) func(tb testing.TB) {
+	table := tableName("floor")
+	mysqlExec(tb,
+		"CREATE TABLE test."+table+" (k VARCHAR(40) PRIMARY KEY, v LONGBLOB NOT NULL, e DATETIME(6) NOT NULL)",
+		"INSERT INTO test."+table+" VALUES ('0123456789abcdef0123456789abcdef', '"+string(floorValue)+"', NOW() + INTERVAL 1 DAY)",
+	)
+	tb.Cleanup(func() { mysqlExec(tb, "DROP TABLE IF EXISTS test."+table) })
+	rt := new(rtCounter)
+	db := openMySQL(tb, rt, mysqlDB)
+	ctx := context.Background()
+	q := "SELECT v FROM " + table + " WHERE k = ?"
+	var v []byte
+	get := func(tb testing.TB) {
+		v = v[:0]
+		err := db.QueryRowContext(ctx, q, "0123456789abcdef0123456789abcdef").Scan(&v)
+		if err != nil || !bytes.Equal(v, floorValue) {
+			tb.Fatalf("SELECT: %q, %v", v, err)
+		}
+	}
+	get(tb)
+	if b, ok := tb.(*testing.B); ok {
+		rt.reset()
+		b.Cleanup(func() { rt.report(b) })
+	}
+	return get
+}
