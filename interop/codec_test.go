@@ -29,6 +29,7 @@ func goEncode(t *testing.T, c ginsession.Codec, js string) string {
 }
 
 func TestDjangoEncodedDataDecodesInGo(t *testing.T) {
+	t.Parallel()
 	needDjango(t)
 	for _, tc := range samples {
 		t.Run(tc.name, func(t *testing.T) {
@@ -43,6 +44,7 @@ func TestDjangoEncodedDataDecodesInGo(t *testing.T) {
 }
 
 func TestGoEncodedDataDecodesInDjango(t *testing.T) {
+	t.Parallel()
 	needDjango(t)
 	for _, tc := range samples {
 		t.Run(tc.name, func(t *testing.T) {
@@ -57,6 +59,7 @@ func TestGoEncodedDataDecodesInDjango(t *testing.T) {
 }
 
 func TestDjangoDecodesGoDataSignedWithAnotherSecretAsEmpty(t *testing.T) {
+	t.Parallel()
 	needDjango(t)
 	enc := goEncode(t, ginsession.DjangoCodec("a-secret-django-does-not-know-at-all-000"), sampleJSON)
 	var resp pyLoaded
@@ -67,6 +70,7 @@ func TestDjangoDecodesGoDataSignedWithAnotherSecretAsEmpty(t *testing.T) {
 }
 
 func TestDataSignedWithAnOldSecretDecodesInGoWhenListedAsFallback(t *testing.T) {
+	t.Parallel()
 	needDjango(t)
 	enc := djangoEncode(t, oldSecret, sampleJSON)
 	keys, values, err := ginsession.DjangoCodec(secret, oldSecret).Decode([]byte(enc))
@@ -80,6 +84,7 @@ func TestDataSignedWithAnOldSecretDecodesInGoWhenListedAsFallback(t *testing.T) 
 }
 
 func TestDataSignedWithAnOldSecretDecodesInDjangoWhenListedAsFallback(t *testing.T) {
+	t.Parallel()
 	needDjango(t)
 	if v, ok := djangoVersion(t); !ok {
 		t.Skipf("Django %s has no SECRET_KEY_FALLBACKS (added in 4.1)", v)

@@ -47,6 +47,7 @@ func goCookie(t *testing.T, js string, keys ...string) string {
 }
 
 func TestDjangoSignedCookieOpensInGo(t *testing.T) {
+	t.Parallel()
 	needDjango(t)
 	for _, tc := range samples {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,6 +74,7 @@ func TestDjangoSignedCookieOpensInGo(t *testing.T) {
 }
 
 func TestGoSealedCookieLoadsInDjango(t *testing.T) {
+	t.Parallel()
 	needDjango(t)
 	for _, tc := range samples {
 		t.Run(tc.name, func(t *testing.T) {
@@ -87,6 +89,7 @@ func TestGoSealedCookieLoadsInDjango(t *testing.T) {
 }
 
 func TestDjangoRejectsAGoCookieSignedWithAnotherSecret(t *testing.T) {
+	t.Parallel()
 	needDjango(t)
 	cookie := goCookie(t, sampleJSON, "a-secret-django-does-not-know-at-all-000")
 	var resp pyLoaded
@@ -97,6 +100,7 @@ func TestDjangoRejectsAGoCookieSignedWithAnotherSecret(t *testing.T) {
 }
 
 func TestCookieSignedWithAnOldSecretStillOpensInGoWhenListedAsFallback(t *testing.T) {
+	t.Parallel()
 	needDjango(t)
 	cookie := djangoCookie(t, oldSecret, sampleJSON)
 	s := cookiestore.New()
@@ -115,6 +119,7 @@ func TestCookieSignedWithAnOldSecretStillOpensInGoWhenListedAsFallback(t *testin
 }
 
 func TestCookieSignedWithAnOldSecretStillLoadsInDjangoWhenListedAsFallback(t *testing.T) {
+	t.Parallel()
 	needDjango(t)
 	if v, ok := djangoVersion(t); !ok {
 		t.Skipf("Django %s has no SECRET_KEY_FALLBACKS (added in 4.1)", v)

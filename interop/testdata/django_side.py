@@ -99,13 +99,13 @@ def cmd_db_drop(req):
 def _expiry(key):
     from django.contrib.sessions.models import Session
     row = Session.objects.get(pk=key)
-    return row.expire_date.timestamp()
+    return row.expire_date.isoformat()
 
 
 def cmd_db_save(req):
     s = db.SessionStore()
     fill(s, req["json"])
-    if "expiry" in req:
+    if req.get("expiry") is not None:
         s.set_expiry(req["expiry"])
     s.save()
     return {"key": s.session_key, "expire_date": _expiry(s.session_key)}
@@ -119,7 +119,6 @@ def cmd_db_load(req):
     out["found"] = s.session_key is not None
     if out["found"]:
         out["expire_date"] = _expiry(req["key"])
-        out["expiry_age"] = s.get_expiry_age()
     return out
 
 
