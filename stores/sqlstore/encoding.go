@@ -1,0 +1,104 @@
+package sqlstore
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"time"
+)
+
+// binaryPrefix marks a session_data value that holds the record's bytes in
+// standard padded base64 rather than verbatim.
+//
+// session_data is a text column (longtext on MySQL, text on PostgreSQL), as
+// Django has it, so a Django site and this store can share the table. A text
+// column cannot hold every byte string: PostgreSQL rejects NUL and invalid
+// UTF-8, MySQL rejects invalid UTF-8 in strict mode and silently truncates
+// it in non-strict mode, and a utf8mb3 table (what older Django setups
+// created) cannot hold characters beyond the BMP. So the store writes data
+// verbatim only when it is ASCII without NUL, which every charset stores
+// faithfully, and otherwise writes binaryPrefix followed by base64.
+//
+// Both codecs ginsession ships produce ASCII (Django's signed format uses
+// base64url, ':' and '.'; JSONCodec escapes non-ASCII as \uXXXX), so their
+// records are always stored verbatim and Django reads Go's rows and Go reads
+// Django's. No Django record can start with '!', so one is never mistaken for
+// an escaped value; data that itself starts with binaryPrefix is escaped, so
+// the reading is never ambiguous. A binary column (longblob, bytea) was the
+// alternative, but it would break Django's reads of the shared table.
+const binaryPrefix = "!base64:"
+
+// storedForm returns data as it goes into session_data.
+func storedForm(data []byte) []byte {
+	if verbatim(data) {
+		return data
+	}
+	out := make([]byte, len(binaryPrefix)+base64.StdEncoding.EncodedLen(len(data)))
+	copy(out, binaryPrefix)
+	base64.StdEncoding.Encode(out[len(binaryPrefix):], data)
+	return out
+}
+
+func verbatim(data []byte) bool {
+	for _, c := range data {
+		if c == 0 || c >= 0x80 {
+			return false
+		}
+	}
+	return !bytes.HasPrefix(data, []byte(binaryPrefix))
+}
+
+// fromStored reverses storedForm in place where it can; ok is false for a
+// value marked as base64 that does not decode (an unreadable record).
+func fromStored(stored []byte) (data []byte, ok bool) {
+	if !bytes.HasPrefix(stored, []byte(binaryPrefix)) {
+		return stored, true
+	}
+	enc := stored[len(binaryPrefix):]
+	n, err := base64.StdEncoding.Decode(enc, enc)
+	if err != nil {
+		return nil, false
+	}
+	return enc[:n], true
+}
+
+// mysqlTimeLayout is how expiry instants are sent to MySQL: UTC wall-clock
+// time at the microsecond precision of datetime(6). Sending text rather than
+// time.Time keeps the stored value UTC whatever loc= the DSN sets, which is
+// what Django (USE_TZ=True) reads and writes.
+const mysqlTimeLayout = "2006-01-02 15:04:05.000000"
+
+// expiryScanner reads expire_date. MySQL's datetime has no zone: the driver
+// hands back text, or with parseTime=true a time.Time whose wall clock is
+// the stored one in the DSN's loc. Either way the stored wall clock is UTC.
+// PostgreSQL's timestamptz is an instant and is taken as one.
+type expiryScanner struct {
+	dialect Dialect
+	t       time.Time
+}
+
+func (e *expiryScanner) Scan(src any) error {
+	switch v := src.(type) {
+	case time.Time:
+		if e.dialect == MySQL {
+			e.t = time.Date(v.Year(), v.Month(), v.Day(), v.Hour(), v.Minute(), v.Second(), v.Nanosecond(), time.UTC)
+		} else {
+			e.t = v.UTC()
+		}
+		return nil
+	case []byte:
+		return e.parse(string(v))
+	case string:
+		return e.parse(v)
+	}
+	return fmt.Errorf("sqlstore: cannot read expire_date from %T", src)
+}
+
+func (e *expiryScanner) parse(s string) error {
+	t, err := time.ParseInLocation("2006-01-02 15:04:05.999999999", s, time.UTC)
+	if err != nil {
+		return err
+	}
+	e.t = t
+	return nil
+}

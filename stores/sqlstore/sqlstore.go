@@ -1,0 +1,483 @@
+// Package sqlstore keeps sessions in a SQL table, as Django's database
+// session engine (django.contrib.sessions.backends.db) does, in Django's own
+// django_session schema, so a Go service and a Django site can share one
+// table and one set of logins.
+//
+// # Databases
+//
+// MySQL and MariaDB (github.com/go-sql-driver/mysql) and PostgreSQL
+// (github.com/lib/pq or pgx's stdlib) are supported through the same code;
+// the dialect is detected from the driver name of the *sqlx.DB or set with
+// [WithDialect]. The table is created by [Store.CreateTable] (see
+// [MySQLSchema] and [PostgresSchema] for the DDL) or by Django's migration.
+//
+// # Round trips
+//
+// Every operation is one statement and, in steady state, one round trip to
+// the server. By default the store prepares each statement once (per pooled
+// connection, which database/sql does for it) and executes the prepared
+// statement thereafter; without that, go-sql-driver/mysql would prepare,
+// execute and close every parameterised query, two round trips each. Behind a
+// proxy that cannot hold prepared statements (ProxySQL, pgbouncer in
+// transaction mode) use [WithoutPreparedStatements] together with
+// interpolateParams=true in the MySQL DSN, which keeps one round trip.
+//
+// # Times
+//
+// expire_date is UTC, as Django writes it with USE_TZ=True. The store
+// passes the current time from Go into every query, so the database
+// server's time zone and clock do not matter, and it reads MySQL's zoneless
+// datetime as UTC whatever the DSN's parseTime and loc say.
+//
+// # Data
+//
+// Session bytes are stored verbatim when they are ASCII without NUL, which
+// both ginsession codecs always produce; anything else is stored as
+// "!base64:" followed by base64, because a text column cannot hold arbitrary
+// bytes. See the comment on binaryPrefix in encoding.go for why this beats a
+// binary column.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/ginsession/ginsession/stores"
+)
+
+// DefaultPurgeBatch is how many expired rows one DELETE of DeleteExpired
+// removes at most.
+const DefaultPurgeBatch = 1000
+
+// Store is a stores.Store backed by a SQL table. It is safe for concurrent
+// use. Close releases its prepared statements; it does not close the
+// *sqlx.DB, which the caller owns.
+type Store struct {
+	db       *sqlx.DB
+	dialect  Dialect
+	table    string
+	prepared bool
+	batch    int64
+	queries  [numOps]string
+	now      func() time.Time
+
+	mu     sync.Mutex // serialises preparing and Close
+	closed bool
+	stmts  [numOps]atomic.Pointer[sql.Stmt]
+}
+
+type op int
+
+const (
+	opLoad op = iota
+	opCreate
+	opUpdate
+	opTouch
+	opDelete
+	opExists
+	opPurge
+	numOps
+)
+
+// Option configures a Store.
+type Option func(*config) error
+
+type config struct {
+	dialect  Dialect
+	table    string
+	batch    int
+	prepared bool
+}
+
+// WithTable sets the table name, DefaultTable ("django_session") by default.
+// The name must be a plain identifier (letters, digits, underscore; at most
+// 64 characters; not starting with a digit) because it is spliced into SQL.
+func WithTable(name string) Option {
+	return func(c *config) error {
+		if !tableName.MatchString(name) {
+			return fmt.Errorf("sqlstore: WithTable(%q): the name must match %s", name, tableName)
+		}
+		c.table = name
+		return nil
+	}
+}
+
+// WithDialect sets the SQL dialect; by default it is detected from the
+// driver name ("mysql"; "postgres", "pgx"), and New fails for other drivers
+// unless this option names the dialect.
+func WithDialect(d Dialect) Option {
+	return func(c *config) error {
+		if d != MySQL && d != Postgres {
+			return fmt.Errorf("sqlstore: WithDialect(%v): use sqlstore.MySQL or sqlstore.Postgres", d)
+		}
+		c.dialect = d
+		return nil
+	}
+}
+
+// WithPurgeBatch sets how many expired rows one DELETE of DeleteExpired
+// removes at most (DefaultPurgeBatch by default). Small batches keep each
+// statement's locks brief while millions of rows are purged.
+func WithPurgeBatch(n int) Option {
+	return func(c *config) error {
+		if n < 1 || n > 1_000_000 {
+			return fmt.Errorf("sqlstore: WithPurgeBatch(%d): want 1 to 1000000", n)
+		}
+		c.batch = n
+		return nil
+	}
+}
+
+// WithoutPreparedStatements makes the store send plain parameterised queries
+// instead of prepared statements, for proxies that cannot keep prepared
+// statements. With go-sql-driver/mysql, add interpolateParams=true to the
+// DSN as well, or every query costs two round trips.
+func WithoutPreparedStatements() Option {
+	return func(c *config) error {
+		c.prepared = false
+		return nil
+	}
+}
+
+// New returns a store on db. It does not touch the database: statements are
+// prepared on first use, and the table is made by CreateTable (or Django).
+func New(db *sqlx.DB, opts ...Option) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("sqlstore: New: db is nil")
+	}
+	c := config{table: DefaultTable, batch: DefaultPurgeBatch, prepared: true}
+	for _, o := range opts {
+		if err := o(&c); err != nil {
+			return nil, err
+		}
+	}
+	if c.dialect == DialectUnknown {
+		c.dialect = dialectOf(db.DriverName())
+		if c.dialect == DialectUnknown {
+			return nil, fmt.Errorf("sqlstore: New: unknown driver %q; pass sqlstore.WithDialect(sqlstore.MySQL) or (sqlstore.Postgres)", db.DriverName())
+		}
+	}
+	s := &Store{db: db, dialect: c.dialect, table: c.table, prepared: c.prepared, batch: int64(c.batch), now: time.Now}
+	s.queries = buildQueries(c.dialect, c.table, c.batch)
+	return s, nil
+}
+
+func buildQueries(d Dialect, table string, batch int) [numOps]string {
+	var q [numOps]string
+	n := strconv.Itoa(batch)
+	switch d {
+	case MySQL:
+		t := "`" + table + "`"
+		q[opLoad] = "SELECT session_data, expire_date FROM " + t + " WHERE session_key = ? AND expire_date > ?"
+		q[opCreate] = "INSERT INTO " + t + " (session_key, session_data, expire_date) VALUES (?, ?, ?)"
+		q[opUpdate] = "UPDATE " + t + " SET session_data = ?, expire_date = ? WHERE session_key = ? AND expire_date > ?"
+		q[opTouch] = "UPDATE " + t + " SET expire_date = ? WHERE session_key = ? AND expire_date > ?"
+		q[opDelete] = "DELETE FROM " + t + " WHERE session_key = ?"
+		q[opExists] = "SELECT 1 FROM " + t + " WHERE session_key = ? AND expire_date > ?"
+		q[opPurge] = "DELETE FROM " + t + " WHERE expire_date <= ? LIMIT " + n
+	case Postgres:
+		t := `"` + table + `"`
+		q[opLoad] = "SELECT session_data, expire_date FROM " + t + " WHERE session_key = $1 AND expire_date > $2"
+		q[opCreate] = "INSERT INTO " + t + " (session_key, session_data, expire_date) VALUES ($1, $2, $3)"
+		q[opUpdate] = "UPDATE " + t + " SET session_data = $1, expire_date = $2 WHERE session_key = $3 AND expire_date > $4"
+		q[opTouch] = "UPDATE " + t + " SET expire_date = $1 WHERE session_key = $2 AND expire_date > $3"
+		q[opDelete] = "DELETE FROM " + t + " WHERE session_key = $1"
+		q[opExists] = "SELECT 1 FROM " + t + " WHERE session_key = $1 AND expire_date > $2"
+		// SKIP LOCKED lets janitors on several instances purge side by side.
+		q[opPurge] = "DELETE FROM " + t + " WHERE session_key IN (SELECT session_key FROM " + t +
+			" WHERE expire_date <= $1 LIMIT " + n + " FOR UPDATE SKIP LOCKED)"
+	}
+	return q
+}
+
+// Table returns the name of the store's table.
+func (s *Store) Table() string { return s.table }
+
+// Dialect returns the SQL dialect the store speaks.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Close releases the store's prepared statements. The store cannot be used
+// afterwards; the *sqlx.DB stays open.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	var errs []error
+	for i := range s.stmts {
+		if st := s.stmts[i].Swap(nil); st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+var errClosed = errors.New("sqlstore: store is closed")
+
+// stmt returns the prepared statement for o, preparing it on first use. A
+// failed prepare is retried by the next call.
+func (s *Store) stmt(ctx context.Context, o op) (*sql.Stmt, error) {
+	if st := s.stmts[o].Load(); st != nil {
+		return st, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errClosed
+	}
+	if st := s.stmts[o].Load(); st != nil {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, s.queries[o])
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	s.stmts[o].Store(st)
+	return st, nil
+}
+
+func (s *Store) queryRow(ctx context.Context, o op, args ...any) (*sql.Row, error) {
+	if !s.prepared {
+		return s.db.QueryRowContext(ctx, s.queries[o], args...), nil
+	}
+	st, err := s.stmt(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryRowContext(ctx, args...), nil
+}
+
+func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
+	var res sql.Result
+	var err error
+	if s.prepared {
+		var st *sql.Stmt
+		if st, err = s.stmt(ctx, o); err != nil {
+			return 0, err
+		}
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = s.db.ExecContext(ctx, s.queries[o], args...)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// timeArg converts an instant to the query argument for expire_date.
+func (s *Store) timeArg(t time.Time) any {
+	if s.dialect == MySQL {
+		var buf [len(mysqlTimeLayout)]byte
+		return string(t.UTC().AppendFormat(buf[:0], mysqlTimeLayout))
+	}
+	return t.UTC()
+}
+
+// dataArg converts stored bytes to the query argument for session_data. On
+// PostgreSQL a []byte argument would be sent as bytea, so it goes as text.
+func (s *Store) dataArg(stored []byte) any {
+	if s.dialect == Postgres {
+		return string(stored)
+	}
+	return stored
+}
+
+// short is how keys appear in errors: enough to correlate, never enough to
+// hijack the session.
+func short(key string) string {
+	if len(key) > 6 {
+		return key[:6] + "…"
+	}
+	return key
+}
+
+// Load implements stores.Store with one SELECT of the live row.
+func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
+	data, _, err := s.LoadWithExpiry(ctx, key)
+	return data, err
+}
+
+// LoadWithExpiry is Load that also returns the record's expiry. The
+// cached_db store (stores/cachedstore) uses it to give a cache refill the
+// record's own lifetime.
+func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error) {
+	if err := stores.CheckKey(key); err != nil {
+		return nil, time.Time{}, fmt.Errorf("sqlstore: load: %w (%w)", stores.ErrNotFound, err)
+	}
+	row, err := s.queryRow(ctx, opLoad, key, s.timeArg(s.now()))
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", short(key), err)
+	}
+	var stored []byte
+	exp := expiryScanner{dialect: s.dialect}
+	if err := row.Scan(&stored, &exp); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, time.Time{}, stores.ErrNotFound
+		}
+		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", short(key), err)
+	}
+	data, ok := fromStored(stored)
+	if !ok {
+		return nil, time.Time{}, stores.ErrNotFound
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	return data, exp.t, nil
+}
+
+// Create implements stores.Store with one INSERT; a duplicate key (even of
+// an expired row not purged yet) is stores.ErrExists.
+func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("sqlstore: create: %w", err)
+	}
+	_, err := s.exec(ctx, opCreate, key, s.dataArg(storedForm(data)), s.timeArg(expiry))
+	if err != nil {
+		if isDuplicate(err) {
+			return fmt.Errorf("sqlstore: create %s: %w", short(key), stores.ErrExists)
+		}
+		return fmt.Errorf("sqlstore: create %s: %w", short(key), err)
+	}
+	return nil
+}
+
+// Update implements stores.Store with one UPDATE of the live row. MySQL
+// counts only rows it changed, so when an UPDATE reports none (the data and
+// expiry were already the same, or the row is gone) one more query tells
+// the two apart.
+func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("sqlstore: update: %w", err)
+	}
+	now := s.timeArg(s.now())
+	n, err := s.exec(ctx, opUpdate, s.dataArg(storedForm(data)), s.timeArg(expiry), key, now)
+	if err != nil {
+		return fmt.Errorf("sqlstore: update %s: %w", short(key), err)
+	}
+	return s.checkUpdated(ctx, "update", key, n, now)
+}
+
+// Touch implements stores.Toucher with one UPDATE of expire_date alone.
+func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("sqlstore: touch: %w", err)
+	}
+	now := s.timeArg(s.now())
+	n, err := s.exec(ctx, opTouch, s.timeArg(expiry), key, now)
+	if err != nil {
+		return fmt.Errorf("sqlstore: touch %s: %w", short(key), err)
+	}
+	return s.checkUpdated(ctx, "touch", key, n, now)
+}
+
+func (s *Store) checkUpdated(ctx context.Context, what, key string, n int64, now any) error {
+	if n > 0 {
+		return nil
+	}
+	if s.dialect == MySQL {
+		// Zero changed rows may mean "matched but identical".
+		ok, err := s.exists(ctx, key, now)
+		if err != nil {
+			return fmt.Errorf("sqlstore: %s %s: %w", what, short(key), err)
+		}
+		if ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("sqlstore: %s %s: %w", what, short(key), stores.ErrNotFound)
+}
+
+// Delete implements stores.Store with one DELETE.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("sqlstore: delete: %w", err)
+	}
+	if _, err := s.exec(ctx, opDelete, key); err != nil {
+		return fmt.Errorf("sqlstore: delete %s: %w", short(key), err)
+	}
+	return nil
+}
+
+// Exists implements stores.Store; an expired row counts as absent.
+func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	if err := stores.CheckKey(key); err != nil {
+		return false, fmt.Errorf("sqlstore: exists: %w", err)
+	}
+	ok, err := s.exists(ctx, key, s.timeArg(s.now()))
+	if err != nil {
+		return false, fmt.Errorf("sqlstore: exists %s: %w", short(key), err)
+	}
+	return ok, nil
+}
+
+func (s *Store) exists(ctx context.Context, key string, now any) (bool, error) {
+	row, err := s.queryRow(ctx, opExists, key, now)
+	if err != nil {
+		return false, err
+	}
+	var one int
+	if err := row.Scan(&one); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+// ClearExpired implements stores.Store (Django's clearsessions) with
+// DeleteExpired.
+func (s *Store) ClearExpired(ctx context.Context) error {
+	_, err := s.DeleteExpired(ctx)
+	return err
+}
+
+// DeleteExpired deletes expired rows in batches of at most the purge batch
+// size (WithPurgeBatch), one short statement each, until a batch comes back
+// short, and returns how many went. It stops early, with the count so far, when ctx
+// ends.
+func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
+	var total int64
+	now := s.timeArg(s.now())
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, fmt.Errorf("sqlstore: delete expired: %w", err)
+		}
+		n, err := s.exec(ctx, opPurge, now)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("sqlstore: delete expired: %w", err)
+		}
+		if n < s.batch {
+			// A short batch means nothing expired is left (or, on
+			// PostgreSQL, the rest is locked by a concurrent purge).
+			return total, nil
+		}
+	}
+}
+
+// isDuplicate reports a primary-key violation: MySQL error 1062 or SQLSTATE
+// 23505 (PostgreSQL through lib/pq or pgx).
+func isDuplicate(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1062
+	}
+	var st interface{ SQLState() string }
+	return errors.As(err, &st) && st.SQLState() == "23505"
+}
+
+var (
+	_ stores.Store   = (*Store)(nil)
+	_ stores.Toucher = (*Store)(nil)
+)
