@@ -50,6 +50,12 @@ const Salt = "django.contrib.sessions.backends.signed_cookies"
 // "sessionid" needs 9.
 const DefaultMaxSize = 4096 - 32
 
+// browserMax is the longest cookie value a browser can send back (with a
+// one-letter name). Open accepts values up to this length even when the Seal
+// limit is lower, so that a cookie written by Django, which sets no limit,
+// and kept by the browser is still read.
+const browserMax = 4096
+
 // ErrTooLarge reports a session that does not fit in a cookie. Seal wraps it
 // with the size and the limit.
 var ErrTooLarge = errors.New("cookiestore: session too large for a cookie")
@@ -65,9 +71,9 @@ type Store struct {
 // Option configures a Store.
 type Option func(*Store)
 
-// WithMaxSize sets the largest cookie value Seal produces and Open accepts,
-// in bytes. Optional. Default value is DefaultMaxSize. It panics if n is not
-// positive.
+// WithMaxSize sets the largest cookie value Seal produces, in bytes; Open
+// accepts values up to this size or 4096 bytes, whichever is larger.
+// Optional. Default value is DefaultMaxSize. It panics if n is not positive.
 func WithMaxSize(n int) Option {
 	if n <= 0 {
 		panic(fmt.Sprintf("cookiestore: WithMaxSize(%d): the limit must be positive; leave the option out for %d bytes", n, DefaultMaxSize))
@@ -159,8 +165,9 @@ func (s *Store) Open(value string, keys [][]byte) ([]byte, time.Time, error) {
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	if len(value) > s.maxSize {
-		// Seal never makes such a value: refuse it before any HMAC work.
+	if len(value) > max(s.maxSize, browserMax) {
+		// No browser sends such a value back and Seal never makes one:
+		// refuse it before any HMAC work.
 		return nil, time.Time{}, stores.ErrNotFound
 	}
 	data, sealed, err := signing.Loads(value, c)

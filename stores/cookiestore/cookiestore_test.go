@@ -115,7 +115,7 @@ func TestOpenTurnsEveryUnreadableCookieIntoErrNotFound(t *testing.T) {
 		{"timestamp changed", strings.Replace(vectorCookie, ":1r31eq:", ":1r31er:", 1)},
 		{"signed for another purpose", sessionData},
 		{"signed with another secret", mustSeal(t, New(), `{}`, "another-secret")},
-		{"longer than the limit", strings.Repeat("a", DefaultMaxSize+1)},
+		{"longer than a browser sends", strings.Repeat("a", 4097)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -301,7 +301,7 @@ func FuzzOpen(f *testing.F) {
 			}
 			return
 		}
-		if len(value) > DefaultMaxSize {
+		if len(value) > 4096 {
 			t.Fatalf("accepted a %d-byte value over the limit", len(value))
 		}
 		// Whatever opens must reseal and reopen to the same data.
@@ -315,4 +315,30 @@ func FuzzOpen(f *testing.F) {
 		}
 		_ = sealed
 	})
+}
+
+func TestOpenReadsCookiesUpToWhatABrowserSendsWhateverTheSealLimit(t *testing.T) {
+	// Django sets no size limit, so it may write a cookie longer than our
+	// Seal limit that the browser still keeps.
+	big := New(WithMaxSize(1 << 20))
+	for n := 5000; n < 10000; n += 10 {
+		data := incompressible(t, n)
+		v, err := big.Seal(data, keys(vectorSecret))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v) <= DefaultMaxSize {
+			continue
+		}
+		if len(v) > 4096 {
+			t.Fatalf("no sealed size found between %d and 4096 bytes (jumped to %d)", DefaultMaxSize, len(v))
+		}
+		for _, s := range []*Store{New(), New(WithMaxSize(100))} {
+			if got, _, err := s.Open(v, keys(vectorSecret)); err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("Open of a %d-byte cookie: %v", len(v), err)
+			}
+		}
+		return
+	}
+	t.Fatal("no data sealed to more than DefaultMaxSize")
 }
