@@ -1,0 +1,117 @@
+package filestore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ginsession/ginsession/stores"
+)
+
+// ClearExpired deletes the session files whose expiry has passed, Django's
+// clearsessions. Only regular files named <prefix><valid key> count as
+// sessions; other files are left alone, except temporary files
+// (<prefix><key>_out_...) older than an hour, the leftovers of a write that
+// crashed, which are removed too. It reads the directory in batches and
+// returns the context's error between batches; a file it cannot remove does
+// not stop the sweep, and the first such error is returned at the end.
+func (s *Store) ClearExpired(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("filestore: clear expired: %w", err)
+	}
+	d, err := os.Open(s.dir)
+	if err != nil {
+		return fmt.Errorf("filestore: clear expired: %w", err)
+	}
+	defer d.Close()
+	var first error
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("filestore: clear expired: %w", err)
+		}
+		entries, rerr := d.ReadDir(256)
+		for _, e := range entries {
+			rest, ok := strings.CutPrefix(e.Name(), s.prefix)
+			if !ok || !e.Type().IsRegular() {
+				continue
+			}
+			var err error
+			if stores.ValidKey(rest) {
+				err = s.removeExpired(rest)
+			} else if key, suffix, ok := strings.Cut(rest, tempMark); ok && stores.ValidKey(key) {
+				err = s.removeStaleTemp(e, suffix)
+			}
+			if err != nil && first == nil {
+				first = err
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return fmt.Errorf("filestore: clear expired: %w", rerr)
+		}
+	}
+	return first
+}
+
+// removeExpired deletes key's file if it has expired, looking again under
+// the key's lock so that a record just created or touched in this process
+// survives.
+func (s *Store) removeExpired(key string) error {
+	mu := s.lock(key)
+	mu.Lock()
+	defer mu.Unlock()
+	path := s.path(key)
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return s.fail("clear expired", err)
+	}
+	if s.live(fi, time.Now()) {
+		return nil
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return s.fail("clear expired", err)
+	}
+	return nil
+}
+
+// removeStaleTemp deletes a temporary file created more than staleTempAge
+// ago. Our names carry the creation time (see tempName); for others, such
+// as Django's, the mtime is the time of writing.
+func (s *Store) removeStaleTemp(e fs.DirEntry, suffix string) error {
+	var created time.Time
+	if stamp, _, ok := strings.Cut(suffix, "-"); ok {
+		if ns, err := strconv.ParseInt(stamp, 36, 64); err == nil {
+			created = time.Unix(0, ns)
+		}
+	}
+	if created.IsZero() {
+		fi, err := e.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return s.fail("clear expired", err)
+		}
+		created = fi.ModTime()
+	}
+	if time.Since(created) < staleTempAge {
+		return nil
+	}
+	err := os.Remove(filepath.Join(s.dir, e.Name()))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return s.fail("clear expired", err)
+	}
+	return nil
+}

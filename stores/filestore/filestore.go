@@ -1,0 +1,562 @@
+// Package filestore keeps each ginsession record in a file of its own, as
+// Django's file session engine does: the embedded default store, with no
+// server to run.
+//
+// # Files
+//
+// A record under key k lives in <dir>/<prefix>k, where the prefix is the
+// session cookie's name (Django's default "sessionid"), so the files are
+// named exactly as Django names them. The file holds the record's data and
+// nothing else: when the application uses ginsession's Django codec, the
+// file is byte-for-byte what Django's file engine writes.
+//
+// The expiry is kept in the file's modification time, set to the absolute
+// expiry, so no header is needed. Django instead takes mtime +
+// SESSION_COOKIE_AGE as the expiry of a file whose data carries no
+// _session_expiry; to share a directory with Django, pass [WithDjangoMtime]
+// with the same age (see there).
+//
+// # Keys and paths
+//
+// Keys are checked with [stores.ValidKey] before any path is built, so only
+// [a-z0-9] reaches the file system and no key can name a file outside the
+// directory. For Load and Exists an invalid key is simply absent; Create,
+// Update, Touch and Delete return an error wrapping [stores.ErrInvalidKey].
+// Error messages name at most the first six characters of a key.
+//
+// # Writes and races
+//
+// Every write goes to a temporary file in the same directory, named
+// <prefix><key>_out_<...> as Django names its own (never a valid key file,
+// so ClearExpired of either side skips the other's), with mode 0600; the
+// expiry is set and the file is then put in place in one step. Readers see
+// the old record or the new one, never a torn one.
+//
+// Create is insert-only across processes: it hard-links the temporary file
+// to the final name, which the file system refuses when the name is taken.
+// An expired record in the way is moved aside and replaced.
+//
+// Update is update-only: it checks that a live record is there and then
+// renames the temporary file over it. Within one process a per-key lock
+// makes that check and rename atomic with respect to Delete, Touch, Create
+// and ClearExpired, so a concurrent logout is never undone. Between
+// processes sharing the directory the two steps are not atomic: a Delete by
+// another process landing between them is undone by the rename. Django's
+// file engine has the same window; use a database or Redis store when several
+// processes must share sessions under load.
+//
+// # Directory
+//
+// The directory must exist (or pass [WithCreateDir]) and must not be
+// writable by every user: anyone who can write there can plant a session
+// file. Keep it for session files only, since ClearExpired deletes any file
+// named like one.
+package filestore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ginsession/ginsession/stores"
+)
+
+// DefaultPrefix is the file name prefix unless WithPrefix says otherwise:
+// Django's default session cookie name, which Django uses as the prefix.
+const DefaultPrefix = "sessionid"
+
+// tempMark separates a key from the rest of a temporary file's name, as in
+// Django's mkstemp(prefix=<session file>+"_out_").
+const tempMark = "_out_"
+
+// staleTempAge is how old a temporary file must be before ClearExpired takes
+// it for the leftover of a crashed write.
+const staleTempAge = time.Hour
+
+// Store is a stores.Store and stores.Toucher keeping one file per session.
+// It is safe for concurrent use by goroutines and, with the limit described
+// in the package documentation, by processes sharing the directory.
+type Store struct {
+	dir    string
+	prefix string
+	fsync  bool
+	age    time.Duration // WithDjangoMtime: mtime = expiry - age
+	seed   maphash.Seed
+	locks  [64]sync.Mutex
+}
+
+// Option configures a Store.
+type Option func(*config)
+
+type config struct {
+	prefix    string
+	createDir bool
+	fsync     bool
+	age       time.Duration
+	ageSet    bool
+}
+
+// WithPrefix sets the file name prefix; give it the session cookie's name, as
+// Django does. It may hold letters, digits, '.', '_' and '-', up to 100
+// characters. Optional. Default value is DefaultPrefix.
+func WithPrefix(prefix string) Option {
+	return func(c *config) { c.prefix = prefix }
+}
+
+// WithCreateDir makes New create the directory, and any missing parents, with
+// mode 0700 when it does not exist. Optional. By default a missing directory
+// is an error, which catches a mistyped path.
+func WithCreateDir() Option {
+	return func(c *config) { c.createDir = true }
+}
+
+// WithFsync makes every write flush the file and the directory to stable
+// storage before it returns, so a record survives a power cut at the cost of
+// a few milliseconds per write. Optional. Default value is off, as in Django.
+func WithFsync() Option {
+	return func(c *config) { c.fsync = true }
+}
+
+// WithDjangoMtime stores mtime = expiry - cookieAge and reads expiry = mtime
+// + cookieAge, which is how Django's file engine reads a file's expiry. Pass
+// Django's SESSION_COOKIE_AGE when Django and ginsession share the directory:
+// files either side writes then expire at the same moment for both, and
+// Django's clearsessions purges them on time. Optional. By default the mtime
+// is the expiry itself, which a Django reader would take for a later expiry
+// (by cookieAge) and which makes files Django wrote look long expired.
+func WithDjangoMtime(cookieAge time.Duration) Option {
+	return func(c *config) { c.age, c.ageSet = cookieAge, true }
+}
+
+// New returns a Store keeping files in dir. It fails, with a message that
+// names the fix, when dir is missing (without WithCreateDir), is not a
+// directory, is writable by every user, or does not allow the app to create
+// and hard-link files there. It starts no goroutine.
+func New(dir string, opts ...Option) (*Store, error) {
+	c := config{prefix: DefaultPrefix}
+	for _, o := range opts {
+		o(&c)
+	}
+	if dir == "" {
+		return nil, errors.New("filestore: no directory given; pass a directory only the app can write, such as /var/lib/myapp/sessions")
+	}
+	if err := checkPrefix(c.prefix); err != nil {
+		return nil, err
+	}
+	if c.ageSet && c.age <= 0 {
+		return nil, fmt.Errorf("filestore: WithDjangoMtime(%v): pass Django's SESSION_COOKIE_AGE, a positive duration such as 1209600*time.Second", c.age)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("filestore: %w", err)
+	}
+	if c.createDir {
+		if err := os.MkdirAll(abs, 0o700); err != nil {
+			return nil, fmt.Errorf("filestore: create the session directory: %w", err)
+		}
+	}
+	fi, err := os.Stat(abs)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("filestore: session directory %s does not exist; create it (mkdir -m 0700 %s) or pass filestore.WithCreateDir()", abs, abs)
+	case err != nil:
+		return nil, fmt.Errorf("filestore: %w", err)
+	case !fi.IsDir():
+		return nil, fmt.Errorf("filestore: %s is not a directory; pass the path of a directory for session files", abs)
+	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o002 != 0:
+		return nil, fmt.Errorf("filestore: %s is writable by every user (mode %v), so anyone could plant a session file there; use a directory only the app can write (chmod 0700)", abs, fi.Mode().Perm())
+	}
+	s := &Store{dir: abs, prefix: c.prefix, fsync: c.fsync, age: c.age, seed: maphash.MakeSeed()}
+	if err := s.probe(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func checkPrefix(p string) error {
+	if p == "" || len(p) > 100 {
+		return fmt.Errorf("filestore: WithPrefix(%q): use the session cookie's name, 1 to 100 characters", p)
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return fmt.Errorf("filestore: WithPrefix(%q): use only letters, digits, '.', '_' and '-'", p)
+		}
+	}
+	return nil
+}
+
+// probe creates and hard-links a temporary file, so that a read-only
+// directory or a file system without hard links fails at start-up rather
+// than at the first login.
+func (s *Store) probe() error {
+	tmp, err := s.writeTemp("probe", nil, time.Now())
+	if err != nil {
+		return fmt.Errorf("filestore: cannot create files in %s: %w", s.dir, err)
+	}
+	defer os.Remove(tmp)
+	link := tmp + "-link"
+	if err := os.Link(tmp, link); err != nil {
+		return fmt.Errorf("filestore: the file system of %s does not support hard links, which Create needs to be insert-only; choose another directory: %w", s.dir, err)
+	}
+	return os.Remove(link)
+}
+
+// Dir returns the absolute path of the directory holding the files.
+func (s *Store) Dir() string { return s.dir }
+
+func (s *Store) path(key string) string {
+	return filepath.Join(s.dir, s.prefix+key)
+}
+
+func (s *Store) lock(key string) *sync.Mutex {
+	return &s.locks[maphash.String(s.seed, key)%uint64(len(s.locks))]
+}
+
+// mtimeFor returns the mtime that encodes expiry. os.Chtimes goes through
+// UnixNano, so the result is kept within 1970 to 2200 rather than allowed to
+// wrap (and the zero Time, which Chtimes would ignore, becomes 1970).
+func (s *Store) mtimeFor(expiry time.Time) time.Time {
+	m := expiry.Add(-s.age)
+	if lo := time.Unix(1, 0); m.Before(lo) {
+		return lo
+	}
+	if hi := time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC); m.After(hi) {
+		return hi
+	}
+	return m
+}
+
+func (s *Store) live(fi fs.FileInfo, now time.Time) bool {
+	return now.Before(fi.ModTime().Add(s.age))
+}
+
+// tempName returns a fresh temporary file name for key:
+// <prefix><key>_out_<creation time, base 36 ns>-<random>. The '-' never
+// occurs in Django's mkstemp names, which tells ClearExpired that the time
+// before it can be trusted.
+func (s *Store) tempName(key string) string {
+	return filepath.Join(s.dir, s.prefix+key+tempMark+
+		strconv.FormatInt(time.Now().UnixNano(), 36)+"-"+strconv.FormatUint(rand.Uint64(), 36))
+}
+
+// writeTemp writes data to a new temporary file whose mtime encodes expiry,
+// and returns its path. Its name carries its creation time, which
+// ClearExpired uses to find leftovers (its mtime is the expiry, not its age).
+func (s *Store) writeTemp(key string, data []byte, expiry time.Time) (string, error) {
+	for {
+		name := s.tempName(key)
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue // a 64-bit random collision; draw again
+		}
+		if err != nil {
+			return "", err
+		}
+		_, err = f.Write(data)
+		if err == nil && s.fsync {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Chtimes(name, time.Time{}, s.mtimeFor(expiry))
+		}
+		if err != nil {
+			_ = os.Remove(name)
+			return "", err
+		}
+		return name, nil
+	}
+}
+
+// syncDir makes a rename or link durable under WithFsync.
+func (s *Store) syncDir() error {
+	if !s.fsync {
+		return nil
+	}
+	d, err := os.Open(s.dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// fail wraps err with the operation's name, shortening any session file
+// name in it so the full key never reaches a log.
+func (s *Store) fail(op string, err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = &fs.PathError{Op: pe.Op, Path: s.redact(pe.Path), Err: pe.Err}
+	case errors.As(err, &le):
+		err = &os.LinkError{Op: le.Op, Old: s.redact(le.Old), New: s.redact(le.New), Err: le.Err}
+	}
+	return fmt.Errorf("filestore: %s: %w", op, err)
+}
+
+func (s *Store) redact(path string) string {
+	dir, name := filepath.Split(path)
+	if rest, ok := strings.CutPrefix(name, s.prefix); ok && len(rest) > 6 {
+		return dir + s.prefix + rest[:6] + "…"
+	}
+	return path
+}
+
+// Load returns the data of the live record under key, or stores.ErrNotFound
+// when the file is missing or expired or the key is invalid.
+func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("filestore: load: %w", err)
+	}
+	if !stores.ValidKey(key) {
+		return nil, stores.ErrNotFound
+	}
+	f, err := os.Open(s.path(key))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, stores.ErrNotFound
+	}
+	if err != nil {
+		return nil, s.fail("load", err)
+	}
+	defer f.Close()
+	// The open file is one record for good: writers replace the name, never
+	// the contents, so its mtime and data belong together.
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, s.fail("load", err)
+	}
+	if !s.live(fi, time.Now()) {
+		return nil, stores.ErrNotFound
+	}
+	data, err := readAll(f, fi.Size())
+	if err != nil {
+		return nil, s.fail("load", err)
+	}
+	return data, nil
+}
+
+// readAll reads f to its end with one allocation. It stops without probing
+// for EOF once size bytes are in: a session file is never written in place
+// (writers rename a new file over it), so its size cannot change.
+func readAll(f *os.File, size int64) ([]byte, error) {
+	buf := make([]byte, 0, size)
+	for int64(len(buf)) < size {
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return buf, nil
+}
+
+// Exists reports whether a live record holds key. An invalid key does not
+// exist.
+func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, fmt.Errorf("filestore: exists: %w", err)
+	}
+	if !stores.ValidKey(key) {
+		return false, nil
+	}
+	fi, err := os.Lstat(s.path(key))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, s.fail("exists", err)
+	}
+	return s.live(fi, time.Now()), nil
+}
+
+// Create writes a new record. It returns stores.ErrExists when a live record
+// holds key, replaces an expired one, and returns an error wrapping
+// stores.ErrInvalidKey for a key that breaks the key rules.
+func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("filestore: create: %w", err)
+	}
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("filestore: create: %w", err)
+	}
+	tmp, err := s.writeTemp(key, data, expiry)
+	if err != nil {
+		return s.fail("create", err)
+	}
+	// After a successful link the record lives on under its own name.
+	defer os.Remove(tmp)
+	target := s.path(key)
+	mu := s.lock(key)
+	mu.Lock()
+	defer mu.Unlock()
+	// Each turn either succeeds, reports a live record, or removes an
+	// expired one; more than a few turns means other processes keep
+	// creating and expiring this very key, which only a bug or an attack does.
+	for range 8 {
+		err := os.Link(tmp, target)
+		if err == nil {
+			if err := s.syncDir(); err != nil {
+				return s.fail("create", err)
+			}
+			return nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return s.fail("create", err)
+		}
+		if err := s.removeIfExpired(key, target); err != nil {
+			return err
+		}
+	}
+	return stores.ErrExists
+}
+
+// removeIfExpired clears an expired file out of Create's way. It returns
+// stores.ErrExists when the file is live, and nil when the name is free to
+// try again. Another process may replace the file between the look and the
+// removal, so the file is first renamed aside, which claims exactly one
+// inode, and put back if it turns out to be live.
+func (s *Store) removeIfExpired(key, target string) error {
+	fi, err := os.Lstat(target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return s.fail("create", err)
+	}
+	if s.live(fi, time.Now()) {
+		return stores.ErrExists
+	}
+	aside := s.tempName(key)
+	if err := os.Rename(target, aside); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return s.fail("create", err)
+	}
+	fi, err = os.Lstat(aside)
+	if err == nil && s.live(fi, time.Now()) {
+		// A live record took the expired one's place meanwhile: restore it.
+		// Should yet another record have appeared, that one stays and the
+		// one set aside is lost, a race between three creators of one key.
+		_ = os.Link(aside, target)
+		_ = os.Remove(aside)
+		return stores.ErrExists
+	}
+	_ = os.Remove(aside)
+	return nil
+}
+
+// Update replaces the data and expiry of the live record under key, or
+// returns stores.ErrNotFound when the file is missing or expired, so a
+// session ended elsewhere is not brought back (see the package documentation
+// for the one race left between processes).
+func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("filestore: update: %w", err)
+	}
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("filestore: update: %w", err)
+	}
+	tmp, err := s.writeTemp(key, data, expiry)
+	if err != nil {
+		return s.fail("update", err)
+	}
+	target := s.path(key)
+	mu := s.lock(key)
+	mu.Lock()
+	defer mu.Unlock()
+	fi, err := os.Lstat(target)
+	if err != nil || !s.live(fi, time.Now()) {
+		_ = os.Remove(tmp)
+		if err == nil || errors.Is(err, fs.ErrNotExist) {
+			return stores.ErrNotFound
+		}
+		return s.fail("update", err)
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		_ = os.Remove(tmp)
+		return s.fail("update", err)
+	}
+	if err := s.syncDir(); err != nil {
+		return s.fail("update", err)
+	}
+	return nil
+}
+
+// Touch moves the expiry of the live record under key by changing its file's
+// mtime, without rewriting the data, or returns stores.ErrNotFound when the
+// file is missing or expired.
+func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("filestore: touch: %w", err)
+	}
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("filestore: touch: %w", err)
+	}
+	target := s.path(key)
+	mu := s.lock(key)
+	mu.Lock()
+	defer mu.Unlock()
+	fi, err := os.Lstat(target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return stores.ErrNotFound
+	}
+	if err != nil {
+		return s.fail("touch", err)
+	}
+	if !s.live(fi, time.Now()) {
+		return stores.ErrNotFound
+	}
+	if err := os.Chtimes(target, time.Time{}, s.mtimeFor(expiry)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return stores.ErrNotFound // deleted by another process meanwhile
+		}
+		return s.fail("touch", err)
+	}
+	return nil
+}
+
+// Delete removes the record under key; a missing file is not an error. It
+// returns an error wrapping stores.ErrInvalidKey for a key that breaks the
+// key rules.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("filestore: delete: %w", err)
+	}
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("filestore: delete: %w", err)
+	}
+	mu := s.lock(key)
+	mu.Lock()
+	defer mu.Unlock()
+	if err := os.Remove(s.path(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return s.fail("delete", err)
+	}
+	return nil
+}
+
+// Compile-time checks that Store provides what ginsession looks for.
+var (
+	_ stores.Store   = (*Store)(nil)
+	_ stores.Toucher = (*Store)(nil)
+)
