@@ -10,7 +10,9 @@ import (
 // Default salts, as Django derives them from its class names when no salt is
 // given.
 const (
-	DefaultSignerSalt          = "django.core.signing.Signer"
+	// DefaultSignerSalt is the salt of a Signer without one.
+	DefaultSignerSalt = "django.core.signing.Signer"
+	// DefaultTimestampSignerSalt is the salt of a TimestampSigner without one.
 	DefaultTimestampSignerSalt = "django.core.signing.TimestampSigner"
 )
 

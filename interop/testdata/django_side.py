@@ -29,6 +29,21 @@ def same(a, b):
     return a == b
 
 
+def compared(data, req):
+    """Answer for session data Django read: the data, and whether it is the
+    request's "json"."""
+    return {"json": json.dumps(data), "same": same(data, json.loads(req["json"]))}
+
+
+def database_name():
+    """The test's own database; anything else is refused, so that a wrong
+    environment can never drop a real database."""
+    name = settings.DATABASES["default"]["NAME"]
+    if not name.startswith("ginsession_interop_"):
+        raise SystemExit("refusing to touch database %r" % name)
+    return name
+
+
 def fill(store, data_json):
     for k, v in json.loads(data_json).items():
         store[k] = v
@@ -48,7 +63,7 @@ def cmd_cookie_seal(req):
 def cmd_cookie_open(req):
     s = signed_cookies.SessionStore(session_key=req["value"])
     data = s.load()
-    out = {"json": json.dumps(data), "same": same(data, json.loads(req["json"]))}
+    out = compared(data, req)
     # load() of an unreadable cookie returns {} and marks the session
     # modified (it "creates" a new one); a good cookie leaves it unmodified.
     out["accepted"] = not s.modified
@@ -61,22 +76,21 @@ def cmd_encode(req):
 
 def cmd_decode(req):
     data = db.SessionStore().decode(req["value"])
-    return {"json": json.dumps(data), "same": same(data, json.loads(req["json"]))}
+    return compared(data, req)
 
 
-def _mysql():
+def _mysql(sql):
     import MySQLdb
     d = settings.DATABASES["default"]
-    return MySQLdb.connect(host=d["HOST"], port=int(d["PORT"]), user=d["USER"], passwd=d["PASSWORD"])
+    conn = MySQLdb.connect(host=d["HOST"], port=int(d["PORT"]), user=d["USER"], passwd=d["PASSWORD"])
+    try:
+        conn.cursor().execute(sql)
+    finally:
+        conn.close()
 
 
 def cmd_db_create(req):
-    name = settings.DATABASES["default"]["NAME"]
-    if not name.startswith("ginsession_interop_"):
-        raise SystemExit("refusing to create database %r" % name)
-    conn = _mysql()
-    conn.cursor().execute("CREATE DATABASE `%s` CHARACTER SET utf8mb4" % name)
-    conn.close()
+    _mysql("CREATE DATABASE `%s` CHARACTER SET utf8mb4" % database_name())
     from django.core.management import call_command
     call_command("migrate", "sessions", verbosity=0)
     from django.db import connection
@@ -87,12 +101,7 @@ def cmd_db_create(req):
 
 
 def cmd_db_drop(req):
-    name = settings.DATABASES["default"]["NAME"]
-    if not name.startswith("ginsession_interop_"):
-        raise SystemExit("refusing to drop database %r" % name)
-    conn = _mysql()
-    conn.cursor().execute("DROP DATABASE IF EXISTS `%s`" % name)
-    conn.close()
+    _mysql("DROP DATABASE IF EXISTS `%s`" % database_name())
     return {}
 
 
@@ -114,7 +123,7 @@ def cmd_db_save(req):
 def cmd_db_load(req):
     s = db.SessionStore(session_key=req["key"])
     data = s.load()
-    out = {"json": json.dumps(data), "same": same(data, json.loads(req["json"]))}
+    out = compared(data, req)
     # load() forgets the key of a missing or expired row.
     out["found"] = s.session_key is not None
     if out["found"]:
