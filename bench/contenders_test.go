@@ -8,7 +8,8 @@ type contender struct {
 	setup func(tb testing.TB) *instance
 }
 
-// The contenders of each store, ginsession first. scs has no cookie store
+// The contenders of each store, ginsession first (each of ginsession's
+// server-side stores adds itself from its own file, ginsession_*_test.go). scs has no cookie store
 // (it keeps only a token in the cookie), and gin-contrib/sessions has no
 // MySQL store of its own (only GORM and PostgreSQL ones).
 var (
@@ -31,6 +32,11 @@ var (
 	fileContenders   []contender
 	cachedContenders []contender
 )
+
+// addGinsession puts ginsession's contender first in *cs.
+func addGinsession(cs *[]contender, setup func(tb testing.TB) *instance) {
+	*cs = append([]contender{{"ginsession", setup}}, *cs...)
+}
 
 func benchContenders(b *testing.B, cs []contender) {
 	if len(cs) == 0 {

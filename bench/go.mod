@@ -14,6 +14,7 @@ require (
 	github.com/go-redis/redis/v8 v8.11.5
 	github.com/go-sql-driver/mysql v1.10.1
 	github.com/gomodule/redigo v1.9.2
+	github.com/jmoiron/sqlx v1.4.0
 )
 
 require (
