@@ -70,14 +70,11 @@ func (s *Store) removeExpired(key string) error {
 	mu.Lock()
 	defer mu.Unlock()
 	path := s.path(key)
-	fi, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
+	live, err := s.liveFile(path)
 	if err != nil {
 		return s.fail("clear expired", err)
 	}
-	if s.live(fi, time.Now()) {
+	if live {
 		return nil
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -242,6 +242,18 @@ func (s *Store) live(fi fs.FileInfo, now time.Time) bool {
 	return now.Before(fi.ModTime().Add(s.age))
 }
 
+// liveFile reports whether path holds a live record; a missing file does not.
+func (s *Store) liveFile(path string) (bool, error) {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return s.live(fi, time.Now()), nil
+}
+
 // tempName returns a fresh temporary file name for key:
 // <prefix><key>_out_<creation time, base 36 ns>-<random>. The '-' never
 // occurs in Django's mkstemp names, which tells ClearExpired that the time
@@ -380,14 +392,11 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	if !stores.ValidKey(key) {
 		return false, nil
 	}
-	fi, err := os.Lstat(s.path(key))
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
+	live, err := s.liveFile(s.path(key))
 	if err != nil {
 		return false, s.fail("exists", err)
 	}
-	return s.live(fi, time.Now()), nil
+	return live, nil
 }
 
 // Create writes a new record. It returns stores.ErrExists when a live record
@@ -437,14 +446,11 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 // removal, so the file is first renamed aside, which claims exactly one
 // inode, and put back if it turns out to be live.
 func (s *Store) removeIfExpired(key, target string) error {
-	fi, err := os.Lstat(target)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
+	live, err := s.liveFile(target)
 	if err != nil {
 		return s.fail("create", err)
 	}
-	if s.live(fi, time.Now()) {
+	if live {
 		return stores.ErrExists
 	}
 	aside := s.tempName(key)
@@ -453,8 +459,7 @@ func (s *Store) removeIfExpired(key, target string) error {
 	} else if err != nil {
 		return s.fail("create", err)
 	}
-	fi, err = os.Lstat(aside)
-	if err == nil && s.live(fi, time.Now()) {
+	if live, _ := s.liveFile(aside); live {
 		// A live record took the expired one's place meanwhile: restore it.
 		// Should yet another record have appeared, that one stays and the
 		// one set aside is lost, a race between three creators of one key.
@@ -485,13 +490,12 @@ func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time
 	mu := s.lock(key)
 	mu.Lock()
 	defer mu.Unlock()
-	fi, err := os.Lstat(target)
-	if err != nil || !s.live(fi, time.Now()) {
+	if live, err := s.liveFile(target); err != nil || !live {
 		_ = os.Remove(tmp)
-		if err == nil || errors.Is(err, fs.ErrNotExist) {
-			return stores.ErrNotFound
+		if err != nil {
+			return s.fail("update", err)
 		}
-		return s.fail("update", err)
+		return stores.ErrNotFound
 	}
 	if err := os.Rename(tmp, target); err != nil {
 		_ = os.Remove(tmp)
@@ -517,14 +521,9 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 	mu := s.lock(key)
 	mu.Lock()
 	defer mu.Unlock()
-	fi, err := os.Lstat(target)
-	if errors.Is(err, fs.ErrNotExist) {
-		return stores.ErrNotFound
-	}
-	if err != nil {
+	if live, err := s.liveFile(target); err != nil {
 		return s.fail("touch", err)
-	}
-	if !s.live(fi, time.Now()) {
+	} else if !live {
 		return stores.ErrNotFound
 	}
 	if err := os.Chtimes(target, time.Time{}, s.mtimeFor(expiry)); err != nil {

@@ -176,16 +176,7 @@ func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time
 		return fmt.Errorf("memstore: update: %w", err)
 	}
 	exp := unixNano(expiry)
-	now := time.Now().UnixNano()
-	sh := s.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	r := sh.m[key]
-	if r == nil || r.expiry <= now {
-		return stores.ErrNotFound
-	}
-	r.data, r.expiry = reuse(r.data, data), exp
-	return nil
+	return s.change(key, func(r *record) { r.data, r.expiry = reuse(r.data, data), exp })
 }
 
 // Touch moves the expiry of the live record under key without copying its
@@ -195,6 +186,12 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 		return fmt.Errorf("memstore: touch: %w", err)
 	}
 	exp := unixNano(expiry)
+	return s.change(key, func(r *record) { r.expiry = exp })
+}
+
+// change applies f to the live record under key with its shard locked, or
+// returns stores.ErrNotFound when there is none.
+func (s *Store) change(key string, f func(*record)) error {
 	now := time.Now().UnixNano()
 	sh := s.shard(key)
 	sh.mu.Lock()
@@ -203,7 +200,7 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 	if r == nil || r.expiry <= now {
 		return stores.ErrNotFound
 	}
-	r.expiry = exp
+	f(r)
 	return nil
 }
 
