@@ -1,0 +1,242 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-redis/redis/v8"
+
+	"github.com/ginsession/ginsession/internal/testenv"
+	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/storetest"
+)
+
+// newStore returns a store on client with a key prefix of its own; the
+// keys under it are deleted when the test ends.
+func newStore(t testing.TB, client redis.UniversalClient) *Store {
+	t.Helper()
+	s, err := New(client, WithPrefix(testenv.Name("gs_test_")+":"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { deletePrefix(t, client, s.Prefix()) })
+	return s
+}
+
+// deletePrefix removes every key under prefix, on each master of a cluster.
+func deletePrefix(t testing.TB, client redis.UniversalClient, prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	clean := func(ctx context.Context, c *redis.Client) error {
+		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			if err := c.Del(ctx, iter.Val()).Err(); err != nil {
+				return err
+			}
+		}
+		return iter.Err()
+	}
+	var err error
+	switch c := client.(type) {
+	case *redis.ClusterClient:
+		err = c.ForEachMaster(ctx, clean)
+	case *redis.Client:
+		err = clean(ctx, c)
+	}
+	if err != nil {
+		t.Errorf("cleaning up %s*: %v", prefix, err)
+	}
+}
+
+func TestConformanceStandalone(t *testing.T) {
+	client := testenv.Redis(t)
+	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, client) })
+}
+
+func TestConformanceCluster(t *testing.T) {
+	addrs := startCluster(t)
+	client := redis.NewClusterClient(Redis7ClusterOptions(&redis.ClusterOptions{Addrs: addrs}))
+	t.Cleanup(func() { client.Close() })
+	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, client) })
+
+	// The records really are spread over the three masters.
+	s := newStore(t, client)
+	ctx := context.Background()
+	for i := 0; i < 30; i++ {
+		if err := s.Create(ctx, stores.NewKey(), []byte("x"), time.Now().Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var masters atomic.Int32 // ForEachMaster runs its function concurrently
+	err := client.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+		keys, _, err := c.Scan(ctx, 0, s.Prefix()+"*", 1000).Result()
+		if len(keys) > 0 {
+			masters.Add(1)
+		}
+		return err
+	})
+	if err != nil || masters.Load() != 3 {
+		t.Errorf("30 records landed on %d masters (%v), want all 3", masters.Load(), err)
+	}
+}
+
+func TestAnExpiryInThePastLeavesNoRecord(t *testing.T) {
+	s := newStore(t, testenv.Redis(t))
+	ctx := context.Background()
+	past, future := time.Now().Add(-time.Second), time.Now().Add(time.Hour)
+
+	k := stores.NewKey()
+	if err := s.Create(ctx, k, []byte("x"), past); err != nil {
+		t.Fatalf("Create with a past expiry: %v", err)
+	}
+	if ok, err := s.Exists(ctx, k); ok || err != nil {
+		t.Fatalf("Exists after a Create born expired = %v, %v", ok, err)
+	}
+
+	live := stores.NewKey()
+	if err := s.Create(ctx, live, []byte("live"), future); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(ctx, live, []byte("x"), past); !errors.Is(err, stores.ErrExists) {
+		t.Errorf("Create born expired on a taken key = %v, want ErrExists", err)
+	}
+	if got, err := s.Load(ctx, live); string(got) != "live" || err != nil {
+		t.Errorf("the taken record became %q, %v", got, err)
+	}
+	if err := s.Update(ctx, live, []byte("y"), past); err != nil {
+		t.Errorf("Update to a past expiry: %v", err)
+	}
+	if _, err := s.Load(ctx, live); !errors.Is(err, stores.ErrNotFound) {
+		t.Errorf("Load after Update to a past expiry = %v, want ErrNotFound", err)
+	}
+	if err := s.Update(ctx, live, []byte("y"), past); !errors.Is(err, stores.ErrNotFound) {
+		t.Errorf("Update to a past expiry of a missing record = %v, want ErrNotFound", err)
+	}
+	if err := s.Create(ctx, live, []byte("z"), future); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Touch(ctx, live, past); err != nil {
+		t.Errorf("Touch to a past expiry: %v", err)
+	}
+	if ok, _ := s.Exists(ctx, live); ok {
+		t.Error("the record outlived Touch to a past expiry")
+	}
+	if err := s.Touch(ctx, live, past); !errors.Is(err, stores.ErrNotFound) {
+		t.Errorf("Touch to a past expiry of a missing record = %v, want ErrNotFound", err)
+	}
+}
+
+func TestRecordsArePlainValuesWithATTL(t *testing.T) {
+	client := testenv.Redis(t)
+	s := newStore(t, client)
+	ctx := context.Background()
+	k := stores.NewKey()
+	if err := s.Create(ctx, k, []byte(`{"a":1}`), time.Now().Add(90*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := client.Get(ctx, s.Prefix()+k).Result(); got != `{"a":1}` || err != nil {
+		t.Errorf("GET %s = %q, %v", s.Prefix()+k, got, err)
+	}
+	ttl, err := client.PTTL(ctx, s.Prefix()+k).Result()
+	if err != nil || ttl <= 89*time.Second || ttl > 90*time.Second {
+		t.Errorf("PTTL = %v, %v; want just under 90s", ttl, err)
+	}
+}
+
+func TestTheContextDeadlineIsHonoured(t *testing.T) {
+	// A server that accepts connections and never answers.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+	client := redis.NewClient(&redis.Options{Addr: ln.Addr().String(), ReadTimeout: time.Minute, MaxRetries: -1})
+	defer client.Close()
+	s, _ := New(client)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = s.Load(ctx, stores.NewKey())
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("Load on a silent server took %v despite a 200ms deadline", took)
+	}
+	if err == nil || errors.Is(err, stores.ErrNotFound) {
+		t.Errorf("Load on a silent server = %v, want a failure that is not ErrNotFound", err)
+	}
+}
+
+func TestFailuresAreErrorsThatNameOnlyTheKeysPrefix(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	client := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
+	defer client.Close()
+	s, _ := New(client)
+	ctx := context.Background()
+	k := stores.NewKey()
+	_, loadErr := s.Load(ctx, k)
+	_, existsErr := s.Exists(ctx, k)
+	for name, err := range map[string]error{
+		"Load": loadErr, "Exists": existsErr,
+		"Create": s.Create(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
+		"Update": s.Update(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
+		"Touch":  s.Touch(ctx, k, time.Now().Add(time.Hour)),
+		"Delete": s.Delete(ctx, k),
+	} {
+		if err == nil || errors.Is(err, stores.ErrNotFound) || errors.Is(err, stores.ErrExists) {
+			t.Errorf("%s with Redis down = %v, want a plain failure", name, err)
+			continue
+		}
+		if strings.Contains(err.Error(), k) || !strings.Contains(err.Error(), k[:6]+"…") || !strings.HasPrefix(err.Error(), "redisstore: ") {
+			t.Errorf("%s error %q: want redisstore: prefix and only the key's first 6 characters", name, err)
+		}
+	}
+}
+
+func TestInvalidKeysAreRefused(t *testing.T) {
+	s := newStore(t, testenv.Redis(t))
+	ctx := context.Background()
+	for _, k := range []string{"", "short", "a*b?c[d]e", "UPPER12345", strings.Repeat("a", 41)} {
+		if _, err := s.Load(ctx, k); !errors.Is(err, stores.ErrNotFound) || !errors.Is(err, stores.ErrInvalidKey) {
+			t.Errorf("Load(%q) = %v", k, err)
+		}
+		if err := s.Create(ctx, k, nil, time.Now().Add(time.Hour)); !errors.Is(err, stores.ErrInvalidKey) {
+			t.Errorf("Create(%q) = %v", k, err)
+		}
+		if err := s.Delete(ctx, k); !errors.Is(err, stores.ErrInvalidKey) {
+			t.Errorf("Delete(%q) = %v", k, err)
+		}
+	}
+}
+
+func TestNewRefusesBadArguments(t *testing.T) {
+	if _, err := New(nil); err == nil {
+		t.Error("New(nil) succeeded")
+	}
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer c.Close()
+	if _, err := New(c, WithPrefix(strings.Repeat("p", 513))); err == nil {
+		t.Error("a 513-byte prefix was accepted")
+	}
+	s, err := New(c)
+	if err != nil || s.Prefix() != DefaultPrefix {
+		t.Errorf("New(c) = %v, %v; want prefix %q", s, err, DefaultPrefix)
+	}
+}
