@@ -1,0 +1,320 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/auth"
+	"github.com/ginsession/ginsession/stores"
+)
+
+//go:embed templates/*.html static/*
+var assets embed.FS
+
+// server is the example site: an http.Handler with the stores it opened.
+type server struct {
+	http.Handler
+	log     *slog.Logger
+	store   stores.Store
+	closers []func() error
+	users   *userDB
+	pages   map[string]*template.Template
+}
+
+// newServer builds the site for cfg. Close releases what it opened.
+func newServer(cfg config) (*server, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if len(cfg.Secret) < ginsession.MinSecretKeyLength {
+		return nil, fmt.Errorf("the secret is %d bytes long: use at least %d random bytes (for example `openssl rand -base64 48`), or leave it unset for a random one", len(cfg.Secret), ginsession.MinSecretKeyLength)
+	}
+	for i, f := range cfg.SecretFallbacks {
+		if len(f) < ginsession.MinSecretKeyLength {
+			return nil, fmt.Errorf("fallback secret #%d is %d bytes long: use at least %d bytes", i+1, len(f), ginsession.MinSecretKeyLength)
+		}
+	}
+	users, err := newUserDB(cfg.bcryptCost)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{log: cfg.Log, users: users, pages: pages}
+	store, closers, err := openStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.store, s.closers = store, closers
+
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.Use(gin.Recovery(), securityHeaders)
+	static, err := fs.Sub(assets, "static")
+	if err != nil {
+		return nil, err
+	}
+	r.StaticFS("/static", http.FS(static))
+
+	site := r.Group("/", ginsession.New(store,
+		ginsession.WithSecretKey(cfg.Secret, cfg.SecretFallbacks...),
+		ginsession.WithCookieSecure(cfg.SecureCookie),
+		ginsession.WithLogger(cfg.Log),
+	))
+	requireUser := auth.RequireUser("/login", users.load)
+	site.GET("/", s.home)
+	site.GET("/login", s.loginForm)
+	site.POST("/login", s.login)
+	site.GET("/profile", requireUser, s.profile)
+	site.GET("/password", requireUser, s.passwordForm)
+	site.POST("/password", requireUser, s.changePassword)
+	site.POST("/logout", s.logout)
+
+	// Forms are protected against cross-site requests by the browser's
+	// Sec-Fetch-Site and Origin headers: no token to forget in a form.
+	s.Handler = http.NewCrossOriginProtection().Handler(r)
+	return s, nil
+}
+
+// Close closes the store's connections.
+func (s *server) Close() error {
+	var errs []error
+	for _, c := range s.closers {
+		errs = append(errs, c())
+	}
+	return errors.Join(errs...)
+}
+
+// startJanitor removes expired sessions every interval until ctx ends
+// (Django's clearsessions, without a cron job).
+func (s *server) startJanitor(ctx context.Context, interval time.Duration) {
+	go ginsession.RunJanitor(ctx, s.store, interval, s.log)
+}
+
+// securityHeaders keeps the pages out of frames and caches and limits what
+// they may load.
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	c.Next()
+}
+
+// page is what every template gets.
+type page struct {
+	Title    string
+	User     *user // nil when nobody is logged in
+	Flash    string
+	Error    string
+	Next     string
+	Visits   int
+	Demo     []struct{ Name, Password string }
+	Session  sessionInfo
+	Username string
+	MinLen   int
+}
+
+// sessionInfo is what the profile shows of the session: never the full key.
+type sessionInfo struct {
+	KeyPrefix   string
+	Expires     time.Time
+	Remembered  bool
+	BrowserOnly bool
+}
+
+// flashKey holds a one-time message for the next page, as Django's
+// messages framework keeps them in the session.
+const flashKey = "flash"
+
+// newPage fills what the layout needs: the verified user and the flash.
+func (s *server) newPage(c *gin.Context, title string) (page, error) {
+	p := page{Title: title, MinLen: minPasswordLength}
+	u, err := auth.CurrentUser(c, s.users.load)
+	switch {
+	case err == nil:
+		uu := u.(user)
+		p.User = &uu
+	case !errors.Is(err, auth.ErrNotLoggedIn):
+		return p, err
+	}
+	if msg, ok := ginsession.From(c).Pop(flashKey); ok {
+		p.Flash, _ = msg.(string)
+	}
+	return p, nil
+}
+
+// render writes page name with p and status code, or a 500 if that fails.
+func (s *server) render(c *gin.Context, code int, name string, p page) {
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.fail(c, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(code, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// fail logs err and answers 500 without details.
+func (s *server) fail(c *gin.Context, err error) {
+	s.log.Error("request failed", slog.String("path", c.Request.URL.Path), slog.String("error", err.Error()))
+	c.Header("Cache-Control", "no-store")
+	c.String(http.StatusInternalServerError, "Something went wrong; please try again.")
+}
+
+func (s *server) home(c *gin.Context) {
+	p, err := s.newPage(c, "Home")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	sess := ginsession.From(c)
+	n, _ := ginsession.Get[int](sess, "visits")
+	p.Visits = n + 1
+	sess.Set("visits", p.Visits)
+	s.render(c, http.StatusOK, "home", p)
+}
+
+func (s *server) loginForm(c *gin.Context) {
+	p, err := s.newPage(c, "Log in")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p.Next = auth.SafeNext(c.Query("next"), "/profile")
+	p.Demo = demoAccounts
+	s.render(c, http.StatusOK, "login", p)
+}
+
+func (s *server) login(c *gin.Context) {
+	next := auth.SafeNext(c.PostForm("next"), "/profile")
+	u, err := s.users.authenticate(c.PostForm("username"), c.PostForm("password"))
+	if err != nil {
+		p, perr := s.newPage(c, "Log in")
+		if perr != nil {
+			s.fail(c, perr)
+			return
+		}
+		p.Error, p.Next, p.Demo, p.Username = err.Error(), next, demoAccounts, c.PostForm("username")
+		s.render(c, http.StatusOK, "login", p)
+		return
+	}
+	if err := auth.Login(c, u, ""); err != nil {
+		s.fail(c, err)
+		return
+	}
+	sess := ginsession.From(c)
+	if c.PostForm("remember") == "" {
+		sess.SetExpiry(0) // a browser session: ends when the browser closes
+	} else {
+		sess.ResetExpiry() // the default age, two weeks
+	}
+	sess.Set(flashKey, "Welcome, "+u.Name+"!")
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *server) profile(c *gin.Context) {
+	p, err := s.newPage(c, "Profile")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	sess := ginsession.From(c)
+	p.Visits, _ = ginsession.Get[int](sess, "visits")
+	p.Session = sessionInfo{
+		KeyPrefix:   keyPrefix(sess.Key()),
+		Expires:     sess.ExpiryDate().UTC(),
+		BrowserOnly: sess.ExpireAtBrowserClose(),
+	}
+	p.Session.Remembered = !p.Session.BrowserOnly
+	s.render(c, http.StatusOK, "profile", p)
+}
+
+// keyPrefix shows enough of a session key to tell sessions apart, too
+// little to use it.
+func keyPrefix(k string) string {
+	if len(k) < 6 {
+		return "(none yet)"
+	}
+	return k[:6] + "…"
+}
+
+func (s *server) passwordForm(c *gin.Context) {
+	p, err := s.newPage(c, "Change password")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "password", p)
+}
+
+func (s *server) changePassword(c *gin.Context) {
+	p, err := s.newPage(c, "Change password")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if p.User == nil { // RequireUser let it through, so this does not happen
+		c.Redirect(http.StatusSeeOther, "/login")
+		return
+	}
+	newPw := c.PostForm("new_password")
+	if newPw != c.PostForm("confirm_password") {
+		p.Error = "the two new passwords differ"
+		s.render(c, http.StatusOK, "password", p)
+		return
+	}
+	u, err := s.users.changePassword(p.User.ID, c.PostForm("current_password"), newPw)
+	if err != nil {
+		p.Error = err.Error()
+		s.render(c, http.StatusOK, "password", p)
+		return
+	}
+	// This session stays logged in on a new key; the user's other
+	// sessions hold the old hash and end at their next request.
+	if err := auth.UpdateSessionAuthHash(c, u); err != nil {
+		s.fail(c, err)
+		return
+	}
+	ginsession.From(c).Set(flashKey, "Password changed. Your other browsers are logged out.")
+	c.Redirect(http.StatusSeeOther, "/profile")
+}
+
+func (s *server) logout(c *gin.Context) {
+	if err := auth.Logout(c); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/")
+}
+
+// parsePages parses each page with the shared layout.
+func parsePages() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"date": func(t time.Time) string { return t.Format("Mon 2 Jan 2006 15:04 MST") },
+		"itoa": strconv.Itoa,
+	}
+	pages := map[string]*template.Template{}
+	for _, name := range []string{"home", "login", "profile", "password"} {
+		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}

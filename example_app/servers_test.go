@@ -1,0 +1,78 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/ginsession/ginsession/internal/testenv"
+)
+
+// loginFlow runs the flows every store must support: the counter kept
+// through login, a password change that ends the other browser's session,
+// and logout. It returns the server, for more checks.
+func loginFlow(t *testing.T, cfg config) *httptest.Server {
+	t.Helper()
+	srv := startApp(t, cfg)
+	here, there := newBrowser(t, srv), newBrowser(t, srv)
+	here.get("/")
+	here.login("alice", "wonderland", true)
+	there.login("alice", "wonderland", true)
+	if got := find(visitsRe, here.get("/").body); got != "2" {
+		t.Errorf("the counter is %q after login, want 2", got)
+	}
+	p := here.post("/password", url.Values{"current_password": {"wonderland"}, "new_password": {"looking-glass"}, "confirm_password": {"looking-glass"}})
+	if p.StatusCode != http.StatusSeeOther {
+		t.Fatalf("password change: %d", p.StatusCode)
+	}
+	if here.loggedInAs() != "1" || there.loggedInAs() != "" {
+		t.Error("the password change did not keep this browser and end the other")
+	}
+	here.post("/logout", url.Values{})
+	if here.loggedInAs() != "" {
+		t.Error("logout did not end the session")
+	}
+	return srv
+}
+
+func TestTheLoginFlowWorksOnMySQL(t *testing.T) {
+	db := testenv.MySQL(t) // skips, or fails under CI, without a server
+	// A database of its own: Django's table name is fixed and the server
+	// is shared with other packages' tests.
+	name := testenv.Name("ginsession_example_")
+	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := db.Exec("DROP DATABASE " + name); err != nil {
+			t.Error(err)
+		}
+	})
+	mc := testenv.MySQLConfig(t)
+	mc.DBName = name
+	cfg := testConfig(t, "mysql")
+	cfg.MySQLDSN = mc.FormatDSN()
+	srv := loginFlow(t, cfg)
+	count := func() (n int) {
+		if err := db.Get(&n, "SELECT COUNT(*) FROM "+name+".django_session"); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != 0 {
+		t.Errorf("%d rows left after both sessions ended, want 0", n)
+	}
+	newBrowser(t, srv).login("bob", "builder", true)
+	if n := count(); n != 1 {
+		t.Errorf("%d rows after one login, want 1", n)
+	}
+}
+
+func TestAnUnreachableMySQLIsAClearStartupError(t *testing.T) {
+	cfg := testConfig(t, "mysql")
+	cfg.MySQLDSN = "root@tcp(127.0.0.1:1)/nothing"
+	if _, err := newServer(cfg); err == nil {
+		t.Fatal("newServer succeeded without a database")
+	}
+}
