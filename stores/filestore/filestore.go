@@ -11,10 +11,13 @@
 // file is byte-for-byte what Django's file engine writes.
 //
 // The expiry is kept in the file's modification time, set to the absolute
-// expiry, so no header is needed. Django instead takes mtime +
-// SESSION_COOKIE_AGE as the expiry of a file whose data carries no
-// _session_expiry; to share a directory with Django, pass [WithDjangoMtime]
-// with the same age (see there).
+// expiry, so no header is needed. Django reads a file's expiry from
+// _session_expiry in the data when the session has a custom one (ginsession
+// writes it there too) and otherwise as mtime + SESSION_COOKIE_AGE. So with
+// the default mtime, Django sharing the directory would keep ginsession's
+// default-age sessions one age too long, and ginsession would find every
+// file Django wrote already expired. [WithDjangoMtime] with Django's age
+// makes both sides agree.
 //
 // # Keys and paths
 //
