@@ -16,6 +16,7 @@
 //	Touch   PEXPIRE key ms            (0: the record vanished)
 //	Delete  DEL key
 //	Exists  EXISTS key
+//	Set     SET key data PX ms        (not in stores.Store; see Store.Set)
 //
 // An expiry that has already passed is never sent as a PX (Redis rejects a
 // non-positive one): Create then only checks the key is free (EXISTS), and
@@ -208,6 +209,30 @@ func (s *Store) expireNow(ctx context.Context, what, key string) error {
 	}
 	if n == 0 {
 		return fmt.Errorf("redisstore: %s %s: %w", what, short(key), stores.ErrNotFound)
+	}
+	return nil
+}
+
+// Set stores a record whether or not one exists, with one SET ... PX ms (or
+// DEL for an expiry already past). It is not part of stores.Store, whose
+// writes are create-only or update-only; the cached_db store
+// (stores/cachedstore) uses it to refresh its cache after the database has
+// accepted a write.
+func (s *Store) Set(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("redisstore: set: %w", err)
+	}
+	ms, ok := s.ttl(expiry)
+	if !ok {
+		if err := s.client.Del(ctx, s.rkey(key)).Err(); err != nil {
+			return fmt.Errorf("redisstore: set %s: %w", short(key), err)
+		}
+		return nil
+	}
+	cmd := redis.NewStatusCmd(ctx, "set", s.rkey(key), data, "px", ms)
+	_ = s.client.Process(ctx, cmd)
+	if err := cmd.Err(); err != nil {
+		return fmt.Errorf("redisstore: set %s: %w", short(key), err)
 	}
 	return nil
 }

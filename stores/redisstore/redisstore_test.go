@@ -240,3 +240,23 @@ func TestNewRefusesBadArguments(t *testing.T) {
 		t.Errorf("New(c) = %v, %v; want prefix %q", s, err, DefaultPrefix)
 	}
 }
+
+func TestSetWritesWhateverIsThere(t *testing.T) {
+	s := newStore(t, testenv.Redis(t))
+	ctx := context.Background()
+	k := stores.NewKey()
+	for _, v := range []string{"new", "overwritten"} {
+		if err := s.Set(ctx, k, []byte(v), time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Load(ctx, k); string(got) != v || err != nil {
+			t.Errorf("Load after Set(%q) = %q, %v", v, got, err)
+		}
+	}
+	if err := s.Set(ctx, k, []byte("x"), time.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, k); !errors.Is(err, stores.ErrNotFound) {
+		t.Errorf("Load after Set with a past expiry = %v, want ErrNotFound", err)
+	}
+}

@@ -1,0 +1,317 @@
+package cachedstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-redis/redis/v8"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/ginsession/ginsession/internal/testenv"
+	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/redisstore"
+	"github.com/ginsession/ginsession/stores/sqlstore"
+	"github.com/ginsession/ginsession/stores/storetest"
+)
+
+// newDB returns a sqlstore with a table of its own, dropped at the end.
+func newDB(t testing.TB, db *sqlx.DB) *sqlstore.Store {
+	t.Helper()
+	s, err := sqlstore.New(db, sqlstore.WithTable(testenv.Name("gs_test_")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateTable(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.Close()
+		if _, err := db.Exec("DROP TABLE IF EXISTS `" + s.Table() + "`"); err != nil {
+			t.Errorf("drop %s: %v", s.Table(), err)
+		}
+	})
+	return s
+}
+
+// newCache returns a redisstore with a prefix of its own, emptied at the end.
+func newCache(t testing.TB, client *redis.Client) *redisstore.Store {
+	t.Helper()
+	s, err := redisstore.New(client, redisstore.WithPrefix(testenv.Name("gs_test_")+":"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		keys, err := client.Keys(context.Background(), s.Prefix()+"*").Result()
+		if err == nil && len(keys) > 0 {
+			err = client.Del(context.Background(), keys...).Err()
+		}
+		if err != nil {
+			t.Errorf("cleaning up %s*: %v", s.Prefix(), err)
+		}
+	})
+	return s
+}
+
+// deadRedis returns a client for a port nothing listens on.
+func deadRedis(t testing.TB) *redis.Client {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: 500 * time.Millisecond})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// logBuffer is a concurrency-safe slog sink for asserting on logs.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func newStore(t testing.TB, cache, db stores.Store, opts ...Option) *Store {
+	t.Helper()
+	s, err := New(cache, db, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestConformanceRedisOverMariaDB(t *testing.T) {
+	db, rc := testenv.MySQL(t), testenv.Redis(t)
+	storetest.Run(t, func(t *testing.T) stores.Store {
+		return newStore(t, newCache(t, rc), newDB(t, db))
+	})
+}
+
+// Plain stores (no Set on the cache; no LoadWithExpiry or Touch on the
+// database) take the fallback paths, which must be just as correct.
+func TestConformanceWithoutOptionalInterfaces(t *testing.T) {
+	db, rc := testenv.MySQL(t), testenv.Redis(t)
+	storetest.Run(t, func(t *testing.T) stores.Store {
+		return newStore(t, plain{newCache(t, rc)}, plain{newDB(t, db)}, WithFallbackTTL(time.Second))
+	})
+}
+
+// plain hides every method beyond stores.Store.
+type plain struct{ stores.Store }
+
+func TestConformanceWithTheCacheDown(t *testing.T) {
+	db := testenv.MySQL(t)
+	logs := new(logBuffer)
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	var keys []string
+	var mu sync.Mutex
+	storetest.Run(t, func(t *testing.T) stores.Store {
+		cache, _ := redisstore.New(deadRedis(t))
+		return newStore(t, recordKeys{cache, &mu, &keys}, newDB(t, db), WithLogger(log))
+	})
+	out := logs.String()
+	if !strings.Contains(out, "cachedstore: cache failed; the database answers instead") {
+		t.Errorf("no cache failure was logged:\n%.2000s", out)
+	}
+	for _, k := range keys {
+		if strings.Contains(out, k) {
+			t.Fatalf("a full session key (%s…) appears in the log", k[:6])
+		}
+	}
+}
+
+// recordKeys remembers every key the store was asked about.
+type recordKeys struct {
+	stores.Store
+	mu   *sync.Mutex
+	keys *[]string
+}
+
+func (r recordKeys) note(k string) {
+	r.mu.Lock()
+	*r.keys = append(*r.keys, k)
+	r.mu.Unlock()
+}
+
+func (r recordKeys) Load(ctx context.Context, k string) ([]byte, error) {
+	r.note(k)
+	return r.Store.Load(ctx, k)
+}
+
+func (r recordKeys) Create(ctx context.Context, k string, d []byte, e time.Time) error {
+	r.note(k)
+	return r.Store.Create(ctx, k, d, e)
+}
+
+func TestReadsAreServedByTheCache(t *testing.T) {
+	db := newDB(t, testenv.MySQL(t))
+	rc := testenv.Redis(t)
+	cache := newCache(t, rc)
+	s := newStore(t, cache, db)
+	ctx := context.Background()
+	k := stores.NewKey()
+	if err := s.Create(ctx, k, []byte("v1"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// Remove the row behind the cache's back: Load and Exists still answer
+	// from the cache, so they did not ask the database.
+	if err := db.Delete(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Load(ctx, k); string(got) != "v1" || err != nil {
+		t.Errorf("Load = %q, %v; want the cached v1", got, err)
+	}
+	if ok, err := s.Exists(ctx, k); !ok || err != nil {
+		t.Errorf("Exists = %v, %v; want true from the cache", ok, err)
+	}
+	// Update asks the database, which no longer has the record.
+	if err := s.Update(ctx, k, []byte("v2"), time.Now().Add(time.Hour)); !errors.Is(err, stores.ErrNotFound) {
+		t.Errorf("Update = %v, want the database's ErrNotFound", err)
+	}
+}
+
+func TestAMissRefillsTheCacheForTheRecordsRemainingLife(t *testing.T) {
+	db := newDB(t, testenv.MySQL(t))
+	rc := testenv.Redis(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		db      stores.Store
+		wantTTL time.Duration
+	}{
+		{"with LoadWithExpiry", db, 90 * time.Second},
+		{"without it, the fallback TTL", plain{db}, 5 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cache := newCache(t, rc)
+			s := newStore(t, cache, tc.db, WithFallbackTTL(5*time.Second))
+			k := stores.NewKey()
+			if err := db.Create(ctx, k, []byte("from-db"), time.Now().Add(90*time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.Load(ctx, k); string(got) != "from-db" || err != nil {
+				t.Fatalf("Load = %q, %v", got, err)
+			}
+			if got, err := cache.Load(ctx, k); string(got) != "from-db" || err != nil {
+				t.Fatalf("cache after a miss = %q, %v; want the refilled record", got, err)
+			}
+			ttl, err := rc.PTTL(ctx, cache.Prefix()+k).Result()
+			if err != nil || ttl > tc.wantTTL || ttl < tc.wantTTL-2*time.Second {
+				t.Errorf("cached TTL = %v, %v; want about %v", ttl, err, tc.wantTTL)
+			}
+		})
+	}
+}
+
+func TestSavesLeaveTheNewDataInTheCache(t *testing.T) {
+	db := newDB(t, testenv.MySQL(t))
+	rc := testenv.Redis(t)
+	ctx := context.Background()
+	for name, cache := range map[string]func() stores.Store{
+		"a Setter cache": func() stores.Store { return newCache(t, rc) },
+		"a plain cache":  func() stores.Store { return plain{newCache(t, rc)} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := cache()
+			s := newStore(t, c, db)
+			k := stores.NewKey()
+			exp := time.Now().Add(time.Hour)
+			if err := s.Create(ctx, k, []byte("v1"), exp); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := c.Load(ctx, k); string(got) != "v1" {
+				t.Errorf("cache after Create = %q", got)
+			}
+			// A cache that lost the record (eviction) gets it back.
+			if err := c.Delete(ctx, k); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Update(ctx, k, []byte("v2"), exp); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := c.Load(ctx, k); string(got) != "v2" {
+				t.Errorf("cache after Update of an evicted record = %q, want v2", got)
+			}
+			if err := s.Update(ctx, k, []byte("v3"), exp); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := c.Load(ctx, k); string(got) != "v3" {
+				t.Errorf("cache after Update = %q, want v3", got)
+			}
+			if err := s.Delete(ctx, k); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Load(ctx, k); !errors.Is(err, stores.ErrNotFound) {
+				t.Errorf("cache after Delete = %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
+
+func TestDeleteWithTheCacheDown(t *testing.T) {
+	db := newDB(t, testenv.MySQL(t))
+	ctx := context.Background()
+	cache, _ := redisstore.New(deadRedis(t))
+	quiet := slog.New(slog.NewTextHandler(new(logBuffer), nil))
+
+	k := stores.NewKey()
+	lenient := newStore(t, cache, db, WithLogger(quiet))
+	if err := lenient.Create(ctx, k, []byte("x"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := lenient.Delete(ctx, k); err != nil {
+		t.Errorf("Delete with the cache down = %v, want nil (logged)", err)
+	}
+	if ok, _ := db.Exists(ctx, k); ok {
+		t.Error("the database still has the record")
+	}
+
+	strict := newStore(t, cache, db, WithLogger(quiet), WithStrictDelete())
+	k2 := stores.NewKey()
+	if err := strict.Create(ctx, k2, []byte("x"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	err := strict.Delete(ctx, k2)
+	if err == nil || strings.Contains(err.Error(), k2) {
+		t.Errorf("strict Delete with the cache down = %v, want an error without the full key", err)
+	}
+	if ok, _ := db.Exists(ctx, k2); ok {
+		t.Error("strict Delete left the database record")
+	}
+}
+
+func TestNewRefusesBadArguments(t *testing.T) {
+	m := plain{}
+	if _, err := New(nil, m); err == nil {
+		t.Error("New without a cache succeeded")
+	}
+	if _, err := New(m, nil); err == nil {
+		t.Error("New without a database succeeded")
+	}
+	if _, err := New(m, m, WithFallbackTTL(0)); err == nil {
+		t.Error("a zero fallback TTL was accepted")
+	}
+	if _, err := New(m, m, WithLogger(nil)); err == nil {
+		t.Error("a nil logger was accepted")
+	}
+}
