@@ -92,6 +92,7 @@ const staleTempAge = time.Hour
 // in the package documentation, by processes sharing the directory.
 type Store struct {
 	dir    string
+	dirSep string // dir with one trailing separator
 	prefix string
 	fsync  bool
 	age    time.Duration // WithDjangoMtime: mtime = expiry - age
@@ -180,7 +181,10 @@ func New(dir string, opts ...Option) (*Store, error) {
 	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o002 != 0:
 		return nil, fmt.Errorf("filestore: %s is writable by every user (mode %v), so anyone could plant a session file there; use a directory only the app can write (chmod 0700)", abs, fi.Mode().Perm())
 	}
-	s := &Store{dir: abs, prefix: c.prefix, fsync: c.fsync, age: c.age, seed: maphash.MakeSeed()}
+	s := &Store{dir: abs, dirSep: abs, prefix: c.prefix, fsync: c.fsync, age: c.age, seed: maphash.MakeSeed()}
+	if !os.IsPathSeparator(abs[len(abs)-1]) { // only a root such as / ends in one
+		s.dirSep += string(filepath.Separator)
+	}
 	if err := s.probe(); err != nil {
 		return nil, err
 	}
@@ -219,8 +223,10 @@ func (s *Store) probe() error {
 // Dir returns the absolute path of the directory holding the files.
 func (s *Store) Dir() string { return s.dir }
 
+// path is a plain concatenation, one allocation: dir is clean and absolute,
+// and a valid key holds no separator.
 func (s *Store) path(key string) string {
-	return filepath.Join(s.dir, s.prefix+key)
+	return s.dirSep + s.prefix + key
 }
 
 func (s *Store) lock(key string) *sync.Mutex {
@@ -262,8 +268,8 @@ func (s *Store) liveFile(path string) (bool, error) {
 // occurs in Django's mkstemp names, which tells ClearExpired that the time
 // before it can be trusted.
 func (s *Store) tempName(key string) string {
-	return filepath.Join(s.dir, s.prefix+key+tempMark+
-		strconv.FormatInt(time.Now().UnixNano(), 36)+"-"+strconv.FormatUint(rand.Uint64(), 36))
+	return s.path(key + tempMark +
+		strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatUint(rand.Uint64(), 36))
 }
 
 // writeTemp writes data to a new temporary file whose mtime encodes expiry,
