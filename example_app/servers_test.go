@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/ginsession/ginsession/internal/testenv"
@@ -74,5 +75,20 @@ func TestAnUnreachableMySQLIsAClearStartupError(t *testing.T) {
 	cfg.MySQLDSN = "root@tcp(127.0.0.1:1)/nothing"
 	if _, err := newServer(cfg); err == nil {
 		t.Fatal("newServer succeeded without a database")
+	}
+}
+
+func TestTheLoginFlowWorksOnRedis(t *testing.T) {
+	testenv.Redis(t) // skips, or fails under CI, without a server
+	cfg := testConfig(t, "redis")
+	cfg.RedisAddr = testenv.RedisAddr()
+	loginFlow(t, cfg)
+}
+
+func TestAnUnreachableRedisIsAClearStartupError(t *testing.T) {
+	cfg := testConfig(t, "redis")
+	cfg.RedisAddr = "127.0.0.1:1"
+	if _, err := newServer(cfg); err == nil || !strings.Contains(err.Error(), "-redis-addr") {
+		t.Fatalf("newServer without Redis: %v", err)
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/go-redis/redis/v8"
 	_ "github.com/go-sql-driver/mysql" // the "mysql" database/sql driver
 	"github.com/jmoiron/sqlx"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/ginsession/ginsession/stores/cookiestore"
 	"github.com/ginsession/ginsession/stores/filestore"
 	"github.com/ginsession/ginsession/stores/memstore"
+	"github.com/ginsession/ginsession/stores/redisstore"
 	"github.com/ginsession/ginsession/stores/sqlstore"
 )
 
@@ -35,8 +38,19 @@ func openStore(cfg config) (stores.Store, []func() error, error) {
 			return nil, nil, err
 		}
 		return st, []func() error{st.Close, closeDB}, nil
-	case "redis", "cached":
-		return openRedisBacked(cfg)
+	case "redis":
+		client, err := openRedis(cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		st, err := redisstore.New(client)
+		if err != nil {
+			client.Close()
+			return nil, nil, err
+		}
+		return st, []func() error{client.Close}, nil
+	case "cached":
+		return openCached(cfg)
 	}
 	return nil, nil, fmt.Errorf("unknown store %q: use one of %v", cfg.Store, storeNames)
 }
@@ -78,6 +92,19 @@ func openFileStore(cfg config) (stores.Store, []func() error, error) {
 		return nil, nil, err
 	}
 	return st, nil, nil
+}
+
+// openRedis connects to cfg.RedisAddr: one address for a standalone Redis,
+// several (comma-separated) for a Cluster.
+func openRedis(cfg config) (redis.UniversalClient, error) {
+	client := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: strings.Split(cfg.RedisAddr, ",")})
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+	defer cancel()
+	if err := client.Ping(ctx).Err(); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("redis: cannot reach -redis-addr %s (is Redis running?): %w", cfg.RedisAddr, err)
+	}
+	return client, nil
 }
 
 // ensureDataDir creates the data directory with mode 0700 and refuses one

@@ -6,7 +6,7 @@ import (
 	"github.com/ginsession/ginsession/stores"
 )
 
-// openRedisBacked opens the Redis or cache+database store.
-func openRedisBacked(cfg config) (stores.Store, []func() error, error) {
+// openCached opens the cache+database store.
+func openCached(cfg config) (stores.Store, []func() error, error) {
 	return nil, nil, fmt.Errorf("store %q is not available in this build", cfg.Store)
 }
