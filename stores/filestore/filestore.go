@@ -208,7 +208,9 @@ func checkPrefix(p string) error {
 // directory or a file system without hard links fails at start-up rather
 // than at the first login.
 func (s *Store) probe() error {
-	tmp, err := s.writeTemp("probe", nil, time.Now())
+	// A valid key, so that ClearExpired takes a file a crash left here for
+	// a stale temporary file.
+	tmp, err := s.writeTemp("probe000", nil, time.Now())
 	if err != nil {
 		return fmt.Errorf("filestore: cannot create files in %s: %w", s.dir, err)
 	}
@@ -217,7 +219,10 @@ func (s *Store) probe() error {
 	if err := os.Link(tmp, link); err != nil {
 		return fmt.Errorf("filestore: the file system of %s does not support hard links, which Create needs to be insert-only; choose another directory: %w", s.dir, err)
 	}
-	return os.Remove(link)
+	if err := os.Remove(link); err != nil {
+		return fmt.Errorf("filestore: cannot remove files in %s: %w", s.dir, err)
+	}
+	return nil
 }
 
 // Dir returns the absolute path of the directory holding the files.
@@ -276,10 +281,10 @@ func (s *Store) tempName(key string) string {
 // and returns its path. Its name carries its creation time, which
 // ClearExpired uses to find leftovers (its mtime is the expiry, not its age).
 func (s *Store) writeTemp(key string, data []byte, expiry time.Time) (string, error) {
-	for {
+	for attempt := 0; ; attempt++ {
 		name := s.tempName(key)
 		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) {
+		if errors.Is(err, fs.ErrExist) && attempt < 3 {
 			continue // a 64-bit random collision; draw again
 		}
 		if err != nil {
