@@ -22,7 +22,7 @@ func TestScenarios(t *testing.T) {
 		{"redis", redisContenders, ginsessionRT},
 		{"mysql", mysqlContenders, ginsessionRT},
 		{"file", fileContenders, nil},
-		{"cached", cachedContenders, nil},
+		{"cached", cachedContenders, cachedRT},
 	} {
 		t.Run(g.store, func(t *testing.T) {
 			for _, c := range g.cs {
