@@ -1,22 +1,61 @@
-// Package cookiestore keeps the whole session in the cookie, signed (not
+// Package cookiestore keeps the whole session in the cookie: signed (not
 // encrypted) in the format of Django's signed_cookies session engine, so a Go
-// service and a Django site sharing a SECRET_KEY read each other's cookies.
+// service and a Django site sharing a SECRET_KEY read each other's cookies,
+// or, with [WithEncryption], encrypted, so the client can read nothing.
 //
 //	r.Use(ginsession.New(cookiestore.New(), ginsession.WithSecretKey(secret)))
+//	r.Use(ginsession.New(cookiestore.New(cookiestore.WithEncryption()), ginsession.WithSecretKey(secret)))
 //
 // # What it trades
 //
 // Nothing is stored on the server, so any number of instances share sessions
 // without a database. In exchange:
-//   - the client can read the session data (it is signed, not encrypted):
-//     keep secrets out of it;
-//   - a session cannot be revoked: after a logout, copies of the old cookie
-//     stay valid until they expire. The middleware enforces the expiry (the
-//     default age or a custom SetExpiry) from the time the cookie was sealed,
-//     which Django does not; rotating the secret is the only way to end every
-//     session at once;
+//   - with the default, signed format the client can read the session data
+//     (anyone can base64-decode it): keep secrets out of it, or encrypt;
+//   - a session cannot be revoked, signed or encrypted: after a logout,
+//     copies of the old cookie stay valid until they expire. The middleware
+//     enforces the expiry (the default age or a custom SetExpiry) from the
+//     time the cookie was sealed, which Django does not; rotating the secret
+//     is the only way to end every session at once;
 //   - the data must fit in a cookie: Seal refuses, with [ErrTooLarge], a
 //     value over the limit instead of letting the browser drop it silently.
+//
+// # Encrypted cookies
+//
+// [WithEncryption] seals the session with XChaCha20-Poly1305, an AEAD, so
+// it is both unreadable and tamper-proof. The value is [EncryptedPrefix]
+// ("e1.", the format version) followed by unpadded base64url of a 24-byte
+// random nonce and the ciphertext of the seal time (8 bytes, Unix seconds)
+// and the session JSON, with the 16-byte tag. The seal time is inside the
+// ciphertext, so the expiry the middleware enforces from it cannot be
+// changed; the prefix is authenticated as associated data.
+//
+// Keys come from HKDF-SHA256 over each secret with the label
+// [EncryptionLabel], so the encryption key differs from anything else made
+// from the same secret; they are derived once per secret and kept in the
+// Store. Seal uses the current secret and Open tries each secret in turn,
+// so rotating SECRET_KEY works as for signed cookies: a cookie sealed under
+// a fallback is read, and the next save seals it under the current secret.
+//
+// XChaCha20-Poly1305 rather than AES-GCM because the nonces are random and a
+// key lives as long as the secret: with AES-GCM's 96-bit nonces a busy site
+// would pass the 2^32 seals per key past which a nonce collision (which
+// breaks GCM's authentication) is no longer negligible; 192-bit nonces
+// remove that bound. It needs golang.org/x/crypto and is refused in
+// FIPS 140-only mode (Seal and Open then return an error).
+//
+// Encrypted sessions are not compressed. A session often holds values an
+// attacker chooses (a search term, a redirect URL) next to secrets (a CSRF
+// token, the auth hash, personal data); encryption hides the content but not
+// the length, so compressing them together would let an attacker who sees
+// cookie sizes guess the secrets a byte at a time, as CRIME and BREACH did.
+// The price is a larger cookie for repetitive data; the size limit still
+// refuses a session that does not fit.
+//
+// A store with encryption reads only encrypted cookies; [AcceptSigned] makes
+// it read Django-signed ones too, for the time it takes to migrate a site
+// that used them (each is re-sealed encrypted at its next save). Django
+// cannot read encrypted cookies.
 //
 // # The Store methods
 //
@@ -60,12 +99,15 @@ const browserMax = 4096
 // with the size and the limit.
 var ErrTooLarge = errors.New("cookiestore: session too large for a cookie")
 
-// Store keeps sessions in signed cookies. Make one with New; it is safe for
-// concurrent use and holds no secrets (the middleware passes them in).
+// Store keeps sessions in signed cookies, or encrypted ones with
+// WithEncryption. Make one with New; it is safe for concurrent use. It holds
+// no secrets (the middleware passes them in), only, when encrypting, the keys
+// it derived from them.
 type Store struct {
 	maxSize int
 	maxAge  time.Duration
 	now     func() time.Time
+	enc     *encryption // nil: Django's signed format
 }
 
 // Option configures a Store.
@@ -138,7 +180,13 @@ func (s *Store) config(keys [][]byte) (signing.Config, error) {
 // writes it (compressed output may differ in its bytes from Python's, but
 // each side reads the other's). A value over the size limit is an error
 // wrapping ErrTooLarge, never a truncated cookie.
+//
+// With WithEncryption it returns an encrypted value instead (see the package
+// doc), under a key derived from keys[0].
 func (s *Store) Seal(data []byte, keys [][]byte) (string, error) {
+	if s.enc != nil {
+		return s.sealEncrypted(data, keys)
+	}
 	c, err := s.config(keys)
 	if err != nil {
 		return "", err
@@ -160,7 +208,18 @@ func (s *Store) Seal(data []byte, keys [][]byte) (string, error) {
 // Django's signed_cookies engine with the same secret) and the time it was
 // sealed. Any of keys may have signed it. A tampered, truncated, foreign,
 // oversized or (with WithMaxAge) too old value gives stores.ErrNotFound.
+//
+// With WithEncryption it reads encrypted values only, unless AcceptSigned
+// was given, in which case it reads signed ones too.
 func (s *Store) Open(value string, keys [][]byte) ([]byte, time.Time, error) {
+	if s.enc != nil {
+		return s.openEncrypted(value, keys)
+	}
+	return s.openSigned(value, keys)
+}
+
+// openSigned reads a value in Django's signed format.
+func (s *Store) openSigned(value string, keys [][]byte) ([]byte, time.Time, error) {
 	c, err := s.config(keys)
 	if err != nil {
 		return nil, time.Time{}, err
