@@ -1,0 +1,61 @@
+package cachedstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/ginsession/ginsession/internal/testenv"
+	"github.com/ginsession/ginsession/internal/testenv/gintest"
+	"github.com/ginsession/ginsession/stores/cachedstore"
+	"github.com/ginsession/ginsession/stores/redisstore"
+	"github.com/ginsession/ginsession/stores/sqlstore"
+)
+
+// TestRoundTripsPerRequest serves requests through a real gin.Engine and
+// counts what each costs Redis and MariaDB together: reads are served by
+// the cache alone; a save is the database's write plus the cache's SET.
+func TestRoundTripsPerRequest(t *testing.T) {
+	rt := new(testenv.RoundTrips)
+	cfg := testenv.MySQLConfig(t)
+	cfg.DialFunc = rt.DialContext
+	db := testenv.OpenMySQL(t, cfg)
+	db.SetMaxOpenConns(1)
+	o := testenv.RedisOptions()
+	o.Dialer, o.PoolSize = rt.DialContext, 1
+	client := testenv.OpenRedis(t, o)
+
+	dbs, err := sqlstore.New(db, sqlstore.WithTable(testenv.Name("gs_test_")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dbs.CreateTable(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		dbs.Close()
+		db.Exec("DROP TABLE IF EXISTS `" + dbs.Table() + "`")
+	})
+	prefix := testenv.Name("gs_test_") + ":"
+	cache, err := redisstore.New(client, redisstore.WithPrefix(prefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := cachedstore.New(cache, dbs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		keys, err := client.Keys(ctx, prefix+"*").Result()
+		if err == nil && len(keys) > 0 {
+			err = client.Del(ctx, keys...).Err()
+		}
+		if err != nil {
+			t.Errorf("cleaning up %s*: %v", prefix, err)
+		}
+	})
+	got := gintest.RoundTripsPerRequest(t, s, rt)
+	gintest.Expect(t, got, map[string]int64{
+		gintest.Untouched: 0, gintest.Read: 1, gintest.Write: 3, gintest.New: 2,
+	})
+}

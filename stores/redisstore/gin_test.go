@@ -1,0 +1,38 @@
+package redisstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/ginsession/ginsession/internal/testenv"
+	"github.com/ginsession/ginsession/internal/testenv/gintest"
+	"github.com/ginsession/ginsession/stores/redisstore"
+)
+
+// TestRoundTripsPerRequest serves requests through a real gin.Engine and
+// counts what each costs Redis.
+func TestRoundTripsPerRequest(t *testing.T) {
+	rt := new(testenv.RoundTrips)
+	o := testenv.RedisOptions()
+	o.Dialer, o.PoolSize = rt.DialContext, 1
+	client := testenv.OpenRedis(t, o)
+	prefix := testenv.Name("gs_test_") + ":"
+	s, err := redisstore.New(client, redisstore.WithPrefix(prefix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		keys, err := client.Keys(ctx, prefix+"*").Result()
+		if err == nil && len(keys) > 0 {
+			err = client.Del(ctx, keys...).Err()
+		}
+		if err != nil {
+			t.Errorf("cleaning up %s*: %v", prefix, err)
+		}
+	})
+	got := gintest.RoundTripsPerRequest(t, s, rt)
+	gintest.Expect(t, got, map[string]int64{
+		gintest.Untouched: 0, gintest.Read: 1, gintest.Write: 2, gintest.New: 1,
+	})
+}
