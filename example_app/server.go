@@ -28,7 +28,7 @@ type server struct {
 	http.Handler
 	log     *slog.Logger
 	store   stores.Store
-	closers []func() error
+	closers closers
 	users   *userDB
 	pages   map[string]*template.Template
 }
@@ -92,11 +92,7 @@ func newServer(cfg config) (*server, error) {
 
 // Close closes the store's connections.
 func (s *server) Close() error {
-	var errs []error
-	for _, c := range s.closers {
-		errs = append(errs, c())
-	}
-	return errors.Join(errs...)
+	return s.closers.close()
 }
 
 // startJanitor removes expired sessions every interval until ctx ends

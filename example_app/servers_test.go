@@ -92,3 +92,31 @@ func TestAnUnreachableRedisIsAClearStartupError(t *testing.T) {
 		t.Fatalf("newServer without Redis: %v", err)
 	}
 }
+
+func TestTheLoginFlowWorksOnRedisInFrontOfMySQL(t *testing.T) {
+	testenv.Redis(t)
+	db := testenv.MySQL(t)
+	name := testenv.Name("ginsession_example_")
+	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := db.Exec("DROP DATABASE " + name); err != nil {
+			t.Error(err)
+		}
+	})
+	mc := testenv.MySQLConfig(t)
+	mc.DBName = name
+	cfg := testConfig(t, "cached")
+	cfg.MySQLDSN = mc.FormatDSN()
+	cfg.RedisAddr = testenv.RedisAddr()
+	srv := loginFlow(t, cfg)
+	newBrowser(t, srv).login("bob", "builder", true)
+	var rows int
+	if err := db.Get(&rows, "SELECT COUNT(*) FROM "+name+".django_session"); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 {
+		t.Errorf("%d rows in django_session after one login, want 1 (the database holds the truth)", rows)
+	}
+}

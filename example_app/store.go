@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/cachedstore"
 	"github.com/ginsession/ginsession/stores/cookiestore"
 	"github.com/ginsession/ginsession/stores/filestore"
 	"github.com/ginsession/ginsession/stores/memstore"
@@ -22,9 +24,20 @@ import (
 // connectTimeout bounds the start-up check that a database answers.
 const connectTimeout = 5 * time.Second
 
-// openStore opens the store cfg.Store names, checking that it answers, and
-// returns what must be closed at exit.
-func openStore(cfg config) (stores.Store, []func() error, error) {
+// closers are what an open store needs closed at exit, in order.
+type closers []func() error
+
+func (cs closers) close() error {
+	var errs []error
+	for _, c := range cs {
+		errs = append(errs, c())
+	}
+	return errors.Join(errs...)
+}
+
+// openStore opens the store cfg.Store names, checking that its server
+// answers, and returns what must be closed at exit.
+func openStore(cfg config) (stores.Store, closers, error) {
 	switch cfg.Store {
 	case "memory":
 		return memstore.New(), nil, nil
@@ -33,22 +46,9 @@ func openStore(cfg config) (stores.Store, []func() error, error) {
 	case "cookie":
 		return cookiestore.New(), nil, nil
 	case "mysql":
-		st, closeDB, err := openMySQL(cfg)
-		if err != nil {
-			return nil, nil, err
-		}
-		return st, []func() error{st.Close, closeDB}, nil
+		return openMySQL(cfg)
 	case "redis":
-		client, err := openRedis(cfg)
-		if err != nil {
-			return nil, nil, err
-		}
-		st, err := redisstore.New(client)
-		if err != nil {
-			client.Close()
-			return nil, nil, err
-		}
-		return st, []func() error{client.Close}, nil
+		return openRedis(cfg, redisstore.DefaultPrefix)
 	case "cached":
 		return openCached(cfg)
 	}
@@ -57,7 +57,7 @@ func openStore(cfg config) (stores.Store, []func() error, error) {
 
 // openMySQL connects to cfg.MySQLDSN and creates Django's django_session
 // table if it is missing.
-func openMySQL(cfg config) (*sqlstore.Store, func() error, error) {
+func openMySQL(cfg config) (*sqlstore.Store, closers, error) {
 	db, err := sqlx.Open("mysql", cfg.MySQLDSN)
 	if err != nil {
 		return nil, nil, fmt.Errorf("mysql: %w", err)
@@ -73,17 +73,57 @@ func openMySQL(cfg config) (*sqlstore.Store, func() error, error) {
 		db.Close()
 		return nil, nil, err
 	}
+	cs := closers{st.Close, db.Close}
 	if err := st.CreateTable(ctx); err != nil {
-		st.Close()
-		db.Close()
+		cs.close()
 		return nil, nil, fmt.Errorf("mysql: create the django_session table: %w", err)
 	}
-	return st, db.Close, nil
+	return st, cs, nil
+}
+
+// openRedis connects to cfg.RedisAddr (one address for a standalone Redis,
+// several, comma-separated, for a Cluster) and keeps sessions under prefix.
+func openRedis(cfg config, prefix string) (*redisstore.Store, closers, error) {
+	client := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: strings.Split(cfg.RedisAddr, ",")})
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+	defer cancel()
+	if err := client.Ping(ctx).Err(); err != nil {
+		client.Close()
+		return nil, nil, fmt.Errorf("redis: cannot reach -redis-addr %s (is Redis running?): %w", cfg.RedisAddr, err)
+	}
+	st, err := redisstore.New(client, redisstore.WithPrefix(prefix))
+	if err != nil {
+		client.Close()
+		return nil, nil, err
+	}
+	return st, closers{client.Close}, nil
+}
+
+// openCached puts Redis in front of MySQL, Django's cached_db: the table
+// holds the truth, Redis serves the reads, and a Redis outage only slows
+// the site down.
+func openCached(cfg config) (stores.Store, closers, error) {
+	db, dbClosers, err := openMySQL(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	cache, cacheClosers, err := openRedis(cfg, redisstore.DefaultPrefix+"cached:")
+	if err != nil {
+		dbClosers.close()
+		return nil, nil, err
+	}
+	cs := append(cacheClosers, dbClosers...)
+	st, err := cachedstore.New(cache, db, cachedstore.WithLogger(cfg.Log))
+	if err != nil {
+		cs.close()
+		return nil, nil, err
+	}
+	return st, cs, nil
 }
 
 // openFileStore keeps one file per session in cfg.DataDir, Django's file
 // engine.
-func openFileStore(cfg config) (stores.Store, []func() error, error) {
+func openFileStore(cfg config) (stores.Store, closers, error) {
 	if err := ensureDataDir(cfg.DataDir); err != nil {
 		return nil, nil, err
 	}
@@ -92,19 +132,6 @@ func openFileStore(cfg config) (stores.Store, []func() error, error) {
 		return nil, nil, err
 	}
 	return st, nil, nil
-}
-
-// openRedis connects to cfg.RedisAddr: one address for a standalone Redis,
-// several (comma-separated) for a Cluster.
-func openRedis(cfg config) (redis.UniversalClient, error) {
-	client := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: strings.Split(cfg.RedisAddr, ",")})
-	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
-	defer cancel()
-	if err := client.Ping(ctx).Err(); err != nil {
-		client.Close()
-		return nil, fmt.Errorf("redis: cannot reach -redis-addr %s (is Redis running?): %w", cfg.RedisAddr, err)
-	}
-	return client, nil
 }
 
 // ensureDataDir creates the data directory with mode 0700 and refuses one
