@@ -205,9 +205,11 @@ func TestInABrowser(t *testing.T) {
 	}
 
 	// Logout clears the session.
+	// The profile has a #visits too: wait for the home page's login link,
+	// which only an anonymous page has.
 	step(t, alice, "log out",
 		chromedp.Click(chromedp.CSS("#logout")),
-		chromedp.WaitVisible(chromedp.CSS("#visits")),
+		chromedp.WaitVisible(chromedp.CSS(`nav a[href="/login"]`)),
 	)
 	if got := read(t, alice, "read the counter", chromedp.Text(chromedp.CSS("#visits"))); got != "1" {
 		t.Errorf("after logout the counter shows %q, want a fresh session's 1", got)
