@@ -38,20 +38,35 @@ func addGinsession(cs *[]contender, setup func(tb testing.TB) *instance) {
 	*cs = append([]contender{{"ginsession", setup}}, *cs...)
 }
 
-func benchContenders(b *testing.B, cs []contender) {
+// benchStore runs, for one store, the bare handler, then each scenario for
+// every contender in turn (each on a fresh store), so the figures compared
+// in a row of BENCHMARKS.md are measured seconds apart, not minutes: on a
+// shared machine a busy spell then hits them alike. floor, if not nil,
+// runs the raw store operation just before the read scenario.
+func benchStore(b *testing.B, cs []contender, floor func(b *testing.B)) {
 	if len(cs) == 0 {
 		b.Skip("no contender for this store yet")
 	}
-	for _, c := range cs {
-		b.Run(c.lib, func(b *testing.B) {
-			runScenarios(b, c.setup(b))
+	b.Run("bare", benchBare)
+	for _, sc := range scenarios {
+		if sc.name == "read" && floor != nil {
+			floor(b)
+		}
+		b.Run(sc.name, func(b *testing.B) {
+			for _, c := range cs {
+				b.Run(c.lib, func(b *testing.B) { runScenario(b, c.setup(b), sc) })
+			}
 		})
 	}
 }
 
-func BenchmarkMemory(b *testing.B) { benchContenders(b, memoryContenders) }
-func BenchmarkCookie(b *testing.B) { benchContenders(b, cookieContenders) }
-func BenchmarkRedis(b *testing.B)  { benchContenders(b, redisContenders) }
-func BenchmarkMySQL(b *testing.B)  { benchContenders(b, mysqlContenders) }
-func BenchmarkFile(b *testing.B)   { benchContenders(b, fileContenders) }
-func BenchmarkCached(b *testing.B) { benchContenders(b, cachedContenders) }
+func BenchmarkMemory(b *testing.B) { benchStore(b, memoryContenders, nil) }
+func BenchmarkCookie(b *testing.B) { benchStore(b, cookieContenders, nil) }
+func BenchmarkRedis(b *testing.B) {
+	benchStore(b, redisContenders, func(b *testing.B) { b.Run("raw-GET", benchRedisFloor) })
+}
+func BenchmarkMySQL(b *testing.B) {
+	benchStore(b, mysqlContenders, func(b *testing.B) { b.Run("raw-SELECT", benchMySQLFloor) })
+}
+func BenchmarkFile(b *testing.B)   { benchStore(b, fileContenders, nil) }
+func BenchmarkCached(b *testing.B) { benchStore(b, cachedContenders, nil) }

@@ -291,23 +291,19 @@ func prepareNew(tb testing.TB, in *instance) (func(testing.TB), func(testing.TB,
 	return okStep(cl), nil
 }
 
-// runScenarios runs every scenario as a sub-benchmark of b.
-func runScenarios(b *testing.B, in *instance) {
-	for _, sc := range scenarios {
-		b.Run(sc.name, func(b *testing.B) {
-			step, after := sc.prepare(b, in)
-			b.ReportAllocs()
-			in.rt.reset()
-			b.ResetTimer()
-			for range b.N {
-				step(b)
-			}
-			b.StopTimer()
-			in.rt.report(b)
-			if after != nil {
-				after(b, b.N)
-			}
-		})
+// runScenario runs one scenario of one contender as the benchmark b.
+func runScenario(b *testing.B, in *instance, sc scenario) {
+	step, after := sc.prepare(b, in)
+	b.ReportAllocs()
+	in.rt.reset()
+	b.ResetTimer()
+	for range b.N {
+		step(b)
+	}
+	b.StopTimer()
+	in.rt.report(b)
+	if after != nil {
+		after(b, b.N)
 	}
 }
 
