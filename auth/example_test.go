@@ -120,3 +120,56 @@ func ExampleRequireLogin() {
 	// 302 /login?next=%2Faccount%3Ftab%3Dsecurity
 	// 401 {"error":"login required","login_url":"/login?next=%2Faccount"}
 }
+
+func ExampleUpdateSessionAuthHash() {
+	alice := &account{ID: 1, Password: "bcrypt-hash-of-the-old-password"}
+	load := func(context.Context, string) (auth.User, error) { return alice, nil }
+
+	r := gin.New()
+	r.Use(ginsession.New(memstore.New(), ginsession.WithSecretKey("example-secret-of-at-least-32-bytes!")))
+	r.POST("/login", func(c *gin.Context) { _ = auth.Login(c, alice, "") })
+	r.POST("/password", func(c *gin.Context) {
+		alice.Password = "bcrypt-hash-of-the-new-password" // stored by the password form
+		if err := auth.UpdateSessionAuthHash(c, alice); err != nil {
+			c.String(http.StatusInternalServerError, "try again")
+		}
+	})
+	r.GET("/whoami", func(c *gin.Context) {
+		if u, err := auth.CurrentUser(c, load); err == nil {
+			c.String(http.StatusOK, "user %s", u.SessionAuthID())
+			return
+		}
+		c.String(http.StatusOK, "anonymous")
+	})
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+
+	browser := func() *http.Client {
+		jar, _ := cookiejar.New(nil)
+		return &http.Client{Jar: jar}
+	}
+	whoami := func(b *http.Client) string {
+		resp, err := b.Get(srv.URL + "/whoami")
+		if err != nil {
+			return err.Error()
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return string(body)
+	}
+	laptop, phone := browser(), browser()
+	for _, b := range []*http.Client{laptop, phone} {
+		resp, err := b.Post(srv.URL+"/login", "", nil)
+		if err == nil {
+			resp.Body.Close()
+		}
+	}
+	if resp, err := laptop.Post(srv.URL+"/password", "", nil); err == nil {
+		resp.Body.Close()
+	}
+	fmt.Println("laptop:", whoami(laptop))
+	fmt.Println("phone:", whoami(phone))
+	// Output:
+	// laptop: user 1
+	// phone: anonymous
+}
