@@ -2,12 +2,15 @@ package auth_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -555,5 +558,76 @@ func TestCurrentUserTakesATypedNilUserAsNotFound(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
+	}
+}
+
+func TestALoaderAnsweringSQLNoRowsMeansNotLoggedIn(t *testing.T) {
+	s := newSite(t)
+	c := s.client()
+	k := c.login("42")
+	s.db.failWith(fmt.Errorf("select user: %w", sql.ErrNoRows))
+	if got := c.me(); got != "anonymous" {
+		t.Fatalf("/me = %q, want anonymous", got)
+	}
+	if !s.exists(k) {
+		t.Fatal("a missing user flushed the session")
+	}
+}
+
+// brokenStore is a memstore whose Load fails while broken is set.
+type brokenStore struct {
+	*memstore.Store
+	broken atomic.Bool
+}
+
+func (b *brokenStore) Load(ctx context.Context, key string) ([]byte, error) {
+	if b.broken.Load() {
+		return nil, errors.New("store unreachable")
+	}
+	return b.Store.Load(ctx, key)
+}
+
+func TestASessionStoreFailureIsAnErrorNotALogout(t *testing.T) {
+	store := &brokenStore{Store: memstore.New()}
+	db := newUserDB()
+	r := gin.New()
+	r.Use(ginsession.New(store, ginsession.WithSecretKey(secret)))
+	r.POST("/login", func(c *gin.Context) { _ = auth.Login(c, db.user("42"), "") })
+	r.GET("/private", auth.RequireLogin("/login"), func(c *gin.Context) { c.String(http.StatusOK, "private") })
+	r.GET("/verified", auth.RequireUser("/login", db.load), func(c *gin.Context) { c.String(http.StatusOK, "verified") })
+	var loginErr, meErr error
+	r.POST("/relogin", func(c *gin.Context) { loginErr = auth.Login(c, db.user("7"), "") })
+	r.GET("/me", func(c *gin.Context) { _, meErr = auth.CurrentUser(c, db.load) })
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	call := func(method, path string) *http.Response {
+		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	call("POST", "/login")
+	store.broken.Store(true)
+	for _, path := range []string{"/private", "/verified"} {
+		if resp := call("GET", path); resp.StatusCode != http.StatusInternalServerError {
+			t.Errorf("%s with the store down: %d (Location %q), want 500", path, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	call("POST", "/relogin")
+	if loginErr == nil {
+		t.Error("Login succeeded with the store down")
+	}
+	call("GET", "/me")
+	if meErr == nil || errors.Is(meErr, auth.ErrNotLoggedIn) {
+		t.Errorf("CurrentUser with the store down: %v, want a store error", meErr)
+	}
+	store.broken.Store(false)
+	if resp := call("GET", "/private"); resp.StatusCode != http.StatusOK {
+		t.Errorf("after the store came back: %d, want still logged in", resp.StatusCode)
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/ginsession/ginsession"
 )
 
 // maxNext bounds the length of a next value SafeNext accepts.
@@ -65,18 +63,13 @@ func mustParseLoginURL(loginURL string) *url.URL {
 	return u
 }
 
-// reject answers a request that may not go on: with the failure err (the
-// session middleware's error handler answers if the session store failed),
-// or else 401 JSON or a redirect to the login page.
+// reject answers a request that may not go on: with the failure err, or
+// else 401 JSON or a redirect to the login page. When the session store
+// failed, the session middleware replaces either answer with its error
+// handler's, so a store outage never reads as "logged out".
 func reject(c *gin.Context, login *url.URL, err error) {
 	if err != nil {
 		_ = c.Error(err)
-		c.AbortWithStatus(http.StatusInternalServerError)
-		return
-	}
-	if ginsession.From(c).Err() != nil {
-		// The session could not be loaded: not "logged out", a failure,
-		// which the session middleware answers.
 		c.AbortWithStatus(http.StatusInternalServerError)
 		return
 	}
