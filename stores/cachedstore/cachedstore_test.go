@@ -101,6 +101,7 @@ func newStore(t testing.TB, cache, db stores.Store, opts ...Option) *Store {
 }
 
 func TestConformanceRedisOverMariaDB(t *testing.T) {
+	t.Parallel()
 	db, rc := testenv.MySQL(t), testenv.Redis(t)
 	storetest.Run(t, func(t *testing.T) stores.Store {
 		return newStore(t, newCache(t, rc), newDB(t, db))
@@ -110,6 +111,7 @@ func TestConformanceRedisOverMariaDB(t *testing.T) {
 // Plain stores (no Set on the cache; no LoadWithExpiry or Touch on the
 // database) take the fallback paths, which must be just as correct.
 func TestConformanceWithoutOptionalInterfaces(t *testing.T) {
+	t.Parallel()
 	db, rc := testenv.MySQL(t), testenv.Redis(t)
 	storetest.Run(t, func(t *testing.T) stores.Store {
 		return newStore(t, plain{newCache(t, rc)}, plain{newDB(t, db)}, WithFallbackTTL(time.Second))
@@ -120,6 +122,7 @@ func TestConformanceWithoutOptionalInterfaces(t *testing.T) {
 type plain struct{ stores.Store }
 
 func TestConformanceWithTheCacheDown(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	logs := new(logBuffer)
 	log := slog.New(slog.NewTextHandler(logs, nil))

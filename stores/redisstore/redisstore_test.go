@@ -54,11 +54,13 @@ func deletePrefix(t testing.TB, client redis.UniversalClient, prefix string) {
 }
 
 func TestConformanceStandalone(t *testing.T) {
+	t.Parallel()
 	client := testenv.Redis(t)
 	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, client) })
 }
 
 func TestConformanceCluster(t *testing.T) {
+	t.Parallel()
 	addrs := startCluster(t)
 	client := redis.NewClusterClient(Redis7ClusterOptions(&redis.ClusterOptions{Addrs: addrs}))
 	t.Cleanup(func() { client.Close() })

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
@@ -44,20 +45,24 @@ func newStore(t testing.TB, db *sqlx.DB, opts ...Option) *Store {
 }
 
 func TestConformanceMySQL(t *testing.T) {
+	t.Parallel()
 	db := testenv.MySQL(t)
 	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, db) })
 }
 
 func TestConformanceMySQLWithoutPreparedStatements(t *testing.T) {
+	t.Parallel()
 	cfg := testenv.MySQLConfig(t)
 	cfg.InterpolateParams = true
 	db := testenv.OpenMySQL(t, cfg)
 	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, db, WithoutPreparedStatements()) })
 }
 
-// A DSN with parseTime and a loc far from UTC must change neither what is
-// stored (UTC wall clock, as Django writes) nor what is read back.
-func TestConformanceMySQLWithParseTimeAndLoc(t *testing.T) {
+// A DSN with parseTime, a loc far from UTC and a session time_zone on the
+// other side of the world must change neither what is stored (UTC wall
+// clock, as Django writes) nor what is read back, nor when a record expires.
+func TestConformanceMySQLWithParseTimeLocAndTimeZone(t *testing.T) {
+	t.Parallel()
 	loc, err := time.LoadLocation("Asia/Tokyo")
 	if err != nil {
 		t.Skipf("no time zone data: %v", err)
@@ -65,6 +70,7 @@ func TestConformanceMySQLWithParseTimeAndLoc(t *testing.T) {
 	cfg := testenv.MySQLConfig(t)
 	cfg.ParseTime = true
 	cfg.Loc = loc
+	cfg.Params = map[string]string{"time_zone": "'-07:00'"}
 	db := testenv.OpenMySQL(t, cfg)
 	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, db) })
 
@@ -89,7 +95,30 @@ func TestConformanceMySQLWithParseTimeAndLoc(t *testing.T) {
 }
 
 func TestConformancePostgres(t *testing.T) {
+	t.Parallel()
 	db := testenv.Postgres(t)
+	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, db) })
+}
+
+// A session TimeZone far from UTC changes nothing: timestamptz holds
+// instants and the store compares with instants it sends.
+func TestConformancePostgresInAnotherTimeZone(t *testing.T) {
+	t.Parallel()
+	dsn := testenv.PostgresDSN()
+	if strings.Contains(dsn, "?") {
+		dsn += "&timezone=Pacific/Kiritimati"
+	} else {
+		dsn += "?timezone=Pacific/Kiritimati"
+	}
+	conn, err := pq.NewConnector(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := testenv.OpenDB(t, "PostgreSQL", conn, "postgres")
+	var tz string
+	if err := db.QueryRow("SHOW TimeZone").Scan(&tz); err != nil || tz != "Pacific/Kiritimati" {
+		t.Fatalf("session TimeZone = %q, %v", tz, err)
+	}
 	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, db) })
 }
 
