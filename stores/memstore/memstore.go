@@ -282,3 +282,9 @@ var (
 	_ stores.Store   = (*Store)(nil)
 	_ stores.Toucher = (*Store)(nil)
 )
+
+// InProcess marks the store as one that never blocks on I/O, so the
+// middleware puts no deadline (a timer per call) on its calls.
+func (s *Store) InProcess() {}
+
+var _ stores.InProcess = (*Store)(nil)

@@ -323,3 +323,10 @@ func TestWithShardsOutOfRangePanicsWithTheFix(t *testing.T) {
 		}()
 	}
 }
+
+func TestTheMiddlewareSeesAnInProcessStore(t *testing.T) {
+	var s stores.Store = memstore.New()
+	if _, ok := s.(stores.InProcess); !ok {
+		t.Fatal("memstore does not implement stores.InProcess")
+	}
+}
