@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/ginsession/ginsession/internal/testenv"
 )
 
@@ -37,10 +39,13 @@ func loginFlow(t *testing.T, cfg config) *httptest.Server {
 	return srv
 }
 
-func TestTheLoginFlowWorksOnMySQL(t *testing.T) {
+// mysqlDatabase makes a database of the test's own on the test server,
+// dropped at the end: Django's table name is fixed and the server is shared
+// with other packages' tests. It returns a pool on the server, the
+// database's name and a DSN for it.
+func mysqlDatabase(t *testing.T) (*sqlx.DB, string, string) {
+	t.Helper()
 	db := testenv.MySQL(t) // skips, or fails under CI, without a server
-	// A database of its own: Django's table name is fixed and the server
-	// is shared with other packages' tests.
 	name := testenv.Name("ginsession_example_")
 	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
 		t.Fatal(err)
@@ -52,8 +57,13 @@ func TestTheLoginFlowWorksOnMySQL(t *testing.T) {
 	})
 	mc := testenv.MySQLConfig(t)
 	mc.DBName = name
+	return db, name, mc.FormatDSN()
+}
+
+func TestTheLoginFlowWorksOnMySQL(t *testing.T) {
+	db, name, dsn := mysqlDatabase(t)
 	cfg := testConfig(t, "mysql")
-	cfg.MySQLDSN = mc.FormatDSN()
+	cfg.MySQLDSN = dsn
 	srv := loginFlow(t, cfg)
 	count := func() (n int) {
 		if err := db.Get(&n, "SELECT COUNT(*) FROM "+name+".django_session"); err != nil {
@@ -95,20 +105,9 @@ func TestAnUnreachableRedisIsAClearStartupError(t *testing.T) {
 
 func TestTheLoginFlowWorksOnRedisInFrontOfMySQL(t *testing.T) {
 	testenv.Redis(t)
-	db := testenv.MySQL(t)
-	name := testenv.Name("ginsession_example_")
-	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := db.Exec("DROP DATABASE " + name); err != nil {
-			t.Error(err)
-		}
-	})
-	mc := testenv.MySQLConfig(t)
-	mc.DBName = name
+	db, name, dsn := mysqlDatabase(t)
 	cfg := testConfig(t, "cached")
-	cfg.MySQLDSN = mc.FormatDSN()
+	cfg.MySQLDSN = dsn
 	cfg.RedisAddr = testenv.RedisAddr()
 	srv := loginFlow(t, cfg)
 	newBrowser(t, srv).login("bob", "builder", true)
