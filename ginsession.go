@@ -164,7 +164,7 @@ func (s *Session) commit(status int, h http.Header) error {
 	o := &s.m.opts
 	accessed, modified, empty := s.accessed, s.modified, s.isEmptyLocked()
 	if s.hadCookie && empty {
-		h.Add("Set-Cookie", s.m.deletionCookie())
+		s.addSetCookie(h, s.m.deletionCookie())
 		addVaryCookie(h)
 		return nil
 	}
@@ -188,7 +188,7 @@ func (s *Session) commit(status int, h http.Header) error {
 				return s.err
 			}
 			if s.isEmptyLocked() {
-				h.Add("Set-Cookie", s.m.deletionCookie())
+				s.addSetCookie(h, s.m.deletionCookie())
 				return nil
 			}
 		}
@@ -215,8 +215,21 @@ func (s *Session) commit(status int, h http.Header) error {
 			ck.MaxAge = -1 // Max-Age=0: the browser drops it at once
 		}
 	}
-	h.Add("Set-Cookie", ck.String())
+	s.addSetCookie(h, ck.String())
 	return nil
+}
+
+// addSetCookie adds a Set-Cookie line to h. When it is the first, the
+// session's own array backs the header's slice, which saves the allocation
+// of Header.Add; its capacity is 1, so a later append, by anyone, copies it
+// rather than writing into it.
+func (s *Session) addSetCookie(h http.Header, v string) {
+	if len(h["Set-Cookie"]) == 0 {
+		s.setCookie[0] = v
+		h["Set-Cookie"] = s.setCookie[:1:1]
+		return
+	}
+	h.Add("Set-Cookie", v)
 }
 
 // deletionCookie is the Set-Cookie value that removes the session cookie,

@@ -51,20 +51,25 @@ type Session struct {
 	// ctx is the request's context; store calls run under it.
 	ctx context.Context
 
-	key       string // the session key, or the sealed cookie for client-side stores; "" when none
-	hadCookie bool   // the request carried the session cookie
+	key string // the session key, or the sealed cookie for client-side stores; "" when none
 
-	loaded   bool
-	keys     []string  // values' keys in insertion order
-	keyBuf   [4]string // backs keys for small sessions
-	values   map[string]any
-	accessed bool
-	modified bool
+	keys   []string  // values' keys in insertion order
+	keyBuf [4]string // backs keys for small sessions
+	values map[string]any
 
-	cookieDue  bool      // saved already (Save, CycleKey): the cookie must go out even if unmodified
-	sealed     time.Time // client-side stores: when the cookie was sealed
-	err        error     // a store failure this request must report; nothing is saved over it
-	committed  bool      // the middleware has written the session's headers
+	sealed time.Time // client-side stores: when the cookie was sealed
+	err    error     // a store failure this request must report; nothing is saved over it
+
+	// The flags share one word, which leaves room for setCookie in the same
+	// 256-byte size class.
+	hadCookie bool // the request carried the session cookie
+	loaded    bool
+	accessed  bool
+	modified  bool
+	cookieDue bool // saved already (Save, CycleKey): the cookie must go out even if unmodified
+	committed bool // the middleware has written the session's headers
+
+	setCookie  [1]string // backs the response's Set-Cookie header: one allocation fewer
 	respWriter responseWriter
 }
 
