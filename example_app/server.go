@@ -54,6 +54,10 @@ func newServer(cfg config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	static, err := fs.Sub(assets, "static")
+	if err != nil {
+		return nil, err
+	}
 	s := &server{log: cfg.Log, users: users, pages: pages}
 	store, closers, err := openStore(cfg)
 	if err != nil {
@@ -64,11 +68,7 @@ func newServer(cfg config) (*server, error) {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.Use(gin.Recovery(), securityHeaders)
-	static, err := fs.Sub(assets, "static")
-	if err != nil {
-		return nil, err
-	}
-	r.StaticFS("/static", http.FS(static))
+	r.StaticFileFS("/static/style.css", "style.css", http.FS(static))
 
 	site := r.Group("/", ginsession.New(store,
 		ginsession.WithSecretKey(cfg.Secret, cfg.SecretFallbacks...),
@@ -143,8 +143,9 @@ func (s *server) newPage(c *gin.Context, title string) (page, error) {
 	u, err := auth.CurrentUser(c, s.users.load)
 	switch {
 	case err == nil:
-		uu := u.(user)
-		p.User = &uu
+		if uu, ok := u.(user); ok {
+			p.User = &uu
+		}
 	case !errors.Is(err, auth.ErrNotLoggedIn):
 		return p, err
 	}
