@@ -1,0 +1,36 @@
+package stores_test
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ginsession/ginsession/stores"
+)
+
+// validKeyRule is the key rule, spelled as a regular expression: the
+// reference ValidKey is fuzzed against.
+var validKeyRule = regexp.MustCompile(`^[a-z0-9]{8,40}$`)
+
+// FuzzValidKey checks ValidKey and CheckKey against the rule for arbitrary
+// strings (cookie values reach them as they are).
+func FuzzValidKey(f *testing.F) {
+	for _, seed := range []string{
+		"", "abc", "1234567", "12345678", stores.NewKey(), strings.Repeat("z", 40), strings.Repeat("z", 41),
+		"ABCDEFGH", "abcdefg-", "abcdefg\x00", "../../../etc", "abcdefgé", "abcdefgh\n", "0123456789abcdef{",
+		"abcdefg\xff", "`abcdefg", "abcdefg/",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		want := validKeyRule.MatchString(key)
+		if got := stores.ValidKey(key); got != want {
+			t.Fatalf("ValidKey(%q) = %v, want %v", key, got, want)
+		}
+		err := stores.CheckKey(key)
+		if (err == nil) != want || (err != nil && !errors.Is(err, stores.ErrInvalidKey)) {
+			t.Fatalf("CheckKey(%q) = %v", key, err)
+		}
+	})
+}
