@@ -87,6 +87,24 @@ func TestConformanceCluster(t *testing.T) {
 	}
 }
 
+func TestConformanceSentinel(t *testing.T) {
+	t.Parallel()
+	sentinel := startSentinel(t)
+	client := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: "ginsession", SentinelAddrs: []string{sentinel}})
+	t.Cleanup(func() { client.Close() })
+	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, client) })
+}
+
+// The same code serves the other UniversalClient shapes: NewUniversalClient
+// picks a failover client when given a master name.
+func TestConformanceUniversalClient(t *testing.T) {
+	t.Parallel()
+	sentinel := startSentinel(t)
+	client := redis.NewUniversalClient(&redis.UniversalOptions{MasterName: "ginsession", Addrs: []string{sentinel}})
+	t.Cleanup(func() { client.Close() })
+	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, client) })
+}
+
 func TestAnExpiryInThePastLeavesNoRecord(t *testing.T) {
 	s := newStore(t, testenv.Redis(t))
 	ctx := context.Background()

@@ -1,0 +1,88 @@
+package redisstore
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+)
+
+// startCluster starts a 3-master Redis Cluster with .ci/redis-cluster.sh on
+// the first free trio of loopback ports from 7301 on, stops it when the test
+// ends, and returns the masters' addresses.
+func startCluster(t *testing.T) []string {
+	t.Helper()
+	base := startServers(t, "redis-cluster.sh", 7301, 7400, func(b int) []int {
+		return []int{b, b + 1, b + 2, b + 10000, b + 10001, b + 10002}
+	})
+	return []string{addr(base), addr(base + 1), addr(base + 2)}
+}
+
+// startSentinel starts a master named "ginsession" and one Sentinel with
+// .ci/redis-sentinel.sh, stops them when the test ends, and returns the
+// Sentinel's address.
+func startSentinel(t *testing.T) string {
+	t.Helper()
+	base := startServers(t, "redis-sentinel.sh", 7401, 7500, func(b int) []int { return []int{b, b + 1} })
+	return addr(base + 1)
+}
+
+// startMu serialises the choice of ports between parallel tests.
+var startMu sync.Mutex
+
+// startServers runs script start BASE for the first BASE in [from, to) in
+// steps of 10 whose ports are all free, and script stop BASE at the end of
+// the test.
+func startServers(t *testing.T, script string, from, to int, ports func(int) []int) int {
+	t.Helper()
+	startMu.Lock()
+	defer startMu.Unlock()
+	_, file, _, _ := runtime.Caller(0)
+	path := filepath.Join(filepath.Dir(file), "..", "..", ".ci", script)
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		unavailable(t, script, err)
+	}
+	for base := from; base < to; base += 10 {
+		if !portsFree(ports(base)...) {
+			continue
+		}
+		out, err := exec.Command("bash", path, "start", strconv.Itoa(base)).CombinedOutput()
+		t.Cleanup(func() {
+			if out, err := exec.Command("bash", path, "stop", strconv.Itoa(base)).CombinedOutput(); err != nil {
+				t.Errorf("%s stop %d: %v\n%s", script, base, err, out)
+			}
+		})
+		if err != nil {
+			unavailable(t, script, fmt.Errorf("start %d: %v\n%s", base, err, out))
+		}
+		return base
+	}
+	t.Fatalf("%s: no free ports between %d and %d", script, from, to)
+	return 0
+}
+
+func addr(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
+
+func unavailable(t *testing.T, script string, err error) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf(".ci/%s could not start its servers (CI=true, so this fails): %v", script, err)
+	}
+	t.Skipf(".ci/%s could not start its servers: %v", script, err)
+}
+
+func portsFree(ports ...int) bool {
+	for _, p := range ports {
+		ln, err := net.Listen("tcp", addr(p))
+		if err != nil {
+			return false
+		}
+		ln.Close()
+	}
+	return true
+}
