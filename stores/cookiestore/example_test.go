@@ -2,6 +2,7 @@ package cookiestore_test
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/ginsession/ginsession/stores/cookiestore"
 )
@@ -14,4 +15,34 @@ func ExampleStore_Open() {
 	data, sealed, err := cookiestore.New().Open(cookie, secrets)
 	fmt.Println(string(data), sealed.Unix(), err)
 	// Output: {"cart":[1,2,3],"x":"y"} 1700000000 <nil>
+}
+
+func ExampleWithEncryption() {
+	store := cookiestore.New(cookiestore.WithEncryption())
+	// The middleware passes its secret and fallbacks, newest first.
+	secrets := [][]byte{[]byte("a-secret-of-at-least-32-random-bytes")}
+
+	cookie, err := store.Seal([]byte(`{"card":"4929 7361 0258 9145"}`), secrets)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(strings.HasPrefix(cookie, cookiestore.EncryptedPrefix), strings.Contains(cookie, "4929"))
+
+	data, _, err := store.Open(cookie, secrets)
+	fmt.Println(string(data), err)
+	// Output:
+	// true false
+	// {"card":"4929 7361 0258 9145"} <nil>
+}
+
+func ExampleAcceptSigned() {
+	// While a site moves from signed to encrypted cookies, the store reads
+	// both and writes encrypted ones.
+	store := cookiestore.New(cookiestore.WithEncryption(cookiestore.AcceptSigned()))
+	signed := "eyJjYXJ0IjpbMSwyLDNdLCJ4IjoieSJ9:1r31eq:X94V9QsYV9SIqMAapsFcu-9ejj1C3npZOnYHShLdrbQ"
+	secrets := [][]byte{[]byte("test-secret-key-for-vectors")}
+
+	data, _, err := store.Open(signed, secrets)
+	fmt.Println(string(data), err)
+	// Output: {"cart":[1,2,3],"x":"y"} <nil>
 }
