@@ -390,7 +390,7 @@ func (s *Session) Err() error {
 // packages such as auth that sign with the same secret. It is empty when no
 // secret was configured.
 func (s *Session) SecretKeys() []string {
-	return s.m.secretStrings
+	return append([]string(nil), s.m.secretStrings...)
 }
 
 // Flush ends the session: it removes the values, deletes the record from the
