@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks PASSES times (5 by default), each pass running every
 # contender one after the other, and writes ../BENCHMARKS.md from the
-# medians. Needs Redis on 127.0.0.1:6379 and MySQL/MariaDB on
+# medians, then the round-robin cross-check (TestPaired). Needs Redis on 127.0.0.1:6379 and MySQL/MariaDB on
 # 127.0.0.1:3306 (root, no password, database "test"); without them those
 # benchmarks are skipped and left out of the report.
 #
@@ -31,6 +31,7 @@ cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 	echo "go: $(go version | cut -d' ' -f3-)"
 	echo "redis: $(redis-cli -h 127.0.0.1 info server 2>/dev/null | tr -d '\r' | awk -F: '/^redis_version/ {print $2}' || true)"
 	echo "mysql: $(mysql -uroot -h127.0.0.1 -N -e 'select version()' 2>/dev/null || true)"
+	echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- .. 2>/dev/null || echo ' (working tree has uncommitted changes)')"
 	echo "command: PASSES=$PASSES BENCHTIME=$BENCHTIME BENCH='$BENCH' bench/run.sh"
 	echo "passes: $PASSES × -benchtime=$BENCHTIME, each pass a separate process (medians of $PASSES)"
 	echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -43,6 +44,10 @@ for i in $(seq 1 "$PASSES"); do
 	./results/bench.test -test.run '^$' -test.bench "$BENCH" -test.benchtime "$BENCHTIME" \
 		-test.count 1 -test.timeout 30m | tee -a "$raw" | grep -E '^(Benchmark|--- FAIL|FAIL|panic)' >&2 || true
 done
+# The round-robin cross-check (TestPaired), BENCH_PAIRED_TIME per store.
+echo "round-robin cross-check" >&2
+BENCH_PAIRED=1 BENCH_PAIRED_TIME=${BENCH_PAIRED_TIME:-8s} ./results/bench.test -test.run '^TestPaired$' -test.count 1 -test.timeout 30m \
+	>results/paired.txt 2>&1 || { tail -20 results/paired.txt >&2; exit 1; }
 {
 	echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "duration: $(($(date +%s) - start)) s"
@@ -53,5 +58,5 @@ if grep -q -E '^(--- FAIL|FAIL|panic)' "$raw"; then
 	exit 1
 fi
 
-go run ./cmd/benchreport -in "$raw" -meta "$meta" -out "$OUT"
+go run ./cmd/benchreport -in "$raw" -meta "$meta" -paired results/paired.txt -out "$OUT"
 echo "wrote $OUT" >&2

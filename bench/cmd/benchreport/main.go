@@ -148,6 +148,7 @@ func main() {
 	in := flag.String("in", "results/raw.txt", "go test -bench output, any number of runs")
 	metaPath := flag.String("meta", "", "key: value lines describing the machine and run")
 	out := flag.String("out", "../BENCHMARKS.md", "the Markdown file to write")
+	pairedPath := flag.String("paired", "", "output of TestPaired (PAIRED lines), optional")
 	flag.Parse()
 	f, err := os.Open(*in)
 	if err != nil {
@@ -281,6 +282,10 @@ func main() {
 	}
 	r.printf("\nWith %s cores, a library without a shared lock approaches %sx on the memory store; Redis requests wait on the network, so more of them overlap.\n\n", orDash(meta["cores"]), orDash(meta["cores"]))
 
+	if *pairedPath != "" {
+		r.paired(*pairedPath)
+	}
+
 	r.printf("## Targets (issue #6)\n\n| Target | Result | Met |\n| --- | --- | --- |\n")
 	for _, t := range targets {
 		m := "no"
@@ -290,6 +295,17 @@ func main() {
 		r.printf("| %s | %s | %s |\n", t.what, t.result, m)
 	}
 	r.printf("\n")
+	raw, err := os.ReadFile(*in)
+	if err != nil {
+		log.Fatal(err)
+	}
+	r.printf("## Raw output\n\nEvery line the runs printed, from which the medians above are taken.\n\n<details><summary>%d benchmark lines</summary>\n\n```\n", strings.Count(string(raw), "\nBenchmark"))
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, "Benchmark") {
+			r.printf("%s\n", strings.Join(strings.Fields(line), " "))
+		}
+	}
+	r.printf("```\n\n</details>\n")
 	if err := os.WriteFile(*out, []byte(r.w.String()), 0o644); err != nil {
 		log.Fatal(err)
 	}
@@ -391,4 +407,68 @@ func (r *report) targets(store, title string, bare float64, haveBare bool) []tar
 		}
 	}
 	return ts
+}
+
+// paired writes the round-robin cross-check from TestPaired's PAIRED lines.
+func (r *report) paired(path string) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	p10 := map[string]float64{}
+	med := map[string]float64{}
+	var order []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 || f[0] != "PAIRED" {
+			continue
+		}
+		name := f[1]
+		for _, kv := range f[2:] {
+			k, v, _ := strings.Cut(kv, "=")
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				continue
+			}
+			switch k {
+			case "p10":
+				p10[name] = x
+			case "median":
+				med[name] = x
+			}
+		}
+		order = append(order, name)
+	}
+	if len(order) == 0 {
+		return
+	}
+	r.printf("## Round-robin cross-check\n\n")
+	r.printf("`TestPaired` serves small batches for each contender and the bare handler in turn, timing each batch, so a busy spell on the machine slows them alike. ")
+	r.printf("ns per request, 10th percentile and median of the batches; the ratio is the best peer's p10 ÷ ginsession's p10; the overhead is p10 minus the bare handler's p10 in the same round robin.\n\n")
+	r.printf("| Store/scenario | Library | p10 ns | median ns | over bare (p10) | ratio (p10) |\n| --- | --- | ---: | ---: | ---: | ---: |\n")
+	for _, name := range order {
+		i := strings.LastIndex(name, "/")
+		group, lib := name[:i], name[i+1:]
+		if lib == "bare" {
+			continue
+		}
+		over := ""
+		if b, ok := p10[group+"/bare"]; ok {
+			over = fmt.Sprintf("%+.0f", p10[name]-b)
+		}
+		ratio := ""
+		if lib == "ginsession" {
+			best := 0.0
+			for _, p := range peers {
+				if v, ok := p10[group+"/"+p]; ok && (best == 0 || v < best) {
+					best = v
+				}
+			}
+			if best > 0 {
+				ratio = fmt.Sprintf("%.2fx", best/p10[name])
+			}
+		}
+		r.printf("| %s | %s | %.0f | %.0f | %s | %s |\n", group, lib, p10[name], med[name], over, ratio)
+	}
+	r.printf("\n")
 }
