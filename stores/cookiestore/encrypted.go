@@ -57,7 +57,7 @@ type EncryptionOption func(*encryption)
 
 // AcceptSigned lets an encrypting store also read Django-signed cookies, for
 // the migration of a site that used the signed format: a signed cookie is
-// read once, and the next save of that session seals it encrypted. Leave it
+// read until its session is next saved, which seals it encrypted. Leave it
 // out once the old cookies have expired, so that no client can choose to be
 // read through the signed format.
 func AcceptSigned() EncryptionOption {
