@@ -127,6 +127,9 @@ func (s *Store) cacheFailed(ctx context.Context, op, key string, err error) {
 // Load implements stores.Store: the cache, else the database (refilling the
 // cache). A cache failure counts as a miss.
 func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
+	if err := stores.CheckKey(key); err != nil {
+		return nil, fmt.Errorf("cachedstore: load: %w (%w)", stores.ErrNotFound, err)
+	}
 	data, err := s.cache.Load(ctx, key)
 	if err == nil {
 		return data, nil
@@ -253,6 +256,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // Exists implements stores.Store: the cache first (no database query when
 // it knows the key, as in Django), then the database.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	if err := stores.CheckKey(key); err != nil {
+		return false, fmt.Errorf("cachedstore: exists: %w", err)
+	}
 	ok, err := s.cache.Exists(ctx, key)
 	if err == nil && ok {
 		return true, nil

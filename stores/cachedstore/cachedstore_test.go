@@ -318,3 +318,20 @@ func TestNewRefusesBadArguments(t *testing.T) {
 		t.Error("a nil logger was accepted")
 	}
 }
+
+// An invalid key is refused before either store is asked, so it is not
+// logged as a cache failure.
+func TestInvalidKeysAreRefusedWithoutNoise(t *testing.T) {
+	logs := new(logBuffer)
+	s := newStore(t, plain{}, plain{}, WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
+	ctx := context.Background()
+	if _, err := s.Load(ctx, "NOT/a key"); !errors.Is(err, stores.ErrNotFound) || !errors.Is(err, stores.ErrInvalidKey) {
+		t.Errorf("Load = %v, want ErrNotFound and ErrInvalidKey", err)
+	}
+	if _, err := s.Exists(ctx, "short"); !errors.Is(err, stores.ErrInvalidKey) {
+		t.Errorf("Exists = %v, want ErrInvalidKey", err)
+	}
+	if logs.String() != "" {
+		t.Errorf("logged: %s", logs)
+	}
+}

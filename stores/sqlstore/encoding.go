@@ -8,24 +8,8 @@ import (
 )
 
 // binaryPrefix marks a session_data value that holds the record's bytes in
-// standard padded base64 rather than verbatim.
-//
-// session_data is a text column (longtext on MySQL, text on PostgreSQL), as
-// Django has it, so a Django site and this store can share the table. A text
-// column cannot hold every byte string: PostgreSQL rejects NUL and invalid
-// UTF-8, MySQL rejects invalid UTF-8 in strict mode and silently truncates
-// it in non-strict mode, and a utf8mb3 table (what older Django setups
-// created) cannot hold characters beyond the BMP. So the store writes data
-// verbatim only when it is ASCII without NUL, which every charset stores
-// faithfully, and otherwise writes binaryPrefix followed by base64.
-//
-// Both codecs ginsession ships produce ASCII (Django's signed format uses
-// base64url, ':' and '.'; JSONCodec escapes non-ASCII as \uXXXX), so their
-// records are always stored verbatim and Django reads Go's rows and Go reads
-// Django's. No Django record can start with '!', so one is never mistaken for
-// an escaped value; data that itself starts with binaryPrefix is escaped, so
-// the reading is never ambiguous. A binary column (longblob, bytea) was the
-// alternative, but it would break Django's reads of the shared table.
+// standard padded base64 rather than verbatim; the package doc, under
+// "Data", says when and why.
 const binaryPrefix = "!base64:"
 
 // storedForm returns data as it goes into session_data.

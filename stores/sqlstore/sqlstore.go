@@ -31,11 +31,22 @@
 //
 // # Data
 //
-// Session bytes are stored verbatim when they are ASCII without NUL, which
-// both ginsession codecs always produce; anything else is stored as
-// "!base64:" followed by base64, because a text column cannot hold arbitrary
-// bytes. See the comment on binaryPrefix in encoding.go for why this beats a
-// binary column.
+// session_data is a text column, as Django has it, so that Django and Go can
+// share the table. A text column cannot hold every byte string: PostgreSQL
+// rejects NUL and invalid UTF-8, MySQL rejects invalid UTF-8 in strict mode
+// and silently truncates it otherwise, and a utf8mb3 table (what older
+// Django setups created) cannot hold characters beyond the BMP. So the store
+// writes data verbatim only when it is ASCII without NUL, which every
+// charset keeps faithfully, and otherwise writes "!base64:" followed by the
+// standard padded base64 of the data.
+//
+// Both codecs ginsession ships produce ASCII (Django's signed format is
+// base64url with ':' and '.'; JSONCodec escapes non-ASCII as \uXXXX), so their
+// records are always stored verbatim: Django reads Go's rows and Go reads
+// Django's. No Django record can start with '!', so none is mistaken for an
+// escaped value, and data that itself starts with "!base64:" is escaped, so
+// reading back is never ambiguous. A binary column (longblob, bytea) would
+// have taken any bytes, but Django could no longer read the shared table.
 package sqlstore
 
 import (
