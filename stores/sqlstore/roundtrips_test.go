@@ -121,3 +121,29 @@ func TestRoundTripsSeeAnUnpreparedQuery(t *testing.T) {
 		t.Errorf("an unprepared, uninterpolated Load took %d round trips, want 2 (prepare, execute)", got)
 	}
 }
+
+// DeleteExpired really works in batches: 20 expired rows with a batch of 7
+// take three short DELETEs (7, 7, 6), not one long one.
+func TestDeleteExpiredIssuesOneStatementPerBatch(t *testing.T) {
+	rt := new(testenv.RoundTrips)
+	cfg := testenv.MySQLConfig(t)
+	cfg.DialFunc = rt.DialContext
+	db := testenv.OpenMySQL(t, cfg)
+	db.SetMaxOpenConns(1)
+	s := newStore(t, db, WithPurgeBatch(7))
+	ctx := context.Background()
+	if _, err := s.DeleteExpired(ctx); err != nil { // prepares the statement
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		must(t, s.Create(ctx, stores.NewKey(), []byte("x"), time.Now().Add(-time.Minute)))
+	}
+	before := rt.Count()
+	n, err := s.DeleteExpired(ctx)
+	if err != nil || n != 20 {
+		t.Fatalf("DeleteExpired = %d, %v; want 20", n, err)
+	}
+	if got := rt.Count() - before; got != 3 {
+		t.Errorf("purging 20 rows in batches of 7 took %d statements, want 3", got)
+	}
+}
