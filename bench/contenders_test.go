@@ -63,10 +63,16 @@ func benchStore(b *testing.B, cs []contender, floor func(b *testing.B)) {
 func BenchmarkMemory(b *testing.B) { benchStore(b, memoryContenders, nil) }
 func BenchmarkCookie(b *testing.B) { benchStore(b, cookieContenders, nil) }
 func BenchmarkRedis(b *testing.B) {
-	benchStore(b, redisContenders, func(b *testing.B) { b.Run("raw-GET", benchRedisFloor) })
+	benchStore(b, redisContenders, func(b *testing.B) {
+		b.Run("raw-GET", func(b *testing.B) { benchRedisFloor(b, false) })
+		b.Run("raw-GET-reqctx", func(b *testing.B) { benchRedisFloor(b, true) })
+	})
 }
 func BenchmarkMySQL(b *testing.B) {
-	benchStore(b, mysqlContenders, func(b *testing.B) { b.Run("raw-SELECT", benchMySQLFloor) })
+	benchStore(b, mysqlContenders, func(b *testing.B) {
+		b.Run("raw-SELECT", func(b *testing.B) { benchMySQLFloor(b, false) })
+		b.Run("raw-SELECT-reqctx", func(b *testing.B) { benchMySQLFloor(b, true) })
+	})
 }
 func BenchmarkFile(b *testing.B)   { benchStore(b, fileContenders, nil) }
 func BenchmarkCached(b *testing.B) { benchStore(b, cachedContenders, nil) }

@@ -13,7 +13,9 @@ var floorValue = []byte(`{"name":"gopher"}`)
 
 // The floor: what no session library can beat. Each store's benchmark runs
 // the bare gin handler and, for Redis and MySQL, one raw go-redis GET or
-// one raw SELECT by primary key, beside its contenders.
+// one raw SELECT by primary key, beside its contenders: once with
+// context.Background() (raw-GET, raw-SELECT) and once with a cancellable
+// context like a request's (raw-GET-reqctx, raw-SELECT-reqctx).
 
 func benchBare(b *testing.B) {
 	cl := newClient(&instance{h: bareEngine()}, "/untouched", "")
@@ -29,8 +31,8 @@ func benchBare(b *testing.B) {
 	}
 }
 
-func benchRedisFloor(b *testing.B) {
-	get := redisFloor(b)
+func benchRedisFloor(b *testing.B, reqCtx bool) {
+	get := redisFloor(b, reqCtx)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -38,21 +40,31 @@ func benchRedisFloor(b *testing.B) {
 	}
 }
 
-func benchMySQLFloor(b *testing.B) {
-	get := mysqlFloor(b)
+func benchMySQLFloor(b *testing.B, reqCtx bool) {
+	get := mysqlFloor(b, reqCtx)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		get(b)
 	}
+}
+
+// floorContext is context.Background(), the cheapest a client can be given,
+// or, with reqCtx, a cancellable context like a request's, which is what any
+// store call made under the request's context gets.
+func floorContext(tb testing.TB, reqCtx bool) context.Context {
+	if reqCtx {
+		return requestContext(tb)
+	}
+	return context.Background()
 }
 
 // redisFloor returns one checked go-redis GET of a stored record.
-func redisFloor(tb testing.TB) func(tb testing.TB) {
+func redisFloor(tb testing.TB, reqCtx bool) func(tb testing.TB) {
 	rt := new(rtCounter)
 	prefix := "bench:floor:" + runID + ":"
 	c := goRedis(tb, rt, prefix)
-	ctx := context.Background()
+	ctx := floorContext(tb, reqCtx)
 	key := prefix + "0123456789abcdef0123456789abcdef"
 	if err := c.Set(ctx, key, floorValue, time.Hour).Err(); err != nil {
 		tb.Fatal(err)
@@ -72,7 +84,7 @@ func redisFloor(tb testing.TB) func(tb testing.TB) {
 }
 
 // mysqlFloor returns one checked SELECT by primary key of a stored record.
-func mysqlFloor(tb testing.TB) func(tb testing.TB) {
+func mysqlFloor(tb testing.TB, reqCtx bool) func(tb testing.TB) {
 	table := tableName("floor")
 	mysqlExec(tb,
 		"CREATE TABLE test."+table+" (k VARCHAR(40) PRIMARY KEY, v LONGBLOB NOT NULL, e DATETIME(6) NOT NULL)",
@@ -81,7 +93,7 @@ func mysqlFloor(tb testing.TB) func(tb testing.TB) {
 	tb.Cleanup(func() { mysqlExec(tb, "DROP TABLE IF EXISTS test."+table) })
 	rt := new(rtCounter)
 	db := openMySQL(tb, rt, mysqlDB)
-	ctx := context.Background()
+	ctx := floorContext(tb, reqCtx)
 	q := "SELECT v FROM " + table + " WHERE k = ?"
 	var v []byte
 	get := func(tb testing.TB) {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -140,13 +141,29 @@ type client struct {
 	req    *http.Request
 	w      *recorder
 	cookie string // the value sent, "" for none
+	cancel context.CancelFunc
 }
 
 func newClient(in *instance, path, cookie string) *client {
 	cl := &client{h: in.h, name: in.cookieName, w: newRecorder(), req: new(http.Request)}
-	cl.tmpl = *httptest.NewRequest(http.MethodGet, path, nil)
+	// net/http gives every request a cancellable context; httptest's is
+	// context.Background(), whose nil Done channel would spare store clients
+	// work they do in production (go-redis v8 runs each command in a
+	// goroutine of its own when the context can be cancelled). One context
+	// per client, never cancelled, costs the timed requests nothing.
+	var ctx context.Context
+	ctx, cl.cancel = context.WithCancel(context.Background())
+	cl.tmpl = *httptest.NewRequest(http.MethodGet, path, nil).WithContext(ctx)
 	cl.setCookie(cookie)
 	return cl
+}
+
+// requestContext is a context like the one net/http gives a request: it can
+// be cancelled, when tb ends.
+func requestContext(tb testing.TB) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(cancel)
+	return ctx
 }
 
 func (cl *client) setCookie(v string) {

@@ -40,6 +40,6 @@ func TestScenarios(t *testing.T) {
 
 // TestFloor checks the raw store operations the benchmarks compare with.
 func TestFloor(t *testing.T) {
-	t.Run("redis-GET", func(t *testing.T) { redisFloor(t)(t) })
-	t.Run("mysql-SELECT", func(t *testing.T) { mysqlFloor(t)(t) })
+	t.Run("redis-GET", func(t *testing.T) { redisFloor(t, true)(t) })
+	t.Run("mysql-SELECT", func(t *testing.T) { mysqlFloor(t, true)(t) })
 }
