@@ -8,6 +8,11 @@
 // Every operation is a single command on a single key, so each is one round
 // trip and Cluster routes it to the key's slot without cross-slot concerns.
 //
+// With Redis 7 or later, a go-redis v8 ClusterClient needs
+// [Redis7ClusterOptions]: v8 cannot parse the CLUSTER SLOTS and COMMAND
+// replies Redis 7 sends, and without the fix every command costs several
+// round trips or fails.
+//
 // # Commands
 //
 //	Load    GET key
