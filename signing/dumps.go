@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -87,10 +88,13 @@ func Dumps(data []byte, c Config) (string, error) {
 	payload := ""
 	if c.Compress {
 		var buf bytes.Buffer
-		zw := zlib.NewWriter(&buf)
+		buf.Grow(len(data)/2 + 16)
+		zw := zlibWriters.Get().(*zlib.Writer)
+		zw.Reset(&buf)
 		// Writes to a bytes.Buffer cannot fail.
 		_, _ = zw.Write(data)
 		_ = zw.Close()
+		zlibWriters.Put(zw)
 		if buf.Len() < len(data)-1 {
 			payload = "." + B64Encode(buf.Bytes())
 		}
@@ -138,14 +142,34 @@ func Loads(signed string, c Config) ([]byte, time.Time, error) {
 	return data, signedAt, nil
 }
 
+// zlib's state is large (about 800 KB to compress, 40 KB to inflate), so
+// writers and readers are reused rather than made per call.
+var (
+	zlibWriters = sync.Pool{New: func() any { return zlib.NewWriter(nil) }}
+	zlibReaders sync.Pool
+)
+
 // inflate decompresses a zlib stream, giving up as soon as the output passes
 // limit bytes.
 func inflate(compressed []byte, limit int) ([]byte, error) {
-	zr, err := zlib.NewReader(bytes.NewReader(compressed))
-	if err != nil {
-		return nil, fmt.Errorf("%w: zlib: %v", ErrMalformed, err)
+	src := bytes.NewReader(compressed)
+	var zr io.ReadCloser
+	if v := zlibReaders.Get(); v != nil {
+		zr = v.(io.ReadCloser)
+		if err := zr.(zlib.Resetter).Reset(src, nil); err != nil {
+			zlibReaders.Put(zr)
+			return nil, fmt.Errorf("%w: zlib: %v", ErrMalformed, err)
+		}
+	} else {
+		var err error
+		if zr, err = zlib.NewReader(src); err != nil {
+			return nil, fmt.Errorf("%w: zlib: %v", ErrMalformed, err)
+		}
 	}
-	defer zr.Close()
+	defer func() {
+		_ = zr.Close()
+		zlibReaders.Put(zr)
+	}()
 	// Reading one byte past the limit tells "exactly limit" from "more".
 	data, err := io.ReadAll(io.LimitReader(zr, int64(limit)+1))
 	if err != nil {
