@@ -1,7 +1,10 @@
 // Package interop proves, against a real Django, that ginsession and Django
 // read each other's sessions: signed cookies (cookiestore), signed session
 // data (ginsession.DjangoCodec) and rows of the django_session table
-// (sqlstore), including secret rotation.
+// (sqlstore), including secret rotation, and logins: a user of Django's
+// auth_user logged in by the auth package is Django's get_user, a Django
+// login is auth.CurrentUser, and a password changed in Django ends the old
+// logins of both sides.
 //
 // It has no code of its own, only tests. They run Debian's Django through
 // /usr/bin/python3 with the scripts and settings in testdata; .ci/setup.d

@@ -131,6 +131,71 @@ def cmd_db_load(req):
     return out
 
 
+# django.contrib.auth (the auth_* commands need auth_migrate first).
+
+
+def _user_json(user):
+    """What the Go side learns of a user: None for AnonymousUser."""
+    if not user.is_authenticated:
+        return None
+    return {"id": user.pk, "username": user.get_username(), "password": user.password}
+
+
+def _request(session):
+    from django.http import HttpRequest
+    r = HttpRequest()
+    r.session = session
+    return r
+
+
+def cmd_auth_migrate(req):
+    from django.core.management import call_command
+    call_command("migrate", "auth", verbosity=0)  # contenttypes first, as auth depends on it
+    from django.db import connection
+    return {"tables": sorted(connection.introspection.table_names())}
+
+
+def cmd_auth_create_user(req):
+    from django.contrib.auth.models import User
+    u = User.objects.create_user(req["username"], password=req["password"])
+    u.refresh_from_db()
+    return _user_json(u)
+
+
+def cmd_auth_set_password(req):
+    from django.contrib.auth.models import User
+    u = User.objects.get(username=req["username"])
+    u.set_password(req["password"])
+    u.save()
+    u.refresh_from_db()
+    return _user_json(u)
+
+
+def cmd_auth_login(req):
+    """django.contrib.auth.login on a fresh session, saved as the session
+    middleware would."""
+    from django.contrib.auth import login
+    from django.contrib.auth.models import User
+    u = User.objects.get(username=req["username"])
+    request = _request(db.SessionStore())
+    login(request, u)
+    request.session.save()
+    return {"key": request.session.session_key, "json": json.dumps(dict(request.session.items()))}
+
+
+def cmd_auth_get_user(req):
+    """django.contrib.auth.get_user on the session req["key"], as
+    AuthenticationMiddleware does; "session_key" is the key afterwards (None
+    once get_user flushed it), "row" whether the row of req["key"] is still
+    in django_session."""
+    from django.contrib.auth import get_user
+    from django.contrib.sessions.models import Session
+    request = _request(db.SessionStore(session_key=req["key"]))
+    user = get_user(request)
+    row = Session.objects.filter(session_key=req["key"]).exists()
+    return {"user": _user_json(user), "session_key": request.session.session_key, "row": row}
+
+
 def main():
     cmd = sys.argv[1]
     req = json.load(sys.stdin)

@@ -13,7 +13,10 @@ import os
 SECRET_KEY = os.environ.get("GINSESSION_SECRET_KEY", "ginsession-interop-default-secret-key-0123456789")
 SECRET_KEY_FALLBACKS = [k for k in os.environ.get("GINSESSION_SECRET_KEY_FALLBACKS", "").split(",") if k]
 
-INSTALLED_APPS = ["django.contrib.sessions"]
+# auth and contenttypes give the auth_* commands of django_side.py their
+# tables; db_create migrates only the sessions app, auth_migrate the rest.
+INSTALLED_APPS = ["django.contrib.sessions", "django.contrib.contenttypes", "django.contrib.auth"]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 USE_TZ = True
 TIME_ZONE = "UTC"
 SESSION_ENGINE = os.environ.get("GINSESSION_SESSION_ENGINE", "django.contrib.sessions.backends.db")
