@@ -52,6 +52,15 @@ func paired(t *testing.T, store string, sc scenario, cs []contender, batch int, 
 	}
 	bare := newClient(&instance{h: bareEngine()}, "/untouched", "")
 	rs := []*runner{{name: "bare", step: func(tb testing.TB) { bare.do() }}}
+	if sc.name == "read" {
+		// The raw store call, as in the benchmarks' floor.
+		switch store {
+		case "Redis":
+			rs = append(rs, &runner{name: "raw", step: redisFloor(t, false)}, &runner{name: "raw-reqctx", step: redisFloor(t, true)})
+		case "MySQL":
+			rs = append(rs, &runner{name: "raw", step: mysqlFloor(t, false)}, &runner{name: "raw-reqctx", step: mysqlFloor(t, true)})
+		}
+	}
 	for _, c := range cs {
 		step, _ := sc.prepare(t, c.setup(t))
 		rs = append(rs, &runner{name: c.lib, step: step})

@@ -158,7 +158,9 @@ func mysqlExec(tb testing.TB, stmts ...string) {
 
 var identRE = regexp.MustCompile(`[^a-z0-9_]`)
 
-// tableName returns a table name of this run for what.
+var tableSeq atomic.Int64
+
+// tableName returns a new table name of this run for what.
 func tableName(what string) string {
-	return identRE.ReplaceAllString("bench_"+what+"_"+runID, "_")
+	return identRE.ReplaceAllString(fmt.Sprintf("bench_%s_%s_%d", what, runID, tableSeq.Add(1)), "_")
 }
