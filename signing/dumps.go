@@ -142,10 +142,15 @@ func Loads(signed string, c Config) ([]byte, time.Time, error) {
 	return data, signedAt, nil
 }
 
+// CompressionLevel is the zlib level Dumps compresses with.
+const CompressionLevel = zlib.BestSpeed
+
 // zlib's state is large (about 800 KB to compress, 40 KB to inflate), so
-// writers and readers are reused rather than made per call.
+// writers and readers are reused rather than made per call. Writers use
+// BestSpeed: on session-sized JSON it costs a byte or so against the default
+// level, whose Reset alone clears a 512 KB table. Django reads either.
 var (
-	zlibWriters = sync.Pool{New: func() any { return zlib.NewWriter(nil) }}
+	zlibWriters = sync.Pool{New: func() any { w, _ := zlib.NewWriterLevel(nil, CompressionLevel); return w }}
 	zlibReaders sync.Pool
 )
 
