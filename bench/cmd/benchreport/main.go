@@ -470,7 +470,8 @@ func (r *report) paired(path string) map[string]*result {
 	}
 	r.printf("## Round-robin cross-check\n\n")
 	r.printf("`TestPaired` serves small batches for each contender and the bare handler in turn, timing each batch, so a busy spell on the machine slows them alike. ")
-	r.printf("ns per request, 10th percentile and median of the batches; the ratio is the best peer's p10 ÷ ginsession's p10; the overhead is p10 minus the bare handler's p10 in the same round robin.\n\n")
+	r.printf("ns per request, 10th percentile and median of the batches; the ratio is the best peer's p10 ÷ ginsession's p10; the overhead is p10 minus the bare handler's p10 in the same round robin. ")
+	r.printf("The contenders share one heap here, so a garbage collection set off by one library's garbage can land in another's batch: this check is about machine load, not about who pays for the GC.\n\n")
 	r.printf("| Store/scenario | Library | p10 ns | median ns | over bare (p10) | ratio (p10) |\n| --- | --- | ---: | ---: | ---: | ---: |\n")
 	for _, name := range order {
 		i := strings.LastIndex(name, "/")
