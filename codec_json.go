@@ -486,6 +486,11 @@ func (d *jsonDecoder) readNumber() (any, error) {
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return nil, d.errorf("invalid number")
 	}
+	if math.IsInf(f, 0) {
+		// Beyond float64 (Python writes json.dumps(10**400) as digits): as
+		// ±Inf it could never be saved again, so the data is unreadable.
+		return nil, d.errorf("number out of range")
+	}
 	return f, nil
 }
 

@@ -451,3 +451,43 @@ func TestAZlibBombIsRefusedCheaply(t *testing.T) {
 		t.Logf("a validly signed %d-byte bomb cookie costs %d bytes per request (bounded by signing.DefaultMaxSize)", len(cookieSigned), got)
 	})
 }
+
+// TestAnOutOfRangeNumberIsCorruptDataNotAStuckSession is the regression test
+// for the first crash FuzzJSONCodecRoundTrip found ({"0":1e700}): a number
+// beyond float64's range decoded to +Inf, which JSON cannot hold, so the
+// session loaded but every later save failed and the user got 500 on every
+// request that changed it, until the record expired. Django writes such a
+// number for a Python int over about 1.8e308 (json.dumps(10**400)). Such a
+// record is now unreadable data: a warning and an empty session, as Django
+// does with corrupt session data, and the next save replaces it.
+func TestAnOutOfRangeNumberIsCorruptDataNotAStuckSession(t *testing.T) {
+	for name, record := range map[string]string{
+		"an exponent past float64": `{"big":1e400,"who":"x"}`,
+		"a 400-digit integer":      `{"big":1` + strings.Repeat("0", 400) + `,"who":"x"}`,
+		"a negative one":           `{"big":-1e309}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, _, err := (ginsession.JSONCodec{}).Decode([]byte(record)); err == nil {
+				t.Fatalf("Decode accepted %.40q, which cannot be saved again", record)
+			}
+			mem := memstore.New()
+			key := stores.NewKey()
+			if err := mem.Create(context.Background(), key, []byte(record), time.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			logs := &logBuffer{}
+			r := relFuzzEngine(mem, ginsession.WithLogger(logs.logger()))
+			w := relServe(r, "/write", []string{"sessionid=" + key})
+			if w.Code != http.StatusOK {
+				t.Fatalf("a write to the session answered %d", w.Code)
+			}
+			if !strings.Contains(logs.String(), "corrupted") {
+				t.Fatalf("no warning logged:\n%s", logs.String())
+			}
+			data, err := mem.Load(context.Background(), key)
+			if err != nil || string(data) != `{"n":1}` {
+				t.Fatalf("the record is %q (%v), want it replaced by the new session", data, err)
+			}
+		})
+	}
+}
