@@ -54,11 +54,11 @@ func (s *Session) expiryAgeLocked(now time.Time) time.Duration {
 	switch e := s.data()[expiryKey].(type) {
 	case int:
 		if e != 0 {
-			return time.Duration(e) * time.Second
+			return secondsDuration(float64(e))
 		}
 	case float64:
 		if e != 0 {
-			return time.Duration(e) * time.Second
+			return secondsDuration(e)
 		}
 	case string:
 		if t, ok := parseISOTime(e); ok {
@@ -67,6 +67,24 @@ func (s *Session) expiryAgeLocked(now time.Time) time.Duration {
 		}
 	}
 	return s.m.opts.CookieAge
+}
+
+// maxSeconds is the largest whole number of seconds a Duration holds
+// (about 292 years).
+const maxSeconds = int64(math.MaxInt64 / time.Second)
+
+// secondsDuration converts a custom expiry in seconds to a Duration,
+// truncating a fraction, and saturating beyond about 292 years instead of
+// wrapping round into the past (SetExpiry(math.MaxInt64), or Django's
+// set_expiry(10**10)).
+func secondsDuration(secs float64) time.Duration {
+	switch {
+	case secs >= float64(maxSeconds):
+		return time.Duration(maxSeconds) * time.Second
+	case secs <= -float64(maxSeconds):
+		return -time.Duration(maxSeconds) * time.Second
+	}
+	return time.Duration(int64(secs)) * time.Second
 }
 
 // ExpiryDate returns when the session expires (Django's get_expiry_date).

@@ -491,3 +491,58 @@ func TestAnOutOfRangeNumberIsCorruptDataNotAStuckSession(t *testing.T) {
 		})
 	}
 }
+
+// TestAHugeExpiryIsClampedNotWrappedIntoThePast is the regression test for
+// an overflow found while reviewing expiry handling for hostile input:
+// _session_expiry in seconds was multiplied into a time.Duration, which
+// wraps past about 292 years. SetExpiry(math.MaxInt64) ("never expire"), or
+// a session Django saved with set_expiry(10**10), then got an expiry in the
+// 1700s: a Max-Age=0 cookie and a record born expired, so the user was
+// logged out by a request answered 200. Such ages now saturate at the
+// largest Duration.
+func TestAHugeExpiryIsClampedNotWrappedIntoThePast(t *testing.T) {
+	mem := memstore.New()
+	r := gin.New()
+	r.Use(ginsession.New(mem, ginsession.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))))
+	r.GET("/forever", func(c *gin.Context) {
+		s := ginsession.From(c)
+		s.SetExpiry(math.MaxInt64)
+		s.Set("a", 1)
+	})
+	r.GET("/touch", func(c *gin.Context) { ginsession.From(c).Set("a", 2) })
+	for name, req := range map[string]func() (*httptest.ResponseRecorder, string){
+		"SetExpiry(math.MaxInt64)": func() (*httptest.ResponseRecorder, string) {
+			w := relServe(r, "/forever", nil)
+			v, _ := relSetCookieValue(w.Header())
+			return w, v
+		},
+		"Django's set_expiry(10**10)": func() (*httptest.ResponseRecorder, string) {
+			key := stores.NewKey()
+			if err := mem.Create(context.Background(), key, []byte(`{"_session_expiry":10000000000,"a":1}`), time.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			return relServe(r, "/touch", []string{"sessionid=" + key}), key
+		},
+		"a float expiry past the range": func() (*httptest.ResponseRecorder, string) {
+			key := stores.NewKey()
+			if err := mem.Create(context.Background(), key, []byte(`{"_session_expiry":1e300,"a":1}`), time.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			return relServe(r, "/touch", []string{"sessionid=" + key}), key
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			w, key := req()
+			cs := (&http.Response{Header: w.Header()}).Cookies()
+			if w.Code != 200 || len(cs) != 1 || cs[0].Value != key {
+				t.Fatalf("status %d, %d cookies: the session was not kept under its key", w.Code, len(cs))
+			}
+			if cs[0].MaxAge < 100*365*24*3600 || cs[0].Expires.Before(time.Now().AddDate(100, 0, 0)) {
+				t.Fatalf("cookie Max-Age %d, Expires %v: the huge expiry wrapped round", cs[0].MaxAge, cs[0].Expires)
+			}
+			if _, err := mem.Load(context.Background(), key); err != nil {
+				t.Fatalf("the record is gone after the save: %v", err)
+			}
+		})
+	}
+}
