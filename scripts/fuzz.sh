@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
 SECONDS_PER_TARGET=${1:-60}
 PARALLEL=${PARALLEL:-$(nproc)}
-ALL="./:FuzzCookieHeader ./:FuzzJSONCodecRoundTrip ./:FuzzDjangoCodec ./stores:FuzzValidKey
+ALL="./:FuzzCookieHeader ./:FuzzJSONCodecRoundTrip ./:FuzzDjangoCodec ./:FuzzGetTyped ./stores:FuzzValidKey
 ./stores/filestore:FuzzKeyPath ./signing:FuzzLoads ./stores/cookiestore:FuzzOpen ./stores/cookiestore:FuzzOpenEncrypted"
 logdir=${LOGDIR:-$(mktemp -d)}
 status=0
