@@ -45,7 +45,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"OneMebibyteValuesRoundTrip", testLargeValue},
 		{"ArbitraryBytesRoundTrip", testArbitraryBytes},
 		{"EmptyDataRoundTrips", testEmptyData},
-		{"ACancelledContextFailsPromptly", testCancelledContext},
+		{"ACancelledContextFailsPromptlyWithItsError", testCancelledContext},
+		{"TwentyConcurrentCreatesOfOneKeyHaveOneWinner", testConcurrentCreatesOfOneKey},
 		{"FiftyGoroutinesAtOnce", testConcurrent},
 		{"TouchMovesTheExpiry", testTouch},
 	}
@@ -255,16 +256,62 @@ func testCancelledContext(t *testing.T, s stores.Store) {
 	mustCreate(t, s, k, []byte("x"), later())
 	c, cancel := context.WithCancel(context.Background())
 	cancel()
-	start := time.Now()
-	_, err := s.Load(c, k)
-	if took := time.Since(start); took > 2*time.Second {
-		t.Fatalf("Load with a cancelled context took %v", took)
+	calls := map[string]func() error{
+		"Load":   func() error { _, err := s.Load(c, k); return err },
+		"Create": func() error { return s.Create(c, stores.NewKey(), []byte("y"), later()) },
+		"Update": func() error { return s.Update(c, k, []byte("y"), later()) },
+		"Delete": func() error { return s.Delete(c, k) },
+		"Exists": func() error { _, err := s.Exists(c, k); return err },
 	}
-	// A store that answers from memory may complete before it looks at the
-	// context; what it must not do is claim the record is missing.
-	if errors.Is(err, stores.ErrNotFound) {
-		t.Fatalf("Load with a cancelled context = ErrNotFound; a store failure must not look like a missing session")
+	if tc, ok := s.(stores.Toucher); ok {
+		calls["Touch"] = func() error { return tc.Touch(c, k, later()) }
 	}
+	for name, call := range calls {
+		start := time.Now()
+		err := call()
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("%s with a cancelled context took %v", name, took)
+		}
+		// A failure must never look like a missing session (or a taken key).
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%s with a cancelled context = %v, want an error wrapping context.Canceled", name, err)
+		}
+	}
+	// ClearExpired may be a no-op (Redis expires keys itself).
+	if err := s.ClearExpired(c); err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("ClearExpired with a cancelled context = %v, want nil or context.Canceled", err)
+	}
+	wantData(t, s, k, []byte("x"))
+}
+
+func testConcurrentCreatesOfOneKey(t *testing.T, s stores.Store) {
+	const racers = 20
+	k := stores.NewKey()
+	var wg sync.WaitGroup
+	errs := make([]error, racers)
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.Create(context.Background(), k, []byte(fmt.Sprint("racer-", i)), later())
+		}()
+	}
+	wg.Wait()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Fatalf("racers %d and %d both created the key", winner, i)
+		case err == nil:
+			winner = i
+		case !errors.Is(err, stores.ErrExists):
+			t.Fatalf("racer %d: %v, want nil or ErrExists", i, err)
+		}
+	}
+	if winner < 0 {
+		t.Fatal("no racer created the key")
+	}
+	wantData(t, s, k, []byte(fmt.Sprint("racer-", winner)))
 }
 
 func testConcurrent(t *testing.T, s stores.Store) {
