@@ -224,33 +224,6 @@ func TestClearExpiredFreesMemory(t *testing.T) {
 	}
 }
 
-func TestACancelledContextIsReported(t *testing.T) {
-	s := memstore.New()
-	key := stores.NewKey()
-	if err := s.Create(context.Background(), key, []byte("x"), later()); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	calls := map[string]func() error{
-		"Load":         func() error { _, err := s.Load(ctx, key); return err },
-		"Create":       func() error { return s.Create(ctx, stores.NewKey(), nil, later()) },
-		"Update":       func() error { return s.Update(ctx, key, nil, later()) },
-		"Touch":        func() error { return s.Touch(ctx, key, later()) },
-		"Delete":       func() error { return s.Delete(ctx, key) },
-		"Exists":       func() error { _, err := s.Exists(ctx, key); return err },
-		"ClearExpired": func() error { return s.ClearExpired(ctx) },
-	}
-	for name, call := range calls {
-		if err := call(); !errors.Is(err, context.Canceled) {
-			t.Errorf("%s with a cancelled context = %v, want context.Canceled", name, err)
-		}
-	}
-	if got := mustLoad(t, s, key); string(got) != "x" {
-		t.Fatalf("record changed by calls with a cancelled context: %q", got)
-	}
-}
-
 func TestTwentyConcurrentCreatesOfOneKeyHaveOneWinner(t *testing.T) {
 	ctx := context.Background()
 	for _, expired := range []bool{false, true} {
