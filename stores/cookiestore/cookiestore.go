@@ -95,6 +95,11 @@ const DefaultMaxSize = 4096 - 32
 // and kept by the browser is still read.
 const browserMax = 4096
 
+// maxData bounds the JSON a cookie may carry once inflated. A 4 KB cookie of
+// real session JSON inflates to tens of kilobytes at most; the bound keeps a
+// validly signed zlib bomb from costing more than this per request.
+const maxData = 256 << 10
+
 // ErrTooLarge reports a session that does not fit in a cookie. Seal wraps it
 // with the size and the limit.
 var ErrTooLarge = errors.New("cookiestore: session too large for a cookie")
@@ -167,6 +172,7 @@ func (s *Store) config(keys [][]byte) (signing.Config, error) {
 		Salt:     Salt,
 		Compress: true,
 		MaxAge:   s.maxAge,
+		MaxSize:  maxData,
 		Now:      s.now,
 	}
 	for _, k := range keys[1:] {
@@ -193,7 +199,7 @@ func (s *Store) Seal(data []byte, keys [][]byte) (string, error) {
 	}
 	v, err := signing.Dumps(data, c)
 	if errors.Is(err, signing.ErrTooLarge) {
-		return "", fmt.Errorf("%w: %d bytes of session data, over the %d-byte limit of signed data: keep less in the session or use a server-side store (sqlstore, redisstore, filestore)", ErrTooLarge, len(data), signing.DefaultMaxSize)
+		return "", fmt.Errorf("%w: %d bytes of session data, over the %d-byte limit of signed data: keep less in the session or use a server-side store (sqlstore, redisstore, filestore)", ErrTooLarge, len(data), maxData)
 	}
 	if err != nil {
 		return "", fmt.Errorf("cookiestore: seal: %w", err)
