@@ -576,3 +576,20 @@ func TestGoroutinesOfOneRequestMayShareTheSession(t *testing.T) {
 		t.Fatal(r.body)
 	}
 }
+
+func TestAClientThatHangsUpMidSaveIsNotLoggedAsAStoreFailure(t *testing.T) {
+	a := newApp(t, nil, ginsession.WithStoreTimeout(10*time.Second)).standardRoutes()
+	a.store.stall("Create", 5*time.Second)
+	client := &http.Client{Timeout: 200 * time.Millisecond}
+	if _, err := client.Get(a.srv.URL + "/set?k=a&v=b"); err == nil {
+		t.Fatal("the request finished although the store stalled")
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for !strings.Contains(a.logs.String(), "client went away") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	logs := a.logs.String()
+	if !strings.Contains(logs, "level=INFO") || !strings.Contains(logs, "client went away") || strings.Contains(logs, "level=ERROR") {
+		t.Fatalf("logs: %s", logs)
+	}
+}

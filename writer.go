@@ -2,6 +2,7 @@ package ginsession
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"log/slog"
 	"net"
@@ -47,9 +48,13 @@ func (w *responseWriter) commit() {
 func (w *responseWriter) fail(err error) {
 	log := w.s.m.log
 	attrs := []any{slog.String("method", w.c.Request.Method), slog.String("path", w.c.Request.URL.Path), slog.String("error", err.Error())}
-	if errors.Is(err, ErrSessionInterrupted) {
+	switch {
+	case errors.Is(err, ErrSessionInterrupted):
 		log.Warn("ginsession: session deleted by a concurrent request; not saved", attrs...)
-	} else {
+	case errors.Is(err, context.Canceled) && w.c.Request.Context().Err() != nil:
+		// The client hung up; nobody is waiting for the answer.
+		log.Info("ginsession: client went away before the session was stored", attrs...)
+	default:
 		log.Error("ginsession: session store failed; answering with the error handler", attrs...)
 	}
 	// Whatever the handler meant to send no longer holds.

@@ -34,13 +34,21 @@ func ValidKey(key string) bool {
 		return false
 	}
 	for i := 0; i < len(key); i++ {
-		c := key[i]
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+		if !keyChar[key[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// keyChar marks the bytes of KeyAlphabet: one load per byte on the path
+// every request takes.
+var keyChar = func() (t [256]bool) {
+	for i := 0; i < len(KeyAlphabet); i++ {
+		t[KeyAlphabet[i]] = true
+	}
+	return t
+}()
 
 // CheckKey returns nil for a valid key and an error naming the problem
 // (wrapping ErrInvalidKey) otherwise.
