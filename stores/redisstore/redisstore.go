@@ -32,9 +32,12 @@
 // # Contexts
 //
 // go-redis v8 honours a context's deadline (it bounds the socket reads and
-// writes) and does not start a command once the context is done; a context
-// cancelled without a deadline while a reply is awaited waits for the
-// client's ReadTimeout (3 s by default).
+// writes) and does not start a command once the context is done. The
+// middleware gives every store call a deadline (ginsession.WithStoreTimeout),
+// and a request whose client hangs up returns promptly (RELIABILITY.md has
+// the measurements). Callers outside the middleware should pass a context
+// with a deadline too; the client's ReadTimeout (3 s by default) is the last
+// bound.
 //
 // Records written here are the session bytes as they are; Django's own cache
 // engine stores pickled dicts, so sessions are not shared with Django
