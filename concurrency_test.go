@@ -38,20 +38,10 @@ func relStores(t *testing.T) map[string]func(t *testing.T) stores.Store {
 		},
 		"redisstore": func(t *testing.T) stores.Store {
 			client := testenv.Redis(t)
-			st, err := redisstore.New(client, redisstore.WithPrefix(testenv.Name("gs_conc_")+":"))
+			st, err := redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, client, "gs_conc_")))
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() {
-				ctx := context.Background()
-				keys, err := client.Keys(ctx, st.Prefix()+"*").Result()
-				if err == nil && len(keys) > 0 {
-					err = client.Del(ctx, keys...).Err()
-				}
-				if err != nil {
-					t.Errorf("cleaning up %s*: %v", st.Prefix(), err)
-				}
-			})
 			return st
 		},
 		"sqlstore": func(t *testing.T) stores.Store {

@@ -144,6 +144,39 @@ func Redis(t testing.TB) *redis.Client {
 	return OpenRedis(t, RedisOptions())
 }
 
+// RedisPrefix returns a key prefix of the test's own (base, a random part
+// and ":") and deletes every key under it, on each master of a cluster, when
+// the test ends. Call it after the client is made, so the keys go before the
+// client closes.
+func RedisPrefix(t testing.TB, client redis.UniversalClient, base string) string {
+	t.Helper()
+	prefix := Name(base) + ":"
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		clean := func(ctx context.Context, c *redis.Client) error {
+			iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+			for iter.Next(ctx) {
+				if err := c.Del(ctx, iter.Val()).Err(); err != nil {
+					return err
+				}
+			}
+			return iter.Err()
+		}
+		var err error
+		switch c := client.(type) {
+		case *redis.ClusterClient:
+			err = c.ForEachMaster(ctx, clean)
+		case *redis.Client:
+			err = clean(ctx, c)
+		}
+		if err != nil {
+			t.Errorf("cleaning up %s*: %v", prefix, err)
+		}
+	})
+	return prefix
+}
+
 // OpenRedis makes a client with opts, pings the server, and closes the
 // client at the end of the test.
 func OpenRedis(t testing.TB, opts *redis.Options) *redis.Client {

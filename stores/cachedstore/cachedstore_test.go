@@ -43,19 +43,10 @@ func newDB(t testing.TB, db *sqlx.DB) *sqlstore.Store {
 // newCache returns a redisstore with a prefix of its own, emptied at the end.
 func newCache(t testing.TB, client *redis.Client) *redisstore.Store {
 	t.Helper()
-	s, err := redisstore.New(client, redisstore.WithPrefix(testenv.Name("gs_test_")+":"))
+	s, err := redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, client, "gs_test_")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		keys, err := client.Keys(context.Background(), s.Prefix()+"*").Result()
-		if err == nil && len(keys) > 0 {
-			err = client.Del(context.Background(), keys...).Err()
-		}
-		if err != nil {
-			t.Errorf("cleaning up %s*: %v", s.Prefix(), err)
-		}
-	})
 	return s
 }
 

@@ -35,7 +35,7 @@ func TestRoundTripsPerRequest(t *testing.T) {
 		dbs.Close()
 		db.Exec("DROP TABLE IF EXISTS `" + dbs.Table() + "`")
 	})
-	prefix := testenv.Name("gs_test_") + ":"
+	prefix := testenv.RedisPrefix(t, client, "gs_test_")
 	cache, err := redisstore.New(client, redisstore.WithPrefix(prefix))
 	if err != nil {
 		t.Fatal(err)
@@ -44,16 +44,6 @@ func TestRoundTripsPerRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		keys, err := client.Keys(ctx, prefix+"*").Result()
-		if err == nil && len(keys) > 0 {
-			err = client.Del(ctx, keys...).Err()
-		}
-		if err != nil {
-			t.Errorf("cleaning up %s*: %v", prefix, err)
-		}
-	})
 	got := gintest.RoundTripsPerRequest(t, s, rt)
 	gintest.Expect(t, got, map[string]int64{
 		gintest.Untouched: 0, gintest.Read: 1, gintest.Write: 3, gintest.New: 2,

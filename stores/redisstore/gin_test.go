@@ -1,7 +1,6 @@
 package redisstore_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/ginsession/ginsession/internal/testenv"
@@ -16,21 +15,11 @@ func TestRoundTripsPerRequest(t *testing.T) {
 	o := testenv.RedisOptions()
 	o.Dialer, o.PoolSize = rt.DialContext, 1
 	client := testenv.OpenRedis(t, o)
-	prefix := testenv.Name("gs_test_") + ":"
+	prefix := testenv.RedisPrefix(t, client, "gs_test_")
 	s, err := redisstore.New(client, redisstore.WithPrefix(prefix))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		keys, err := client.Keys(ctx, prefix+"*").Result()
-		if err == nil && len(keys) > 0 {
-			err = client.Del(ctx, keys...).Err()
-		}
-		if err != nil {
-			t.Errorf("cleaning up %s*: %v", prefix, err)
-		}
-	})
 	got := gintest.RoundTripsPerRequest(t, s, rt)
 	gintest.Expect(t, got, map[string]int64{
 		gintest.Untouched: 0, gintest.Read: 1, gintest.Write: 2, gintest.New: 1,

@@ -21,37 +21,11 @@ import (
 // keys under it are deleted when the test ends.
 func newStore(t testing.TB, client redis.UniversalClient) *Store {
 	t.Helper()
-	s, err := New(client, WithPrefix(testenv.Name("gs_test_")+":"))
+	s, err := New(client, WithPrefix(testenv.RedisPrefix(t, client, "gs_test_")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { deletePrefix(t, client, s.Prefix()) })
 	return s
-}
-
-// deletePrefix removes every key under prefix, on each master of a cluster.
-func deletePrefix(t testing.TB, client redis.UniversalClient, prefix string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	clean := func(ctx context.Context, c *redis.Client) error {
-		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			if err := c.Del(ctx, iter.Val()).Err(); err != nil {
-				return err
-			}
-		}
-		return iter.Err()
-	}
-	var err error
-	switch c := client.(type) {
-	case *redis.ClusterClient:
-		err = c.ForEachMaster(ctx, clean)
-	case *redis.Client:
-		err = clean(ctx, c)
-	}
-	if err != nil {
-		t.Errorf("cleaning up %s*: %v", prefix, err)
-	}
 }
 
 func TestConformanceStandalone(t *testing.T) {
