@@ -8,6 +8,7 @@
 #
 # State (pid files, nodes.conf, logs) lives in ${TMPDIR:-/tmp}/ginsession-redis-cluster-BASE.
 set -euo pipefail
+. "$(dirname "$0")/redis-lib.sh"
 
 cmd="${1:-}"
 base="${2:-7301}"
@@ -15,26 +16,12 @@ ports=("$base" "$((base + 1))" "$((base + 2))")
 dir="${TMPDIR:-/tmp}/ginsession-redis-cluster-$base"
 
 stop() {
-  local p pid
-  for p in "${ports[@]}"; do
-    [ -f "$dir/$p/redis.pid" ] || continue
-    pid=$(cat "$dir/$p/redis.pid")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_pidfiles $(for p in "${ports[@]}"; do echo "$dir/$p/redis.pid"; done)
   rm -rf "$dir"
 }
 
 start() {
-  command -v redis-server >/dev/null && command -v redis-cli >/dev/null || {
-    echo "redis-server and redis-cli are needed (apt-get install redis-server redis-tools)" >&2; exit 2; }
-  local p
-  for p in "${ports[@]}"; do
-    if redis-cli -p "$p" ping >/dev/null 2>&1; then
-      echo "port $p is already serving Redis; pick another BASE" >&2; exit 3
-    fi
-  done
+  require_free_ports "${ports[@]}"
   rm -rf "$dir"
   for p in "${ports[@]}"; do
     mkdir -p "$dir/$p"

@@ -8,6 +8,7 @@
 #
 # State lives in ${TMPDIR:-/tmp}/ginsession-redis-sentinel-BASE.
 set -euo pipefail
+. "$(dirname "$0")/redis-lib.sh"
 
 cmd="${1:-}"
 base="${2:-7401}"
@@ -16,26 +17,12 @@ sentinel=$((base + 1))
 dir="${TMPDIR:-/tmp}/ginsession-redis-sentinel-$base"
 
 stop() {
-  local f pid
-  for f in "$dir/master.pid" "$dir/sentinel.pid"; do
-    [ -f "$f" ] || continue
-    pid=$(cat "$f")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_pidfiles "$dir/master.pid" "$dir/sentinel.pid"
   rm -rf "$dir"
 }
 
 start() {
-  command -v redis-server >/dev/null && command -v redis-cli >/dev/null || {
-    echo "redis-server and redis-cli are needed (apt-get install redis-server redis-tools)" >&2; exit 2; }
-  local p
-  for p in "$master" "$sentinel"; do
-    if redis-cli -p "$p" ping >/dev/null 2>&1; then
-      echo "port $p is already serving Redis; pick another BASE" >&2; exit 3
-    fi
-  done
+  require_free_ports "$master" "$sentinel"
   rm -rf "$dir"
   mkdir -p "$dir"
   redis-server --port "$master" --bind 127.0.0.1 --dir "$dir" --save "" --appendonly no \
