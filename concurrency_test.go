@@ -20,7 +20,6 @@ import (
 	"github.com/ginsession/ginsession/stores/filestore"
 	"github.com/ginsession/ginsession/stores/memstore"
 	"github.com/ginsession/ginsession/stores/redisstore"
-	"github.com/ginsession/ginsession/stores/sqlstore"
 )
 
 // relStores returns the stores the concurrency tests run on: the in-process
@@ -45,22 +44,7 @@ func relStores(t *testing.T) map[string]func(t *testing.T) stores.Store {
 			return st
 		},
 		"sqlstore": func(t *testing.T) stores.Store {
-			db := testenv.MySQL(t)
-			table := testenv.Name("gs_conc_")
-			st, err := sqlstore.New(db, sqlstore.WithTable(table))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := st.CreateTable(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				st.Close()
-				if _, err := db.Exec("DROP TABLE IF EXISTS `" + table + "`"); err != nil {
-					t.Errorf("drop %s: %v", table, err)
-				}
-			})
-			return st
+			return sqlStore(t, testenv.MySQL(t), "gs_conc_")
 		},
 	}
 }

@@ -561,17 +561,8 @@ func TestAStoreCallOutlivingTheRequestEndsWithIt(t *testing.T) {
 	}
 	t.Run("sqlstore: aborted on cancellation", func(t *testing.T) {
 		admin := testenv.MySQL(t)
-		db := testenv.MySQL(t)
-		table := testenv.Name("gs_cancel_")
-		st, err := sqlstore.New(db, sqlstore.WithTable(table))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		if err := st.CreateTable(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		defer admin.Exec("DROP TABLE IF EXISTS `" + table + "`")
+		st := sqlStore(t, testenv.MySQL(t), "gs_cancel_")
+		table := st.Table()
 		lock, err := admin.Conn(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -607,17 +598,8 @@ func TestAStoreCallOutlivingTheRequestEndsWithIt(t *testing.T) {
 // that was not stored, never happens.)
 func TestAMySQLSaveThatTimesOutMayStillLand(t *testing.T) {
 	admin := testenv.MySQL(t)
-	db := testenv.MySQL(t)
-	table := testenv.Name("gs_ambig_")
-	st, err := sqlstore.New(db, sqlstore.WithTable(table))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.CreateTable(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Exec("DROP TABLE IF EXISTS `" + table + "`")
+	st := sqlStore(t, testenv.MySQL(t), "gs_ambig_")
+	table := st.Table()
 	app := relFaultApp(t, st, &logBuffer{})
 	defer app.Close()
 	jar, _ := cookiejar.New(nil)
