@@ -67,6 +67,7 @@ type middleware struct {
 	client        stores.ClientSide // set when the store keeps records in the cookie
 	inProcess     bool              // the store never blocks: no per-call deadline
 	jsonCodec     bool              // the codec is JSONCodec: decode without copying
+	deletion      string            // the Set-Cookie value that deletes the cookie; fixed by the options
 	secrets       [][]byte          // SecretKey then fallbacks
 	secretStrings []string
 	log           *slog.Logger
@@ -93,6 +94,7 @@ func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 	}
 	_, inProcess := store.(stores.InProcess)
 	m := &middleware{opts: o, store: store, client: client, inProcess: inProcess, jsonCodec: isJSONCodec(o.Codec), log: o.Logger}
+	m.deletion = m.deletionCookie()
 	if o.SecretKey != "" {
 		m.secretStrings = append([]string{o.SecretKey}, o.SecretKeyFallbacks...)
 		for _, k := range m.secretStrings {
@@ -164,7 +166,7 @@ func (s *Session) commit(status int, h http.Header) error {
 	o := &s.m.opts
 	accessed, modified, empty := s.accessed, s.modified, s.isEmptyLocked()
 	if s.hadCookie && empty {
-		s.addSetCookie(h, s.m.deletionCookie())
+		s.addSetCookie(h, s.m.deletion)
 		addVaryCookie(h)
 		return nil
 	}
@@ -188,7 +190,7 @@ func (s *Session) commit(status int, h http.Header) error {
 				return s.err
 			}
 			if s.isEmptyLocked() {
-				s.addSetCookie(h, s.m.deletionCookie())
+				s.addSetCookie(h, s.m.deletion)
 				return nil
 			}
 		}
