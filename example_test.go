@@ -2,6 +2,7 @@ package ginsession_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -54,6 +55,27 @@ func ExampleNew() {
 	// Output:
 	// visit 1
 	// visit 2
+}
+
+// The README's first example, run: a counter kept in the session.
+func Example_quickStart() {
+	store := memstore.New()
+	defer func(w io.Writer) { gin.DefaultWriter = w }(gin.DefaultWriter)
+	gin.DefaultWriter = io.Discard // gin.Default's request log would mix with the output
+
+	r := gin.Default()
+	r.Use(ginsession.New(store)) // once
+	r.GET("/", func(c *gin.Context) {
+		s := ginsession.From(c)                  // or c.MustGet(ginsession.ContextKey).(*ginsession.Session)
+		n, _ := ginsession.Get[int](s, "visits") // typed read: 42 comes back as 42, not 42.0
+		s.Set("visits", n+1)                     // no Save(): committed before the first byte of the response
+		c.String(http.StatusOK, "visit %d", n+1)
+	})
+
+	_, cookie := send(r, "/", "")
+	body, _ := send(r, "/", cookie)
+	fmt.Println(body)
+	// Output: visit 2
 }
 
 func ExampleGet() {

@@ -4,13 +4,15 @@
 // session, saved automatically just before the response headers go out:
 //
 //	r := gin.Default()
-//	r.Use(ginsession.New(filestore.MustNew(dir)))
+//	r.Use(ginsession.New(store))                  // once
 //	r.GET("/", func(c *gin.Context) {
-//		s := ginsession.From(c)
-//		n, _ := ginsession.Get[int](s, "visits")
-//		s.Set("visits", n+1)
+//		s := ginsession.From(c)                   // or c.MustGet(ginsession.ContextKey).(*ginsession.Session)
+//		n, _ := ginsession.Get[int](s, "visits")  // typed read: 42 comes back as 42, not 42.0
+//		s.Set("visits", n+1)                      // no Save(): committed before the first byte of the response
 //		c.String(http.StatusOK, "visit %d", n+1)
 //	})
+//
+// where store is any [stores.Store], for example one from filestore.New(dir).
 //
 // # Django, spelled in Go
 //

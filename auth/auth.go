@@ -5,16 +5,29 @@
 //
 // # Usage
 //
-//	r.Use(ginsession.New(store, ginsession.WithSecretKey(secret)))
+//	r.Use(ginsession.New(memstore.New(), ginsession.WithSecretKey("example-secret-of-at-least-32-bytes!")))
 //	r.POST("/login", func(c *gin.Context) {
-//		u := checkPassword(c.PostForm("username"), c.PostForm("password"))
-//		if err := auth.Login(c, u, ""); err != nil { ... }
+//		// A real handler checks the password first.
+//		if err := auth.Login(c, accounts["42"], ""); err != nil {
+//			c.String(http.StatusInternalServerError, "login failed")
+//			return
+//		}
 //		c.Redirect(http.StatusSeeOther, auth.SafeNext(c.Query("next"), "/"))
 //	})
-//	r.GET("/me", auth.RequireLogin("/login"), func(c *gin.Context) {
-//		u, err := auth.CurrentUser(c, loadUser)
-//		...
+//	r.GET("/profile", auth.RequireLogin("/login"), func(c *gin.Context) {
+//		u, err := auth.CurrentUser(c, load)
+//		if errors.Is(err, auth.ErrNotLoggedIn) {
+//			c.Redirect(http.StatusFound, "/login")
+//			return
+//		}
+//		if err != nil {
+//			c.String(http.StatusInternalServerError, "try again later")
+//			return
+//		}
+//		c.String(http.StatusOK, "hello, user %s", u.SessionAuthID())
 //	})
+//
+// where load finds a user by id (see [Login]'s example).
 //
 // # Django, spelled in Go
 //

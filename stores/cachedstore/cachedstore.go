@@ -11,9 +11,16 @@
 //
 // Typical use, Redis in front of the django_session table:
 //
-//	db, _ := sqlstore.New(sqlxDB)
-//	cache, _ := redisstore.New(redisClient, redisstore.WithPrefix("sessions:"))
-//	store, _ := cachedstore.New(cache, db)
+//	dbStore, err := sqlstore.New(db)
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	cache, err := redisstore.New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"}),
+//		redisstore.WithPrefix("myapp:cached_db:"))
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	store, err := cachedstore.New(cache, dbStore, cachedstore.WithLogger(slog.Default()))
 package cachedstore
 
 import (

@@ -2,10 +2,55 @@ package cookiestore_test
 
 import (
 	"fmt"
+	"log"
 	"strings"
 
+	"github.com/gin-gonic/gin"
+
+	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/stores/cookiestore"
+	"github.com/ginsession/ginsession/stores/filestore"
 )
+
+// The package doc's two ways to keep sessions in the cookie.
+func ExampleNew() {
+	secret := "a-secret-of-at-least-32-random-bytes"
+	r := gin.New()
+
+	r.Use(ginsession.New(cookiestore.New(), ginsession.WithSecretKey(secret)))
+	r.Use(ginsession.New(cookiestore.New(cookiestore.WithEncryption()), ginsession.WithSecretKey(secret)))
+}
+
+// The three choices of the README: signed (Django's format), encrypted,
+// and a server-side store that can revoke.
+func Example_choices() {
+	djangoSecretKey := "the Django site's SECRET_KEY, 32 bytes or more"
+	secret := "a-secret-of-at-least-32-random-bytes"
+
+	signed := func(r *gin.Engine) {
+		r.Use(ginsession.New(cookiestore.New(),
+			ginsession.WithSecretKey(djangoSecretKey), // Django's SECRET_KEY
+			ginsession.WithCookieSecure(true),
+		))
+	}
+	encrypted := func(r *gin.Engine) {
+		r.Use(ginsession.New(cookiestore.New(cookiestore.WithEncryption()),
+			ginsession.WithSecretKey(secret),
+			ginsession.WithCookieSecure(true),
+		))
+	}
+	serverSide := func(r *gin.Engine) {
+		store, err := filestore.New("/var/lib/app/sessions") // or sqlstore.New(db), redisstore.New(client)
+		if err != nil {
+			log.Fatal(err)
+		}
+		r.Use(ginsession.New(store,
+			ginsession.WithSecretKey(secret), // for auth hashes; the cookie is a random key
+			ginsession.WithCookieSecure(true),
+		))
+	}
+	_ = []func(*gin.Engine){signed, encrypted, serverSide} // each configures an engine
+}
 
 func ExampleStore_Open() {
 	// A cookie written by Django's signed_cookies engine with this SECRET_KEY.

@@ -6,10 +6,26 @@ import (
 	"log"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/stores/sqlstore"
 )
+
+// A Go service beside a Django site: the same django_session table, the
+// same SECRET_KEY, Django's session encoding (the README's example).
+func Example_shareWithDjango() {
+	djangoSecretKey := "the Django site's SECRET_KEY, 32 bytes or more"
+	r := gin.New()
+
+	db := sqlx.MustOpen("mysql", "django:pw@tcp(db:3306)/site")
+	store, _ := sqlstore.New(db) // table django_session
+	r.Use(ginsession.New(store,
+		ginsession.WithCodec(ginsession.DjangoCodec(djangoSecretKey)), // SessionStore.encode's format
+		ginsession.WithSecretKey(djangoSecretKey),                     // auth hashes, as Django
+	))
+}
 
 // A store on the table Django's migration made, or that CreateTable makes.
 // The DSN needs no interpolateParams: statements are prepared once.
