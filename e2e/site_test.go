@@ -19,6 +19,8 @@ import (
 	"github.com/ginsession/ginsession/stores/redisstore"
 )
 
+func init() { gin.SetMode(gin.TestMode) }
+
 // storeCase opens one kind of store for a test.
 type storeCase struct {
 	name string
@@ -52,7 +54,6 @@ type site struct {
 // the session change and before the upgrade.
 func newSite(t *testing.T, store stores.Store, lib library, hold func()) *site {
 	t.Helper()
-	gin.SetMode(gin.TestMode)
 	st := &site{t: t, store: store, logs: &logBuffer{}, results: make(chan error, 1024)}
 	r := gin.New()
 	r.Use(ginsession.New(store, ginsession.WithLogger(slog.New(slog.NewTextHandler(st.logs, nil)))))

@@ -85,6 +85,19 @@ func TestWebSocketUpgradeSendsTheSessionCookie(t *testing.T) {
 					}
 				})
 
+				t.Run("an upgrade refused before the hijack sends the cookie with its error", func(t *testing.T) {
+					body, ck := st.get("/ws/write", "") // plain GET: not a WebSocket handshake
+					if err := <-st.results; err == nil {
+						t.Fatalf("the library upgraded a plain GET (%q)", body)
+					}
+					if ck == nil || ck.Value == "" {
+						t.Fatalf("the refusal carries no session cookie, though the session was saved")
+					}
+					if got := st.whoami(ck.Value); got != "|lobby" {
+						t.Errorf("the cookie's session holds %q, want %q", got, "|lobby")
+					}
+				})
+
 				t.Run("many clients at once each get their own cycled key", func(t *testing.T) {
 					const clients = 16
 					olds := make([]string, clients)
