@@ -1,13 +1,11 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -46,7 +44,7 @@ type site struct {
 	t       *testing.T
 	url     string
 	store   stores.Store
-	logs    *logBuffer
+	logs    *testenv.LogBuffer
 	results chan error // each upgrade handler's outcome, in order
 }
 
@@ -54,9 +52,9 @@ type site struct {
 // the session change and before the upgrade.
 func newSite(t *testing.T, store stores.Store, lib library, hold func()) *site {
 	t.Helper()
-	st := &site{t: t, store: store, logs: &logBuffer{}, results: make(chan error, 1024)}
+	st := &site{t: t, store: store, logs: &testenv.LogBuffer{}, results: make(chan error, 1024)}
 	r := gin.New()
-	r.Use(ginsession.New(store, ginsession.WithLogger(slog.New(slog.NewTextHandler(st.logs, nil)))))
+	r.Use(ginsession.New(store, ginsession.WithLogger(st.logs.Logger())))
 	r.GET("/login", func(c *gin.Context) {
 		s := ginsession.From(c)
 		if err := s.CycleKey(); err != nil {
@@ -124,9 +122,11 @@ func (st *site) get(path, key string) (string, *http.Cookie) {
 		st.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var body bytes.Buffer
-	_, _ = body.ReadFrom(resp.Body)
-	return body.String(), sessionCookie(resp.Header)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	return string(body), sessionCookie(resp.Header)
 }
 
 // login makes a logged-in session and returns its key.
@@ -182,33 +182,4 @@ func sessionCookie(h http.Header) *http.Cookie {
 		}
 	}
 	return nil
-}
-
-// logBuffer is a slog sink that several requests may write at once.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// errors returns the ERROR lines logged so far.
-func (b *logBuffer) errors() []string {
-	var out []string
-	for _, l := range strings.Split(b.String(), "\n") {
-		if strings.Contains(l, "level=ERROR") {
-			out = append(out, l)
-		}
-	}
-	return out
 }

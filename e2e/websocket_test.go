@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -141,7 +142,7 @@ func TestWebSocketUpgradeSendsTheSessionCookie(t *testing.T) {
 					}
 				})
 
-				if errs := st.logs.errors(); len(errs) > 0 {
+				if errs := st.logs.Lines(slog.LevelError); len(errs) > 0 {
 					t.Errorf("errors logged:\n%s", strings.Join(errs, "\n"))
 				}
 			})
@@ -164,7 +165,7 @@ func TestAHijackThatDropsTheSessionCookieIsLoggedAsAnError(t *testing.T) {
 	if _, dialErr, err := st.upgrade(forgetful, "read", old); dialErr != nil || err != nil {
 		t.Fatalf("upgrade: %v / %v", dialErr, err)
 	}
-	if errs := st.logs.errors(); len(errs) > 0 {
+	if errs := st.logs.Lines(slog.LevelError); len(errs) > 0 {
 		t.Fatalf("an upgrade with no cookie to send logged errors:\n%s", strings.Join(errs, "\n"))
 	}
 
@@ -175,7 +176,7 @@ func TestAHijackThatDropsTheSessionCookieIsLoggedAsAnError(t *testing.T) {
 	if ck := sessionCookie(resp.Header); ck != nil {
 		t.Fatalf("gorilla sent the cookie without being given it (%v): this test no longer shows the drop", ck)
 	}
-	errs := st.logs.errors()
+	errs := st.logs.Lines(slog.LevelError)
 	if len(errs) != 1 || !strings.Contains(errs[0], "ginsession.UpgradeHeader(c)") || !strings.Contains(errs[0], "path=/ws/cycle") {
 		t.Fatalf("the dropped cookie was not logged as one ERROR naming UpgradeHeader and the path; ERROR lines:\n%s", strings.Join(errs, "\n"))
 	}
