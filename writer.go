@@ -34,15 +34,23 @@ var errCommitFailed = errors.New("ginsession: the session could not be saved; th
 // commit runs the session's commit once; on failure the ErrorHandler
 // answers instead of the handler.
 func (w *responseWriter) commit() {
+	if w.state == open {
+		w.commitStatus(w.ResponseWriter.Status())
+	}
+}
+
+// commitStatus is commit for a response of the given status; it returns the
+// failure the ErrorHandler answered.
+func (w *responseWriter) commitStatus(status int) error {
 	if w.state != open {
-		return
+		return nil
 	}
 	w.state = committed
-	err := w.s.commit(w.ResponseWriter.Status(), w.ResponseWriter.Header())
-	if err == nil {
-		return
+	err := w.s.commit(status, w.ResponseWriter.Header())
+	if err != nil {
+		w.fail(err)
 	}
-	w.fail(err)
+	return err
 }
 
 func (w *responseWriter) fail(err error) {
@@ -114,9 +122,10 @@ func (w *responseWriter) Flush() {
 	w.ResponseWriter.Flush()
 }
 
-// Hijack commits the session before handing the connection over.
+// Hijack commits the session before handing the connection over; see
+// UpgradeHeader for getting its cookie into the hijacker's status line.
 func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	w.commit()
+	w.commitForHijack()
 	if w.state == failed {
 		return nil, nil, errCommitFailed
 	}
