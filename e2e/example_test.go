@@ -21,9 +21,9 @@ func Example_gorilla() {
 	r.Use(ginsession.New(memstore.New()))
 	r.GET("/ws", func(c *gin.Context) {
 		ginsession.From(c).Set("room", "lobby") // session changes go before the upgrade
-		h, err := ginsession.UpgradeHeader(c)
+		h, err := ginsession.UpgradeHeader(c)   // commits now: Set-Cookie and Vary for the 101
 		if err != nil {
-			return // the ErrorHandler has answered; do not upgrade
+			return // the store failed or a concurrent logout won: the ErrorHandler has answered
 		}
 		conn, err := upgrader.Upgrade(c.Writer, c.Request, h)
 		if err != nil {
