@@ -47,7 +47,9 @@ type Store interface {
 
 	// Create stores a new record and never overwrites one: when key is taken
 	// (even by an expired record not yet purged, if the store cannot tell) it
-	// returns ErrExists.
+	// returns ErrExists. A store may also refuse a key deleted moments ago
+	// with ErrExists (cachedstore guards deleted keys with a tombstone);
+	// either way the caller takes a new key.
 	Create(ctx context.Context, key string, data []byte, expiry time.Time) error
 
 	// Update replaces the data and expiry of an existing record and never

@@ -21,6 +21,48 @@
 //		log.Fatal(err)
 //	}
 //	store, err := cachedstore.New(cache, dbStore, cachedstore.WithLogger(slog.Default()))
+//
+// # Logouts are final
+//
+// Every call but Delete has two steps, the database's and then the
+// cache's, and a logout can land between them: a request that updated or
+// read the record just before it would then write the dead session back
+// into the cache for its whole age, and the old cookie would be logged in
+// again (Django's cached_db has this race). Three rules close it:
+//
+//   - Delete removes the database record first and then writes a tombstone
+//     into the cache, over whatever is there, for [DefaultTombstoneTTL]
+//     ([WithTombstoneTTL]). Load and Exists take a tombstone for "not found"
+//     without asking the database.
+//   - A refill after a database read is insert-only (the cache's Create, SET
+//     NX), so it cannot replace a tombstone, nor newer data a save cached
+//     meanwhile.
+//   - The cache write after a database Create, Update or Touch replaces
+//     anything but a tombstone, in one atomic step ([Guarded]: a Lua script
+//     in Redis, the shard lock in memstore). It must create as well as
+//     replace: an update-only write (SET XX) would overwrite a tombstone,
+//     and skipping an empty cache would let an older refill land after it.
+//
+// A write whose database step came before the logout's database delete
+// therefore either lands before the tombstone, which replaces it, or after,
+// and is refused; one whose database step came after finds no record and
+// writes nothing. Create of a key whose tombstone is still there undoes its
+// database insert and returns ErrExists, so the caller takes a new key (keys
+// are random: only a deleted key's replay gets there).
+//
+// The window this cannot close is a cache step later than the tombstone's
+// life. The cache step is not sent once half the tombstone's life has passed
+// since the call began (it is logged, and an Update's stale copy dropped
+// instead), and ginsession's store timeout (5 s by default) ends it sooner;
+// what remains is a command already sent that reaches the cache more than
+// half a tombstone's life later. A cache store without [Guarded] gets its
+// check and write as two steps (Load, then write), so a tombstone landing
+// between them is overwritten: use redisstore or memstore as the cache.
+//
+// A cache that is down during Delete gets no tombstone: the database record
+// is gone, the failure is logged (or returned, [WithStrictDelete]), and a
+// cache that comes back with its old contents can serve the session until
+// its cached copy expires.
 package cachedstore
 
 import (
@@ -42,8 +84,9 @@ type ExpiryLoader interface {
 }
 
 // Setter is implemented by cache stores that can write a record whether or
-// not one exists (redisstore.Store does, with one SET). Without it the cache
-// is written with Update, then Create if the record was not cached.
+// not one exists (redisstore.Store and memstore.Store do). Delete writes its
+// tombstone with it; without it, with Update, then Create if the record was
+// not cached.
 type Setter interface {
 	Set(ctx context.Context, key string, data []byte, expiry time.Time) error
 }
@@ -56,10 +99,21 @@ const DefaultFallbackTTL = time.Minute
 // safe for concurrent use if both are.
 type Store struct {
 	cache, db    stores.Store
+	guarded      Guarded // cache, for writes: chosen once in New
 	log          *slog.Logger
 	fallbackTTL  time.Duration
+	tombstoneTTL time.Duration
 	strictDelete bool
 	now          func() time.Time
+	// afterDB, when set (tests only), runs between a call's database step
+	// and its cache step, so a test can land a logout exactly there.
+	afterDB func(op, key string)
+}
+
+func (s *Store) between(op, key string) {
+	if s.afterDB != nil {
+		s.afterDB(op, key)
+	}
 }
 
 // Option configures a Store.
@@ -91,12 +145,27 @@ func WithFallbackTTL(d time.Duration) Option {
 	}
 }
 
+// WithTombstoneTTL sets how long the tombstone a Delete leaves in the cache
+// stays there. Optional. Default value is DefaultTombstoneTTL. A cache step
+// is never sent later than half of it after its call began, so keep it well
+// above the time a database call can take; a longer one only costs one
+// small cache entry per logout for longer.
+func WithTombstoneTTL(d time.Duration) Option {
+	return func(s *Store) error {
+		if d <= 0 {
+			return fmt.Errorf("cachedstore: WithTombstoneTTL(%v): want a positive duration such as %v", d, DefaultTombstoneTTL)
+		}
+		s.tombstoneTTL = d
+		return nil
+	}
+}
+
 // WithStrictDelete makes Delete return the cache's error after the database
 // record is gone, as Django's cached_db does, instead of logging it. By
 // default a cache failure does not fail a Delete (a logout keeps working
 // while the cache is down); the price is that a cache which comes back with
-// its old contents, after a network partition rather than a restart, can
-// serve the deleted session until its TTL runs out.
+// its old contents, after a network partition rather than a restart, has
+// no tombstone and can serve the deleted session until its TTL runs out.
 func WithStrictDelete() Option {
 	return func(s *Store) error {
 		s.strictDelete = true
@@ -109,7 +178,8 @@ func New(cache, db stores.Store, opts ...Option) (*Store, error) {
 	if cache == nil || db == nil {
 		return nil, errors.New("cachedstore: New needs both a cache and a database store")
 	}
-	s := &Store{cache: cache, db: db, log: slog.Default(), fallbackTTL: DefaultFallbackTTL, now: time.Now}
+	s := &Store{cache: cache, db: db, guarded: guard(cache), log: slog.Default(),
+		fallbackTTL: DefaultFallbackTTL, tombstoneTTL: DefaultTombstoneTTL, now: time.Now}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
@@ -139,6 +209,9 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	}
 	data, err := s.cache.Load(ctx, key)
 	if err == nil {
+		if isTombstone(data) {
+			return nil, stores.ErrNotFound
+		}
 		return data, nil
 	}
 	if !errors.Is(err, stores.ErrNotFound) {
@@ -147,6 +220,7 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 		}
 		s.cacheFailed(ctx, "load", key, err)
 	}
+	began := s.now()
 	var exp time.Time
 	if el, ok := s.db.(ExpiryLoader); ok {
 		data, exp, err = el.LoadWithExpiry(ctx, key)
@@ -157,65 +231,103 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Create, not a blind write: if a concurrent save has cached newer
-	// data meanwhile, that data stays.
-	if err := s.cache.Create(ctx, key, data, exp); err != nil && !errors.Is(err, stores.ErrExists) {
+	s.between("refill", key)
+	// Create, not a blind write: newer data a concurrent save cached
+	// meanwhile stays, and so does a concurrent Delete's tombstone.
+	cctx, cancel := s.cacheContext(ctx, began)
+	err = s.cache.Create(cctx, key, data, exp)
+	cancel()
+	if err != nil && !errors.Is(err, stores.ErrExists) {
 		s.cacheFailed(ctx, "refill", key, err)
 	}
 	return data, nil
 }
 
 // Create implements stores.Store: the database decides, then the cache
-// receives the record.
+// receives the record. A key deleted less than a tombstone's life ago is
+// refused with ErrExists (and left absent from the database).
 func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	if err := checkData("create", key, data); err != nil {
+		return err
+	}
+	began := s.now()
 	if err := s.db.Create(ctx, key, data, expiry); err != nil {
 		return err
 	}
-	s.write(ctx, "create", key, data, expiry)
-	return nil
+	s.between("create", key)
+	if s.write(ctx, began, "create", key, data, expiry) {
+		return nil
+	}
+	// The cache holds the key's tombstone: the record could not be served,
+	// so it must not stay in the database either.
+	if err := s.db.Delete(ctx, key); err != nil {
+		return fmt.Errorf("cachedstore: create %s over a tombstone: undo: %w", short(key), err)
+	}
+	return fmt.Errorf("cachedstore: create %s: deleted moments ago: %w", short(key), stores.ErrExists)
 }
 
 // Update implements stores.Store: the database decides (ErrNotFound for a
-// vanished record), then the cache receives the new data.
+// vanished record), then the cache receives the new data unless a
+// concurrent Delete's tombstone is there.
 func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	if err := checkData("update", key, data); err != nil {
+		return err
+	}
+	began := s.now()
 	if err := s.db.Update(ctx, key, data, expiry); err != nil {
 		return err
 	}
-	s.write(ctx, "update", key, data, expiry)
+	s.between("update", key)
+	s.write(ctx, began, "update", key, data, expiry)
 	return nil
 }
 
-// write makes the cache hold data after the database took it. When that
-// fails it drops the cached copy, so no stale record is served, and logs.
-func (s *Store) write(ctx context.Context, op, key string, data []byte, expiry time.Time) {
-	var err error
-	if st, ok := s.cache.(Setter); ok {
-		err = st.Set(ctx, key, data, expiry)
-	} else {
-		// Update, else Create, else (a refill got there first) Update.
-		err = s.cache.Update(ctx, key, data, expiry)
-		if errors.Is(err, stores.ErrNotFound) {
-			err = s.cache.Create(ctx, key, data, expiry)
-			if errors.Is(err, stores.ErrExists) {
-				err = s.cache.Update(ctx, key, data, expiry)
-			}
-		}
-		if errors.Is(err, stores.ErrNotFound) && !expiry.After(s.now()) {
-			err = nil // expired on arrival: nothing to cache
-		}
+// checkData refuses data the cache could not tell from a tombstone.
+func checkData(op, key string, data []byte) error {
+	if isTombstone(data) {
+		return fmt.Errorf("cachedstore: %s %s: the data is cachedstore's tombstone marker, which no session codec produces", op, short(key))
 	}
+	return nil
+}
+
+// cacheContext returns the context for a call's cache step: ctx, cut off
+// half a tombstone's life after the call began (see the package doc).
+func (s *Store) cacheContext(ctx context.Context, began time.Time) (context.Context, context.CancelFunc) {
+	limit := began.Add(s.tombstoneTTL / 2)
+	if d, ok := ctx.Deadline(); ok && !d.After(limit) {
+		return ctx, func() {}
+	}
+	return context.WithDeadline(ctx, limit)
+}
+
+// write makes the cache hold data after the database took it, unless the
+// cache holds a tombstone, and reports false in that case. When the write
+// fails it drops the cached copy (a tombstone excepted), so no stale record
+// is served, and logs.
+func (s *Store) write(ctx context.Context, began time.Time, op, key string, data []byte, expiry time.Time) bool {
+	cctx, cancel := s.cacheContext(ctx, began)
+	wrote, err := s.guarded.SetUnless(cctx, key, data, expiry, tombstone)
+	cancel()
 	if err == nil {
-		return
+		return wrote
 	}
 	s.cacheFailed(ctx, op, key, err)
-	if derr := s.cache.Delete(ctx, key); derr != nil {
-		s.cacheFailed(ctx, op+": drop stale copy", key, derr)
+	s.dropStale(ctx, op, key)
+	return true
+}
+
+// dropStale removes the cached copy after a failed cache write, unless it
+// is a tombstone: removing a copy is always safe, whenever it lands.
+func (s *Store) dropStale(ctx context.Context, op, key string) {
+	if _, err := s.guarded.SetUnless(ctx, key, nil, time.Time{}, tombstone); err != nil {
+		s.cacheFailed(ctx, op+": drop stale copy", key, err)
 	}
 }
 
 // Touch implements stores.Toucher: the database's Touch (or, for a database
 // store without one, Load and Update), then the cache's.
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
+	began := s.now()
 	if t, ok := s.db.(stores.Toucher); ok {
 		if err := t.Touch(ctx, key, expiry); err != nil {
 			return err
@@ -229,28 +341,30 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 			return err
 		}
 	}
-	var err error
-	if t, ok := s.cache.(stores.Toucher); ok {
-		err = t.Touch(ctx, key, expiry)
-	} else {
-		err = s.cache.Delete(ctx, key) // the next Load refills it
-	}
-	if err != nil && !errors.Is(err, stores.ErrNotFound) {
+	s.between("touch", key)
+	// A tombstone keeps its own expiry: moved to the session's, an earlier
+	// one would end the refill protection early.
+	cctx, cancel := s.cacheContext(ctx, began)
+	_, err := s.guarded.TouchUnless(cctx, key, expiry, tombstone)
+	cancel()
+	if err != nil {
 		s.cacheFailed(ctx, "touch", key, err)
-		if derr := s.cache.Delete(ctx, key); derr != nil {
-			s.cacheFailed(ctx, "touch: drop stale copy", key, derr)
-		}
+		s.dropStale(ctx, "touch", key)
 	}
 	return nil
 }
 
-// Delete implements stores.Store: the database, then the cache. A cache
+// Delete implements stores.Store: the database, then a tombstone in the
+// cache over whatever it held (see the package doc for why). A cache
 // failure is logged, or returned under WithStrictDelete.
+//
+// The database goes first so that a failed Delete changes nothing, and so
+// the tombstone's life counts from the moment the record is gone.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := s.db.Delete(ctx, key); err != nil {
 		return err
 	}
-	if err := s.cache.Delete(ctx, key); err != nil {
+	if err := s.guarded.Set(ctx, key, tombstone, s.now().Add(s.tombstoneTTL)); err != nil {
 		if s.strictDelete {
 			return fmt.Errorf("cachedstore: delete %s from the cache: %w", short(key), err)
 		}
@@ -261,16 +375,18 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 }
 
 // Exists implements stores.Store: the cache first (no database query when
-// it knows the key, as in Django), then the database.
+// it holds the record or its tombstone), then the database.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	if err := stores.CheckKey(key); err != nil {
 		return false, fmt.Errorf("cachedstore: exists: %w", err)
 	}
-	ok, err := s.cache.Exists(ctx, key)
-	if err == nil && ok {
-		return true, nil
+	// Load rather than Exists: a tombstone exists for the cache but means
+	// "deleted" here.
+	data, err := s.cache.Load(ctx, key)
+	if err == nil {
+		return !isTombstone(data), nil
 	}
-	if err != nil {
+	if !errors.Is(err, stores.ErrNotFound) {
 		if ctx.Err() != nil {
 			return false, fmt.Errorf("cachedstore: exists %s: %w", short(key), err)
 		}

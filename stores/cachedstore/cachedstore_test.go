@@ -33,7 +33,11 @@ func newDB(t testing.TB, db *sqlx.DB) *sqlstore.Store {
 	}
 	t.Cleanup(func() {
 		s.Close()
-		if _, err := db.Exec("DROP TABLE IF EXISTS `" + s.Table() + "`"); err != nil {
+		q := "DROP TABLE IF EXISTS `" + s.Table() + "`"
+		if s.Dialect() == sqlstore.Postgres {
+			q = `DROP TABLE IF EXISTS "` + s.Table() + `"`
+		}
+		if _, err := db.Exec(q); err != nil {
 			t.Errorf("drop %s: %v", s.Table(), err)
 		}
 	})
@@ -255,8 +259,8 @@ func TestSavesLeaveTheNewDataInTheCache(t *testing.T) {
 			if err := s.Delete(ctx, k); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.Load(ctx, k); !errors.Is(err, stores.ErrNotFound) {
-				t.Errorf("cache after Delete = %v, want ErrNotFound", err)
+			if got, err := c.Load(ctx, k); err != nil || !isTombstone(got) {
+				t.Errorf("cache after Delete = %q, %v; want the tombstone", got, err)
 			}
 		})
 	}
@@ -304,6 +308,9 @@ func TestNewRefusesBadArguments(t *testing.T) {
 	}
 	if _, err := New(m, m, WithFallbackTTL(0)); err == nil {
 		t.Error("a zero fallback TTL was accepted")
+	}
+	if _, err := New(m, m, WithTombstoneTTL(0)); err == nil {
+		t.Error("a zero tombstone TTL was accepted")
 	}
 	if _, err := New(m, m, WithLogger(nil)); err == nil {
 		t.Error("a nil logger was accepted")

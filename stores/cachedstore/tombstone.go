@@ -1,0 +1,102 @@
+package cachedstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"time"
+
+	"github.com/ginsession/ginsession/stores"
+)
+
+// tombstone is what Delete leaves in the cache. It cannot be a session's
+// data: Create and Update refuse data equal to it (no codec makes NUL
+// bytes), so a cached value equal to it always means "deleted".
+var tombstone = []byte("\x00ginsession/cachedstore: deleted\x00")
+
+func isTombstone(data []byte) bool { return bytes.Equal(data, tombstone) }
+
+// DefaultTombstoneTTL is how long a Delete's tombstone stays in the cache
+// unless WithTombstoneTTL says otherwise: six times ginsession's default
+// store timeout, which bounds how late a request's cache write can come.
+const DefaultTombstoneTTL = 30 * time.Second
+
+// Guarded is implemented by cache stores that can write a record unless the
+// key holds a given value, each in one atomic step (redisstore.Store does,
+// with Lua scripts; memstore.Store does, under its shard lock). With it no
+// cache write can replace the tombstone a Delete leaves, which is what
+// makes a concurrent logout final; see the package doc.
+type Guarded interface {
+	Setter
+	// SetUnless is Set, except that a record holding exactly guard is
+	// left as it is; it reports whether it wrote. An expiry already past
+	// removes the record (again unless it holds guard).
+	SetUnless(ctx context.Context, key string, data []byte, expiry time.Time, guard []byte) (bool, error)
+	// TouchUnless moves the record's expiry unless it holds exactly
+	// guard; it reports whether it moved one.
+	TouchUnless(ctx context.Context, key string, expiry time.Time, guard []byte) (bool, error)
+}
+
+// guard adapts a cache store to Guarded once, in New, so the Store's
+// methods have one way to write the cache. A cache without Guarded gets
+// the check and the write as two steps (see the package doc's last window).
+func guard(cache stores.Store) Guarded {
+	if g, ok := cache.(Guarded); ok {
+		return g
+	}
+	return unguarded{cache}
+}
+
+// unguarded is Guarded made of a plain store's Load and writes.
+type unguarded struct{ stores.Store }
+
+func (u unguarded) Set(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	if st, ok := u.Store.(Setter); ok {
+		return st.Set(ctx, key, data, expiry)
+	}
+	// Update, else Create, else (a refill got there first) Update.
+	err := u.Update(ctx, key, data, expiry)
+	if errors.Is(err, stores.ErrNotFound) {
+		err = u.Create(ctx, key, data, expiry)
+		if errors.Is(err, stores.ErrExists) {
+			err = u.Update(ctx, key, data, expiry)
+		}
+	}
+	if errors.Is(err, stores.ErrNotFound) && !expiry.After(time.Now()) {
+		err = nil // expired on arrival: nothing to cache
+	}
+	return err
+}
+
+// holdsGuard reports whether the cache holds guard under key.
+func (u unguarded) holdsGuard(ctx context.Context, key string, guard []byte) (bool, error) {
+	data, err := u.Load(ctx, key)
+	if errors.Is(err, stores.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && bytes.Equal(data, guard), err
+}
+
+func (u unguarded) SetUnless(ctx context.Context, key string, data []byte, expiry time.Time, guard []byte) (bool, error) {
+	if held, err := u.holdsGuard(ctx, key, guard); held || err != nil {
+		return false, err
+	}
+	if !expiry.After(time.Now()) {
+		return true, u.Delete(ctx, key)
+	}
+	return true, u.Set(ctx, key, data, expiry)
+}
+
+func (u unguarded) TouchUnless(ctx context.Context, key string, expiry time.Time, guard []byte) (bool, error) {
+	if held, err := u.holdsGuard(ctx, key, guard); held || err != nil {
+		return false, err
+	}
+	if t, ok := u.Store.(stores.Toucher); ok {
+		err := t.Touch(ctx, key, expiry)
+		if errors.Is(err, stores.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	return true, u.Delete(ctx, key) // the next Load refills it
+}

@@ -1,0 +1,9 @@
+package memstore
+
+import (
+	"testing"
+
+	"github.com/ginsession/ginsession/stores/storetest"
+)
+
+func TestGuardedWritesLeaveTheGuardAlone(t *testing.T) { storetest.Guarded(t, New()) }
