@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// maxNext bounds the length of what SafeNext returns, in bytes: Django's
-// url_has_allowed_host_and_scheme refuses URLs over 2048 characters since
-// its fix for CVE-2025-27556 too.
+// maxNext bounds the length of what SafeNext takes and returns, in bytes,
+// as Django's url_has_allowed_host_and_scheme refuses overlong URLs since
+// its fix for CVE-2025-27556 (long next values made LoginView slow).
 const maxNext = 2048
 
 // SafeNext returns next as a path on this site, or fallback when next is
