@@ -495,46 +495,6 @@ func TestRequireUserEndsASessionWhosePasswordChanged(t *testing.T) {
 	}
 }
 
-func TestSafeNextRefusesOpenRedirects(t *testing.T) {
-	tests := []struct {
-		next string
-		ok   bool
-	}{
-		{"/profile", true},
-		{"/", true},
-		{"/search?q=a%20b&page=2#results", true},
-		{"/a/b/../c", true},
-		{"/caf\u00e9", true},
-		{"", false},
-		{"profile", false},
-		{"//evil.example", false},
-		{"///evil.example", false},
-		{"/\\evil.example", false},
-		{"\\\\evil.example", false},
-		{"https://evil.example/", false},
-		{"http:/evil.example", false},
-		{"javascript:alert(1)", false},
-		{"data:text/html,hi", false},
-		{"/\t/evil.example", false},
-		{"/\n/evil.example", false},
-		{"/\r\nSet-Cookie: x=y", false},
-		{"/ok\x00", false},
-		{"/ok\x7f", false},
-		{" /profile", false},
-		{"\t//evil.example", false},
-		{"/" + strings.Repeat("a", 2048), false},
-	}
-	for _, tc := range tests {
-		want := "/fallback"
-		if tc.ok {
-			want = tc.next
-		}
-		if got := auth.SafeNext(tc.next, "/fallback"); got != want {
-			t.Errorf("SafeNext(%q) = %q, want %q", tc.next, got, want)
-		}
-	}
-}
-
 func TestCurrentUserTakesATypedNilUserAsNotFound(t *testing.T) {
 	r := gin.New()
 	r.Use(ginsession.New(memstore.New(), ginsession.WithSecretKey(secret)))

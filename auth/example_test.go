@@ -92,11 +92,12 @@ func ExampleLogin() {
 }
 
 func ExampleSafeNext() {
-	for _, next := range []string{"/profile?tab=2", "//evil.example/", "https://evil.example/", "/\\evil.example"} {
+	for _, next := range []string{"/profile?tab=2", "/docs/../caf\u00e9", "//evil.example/", "https://evil.example/", "/./\\evil.example"} {
 		fmt.Println(auth.SafeNext(next, "/"))
 	}
 	// Output:
 	// /profile?tab=2
+	// /caf%C3%A9
 	// /
 	// /
 	// /

@@ -13,7 +13,8 @@ export PATH="/usr/local/go/bin:$PATH"
 SECONDS_PER_TARGET=${1:-60}
 PARALLEL=${PARALLEL:-$(nproc)}
 ALL="./:FuzzCookieHeader ./:FuzzJSONCodecRoundTrip ./:FuzzDjangoCodec ./:FuzzGetTyped ./stores:FuzzValidKey
-./stores/filestore:FuzzKeyPath ./signing:FuzzLoads ./stores/cookiestore:FuzzOpen ./stores/cookiestore:FuzzOpenEncrypted"
+./stores/filestore:FuzzKeyPath ./signing:FuzzLoads ./stores/cookiestore:FuzzOpen ./stores/cookiestore:FuzzOpenEncrypted
+./auth:FuzzSafeNext"
 logdir=${LOGDIR:-$(mktemp -d)}
 status=0
 printf '%-40s %-22s %12s %8s %s\n' package target execs "execs/s" result
