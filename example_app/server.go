@@ -115,7 +115,7 @@ func securityHeaders(c *gin.Context) {
 // page is what every template gets.
 type page struct {
 	Title    string
-	User     *user // nil when nobody is logged in
+	User     *user              // nil when nobody is logged in
 	Messages []messages.Message // the pending notices, consumed by this page
 	Error    string
 	Next     string
