@@ -1,6 +1,7 @@
 package messages_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -69,5 +70,35 @@ func TestTextThatIsNotUTF8IsRefused(t *testing.T) {
 	}
 	if w.Header().Get("Set-Cookie") != "" {
 		t.Errorf("a refused message still made a session: %q", w.Header().Get("Set-Cookie"))
+	}
+}
+
+// brokenStore fails every Load, as a store that is down does.
+type brokenStore struct{ *countingStore }
+
+var errDown = errors.New("store down")
+
+func (brokenStore) Load(context.Context, string) ([]byte, error) { return nil, errDown }
+
+// TestAStoreFailureIsAnErrorNotAnEmptyList: with the session unloadable,
+// Consume and Add report the store's error instead of "no messages".
+func TestAStoreFailureIsAnErrorNotAnEmptyList(t *testing.T) {
+	var consumeErr, addErr error
+	r := gin.New()
+	r.Use(ginsession.New(brokenStore{newCounting()}))
+	r.GET("/", func(c *gin.Context) {
+		_, consumeErr = messages.Consume(c)
+		addErr = messages.Info(c, "lost?")
+		c.Status(http.StatusNoContent)
+	})
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(&http.Cookie{Name: "sessionid", Value: "abcdefgh12345678abcdefgh12345678"})
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, req)
+	if !errors.Is(consumeErr, errDown) || !errors.Is(addErr, errDown) {
+		t.Fatalf("Consume: %v; Add: %v; want the store's error", consumeErr, addErr)
+	}
+	if w.Code != http.StatusInternalServerError {
+		t.Errorf("the request answered %d, want 500", w.Code)
 	}
 }
