@@ -11,6 +11,8 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/ginsession/ginsession/internal/pyjson"
 )
 
 // JSONCodec is the default codec: compact JSON that Django's JSONSerializer
@@ -51,7 +53,7 @@ func encodeJSON(keys []string, values map[string]any) ([]byte, error) {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendJSONString(buf, k)
+		buf = pyjson.AppendString(buf, k)
 		buf = append(buf, ':')
 		var err error
 		buf, err = appendJSONValue(buf, values[k], 0)
@@ -72,7 +74,7 @@ func appendJSONValue(buf []byte, v any, depth int) ([]byte, error) {
 	case nil:
 		return append(buf, "null"...), nil
 	case string:
-		return appendJSONString(buf, x), nil
+		return pyjson.AppendString(buf, x), nil
 	case bool:
 		return strconv.AppendBool(buf, x), nil
 	case int:
@@ -117,7 +119,7 @@ func appendJSONValue(buf []byte, v any, depth int) ([]byte, error) {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
-			buf = appendJSONString(buf, e)
+			buf = pyjson.AppendString(buf, e)
 		}
 		return append(buf, ']'), nil
 	case map[string]any:
@@ -131,7 +133,7 @@ func appendJSONValue(buf []byte, v any, depth int) ([]byte, error) {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
-			buf = appendJSONString(buf, k)
+			buf = pyjson.AppendString(buf, k)
 			buf = append(buf, ':')
 			var err error
 			if buf, err = appendJSONValue(buf, x[k], depth+1); err != nil {
@@ -143,7 +145,7 @@ func appendJSONValue(buf []byte, v any, depth int) ([]byte, error) {
 		if !json.Valid(x) {
 			return nil, errors.New("invalid json.RawMessage")
 		}
-		return appendASCII(buf, x), nil
+		return pyjson.AppendASCII(buf, x), nil
 	}
 	return appendReflectJSON(buf, v)
 }
@@ -159,7 +161,7 @@ func appendReflectJSON(buf []byte, v any) ([]byte, error) {
 		return nil, fmt.Errorf("cannot store %T as JSON: %w", v, unwrapJSONError(err))
 	}
 	out := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-	return appendASCII(buf, out), nil
+	return pyjson.AppendASCII(buf, out), nil
 }
 
 func unwrapJSONError(err error) error {
@@ -186,86 +188,6 @@ func appendJSONFloat(buf []byte, f float64, bits int) ([]byte, error) {
 		buf = append(buf, ".0"...)
 	}
 	return buf, nil
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString quotes s the way Python's json.dumps does by default:
-// short escapes for the usual control characters, \u00XX for the others,
-// and \uXXXX (surrogate pairs above U+FFFF) for everything outside ASCII.
-// Invalid UTF-8 becomes U+FFFD, as in encoding/json.
-func appendJSONString(buf []byte, s string) []byte {
-	buf = append(buf, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		buf = append(buf, s[start:i]...)
-		if c < utf8.RuneSelf {
-			switch c {
-			case '"', '\\':
-				buf = append(buf, '\\', c)
-			case '\n':
-				buf = append(buf, '\\', 'n')
-			case '\r':
-				buf = append(buf, '\\', 'r')
-			case '\t':
-				buf = append(buf, '\\', 't')
-			case '\b':
-				buf = append(buf, '\\', 'b')
-			case '\f':
-				buf = append(buf, '\\', 'f')
-			default:
-				buf = appendU4(buf, rune(c))
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		buf = appendEscapedRune(buf, r)
-		i += size
-		start = i
-	}
-	buf = append(buf, s[start:]...)
-	return append(buf, '"')
-}
-
-func appendEscapedRune(buf []byte, r rune) []byte {
-	if r > 0xffff {
-		r1, r2 := utf16.EncodeRune(r)
-		return appendU4(appendU4(buf, r1), r2)
-	}
-	return appendU4(buf, r)
-}
-
-func appendU4(buf []byte, r rune) []byte {
-	return append(buf, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
-}
-
-// appendASCII copies JSON text, escaping non-ASCII runes and DEL (which can
-// only occur inside strings) as \uXXXX.
-func appendASCII(buf, js []byte) []byte {
-	for i := 0; i < len(js); {
-		c := js[i]
-		if c < 0x7f {
-			buf = append(buf, c)
-			i++
-			continue
-		}
-		if c == 0x7f {
-			buf = appendU4(buf, 0x7f)
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(js[i:])
-		buf = appendEscapedRune(buf, r)
-		i += size
-	}
-	return buf
 }
 
 // decodeJSONInto reads one JSON object, appending its keys in document

@@ -16,10 +16,10 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/internal/testenv"
+	"github.com/ginsession/ginsession/internal/testenv/everystore"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/filestore"
 	"github.com/ginsession/ginsession/stores/memstore"
-	"github.com/ginsession/ginsession/stores/redisstore"
 )
 
 // relStores returns the stores the concurrency tests run on: the in-process
@@ -36,15 +36,10 @@ func relStores(t *testing.T) map[string]func(t *testing.T) stores.Store {
 			return st
 		},
 		"redisstore": func(t *testing.T) stores.Store {
-			client := testenv.Redis(t)
-			st, err := redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, client, "gs_conc_")))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return st
+			return everystore.Redis(t, "gs_conc_")
 		},
 		"sqlstore": func(t *testing.T) stores.Store {
-			return sqlStore(t, testenv.MySQL(t), "gs_conc_")
+			return everystore.SQL(t, testenv.MySQL(t), "gs_conc_")
 		},
 	}
 }

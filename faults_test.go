@@ -28,6 +28,7 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/internal/testenv"
+	"github.com/ginsession/ginsession/internal/testenv/everystore"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/redisstore"
 	"github.com/ginsession/ginsession/stores/sqlstore"
@@ -561,7 +562,7 @@ func TestAStoreCallOutlivingTheRequestEndsWithIt(t *testing.T) {
 	}
 	t.Run("sqlstore: aborted on cancellation", func(t *testing.T) {
 		admin := testenv.MySQL(t)
-		st := sqlStore(t, testenv.MySQL(t), "gs_cancel_")
+		st := everystore.SQL(t, testenv.MySQL(t), "gs_cancel_")
 		table := st.Table()
 		lock, err := admin.Conn(context.Background())
 		if err != nil {
@@ -598,7 +599,7 @@ func TestAStoreCallOutlivingTheRequestEndsWithIt(t *testing.T) {
 // that was not stored, never happens.)
 func TestAMySQLSaveThatTimesOutMayStillLand(t *testing.T) {
 	admin := testenv.MySQL(t)
-	st := sqlStore(t, testenv.MySQL(t), "gs_ambig_")
+	st := everystore.SQL(t, testenv.MySQL(t), "gs_ambig_")
 	table := st.Table()
 	app := relFaultApp(t, st, &logBuffer{})
 	defer app.Close()

@@ -13,12 +13,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jmoiron/sqlx"
 
 	"github.com/ginsession/ginsession"
-	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
-	"github.com/ginsession/ginsession/stores/sqlstore"
 )
 
 func init() { gin.SetMode(gin.TestMode) }
@@ -306,25 +303,4 @@ func (a *app) standardRoutes() *app {
 		c.String(http.StatusOK, "deleted")
 	})
 	return a
-}
-
-// sqlStore returns an sqlstore on a table of the test's own (named from
-// base) in db, created now and dropped when the test ends.
-func sqlStore(t testing.TB, db *sqlx.DB, base string) *sqlstore.Store {
-	t.Helper()
-	table := testenv.Name(base)
-	st, err := sqlstore.New(db, sqlstore.WithTable(table))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateTable(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		st.Close()
-		if _, err := db.Exec("DROP TABLE IF EXISTS `" + table + "`"); err != nil {
-			t.Errorf("drop %s: %v", table, err)
-		}
-	})
-	return st
 }

@@ -2,6 +2,7 @@ package ginsession_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -84,6 +85,24 @@ func TestFlagsFollowDjangosTable(t *testing.T) {
 			return fmt.Sprint(s.TestCookieWorked())
 		}, "false", true, true},
 		{"ResetExpiry without a custom expiry loads but does not modify", func(s *ginsession.Session) string { s.ResetExpiry(); return "" }, "", true, false},
+		{"Change storing a value modifies", func(s *ginsession.Session) string {
+			err := s.Change("a", func(old any, ok bool) (any, bool, error) { return fmt.Sprint(old, ok), true, nil })
+			v, _ := s.Get("a")
+			return fmt.Sprintf("%v %v", v, err)
+		}, "1 true <nil>", true, true},
+		{"Change deleting a present key modifies", func(s *ginsession.Session) string {
+			err := s.Change("a", func(any, bool) (any, bool, error) { return nil, false, nil })
+			return fmt.Sprint(s.Has("a"), err)
+		}, "false <nil>", true, true},
+		{"Change deleting a missing key reads without modifying", func(s *ginsession.Session) string {
+			err := s.Change("zz", func(old any, ok bool) (any, bool, error) { return nil, false, nil })
+			return fmt.Sprint(err)
+		}, "<nil>", true, false},
+		{"Change failing leaves the session as it was", func(s *ginsession.Session) string {
+			err := s.Change("a", func(any, bool) (any, bool, error) { return 9, true, errors.New("no") })
+			v, _ := s.Get("a")
+			return fmt.Sprint(v, err)
+		}, "1 no", true, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

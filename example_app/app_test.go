@@ -229,6 +229,27 @@ func TestLoginMovesTheSessionToANewKeyAndKeepsTheCounter(t *testing.T) {
 	}
 }
 
+// TestTheWelcomeNoticeWaitsForAPageThatShowsIt: a request that shows no page
+// (a stylesheet) leaves the notice for the next page, which shows it once,
+// tagged with its level.
+func TestTheWelcomeNoticeWaitsForAPageThatShowsIt(t *testing.T) {
+	b := newBrowser(t, startApp(t, testConfig(t, "memory")))
+	b.login("alice", "wonderland", true)
+	if css := b.get("/static/style.css"); css.StatusCode != http.StatusOK {
+		t.Fatalf("stylesheet: %d", css.StatusCode)
+	}
+	body := b.get("/").body
+	if got := find(flashRe, body); got != "Welcome, alice!" {
+		t.Fatalf("the first page after the stylesheet shows %q", got)
+	}
+	if !strings.Contains(body, `data-level="success" class="flash"`) {
+		t.Error("the notice is not tagged success")
+	}
+	if got := find(flashRe, b.get("/").body); got != "" {
+		t.Errorf("the notice showed twice: %q", got)
+	}
+}
+
 func TestLoginWithoutRememberMeEndsWithTheBrowser(t *testing.T) {
 	srv := startApp(t, testConfig(t, "memory"))
 	b := newBrowser(t, srv)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/auth"
+	"github.com/ginsession/ginsession/messages"
 	"github.com/ginsession/ginsession/stores"
 )
 
@@ -114,8 +115,8 @@ func securityHeaders(c *gin.Context) {
 // page is what every template gets.
 type page struct {
 	Title    string
-	User     *user // nil when nobody is logged in
-	Flash    string
+	User     *user              // nil when nobody is logged in
+	Messages []messages.Message // the pending notices, consumed by this page
 	Error    string
 	Next     string
 	Visits   int
@@ -133,11 +134,8 @@ type sessionInfo struct {
 	BrowserOnly bool
 }
 
-// flashKey holds a one-time message for the next page, as Django's
-// messages framework keeps them in the session.
-const flashKey = "flash"
-
-// newPage fills what the layout needs: the verified user and the flash.
+// newPage fills what the layout needs: the verified user and the pending
+// notices (Django's messages framework: shown once, then gone).
 func (s *server) newPage(c *gin.Context, title string) (page, error) {
 	p := page{Title: title, MinLen: minPasswordLength}
 	u, err := auth.CurrentUser(c, s.users.load)
@@ -149,8 +147,8 @@ func (s *server) newPage(c *gin.Context, title string) (page, error) {
 	case !errors.Is(err, auth.ErrNotLoggedIn):
 		return p, err
 	}
-	if msg, ok := ginsession.From(c).Pop(flashKey); ok {
-		p.Flash, _ = msg.(string)
+	if p.Messages, err = messages.Consume(c); err != nil {
+		return p, err
 	}
 	return p, nil
 }
@@ -220,7 +218,10 @@ func (s *server) login(c *gin.Context) {
 	} else {
 		sess.ResetExpiry() // the default age, two weeks
 	}
-	sess.Set(flashKey, "Welcome, "+u.Name+"!")
+	if err := messages.Success(c, "Welcome, "+u.Name+"!"); err != nil {
+		s.fail(c, err)
+		return
+	}
 	c.Redirect(http.StatusSeeOther, next)
 }
 
@@ -287,7 +288,10 @@ func (s *server) changePassword(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ginsession.From(c).Set(flashKey, "Password changed. Your other browsers are logged out.")
+	if err := messages.Success(c, "Password changed. Your other browsers are logged out."); err != nil {
+		s.fail(c, err)
+		return
+	}
 	c.Redirect(http.StatusSeeOther, "/profile")
 }
 

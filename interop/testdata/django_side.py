@@ -196,6 +196,48 @@ def cmd_auth_get_user(req):
     return {"user": _user_json(user), "session_key": request.session.session_key, "row": row}
 
 
+# django.contrib.messages with SessionStorage, on a django_session row.
+
+
+def _message_json(m):
+    from django.utils.safestring import SafeData
+    return {"level": m.level, "message": str(m.message), "extra_tags": m.extra_tags,
+            "tags": m.tags, "safe": isinstance(m.message, SafeData)}
+
+
+def _messages_request(key):
+    request = _request(db.SessionStore(session_key=key))
+    from django.contrib.messages.storage.session import SessionStorage
+    return request, SessionStorage(request)
+
+
+def cmd_messages_add(req):
+    """messages.add_message through SessionStorage for each of req["messages"]
+    on the session req["key"] (a new one when None), stored and saved as the
+    message and session middlewares do at the response."""
+    from django.http import HttpResponse
+    from django.utils.safestring import mark_safe
+    request, storage = _messages_request(req.get("key"))
+    for m in req["messages"]:
+        text = mark_safe(m["message"]) if m.get("safe") else m["message"]
+        storage.add(m["level"], text, m.get("extra_tags", ""))
+    storage.update(HttpResponse())
+    request.session.save()
+    return {"key": request.session.session_key, "raw": request.session.get(storage.session_key)}
+
+
+def cmd_messages_read(req):
+    """Iterate the messages of the session req["key"] as a template would,
+    then store what is left and save, as the middlewares do."""
+    from django.http import HttpResponse
+    request, storage = _messages_request(req["key"])
+    raw = request.session.get(storage.session_key)
+    out = [_message_json(m) for m in storage]
+    storage.update(HttpResponse())
+    request.session.save()
+    return {"messages": out, "raw": raw, "left": request.session.get(storage.session_key)}
+
+
 def main():
     cmd = sys.argv[1]
     req = json.load(sys.stdin)

@@ -23,6 +23,9 @@ SESSION_ENGINE = os.environ.get("GINSESSION_SESSION_ENGINE", "django.contrib.ses
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
 DEFAULT_HASHING_ALGORITHM = "sha256"  # Django 3.1/3.2 only; ignored later
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+# The messages tests' custom level and retagged level; the Go side sets the
+# same with messages.WithLevelTags.
+MESSAGE_TAGS = {35: "notice", 40: "danger"}
 
 DATABASES = {
     "default": {

@@ -1,0 +1,92 @@
+// Package everystore opens each of the module's stores on the real servers
+// for a test, on a table, key prefix or directory of the test's own that is
+// removed when the test ends, so a behaviour can be proved on all of them.
+//
+// A store whose server is missing skips the test, or fails it under CI=true
+// (testenv decides). It is separate from testenv because the stores' own
+// tests use testenv.
+package everystore
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/ginsession/ginsession/internal/testenv"
+	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/cachedstore"
+	"github.com/ginsession/ginsession/stores/cookiestore"
+	"github.com/ginsession/ginsession/stores/filestore"
+	"github.com/ginsession/ginsession/stores/memstore"
+	"github.com/ginsession/ginsession/stores/redisstore"
+	"github.com/ginsession/ginsession/stores/sqlstore"
+)
+
+// Store names a store and opens one for a test.
+type Store struct {
+	Name string
+	Open func(t *testing.T) stores.Store
+}
+
+// All returns every store: memory, file, Redis, MySQL, PostgreSQL, Redis in
+// front of MySQL, and the signed cookie (which needs ginsession.WithSecretKey).
+// Names made from base keep one test's tables and keys apart from another's.
+func All(base string) []Store {
+	return []Store{
+		{"memory", func(t *testing.T) stores.Store { return memstore.New() }},
+		{"file", func(t *testing.T) stores.Store {
+			st, err := filestore.New(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}},
+		{"redis", func(t *testing.T) stores.Store { return Redis(t, base) }},
+		{"mysql", func(t *testing.T) stores.Store { return SQL(t, testenv.MySQL(t), base) }},
+		{"postgres", func(t *testing.T) stores.Store { return SQL(t, testenv.Postgres(t), base) }},
+		{"cached", func(t *testing.T) stores.Store {
+			st, err := cachedstore.New(Redis(t, base), SQL(t, testenv.MySQL(t), base))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}},
+		{"cookie", func(t *testing.T) stores.Store { return cookiestore.New() }},
+	}
+}
+
+// SQL returns an sqlstore on a table of the test's own (named from base) in
+// db, created now and dropped when the test ends.
+func SQL(t testing.TB, db *sqlx.DB, base string) *sqlstore.Store {
+	t.Helper()
+	table := testenv.Name(base)
+	st, err := sqlstore.New(db, sqlstore.WithTable(table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateTable(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		st.Close()
+		// The name is testenv.Name's: letters, digits and '_', no quoting
+		// needed in either dialect.
+		if _, err := db.Exec("DROP TABLE IF EXISTS " + table); err != nil {
+			t.Errorf("drop %s: %v", table, err)
+		}
+	})
+	return st
+}
+
+// Redis returns a redisstore on the test Redis under a key prefix of the
+// test's own, emptied when the test ends.
+func Redis(t testing.TB, base string) *redisstore.Store {
+	t.Helper()
+	client := testenv.Redis(t)
+	st, err := redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, client, base)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}

@@ -1,0 +1,115 @@
+package messages
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/ginsession/ginsession/internal/pyjson"
+)
+
+// messageKey marks a serialized message (Django's MessageEncoder.message_key).
+const messageKey = "__json_message"
+
+// encode writes ms as Django's SessionStorage does: MessageEncoder().encode,
+// Python's default separators and ASCII escapes, so the string is byte for
+// byte Django's.
+//
+// The extra tags are written even when empty, as Django 4.1 and later do
+// (ticket #33458: 3.2 left them out, so "" came back as None and broke
+// templates testing `x in message.extra_tags`). Django 3.2 reads both forms.
+func encode(ms []Message) string {
+	buf := make([]byte, 0, 64*len(ms))
+	buf = append(buf, '[')
+	for i, m := range ms {
+		if i > 0 {
+			buf = append(buf, ", "...)
+		}
+		buf = append(buf, `["`+messageKey+`", `...)
+		if m.Safe {
+			buf = append(buf, '1')
+		} else {
+			buf = append(buf, '0')
+		}
+		buf = append(buf, ", "...)
+		buf = strconv.AppendInt(buf, int64(m.Level), 10)
+		buf = append(buf, ", "...)
+		buf = pyjson.AppendString(buf, m.Text)
+		buf = append(buf, ", "...)
+		buf = pyjson.AppendString(buf, m.ExtraTags)
+		buf = append(buf, ']')
+	}
+	return string(append(buf, ']'))
+}
+
+// decode reads the session's value under SessionKey as Django's
+// SessionStorage does, refusing (ErrCorrupt) what Django's MessageDecoder
+// would not turn into a list of messages.
+func decode(v any) ([]Message, error) {
+	s, ok := v.(string)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s holds a %T, not Django's JSON string", ErrCorrupt, SessionKey, v)
+	}
+	if s == "" { // Django: an empty value is no messages
+		return nil, nil
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal([]byte(s), &items); err != nil {
+		return nil, fmt.Errorf("%w: not a JSON list: %v", ErrCorrupt, err)
+	}
+	ms := make([]Message, 0, len(items))
+	for i, item := range items {
+		m, err := decodeMessage(item)
+		if err != nil {
+			return nil, fmt.Errorf("%w: item %d: %v", ErrCorrupt, i, err)
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
+}
+
+// decodeMessage reads ["__json_message", is_safedata, level, message] with
+// an optional fifth item, the extra tags (a string; null is read as none).
+func decodeMessage(item json.RawMessage) (Message, error) {
+	var parts []json.RawMessage
+	if err := json.Unmarshal(item, &parts); err != nil || len(parts) < 4 || len(parts) > 5 {
+		return Message{}, fmt.Errorf("not a message: %.80s", item)
+	}
+	var m Message
+	var key string
+	if err := json.Unmarshal(parts[0], &key); err != nil || key != messageKey {
+		return Message{}, fmt.Errorf("not a message: %.80s", item)
+	}
+	safe, err := decodeFlag(parts[1])
+	if err != nil {
+		return Message{}, err
+	}
+	m.Safe = safe
+	level, err := strconv.ParseInt(string(parts[2]), 10, 0)
+	if err != nil {
+		return Message{}, fmt.Errorf("level %s is not an integer", parts[2])
+	}
+	m.Level = Level(level)
+	if err := json.Unmarshal(parts[3], &m.Text); err != nil || parts[3][0] != '"' {
+		return Message{}, fmt.Errorf("message %.80s is not a string", parts[3])
+	}
+	if len(parts) == 5 && !bytes.Equal(parts[4], []byte("null")) {
+		if err := json.Unmarshal(parts[4], &m.ExtraTags); err != nil || parts[4][0] != '"' {
+			return Message{}, fmt.Errorf("extra tags %.80s are not a string", parts[4])
+		}
+	}
+	return m, nil
+}
+
+// decodeFlag reads is_safedata: Django writes 0 or 1 and tests its truth, so
+// true and false are read too.
+func decodeFlag(raw json.RawMessage) (bool, error) {
+	switch string(raw) {
+	case "0", "false":
+		return false, nil
+	case "1", "true":
+		return true, nil
+	}
+	return false, fmt.Errorf("safe flag %.20s is not 0 or 1", raw)
+}

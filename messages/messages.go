@@ -1,0 +1,128 @@
+// Package messages keeps one-time notices ("Saved.", "Wrong password") in
+// the session until a later page shows them: Django's messages framework
+// with its session storage, in Django's own format, so a message added by a
+// Django view sharing the session shows in a Gin handler and the other way
+// round.
+//
+// # Use
+//
+//	r.Use(ginsession.New(store))
+//	r.Use(messages.New()) // optional: MESSAGE_LEVEL and MESSAGE_TAGS
+//
+//	r.POST("/profile", func(c *gin.Context) {
+//		messages.Success(c, "Profile saved.")
+//		c.Redirect(http.StatusSeeOther, "/profile")
+//	})
+//	r.GET("/profile", func(c *gin.Context) {
+//		pending, err := messages.Consume(c) // shown now, gone from the session
+//		...
+//	})
+//
+// # Semantics (Django's)
+//
+// A message is written to the session when it is added, and removed from it
+// when it is consumed; a page that does not call [Consume] leaves the
+// pending messages for the next one. A request that neither adds nor
+// consumes does not modify the session, so it is not saved. Messages below
+// the minimum level ([LevelInfo] unless [WithMinLevel] or [SetMinLevel] says
+// otherwise) and empty texts are dropped, as Django drops them.
+//
+// # Format
+//
+// Pending messages live under the session key "_messages" ([SessionKey]) as
+// the JSON string Django's MessageEncoder writes, which Django's
+// SessionStorage reads: [["__json_message", 0, 25, "Saved.", ""]], the
+// second item being 1 for a safe (mark_safe) text.
+//
+// # HTML
+//
+// A message's Text is data: html/template escapes {{.Text}} like any other
+// string. Only a message added with [AddSafe] (or by Django with mark_safe)
+// renders as HTML, and only through its [Message.HTML] method.
+package messages
+
+import (
+	"errors"
+	"html/template"
+)
+
+// SessionKey is the session key of Django's SessionStorage.
+const SessionKey = "_messages"
+
+// Level is a message's importance. Django's levels are the constants below;
+// any other integer is a custom level.
+type Level int
+
+// Django's levels (django.contrib.messages.constants).
+const (
+	LevelDebug   Level = 10
+	LevelInfo    Level = 20
+	LevelSuccess Level = 25
+	LevelWarning Level = 30
+	LevelError   Level = 40
+)
+
+// DefaultMinLevel is Django's default MESSAGE_LEVEL: debug messages are
+// dropped unless the minimum is lowered.
+const DefaultMinLevel = LevelInfo
+
+// ErrCorrupt reports pending messages the session holds in a form neither
+// Django nor this package writes. They are left where they are; [Clear]
+// discards them.
+var ErrCorrupt = errors.New("messages: the session's pending messages are unreadable")
+
+// ErrInvalidText reports a message text or extra tag that is not valid
+// UTF-8: stored, it would come back changed.
+var ErrInvalidText = errors.New("messages: text is not valid UTF-8")
+
+// defaultTags are Django's DEFAULT_TAGS.
+func defaultTags() map[Level]string {
+	return map[Level]string{
+		LevelDebug:   "debug",
+		LevelInfo:    "info",
+		LevelSuccess: "success",
+		LevelWarning: "warning",
+		LevelError:   "error",
+	}
+}
+
+// Message is one pending message.
+type Message struct {
+	Level Level
+	// Text is the message, Django's message.message.
+	Text string
+	// ExtraTags are the space-separated tags given when it was added.
+	ExtraTags string
+	// Safe is true for a text marked safe HTML: added with AddSafe, or by
+	// Django with mark_safe. Whoever can write the session can set it (this
+	// application, a Django site sharing the session), so it is trusted as
+	// Django trusts it.
+	Safe bool
+	// LevelTag is the level's tag ("success"), from Django's defaults and
+	// WithLevelTags, filled by Consume and Peek; "" for a level without one.
+	LevelTag string
+}
+
+// Tags returns the extra tags and the level tag, space-separated (Django's
+// message.tags): the classes a template puts on the message.
+func (m Message) Tags() string {
+	switch {
+	case m.ExtraTags == "":
+		return m.LevelTag
+	case m.LevelTag == "":
+		return m.ExtraTags
+	}
+	return m.ExtraTags + " " + m.LevelTag
+}
+
+// String returns the text, as Django's str(message).
+func (m Message) String() string { return m.Text }
+
+// HTML returns the text as HTML for a template: as it is for a safe
+// message, escaped for any other, as Django's {{ message }} renders them.
+func (m Message) HTML() template.HTML {
+	if m.Safe {
+		return template.HTML(m.Text)
+	}
+	return template.HTML(template.HTMLEscapeString(m.Text))
+}
