@@ -30,12 +30,12 @@ func Example() {
 		c.Redirect(http.StatusSeeOther, "/profile")
 	})
 	r.GET("/profile", func(c *gin.Context) {
-		pending, err := messages.Consume(c)
+		pending, err := messages.Consume(c) // shown once, then gone from the session
 		if err != nil {
 			c.AbortWithStatus(http.StatusInternalServerError)
 			return
 		}
-		_ = page.Execute(os.Stdout, pending)
+		_ = page.Execute(os.Stdout, pending) // html/template: the text is escaped
 		c.Status(http.StatusOK)
 	})
 

@@ -6,17 +6,32 @@
 //
 // # Use
 //
-//	r.Use(ginsession.New(store))
-//	r.Use(messages.New()) // optional: MESSAGE_LEVEL and MESSAGE_TAGS
-//
+//	r.Use(ginsession.New(memstore.New()))
 //	r.POST("/profile", func(c *gin.Context) {
-//		messages.Success(c, "Profile saved.")
+//		if err := messages.Success(c, "Profile <saved>.", "toast"); err != nil {
+//			c.AbortWithStatus(http.StatusInternalServerError)
+//			return
+//		}
 //		c.Redirect(http.StatusSeeOther, "/profile")
 //	})
 //	r.GET("/profile", func(c *gin.Context) {
-//		pending, err := messages.Consume(c) // shown now, gone from the session
-//		...
+//		pending, err := messages.Consume(c) // shown once, then gone from the session
+//		if err != nil {
+//			c.AbortWithStatus(http.StatusInternalServerError)
+//			return
+//		}
+//		_ = page.Execute(os.Stdout, pending) // html/template: the text is escaped
+//		c.Status(http.StatusOK)
 //	})
+//
+// where page is an html/template that ranges over the messages (see the
+// package example). [New] is needed only to change the minimum level or the
+// level tags (Django's MESSAGE_LEVEL and MESSAGE_TAGS):
+//
+//	r.Use(messages.New(
+//		messages.WithMinLevel(messages.LevelDebug),
+//		messages.WithLevelTags(map[messages.Level]string{messages.LevelError: "danger"}),
+//	))
 //
 // # Semantics (Django's)
 //
