@@ -19,6 +19,7 @@ import (
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/filestore"
 	"github.com/ginsession/ginsession/stores/memstore"
+	"github.com/ginsession/ginsession/stores/redis9store"
 	"github.com/ginsession/ginsession/stores/redisstore"
 )
 
@@ -38,6 +39,14 @@ func relStores(t *testing.T) map[string]func(t *testing.T) stores.Store {
 		"redisstore": func(t *testing.T) stores.Store {
 			client := testenv.Redis(t)
 			st, err := redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, client, "gs_conc_")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		},
+		"redis9store": func(t *testing.T) stores.Store {
+			client := testenv.Redis9(t)
+			st, err := redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, "gs_conc_")))
 			if err != nil {
 				t.Fatal(err)
 			}

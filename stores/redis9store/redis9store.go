@@ -76,17 +76,12 @@ type Store struct {
 type core = redisops.Store
 
 // Option configures a Store.
-type Option func(*config) error
-
-type config struct{ prefix string }
+type Option func(*redisops.Config) error
 
 // WithPrefix sets the prefix of Redis keys, DefaultPrefix by default. Give
 // applications that share a Redis different prefixes.
 func WithPrefix(p string) Option {
-	return func(c *config) error {
-		c.prefix = p
-		return redisops.CheckPrefix("redis9store", p)
-	}
+	return func(c *redisops.Config) error { return c.SetPrefix("redis9store", p) }
 }
 
 // New returns a store on client. It sends nothing to Redis. It returns
@@ -99,14 +94,8 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if err := checkContextTimeouts(client); err != nil {
 		return nil, err
 	}
-	c := config{prefix: DefaultPrefix}
-	for _, o := range opts {
-		if err := o(&c); err != nil {
-			return nil, err
-		}
-	}
 	do := func(ctx context.Context, args ...any) (any, error) { return client.Do(ctx, args...).Result() }
-	s, err := redisops.New("redis9store", do, redis.Nil, c.prefix)
+	s, err := redisops.New("redis9store", do, redis.Nil, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/internal/redisops/redisopstest"
 	"github.com/ginsession/ginsession/stores/redisstore"
 	"github.com/ginsession/ginsession/stores/storetest"
 )
@@ -165,43 +165,12 @@ func TestNewRefusesAClientThatIgnoresDeadlines(t *testing.T) {
 	}
 }
 
-// silentServer accepts connections and never answers, until the test ends.
-func silentServer(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
-
 // TestTheContextDeadlineIsHonoured also shows why New refuses a client with
 // default options: that client waits out its ReadTimeout, not the deadline.
 func TestTheContextDeadlineIsHonoured(t *testing.T) {
 	const deadline, readTimeout = 200 * time.Millisecond, 3 * time.Second
 	load := func(o *redis.Options) (time.Duration, error) {
-		o.Addr, o.ReadTimeout, o.MaxRetries, o.Protocol = silentServer(t), readTimeout, -1, 2
+		o.Addr, o.ReadTimeout, o.MaxRetries, o.Protocol = redisopstest.SilentServer(t), readTimeout, -1, 2
 		client := redis.NewClient(o)
 		defer client.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), deadline)
@@ -214,7 +183,7 @@ func TestTheContextDeadlineIsHonoured(t *testing.T) {
 		t.Errorf("a default client on a silent server returned after %v (%v); go-redis v9 now honours deadlines, so New need not refuse it", took, err)
 	}
 
-	addr := silentServer(t)
+	addr := redisopstest.SilentServer(t)
 	client := redis.NewClient(&redis.Options{Addr: addr, ReadTimeout: readTimeout, MaxRetries: -1, ContextTimeoutEnabled: true, Protocol: 2})
 	defer client.Close()
 	s, err := New(client)
@@ -246,25 +215,7 @@ func TestFailuresAreErrorsThatNameOnlyTheKeysPrefix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	k := stores.NewKey()
-	_, loadErr := s.Load(ctx, k)
-	_, existsErr := s.Exists(ctx, k)
-	for name, err := range map[string]error{
-		"Load": loadErr, "Exists": existsErr,
-		"Create": s.Create(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
-		"Update": s.Update(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
-		"Touch":  s.Touch(ctx, k, time.Now().Add(time.Hour)),
-		"Delete": s.Delete(ctx, k),
-	} {
-		if err == nil || errors.Is(err, stores.ErrNotFound) || errors.Is(err, stores.ErrExists) {
-			t.Errorf("%s with Redis down = %v, want a plain failure", name, err)
-			continue
-		}
-		if strings.Contains(err.Error(), k) || !strings.Contains(err.Error(), k[:6]+"…") || !strings.HasPrefix(err.Error(), "redis9store: ") {
-			t.Errorf("%s error %q: want redis9store: prefix and only the key's first 6 characters", name, err)
-		}
-	}
+	redisopstest.FailuresNameOnlyTheKeysPrefix(t, s, "redis9store")
 }
 
 func TestNewRefusesBadArguments(t *testing.T) {

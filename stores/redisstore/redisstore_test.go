@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/internal/redisops/redisopstest"
 	"github.com/ginsession/ginsession/stores/storetest"
 )
 
@@ -81,40 +81,13 @@ func TestConformanceUniversalClient(t *testing.T) {
 }
 
 func TestTheContextDeadlineIsHonoured(t *testing.T) {
-	// A server that accepts connections and never answers.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	defer func() {
-		ln.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	}()
-	client := redis.NewClient(&redis.Options{Addr: ln.Addr().String(), ReadTimeout: time.Minute, MaxRetries: -1})
+	client := redis.NewClient(&redis.Options{Addr: redisopstest.SilentServer(t), ReadTimeout: time.Minute, MaxRetries: -1})
 	defer client.Close()
 	s, _ := New(client)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = s.Load(ctx, stores.NewKey())
+	_, err := s.Load(ctx, stores.NewKey())
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("Load on a silent server took %v despite a 200ms deadline", took)
 	}
@@ -133,25 +106,7 @@ func TestFailuresAreErrorsThatNameOnlyTheKeysPrefix(t *testing.T) {
 	client := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
 	defer client.Close()
 	s, _ := New(client)
-	ctx := context.Background()
-	k := stores.NewKey()
-	_, loadErr := s.Load(ctx, k)
-	_, existsErr := s.Exists(ctx, k)
-	for name, err := range map[string]error{
-		"Load": loadErr, "Exists": existsErr,
-		"Create": s.Create(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
-		"Update": s.Update(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
-		"Touch":  s.Touch(ctx, k, time.Now().Add(time.Hour)),
-		"Delete": s.Delete(ctx, k),
-	} {
-		if err == nil || errors.Is(err, stores.ErrNotFound) || errors.Is(err, stores.ErrExists) {
-			t.Errorf("%s with Redis down = %v, want a plain failure", name, err)
-			continue
-		}
-		if strings.Contains(err.Error(), k) || !strings.Contains(err.Error(), k[:6]+"…") || !strings.HasPrefix(err.Error(), "redisstore: ") {
-			t.Errorf("%s error %q: want redisstore: prefix and only the key's first 6 characters", name, err)
-		}
-	}
+	redisopstest.FailuresNameOnlyTheKeysPrefix(t, s, "redisstore")
 }
 
 func TestNewRefusesBadArguments(t *testing.T) {

@@ -44,13 +44,25 @@ type Store struct {
 	now    func() time.Time
 }
 
+// Config is what a store's options set.
+type Config struct{ prefix string }
+
+// SetPrefix is WithPrefix's work: the prefix, checked with CheckPrefix.
+func (c *Config) SetPrefix(name, p string) error {
+	c.prefix = p
+	return CheckPrefix(name, p)
+}
+
 // New returns a store that sends its commands with do, whose errors start
-// with name and whose keys start with prefix (checked with CheckPrefix).
-func New(name string, do Do, nilErr error, prefix string) (*Store, error) {
-	if err := CheckPrefix(name, prefix); err != nil {
-		return nil, err
+// with name, configured by opts (each package's Option type).
+func New[O ~func(*Config) error](name string, do Do, nilErr error, opts []O) (*Store, error) {
+	c := Config{prefix: DefaultPrefix}
+	for _, o := range opts {
+		if err := o(&c); err != nil {
+			return nil, err
+		}
 	}
-	return &Store{do: do, nilErr: nilErr, name: name, prefix: prefix, now: time.Now}, nil
+	return &Store{do: do, nilErr: nilErr, name: name, prefix: c.prefix, now: time.Now}, nil
 }
 
 // errReply is a reply of a type the command never sends: a client or proxy

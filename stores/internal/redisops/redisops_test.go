@@ -21,7 +21,7 @@ func eachClient(t *testing.T, test func(t *testing.T, s *Store)) {
 	t.Run("go-redis v8", func(t *testing.T) {
 		c := testenv.Redis(t)
 		do := func(ctx context.Context, args ...any) (any, error) { return c.Do(ctx, args...).Result() }
-		s, err := New("redisstore", do, redis8.Nil, testenv.RedisPrefix(t, c, "gs_ops_"))
+		s, err := New("redisstore", do, redis8.Nil, []func(*Config) error{prefix(testenv.RedisPrefix(t, c, "gs_ops_"))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -30,12 +30,16 @@ func eachClient(t *testing.T, test func(t *testing.T, s *Store)) {
 	t.Run("go-redis v9", func(t *testing.T) {
 		c := testenv.Redis9(t)
 		do := func(ctx context.Context, args ...any) (any, error) { return c.Do(ctx, args...).Result() }
-		s, err := New("redis9store", do, redis9.Nil, testenv.Redis9Prefix(t, c, "gs_ops_"))
+		s, err := New("redis9store", do, redis9.Nil, []func(*Config) error{prefix(testenv.Redis9Prefix(t, c, "gs_ops_"))})
 		if err != nil {
 			t.Fatal(err)
 		}
 		test(t, s)
 	})
+}
+
+func prefix(p string) func(*Config) error {
+	return func(c *Config) error { return c.SetPrefix("x", p) }
 }
 
 func TestRecordsArePlainValuesWithATTL(t *testing.T) {
@@ -108,7 +112,7 @@ func TestPX(t *testing.T) {
 }
 
 func TestAPrefixOver512BytesIsRefused(t *testing.T) {
-	if _, err := New("x", nil, nil, strings.Repeat("p", MaxPrefix+1)); err == nil || !strings.HasPrefix(err.Error(), "x: WithPrefix: ") {
+	if _, err := New("x", nil, nil, []func(*Config) error{prefix(strings.Repeat("p", MaxPrefix+1))}); err == nil || !strings.HasPrefix(err.Error(), "x: WithPrefix: ") {
 		t.Errorf("a 513-byte prefix: %v", err)
 	}
 }
