@@ -20,6 +20,7 @@ import (
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/filestore"
 	"github.com/ginsession/ginsession/stores/memstore"
+	"github.com/ginsession/ginsession/stores/redis9store"
 )
 
 // relStores returns the stores the concurrency tests run on: the in-process
@@ -37,6 +38,14 @@ func relStores(t *testing.T) map[string]func(t *testing.T) stores.Store {
 		},
 		"redisstore": func(t *testing.T) stores.Store {
 			return everystore.Redis(t, "gs_conc_")
+		},
+		"redis9store": func(t *testing.T) stores.Store {
+			client := testenv.Redis9(t)
+			st, err := redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, "gs_conc_")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
 		},
 		"sqlstore": func(t *testing.T) stores.Store {
 			return everystore.SQL(t, testenv.MySQL(t), "gs_conc_")

@@ -25,11 +25,13 @@ import (
 	"github.com/go-redis/redis/v8"
 	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
+	redis9 "github.com/redis/go-redis/v9"
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/internal/testenv/everystore"
 	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/redis9store"
 	"github.com/ginsession/ginsession/stores/redisstore"
 	"github.com/ginsession/ginsession/stores/sqlstore"
 )
@@ -309,14 +311,39 @@ func relRecovered(t *testing.T, url string, within time.Duration) time.Duration 
 // redis-server, then freezes the server (SIGSTOP), thaws it, kills it
 // (SIGKILL) and restarts it on the same port, all under load.
 func TestRedisHungThenKilledMidLoad(t *testing.T) {
+	relRedisHungThenKilled(t, func(addr string) (stores.Store, func() error) {
+		client := redis.NewClient(&redis.Options{Addr: addr})
+		st, err := redisstore.New(client, redisstore.WithPrefix(testenv.Name("gs_fault_")+":"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st, client.Close
+	})
+}
+
+// TestRedis9HungThenKilledMidLoad is the same on go-redis v9, with the
+// client's default options apart from ContextTimeoutEnabled (which
+// redis9store.New requires): the frozen phase is bounded by the store
+// timeout, not by the client's 5 s ReadTimeout.
+func TestRedis9HungThenKilledMidLoad(t *testing.T) {
+	relRedisHungThenKilled(t, func(addr string) (stores.Store, func() error) {
+		client := redis9.NewClient(&redis9.Options{Addr: addr, ContextTimeoutEnabled: true})
+		st, err := redis9store.New(client, redis9store.WithPrefix(testenv.Name("gs_fault9_")+":"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st, client.Close
+	})
+}
+
+// relRedisHungThenKilled runs the scenario on the store open makes on the
+// server's address; open's second result closes the client before the
+// goroutine count is checked.
+func relRedisHungThenKilled(t *testing.T, open func(addr string) (stores.Store, func() error)) {
 	srv := relStartRedis(t)
 	base := runtime.NumGoroutine()
 	logs := &logBuffer{}
-	client := redis.NewClient(&redis.Options{Addr: srv.addr()})
-	st, err := redisstore.New(client, redisstore.WithPrefix(testenv.Name("gs_fault_")+":"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, closeClient := open(srv.addr())
 	app := relFaultApp(t, st, logs)
 	load := relStartLoad(app.URL, 8)
 	finished := false
@@ -359,7 +386,7 @@ func TestRedisHungThenKilledMidLoad(t *testing.T) {
 	}
 
 	app.Close()
-	client.Close()
+	_ = closeClient()
 	relSettleGoroutines(t, base)
 }
 
@@ -585,6 +612,20 @@ func TestAStoreCallOutlivingTheRequestEndsWithIt(t *testing.T) {
 			t.Fatal(err)
 		}
 		run(t, st, func() { srv.signal(syscall.SIGSTOP) }, func() { srv.signal(syscall.SIGCONT) }, clientTimeout+relMargin)
+	})
+	t.Run("redis9store: ends by the client's ReadTimeout", func(t *testing.T) {
+		// go-redis v9 bounds a pending read by the context's deadline and
+		// ReadTimeout only, not by cancellation: the handler returns when
+		// the shorter of the store timeout and ReadTimeout runs out.
+		const readTimeout = time.Second
+		srv := relStartRedis(t)
+		client := redis9.NewClient(&redis9.Options{Addr: srv.addr(), ContextTimeoutEnabled: true, ReadTimeout: readTimeout})
+		defer client.Close()
+		st, err := redis9store.New(client, redis9store.WithPrefix(testenv.Name("gs_cancel9_")+":"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		run(t, st, func() { srv.signal(syscall.SIGSTOP) }, func() { srv.signal(syscall.SIGCONT) }, readTimeout+relMargin)
 	})
 }
 

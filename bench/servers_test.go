@@ -14,6 +14,7 @@ import (
 	goredis "github.com/go-redis/redis/v8"
 	"github.com/go-sql-driver/mysql"
 	redigo "github.com/gomodule/redigo/redis"
+	goredis9 "github.com/redis/go-redis/v9"
 )
 
 // The servers, at their default addresses.
@@ -48,16 +49,32 @@ func needServer(tb testing.TB, what, addr string) {
 // into rt, and deletes every key under prefix when tb ends.
 func goRedis(tb testing.TB, rt *rtCounter, prefix string) *goredis.Client {
 	tb.Helper()
-	needServer(tb, "Redis", redisAddr)
 	c := goredis.NewClient(&goredis.Options{Addr: redisAddr, Dialer: rt.dial})
-	if err := c.Ping(context.Background()).Err(); err != nil {
+	pingRedis(tb, prefix, func(ctx context.Context) error { return c.Ping(ctx).Err() }, c.Close)
+	return c
+}
+
+// goRedis9 is goRedis for go-redis v9, with ContextTimeoutEnabled (which
+// redis9store requires) and otherwise the client's defaults.
+func goRedis9(tb testing.TB, rt *rtCounter, prefix string) *goredis9.Client {
+	tb.Helper()
+	c := goredis9.NewClient(&goredis9.Options{Addr: redisAddr, Dialer: rt.dial, ContextTimeoutEnabled: true})
+	pingRedis(tb, prefix, func(ctx context.Context) error { return c.Ping(ctx).Err() }, c.Close)
+	return c
+}
+
+// pingRedis fails tb unless Redis answers, and when tb ends deletes every
+// key under prefix and closes the client.
+func pingRedis(tb testing.TB, prefix string, ping func(context.Context) error, close func() error) {
+	tb.Helper()
+	needServer(tb, "Redis", redisAddr)
+	if err := ping(context.Background()); err != nil {
 		tb.Fatalf("redis: %v", err)
 	}
 	tb.Cleanup(func() {
 		deleteRedisPrefix(tb, prefix)
-		c.Close()
+		close()
 	})
-	return c
 }
 
 // redigoPool returns a redigo pool whose connections count round trips into

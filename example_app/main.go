@@ -32,7 +32,7 @@ import (
 // config is what the flags and environment choose.
 type config struct {
 	Addr            string
-	Store           string // memory, file, redis, mysql, cached, cookie
+	Store           string // memory, file, redis, redis-v8, mysql, cached, cookie
 	RedisAddr       string
 	MySQLDSN        string
 	DataDir         string
@@ -48,7 +48,7 @@ type config struct {
 }
 
 // storeNames lists the values -store accepts.
-var storeNames = []string{"memory", "file", "redis", "mysql", "cached", "cookie"}
+var storeNames = []string{"memory", "file", "redis", "redis-v8", "mysql", "cached", "cookie"}
 
 // parseConfig reads the flags in args, falling back to the environment read
 // by getenv, then to the defaults.
@@ -65,7 +65,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", env("GINSESSION_ADDR", ":8080"), "listen address (env GINSESSION_ADDR)")
 	fs.StringVar(&cfg.Store, "store", env("GINSESSION_STORE", "file"), "session store: "+strings.Join(storeNames, ", ")+" (env GINSESSION_STORE)")
-	fs.StringVar(&cfg.RedisAddr, "redis-addr", env("GINSESSION_REDIS_ADDR", "127.0.0.1:6379"), "Redis address for -store redis and cached (env GINSESSION_REDIS_ADDR)")
+	fs.StringVar(&cfg.RedisAddr, "redis-addr", env("GINSESSION_REDIS_ADDR", "127.0.0.1:6379"), "Redis address for -store redis, redis-v8 and cached; several, comma-separated, for a Cluster (env GINSESSION_REDIS_ADDR)")
 	fs.StringVar(&cfg.MySQLDSN, "mysql-dsn", env("GINSESSION_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/test"), "MySQL DSN for -store mysql and cached (env GINSESSION_MYSQL_DSN)")
 	fs.StringVar(&cfg.DataDir, "data-dir", env("GINSESSION_DATA_DIR", filepath.Join("example_app", "data")), "directory for -store file, created 0700 (env GINSESSION_DATA_DIR)")
 	fs.StringVar(&cfg.Secret, "secret", getenv("GINSESSION_SECRET"), "secret key, at least 32 bytes (env GINSESSION_SECRET); random at each start if unset")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -88,11 +89,17 @@ func TestAnUnreachableMySQLIsAClearStartupError(t *testing.T) {
 	}
 }
 
+// -store redis is go-redis v9 (stores/redis9store), -store redis-v8 the
+// older client (stores/redisstore).
 func TestTheLoginFlowWorksOnRedis(t *testing.T) {
 	testenv.Redis(t) // skips, or fails under CI, without a server
-	cfg := testConfig(t, "redis")
-	cfg.RedisAddr = testenv.RedisAddr()
-	loginFlow(t, cfg)
+	for _, store := range []string{"redis", "redis-v8"} {
+		t.Run(store, func(t *testing.T) {
+			cfg := testConfig(t, store)
+			cfg.RedisAddr = testenv.RedisAddr()
+			loginFlow(t, cfg)
+		})
+	}
 }
 
 func TestAnUnreachableRedisIsAClearStartupError(t *testing.T) {
@@ -117,5 +124,21 @@ func TestTheLoginFlowWorksOnRedisInFrontOfMySQL(t *testing.T) {
 	}
 	if rows != 1 {
 		t.Errorf("%d rows in django_session after one login, want 1 (the database holds the truth)", rows)
+	}
+}
+
+func TestStoreRedisIsGoRedisV9AndRedisV8IsTheOlderStore(t *testing.T) {
+	testenv.Redis(t)
+	for store, want := range map[string]string{"redis": "*redis9store.Store", "redis-v8": "*redisstore.Store"} {
+		cfg := testConfig(t, store)
+		cfg.RedisAddr = testenv.RedisAddr()
+		st, cs, err := openStore(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprintf("%T", st); got != want {
+			t.Errorf("-store %s opened a %s, want %s", store, got, want)
+		}
+		cs.close()
 	}
 }

@@ -11,12 +11,14 @@ import (
 	"github.com/go-redis/redis/v8"
 	_ "github.com/go-sql-driver/mysql" // the "mysql" database/sql driver
 	"github.com/jmoiron/sqlx"
+	redis9 "github.com/redis/go-redis/v9"
 
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/cachedstore"
 	"github.com/ginsession/ginsession/stores/cookiestore"
 	"github.com/ginsession/ginsession/stores/filestore"
 	"github.com/ginsession/ginsession/stores/memstore"
+	"github.com/ginsession/ginsession/stores/redis9store"
 	"github.com/ginsession/ginsession/stores/redisstore"
 	"github.com/ginsession/ginsession/stores/sqlstore"
 )
@@ -48,7 +50,9 @@ func openStore(cfg config) (stores.Store, closers, error) {
 	case "mysql":
 		return openMySQL(cfg)
 	case "redis":
-		return openRedis(cfg, redisstore.DefaultPrefix)
+		return openRedis(cfg, redis9store.DefaultPrefix)
+	case "redis-v8":
+		return openRedisV8(cfg)
 	case "cached":
 		return openCached(cfg)
 	}
@@ -82,21 +86,49 @@ func openMySQL(cfg config) (*sqlstore.Store, closers, error) {
 }
 
 // openRedis connects to cfg.RedisAddr (one address for a standalone Redis,
-// several, comma-separated, for a Cluster) and keeps sessions under prefix.
-func openRedis(cfg config, prefix string) (*redisstore.Store, closers, error) {
-	client := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: strings.Split(cfg.RedisAddr, ",")})
-	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
-	defer cancel()
-	if err := client.Ping(ctx).Err(); err != nil {
-		client.Close()
-		return nil, nil, fmt.Errorf("redis: cannot reach -redis-addr %s (is Redis running?): %w", cfg.RedisAddr, err)
+// several, comma-separated, for a Cluster) with go-redis v9 and keeps
+// sessions under prefix.
+func openRedis(cfg config, prefix string) (*redis9store.Store, closers, error) {
+	client := redis9.NewUniversalClient(&redis9.UniversalOptions{
+		Addrs: strings.Split(cfg.RedisAddr, ","),
+		// So that -store-timeout bounds Redis calls; redis9store requires it.
+		ContextTimeoutEnabled: true,
+	})
+	if err := pingRedis(cfg, func(ctx context.Context) error { return client.Ping(ctx).Err() }, client.Close); err != nil {
+		return nil, nil, err
 	}
-	st, err := redisstore.New(client, redisstore.WithPrefix(prefix))
+	st, err := redis9store.New(client, redis9store.WithPrefix(prefix))
 	if err != nil {
 		client.Close()
 		return nil, nil, err
 	}
 	return st, closers{client.Close}, nil
+}
+
+// openRedisV8 is openRedis on go-redis v8 (stores/redisstore), for
+// -store redis-v8. The records are the same, so a deployment can switch.
+func openRedisV8(cfg config) (*redisstore.Store, closers, error) {
+	client := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: strings.Split(cfg.RedisAddr, ",")})
+	if err := pingRedis(cfg, func(ctx context.Context) error { return client.Ping(ctx).Err() }, client.Close); err != nil {
+		return nil, nil, err
+	}
+	st, err := redisstore.New(client)
+	if err != nil {
+		client.Close()
+		return nil, nil, err
+	}
+	return st, closers{client.Close}, nil
+}
+
+// pingRedis checks that Redis answers, closing the client when it does not.
+func pingRedis(cfg config, ping func(context.Context) error, close func() error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+	defer cancel()
+	if err := ping(ctx); err != nil {
+		close()
+		return fmt.Errorf("redis: cannot reach -redis-addr %s (is Redis running?): %w", cfg.RedisAddr, err)
+	}
+	return nil
 }
 
 // openCached puts Redis in front of MySQL, Django's cached_db: the table
@@ -107,7 +139,7 @@ func openCached(cfg config) (stores.Store, closers, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	cache, cacheClosers, err := openRedis(cfg, redisstore.DefaultPrefix+"cached:")
+	cache, cacheClosers, err := openRedis(cfg, redis9store.DefaultPrefix+"cached:")
 	if err != nil {
 		dbClosers.close()
 		return nil, nil, err

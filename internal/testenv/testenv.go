@@ -150,31 +150,55 @@ func Redis(t testing.TB) *redis.Client {
 // client closes.
 func RedisPrefix(t testing.TB, client redis.UniversalClient, base string) string {
 	t.Helper()
+	return redisPrefix(t, base, func(ctx context.Context, match string) error {
+		clean := func(ctx context.Context, c *redis.Client) error {
+			return cleanKeys(ctx, match, func(ctx context.Context, cursor uint64) ([]string, uint64, error) {
+				return c.Scan(ctx, cursor, match, 1000).Result()
+			}, func(ctx context.Context, keys []string) error { return c.Del(ctx, keys...).Err() })
+		}
+		switch c := client.(type) {
+		case *redis.ClusterClient:
+			return c.ForEachMaster(ctx, clean)
+		case *redis.Client:
+			return clean(ctx, c)
+		}
+		return nil
+	})
+}
+
+// redisPrefix makes the prefix and, when the test ends, calls clean with
+// the pattern matching its keys.
+func redisPrefix(t testing.TB, base string, clean func(ctx context.Context, match string) error) string {
 	prefix := Name(base) + ":"
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		clean := func(ctx context.Context, c *redis.Client) error {
-			iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-			for iter.Next(ctx) {
-				if err := c.Del(ctx, iter.Val()).Err(); err != nil {
-					return err
-				}
-			}
-			return iter.Err()
-		}
-		var err error
-		switch c := client.(type) {
-		case *redis.ClusterClient:
-			err = c.ForEachMaster(ctx, clean)
-		case *redis.Client:
-			err = clean(ctx, c)
-		}
-		if err != nil {
+		if err := clean(ctx, prefix+"*"); err != nil {
 			t.Errorf("cleaning up %s*: %v", prefix, err)
 		}
 	})
 	return prefix
+}
+
+// cleanKeys deletes the keys one server's SCAN finds for match. Keys are
+// deleted one at a time: a cluster node refuses a DEL of keys in several
+// slots.
+func cleanKeys(ctx context.Context, match string, scan func(context.Context, uint64) ([]string, uint64, error), del func(context.Context, []string) error) error {
+	var cursor uint64
+	for {
+		keys, next, err := scan(ctx, cursor)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := del(ctx, []string{k}); err != nil {
+				return err
+			}
+		}
+		if cursor = next; cursor == 0 {
+			return nil
+		}
+	}
 }
 
 // OpenRedis makes a client with opts, pings the server, and closes the
@@ -182,14 +206,22 @@ func RedisPrefix(t testing.TB, client redis.UniversalClient, base string) string
 func OpenRedis(t testing.TB, opts *redis.Options) *redis.Client {
 	t.Helper()
 	c := redis.NewClient(opts)
+	ping(t, "Redis at "+opts.Addr, func(ctx context.Context) error { return c.Ping(ctx).Err() }, c.Close)
+	return c
+}
+
+// ping checks a server answers (skipping or failing the test, as
+// Unavailable does, when it does not; close is called then) and calls close
+// at the end of the test.
+func ping(t testing.TB, what string, ping func(context.Context) error, close func() error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
 	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		c.Close()
-		Unavailable(t, "Redis at "+opts.Addr, err)
+	if err := ping(ctx); err != nil {
+		close()
+		Unavailable(t, what, err)
 	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	t.Cleanup(func() { close() })
 }
 
 // Name returns prefix followed by 12 random hex digits, for a table name or

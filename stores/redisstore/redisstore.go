@@ -47,39 +47,36 @@ package redisstore
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strconv"
-	"time"
 
 	"github.com/go-redis/redis/v8"
 
 	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/internal/redisops"
 )
 
 // DefaultPrefix is prepended to session keys to make Redis keys.
-const DefaultPrefix = "ginsession:"
+const DefaultPrefix = redisops.DefaultPrefix
 
 // Store is a stores.Store on Redis. It is safe for concurrent use; it does
 // not own the client, which the caller closes.
+//
+// Its methods (Load, Create, Update, Touch, Set, Delete, Exists,
+// ClearExpired) send the commands listed in the package documentation; the
+// code is shared with stores/redis9store, so the two stores read and write
+// the same records.
 type Store struct {
-	client redis.UniversalClient
-	prefix string
-	now    func() time.Time
+	*core
 }
 
+type core = redisops.Store
+
 // Option configures a Store.
-type Option func(*Store) error
+type Option func(*redisops.Config) error
 
 // WithPrefix sets the prefix of Redis keys, DefaultPrefix by default. Give
 // applications that share a Redis different prefixes.
 func WithPrefix(p string) Option {
-	return func(s *Store) error {
-		if len(p) > 512 {
-			return fmt.Errorf("redisstore: WithPrefix: %d bytes is too long (at most 512)", len(p))
-		}
-		s.prefix = p
-		return nil
-	}
+	return func(c *redisops.Config) error { return c.SetPrefix("redisstore", p) }
 }
 
 // New returns a store on client. It sends nothing to Redis.
@@ -87,190 +84,13 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if client == nil {
 		return nil, errors.New("redisstore: New: client is nil")
 	}
-	s := &Store{client: client, prefix: DefaultPrefix, now: time.Now}
-	for _, o := range opts {
-		if err := o(s); err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
-}
-
-// Prefix returns the prefix of the store's Redis keys.
-func (s *Store) Prefix() string { return s.prefix }
-
-func (s *Store) rkey(key string) string { return s.prefix + key }
-
-// short is how keys appear in errors: enough to correlate, never enough to
-// hijack the session.
-func short(key string) string {
-	if len(key) > 6 {
-		return key[:6] + "…"
-	}
-	return key
-}
-
-// ttl returns the time left until expiry in whole milliseconds, rounded up
-// so a record never expires early; ok is false when expiry has passed.
-func (s *Store) ttl(expiry time.Time) (ms string, ok bool) {
-	d := expiry.Sub(s.now())
-	if d <= 0 {
-		return "", false
-	}
-	n := (d + time.Millisecond - 1) / time.Millisecond
-	return strconv.FormatInt(int64(n), 10), true
-}
-
-// Load implements stores.Store with one GET.
-func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
-	if err := stores.CheckKey(key); err != nil {
-		return nil, fmt.Errorf("redisstore: load: %w (%w)", stores.ErrNotFound, err)
-	}
-	data, err := s.client.Get(ctx, s.rkey(key)).Bytes()
+	do := func(ctx context.Context, args ...any) (any, error) { return client.Do(ctx, args...).Result() }
+	s, err := redisops.New("redisstore", do, redis.Nil, opts)
 	if err != nil {
-		if err == redis.Nil {
-			return nil, stores.ErrNotFound
-		}
-		return nil, fmt.Errorf("redisstore: load %s: %w", short(key), err)
+		return nil, err
 	}
-	return data, nil
+	return &Store{s}, nil
 }
-
-// Create implements stores.Store with one SET ... PX ms NX.
-func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("redisstore: create: %w", err)
-	}
-	ms, ok := s.ttl(expiry)
-	if !ok {
-		// Born expired: nothing to write, but a taken key is still taken.
-		n, err := s.client.Exists(ctx, s.rkey(key)).Result()
-		if err != nil {
-			return fmt.Errorf("redisstore: create %s: %w", short(key), err)
-		}
-		if n > 0 {
-			return fmt.Errorf("redisstore: create %s: %w", short(key), stores.ErrExists)
-		}
-		return nil
-	}
-	cmd := redis.NewBoolCmd(ctx, "set", s.rkey(key), data, "px", ms, "nx")
-	_ = s.client.Process(ctx, cmd)
-	set, err := cmd.Result()
-	if err != nil {
-		return fmt.Errorf("redisstore: create %s: %w", short(key), err)
-	}
-	if !set {
-		return fmt.Errorf("redisstore: create %s: %w", short(key), stores.ErrExists)
-	}
-	return nil
-}
-
-// Update implements stores.Store with one SET ... PX ms XX, which never
-// brings back a record that was deleted or has expired.
-func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("redisstore: update: %w", err)
-	}
-	ms, ok := s.ttl(expiry)
-	if !ok {
-		return s.expireNow(ctx, "update", key)
-	}
-	cmd := redis.NewBoolCmd(ctx, "set", s.rkey(key), data, "px", ms, "xx")
-	_ = s.client.Process(ctx, cmd)
-	set, err := cmd.Result()
-	if err != nil {
-		return fmt.Errorf("redisstore: update %s: %w", short(key), err)
-	}
-	if !set {
-		return fmt.Errorf("redisstore: update %s: %w", short(key), stores.ErrNotFound)
-	}
-	return nil
-}
-
-// Touch implements stores.Toucher with one PEXPIRE.
-func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("redisstore: touch: %w", err)
-	}
-	ms, ok := s.ttl(expiry)
-	if !ok {
-		return s.expireNow(ctx, "touch", key)
-	}
-	cmd := redis.NewBoolCmd(ctx, "pexpire", s.rkey(key), ms)
-	_ = s.client.Process(ctx, cmd)
-	set, err := cmd.Result()
-	if err != nil {
-		return fmt.Errorf("redisstore: touch %s: %w", short(key), err)
-	}
-	if !set {
-		return fmt.Errorf("redisstore: touch %s: %w", short(key), stores.ErrNotFound)
-	}
-	return nil
-}
-
-// expireNow is Update or Touch to an expiry already past: the record goes,
-// and a record that was not there is ErrNotFound as for any update.
-func (s *Store) expireNow(ctx context.Context, what, key string) error {
-	n, err := s.client.Del(ctx, s.rkey(key)).Result()
-	if err != nil {
-		return fmt.Errorf("redisstore: %s %s: %w", what, short(key), err)
-	}
-	if n == 0 {
-		return fmt.Errorf("redisstore: %s %s: %w", what, short(key), stores.ErrNotFound)
-	}
-	return nil
-}
-
-// Set stores a record whether or not one exists, with one SET ... PX ms (or
-// DEL for an expiry already past). It is not part of stores.Store, whose
-// writes are create-only or update-only; the cached_db store
-// (stores/cachedstore) uses it to refresh its cache after the database has
-// accepted a write.
-func (s *Store) Set(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("redisstore: set: %w", err)
-	}
-	ms, ok := s.ttl(expiry)
-	if !ok {
-		if err := s.client.Del(ctx, s.rkey(key)).Err(); err != nil {
-			return fmt.Errorf("redisstore: set %s: %w", short(key), err)
-		}
-		return nil
-	}
-	cmd := redis.NewStatusCmd(ctx, "set", s.rkey(key), data, "px", ms)
-	_ = s.client.Process(ctx, cmd)
-	if err := cmd.Err(); err != nil {
-		return fmt.Errorf("redisstore: set %s: %w", short(key), err)
-	}
-	return nil
-}
-
-// Delete implements stores.Store with one DEL.
-func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("redisstore: delete: %w", err)
-	}
-	if err := s.client.Del(ctx, s.rkey(key)).Err(); err != nil {
-		return fmt.Errorf("redisstore: delete %s: %w", short(key), err)
-	}
-	return nil
-}
-
-// Exists implements stores.Store with one EXISTS.
-func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
-	if err := stores.CheckKey(key); err != nil {
-		return false, fmt.Errorf("redisstore: exists: %w", err)
-	}
-	n, err := s.client.Exists(ctx, s.rkey(key)).Result()
-	if err != nil {
-		return false, fmt.Errorf("redisstore: exists %s: %w", short(key), err)
-	}
-	return n > 0, nil
-}
-
-// ClearExpired implements stores.Store; it does nothing, because Redis
-// removes expired keys by itself.
-func (s *Store) ClearExpired(context.Context) error { return nil }
 
 var (
 	_ stores.Store   = (*Store)(nil)

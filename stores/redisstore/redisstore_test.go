@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/internal/redisops/redisopstest"
 	"github.com/ginsession/ginsession/stores/storetest"
 )
 
@@ -80,104 +80,14 @@ func TestConformanceUniversalClient(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, client) })
 }
 
-func TestAnExpiryInThePastLeavesNoRecord(t *testing.T) {
-	s := newStore(t, testenv.Redis(t))
-	ctx := context.Background()
-	past, future := time.Now().Add(-time.Second), time.Now().Add(time.Hour)
-
-	k := stores.NewKey()
-	if err := s.Create(ctx, k, []byte("x"), past); err != nil {
-		t.Fatalf("Create with a past expiry: %v", err)
-	}
-	if ok, err := s.Exists(ctx, k); ok || err != nil {
-		t.Fatalf("Exists after a Create born expired = %v, %v", ok, err)
-	}
-
-	live := stores.NewKey()
-	if err := s.Create(ctx, live, []byte("live"), future); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Create(ctx, live, []byte("x"), past); !errors.Is(err, stores.ErrExists) {
-		t.Errorf("Create born expired on a taken key = %v, want ErrExists", err)
-	}
-	if got, err := s.Load(ctx, live); string(got) != "live" || err != nil {
-		t.Errorf("the taken record became %q, %v", got, err)
-	}
-	if err := s.Update(ctx, live, []byte("y"), past); err != nil {
-		t.Errorf("Update to a past expiry: %v", err)
-	}
-	if _, err := s.Load(ctx, live); !errors.Is(err, stores.ErrNotFound) {
-		t.Errorf("Load after Update to a past expiry = %v, want ErrNotFound", err)
-	}
-	if err := s.Update(ctx, live, []byte("y"), past); !errors.Is(err, stores.ErrNotFound) {
-		t.Errorf("Update to a past expiry of a missing record = %v, want ErrNotFound", err)
-	}
-	if err := s.Create(ctx, live, []byte("z"), future); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Touch(ctx, live, past); err != nil {
-		t.Errorf("Touch to a past expiry: %v", err)
-	}
-	if ok, _ := s.Exists(ctx, live); ok {
-		t.Error("the record outlived Touch to a past expiry")
-	}
-	if err := s.Touch(ctx, live, past); !errors.Is(err, stores.ErrNotFound) {
-		t.Errorf("Touch to a past expiry of a missing record = %v, want ErrNotFound", err)
-	}
-}
-
-func TestRecordsArePlainValuesWithATTL(t *testing.T) {
-	client := testenv.Redis(t)
-	s := newStore(t, client)
-	ctx := context.Background()
-	k := stores.NewKey()
-	if err := s.Create(ctx, k, []byte(`{"a":1}`), time.Now().Add(90*time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := client.Get(ctx, s.Prefix()+k).Result(); got != `{"a":1}` || err != nil {
-		t.Errorf("GET %s = %q, %v", s.Prefix()+k, got, err)
-	}
-	ttl, err := client.PTTL(ctx, s.Prefix()+k).Result()
-	if err != nil || ttl <= 89*time.Second || ttl > 90*time.Second {
-		t.Errorf("PTTL = %v, %v; want just under 90s", ttl, err)
-	}
-}
-
 func TestTheContextDeadlineIsHonoured(t *testing.T) {
-	// A server that accepts connections and never answers.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	defer func() {
-		ln.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	}()
-	client := redis.NewClient(&redis.Options{Addr: ln.Addr().String(), ReadTimeout: time.Minute, MaxRetries: -1})
+	client := redis.NewClient(&redis.Options{Addr: redisopstest.SilentServer(t), ReadTimeout: time.Minute, MaxRetries: -1})
 	defer client.Close()
 	s, _ := New(client)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = s.Load(ctx, stores.NewKey())
+	_, err := s.Load(ctx, stores.NewKey())
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("Load on a silent server took %v despite a 200ms deadline", took)
 	}
@@ -196,41 +106,7 @@ func TestFailuresAreErrorsThatNameOnlyTheKeysPrefix(t *testing.T) {
 	client := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
 	defer client.Close()
 	s, _ := New(client)
-	ctx := context.Background()
-	k := stores.NewKey()
-	_, loadErr := s.Load(ctx, k)
-	_, existsErr := s.Exists(ctx, k)
-	for name, err := range map[string]error{
-		"Load": loadErr, "Exists": existsErr,
-		"Create": s.Create(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
-		"Update": s.Update(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
-		"Touch":  s.Touch(ctx, k, time.Now().Add(time.Hour)),
-		"Delete": s.Delete(ctx, k),
-	} {
-		if err == nil || errors.Is(err, stores.ErrNotFound) || errors.Is(err, stores.ErrExists) {
-			t.Errorf("%s with Redis down = %v, want a plain failure", name, err)
-			continue
-		}
-		if strings.Contains(err.Error(), k) || !strings.Contains(err.Error(), k[:6]+"…") || !strings.HasPrefix(err.Error(), "redisstore: ") {
-			t.Errorf("%s error %q: want redisstore: prefix and only the key's first 6 characters", name, err)
-		}
-	}
-}
-
-func TestInvalidKeysAreRefused(t *testing.T) {
-	s := newStore(t, testenv.Redis(t))
-	ctx := context.Background()
-	for _, k := range []string{"", "short", "a*b?c[d]e", "UPPER12345", strings.Repeat("a", 41)} {
-		if _, err := s.Load(ctx, k); !errors.Is(err, stores.ErrNotFound) || !errors.Is(err, stores.ErrInvalidKey) {
-			t.Errorf("Load(%q) = %v", k, err)
-		}
-		if err := s.Create(ctx, k, nil, time.Now().Add(time.Hour)); !errors.Is(err, stores.ErrInvalidKey) {
-			t.Errorf("Create(%q) = %v", k, err)
-		}
-		if err := s.Delete(ctx, k); !errors.Is(err, stores.ErrInvalidKey) {
-			t.Errorf("Delete(%q) = %v", k, err)
-		}
-	}
+	redisopstest.FailuresNameOnlyTheKeysPrefix(t, s, "redisstore")
 }
 
 func TestNewRefusesBadArguments(t *testing.T) {
@@ -248,22 +124,6 @@ func TestNewRefusesBadArguments(t *testing.T) {
 	}
 }
 
-func TestSetWritesWhateverIsThere(t *testing.T) {
-	s := newStore(t, testenv.Redis(t))
-	ctx := context.Background()
-	k := stores.NewKey()
-	for _, v := range []string{"new", "overwritten"} {
-		if err := s.Set(ctx, k, []byte(v), time.Now().Add(time.Hour)); err != nil {
-			t.Fatal(err)
-		}
-		if got, err := s.Load(ctx, k); string(got) != v || err != nil {
-			t.Errorf("Load after Set(%q) = %q, %v", v, got, err)
-		}
-	}
-	if err := s.Set(ctx, k, []byte("x"), time.Now().Add(-time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Load(ctx, k); !errors.Is(err, stores.ErrNotFound) {
-		t.Errorf("Load after Set with a past expiry = %v, want ErrNotFound", err)
-	}
-}
+// The v8 tests' port ranges; stores/redis9store uses others.
+func startCluster(t *testing.T) []string { return testenv.RedisCluster(t, 7301, 7400) }
+func startSentinel(t *testing.T) string  { return testenv.RedisSentinel(t, 7401, 7500) }

@@ -1,11 +1,12 @@
-package redisstore
+package redisops
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
-
-	"github.com/go-redis/redis/v8"
 
 	"github.com/ginsession/ginsession/stores"
 )
@@ -16,7 +17,7 @@ import (
 // record into Lua just to see that it is not the guard.
 //
 //	KEYS[1] the key; ARGV[1] the guard; ARGV[2] the data; ARGV[3] PX ms, "" to remove
-var setUnlessScript = redis.NewScript(`
+var setUnlessScript = newScript(`
 if redis.call('STRLEN', KEYS[1]) == #ARGV[1] and redis.call('GET', KEYS[1]) == ARGV[1] then
 	return 0
 end
@@ -29,7 +30,7 @@ return 1
 `)
 
 // KEYS[1] the key; ARGV[1] the guard; ARGV[2] PX ms, "" to remove
-var touchUnlessScript = redis.NewScript(`
+var touchUnlessScript = newScript(`
 if redis.call('STRLEN', KEYS[1]) == #ARGV[1] and redis.call('GET', KEYS[1]) == ARGV[1] then
 	return 0
 end
@@ -39,6 +40,25 @@ end
 return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 `)
 
+// script is a Lua script sent by its SHA-1 (EVALSHA), and in full (EVAL)
+// the first time a server answers that it does not know it, as go-redis's
+// Script.Run does.
+type script struct{ src, sha string }
+
+func newScript(src string) script {
+	h := sha1.Sum([]byte(src))
+	return script{src, hex.EncodeToString(h[:])}
+}
+
+// run runs sc on one key and returns its integer reply.
+func (s *Store) run(ctx context.Context, sc script, key string, args ...any) (int64, error) {
+	n, err := s.count(ctx, append([]any{"evalsha", sc.sha, 1, key}, args...)...)
+	if err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
+		n, err = s.count(ctx, append([]any{"eval", sc.src, 1, key}, args...)...)
+	}
+	return n, err
+}
+
 // SetUnless is Set, except that a record holding exactly guard is left as it
 // is; it reports whether it wrote (or, for an expiry already past, removed).
 // It is one EVALSHA (EVAL the first time a server sees the script). The
@@ -46,12 +66,12 @@ return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 // overwrite the tombstone a logout leaves.
 func (s *Store) SetUnless(ctx context.Context, key string, data []byte, expiry time.Time, guard []byte) (bool, error) {
 	if err := stores.CheckKey(key); err != nil {
-		return false, fmt.Errorf("redisstore: set: %w", err)
+		return false, fmt.Errorf("%s: set: %w", s.name, err)
 	}
-	ms, _ := s.ttl(expiry)
-	n, err := setUnlessScript.Run(ctx, s.client, []string{s.rkey(key)}, guard, data, ms).Int()
+	ms, _ := PX(s.now(), expiry)
+	n, err := s.run(ctx, setUnlessScript, s.rkey(key), guard, data, ms)
 	if err != nil {
-		return false, fmt.Errorf("redisstore: set %s: %w", short(key), err)
+		return false, s.fail("set", key, err)
 	}
 	return n == 1, nil
 }
@@ -61,12 +81,12 @@ func (s *Store) SetUnless(ctx context.Context, key string, data []byte, expiry t
 // removed) a record, false when there was none or it held guard.
 func (s *Store) TouchUnless(ctx context.Context, key string, expiry time.Time, guard []byte) (bool, error) {
 	if err := stores.CheckKey(key); err != nil {
-		return false, fmt.Errorf("redisstore: touch: %w", err)
+		return false, fmt.Errorf("%s: touch: %w", s.name, err)
 	}
-	ms, _ := s.ttl(expiry)
-	n, err := touchUnlessScript.Run(ctx, s.client, []string{s.rkey(key)}, guard, ms).Int()
+	ms, _ := PX(s.now(), expiry)
+	n, err := s.run(ctx, touchUnlessScript, s.rkey(key), guard, ms)
 	if err != nil {
-		return false, fmt.Errorf("redisstore: touch %s: %w", short(key), err)
+		return false, s.fail("touch", key, err)
 	}
 	return n == 1, nil
 }

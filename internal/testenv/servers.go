@@ -1,9 +1,8 @@
-package redisstore
+package testenv
 
 import (
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -12,23 +11,25 @@ import (
 	"testing"
 )
 
-// startCluster starts a 3-master Redis Cluster with .ci/redis-cluster.sh on
-// the first free trio of loopback ports from 7301 on, stops it when the test
-// ends, and returns the masters' addresses.
-func startCluster(t *testing.T) []string {
+// RedisCluster starts a 3-master Redis Cluster with .ci/redis-cluster.sh on
+// the first free trio of loopback ports from `from` on (below `to`, in steps
+// of 10), stops it when the test ends, and returns the masters' addresses.
+// Give each package its own range, so packages tested in parallel do not
+// race for the same ports.
+func RedisCluster(t testing.TB, from, to int) []string {
 	t.Helper()
-	base := startServers(t, "redis-cluster.sh", 7301, 7400, func(b int) []int {
+	base := startServers(t, "redis-cluster.sh", from, to, func(b int) []int {
 		return []int{b, b + 1, b + 2, b + 10000, b + 10001, b + 10002}
 	})
 	return []string{addr(base), addr(base + 1), addr(base + 2)}
 }
 
-// startSentinel starts a master named "ginsession" and one Sentinel with
-// .ci/redis-sentinel.sh, stops them when the test ends, and returns the
-// Sentinel's address.
-func startSentinel(t *testing.T) string {
+// RedisSentinel starts a master named "ginsession" and one Sentinel with
+// .ci/redis-sentinel.sh on ports from `from` on (below `to`), stops them when
+// the test ends, and returns the Sentinel's address.
+func RedisSentinel(t testing.TB, from, to int) string {
 	t.Helper()
-	base := startServers(t, "redis-sentinel.sh", 7401, 7500, func(b int) []int { return []int{b, b + 1} })
+	base := startServers(t, "redis-sentinel.sh", from, to, func(b int) []int { return []int{b, b + 1} })
 	return addr(base + 1)
 }
 
@@ -38,7 +39,7 @@ var startMu sync.Mutex
 // startServers runs script start BASE for the first BASE in [from, to) in
 // steps of 10 whose ports are all free, and script stop BASE at the end of
 // the test.
-func startServers(t *testing.T, script string, from, to int, ports func(int) []int) int {
+func startServers(t testing.TB, script string, from, to int, ports func(int) []int) int {
 	t.Helper()
 	startMu.Lock()
 	defer startMu.Unlock()
@@ -68,9 +69,9 @@ func startServers(t *testing.T, script string, from, to int, ports func(int) []i
 
 func addr(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
 
-func unavailable(t *testing.T, script string, err error) {
+func unavailable(t testing.TB, script string, err error) {
 	t.Helper()
-	if os.Getenv("CI") == "true" {
+	if InCI() {
 		t.Fatalf(".ci/%s could not start its servers (CI=true, so this fails): %v", script, err)
 	}
 	t.Skipf(".ci/%s could not start its servers: %v", script, err)

@@ -1,0 +1,129 @@
+// Package redis9store keeps sessions in Redis through go-redis v9
+// (github.com/redis/go-redis/v9), the maintained Redis client. It is
+// stores/redisstore for v9: the same commands, key layout, options and
+// behaviour, from the same code (stores/internal/redisops), so a deployment
+// can move between the two without losing a session. Each record is one
+// string value whose Redis TTL is the session's expiry, as with Django's
+// cache session engine on Redis; ClearExpired has nothing to do.
+//
+// Any v9 UniversalClient works: a standalone *redis.Client, a Sentinel
+// failover client (also a *redis.Client), a *redis.ClusterClient (Redis 7
+// Cluster included, with no options to patch), a *redis.Ring, or a type of
+// your own. Every operation is a single command on a single key, so each is
+// one round trip and Cluster routes it to the key's slot.
+//
+// # Commands
+//
+//	Load    GET key
+//	Create  SET key data PX ms NX     (nil reply: the key is taken)
+//	Update  SET key data PX ms XX     (nil reply: the record vanished)
+//	Touch   PEXPIRE key ms            (0: the record vanished)
+//	Delete  DEL key
+//	Exists  EXISTS key
+//	Set     SET key data PX ms        (not in stores.Store; see Store.Set)
+//
+// An expiry that has already passed is never sent as a PX: Create then only
+// checks the key is free (EXISTS), and Update and Touch delete the record
+// (DEL), reporting ErrNotFound when there was none. An expiry more than
+// about 292 years ahead is sent as that many milliseconds.
+//
+// # Deadlines
+//
+// go-redis v9 ignores a context's deadline for socket reads and writes
+// unless the client's options set ContextTimeoutEnabled: a frozen Redis
+// would then hold every request for the client's ReadTimeout (5 s by
+// default), whatever ginsession.WithStoreTimeout says. New therefore
+// refuses, with [ErrContextTimeoutDisabled], a client whose options it can
+// read (*redis.Client, *redis.ClusterClient, *redis.Ring, and any type
+// embedding one) and that leaves ContextTimeoutEnabled false. A client of
+// another type is trusted to honour deadlines.
+//
+// Even with ContextTimeoutEnabled, v9 bounds a pending read by the context's
+// deadline, not by its cancellation: a request whose client hangs up waits
+// for the store timeout (or ReadTimeout, if shorter) before its store call
+// returns. go-redis v8 (stores/redisstore) also stops at cancellation.
+package redis9store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/internal/redisops"
+)
+
+// DefaultPrefix is prepended to session keys to make Redis keys; it is
+// stores/redisstore's too.
+const DefaultPrefix = redisops.DefaultPrefix
+
+// ErrContextTimeoutDisabled is returned by New for a client whose options
+// leave ContextTimeoutEnabled false.
+var ErrContextTimeoutDisabled = errors.New("redis9store: the client ignores context deadlines: set ContextTimeoutEnabled: true in its options, or ginsession.WithStoreTimeout does not bound Redis calls")
+
+// Store is a stores.Store on Redis. It is safe for concurrent use; it does
+// not own the client, which the caller closes.
+//
+// Its methods (Load, Create, Update, Touch, Set, Delete, Exists,
+// ClearExpired) send the commands listed in the package documentation; the
+// code is stores/redisstore's, so the two stores read and write the same
+// records.
+type Store struct {
+	*core
+}
+
+type core = redisops.Store
+
+// Option configures a Store.
+type Option func(*redisops.Config) error
+
+// WithPrefix sets the prefix of Redis keys, DefaultPrefix by default. Give
+// applications that share a Redis different prefixes.
+func WithPrefix(p string) Option {
+	return func(c *redisops.Config) error { return c.SetPrefix("redis9store", p) }
+}
+
+// New returns a store on client. It sends nothing to Redis. It returns
+// ErrContextTimeoutDisabled for a client that would ignore deadlines (see
+// the package documentation).
+func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
+	if client == nil {
+		return nil, errors.New("redis9store: New: client is nil")
+	}
+	if err := checkContextTimeouts(client); err != nil {
+		return nil, err
+	}
+	do := func(ctx context.Context, args ...any) (any, error) { return client.Do(ctx, args...).Result() }
+	s, err := redisops.New("redis9store", do, redis.Nil, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{s}, nil
+}
+
+// checkContextTimeouts reads ContextTimeoutEnabled from the options of the
+// client types that expose them. Interfaces rather than concrete types, so a
+// wrapper that embeds a client is checked too.
+func checkContextTimeouts(client redis.UniversalClient) error {
+	var enabled bool
+	switch c := client.(type) {
+	case interface{ Options() *redis.Options }:
+		enabled = c.Options().ContextTimeoutEnabled
+	case interface{ Options() *redis.ClusterOptions }:
+		enabled = c.Options().ContextTimeoutEnabled
+	case interface{ Options() *redis.RingOptions }:
+		enabled = c.Options().ContextTimeoutEnabled
+	default:
+		return nil
+	}
+	if !enabled {
+		return ErrContextTimeoutDisabled
+	}
+	return nil
+}
+
+var (
+	_ stores.Store   = (*Store)(nil)
+	_ stores.Toucher = (*Store)(nil)
+)
