@@ -19,6 +19,7 @@ import (
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/filestore"
 	"github.com/ginsession/ginsession/stores/memstore"
+	"github.com/ginsession/ginsession/stores/redis9store"
 )
 
 // A pairing is a cache over a database, built fresh for each test.
@@ -31,7 +32,8 @@ type pairing struct {
 }
 
 // pairings are the cache-over-database combinations every logout test runs
-// on: Redis over SQL (both dialects) and memory over files.
+// on: Redis (go-redis v8, and v9 over MariaDB) over SQL (both dialects)
+// and memory over files.
 func pairings() []pairing {
 	return []pairing{
 		{"redis over MariaDB", false, func(t *testing.T, opts ...Option) (*Store, stores.Store, stores.Store) {
@@ -40,6 +42,15 @@ func pairings() []pairing {
 		}},
 		{"redis over PostgreSQL", true, func(t *testing.T, opts ...Option) (*Store, stores.Store, stores.Store) {
 			db, cache := newDB(t, testenv.Postgres(t)), newCache(t, testenv.Redis(t))
+			return newStore(t, cache, db, opts...), cache, db
+		}},
+		{"redis v9 over MariaDB", false, func(t *testing.T, opts ...Option) (*Store, stores.Store, stores.Store) {
+			client := testenv.Redis9(t)
+			cache, err := redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, "gs_test9_")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			db := newDB(t, testenv.MySQL(t))
 			return newStore(t, cache, db, opts...), cache, db
 		}},
 		{"memory over file", false, func(t *testing.T, opts ...Option) (*Store, stores.Store, stores.Store) {
