@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"sort"
 	"strconv"
 	"unicode/utf16"
@@ -19,11 +20,21 @@ import (
 // reads as it is (top-level keys in insertion order, every non-ASCII
 // character escaped as \uXXXX, no HTML escaping).
 //
-// Integers come back as int (or float64 beyond int's range), so a value set
-// as 42 reads back as 42 and not 42.0. Nested objects come back as
-// map[string]any and arrays as []any; [Get] converts them to the caller's
-// type. Values JSON cannot hold (channels, functions, NaN, ...) fail the
-// save with an error naming the key.
+// Whatever Encode accepts, Decode returns with the same meaning: integers
+// come back as int (uint64 above math.MaxInt64, and a [json.Number] holding
+// the exact digits beyond 64 bits, as Python writes 2**70), so a value set as
+// 42 reads back as 42 and not 42.0, and no integer is ever rounded. Floats
+// come back as float64, nested objects as map[string]any and arrays as
+// []any; [Get] converts them to the caller's type. Encode fails the save
+// with an error naming the key, rather than store something that would read
+// back different or not at all: values JSON cannot hold (channels,
+// functions, NaN, ...), strings or map keys that are not valid UTF-8 (JSON
+// would hold U+FFFD instead, and two such keys would merge into one), and
+// values nesting more than 200 arrays and objects (maxJSONDepth), which
+// Decode refuses too. Values other than the JSON shapes go through
+// encoding/json and are checked the same way on its output; as encoding/json
+// writes invalid UTF-8 as the escape \ufffd, a [json.Marshaler] that writes
+// that escape itself is refused (write the character U+FFFD instead).
 type JSONCodec struct{}
 
 // Encode implements Codec.
@@ -41,8 +52,10 @@ func decodeJSON(data []byte) ([]string, map[string]any, error) {
 	return decodeJSONInto(data, nil, false)
 }
 
-// maxJSONDepth bounds nesting on decode so hostile input cannot exhaust the
-// stack.
+// maxJSONDepth is the most arrays and objects a session value may nest: []
+// nests 1, [[1],{}] nests 2, a scalar 0. Encode and Decode apply this one
+// rule, counted the same way, so whatever saves also loads; on Decode it
+// also keeps hostile input from exhausting the stack.
 const maxJSONDepth = 200
 
 // encodeJSON writes values as one JSON object in the order of keys.
@@ -53,7 +66,10 @@ func encodeJSON(keys []string, values map[string]any) ([]byte, error) {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = pyjson.AppendString(buf, k)
+		var ok bool
+		if buf, ok = pyjson.AppendString(buf, k); !ok {
+			return nil, fmt.Errorf("ginsession: session key %q: %w", k, errKeyNotUTF8)
+		}
 		buf = append(buf, ':')
 		var err error
 		buf, err = appendJSONValue(buf, values[k], 0)
@@ -64,17 +80,25 @@ func encodeJSON(keys []string, values map[string]any) ([]byte, error) {
 	return append(buf, '}'), nil
 }
 
-var errTooDeep = errors.New("value nested too deeply")
+var (
+	errTooDeep    = fmt.Errorf("value nests more than %d arrays and objects, which could not be loaded again", maxJSONDepth)
+	errNotUTF8    = errors.New("string is not valid UTF-8 (JSON would hold U+FFFD instead)")
+	errKeyNotUTF8 = errors.New("key is not valid UTF-8 (JSON would hold U+FFFD instead, and could merge it with another key)")
+	errBadNumber  = errors.New("not a JSON number that could be loaded again")
+)
 
+// appendJSONValue appends v, which sits inside depth arrays and objects of
+// its session value.
 func appendJSONValue(buf []byte, v any, depth int) ([]byte, error) {
-	if depth > maxJSONDepth {
-		return nil, errTooDeep
-	}
 	switch x := v.(type) {
 	case nil:
 		return append(buf, "null"...), nil
 	case string:
-		return pyjson.AppendString(buf, x), nil
+		buf, ok := pyjson.AppendString(buf, x)
+		if !ok {
+			return nil, errNotUTF8
+		}
+		return buf, nil
 	case bool:
 		return strconv.AppendBool(buf, x), nil
 	case int:
@@ -101,7 +125,23 @@ func appendJSONValue(buf []byte, v any, depth int) ([]byte, error) {
 		return appendJSONFloat(buf, x, 64)
 	case float32:
 		return appendJSONFloat(buf, float64(x), 32)
+	case json.Number:
+		if !isJSONNumber(string(x)) {
+			return nil, fmt.Errorf("%w: %q", errBadNumber, string(x))
+		}
+		return append(buf, x...), nil
+	case *big.Int:
+		if x == nil {
+			return append(buf, "null"...), nil
+		}
+		return x.Append(buf, 10), nil
+	case big.Int:
+		// encoding/json would write the value (not pointer) as {}.
+		return x.Append(buf, 10), nil
 	case []any:
+		if depth >= maxJSONDepth {
+			return nil, errTooDeep
+		}
 		buf = append(buf, '[')
 		for i, e := range x {
 			if i > 0 {
@@ -114,15 +154,24 @@ func appendJSONValue(buf []byte, v any, depth int) ([]byte, error) {
 		}
 		return append(buf, ']'), nil
 	case []string:
+		if depth >= maxJSONDepth {
+			return nil, errTooDeep
+		}
 		buf = append(buf, '[')
 		for i, e := range x {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
-			buf = pyjson.AppendString(buf, e)
+			var ok bool
+			if buf, ok = pyjson.AppendString(buf, e); !ok {
+				return nil, errNotUTF8
+			}
 		}
 		return append(buf, ']'), nil
 	case map[string]any:
+		if depth >= maxJSONDepth {
+			return nil, errTooDeep
+		}
 		ks := make([]string, 0, len(x))
 		for k := range x {
 			ks = append(ks, k)
@@ -133,7 +182,10 @@ func appendJSONValue(buf []byte, v any, depth int) ([]byte, error) {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
-			buf = pyjson.AppendString(buf, k)
+			var ok bool
+			if buf, ok = pyjson.AppendString(buf, k); !ok {
+				return nil, fmt.Errorf("map key %q: %w", k, errKeyNotUTF8)
+			}
 			buf = append(buf, ':')
 			var err error
 			if buf, err = appendJSONValue(buf, x[k], depth+1); err != nil {
@@ -145,15 +197,15 @@ func appendJSONValue(buf []byte, v any, depth int) ([]byte, error) {
 		if !json.Valid(x) {
 			return nil, errors.New("invalid json.RawMessage")
 		}
-		return pyjson.AppendASCII(buf, x), nil
+		return appendForeignJSON(buf, x, depth, false)
 	}
-	return appendReflectJSON(buf, v)
+	return appendReflectJSON(buf, v, depth)
 }
 
 // appendReflectJSON handles every other type (structs, typed maps and
-// slices, time.Time, json.Marshaler ...) through encoding/json, then escapes
-// the result to ASCII like the fast paths.
-func appendReflectJSON(buf []byte, v any) ([]byte, error) {
+// slices, time.Time, json.Marshaler ...) through encoding/json, then checks
+// and escapes the result like the fast paths.
+func appendReflectJSON(buf []byte, v any, depth int) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -161,7 +213,11 @@ func appendReflectJSON(buf []byte, v any) ([]byte, error) {
 		return nil, fmt.Errorf("cannot store %T as JSON: %w", v, unwrapJSONError(err))
 	}
 	out := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-	return pyjson.AppendASCII(buf, out), nil
+	buf, err := appendForeignJSON(buf, out, depth, true)
+	if err != nil {
+		return nil, fmt.Errorf("%T: %w", v, err)
+	}
+	return buf, nil
 }
 
 func unwrapJSONError(err error) error {
@@ -186,6 +242,63 @@ func appendJSONFloat(buf []byte, f float64, bits int) ([]byte, error) {
 	// Keep a float a float across a round trip: "1" would read back as int.
 	if bytes.IndexAny(buf[start:], ".eE") < 0 {
 		buf = append(buf, ".0"...)
+	}
+	return buf, nil
+}
+
+// appendForeignJSON copies valid JSON text that encoding/json or a
+// json.RawMessage made, for a value inside depth arrays and objects: it
+// escapes non-ASCII runes and DEL as \uXXXX like the fast paths, and refuses
+// text that nests too deeply or holds invalid UTF-8. encoding/json writes
+// invalid UTF-8 as the escape \ufffd (and a real U+FFFD as the character),
+// so with marshaled that escape is refused too.
+func appendForeignJSON(buf, js []byte, depth int, marshaled bool) ([]byte, error) {
+	inString := false
+	for i := 0; i < len(js); {
+		c := js[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(js[i:])
+			if r == utf8.RuneError && size == 1 {
+				return nil, errNotUTF8
+			}
+			buf = pyjson.AppendEscapedRune(buf, r)
+			i += size
+			continue
+		case c == 0x7f:
+			buf = pyjson.AppendU4(buf, 0x7f)
+			i++
+			continue
+		case inString && c == '\\':
+			// Valid JSON: an escape always has its next byte.
+			if marshaled && bytes.HasPrefix(js[i+1:], []byte("ufffd")) {
+				return nil, errNotUTF8
+			}
+			buf = append(buf, c, js[i+1])
+			i += 2
+			continue
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '-' || (c >= '0' && c <= '9'):
+			// encoding/json writes a json.Number's text as it is: 1e400
+			// would save, then make the record unreadable.
+			d := jsonDecoder{data: js, pos: i}
+			if isFloat, _ := d.scanNumber(); isFloat && !floatInRange(bytesToString(js[i:d.pos])) {
+				return nil, errBadNumber
+			}
+			buf = append(buf, js[i:d.pos]...)
+			i = d.pos
+			continue
+		case c == '[' || c == '{':
+			if depth++; depth > maxJSONDepth {
+				return nil, errTooDeep
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+		buf = append(buf, c)
+		i++
 	}
 	return buf, nil
 }
@@ -217,7 +330,7 @@ func decodeJSONInto(data []byte, keys []string, alias bool) ([]string, map[strin
 				return nil, nil, d.errorf("expected ':'")
 			}
 			d.pos++
-			v, err := d.readValue(1)
+			v, err := d.readValue(0)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -271,12 +384,15 @@ func (d *jsonDecoder) skipSpace() {
 	}
 }
 
+// readValue reads a value that sits inside depth arrays and objects of its
+// session value (the rule of maxJSONDepth, as on encode).
 func (d *jsonDecoder) readValue(depth int) (any, error) {
-	if depth > maxJSONDepth {
-		return nil, d.errorf("nested deeper than %d", maxJSONDepth)
-	}
 	d.skipSpace()
-	switch c := d.peek(); {
+	c := d.peek()
+	if (c == '{' || c == '[') && depth >= maxJSONDepth {
+		return nil, d.errorf("nested deeper than %d arrays and objects", maxJSONDepth)
+	}
+	switch {
 	case c == '"':
 		return d.readString()
 	case c == '{':
@@ -360,28 +476,22 @@ func (d *jsonDecoder) literal(word string) error {
 	return nil
 }
 
-func (d *jsonDecoder) readNumber() (any, error) {
-	start := d.pos
+// scanNumber moves past one JSON number, reporting whether it was valid and
+// whether it has a fraction or an exponent.
+func (d *jsonDecoder) scanNumber() (isFloat, ok bool) {
 	if d.peek() == '-' {
 		d.pos++
 	}
 	digits := d.pos
-	for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
-		d.pos++
-	}
+	d.skipDigits()
 	if d.pos == digits || (d.data[digits] == '0' && d.pos-digits > 1) {
-		return nil, d.errorf("invalid number")
+		return false, false
 	}
-	isFloat := false
 	if d.peek() == '.' {
 		isFloat = true
 		d.pos++
-		frac := d.pos
-		for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
-			d.pos++
-		}
-		if d.pos == frac {
-			return nil, d.errorf("invalid number")
+		if frac := d.pos; d.skipDigits() == frac {
+			return false, false
 		}
 	}
 	if c := d.peek(); c == 'e' || c == 'E' {
@@ -390,27 +500,70 @@ func (d *jsonDecoder) readNumber() (any, error) {
 		if c := d.peek(); c == '+' || c == '-' {
 			d.pos++
 		}
-		exp := d.pos
-		for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
-			d.pos++
+		if exp := d.pos; d.skipDigits() == exp {
+			return false, false
 		}
-		if d.pos == exp {
-			return nil, d.errorf("invalid number")
-		}
+	}
+	return isFloat, true
+}
+
+// skipDigits moves past ASCII digits and returns the new position.
+func (d *jsonDecoder) skipDigits() int {
+	for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
+		d.pos++
+	}
+	return d.pos
+}
+
+// isJSONNumber reports whether s is exactly one JSON number that Decode
+// reads back: a float beyond float64's range is not.
+func isJSONNumber(s string) bool {
+	d := jsonDecoder{data: []byte(s)}
+	isFloat, ok := d.scanNumber()
+	if !ok || d.pos != len(s) {
+		return false
+	}
+	return !isFloat || floatInRange(s)
+}
+
+// floatInRange reports whether the valid JSON float text is within
+// float64's range, so that Decode reads it back.
+func floatInRange(text string) bool {
+	f, _ := strconv.ParseFloat(text, 64)
+	return !math.IsInf(f, 0)
+}
+
+// readNumber reads a number as Python's json.loads does: an integer (no
+// fraction, no exponent) stays an integer, exactly, whatever its size; the
+// rest is a float64, as Python's float.
+func (d *jsonDecoder) readNumber() (any, error) {
+	start := d.pos
+	isFloat, ok := d.scanNumber()
+	if !ok {
+		return nil, d.errorf("invalid number")
 	}
 	text := bytesToString(d.data[start:d.pos])
 	if !isFloat {
-		if n, err := strconv.ParseInt(text, 10, 0); err == nil {
-			return int(n), nil
+		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+			if n == int64(int(n)) {
+				return int(n), nil
+			}
+			return n, nil // on 32-bit platforms
 		}
+		if n, err := strconv.ParseUint(text, 10, 64); err == nil {
+			return n, nil
+		}
+		// Beyond 64 bits (Python's 2**70): kept as its digits, so it is
+		// saved again unchanged and never rounded.
+		return json.Number(string(d.data[start:d.pos])), nil
 	}
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return nil, d.errorf("invalid number")
 	}
 	if math.IsInf(f, 0) {
-		// Beyond float64 (Python writes json.dumps(10**400) as digits): as
-		// ±Inf it could never be saved again, so the data is unreadable.
+		// Beyond float64: Python reads it as inf, which JSON cannot hold,
+		// so it could never be saved again; the data is unreadable.
 		return nil, d.errorf("number out of range")
 	}
 	return f, nil

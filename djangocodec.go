@@ -16,7 +16,9 @@ const djangoSessionSalt = "django.contrib.sessions.SessionStore"
 // passed through signing.Dumps with compression and the salt
 // "django.contrib.sessions.SessionStore". Use it with a server-side store
 // (sqlstore, filestore) to share sessions with a Django site that has the
-// same SECRET_KEY.
+// same SECRET_KEY. Values follow JSONCodec's rules: an integer Python wrote
+// beyond 64 bits (2**70) comes back as a json.Number and is saved again digit
+// for digit, never rounded.
 //
 // Encode signs with secret; Decode accepts data signed with secret or any of
 // fallbacks, so SECRET_KEY can be rotated (Django 4.1's SECRET_KEY_FALLBACKS).

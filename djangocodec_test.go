@@ -1,7 +1,9 @@
 package ginsession
 
 import (
+	"encoding/json"
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -160,5 +162,45 @@ func TestDjangoCodecPanicsWithoutASecret(t *testing.T) {
 			}()
 			f()
 		})
+	}
+}
+
+// djangoBigIntVector is Django 3.2.25's SessionStore.encode of
+// {"big": 2**70, "neg": -2**70, "max": 2**64-1, "min": -2**63,
+// "f": float(2**53+2)} with djangoVectorSecret.
+const djangoBigIntVector = ".eJx1zEEOwkAMQ9G7zLpUTuJMkt6mSBR1QddIiLuTC7D10_dn3M_n2EQSXjIVIUERg1G5jOvRePunr_3daZIzSIQFyl2meNN5dViqZqGwmc4IT-QyjrEV-qlKeySquOL7A0gjHk4:1xYVhU:9XTxju0MOxhX_2xlG8ux_i5fn8cGnAOFdO8RyzeiXhs"
+
+// TestDjangoCodecKeepsPythonsBigIntegersExactly is the regression test for
+// a Django row with an integer past int64 (Python has no limit): it
+// decoded to a rounded float64, and the next save wrote that different
+// number back for Django. Now every integer comes back exact, beyond 64
+// bits as a json.Number, and is saved again digit for digit.
+func TestDjangoCodecKeepsPythonsBigIntegersExactly(t *testing.T) {
+	keys, values, err := DjangoCodec(djangoVectorSecret).Decode([]byte(djangoBigIntVector))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"big": json.Number("1180591620717411303424"),
+		"neg": json.Number("-1180591620717411303424"),
+		"max": uint64(math.MaxUint64),
+		"min": math.MinInt64,
+		"f":   9007199254740994.0,
+	}
+	if !reflect.DeepEqual(values, want) {
+		t.Fatalf("Decode = %#v\nwant %#v", values, want)
+	}
+	c := frozenDjangoCodec(time.Unix(1700000000, 0), djangoVectorSecret)
+	enc, err := c.Encode(keys, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _, err := signing.Loads(string(enc), signing.Config{Key: djangoVectorSecret, Salt: djangoSessionSalt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What Python's json.dumps(..., separators=(",", ":")) writes.
+	if w := `{"big":1180591620717411303424,"neg":-1180591620717411303424,"max":18446744073709551615,"min":-9223372036854775808,"f":9007199254740994.0}`; string(js) != w {
+		t.Fatalf("saved again as %s\nwant          %s", js, w)
 	}
 }

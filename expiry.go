@@ -1,7 +1,10 @@
 package ginsession
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -60,6 +63,10 @@ func (s *Session) expiryAgeLocked(now time.Time) time.Duration {
 		if e != 0 {
 			return secondsDuration(e)
 		}
+	case int64, uint64, json.Number:
+		// An integer beyond int (Django's set_expiry(10**20)) saturates too.
+		f, _ := strconv.ParseFloat(fmt.Sprint(e), 64)
+		return secondsDuration(f)
 	case string:
 		if t, ok := parseISOTime(e); ok {
 			// Django floors to whole seconds (timedelta days and seconds).

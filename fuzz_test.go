@@ -457,14 +457,16 @@ func TestAZlibBombIsRefusedCheaply(t *testing.T) {
 // for the first crash FuzzJSONCodecRoundTrip found ({"0":1e700}): a number
 // beyond float64's range decoded to +Inf, which JSON cannot hold, so the
 // session loaded but every later save failed and the user got 500 on every
-// request that changed it, until the record expired. Django writes such a
-// number for a Python int over about 1.8e308 (json.dumps(10**400)). Such a
-// record is now unreadable data: a warning and an empty session, as Django
-// does with corrupt session data, and the next save replaces it.
+// request that changed it, until the record expired. Python's json never
+// writes such a float (it writes inf as Infinity); such a record is now
+// unreadable data: a warning and an empty session, as Django does with
+// corrupt session data, and the next save replaces it. An integer of any
+// size (Python's json.dumps(10**400)) is no such number: it is kept exactly
+// as a json.Number (TestJSONCodecKeepsEveryIntegerExactly).
 func TestAnOutOfRangeNumberIsCorruptDataNotAStuckSession(t *testing.T) {
 	for name, record := range map[string]string{
 		"an exponent past float64": `{"big":1e400,"who":"x"}`,
-		"a 400-digit integer":      `{"big":1` + strings.Repeat("0", 400) + `,"who":"x"}`,
+		"a 400-digit float":        `{"big":1` + strings.Repeat("0", 400) + `.0,"who":"x"}`,
 		"a negative one":           `{"big":-1e309}`,
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -520,6 +522,13 @@ func TestAHugeExpiryIsClampedNotWrappedIntoThePast(t *testing.T) {
 		"Django's set_expiry(10**10)": func() (*httptest.ResponseRecorder, string) {
 			key := stores.NewKey()
 			if err := mem.Create(context.Background(), key, []byte(`{"_session_expiry":10000000000,"a":1}`), time.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			return relServe(r, "/touch", []string{"sessionid=" + key}), key
+		},
+		"Django's set_expiry(10**20), past 64 bits": func() (*httptest.ResponseRecorder, string) {
+			key := stores.NewKey()
+			if err := mem.Create(context.Background(), key, []byte(`{"_session_expiry":100000000000000000000,"a":1}`), time.Now().Add(time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 			return relServe(r, "/touch", []string{"sessionid=" + key}), key
@@ -610,6 +619,26 @@ func FuzzGetTyped(f *testing.F) {
 		}
 		if failure != "" {
 			t.Fatal(failure)
+		}
+	})
+}
+
+// FuzzGoValuesRoundTrip builds a session of Go values from the fuzzer's
+// bytes (strings with and without valid UTF-8, integers at every edge,
+// big.Int, json.Number, structs, linked lists and chains around the depth
+// limit, json.RawMessage, ...) and checks the property of
+// TestWhateverEncodeAcceptsDecodeReturnsUnchanged on both codecs: Encode
+// refuses, naming a key, exactly what could not come back, and Decode
+// returns whatever Encode accepted unchanged.
+func FuzzGoValuesRoundTrip(f *testing.F) {
+	for _, seed := range []string{"", "\x00", "\x02\x05\x11\x01", "\x03\x10\x00\x10\xff", "\x01\x11\x05", "\x04\x0f\x08\x09\x10\x11\x12\x13\x14"} {
+		f.Add([]byte(seed))
+	}
+	codecs := []ginsession.Codec{ginsession.JSONCodec{}, ginsession.DjangoCodec(relSecret)}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, c := range codecs {
+			g := &valueGen{src: &byteSource{b: data}, budget: 40}
+			checkRoundTrip(t, c, g.session())
 		}
 	})
 }

@@ -3,18 +3,26 @@ package ginsession
 import (
 	"encoding/json"
 	"math"
+	"math/big"
+	"math/bits"
 	"reflect"
+	"strconv"
+	"strings"
 )
 
 // Get returns the value under key as a T, and whether that worked.
 //
 // A value still holding its Go type is returned as it is. After a round trip
 // through the store a value is in its JSON shape (int, float64, string,
-// bool, []any, map[string]any), so Get converts: any number to any numeric
-// type that holds it exactly (42 to int8, 3.0 to int, but not 3.5 to int or
-// 300 to uint8), and anything else through JSON (a map[string]any into a
-// struct, []any into []string). A missing key, or a value that does not
-// convert, gives the zero T and false.
+// bool, []any, map[string]any, and uint64 or [json.Number] for integers
+// beyond int64), so Get converts: an integer to any numeric type that holds
+// it exactly (42 to int8 or float32, 3.0 to int, but not 3.5 to int, 300 to
+// uint8, 16777217 to float32 or 2^53+1 to float64), a float to float32 when
+// it is within float32's range (rounded to float32's precision, so a
+// float32 reads back as itself), and anything else through JSON (a
+// map[string]any into a struct, []any into []string, an integer of any size
+// into *big.Int). A missing key, or a value that does not convert, gives
+// the zero T and false.
 func Get[T any](s *Session, key string) (T, bool) {
 	var zero T
 	v, ok := s.Get(key)
@@ -29,7 +37,8 @@ func Get[T any](s *Session, key string) (T, bool) {
 	if convertNumber(v, rv) {
 		return out, true
 	}
-	if isNumber(v) {
+	if isNumber(v) && isNumericKind(rv.Kind()) {
+		// Not exact: encoding/json would round it (2^53+1 into float64).
 		return zero, false
 	}
 	b, err := json.Marshal(v)
@@ -43,7 +52,14 @@ func Get[T any](s *Session, key string) (T, bool) {
 }
 
 func isNumber(v any) bool {
-	switch reflect.ValueOf(v).Kind() {
+	if _, ok := v.(json.Number); ok {
+		return true
+	}
+	return isNumericKind(reflect.ValueOf(v).Kind())
+}
+
+func isNumericKind(k reflect.Kind) bool {
+	switch k {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
 		reflect.Float32, reflect.Float64:
@@ -55,6 +71,9 @@ func isNumber(v any) bool {
 // convertNumber stores the number v in dst when dst is numeric and holds v
 // exactly.
 func convertNumber(v any, dst reflect.Value) bool {
+	if n, ok := v.(json.Number); ok {
+		return convertJSONNumber(n, dst)
+	}
 	src := reflect.ValueOf(v)
 	var i int64
 	var u uint64
@@ -112,11 +131,81 @@ func convertNumber(v any, dst reflect.Value) bool {
 		dst.SetUint(u)
 		return true
 	case reflect.Float32, reflect.Float64:
-		if dst.OverflowFloat(f) {
-			return false
+		mantissa := 53
+		if dst.Kind() == reflect.Float32 {
+			mantissa = 24
+		}
+		switch {
+		case isInt:
+			// The magnitude as uint64; -MinInt64 wraps to 1<<63, which is right.
+			u = uint64(i)
+			if i < 0 {
+				u = -u
+			}
+			fallthrough
+		case isUint:
+			if !fitsMantissa(u, mantissa) {
+				return false
+			}
+		default:
+			if dst.OverflowFloat(f) {
+				return false
+			}
 		}
 		dst.SetFloat(f)
 		return true
 	}
 	return false
+}
+
+// fitsMantissa reports whether the integer u has at most mantissa
+// significant bits, so a float with that mantissa holds it exactly.
+func fitsMantissa(u uint64, mantissa int) bool {
+	return u == 0 || bits.Len64(u>>bits.TrailingZeros64(u)) <= mantissa
+}
+
+// maxIntegerDigits bounds the json.Number integers convertJSONNumber
+// parses: past 310 digits no Go numeric type holds one (float64 ends near
+// 1.8e308), and parsing long ones costs time.
+const maxIntegerDigits = 310
+
+// convertJSONNumber stores n in dst when dst is numeric and holds it
+// exactly; a decimal n is read as a float64 first, as Decode would.
+func convertJSONNumber(n json.Number, dst reflect.Value) bool {
+	s := string(n)
+	if strings.ContainsAny(s, ".eE") {
+		f, err := strconv.ParseFloat(s, 64)
+		return err == nil && convertNumber(f, dst)
+	}
+	var b big.Int
+	if len(s) > maxIntegerDigits+1 {
+		return false
+	}
+	if _, ok := b.SetString(s, 10); !ok {
+		return false
+	}
+	switch {
+	case b.IsInt64():
+		return convertNumber(b.Int64(), dst)
+	case b.IsUint64():
+		return convertNumber(b.Uint64(), dst)
+	}
+	var f float64
+	var acc big.Accuracy
+	bf := new(big.Float).SetInt(&b)
+	switch dst.Kind() {
+	case reflect.Float32:
+		var f32 float32
+		f32, acc = bf.Float32()
+		f = float64(f32)
+	case reflect.Float64:
+		f, acc = bf.Float64()
+	default:
+		return false
+	}
+	if acc != big.Exact || math.IsInf(f, 0) {
+		return false
+	}
+	dst.SetFloat(f)
+	return true
 }

@@ -45,6 +45,7 @@ var samples = []struct{ name, json string }{
 	{"mixed types and non-ASCII", sampleJSON},
 	{"large compressible data", bigJSON},
 	{"empty", `{}`},
+	{"integers past 64 bits", `{"big":1180591620717411303424,"neg":-1180591620717411303424,"max":18446744073709551615,"min":-9223372036854775808,"f":9007199254740994.0}`},
 }
 
 // djangoAvailable reports, once per test binary, whether python imports

@@ -35,9 +35,11 @@ func encode(ms []Message) string {
 		buf = append(buf, ", "...)
 		buf = strconv.AppendInt(buf, int64(m.Level), 10)
 		buf = append(buf, ", "...)
-		buf = pyjson.AppendString(buf, m.Text)
+		// Texts and tags are valid UTF-8: Add refuses others, and decoded
+		// ones come from JSON.
+		buf, _ = pyjson.AppendString(buf, m.Text)
 		buf = append(buf, ", "...)
-		buf = pyjson.AppendString(buf, m.ExtraTags)
+		buf, _ = pyjson.AppendString(buf, m.ExtraTags)
 		buf = append(buf, ']')
 	}
 	return string(append(buf, ']'))

@@ -14,8 +14,9 @@ const hexDigits = "0123456789abcdef"
 // AppendString appends s quoted the way Python's json.dumps does by default:
 // short escapes for the usual control characters, \u00XX for the others,
 // and \uXXXX (surrogate pairs above U+FFFF) for everything outside ASCII.
-// Invalid UTF-8 becomes U+FFFD, as in encoding/json.
-func AppendString(buf []byte, s string) []byte {
+// It reports false for invalid UTF-8, which JSON cannot hold (encoding/json
+// would silently write U+FFFD, merging different strings into one).
+func AppendString(buf []byte, s string) ([]byte, bool) {
 	buf = append(buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -40,51 +41,34 @@ func AppendString(buf []byte, s string) []byte {
 			case '\f':
 				buf = append(buf, '\\', 'f')
 			default:
-				buf = appendU4(buf, rune(c))
+				buf = AppendU4(buf, rune(c))
 			}
 			i++
 			start = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		buf = appendEscapedRune(buf, r)
+		if r == utf8.RuneError && size == 1 {
+			return buf, false
+		}
+		buf = AppendEscapedRune(buf, r)
 		i += size
 		start = i
 	}
 	buf = append(buf, s[start:]...)
-	return append(buf, '"')
+	return append(buf, '"'), true
 }
 
-func appendEscapedRune(buf []byte, r rune) []byte {
+// AppendEscapedRune appends r as \uXXXX, a surrogate pair above U+FFFF.
+func AppendEscapedRune(buf []byte, r rune) []byte {
 	if r > 0xffff {
 		r1, r2 := utf16.EncodeRune(r)
-		return appendU4(appendU4(buf, r1), r2)
+		return AppendU4(AppendU4(buf, r1), r2)
 	}
-	return appendU4(buf, r)
+	return AppendU4(buf, r)
 }
 
-func appendU4(buf []byte, r rune) []byte {
+// AppendU4 appends the escape \uXXXX of r, which is at most U+FFFF.
+func AppendU4(buf []byte, r rune) []byte {
 	return append(buf, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
-}
-
-// AppendASCII appends JSON text, escaping non-ASCII runes and DEL (which can
-// only occur inside strings) as \uXXXX.
-func AppendASCII(buf, js []byte) []byte {
-	for i := 0; i < len(js); {
-		c := js[i]
-		if c < 0x7f {
-			buf = append(buf, c)
-			i++
-			continue
-		}
-		if c == 0x7f {
-			buf = appendU4(buf, 0x7f)
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(js[i:])
-		buf = appendEscapedRune(buf, r)
-		i += size
-	}
-	return buf
 }
