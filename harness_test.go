@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -306,6 +307,13 @@ func (a *app) standardRoutes() *app {
 		c.String(http.StatusOK, "deleted")
 	})
 	return a
+}
+
+// sqliteDB opens a fresh SQLite database file in the test's temporary
+// directory, as an app would (sqlstore.SQLiteDSN).
+func sqliteDB(t testing.TB) *sqlx.DB {
+	t.Helper()
+	return testenv.OpenSQLite(t, sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "db.sqlite3")))
 }
 
 // sqlStore returns an sqlstore on a table of the test's own (named from
