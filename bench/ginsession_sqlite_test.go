@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 
@@ -26,13 +25,7 @@ func ginsessionSQLite(tb testing.TB) *instance {
 	if err != nil {
 		tb.Fatalf("sqlite: %v", err)
 	}
-	store, err := sqlstore.New(db)
-	if err != nil {
-		tb.Fatalf("sqlstore: %v", err)
-	}
-	if err := store.CreateTable(context.Background()); err != nil {
-		tb.Fatalf("sqlstore: %v", err)
-	}
+	store := newSQLStore(tb, db)
 	tb.Cleanup(func() {
 		store.Close()
 		db.Close()

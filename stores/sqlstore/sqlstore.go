@@ -206,8 +206,11 @@ func buildQueries(d Dialect, table string, batch int) [numOps]string {
 	var q [numOps]string
 	n := strconv.Itoa(batch)
 	switch d {
-	case MySQL:
+	case MySQL, SQLite:
 		t := "`" + table + "`"
+		if d == SQLite {
+			t = `"` + table + `"`
+		}
 		q[opLoad] = "SELECT session_data, expire_date FROM " + t + " WHERE session_key = ? AND expire_date > ?"
 		q[opCreate] = "INSERT INTO " + t + " (session_key, session_data, expire_date) VALUES (?, ?, ?)"
 		q[opUpdate] = "UPDATE " + t + " SET session_data = ?, expire_date = ? WHERE session_key = ? AND expire_date > ?"
@@ -215,6 +218,11 @@ func buildQueries(d Dialect, table string, batch int) [numOps]string {
 		q[opDelete] = "DELETE FROM " + t + " WHERE session_key = ?"
 		q[opExists] = "SELECT 1 FROM " + t + " WHERE session_key = ? AND expire_date > ?"
 		q[opPurge] = "DELETE FROM " + t + " WHERE expire_date <= ? LIMIT " + n
+		if d == SQLite {
+			// DELETE ... LIMIT needs a compile-time option most builds lack.
+			q[opPurge] = "DELETE FROM " + t + " WHERE session_key IN (SELECT session_key FROM " + t +
+				" WHERE expire_date <= ? LIMIT " + n + ")"
+		}
 	case Postgres:
 		t := `"` + table + `"`
 		q[opLoad] = "SELECT session_data, expire_date FROM " + t + " WHERE session_key = $1 AND expire_date > $2"
@@ -226,17 +234,6 @@ func buildQueries(d Dialect, table string, batch int) [numOps]string {
 		// SKIP LOCKED lets janitors on several instances purge side by side.
 		q[opPurge] = "DELETE FROM " + t + " WHERE session_key IN (SELECT session_key FROM " + t +
 			" WHERE expire_date <= $1 LIMIT " + n + " FOR UPDATE SKIP LOCKED)"
-	case SQLite:
-		t := `"` + table + `"`
-		q[opLoad] = "SELECT session_data, expire_date FROM " + t + " WHERE session_key = ? AND expire_date > ?"
-		q[opCreate] = "INSERT INTO " + t + " (session_key, session_data, expire_date) VALUES (?, ?, ?)"
-		q[opUpdate] = "UPDATE " + t + " SET session_data = ?, expire_date = ? WHERE session_key = ? AND expire_date > ?"
-		q[opTouch] = "UPDATE " + t + " SET expire_date = ? WHERE session_key = ? AND expire_date > ?"
-		q[opDelete] = "DELETE FROM " + t + " WHERE session_key = ?"
-		q[opExists] = "SELECT 1 FROM " + t + " WHERE session_key = ? AND expire_date > ?"
-		// DELETE ... LIMIT needs a compile-time option most builds lack.
-		q[opPurge] = "DELETE FROM " + t + " WHERE session_key IN (SELECT session_key FROM " + t +
-			" WHERE expire_date <= ? LIMIT " + n + ")"
 	}
 	return q
 }
