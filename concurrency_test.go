@@ -24,7 +24,7 @@ import (
 )
 
 // relStores returns the stores the concurrency tests run on: the in-process
-// ones always, Redis and MySQL when their servers answer (a failure under
+// ones always (SQLite on a file among them), Redis and MySQL when their servers answer (a failure under
 // CI=true, as everywhere).
 func relStores(t *testing.T) map[string]func(t *testing.T) stores.Store {
 	return map[string]func(t *testing.T) stores.Store{
@@ -49,6 +49,9 @@ func relStores(t *testing.T) map[string]func(t *testing.T) stores.Store {
 		},
 		"sqlstore": func(t *testing.T) stores.Store {
 			return everystore.SQL(t, testenv.MySQL(t), "gs_conc_")
+		},
+		"sqlstore-sqlite": func(t *testing.T) stores.Store {
+			return everystore.SQL(t, sqliteDB(t), "gs_conc_")
 		},
 	}
 }

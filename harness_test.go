@@ -7,15 +7,19 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/sqlstore"
 )
 
 func init() { gin.SetMode(gin.TestMode) }
@@ -303,4 +307,11 @@ func (a *app) standardRoutes() *app {
 		c.String(http.StatusOK, "deleted")
 	})
 	return a
+}
+
+// sqliteDB opens a fresh SQLite database file in the test's temporary
+// directory, as an app would (sqlstore.SQLiteDSN).
+func sqliteDB(t testing.TB) *sqlx.DB {
+	t.Helper()
+	return testenv.OpenSQLite(t, sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "db.sqlite3")))
 }

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"context"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -29,13 +28,7 @@ func ginsessionCached(tb testing.TB) *instance {
 	}
 	db := sqlx.NewDb(openMySQL(tb, rt, mysqlDB), "mysql")
 	table := tableName("cached")
-	sql, err := sqlstore.New(db, sqlstore.WithTable(table))
-	if err != nil {
-		tb.Fatalf("sqlstore: %v", err)
-	}
-	if err := sql.CreateTable(context.Background()); err != nil {
-		tb.Fatalf("sqlstore: %v", err)
-	}
+	sql := newSQLStore(tb, db, sqlstore.WithTable(table))
 	tb.Cleanup(func() {
 		sql.Close()
 		mysqlExec(tb, "DROP TABLE IF EXISTS "+mysqlDB+"."+table)

@@ -18,16 +18,22 @@ func ginsessionMySQL(tb testing.TB) *instance {
 	rt := new(rtCounter)
 	db := sqlx.NewDb(openMySQL(tb, rt, mysqlDB), "mysql")
 	table := tableName("ginsession")
-	store, err := sqlstore.New(db, sqlstore.WithTable(table))
+	store := newSQLStore(tb, db, sqlstore.WithTable(table))
+	tb.Cleanup(func() {
+		store.Close()
+		mysqlExec(tb, "DROP TABLE IF EXISTS "+mysqlDB+"."+table)
+	})
+	return ginsessionInstance(store, rt)
+}
+
+// newSQLStore is sqlstore on db with its table created.
+func newSQLStore(tb testing.TB, db *sqlx.DB, opts ...sqlstore.Option) *sqlstore.Store {
+	store, err := sqlstore.New(db, opts...)
 	if err != nil {
 		tb.Fatalf("sqlstore: %v", err)
 	}
 	if err := store.CreateTable(context.Background()); err != nil {
 		tb.Fatalf("sqlstore: %v", err)
 	}
-	tb.Cleanup(func() {
-		store.Close()
-		mysqlExec(tb, "DROP TABLE IF EXISTS "+mysqlDB+"."+table)
-	})
-	return ginsessionInstance(store, rt)
+	return store
 }

@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/crypto/bcrypt"
 )
 
 func init() { gin.SetMode(gin.TestMode) }
@@ -24,11 +23,11 @@ const testSecret = "example-app-test-secret-0123456789abcdef"
 // testConfig is a config for an in-process app with fast password hashes.
 func testConfig(t *testing.T, store string) config {
 	return config{
-		Store:      store,
-		DataDir:    filepath.Join(t.TempDir(), "data"),
-		Secret:     testSecret,
-		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		bcryptCost: bcrypt.MinCost,
+		Store:          store,
+		DataDir:        filepath.Join(t.TempDir(), "data"),
+		Secret:         testSecret,
+		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
+		hashIterations: 1000, // Django's 260000 would make every test login slow
 	}
 }
 

@@ -32,7 +32,8 @@ import (
 // config is what the flags and environment choose.
 type config struct {
 	Addr            string
-	Store           string // memory, file, redis, redis-v8, mysql, cached, cookie
+	Store           string // memory, file, sqlite, redis, redis-v8, mysql, cached, cookie
+	Users           string // sqlite, mysql: where Django's auth_user lives
 	RedisAddr       string
 	MySQLDSN        string
 	DataDir         string
@@ -42,13 +43,16 @@ type config struct {
 
 	// Log receives the app's and the middleware's logs.
 	Log *slog.Logger
-	// bcryptCost is the cost of the demo users' password hashes; tests
-	// lower it. Zero means bcrypt.DefaultCost.
-	bcryptCost int
+	// hashIterations is the PBKDF2 count of new password hashes; tests
+	// lower it. Zero means Django's, 260000.
+	hashIterations int
+	// redisPrefix replaces redisstore.DefaultPrefix for -store redis, so
+	// tests sharing a Redis keep to keys of their own.
+	redisPrefix string
 }
 
 // storeNames lists the values -store accepts.
-var storeNames = []string{"memory", "file", "redis", "redis-v8", "mysql", "cached", "cookie"}
+var storeNames = []string{"memory", "file", "sqlite", "redis", "redis-v8", "mysql", "cached", "cookie"}
 
 // parseConfig reads the flags in args, falling back to the environment read
 // by getenv, then to the defaults.
@@ -65,9 +69,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", env("GINSESSION_ADDR", ":8080"), "listen address (env GINSESSION_ADDR)")
 	fs.StringVar(&cfg.Store, "store", env("GINSESSION_STORE", "file"), "session store: "+strings.Join(storeNames, ", ")+" (env GINSESSION_STORE)")
+	fs.StringVar(&cfg.Users, "users", env("GINSESSION_USERS", "sqlite"), "where Django's auth_user table lives: sqlite (data-dir/db.sqlite3) or mysql (-mysql-dsn) (env GINSESSION_USERS)")
 	fs.StringVar(&cfg.RedisAddr, "redis-addr", env("GINSESSION_REDIS_ADDR", "127.0.0.1:6379"), "Redis address for -store redis, redis-v8 and cached; several, comma-separated, for a Cluster (env GINSESSION_REDIS_ADDR)")
-	fs.StringVar(&cfg.MySQLDSN, "mysql-dsn", env("GINSESSION_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/test"), "MySQL DSN for -store mysql and cached (env GINSESSION_MYSQL_DSN)")
-	fs.StringVar(&cfg.DataDir, "data-dir", env("GINSESSION_DATA_DIR", filepath.Join("example_app", "data")), "directory for -store file, created 0700 (env GINSESSION_DATA_DIR)")
+	fs.StringVar(&cfg.MySQLDSN, "mysql-dsn", env("GINSESSION_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/test"), "MySQL DSN for -store mysql and cached, and -users mysql (env GINSESSION_MYSQL_DSN)")
+	fs.StringVar(&cfg.DataDir, "data-dir", env("GINSESSION_DATA_DIR", filepath.Join("example_app", "data")), "directory for -store file and the SQLite database db.sqlite3, created 0700 (env GINSESSION_DATA_DIR)")
 	fs.StringVar(&cfg.Secret, "secret", getenv("GINSESSION_SECRET"), "secret key, at least 32 bytes (env GINSESSION_SECRET); random at each start if unset")
 	fs.StringVar(&fallbacks, "secret-fallbacks", getenv("GINSESSION_SECRET_FALLBACKS"), "comma-separated older secrets still accepted (env GINSESSION_SECRET_FALLBACKS)")
 	fs.StringVar(&secure, "secure-cookie", env("GINSESSION_SECURE_COOKIE", "false"), "send the session cookie over HTTPS only (env GINSESSION_SECURE_COOKIE)")

@@ -47,10 +47,6 @@ func newServer(cfg config) (*server, error) {
 			return nil, fmt.Errorf("fallback secret #%d is %d bytes long: use at least %d bytes", i+1, len(f), ginsession.MinSecretKeyLength)
 		}
 	}
-	users, err := newUserDB(cfg.bcryptCost)
-	if err != nil {
-		return nil, err
-	}
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
@@ -59,12 +55,17 @@ func newServer(cfg config) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{log: cfg.Log, users: users, pages: pages}
-	store, closers, err := openStore(cfg)
+	users, userClosers, err := openUsers(cfg)
 	if err != nil {
 		return nil, err
 	}
-	s.store, s.closers = store, closers
+	s := &server{log: cfg.Log, users: users, pages: pages}
+	store, closers, err := openStore(cfg)
+	if err != nil {
+		userClosers.close()
+		return nil, err
+	}
+	s.store, s.closers = store, append(closers, userClosers...)
 
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -197,7 +198,7 @@ func (s *server) loginForm(c *gin.Context) {
 
 func (s *server) login(c *gin.Context) {
 	next := auth.SafeNext(c.PostForm("next"), "/profile")
-	u, err := s.users.authenticate(c.PostForm("username"), c.PostForm("password"))
+	u, err := s.users.authenticate(c.Request.Context(), c.PostForm("username"), c.PostForm("password"))
 	if err != nil {
 		p, perr := s.newPage(c, "Log in")
 		if perr != nil {
@@ -276,7 +277,7 @@ func (s *server) changePassword(c *gin.Context) {
 		s.render(c, http.StatusOK, "password", p)
 		return
 	}
-	u, err := s.users.changePassword(p.User.ID, c.PostForm("current_password"), newPw)
+	u, err := s.users.changePassword(c.Request.Context(), p.User.ID, c.PostForm("current_password"), newPw)
 	if err != nil {
 		p.Error = err.Error()
 		s.render(c, http.StatusOK, "password", p)

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	_ "github.com/go-sql-driver/mysql" // the "mysql" database/sql driver
 	"github.com/jmoiron/sqlx"
 	redis9 "github.com/redis/go-redis/v9"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
 
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/cachedstore"
@@ -49,8 +52,10 @@ func openStore(cfg config) (stores.Store, closers, error) {
 		return cookiestore.New(), nil, nil
 	case "mysql":
 		return openMySQL(cfg)
+	case "sqlite":
+		return openSQLiteStore(cfg)
 	case "redis":
-		return openRedis(cfg, redis9store.DefaultPrefix)
+		return openRedis(cfg, cmp.Or(cfg.redisPrefix, redis9store.DefaultPrefix))
 	case "redis-v8":
 		return openRedisV8(cfg)
 	case "cached":
@@ -62,27 +67,105 @@ func openStore(cfg config) (stores.Store, closers, error) {
 // openMySQL connects to cfg.MySQLDSN and creates Django's django_session
 // table if it is missing.
 func openMySQL(cfg config) (*sqlstore.Store, closers, error) {
+	db, err := openMySQLDB(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return openSQLStore(db, "mysql")
+}
+
+func openMySQLDB(cfg config) (*sqlx.DB, error) {
 	db, err := sqlx.Open("mysql", cfg.MySQLDSN)
 	if err != nil {
-		return nil, nil, fmt.Errorf("mysql: %w", err)
+		return nil, fmt.Errorf("mysql: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, nil, fmt.Errorf("mysql: cannot reach the server of -mysql-dsn (is MySQL running, and does the database exist?): %w", err)
+		return nil, fmt.Errorf("mysql: cannot reach the server of -mysql-dsn (is MySQL running, and does the database exist?): %w", err)
 	}
+	return db, nil
+}
+
+// openSQLiteStore keeps sessions in Django's django_session table of the
+// app's SQLite file, cfg.DataDir/db.sqlite3.
+func openSQLiteStore(cfg config) (*sqlstore.Store, closers, error) {
+	db, err := openSQLiteDB(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return openSQLStore(db, "sqlite")
+}
+
+// sqliteFile is the app's embedded database in the data directory, named
+// as Django names its default one.
+const sqliteFile = "db.sqlite3"
+
+// openSQLiteDB opens (creating it if need be) cfg.DataDir/db.sqlite3 with
+// the busy timeout and WAL that many requests, and several processes, need.
+func openSQLiteDB(cfg config) (*sqlx.DB, error) {
+	if err := ensureDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(cfg.DataDir, sqliteFile)
+	db, err := sqlx.Open("sqlite", sqlstore.SQLiteDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// openSQLStore puts a sqlstore on db's django_session, creating the table
+// if it is missing; the store owns db from here on.
+func openSQLStore(db *sqlx.DB, what string) (*sqlstore.Store, closers, error) {
 	st, err := sqlstore.New(db)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
 	}
 	cs := closers{st.Close, db.Close}
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+	defer cancel()
 	if err := st.CreateTable(ctx); err != nil {
 		cs.close()
-		return nil, nil, fmt.Errorf("mysql: create the django_session table: %w", err)
+		return nil, nil, fmt.Errorf("%s: create the django_session table: %w", what, err)
 	}
 	return st, cs, nil
+}
+
+// openUsers opens Django's auth_user in the database cfg.Users names.
+func openUsers(cfg config) (*userDB, closers, error) {
+	var db *sqlx.DB
+	var dialect sqlstore.Dialect
+	var err error
+	switch cfg.Users {
+	case "sqlite", "":
+		db, err = openSQLiteDB(cfg)
+		dialect = sqlstore.SQLite
+	case "mysql":
+		db, err = openMySQLDB(cfg)
+		dialect = sqlstore.MySQL
+	default:
+		return nil, nil, fmt.Errorf("-users %q: use sqlite or mysql", cfg.Users)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+	defer cancel()
+	users, err := newUserDB(ctx, db, dialect, cfg.hashIterations)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return users, closers{db.Close}, nil
 }
 
 // openRedis connects to cfg.RedisAddr (one address for a standalone Redis,
@@ -112,7 +195,7 @@ func openRedisV8(cfg config) (*redisstore.Store, closers, error) {
 	if err := pingRedis(cfg, func(ctx context.Context) error { return client.Ping(ctx).Err() }, client.Close); err != nil {
 		return nil, nil, err
 	}
-	st, err := redisstore.New(client)
+	st, err := redisstore.New(client, redisstore.WithPrefix(cmp.Or(cfg.redisPrefix, redisstore.DefaultPrefix)))
 	if err != nil {
 		client.Close()
 		return nil, nil, err

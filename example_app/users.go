@@ -2,17 +2,21 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
+	"time"
 
-	"golang.org/x/crypto/bcrypt"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/ginsession/ginsession/auth"
+	"github.com/ginsession/ginsession/stores/sqlstore"
 )
 
 // demoAccounts are the users the login page lists, with their passwords.
+// They are written to auth_user only when the app creates the table, never
+// into a table that already exists (a Django site's, say).
 var demoAccounts = []struct{ Name, Password string }{
 	{"alice", "wonderland"},
 	{"bob", "builder"},
@@ -21,120 +25,205 @@ var demoAccounts = []struct{ Name, Password string }{
 // minPasswordLength is the shortest new password the change form accepts.
 const minPasswordLength = 8
 
-// user is a snapshot of one user row; it implements auth.User.
+// maxPasswordLength bounds a new password, as Django once did with
+// MAXIMUM_PASSWORD_LENGTH; PBKDF2's cost does not grow with it, but a
+// megabyte form field has no business being a password.
+const maxPasswordLength = 4096
+
+// user is a snapshot of one auth_user row; it implements auth.User.
 type user struct {
 	ID   int
 	Name string
-	Hash string // bcrypt hash of the password
+	Hash string // auth_user.password, Django's "pbkdf2_sha256$..."
 }
 
 // SessionAuthID returns the user's id as Django stores it.
 func (u user) SessionAuthID() string { return strconv.Itoa(u.ID) }
 
-// PasswordHash returns the stored bcrypt hash.
+// PasswordHash returns auth_user.password, what Django's session auth hash
+// is made from.
 func (u user) PasswordHash() string { return u.Hash }
 
-// userDB keeps the users and their current password hashes in memory.
+// userDB reads and writes Django's auth_user table: in the app's SQLite
+// file by default, in MySQL with -users mysql. Every instance of the app
+// on the same database sees the same users and password changes.
 type userDB struct {
-	cost  int
-	dummy []byte // a hash to compare against for unknown names, so timing does not tell
-	mu    sync.RWMutex
-	byID  map[int]*user
-	names map[string]int
+	db         *sqlx.DB
+	dialect    sqlstore.Dialect
+	iterations int
+	dummy      string // a hash to check unknown names against, so timing does not tell
 }
 
 // errBadCredentials is the one answer for an unknown name or a wrong
 // password, so the form does not reveal which names exist.
 var errBadCredentials = errors.New("wrong username or password")
 
-func newUserDB(cost int) (*userDB, error) {
-	if cost == 0 {
-		cost = bcrypt.DefaultCost
+// newUserDB uses auth_user in db, creating it with the demo users when it
+// does not exist. iterations is the PBKDF2 count of new hashes (zero:
+// Django's).
+func newUserDB(ctx context.Context, db *sqlx.DB, dialect sqlstore.Dialect, iterations int) (*userDB, error) {
+	if iterations == 0 {
+		iterations = djangoIterations
 	}
-	db := &userDB{cost: cost, byID: map[int]*user{}, names: map[string]int{}}
-	dummy, err := bcrypt.GenerateFromPassword([]byte("no such user"), cost)
+	dummy, err := makePassword("no such user", iterations)
 	if err != nil {
-		return nil, fmt.Errorf("hash the dummy password: %w", err)
+		return nil, err
 	}
-	db.dummy = dummy
-	for i, a := range demoAccounts {
-		h, err := bcrypt.GenerateFromPassword([]byte(a.Password), cost)
-		if err != nil {
-			return nil, fmt.Errorf("hash %s's password: %w", a.Name, err)
-		}
-		id := i + 1
-		db.byID[id] = &user{ID: id, Name: a.Name, Hash: string(h)}
-		db.names[a.Name] = id
-	}
-	return db, nil
-}
-
-// authenticate returns the user whose name and password match.
-func (db *userDB) authenticate(name, password string) (user, error) {
-	db.mu.RLock()
-	var u user
-	id, ok := db.names[name]
-	if ok {
-		u = *db.byID[id]
-	}
-	db.mu.RUnlock()
-	hash := db.dummy
-	if ok {
-		hash = []byte(u.Hash)
-	}
-	if err := bcrypt.CompareHashAndPassword(hash, []byte(password)); err != nil || !ok {
-		return user{}, errBadCredentials
+	u := &userDB{db: db, dialect: dialect, iterations: iterations, dummy: dummy}
+	if err := u.ensureTable(ctx); err != nil {
+		return nil, err
 	}
 	return u, nil
 }
 
-// load is the auth.LoadFunc of the app: the user with id, or ErrUserNotFound.
-func (db *userDB) load(_ context.Context, id string) (auth.User, error) {
+// authUserDDL is Django 3.2's auth_user as its migrations leave it (read
+// back from sqlite_master and SHOW CREATE TABLE after `manage.py migrate`).
+var authUserDDL = map[sqlstore.Dialect]string{
+	sqlstore.SQLite: `CREATE TABLE "auth_user" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, ` +
+		`"password" varchar(128) NOT NULL, "last_login" datetime NULL, "is_superuser" bool NOT NULL, ` +
+		`"username" varchar(150) NOT NULL UNIQUE, "last_name" varchar(150) NOT NULL, ` +
+		`"email" varchar(254) NOT NULL, "is_staff" bool NOT NULL, "is_active" bool NOT NULL, ` +
+		`"date_joined" datetime NOT NULL, "first_name" varchar(150) NOT NULL)`,
+	sqlstore.MySQL: "CREATE TABLE `auth_user` (`id` int(11) NOT NULL AUTO_INCREMENT, " +
+		"`password` varchar(128) NOT NULL, `last_login` datetime(6) DEFAULT NULL, " +
+		"`is_superuser` tinyint(1) NOT NULL, `username` varchar(150) NOT NULL, " +
+		"`first_name` varchar(150) NOT NULL, `last_name` varchar(150) NOT NULL, " +
+		"`email` varchar(254) NOT NULL, `is_staff` tinyint(1) NOT NULL, `is_active` tinyint(1) NOT NULL, " +
+		"`date_joined` datetime(6) NOT NULL, PRIMARY KEY (`id`), UNIQUE KEY `username` (`username`)" +
+		") DEFAULT CHARSET=utf8mb4",
+}
+
+// ensureTable creates auth_user with the demo users in one transaction
+// unless the table exists. Of two instances starting at once, one creates
+// it; the other's CREATE fails, and it finds the table made.
+func (u *userDB) ensureTable(ctx context.Context) error {
+	if u.tableExists(ctx) {
+		return nil
+	}
+	ddl, ok := authUserDDL[u.dialect]
+	if !ok {
+		return fmt.Errorf("users: no auth_user schema for %v", u.dialect)
+	}
+	tx, err := u.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("users: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, ddl); err != nil {
+		tx.Rollback()
+		if u.tableExists(ctx) {
+			return nil
+		}
+		return fmt.Errorf("users: create auth_user: %w", err)
+	}
+	now := u.timeArg(time.Now())
+	for _, a := range demoAccounts {
+		hash, err := makePassword(a.Password, u.iterations)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO auth_user (password, last_login, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined) "+
+			"VALUES (?, NULL, 0, ?, '', '', '', 0, 1, ?)", hash, a.Name, now); err != nil {
+			return fmt.Errorf("users: add demo user %s: %w", a.Name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("users: create auth_user: %w", err)
+	}
+	return nil
+}
+
+func (u *userDB) tableExists(ctx context.Context) bool {
+	var n int
+	return u.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM auth_user WHERE 1 = 0").Scan(&n) == nil
+}
+
+// timeArg is an instant as Django stores it in a datetime column with
+// USE_TZ=True: naive UTC, and on SQLite Python's str(), which leaves out a
+// zero fraction.
+func (u *userDB) timeArg(t time.Time) string {
+	t = t.UTC()
+	if u.dialect == sqlstore.SQLite && t.Nanosecond()/1000 == 0 {
+		return t.Format("2006-01-02 15:04:05")
+	}
+	return t.Format("2006-01-02 15:04:05.000000")
+}
+
+// authenticate returns the active user whose name and password match, as
+// Django's ModelBackend does, and records the login in last_login as
+// Django's user_logged_in handler does.
+func (u *userDB) authenticate(ctx context.Context, name, password string) (user, error) {
+	var found user
+	var active bool
+	err := u.db.QueryRowContext(ctx, "SELECT id, username, password, is_active FROM auth_user WHERE username = ?", name).
+		Scan(&found.ID, &found.Name, &found.Hash, &active)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, _ = checkPassword(password, u.dummy) // the same work as for a real user
+		return user{}, errBadCredentials
+	}
+	if err != nil {
+		return user{}, fmt.Errorf("users: %w", err)
+	}
+	ok, err := checkPassword(password, found.Hash)
+	if err != nil || !ok || !active {
+		return user{}, errBadCredentials
+	}
+	if _, err := u.db.ExecContext(ctx, "UPDATE auth_user SET last_login = ? WHERE id = ?", u.timeArg(time.Now()), found.ID); err != nil {
+		return user{}, fmt.Errorf("users: record the login: %w", err)
+	}
+	return found, nil
+}
+
+// load is the auth.LoadFunc of the app: the active user with id, or
+// ErrUserNotFound. It reads the row at every request, so a password changed
+// by another instance, or by Django, ends old sessions here at once.
+func (u *userDB) load(ctx context.Context, id string) (auth.User, error) {
 	n, err := strconv.Atoi(id)
 	if err != nil {
 		return nil, fmt.Errorf("user id %q: %w", id, auth.ErrUserNotFound)
 	}
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	u, ok := db.byID[n]
-	if !ok {
+	var found user
+	err = u.db.QueryRowContext(ctx, "SELECT id, username, password FROM auth_user WHERE id = ? AND is_active", n).
+		Scan(&found.ID, &found.Name, &found.Hash)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("user id %d: %w", n, auth.ErrUserNotFound)
 	}
-	return *u, nil
+	if err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	return found, nil
 }
 
-// changePassword checks u's current password and stores a hash of the new
-// one, returning the updated user.
-func (db *userDB) changePassword(id int, current, next string) (user, error) {
-	db.mu.RLock()
-	u, ok := db.byID[id]
-	var hash string
-	if ok {
-		hash = u.Hash
+// changePassword checks the user's current password and stores a Django
+// hash of the new one, returning the updated user. The UPDATE only applies
+// if the hash is still the one checked, so of two changes at once the
+// second fails instead of silently undoing the first.
+func (u *userDB) changePassword(ctx context.Context, id int, current, next string) (user, error) {
+	got, err := u.load(ctx, strconv.Itoa(id))
+	if err != nil {
+		return user{}, err
 	}
-	db.mu.RUnlock()
-	if !ok {
-		return user{}, auth.ErrUserNotFound
-	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(current)) != nil {
+	old := got.(user)
+	if ok, err := checkPassword(current, old.Hash); err != nil || !ok {
 		return user{}, errors.New("the current password is wrong")
 	}
 	if len(next) < minPasswordLength {
 		return user{}, fmt.Errorf("the new password must have at least %d characters", minPasswordLength)
 	}
-	if len(next) > 72 {
-		return user{}, errors.New("the new password must have at most 72 bytes (bcrypt's limit)")
+	if len(next) > maxPasswordLength {
+		return user{}, fmt.Errorf("the new password must have at most %d bytes", maxPasswordLength)
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(next), db.cost)
+	hash, err := makePassword(next, u.iterations)
 	if err != nil {
-		return user{}, fmt.Errorf("hash the new password: %w", err)
+		return user{}, err
 	}
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	u = db.byID[id]
-	if u.Hash != hash {
+	res, err := u.db.ExecContext(ctx, "UPDATE auth_user SET password = ? WHERE id = ? AND password = ?", hash, id, old.Hash)
+	if err != nil {
+		return user{}, fmt.Errorf("users: change password: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return user{}, errors.New("the password was changed meanwhile; try again")
 	}
-	u.Hash = string(h)
-	return *u, nil
+	old.Hash = hash
+	return old, nil
 }

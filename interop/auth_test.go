@@ -16,7 +16,6 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/auth"
-	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 )
 
@@ -46,9 +45,9 @@ type authDB struct {
 	users *sqlx.DB
 }
 
-func newDjangoAuthDB(t *testing.T) authDB {
+func newDjangoAuthDB(t *testing.T, kind string) authDB {
 	t.Helper()
-	d := newDjangoDB(t)
+	d := newDjangoDB(t, kind)
 	var migrated struct {
 		Tables []string `json:"tables"`
 	}
@@ -58,9 +57,7 @@ func newDjangoAuthDB(t *testing.T) authDB {
 			t.Fatalf("Django's migrations made %q, no %s", migrated.Tables, want)
 		}
 	}
-	cfg := testenv.MySQLConfig(t)
-	cfg.DBName = d.env.dbName
-	return authDB{djangoDB: d, users: testenv.OpenMySQL(t, cfg)}
+	return authDB{djangoDB: d, users: d.db}
 }
 
 // createUser has Django run User.objects.create_user.
@@ -246,23 +243,24 @@ func (a authDB) wantDjangoAnonymous(t *testing.T, key string) {
 }
 
 func TestGoLoginOfADjangoUserIsDjangosLogin(t *testing.T) {
-	t.Parallel()
-	a := newDjangoAuthDB(t)
-	alice := a.createUser(t, "alice", "wonderland")
-	bob := a.createUser(t, "bob", "builder")
+	eachDatabase(t, func(t *testing.T, kind string) {
+		a := newDjangoAuthDB(t, kind)
+		alice := a.createUser(t, "alice", "wonderland")
+		bob := a.createUser(t, "bob", "builder")
 
-	key := goLogin(t, a.goApp(t, secret, alice))
-	a.wantDjangoUser(t, key, alice)
-	keys, values := a.sessionData(t, key)
-	sameSession(t, keys, values, fmt.Sprintf(`{"_auth_user_id":"%d","_auth_user_backend":%q,"_auth_user_hash":%q}`,
-		alice.ID, auth.DefaultBackend, auth.SessionAuthHash(secret, alice.Password)))
+		key := goLogin(t, a.goApp(t, secret, alice))
+		a.wantDjangoUser(t, key, alice)
+		keys, values := a.sessionData(t, key)
+		sameSession(t, keys, values, fmt.Sprintf(`{"_auth_user_id":"%d","_auth_user_backend":%q,"_auth_user_hash":%q}`,
+			alice.ID, auth.DefaultBackend, auth.SessionAuthHash(secret, alice.Password)))
 
-	// Another user's login is that user's, not alice's.
-	a.wantDjangoUser(t, goLogin(t, a.goApp(t, secret, bob)), bob)
+		// Another user's login is that user's, not alice's.
+		a.wantDjangoUser(t, goLogin(t, a.goApp(t, secret, bob)), bob)
 
-	t.Run("hash made with a secret Django does not know", func(t *testing.T) {
-		key := goLogin(t, a.goApp(t, otherSecret, alice))
-		a.wantDjangoAnonymous(t, key)
+		t.Run("hash made with a secret Django does not know", func(t *testing.T) {
+			key := goLogin(t, a.goApp(t, otherSecret, alice))
+			a.wantDjangoAnonymous(t, key)
+		})
 	})
 }
 
@@ -282,88 +280,90 @@ func (a authDB) sessionData(t *testing.T, key string) ([]string, map[string]any)
 }
 
 func TestDjangoLoginIsGosCurrentUser(t *testing.T) {
-	t.Parallel()
-	a := newDjangoAuthDB(t)
-	alice := a.createUser(t, "alice", "wonderland")
-	a.createUser(t, "bob", "builder")
+	eachDatabase(t, func(t *testing.T, kind string) {
+		a := newDjangoAuthDB(t, kind)
+		alice := a.createUser(t, "alice", "wonderland")
+		a.createUser(t, "bob", "builder")
 
-	key, values := a.djangoLogin(t, "alice")
-	if want := auth.SessionAuthHash(secret, alice.Password); values[auth.SessionKeyHash] != want {
-		t.Errorf("Django stored the hash %v, auth.SessionAuthHash says %s", values[auth.SessionKeyHash], want)
-	}
-	app := a.goApp(t, secret, nil)
-	id, cookie := goCurrentUser(t, app, key)
-	if id != alice.SessionAuthID() {
-		t.Fatalf("Go's CurrentUser on Django's session: %q, want alice's id %s", id, alice.SessionAuthID())
-	}
-	if cookie != nil {
-		t.Errorf("Go's CurrentUser of a valid login set the cookie %v", cookie)
-	}
-	// Checking the login changed nothing: Django still sees alice.
-	a.wantDjangoUser(t, key, alice)
-
-	t.Run("checked with a secret Django does not know", func(t *testing.T) {
-		key, _ := a.djangoLogin(t, "bob")
-		id, cookie := goCurrentUser(t, a.goApp(t, otherSecret, nil), key)
-		if id != "" {
-			t.Fatalf("Go's CurrentUser with another secret: %q, want not logged in", id)
+		key, values := a.djangoLogin(t, "alice")
+		if want := auth.SessionAuthHash(secret, alice.Password); values[auth.SessionKeyHash] != want {
+			t.Errorf("Django stored the hash %v, auth.SessionAuthHash says %s", values[auth.SessionKeyHash], want)
 		}
-		if cookie == nil || cookie.MaxAge >= 0 {
-			t.Errorf("cookie %v, want it deleted", cookie)
+		app := a.goApp(t, secret, nil)
+		id, cookie := goCurrentUser(t, app, key)
+		if id != alice.SessionAuthID() {
+			t.Fatalf("Go's CurrentUser on Django's session: %q, want alice's id %s", id, alice.SessionAuthID())
 		}
-		a.rowGone(t, key)
-	})
-}
-
-func TestPasswordChangedInDjangoEndsEveryOldLogin(t *testing.T) {
-	t.Parallel()
-	a := newDjangoAuthDB(t)
-	alice := a.createUser(t, "alice", "wonderland")
-	app := a.goApp(t, secret, alice)
-
-	// Four logins of alice, with the old password: two made by Go, two by
-	// Django; each is then checked by one side.
-	goMade, goMadeForDjango := goLogin(t, app), goLogin(t, app)
-	djangoMade, _ := a.djangoLogin(t, "alice")
-	djangoMadeForGo, _ := a.djangoLogin(t, "alice")
-	for _, key := range []string{goMade, djangoMadeForGo} {
-		if id, _ := goCurrentUser(t, app, key); id != alice.SessionAuthID() {
-			t.Fatalf("before the change, Go's CurrentUser on %s: %q, want alice", key, id)
+		if cookie != nil {
+			t.Errorf("Go's CurrentUser of a valid login set the cookie %v", cookie)
 		}
-	}
-	for _, key := range []string{goMadeForDjango, djangoMade} {
+		// Checking the login changed nothing: Django still sees alice.
 		a.wantDjangoUser(t, key, alice)
-	}
 
-	changed := a.setPassword(t, "alice", "new")
-	if changed.ID != alice.ID || changed.Password == alice.Password {
-		t.Fatalf("after set_password: %+v, before %+v", changed, alice)
-	}
-
-	for name, key := range map[string]string{"Go-made": goMade, "Django-made": djangoMadeForGo} {
-		t.Run(name+" session read by Go", func(t *testing.T) {
-			id, cookie := goCurrentUser(t, app, key)
+		t.Run("checked with a secret Django does not know", func(t *testing.T) {
+			key, _ := a.djangoLogin(t, "bob")
+			id, cookie := goCurrentUser(t, a.goApp(t, otherSecret, nil), key)
 			if id != "" {
-				t.Fatalf("Go's CurrentUser after the change: %q, want not logged in", id)
+				t.Fatalf("Go's CurrentUser with another secret: %q, want not logged in", id)
 			}
 			if cookie == nil || cookie.MaxAge >= 0 {
 				t.Errorf("cookie %v, want it deleted", cookie)
 			}
 			a.rowGone(t, key)
 		})
-	}
-	for name, key := range map[string]string{"Django-made": djangoMade, "Go-made": goMadeForDjango} {
-		t.Run(name+" session read by Django", func(t *testing.T) {
-			a.wantDjangoAnonymous(t, key)
-		})
-	}
+	})
+}
 
-	t.Run("logins with the new password work on both sides", func(t *testing.T) {
-		key := goLogin(t, a.goApp(t, secret, changed))
-		a.wantDjangoUser(t, key, changed)
-		key, _ = a.djangoLogin(t, "alice")
-		if id, _ := goCurrentUser(t, app, key); id != changed.SessionAuthID() {
-			t.Fatalf("Go's CurrentUser on a new Django login: %q, want alice", id)
+func TestPasswordChangedInDjangoEndsEveryOldLogin(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, kind string) {
+		a := newDjangoAuthDB(t, kind)
+		alice := a.createUser(t, "alice", "wonderland")
+		app := a.goApp(t, secret, alice)
+
+		// Four logins of alice, with the old password: two made by Go, two by
+		// Django; each is then checked by one side.
+		goMade, goMadeForDjango := goLogin(t, app), goLogin(t, app)
+		djangoMade, _ := a.djangoLogin(t, "alice")
+		djangoMadeForGo, _ := a.djangoLogin(t, "alice")
+		for _, key := range []string{goMade, djangoMadeForGo} {
+			if id, _ := goCurrentUser(t, app, key); id != alice.SessionAuthID() {
+				t.Fatalf("before the change, Go's CurrentUser on %s: %q, want alice", key, id)
+			}
 		}
+		for _, key := range []string{goMadeForDjango, djangoMade} {
+			a.wantDjangoUser(t, key, alice)
+		}
+
+		changed := a.setPassword(t, "alice", "new")
+		if changed.ID != alice.ID || changed.Password == alice.Password {
+			t.Fatalf("after set_password: %+v, before %+v", changed, alice)
+		}
+
+		for name, key := range map[string]string{"Go-made": goMade, "Django-made": djangoMadeForGo} {
+			t.Run(name+" session read by Go", func(t *testing.T) {
+				id, cookie := goCurrentUser(t, app, key)
+				if id != "" {
+					t.Fatalf("Go's CurrentUser after the change: %q, want not logged in", id)
+				}
+				if cookie == nil || cookie.MaxAge >= 0 {
+					t.Errorf("cookie %v, want it deleted", cookie)
+				}
+				a.rowGone(t, key)
+			})
+		}
+		for name, key := range map[string]string{"Django-made": djangoMade, "Go-made": goMadeForDjango} {
+			t.Run(name+" session read by Django", func(t *testing.T) {
+				a.wantDjangoAnonymous(t, key)
+			})
+		}
+
+		t.Run("logins with the new password work on both sides", func(t *testing.T) {
+			key := goLogin(t, a.goApp(t, secret, changed))
+			a.wantDjangoUser(t, key, changed)
+			key, _ = a.djangoLogin(t, "alice")
+			if id, _ := goCurrentUser(t, app, key); id != changed.SessionAuthID() {
+				t.Fatalf("Go's CurrentUser on a new Django login: %q, want alice", id)
+			}
+		})
 	})
 }

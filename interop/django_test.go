@@ -76,6 +76,7 @@ type djangoEnv struct {
 	engine    string
 	secret    string
 	fallbacks []string
+	dbEngine  string // "" for MariaDB, "sqlite3"
 	dbName    string
 }
 
@@ -98,6 +99,7 @@ func (e djangoEnv) run(t *testing.T, cmd string, req, resp any) {
 		"GINSESSION_SESSION_ENGINE="+e.engine,
 		"GINSESSION_SECRET_KEY="+e.secret,
 		"GINSESSION_SECRET_KEY_FALLBACKS="+strings.Join(e.fallbacks, ","),
+		"GINSESSION_DB_ENGINE="+e.dbEngine,
 		"GINSESSION_DB_NAME="+e.dbName,
 	)
 	c.Stdin = bytes.NewReader(in)

@@ -4,7 +4,9 @@
 // (sqlstore), including secret rotation, and logins: a user of Django's
 // auth_user logged in by the auth package is Django's get_user, a Django
 // login is auth.CurrentUser, and a password changed in Django ends the old
-// logins of both sides.
+// logins of both sides. The table tests run on MariaDB and on SQLite
+// (Django's default database: both sides open one temporary db.sqlite3,
+// Django through its own sqlite3 backend).
 //
 // It has no code of its own, only tests. They run Debian's Django through
 // /usr/bin/python3 with the scripts and settings in testdata; .ci/setup.d

@@ -146,7 +146,7 @@ func (d djangoDB) djangoAddMessages(t *testing.T, key string, ms []pyMessage) (s
 
 func TestMessagesAddedInGoAreReadByDjangosSessionStorage(t *testing.T) {
 	t.Parallel()
-	d := newDjangoDB(t)
+	d := newDjangoDB(t, mariaDB)
 	r := d.messagesApp(t)
 	key := ""
 	for _, m := range sampleMessages {
@@ -169,7 +169,7 @@ func TestMessagesAddedInGoAreReadByDjangosSessionStorage(t *testing.T) {
 
 func TestMessagesAddedByDjangoAreReadInGo(t *testing.T) {
 	t.Parallel()
-	d := newDjangoDB(t)
+	d := newDjangoDB(t, mariaDB)
 	r := d.messagesApp(t)
 	// One added in Go first: Django appends to it, as to its own.
 	first := pyMessage{Level: 30, Message: "Added in Go ✓", ExtraTags: "go", Tags: "go warning"}
@@ -195,7 +195,7 @@ func TestMessagesAddedByDjangoAreReadInGo(t *testing.T) {
 
 func TestADjangoMessageOnANewSessionIsReadInGo(t *testing.T) {
 	t.Parallel()
-	d := newDjangoDB(t)
+	d := newDjangoDB(t, mariaDB)
 	r := d.messagesApp(t)
 	key, _ := d.djangoAddMessages(t, "", []pyMessage{{Level: 25, Message: "Enregistré", Tags: "success"}, {Level: 10, Message: "below MESSAGE_LEVEL"}})
 	got := goRead(t, r, "/show", key)

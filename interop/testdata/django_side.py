@@ -35,9 +35,14 @@ def compared(data, req):
     return {"json": json.dumps(data), "same": same(data, json.loads(req["json"]))}
 
 
+def sqlite():
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
 def database_name():
     """The test's own database; anything else is refused, so that a wrong
-    environment can never drop a real database."""
+    environment can never drop a real database. (A SQLite file lives in the
+    test's temporary directory and goes with it.)"""
     name = settings.DATABASES["default"]["NAME"]
     if not name.startswith("ginsession_interop_"):
         raise SystemExit("refusing to touch database %r" % name)
@@ -90,19 +95,26 @@ def _mysql(sql):
 
 
 def cmd_db_create(req):
-    _mysql("CREATE DATABASE `%s` CHARACTER SET utf8mb4" % database_name())
+    if not sqlite():
+        _mysql("CREATE DATABASE `%s` CHARACTER SET utf8mb4" % database_name())
     from django.core.management import call_command
     call_command("migrate", "sessions", verbosity=0)
     from django.db import connection
     with connection.cursor() as c:
-        c.execute("SHOW CREATE TABLE django_session")
-        ddl = c.fetchone()[1]
+        if sqlite():
+            c.execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'django_session' AND sql IS NOT NULL ORDER BY type DESC")
+            ddl = ";\n".join(r[0] for r in c.fetchall())
+        else:
+            c.execute("SHOW CREATE TABLE django_session")
+            ddl = c.fetchone()[1]
     return {"ddl": ddl}
 
 
 def cmd_db_drop(req):
-    _mysql("DROP DATABASE IF EXISTS `%s`" % database_name())
+    if not sqlite():
+        _mysql("DROP DATABASE IF EXISTS `%s`" % database_name())
     return {}
+
 
 
 def _expiry(key):

@@ -6,7 +6,8 @@ test that runs django_side.py:
   GINSESSION_SECRET_KEY            SECRET_KEY (the Go side uses the same)
   GINSESSION_SECRET_KEY_FALLBACKS  comma-separated SECRET_KEY_FALLBACKS (Django >= 4.1)
   GINSESSION_SESSION_ENGINE        SESSION_ENGINE
-  GINSESSION_DB_NAME               MariaDB database for the db engine
+  GINSESSION_DB_ENGINE             "mysql" (default) or "sqlite3"
+  GINSESSION_DB_NAME               MariaDB database, or SQLite file, for the db engine
 """
 import os
 
@@ -38,3 +39,12 @@ DATABASES = {
         "OPTIONS": {"charset": "utf8mb4"},
     }
 }
+
+if os.environ.get("GINSESSION_DB_ENGINE") == "sqlite3":
+    # Django's default database: a file, here the test's temporary db.sqlite3.
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ["GINSESSION_DB_NAME"],
+        }
+    }

@@ -52,19 +52,33 @@ func fromStored(stored []byte) (data []byte, ok bool) {
 // what Django (USE_TZ=True) reads and writes.
 const mysqlTimeLayout = "2006-01-02 15:04:05.000000"
 
+// sqliteTime is an instant as Django's SQLite backend writes it with
+// USE_TZ=True: naive UTC text, Python's str(datetime), which drops the
+// fraction when the microseconds are zero. SQLite compares these as text,
+// as Django's own queries do, and text order is time order for them.
+func sqliteTime(t time.Time) string {
+	t = t.UTC()
+	if t.Nanosecond()/1000 == 0 {
+		return t.Format("2006-01-02 15:04:05")
+	}
+	return t.Format("2006-01-02 15:04:05.000000")
+}
+
 // expiryScanner reads expire_date. MySQL's datetime has no zone: the driver
 // hands back text, or with parseTime=true a time.Time whose wall clock is
-// the stored one in the DSN's loc. Either way the stored wall clock is UTC.
+// the stored one in the DSN's loc. SQLite holds text that both drivers parse
+// into a time.Time for a datetime column (in UTC or, with mattn's _loc, in
+// that location). Either way the stored wall clock is UTC (wallClock).
 // PostgreSQL's timestamptz is an instant and is taken as one.
 type expiryScanner struct {
-	dialect Dialect
-	t       time.Time
+	wallClock bool
+	t         time.Time
 }
 
 func (e *expiryScanner) Scan(src any) error {
 	switch v := src.(type) {
 	case time.Time:
-		if e.dialect == MySQL {
+		if e.wallClock {
 			e.t = time.Date(v.Year(), v.Month(), v.Day(), v.Hour(), v.Minute(), v.Second(), v.Nanosecond(), time.UTC)
 		} else {
 			e.t = v.UTC()

@@ -45,6 +45,35 @@ func ExampleNew() {
 	// r.Use(ginsession.New(store))
 }
 
+// SQLite, embedded: a Django site's db.sqlite3, or a file of the app's own.
+// modernc.org/sqlite is pure Go (import _ "modernc.org/sqlite"); the same
+// DSN works with mattn/go-sqlite3's "sqlite3" driver.
+// A session table in an embedded SQLite file (the README's example).
+func Example_sqlite() {
+	ctx := context.Background()
+
+	db := sqlx.MustOpen("sqlite", sqlstore.SQLiteDSN("data/db.sqlite3"))
+	store, _ := sqlstore.New(db) // dialect SQLite, from the driver
+	_ = store.CreateTable(ctx)   // Django's django_session, word for word
+}
+
+func ExampleSQLiteDSN() {
+	fmt.Println(sqlstore.SQLiteDSN("data/db.sqlite3"))
+	open := func() (*sqlstore.Store, error) {
+		db, err := sqlx.Open("sqlite", sqlstore.SQLiteDSN("data/db.sqlite3"))
+		if err != nil {
+			return nil, err
+		}
+		store, err := sqlstore.New(db) // dialect SQLite, from the driver
+		if err != nil {
+			return nil, err
+		}
+		return store, store.CreateTable(context.Background())
+	}
+	_ = open
+	// Output: file:data/db.sqlite3?_busy_timeout=5000&_journal_mode=WAL
+}
+
 // The DDL CreateTable runs, for a README or a migration tool.
 func ExampleSchema() {
 	ddl, _ := sqlstore.Schema(sqlstore.MySQL, "django_session")

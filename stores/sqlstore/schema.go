@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"crypto/md5"
+	"database/sql/driver"
 	"encoding/hex"
 	"fmt"
 	"regexp"
@@ -22,6 +23,9 @@ const (
 	MySQL
 	// Postgres covers PostgreSQL through github.com/lib/pq or pgx's stdlib.
 	Postgres
+	// SQLite covers SQLite through modernc.org/sqlite (pure Go, driver
+	// "sqlite") or github.com/mattn/go-sqlite3 (cgo, driver "sqlite3").
+	SQLite
 )
 
 // String returns the dialect's name.
@@ -31,6 +35,8 @@ func (d Dialect) String() string {
 		return "mysql"
 	case Postgres:
 		return "postgres"
+	case SQLite:
+		return "sqlite"
 	}
 	return fmt.Sprintf("Dialect(%d)", int(d))
 }
@@ -41,6 +47,24 @@ func dialectOf(driverName string) Dialect {
 	case "mysql", "nrmysql":
 		return MySQL
 	case "postgres", "pgx", "pgx/v4", "pgx/v5", "cloudsqlpostgres", "nrpostgres":
+		return Postgres
+	case "sqlite", "sqlite3":
+		return SQLite
+	}
+	return DialectUnknown
+}
+
+// dialectOfDriver maps the type of a database/sql driver to its dialect,
+// for a *sqlx.DB made with sqlx.NewDb under a name dialectOf does not know
+// (sql.OpenDB has no name at all). Matching the type's name rather than the
+// type keeps the SQLite drivers out of this package's dependencies.
+func dialectOfDriver(d driver.Driver) Dialect {
+	switch fmt.Sprintf("%T", d) {
+	case "*sqlite.Driver", "*sqlite3.SQLiteDriver":
+		return SQLite
+	case "*mysql.MySQLDriver":
+		return MySQL
+	case "*pq.Driver", "*stdlib.Driver":
 		return Postgres
 	}
 	return DialectUnknown
@@ -74,8 +98,23 @@ const PostgresSchema = `CREATE TABLE IF NOT EXISTS "django_session" (` +
 	`"expire_date" timestamp with time zone NOT NULL);
 CREATE INDEX IF NOT EXISTS "django_session_expire_date_a5c62663" ON "django_session" ("expire_date")`
 
+// SQLiteSchema is the DDL CreateTable runs on SQLite for the default table,
+// two statements separated by ";\n": Django's django_session as its
+// migration creates it on SQLite (the text in sqlite_master is the same),
+// with a datetime column that holds Django's UTC text times.
+const SQLiteSchema = `CREATE TABLE IF NOT EXISTS "django_session" (` +
+	`"session_key" varchar(40) NOT NULL PRIMARY KEY, ` +
+	`"session_data" text NOT NULL, ` +
+	`"expire_date" datetime NOT NULL);
+CREATE INDEX IF NOT EXISTS "django_session_expire_date_a5c62663" ON "django_session" ("expire_date")`
+
+// sqliteMaxName is Django's limit on generated names for SQLite, which sets
+// no limit of its own (BaseDatabaseSchemaEditor falls back to 200).
+const sqliteMaxName = 200
+
 // Schema returns the DDL statements that create table for dialect d,
-// idempotently; for DefaultTable they are MySQLSchema or PostgresSchema.
+// idempotently; for DefaultTable they are MySQLSchema, PostgresSchema or
+// SQLiteSchema.
 func Schema(d Dialect, table string) ([]string, error) {
 	if !tableName.MatchString(table) {
 		return nil, fmt.Errorf("sqlstore: table name %q is not a plain identifier (%s)", table, tableName)
@@ -97,6 +136,15 @@ func Schema(d Dialect, table string) ([]string, error) {
 				`"session_key" varchar(40) NOT NULL PRIMARY KEY, ` +
 				`"session_data" text NOT NULL, ` +
 				`"expire_date" timestamp with time zone NOT NULL)`,
+			`CREATE INDEX IF NOT EXISTS "` + idx + `" ON "` + table + `" ("expire_date")`,
+		}, nil
+	case SQLite:
+		idx := indexName(table, "expire_date", sqliteMaxName)
+		return []string{
+			`CREATE TABLE IF NOT EXISTS "` + table + `" (` +
+				`"session_key" varchar(40) NOT NULL PRIMARY KEY, ` +
+				`"session_data" text NOT NULL, ` +
+				`"expire_date" datetime NOT NULL)`,
 			`CREATE INDEX IF NOT EXISTS "` + idx + `" ON "` + table + `" ("expire_date")`,
 		}, nil
 	}
@@ -129,11 +177,17 @@ func truncate(s string, n int) string {
 
 // CreateTable creates the store's table and its expiry index if they do not
 // exist yet; it is safe to call at every start-up. Use it, or the DDL of
-// Schema, or Django's own migration: all three make the same table.
+// Schema, or Django's own migration: all three make the same table. On
+// SQLite it also switches the database file to WAL (see SQLiteDSN).
 func (s *Store) CreateTable(ctx context.Context) error {
 	ddl, err := Schema(s.dialect, s.table)
 	if err != nil {
 		return err
+	}
+	if s.dialect == SQLite {
+		if err := s.enableWAL(ctx); err != nil {
+			return err
+		}
 	}
 	for _, q := range ddl {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {

@@ -5,11 +5,23 @@
 //
 // # Databases
 //
-// MySQL and MariaDB (github.com/go-sql-driver/mysql) and PostgreSQL
-// (github.com/lib/pq or pgx's stdlib) are supported through the same code;
-// the dialect is detected from the driver name of the *sqlx.DB or set with
+// MySQL and MariaDB (github.com/go-sql-driver/mysql), PostgreSQL
+// (github.com/lib/pq or pgx's stdlib) and SQLite (modernc.org/sqlite, pure
+// Go, or github.com/mattn/go-sqlite3) are supported through the same code;
+// the dialect is detected from the driver of the *sqlx.DB or set with
 // [WithDialect]. The table is created by [Store.CreateTable] (see
-// [MySQLSchema] and [PostgresSchema] for the DDL) or by Django's migration.
+// [MySQLSchema], [PostgresSchema] and [SQLiteSchema] for the DDL) or by
+// Django's migration.
+//
+// # SQLite
+//
+// Open the file with [SQLiteDSN]'s DSN (busy timeout and WAL), and the store
+// is safe for many goroutines and many processes on one file, Django's
+// db.sqlite3 included: every operation is one autocommit statement, SQLite
+// runs one writer at a time, and a writer that finds the lock taken waits
+// up to the busy timeout instead of failing. Create is insert-only and
+// Update update-only as on the other databases. ":memory:" gives every
+// pooled connection a database of its own: use a file.
 //
 // # Round trips
 //
@@ -27,7 +39,10 @@
 // expire_date is UTC, as Django writes it with USE_TZ=True. The store
 // passes the current time from Go into every query, so the database
 // server's time zone and clock do not matter, and it reads MySQL's zoneless
-// datetime as UTC whatever the DSN's parseTime and loc say.
+// datetime as UTC whatever the DSN's parseTime and loc say. On SQLite the
+// column holds text, written exactly as Django writes it
+// ("2006-01-02 15:04:05.000000", the fraction left out when it is zero),
+// and compared as text, as Django's queries compare it.
 //
 // # Data
 //
@@ -55,6 +70,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -123,12 +139,13 @@ func WithTable(name string) Option {
 }
 
 // WithDialect sets the SQL dialect; by default it is detected from the
-// driver name ("mysql"; "postgres", "pgx"), and New fails for other drivers
-// unless this option names the dialect.
+// driver name ("mysql"; "postgres", "pgx"; "sqlite", "sqlite3") or else the
+// driver's type, and New fails for other drivers unless this option names
+// the dialect.
 func WithDialect(d Dialect) Option {
 	return func(c *config) error {
-		if d != MySQL && d != Postgres {
-			return fmt.Errorf("sqlstore: WithDialect(%v): use sqlstore.MySQL or sqlstore.Postgres", d)
+		if d != MySQL && d != Postgres && d != SQLite {
+			return fmt.Errorf("sqlstore: WithDialect(%v): use sqlstore.MySQL, sqlstore.Postgres or sqlstore.SQLite", d)
 		}
 		c.dialect = d
 		return nil
@@ -173,8 +190,11 @@ func New(db *sqlx.DB, opts ...Option) (*Store, error) {
 	}
 	if c.dialect == DialectUnknown {
 		c.dialect = dialectOf(db.DriverName())
+		if c.dialect == DialectUnknown && db.DB != nil {
+			c.dialect = dialectOfDriver(db.Driver())
+		}
 		if c.dialect == DialectUnknown {
-			return nil, fmt.Errorf("sqlstore: New: unknown driver %q; pass sqlstore.WithDialect(sqlstore.MySQL) or (sqlstore.Postgres)", db.DriverName())
+			return nil, fmt.Errorf("sqlstore: New: unknown driver %q; pass sqlstore.WithDialect(sqlstore.MySQL), (sqlstore.Postgres) or (sqlstore.SQLite)", db.DriverName())
 		}
 	}
 	s := &Store{db: db, dialect: c.dialect, table: c.table, prepared: c.prepared, batch: int64(c.batch), now: time.Now}
@@ -186,8 +206,11 @@ func buildQueries(d Dialect, table string, batch int) [numOps]string {
 	var q [numOps]string
 	n := strconv.Itoa(batch)
 	switch d {
-	case MySQL:
+	case MySQL, SQLite:
 		t := "`" + table + "`"
+		if d == SQLite {
+			t = `"` + table + `"`
+		}
 		q[opLoad] = "SELECT session_data, expire_date FROM " + t + " WHERE session_key = ? AND expire_date > ?"
 		q[opCreate] = "INSERT INTO " + t + " (session_key, session_data, expire_date) VALUES (?, ?, ?)"
 		q[opUpdate] = "UPDATE " + t + " SET session_data = ?, expire_date = ? WHERE session_key = ? AND expire_date > ?"
@@ -195,6 +218,11 @@ func buildQueries(d Dialect, table string, batch int) [numOps]string {
 		q[opDelete] = "DELETE FROM " + t + " WHERE session_key = ?"
 		q[opExists] = "SELECT 1 FROM " + t + " WHERE session_key = ? AND expire_date > ?"
 		q[opPurge] = "DELETE FROM " + t + " WHERE expire_date <= ? LIMIT " + n
+		if d == SQLite {
+			// DELETE ... LIMIT needs a compile-time option most builds lack.
+			q[opPurge] = "DELETE FROM " + t + " WHERE session_key IN (SELECT session_key FROM " + t +
+				" WHERE expire_date <= ? LIMIT " + n + ")"
+		}
 	case Postgres:
 		t := `"` + table + `"`
 		q[opLoad] = "SELECT session_data, expire_date FROM " + t + " WHERE session_key = $1 AND expire_date > $2"
@@ -286,17 +314,21 @@ func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
 
 // timeArg converts an instant to the query argument for expire_date.
 func (s *Store) timeArg(t time.Time) any {
-	if s.dialect == MySQL {
+	switch s.dialect {
+	case MySQL:
 		var buf [len(mysqlTimeLayout)]byte
 		return string(t.UTC().AppendFormat(buf[:0], mysqlTimeLayout))
+	case SQLite:
+		return sqliteTime(t)
 	}
 	return t.UTC()
 }
 
 // dataArg converts stored bytes to the query argument for session_data. On
-// PostgreSQL a []byte argument would be sent as bytea, so it goes as text.
+// PostgreSQL a []byte argument would be sent as bytea, and on SQLite stored
+// as a BLOB that Django would read as bytes, so there it goes as text.
 func (s *Store) dataArg(stored []byte) any {
-	if s.dialect == Postgres {
+	if s.dialect == Postgres || s.dialect == SQLite {
 		return string(stored)
 	}
 	return stored
@@ -329,7 +361,7 @@ func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Ti
 		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", short(key), err)
 	}
 	var stored []byte
-	exp := expiryScanner{dialect: s.dialect}
+	exp := expiryScanner{wallClock: s.dialect != Postgres}
 	if err := row.Scan(&stored, &exp); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, time.Time{}, stores.ErrNotFound
@@ -365,7 +397,7 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 // Update implements stores.Store with one UPDATE of the live row. MySQL
 // counts only rows it changed, so when an UPDATE reports none (the data and
 // expiry were already the same, or the row is gone) one more query tells
-// the two apart.
+// the two apart; PostgreSQL and SQLite count the rows matched.
 func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
 	if err := stores.CheckKey(key); err != nil {
 		return fmt.Errorf("sqlstore: update: %w", err)
@@ -477,15 +509,27 @@ func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 	}
 }
 
-// isDuplicate reports a primary-key violation: MySQL error 1062 or SQLSTATE
-// 23505 (PostgreSQL through lib/pq or pgx).
+// isDuplicate reports a primary-key violation: MySQL error 1062, SQLSTATE
+// 23505 (PostgreSQL through lib/pq or pgx), or SQLite's extended codes
+// SQLITE_CONSTRAINT_PRIMARYKEY (1555) and SQLITE_CONSTRAINT_UNIQUE (2067).
 func isDuplicate(err error) bool {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		return me.Number == 1062
 	}
 	var st interface{ SQLState() string }
-	return errors.As(err, &st) && st.SQLState() == "23505"
+	if errors.As(err, &st) {
+		return st.SQLState() == "23505"
+	}
+	// modernc.org/sqlite's *sqlite.Error has Code() with the extended code.
+	var lite interface{ Code() int }
+	if errors.As(err, &lite) {
+		c := lite.Code()
+		return c == 1555 || c == 2067
+	}
+	// mattn/go-sqlite3's sqlite3.Error carries its codes in fields, which
+	// only an import would reach; its message is SQLite's own.
+	return strings.HasPrefix(err.Error(), "UNIQUE constraint failed: ")
 }
 
 var (

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"strings"
 	"testing"
@@ -178,19 +179,36 @@ func TestOptionsRejectBadValues(t *testing.T) {
 }
 
 func TestNewDetectsTheDialectFromTheDriverName(t *testing.T) {
-	for driver, want := range map[string]Dialect{"mysql": MySQL, "postgres": Postgres, "pgx": Postgres} {
+	for driver, want := range map[string]Dialect{"mysql": MySQL, "postgres": Postgres, "pgx": Postgres, "sqlite": SQLite, "sqlite3": SQLite} {
 		s, err := New(sqlx.NewDb(&sql.DB{}, driver))
 		if err != nil || s.Dialect() != want {
 			t.Errorf("driver %q: dialect %v, %v; want %v", driver, s.Dialect(), err, want)
 		}
 	}
-	if _, err := New(sqlx.NewDb(&sql.DB{}, "sqlite3")); err == nil || !strings.Contains(err.Error(), "WithDialect") {
+	unknown := sqlx.NewDb(sql.OpenDB(otherDriver{}), "oracle")
+	if _, err := New(unknown); err == nil || !strings.Contains(err.Error(), "WithDialect") {
 		t.Errorf("unknown driver: err = %v, want one that names WithDialect", err)
 	}
-	s, err := New(sqlx.NewDb(&sql.DB{}, "sqlite3"), WithDialect(Postgres))
+	s, err := New(unknown, WithDialect(Postgres))
 	if err != nil || s.Dialect() != Postgres {
 		t.Errorf("WithDialect(Postgres) on an unknown driver = %v, %v", s, err)
 	}
+}
+
+// otherDriver is a database/sql driver sqlstore does not know.
+type otherDriver struct{}
+
+func (otherDriver) Open(string) (driver.Conn, error) { return nil, errors.New("no database") }
+func (otherDriver) Connect(context.Context) (driver.Conn, error) {
+	return nil, errors.New("no database")
+}
+func (d otherDriver) Driver() driver.Driver { return d }
+
+// dbs opens a database of each dialect, for tests that run on all three.
+var dbs = map[string]func(*testing.T) *sqlx.DB{
+	"mysql":    func(t *testing.T) *sqlx.DB { return testenv.MySQL(t) },
+	"postgres": func(t *testing.T) *sqlx.DB { return testenv.Postgres(t) },
+	"sqlite":   func(t *testing.T) *sqlx.DB { return sqliteDB(t) },
 }
 
 // rawData reads session_data as the database holds it.
@@ -208,7 +226,7 @@ func rawData(t *testing.T, s *Store, key string) string {
 }
 
 func TestDataIsStoredVerbatimOnlyWhenASCII(t *testing.T) {
-	for name, db := range map[string]func(*testing.T) *sqlx.DB{"mysql": func(t *testing.T) *sqlx.DB { return testenv.MySQL(t) }, "postgres": func(t *testing.T) *sqlx.DB { return testenv.Postgres(t) }} {
+	for name, db := range dbs {
 		t.Run(name, func(t *testing.T) {
 			s := newStore(t, db(t))
 			ctx := context.Background()
@@ -343,7 +361,7 @@ func TestErrorsNameTheKeyOnlyByItsPrefix(t *testing.T) {
 }
 
 func TestDeleteExpiredPurgesInBatches(t *testing.T) {
-	for name, db := range map[string]func(*testing.T) *sqlx.DB{"mysql": func(t *testing.T) *sqlx.DB { return testenv.MySQL(t) }, "postgres": func(t *testing.T) *sqlx.DB { return testenv.Postgres(t) }} {
+	for name, db := range dbs {
 		t.Run(name, func(t *testing.T) {
 			s := newStore(t, db(t), WithPurgeBatch(7))
 			ctx := context.Background()

@@ -122,9 +122,10 @@ func fmtNum(v float64, unit string) string {
 }
 
 var (
-	stores    = []struct{ bench, title string }{{"Memory", "memory"}, {"Cookie", "signed cookie"}, {"Redis", "Redis"}, {"MySQL", "MySQL"}, {"File", "file"}, {"Cached", "cached (cache + database)"}}
+	stores    = []struct{ bench, title string }{{"Memory", "memory"}, {"Cookie", "signed cookie"}, {"Redis", "Redis"}, {"MySQL", "MySQL"}, {"File", "file (and SQLite)"}, {"Cached", "cached (cache + database)"}}
 	scenarios = []string{"untouched", "read", "write", "new"}
 	peers     = []string{"gin-contrib", "scs"}
+	siblings  = []string{"ginsession-sqlite"}
 )
 
 // best returns the peer with the smallest median of unit for store/scenario.
@@ -194,7 +195,9 @@ func main() {
 
 	for _, st := range stores {
 		var libs []string
-		for _, l := range append([]string{"ginsession"}, peers...) {
+		// siblings are ginsession on another store in the same group
+		// (SQLite beside the file store): shown, never a "peer".
+		for _, l := range append(append([]string{"ginsession"}, peers...), siblings...) {
 			if _, ok := r.get(st.bench+"/read/"+l, "ns/op"); ok {
 				libs = append(libs, l)
 			}
