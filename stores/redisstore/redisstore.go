@@ -112,13 +112,14 @@ func short(key string) string {
 
 // ttl returns the time left until expiry in whole milliseconds, rounded up
 // so a record never expires early; ok is false when expiry has passed.
+// An expiry centuries ahead saturates (stores.TTLMillis) instead of
+// wrapping round into a negative PX, which Redis refuses.
 func (s *Store) ttl(expiry time.Time) (ms string, ok bool) {
-	d := expiry.Sub(s.now())
-	if d <= 0 {
+	n, ok := stores.TTLMillis(expiry, s.now())
+	if !ok {
 		return "", false
 	}
-	n := (d + time.Millisecond - 1) / time.Millisecond
-	return strconv.FormatInt(int64(n), 10), true
+	return strconv.FormatInt(n, 10), true
 }
 
 // Load implements stores.Store with one GET.
