@@ -1,7 +1,6 @@
 package ginsession_test
 
 import (
-	"context"
 	"math"
 	"strconv"
 	"strings"
@@ -135,19 +134,5 @@ func TestAnExpiryCenturiesAheadSaturatesOnEveryStore(t *testing.T) {
 // dropped at the end.
 func postgresStore(t *testing.T, base string) *sqlstore.Store {
 	t.Helper()
-	db := testenv.Postgres(t)
-	st, err := sqlstore.New(db, sqlstore.WithTable(testenv.Name(base)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateTable(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		st.Close()
-		if _, err := db.Exec(`DROP TABLE IF EXISTS "` + st.Table() + `"`); err != nil {
-			t.Errorf("drop %s: %v", st.Table(), err)
-		}
-	})
-	return st
+	return sqlStore(t, testenv.Postgres(t), base)
 }

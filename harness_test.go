@@ -309,7 +309,8 @@ func (a *app) standardRoutes() *app {
 }
 
 // sqlStore returns an sqlstore on a table of the test's own (named from
-// base) in db, created now and dropped when the test ends.
+// base) in db (MySQL or PostgreSQL), created now and dropped when the test
+// ends.
 func sqlStore(t testing.TB, db *sqlx.DB, base string) *sqlstore.Store {
 	t.Helper()
 	table := testenv.Name(base)
@@ -322,7 +323,11 @@ func sqlStore(t testing.TB, db *sqlx.DB, base string) *sqlstore.Store {
 	}
 	t.Cleanup(func() {
 		st.Close()
-		if _, err := db.Exec("DROP TABLE IF EXISTS `" + table + "`"); err != nil {
+		q := "DROP TABLE IF EXISTS `" + table + "`"
+		if st.Dialect() == sqlstore.Postgres {
+			q = `DROP TABLE IF EXISTS "` + table + `"`
+		}
+		if _, err := db.Exec(q); err != nil {
 			t.Errorf("drop %s: %v", table, err)
 		}
 	})
