@@ -19,26 +19,46 @@ const (
 // SetExpiry sets how long the session lives after each save (Django's
 // set_expiry with seconds). 0 makes it end when the browser closes (the
 // record still lives CookieAge on the server); a negative duration expires
-// it at once. The value is kept in whole seconds, rounded up, so a positive
-// duration never turns into "browser close".
+// it at once. The value is kept in whole seconds, rounded away from zero,
+// so no duration but 0 turns into "browser close": not 500ms, and not
+// -500ms, which expires the session like any other negative duration.
 func (s *Session) SetExpiry(d time.Duration) {
 	secs := int(d / time.Second)
-	if d > 0 && d%time.Second != 0 {
-		secs++
+	if d%time.Second != 0 {
+		if d > 0 {
+			secs++
+		} else {
+			secs--
+		}
 	}
 	s.Set(expiryKey, secs)
 }
 
 // SetExpiryAt makes the session expire at t (Django's set_expiry with a
 // datetime). It is stored as an ISO 8601 string, which Django 5 reads too.
+// A t outside the years 1 to 9999 (Python's datetime range, and all a
+// four-digit year can say) is taken as the nearest end of it: still
+// centuries ahead, or long past, never a silent fall back to CookieAge.
 func (s *Session) SetExpiryAt(t time.Time) {
 	t = t.UTC()
+	if t.After(latestISO) {
+		t = latestISO
+	} else if t.Before(earliestISO) {
+		t = earliestISO
+	}
 	layout := isoLayoutWhole
 	if t.Nanosecond()/1000 != 0 {
 		layout = isoLayout
 	}
 	s.Set(expiryKey, t.Format(layout))
 }
+
+// earliestISO and latestISO bound what SetExpiryAt stores: Python's
+// datetime.min and datetime.max, in UTC.
+var (
+	earliestISO = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	latestISO   = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
+)
 
 // ResetExpiry drops a custom expiry, going back to CookieAge and
 // ExpireAtBrowserClose (Django's set_expiry(None)).
@@ -70,7 +90,10 @@ func (s *Session) expiryAgeLocked(now time.Time) time.Duration {
 	case string:
 		if t, ok := parseISOTime(e); ok {
 			// Django floors to whole seconds (timedelta days and seconds).
-			return time.Duration(math.Floor(t.Sub(now).Seconds())) * time.Second
+			// Sub saturates at about ±292 years; the floor is taken in
+			// seconds, so that saturated value cannot wrap round when it is
+			// turned back into a Duration (year 1700 became +292 years).
+			return secondsDuration(math.Floor(t.Sub(now).Seconds()))
 		}
 	}
 	return s.m.opts.CookieAge

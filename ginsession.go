@@ -42,6 +42,7 @@ package ginsession
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -107,7 +108,7 @@ func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 }
 
 func (m *middleware) handle(c *gin.Context) {
-	s := &Session{m: m, ctx: c.Request.Context()}
+	s := &Session{m: m}
 	value, found := readCookie(c.Request.Header, m.opts.CookieName)
 	s.hadCookie = found
 	if m.client != nil {
@@ -123,6 +124,7 @@ func (m *middleware) handle(c *gin.Context) {
 	c.Set(ContextKey, s)
 	c.Next()
 	w.commit()
+	s.end(c.Request.Context())
 }
 
 // From returns the request's session. It panics if the middleware is not
@@ -158,6 +160,12 @@ func DefaultErrorHandler(c *gin.Context, err error) {
 
 // commit applies Django's SessionMiddleware.process_response to the headers
 // of a response with the given status, saving the session if it must.
+//
+// Every response that carries the session's Set-Cookie, whether it sets or
+// deletes the cookie, also carries Vary: Cookie, as in Django 5.2.14 and
+// 6.0.5 (CVE-2026-35192). Django 3.2 left it out when SaveEveryRequest
+// re-sent the cookie of a session the view never touched, so a shared cache
+// could store that response and hand one user's session to everyone.
 func (s *Session) commit(status int, h http.Header) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -168,8 +176,7 @@ func (s *Session) commit(status int, h http.Header) error {
 	o := &s.m.opts
 	accessed, modified, empty := s.accessed, s.modified, s.isEmptyLocked()
 	if s.hadCookie && empty {
-		s.addSetCookie(h, s.m.deletion)
-		addVaryCookie(h)
+		s.sendCookie(h, s.m.deletion, false)
 		return nil
 	}
 	if accessed {
@@ -182,25 +189,82 @@ func (s *Session) commit(status int, h http.Header) error {
 	if status >= http.StatusInternalServerError {
 		return nil
 	}
+	now := time.Now()
 	if save {
 		if !s.loaded {
 			// SaveEveryRequest on an untouched session loads it, as Django
-			// does. A stale key then leaves nothing to save: the cookie is
-			// dropped (Django would answer 400 from its forced update).
+			// does: the expiry and cookie attributes depend on its data. A
+			// stale key then leaves nothing to save: the cookie is dropped
+			// (Django would answer 400 from its forced update).
 			s.load()
 			if s.err != nil {
 				return s.err
 			}
 			if s.isEmptyLocked() {
-				s.addSetCookie(h, s.m.deletion)
+				s.sendCookie(h, s.m.deletion, accessed)
 				return nil
 			}
 		}
-		if err := s.saveLocked(); err != nil {
+		switch gone, err := s.refreshLocked(now); {
+		case err != nil:
 			return err
+		case gone:
+			s.sendCookie(h, s.m.deletion, accessed)
+			return nil
 		}
 	}
-	now := time.Now()
+	if s.expireAtBrowserCloseLocked() {
+		s.sendCookie(h, s.cookie(now, 0), accessed)
+		return nil
+	}
+	age := s.expiryAgeLocked(now)
+	if age <= 0 {
+		// An expiry already past (SetExpiry(-d), SetExpiryAt in the past):
+		// the cookie is deleted, not sent with the key.
+		s.sendCookie(h, s.m.deletion, accessed)
+		return nil
+	}
+	s.sendCookie(h, s.cookie(now, age), accessed)
+	return nil
+}
+
+// refreshLocked stores the session at the end of a request that must save
+// it. A session changed in this request is saved in full. An unchanged one
+// (SaveEveryRequest) only has its expiry moved when the store is a
+// [stores.Toucher]: its data is not rewritten, which is cheaper and cannot
+// overwrite what a concurrent request saved meanwhile. A record that
+// vanished (a concurrent logout) is reported as gone: the session is then
+// empty and keyless, and nothing is brought back.
+func (s *Session) refreshLocked(now time.Time) (gone bool, err error) {
+	if s.modified || s.m.client != nil {
+		return false, s.saveLocked()
+	}
+	if s.cookieDue {
+		return false, nil // Save or CycleKey stored it in this request already
+	}
+	t, ok := s.m.store.(stores.Toucher)
+	if !ok {
+		return false, s.saveLocked()
+	}
+	ctx, cancel := s.storeContext()
+	err = t.Touch(ctx, s.key, s.expiryDateLocked(now))
+	cancel()
+	switch {
+	case errors.Is(err, stores.ErrNotFound):
+		s.key, s.values = "", nil
+		s.resetKeys(nil)
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("ginsession: touch session %s: %w", shortKey(s.key), err)
+	}
+	s.cookieDue = true
+	return false, nil
+}
+
+// cookie is the Set-Cookie value carrying the session key; age 0 makes a
+// browser-session cookie.
+func (s *Session) cookie(now time.Time, age time.Duration) string {
+	o := &s.m.opts
 	ck := &http.Cookie{
 		Name:        o.CookieName,
 		Value:       s.key,
@@ -211,16 +275,21 @@ func (s *Session) commit(status int, h http.Header) error {
 		SameSite:    o.CookieSameSite,
 		Partitioned: o.CookiePartitioned,
 	}
-	if !s.expireAtBrowserCloseLocked() {
-		age := s.expiryAgeLocked(now)
+	if age > 0 {
 		ck.Expires = now.Add(age)
 		ck.MaxAge = int(age / time.Second)
-		if ck.MaxAge <= 0 {
-			ck.MaxAge = -1 // Max-Age=0: the browser drops it at once
-		}
 	}
-	s.addSetCookie(h, ck.String())
-	return nil
+	return ck.String()
+}
+
+// sendCookie adds a Set-Cookie line and, unless varied says the response
+// varies on Cookie already, Vary: Cookie: a response that carries the
+// session cookie must never be served from a shared cache to someone else.
+func (s *Session) sendCookie(h http.Header, v string, varied bool) {
+	s.addSetCookie(h, v)
+	if !varied {
+		addVaryCookie(h)
+	}
 }
 
 // addSetCookie adds a Set-Cookie line to h. When it is the first, the

@@ -52,7 +52,9 @@ func TestDjangoMiddlewareScenarios(t *testing.T) {
 		{"SetExpiry(0): a browser-session cookie", nil, nil, "/expiry0", want{cookie: "browser", vary: "Cookie", stored: true}},
 		{"ExpireAtBrowserClose: a browser-session cookie", []ginsession.Option{ginsession.WithExpireAtBrowserClose(true)}, nil, "/w", want{cookie: "browser", vary: "Cookie", stored: true}},
 		{"SetExpiry(60s): Max-Age=60", nil, nil, "/expiry60", want{cookie: "max60", vary: "Cookie", stored: true}},
-		{"a valid cookie, the view ignores the session, SaveEveryRequest: cookie re-sent, no Vary", []ginsession.Option{ginsession.WithSaveEveryRequest(true)}, func(a *app) string { return "sessionid=" + a.newSessionKey() }, "/i", want{cookie: "resent"}},
+		// Django 3.2 sent no Vary here; Django 5.2.14 / 6.0.5 fixed that as
+		// CVE-2026-35192, and ginsession follows the fixed Django.
+		{"a valid cookie, the view ignores the session, SaveEveryRequest: cookie re-sent, Vary (CVE-2026-35192)", []ginsession.Option{ginsession.WithSaveEveryRequest(true)}, func(a *app) string { return "sessionid=" + a.newSessionKey() }, "/i", want{cookie: "resent", vary: "Cookie"}},
 		{"a valid cookie, the view reads: no cookie, Vary", nil, func(a *app) string { return "sessionid=" + a.newSessionKey() }, "/r", want{vary: "Cookie"}},
 		{"no cookie, the view reads, SaveEveryRequest: no cookie (empty is never saved)", []ginsession.Option{ginsession.WithSaveEveryRequest(true)}, nil, "/r", want{vary: "Cookie", noStore: true}},
 		{"the response has Vary: Accept-Encoding: Cookie is appended", nil, nil, "/vary", want{vary: "Accept-Encoding, Cookie", noStore: true}},
@@ -459,7 +461,12 @@ func TestStreamingIsNotBuffered(t *testing.T) {
 	}
 }
 
-func TestAChangeAfterTheResponseIsLoggedNotLost(t *testing.T) {
+// TestAChangeAfterTheResponseIsNotSavedAndIsLoggedAsAnError: the session
+// is saved just before the response headers go out, so a Set after the
+// handler has written its response cannot reach the store. What this proves
+// is that such a late change is dropped loudly: the record holds only what
+// was set before the response, and an ERROR names the key that was lost.
+func TestAChangeAfterTheResponseIsNotSavedAndIsLoggedAsAnError(t *testing.T) {
 	a := newApp(t, nil)
 	a.r.GET("/late", func(c *gin.Context) {
 		s := ginsession.From(c)

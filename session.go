@@ -48,8 +48,15 @@ const createAttempts = 10
 type Session struct {
 	mu sync.Mutex
 	m  *middleware
-	// ctx is the request's context; store calls run under it.
+	// ctx is the request's context as it was when the middleware returned,
+	// for calls made after the request (ended). Until then store calls take
+	// c.Request.Context() at the time of the call, so a timeout or tracing
+	// middleware registered after this one reaches the store.
 	ctx context.Context
+
+	// big, set only for large sessions that had a key deleted, finds a
+	// key's place in keys without a scan; see deleteLocked.
+	big *keyIndex
 
 	key string // the session key, or the sealed cookie for client-side stores; "" when none
 
@@ -68,6 +75,7 @@ type Session struct {
 	modified  bool
 	cookieDue bool // saved already (Save, CycleKey): the cookie must go out even if unmodified
 	committed bool // the middleware has written the session's headers
+	ended     bool // the middleware has returned: store calls use ctx
 
 	setCookie  [1]string // backs the response's Set-Cookie header: one allocation fewer
 	respWriter responseWriter
@@ -90,7 +98,7 @@ func (s *Session) data() map[string]any {
 func (s *Session) load() {
 	s.loaded = true
 	s.values = nil
-	s.keys = nil
+	s.resetKeys(nil)
 	if s.key == "" {
 		return
 	}
@@ -132,24 +140,47 @@ func (s *Session) load() {
 		}
 		return
 	}
-	s.keys, s.values = keys, values
+	s.resetKeys(keys)
+	s.values = values
 	if s.m.client != nil && !s.sealed.IsZero() {
 		// Client-side records cannot be purged, so their expiry, the
 		// default age or a custom one, is enforced here.
 		if !time.Now().Before(s.expiryDateLocked(s.sealed)) {
 			s.m.log.Warn("ginsession: expired session cookie ignored", slog.String("cookie", s.m.opts.CookieName))
-			s.key, s.keys, s.values = "", nil, nil
+			s.key, s.values = "", nil
+			s.resetKeys(nil)
 		}
 	}
 }
 
 // storeContext bounds one store call by the request's context and
-// StoreTimeout (unless the store never blocks).
+// StoreTimeout (unless the store never blocks). s.mu is held.
 func (s *Session) storeContext() (context.Context, context.CancelFunc) {
+	ctx := s.requestContext()
 	if t := s.m.opts.StoreTimeout; t > 0 && !s.m.inProcess {
-		return context.WithTimeout(s.ctx, t)
+		return context.WithTimeout(ctx, t)
 	}
-	return s.ctx, func() {}
+	return ctx, func() {}
+}
+
+// requestContext is the request's context as it is now, not as it was
+// when the middleware started: middleware after ours may have replaced
+// c.Request (a deadline, a tracing span), and the store must see it. After
+// the middleware has returned, gin may reuse the gin.Context, so the
+// context it had at the end is used. s.mu is held.
+func (s *Session) requestContext() context.Context {
+	if !s.ended {
+		return s.respWriter.c.Request.Context()
+	}
+	return s.ctx
+}
+
+// end records that the middleware has returned, keeping the request's
+// final context for calls made after it.
+func (s *Session) end(ctx context.Context) {
+	s.mu.Lock()
+	s.ctx, s.ended = ctx, true
+	s.mu.Unlock()
 }
 
 // changed marks the session modified and reports a change made too late to
@@ -184,10 +215,7 @@ func (s *Session) setLocked(key string, value any) {
 		s.values = d
 	}
 	if _, ok := d[key]; !ok {
-		if s.keys == nil {
-			s.keys = s.keyBuf[:0]
-		}
-		s.keys = append(s.keys, key)
+		s.appendKey(key)
 	}
 	d[key] = value
 	s.changed(key)
@@ -227,12 +255,7 @@ func (s *Session) deleteLocked(key string) (any, bool) {
 		return nil, false
 	}
 	delete(d, key)
-	for i, k := range s.keys {
-		if k == key {
-			s.keys = append(s.keys[:i:i], s.keys[i+1:]...)
-			break
-		}
-	}
+	s.removeKey(key)
 	s.changed(key)
 	return v, true
 }
@@ -276,7 +299,7 @@ func (s *Session) Clear() {
 func (s *Session) clearLocked() {
 	s.loaded = true
 	s.values = nil
-	s.keys = nil
+	s.resetKeys(nil)
 	s.accessed = true
 	s.changed(allKeys)
 }
@@ -286,7 +309,7 @@ func (s *Session) Keys() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.data()
-	return append([]string(nil), s.keys...)
+	return append([]string(nil), s.orderedKeys()...)
 }
 
 // Values returns the values in the order of Keys.
@@ -294,8 +317,9 @@ func (s *Session) Values() []any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := s.data()
-	out := make([]any, len(s.keys))
-	for i, k := range s.keys {
+	keys := s.orderedKeys()
+	out := make([]any, len(keys))
+	for i, k := range keys {
 		out[i] = d[k]
 	}
 	return out
@@ -318,7 +342,7 @@ func (s *Session) Items() map[string]any {
 func (s *Session) All() iter.Seq2[string, any] {
 	s.mu.Lock()
 	d := s.data()
-	keys := append([]string(nil), s.keys...)
+	keys := append([]string(nil), s.orderedKeys()...)
 	vals := make([]any, len(keys))
 	for i, k := range keys {
 		vals[i] = d[k]
@@ -464,7 +488,7 @@ func (s *Session) saveLocked() error {
 	if s.err != nil {
 		return s.err
 	}
-	data, err := s.m.opts.Codec.Encode(s.keys, s.values)
+	data, err := s.m.opts.Codec.Encode(s.orderedKeys(), s.values)
 	if err != nil {
 		return err
 	}
@@ -521,7 +545,9 @@ func (s *Session) Exists(key string) (bool, error) {
 	if !stores.ValidKey(key) {
 		return false, nil
 	}
+	s.mu.Lock()
 	ctx, cancel := s.storeContext()
+	s.mu.Unlock()
 	defer cancel()
 	return s.m.store.Exists(ctx, key)
 }
@@ -534,7 +560,9 @@ func (s *Session) DeleteKey(key string) error {
 	if err := stores.CheckKey(key); err != nil {
 		return fmt.Errorf("ginsession: delete key: %w", err)
 	}
+	s.mu.Lock()
 	ctx, cancel := s.storeContext()
+	s.mu.Unlock()
 	defer cancel()
 	return s.m.store.Delete(ctx, key)
 }

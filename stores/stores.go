@@ -38,6 +38,8 @@ var ErrExists = errors.New("stores: session key already exists")
 //
 // Records carry an absolute expiry. A record whose expiry has passed is, for
 // Load, the same as no record at all, even if the store has not purged it yet.
+// An expiry outside what the backend can hold (centuries ahead, or before
+// 1970) saturates, see [ClampExpiry]; it is never refused or wrapped round.
 type Store interface {
 	// Load returns the data stored under key, in a slice the caller owns:
 	// the store must not keep or change it. It returns ErrNotFound when the
@@ -71,8 +73,10 @@ type Store interface {
 }
 
 // Toucher is implemented by stores that can move a record's expiry without
-// rewriting its data, which makes SaveEveryRequest cheap. Like Update it
-// returns ErrNotFound for a vanished record.
+// rewriting its data. Under SaveEveryRequest the middleware touches, rather
+// than updates, a session the request did not change: cheaper, and it
+// cannot write a stale copy over a concurrent request's change. Like Update
+// it returns ErrNotFound for a vanished record, and never creates one.
 type Toucher interface {
 	Touch(ctx context.Context, key string, expiry time.Time) error
 }

@@ -51,6 +51,11 @@ func TestRoundTripsPerRequest(t *testing.T) {
 			gintest.Expect(t, got, map[string]int64{
 				gintest.Untouched: 0, gintest.Read: 1, gintest.Write: 2, gintest.New: 1,
 			})
+			// SaveEveryRequest, unchanged session: SELECT, then UPDATE of
+			// expire_date alone (Touch).
+			if n := gintest.RoundTripsUnchangedSaveEveryRequest(t, s, rt); n != 2 {
+				t.Errorf("an unchanged request under SaveEveryRequest took %d round trips, want 2 (load, touch)", n)
+			}
 		})
 	}
 }

@@ -313,7 +313,12 @@ func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
 }
 
 // timeArg converts an instant to the query argument for expire_date.
+//
+// t is clamped to stores.MaxExpiry/MinExpiry: an expiry centuries ahead
+// would be refused by MySQL's DATETIME (years 1000 to 9999) and fail the
+// request, and one before 1000 is just as past as 1970.
 func (s *Store) timeArg(t time.Time) any {
+	t = stores.ClampExpiry(t)
 	switch s.dialect {
 	case MySQL:
 		var buf [len(mysqlTimeLayout)]byte

@@ -49,6 +49,9 @@ func Run(t *testing.T, newStore Factory) {
 		{"TwentyConcurrentCreatesOfOneKeyHaveOneWinner", testConcurrentCreatesOfOneKey},
 		{"FiftyGoroutinesAtOnce", testConcurrent},
 		{"TouchMovesTheExpiry", testTouch},
+		{"TouchOfAVanishedRecordReturnsErrNotFound", testTouchVanished},
+		{"ExpiriesCenturiesAheadSaturate", testFarFutureExpiry},
+		{"ExpiriesCenturiesAgoAreExpired", testFarPastExpiry},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -380,5 +383,99 @@ func testTouch(t *testing.T, s stores.Store) {
 	wantData(t, s, k, []byte("kept"))
 	if err := tc.Touch(ctx(t), stores.NewKey(), later()); !errors.Is(err, stores.ErrNotFound) {
 		t.Fatalf("Touch of an unknown key = %v, want ErrNotFound", err)
+	}
+}
+
+func testTouchVanished(t *testing.T, s stores.Store) {
+	tc, ok := s.(stores.Toucher)
+	if !ok {
+		t.Skip("store does not implement stores.Toucher (optional)")
+	}
+	deleted, expired := stores.NewKey(), stores.NewKey()
+	mustCreate(t, s, deleted, []byte("gone"), later())
+	if err := s.Delete(ctx(t), deleted); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	mustCreate(t, s, expired, []byte("old"), time.Now().Add(-time.Minute))
+	for _, k := range []string{deleted, expired} {
+		// A Touch must not bring back a record a logout removed.
+		if err := tc.Touch(ctx(t), k, later()); !errors.Is(err, stores.ErrNotFound) {
+			t.Fatalf("Touch of a vanished record = %v, want ErrNotFound", err)
+		}
+		wantNotFound(t, s, k)
+	}
+}
+
+// farFuture are expiries no backend holds as given: beyond a Duration
+// (about 292 years), UnixNano (2262) and MySQL's DATETIME (9999). A store
+// must saturate, never wrap round into the past or fail.
+func farFuture() []time.Time {
+	now := time.Now()
+	return []time.Time{
+		now.AddDate(292, 0, 0),
+		now.AddDate(300, 0, 0),
+		time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(20000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Unix(1<<62, 0),
+	}
+}
+
+func testFarFutureExpiry(t *testing.T, s stores.Store) {
+	tc, _ := s.(stores.Toucher)
+	for _, exp := range farFuture() {
+		k := stores.NewKey()
+		if err := s.Create(ctx(t), k, []byte("c"), exp); err != nil {
+			t.Fatalf("Create with expiry %v: %v", exp, err)
+		}
+		wantData(t, s, k, []byte("c"))
+		if err := s.Update(ctx(t), k, []byte("u"), exp); err != nil {
+			t.Fatalf("Update with expiry %v: %v", exp, err)
+		}
+		wantData(t, s, k, []byte("u"))
+		if tc != nil {
+			if err := tc.Touch(ctx(t), k, exp); err != nil {
+				t.Fatalf("Touch with expiry %v: %v", exp, err)
+			}
+			wantData(t, s, k, []byte("u"))
+		}
+		if ok, err := s.Exists(ctx(t), k); err != nil || !ok {
+			t.Fatalf("Exists after an expiry of %v = %v, %v", exp, ok, err)
+		}
+		if err := s.ClearExpired(ctx(t)); err != nil {
+			t.Fatalf("ClearExpired: %v", err)
+		}
+		wantData(t, s, k, []byte("u"))
+	}
+}
+
+// farPast are expiries long gone: the zero Time (Django's
+// "0001-01-01T00:00:00"), the year 1700 and 1970.
+func farPast() []time.Time {
+	return []time.Time{{}, time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(0, 0)}
+}
+
+func testFarPastExpiry(t *testing.T, s stores.Store) {
+	tc, _ := s.(stores.Toucher)
+	for _, exp := range farPast() {
+		born := stores.NewKey()
+		if err := s.Create(ctx(t), born, []byte("c"), exp); err != nil {
+			t.Fatalf("Create with expiry %v: %v", exp, err)
+		}
+		wantNotFound(t, s, born)
+		updated := stores.NewKey()
+		mustCreate(t, s, updated, []byte("c"), later())
+		if err := s.Update(ctx(t), updated, []byte("u"), exp); err != nil {
+			t.Fatalf("Update of a live record to expiry %v: %v", exp, err)
+		}
+		wantNotFound(t, s, updated)
+		if tc != nil {
+			touched := stores.NewKey()
+			mustCreate(t, s, touched, []byte("c"), later())
+			if err := tc.Touch(ctx(t), touched, exp); err != nil {
+				t.Fatalf("Touch of a live record to expiry %v: %v", exp, err)
+			}
+			wantNotFound(t, s, touched)
+		}
 	}
 }

@@ -106,3 +106,40 @@ func Expect(t *testing.T, got, want map[string]int64) {
 		}
 	}
 }
+
+// RoundTripsUnchangedSaveEveryRequest serves, under SaveEveryRequest, a few
+// requests that ignore an existing session and returns the round trips rt
+// counted for the last one: the Load Django's rule needs, then a Touch (an
+// expiry-only write), never a rewrite of the data.
+func RoundTripsUnchangedSaveEveryRequest(t *testing.T, store stores.Store, rt *testenv.RoundTrips) int64 {
+	t.Helper()
+	gin.SetMode(gin.TestMode)
+	r := gin.New()
+	r.Use(ginsession.New(store, ginsession.WithSaveEveryRequest(true)))
+	r.GET("/set", func(c *gin.Context) { ginsession.From(c).Set("n", 1); c.String(http.StatusOK, "ok") })
+	r.GET("/ignore", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/set", nil))
+	var cookie string
+	for _, c := range w.Result().Cookies() {
+		if c.Name == "sessionid" && c.Value != "" {
+			cookie = c.Name + "=" + c.Value
+		}
+	}
+	if cookie == "" {
+		t.Fatalf("no session cookie in %q", w.Header().Values("Set-Cookie"))
+	}
+	var n int64
+	for range 3 {
+		req := httptest.NewRequest(http.MethodGet, "/ignore", nil)
+		req.Header.Set("Cookie", cookie)
+		w := httptest.NewRecorder()
+		before := rt.Count()
+		r.ServeHTTP(w, req)
+		n = rt.Count() - before
+		if w.Code != http.StatusOK || !strings.Contains(w.Header().Get("Set-Cookie"), cookie) {
+			t.Fatalf("GET /ignore: %d, Set-Cookie %q", w.Code, w.Header().Get("Set-Cookie"))
+		}
+	}
+	return n
+}

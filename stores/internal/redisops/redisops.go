@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"time"
 
@@ -22,12 +21,6 @@ const DefaultPrefix = "ginsession:"
 
 // MaxPrefix is the longest prefix accepted, in bytes.
 const MaxPrefix = 512
-
-// MaxPX is the largest PX sent: an expiry further ahead is stored as this
-// many milliseconds (about 292 years), because a time.Duration cannot hold
-// more and Redis rejects a PX whose absolute time overflows. A record that
-// lives 292 years instead of longer loses nothing anybody will notice.
-const MaxPX = int64(math.MaxInt64 / int64(time.Millisecond))
 
 // Do sends one command and returns its reply as go-redis's Cmd.Result does
 // (a string for a bulk or status reply, an int64 for an integer), with
@@ -138,16 +131,14 @@ func (s *Store) fail(op, key string, err error) error {
 }
 
 // PX returns the time from now until expiry in whole milliseconds, rounded
-// up so a record never expires early and capped at MaxPX; ok is false when
-// expiry has passed (Redis rejects a PX that is not positive).
+// up so a record never expires early, with an expiry centuries ahead
+// saturated at stores.MaxExpiry (stores.TTLMillis: the rule every store
+// follows); ok is false when expiry has passed (Redis rejects a PX that is
+// not positive).
 func PX(now, expiry time.Time) (ms string, ok bool) {
-	d := expiry.Sub(now) // saturates at math.MaxInt64 for far expiries
-	if d <= 0 {
+	n, ok := stores.TTLMillis(expiry, now)
+	if !ok {
 		return "", false
-	}
-	n := int64(d / time.Millisecond)
-	if d%time.Millisecond != 0 && n < MaxPX {
-		n++
 	}
 	return strconv.FormatInt(n, 10), true
 }

@@ -1,0 +1,98 @@
+package ginsession
+
+// Session keeps its keys in insertion order (Django's dict order) in a
+// slice beside the values map. Removing a key from the middle of a slice
+// costs a scan and a shift, which on a large session makes many Deletes
+// quadratic (1000 Deletes on 32k keys moved ~500 MB). So small sessions
+// shift in place, and large ones switch to a position index and leave
+// tombstones that are compacted once, when the order is next needed (a
+// save, Keys, Values, All) or when they outnumber the live keys.
+
+// indexFrom is the size from which a Delete builds the position index
+// instead of scanning: below it a scan and shift of a few strings is
+// cheaper than a map.
+const indexFrom = 32
+
+// keyIndex is a large session's key positions. An entry keys[i] is live
+// exactly when pos[keys[i]] == i: a deleted key leaves its slot behind
+// (a tombstone), and a key set again after a delete is appended at a new
+// position, so its old slot no longer matches.
+type keyIndex struct {
+	pos  map[string]int
+	dead int // tombstones in keys
+}
+
+// appendKey records a key that is new to the session. s.mu is held.
+func (s *Session) appendKey(key string) {
+	if s.keys == nil {
+		s.keys = s.keyBuf[:0]
+	}
+	s.keys = append(s.keys, key)
+	if s.big != nil {
+		s.big.pos[key] = len(s.keys) - 1
+	}
+}
+
+// removeKey drops a key that the session held from the order. s.mu is
+// held.
+func (s *Session) removeKey(key string) {
+	if s.big == nil && len(s.keys) < indexFrom {
+		for i, k := range s.keys {
+			if k == key {
+				// keys is the session's own (its buffer, the decoder's
+				// fresh slice, or grown by append), so it shifts in place.
+				n := copy(s.keys[i:], s.keys[i+1:])
+				s.keys[i+n] = ""
+				s.keys = s.keys[:i+n]
+				return
+			}
+		}
+		return
+	}
+	if s.big == nil {
+		pos := make(map[string]int, len(s.keys))
+		for i, k := range s.keys {
+			pos[k] = i
+		}
+		s.big = &keyIndex{pos: pos}
+	}
+	delete(s.big.pos, key)
+	s.big.dead++
+	if s.big.dead > len(s.big.pos)+indexFrom {
+		// Mostly tombstones (a loop that sets and deletes new keys): compact
+		// now so keys does not grow without bound.
+		s.compactKeys()
+	}
+}
+
+// orderedKeys returns the live keys in insertion order, compacting away
+// tombstones first. The slice is the session's own: callers copy it before
+// handing it out. s.mu is held.
+func (s *Session) orderedKeys() []string {
+	if s.big != nil && s.big.dead > 0 {
+		s.compactKeys()
+	}
+	return s.keys
+}
+
+// compactKeys removes tombstones from keys in one pass, in place, and
+// renumbers the index.
+func (s *Session) compactKeys() {
+	b := s.big
+	out := s.keys[:0]
+	for i, k := range s.keys {
+		if p, ok := b.pos[k]; ok && p == i {
+			b.pos[k] = len(out)
+			out = append(out, k)
+		}
+	}
+	clear(s.keys[len(out):])
+	s.keys = out
+	b.dead = 0
+}
+
+// resetKeys forgets the order along with the values. s.mu is held.
+func (s *Session) resetKeys(keys []string) {
+	s.keys = keys
+	s.big = nil
+}
