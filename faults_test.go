@@ -222,9 +222,24 @@ func relSummary(rs []relResult) string {
 	return fmt.Sprintf("%d requests, statuses %v, slowest %v", len(rs), codes, worst.Round(time.Millisecond))
 }
 
+// hold lets the phase that began at from run for least, and then until at
+// least one /count request began and ended within it, for at most 30 s more:
+// on a stalled machine the phase may not have seen a request yet.
+func (l *relLoad) hold(from time.Time, least time.Duration) {
+	time.Sleep(least)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		l.mu.Lock()
+		n := len(relBetween(l.results, "/count", from, time.Now()))
+		l.mu.Unlock()
+		if n > 0 {
+			return
+		}
+	}
+}
+
 // relCheckPhase asserts every result has a status in want and took at most
-// limit.
-func relCheckPhase(t *testing.T, phase string, rs []relResult, limit time.Duration, want ...int) {
+// limit, plus the stall m measured while it ran.
+func relCheckPhase(t *testing.T, m *relStallMeter, phase string, rs []relResult, limit time.Duration, want ...int) {
 	t.Helper()
 	if len(rs) == 0 {
 		t.Errorf("%s: no requests were made", phase)
@@ -239,8 +254,8 @@ func relCheckPhase(t *testing.T, phase string, rs []relResult, limit time.Durati
 			t.Errorf("%s: %s answered %d (%v) after %v, want one of %v; all: %s", phase, r.path, r.status, r.err, r.dur, want, relSummary(rs))
 			return
 		}
-		if r.dur > limit {
-			t.Errorf("%s: %s took %v, more than %v", phase, r.path, r.dur, limit)
+		if stall := m.during(r.start, r.start.Add(r.dur)); r.dur > limit+stall {
+			t.Errorf("%s: %s took %v, more than %v and the %v the test process was stalled meanwhile", phase, r.path, r.dur, limit, stall)
 			return
 		}
 	}
@@ -288,12 +303,13 @@ func relSettleGoroutines(t *testing.T, base int) {
 }
 
 // relRecovered waits for /count to answer 200 and returns how long it took.
-func relRecovered(t *testing.T, url string, within time.Duration) time.Duration {
+// It fails the test after within, plus the stall m measured meanwhile.
+func relRecovered(t *testing.T, m *relStallMeter, url string, within time.Duration) time.Duration {
 	t.Helper()
 	start := time.Now()
 	c := &http.Client{Timeout: 5 * time.Second}
 	defer c.CloseIdleConnections()
-	for time.Since(start) < within {
+	for time.Since(start) < within+m.during(start, time.Now()) {
 		resp, err := c.Get(url + "/count")
 		if err == nil {
 			resp.Body.Close()
@@ -303,7 +319,7 @@ func relRecovered(t *testing.T, url string, within time.Duration) time.Duration 
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("the app did not recover within %v", within)
+	t.Fatalf("the app did not recover within %v (and %v of stall)", within, m.during(start, time.Now()))
 	return 0
 }
 
@@ -341,6 +357,7 @@ func TestRedis9HungThenKilledMidLoad(t *testing.T) {
 // goroutine count is checked.
 func relRedisHungThenKilled(t *testing.T, open func(addr string) (stores.Store, func() error)) {
 	srv := relStartRedis(t)
+	m := relStartStallMeter(t)
 	base := runtime.NumGoroutine()
 	logs := &logBuffer{}
 	st, closeClient := open(srv.addr())
@@ -353,37 +370,38 @@ func relRedisHungThenKilled(t *testing.T, open func(addr string) (stores.Store, 
 		}
 	}()
 
-	time.Sleep(700 * time.Millisecond)
+	load.hold(time.Time{}, 700*time.Millisecond)
 	tStop := time.Now()
+	grace := 50 * time.Millisecond // requests already past the store when the fault began
 	srv.signal(syscall.SIGSTOP)
-	time.Sleep(1500 * time.Millisecond)
+	load.hold(tStop.Add(grace), 1500*time.Millisecond)
 	tCont := time.Now()
 	srv.signal(syscall.SIGCONT)
-	recHung := relRecovered(t, app.URL, 5*time.Second)
+	recHung := relRecovered(t, m, app.URL, 5*time.Second)
 	time.Sleep(300 * time.Millisecond)
 	tKill := time.Now()
 	srv.kill()
-	time.Sleep(1200 * time.Millisecond)
+	load.hold(tKill.Add(grace), 1200*time.Millisecond)
 	tRestart := time.Now()
 	srv.start()
-	recKill := relRecovered(t, app.URL, 5*time.Second)
+	recKill := relRecovered(t, m, app.URL, 5*time.Second)
 	// After PoolSize failed dials, go-redis (v8 and v9) hands out the last
 	// dial error and redials in the background once a second, so the first
 	// 200 after the restart can still be followed by a few 500s for up to a
 	// second (RELIABILITY.md §2). From then on every request must succeed.
 	tBack := time.Now().Add(time.Second)
-	time.Sleep(1700 * time.Millisecond)
+	load.hold(tBack, 700*time.Millisecond)
 	rs := load.finish()
 	finished = true
 	tEnd := time.Now()
 
 	limit := relStoreTimeout + relMargin
-	grace := 50 * time.Millisecond // requests already past the store when the fault began
-	relCheckPhase(t, "before the fault: /count", relBetween(rs, "/count", time.Time{}, tStop), limit, 200)
-	relCheckPhase(t, "server frozen (SIGSTOP): /count", relBetween(rs, "/count", tStop.Add(grace), tCont), limit, 500)
-	relCheckPhase(t, "server killed (SIGKILL): /count", relBetween(rs, "/count", tKill.Add(grace), tRestart), limit, 500)
-	relCheckPhase(t, "after the restart: /count", relBetween(rs, "/count", tBack, tEnd), limit, 200)
-	relCheckPhase(t, "throughout: /health", relBetween(rs, "/health", time.Time{}, tEnd), limit, 200)
+	relCheckPhase(t, m, "before the fault: /count", relBetween(rs, "/count", time.Time{}, tStop), limit, 200)
+	relCheckPhase(t, m, "server frozen (SIGSTOP): /count", relBetween(rs, "/count", tStop.Add(grace), tCont), limit, 500)
+	relCheckPhase(t, m, "server killed (SIGKILL): /count", relBetween(rs, "/count", tKill.Add(grace), tRestart), limit, 500)
+	relCheckPhase(t, m, "after the restart: /count", relBetween(rs, "/count", tBack, tEnd), limit, 200)
+	relCheckPhase(t, m, "throughout: /health", relBetween(rs, "/health", time.Time{}, tEnd), limit, 200)
+	t.Logf("the test process was stalled %v in all", m.total().Round(time.Millisecond))
 	t.Logf("recovery: %v after SIGCONT, %v after the restart (Redis lost its data: sessions start afresh)", recHung.Round(time.Millisecond), recKill.Round(time.Millisecond))
 	if !strings.Contains(logs.String(), "session store failed") {
 		t.Error("the store failures were not logged")
@@ -461,10 +479,11 @@ func (m *relMySQL) ownIDs(t *testing.T, admin *sql.DB) []int64 {
 // every store call stalls.
 func TestMySQLConnectionsKilledAndTableLockedMidLoad(t *testing.T) {
 	admin := testenv.MySQL(t)
+	m := relStartStallMeter(t)
 	base := runtime.NumGoroutine()
-	m := relOpenMySQL(t)
+	my := relOpenMySQL(t)
 	table := testenv.Name("gs_fault_")
-	st, err := sqlstore.New(m.db, sqlstore.WithTable(table))
+	st, err := sqlstore.New(my.db, sqlstore.WithTable(table))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -486,9 +505,9 @@ func TestMySQLConnectionsKilledAndTableLockedMidLoad(t *testing.T) {
 		}
 	}()
 
-	time.Sleep(700 * time.Millisecond)
+	load.hold(time.Time{}, 700*time.Millisecond)
 	tKill := time.Now()
-	ids := m.ownIDs(t, admin.DB)
+	ids := my.ownIDs(t, admin.DB)
 	if len(ids) == 0 {
 		t.Fatal("found none of the pool's connections in the process list")
 	}
@@ -497,8 +516,8 @@ func TestMySQLConnectionsKilledAndTableLockedMidLoad(t *testing.T) {
 		_, _ = admin.Exec(fmt.Sprintf("KILL %d", id))
 	}
 	t.Logf("killed %d of the pool's connections", len(ids))
-	recKill := relRecovered(t, app.URL, 5*time.Second)
-	time.Sleep(500 * time.Millisecond)
+	recKill := relRecovered(t, m, app.URL, 5*time.Second)
+	load.hold(tKill, 500*time.Millisecond)
 
 	// Freeze the table: a write lock held by another connection stalls
 	// every statement of the store.
@@ -511,34 +530,35 @@ func TestMySQLConnectionsKilledAndTableLockedMidLoad(t *testing.T) {
 	if _, err := lockConn.ExecContext(context.Background(), "LOCK TABLES `"+table+"` WRITE"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	load.hold(tLock.Add(50*time.Millisecond), 1500*time.Millisecond)
 	tUnlock := time.Now()
 	if _, err := lockConn.ExecContext(context.Background(), "UNLOCK TABLES"); err != nil {
 		t.Fatal(err)
 	}
-	recLock := relRecovered(t, app.URL, 5*time.Second)
+	recLock := relRecovered(t, m, app.URL, 5*time.Second)
 	tBack := time.Now()
-	time.Sleep(700 * time.Millisecond)
+	load.hold(tBack, 700*time.Millisecond)
 	rs := load.finish()
 	finished = true
 	tEnd := time.Now()
 
 	limit := relStoreTimeout + relMargin
-	relCheckPhase(t, "before the fault: /count", relBetween(rs, "/count", time.Time{}, tKill), limit, 200)
+	relCheckPhase(t, m, "before the fault: /count", relBetween(rs, "/count", time.Time{}, tKill), limit, 200)
 	// database/sql retries a statement on a fresh connection when the old
 	// one is found dead before the statement is sent, so a killed connection
 	// costs at most one failed request per connection that was mid-query.
-	relCheckPhase(t, "connections killed: /count", relBetween(rs, "/count", tKill, tLock), limit, 200, 500)
-	relCheckPhase(t, "table locked: /count", relBetween(rs, "/count", tLock.Add(50*time.Millisecond), tUnlock), limit, 500)
-	relCheckPhase(t, "after the unlock: /count", relBetween(rs, "/count", tBack, tEnd), limit, 200)
-	relCheckPhase(t, "throughout: /health", relBetween(rs, "/health", time.Time{}, tEnd), limit, 200)
+	relCheckPhase(t, m, "connections killed: /count", relBetween(rs, "/count", tKill, tLock), limit, 200, 500)
+	relCheckPhase(t, m, "table locked: /count", relBetween(rs, "/count", tLock.Add(50*time.Millisecond), tUnlock), limit, 500)
+	relCheckPhase(t, m, "after the unlock: /count", relBetween(rs, "/count", tBack, tEnd), limit, 200)
+	relCheckPhase(t, m, "throughout: /health", relBetween(rs, "/health", time.Time{}, tEnd), limit, 200)
+	t.Logf("the test process was stalled %v in all", m.total().Round(time.Millisecond))
 	t.Logf("recovery: %v after KILL, %v after UNLOCK TABLES", recKill.Round(time.Millisecond), recLock.Round(time.Millisecond))
 
 	app.Close()
 	if err := st.Close(); err != nil {
 		t.Error(err)
 	}
-	m.db.Close()
+	my.db.Close()
 	lockConn.Close()
 	relSettleGoroutines(t, base)
 }
@@ -549,6 +569,7 @@ func TestMySQLConnectionsKilledAndTableLockedMidLoad(t *testing.T) {
 // timeout does: go-sql-driver and go-redis both abort the pending call.
 func TestAStoreCallOutlivingTheRequestEndsWithIt(t *testing.T) {
 	const clientTimeout = 300 * time.Millisecond
+	m := relStartStallMeter(t)
 	run := func(t *testing.T, st stores.Store, freeze, thaw func(), bound time.Duration) {
 		done := make(chan time.Duration, 16)
 		r := gin.New()
@@ -578,17 +599,25 @@ func TestAStoreCallOutlivingTheRequestEndsWithIt(t *testing.T) {
 		freeze()
 		defer thaw()
 		c.Timeout = clientTimeout
+		began := time.Now()
 		if _, err := c.Get(srv.URL + "/count"); err == nil {
 			t.Fatal("the request succeeded against a frozen store")
 		}
-		select {
-		case d := <-done:
-			t.Logf("the handler returned %v after the request began (client gave up after %v)", d.Round(time.Millisecond), clientTimeout)
-			if d > bound {
-				t.Errorf("the handler took %v, more than %v", d, bound)
+		// Both bounds grow by the stall the meter measured meanwhile.
+		for waited := time.Duration(0); ; {
+			stall := m.during(began, time.Now())
+			select {
+			case d := <-done:
+				t.Logf("the handler returned %v after the request began (client gave up after %v)", d.Round(time.Millisecond), clientTimeout)
+				if stall = m.during(began, time.Now()); d > bound+stall {
+					t.Errorf("the handler took %v, more than %v and the %v the test process was stalled meanwhile", d, bound, stall)
+				}
+				return
+			case <-time.After(bound + 2*time.Second + stall - waited):
+				if waited = time.Since(began); waited >= bound+2*time.Second+m.during(began, time.Now()) {
+					t.Fatalf("the handler was still waiting on the store %v after the client left", waited.Round(time.Millisecond))
+				}
 			}
-		case <-time.After(bound + 2*time.Second):
-			t.Fatalf("the handler was still waiting on the store %v after the client left", bound+2*time.Second)
 		}
 	}
 	t.Run("sqlstore: aborted on cancellation", func(t *testing.T) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs Debian's chromium for the example app's browser test
-# (example_app/browser_test.go), which fails under CI=true without it.
+# Installs Debian's chromium for the browser tests in e2e/ (browser_test.go,
+# redirecttest_test.go), which fail under CI=true without it.
 # Quick when /usr/bin/chromium is already there.
 set -euo pipefail
 

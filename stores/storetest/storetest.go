@@ -111,11 +111,12 @@ func testCreateCollision(t *testing.T, s stores.Store) {
 }
 
 func testUpdate(t *testing.T, s stores.Store) {
-	k := stores.NewKey()
-	mustCreate(t, s, k, []byte("v1"), time.Now().Add(2*time.Second))
-	if err := s.Update(ctx(t), k, []byte("v2"), later()); err != nil {
-		t.Fatalf("Update: %v", err)
-	}
+	k := shortLived(t, s, []byte("v1"), 2*time.Second, func(k string) error {
+		if err := s.Update(ctx(t), k, []byte("v2"), later()); err != nil {
+			return fmt.Errorf("Update: %w", err)
+		}
+		return nil
+	})
 	wantData(t, s, k, []byte("v2"))
 	// The new expiry (an hour) must have replaced the old one (two seconds).
 	time.Sleep(2500 * time.Millisecond)
@@ -160,9 +161,16 @@ func testLoadExpired(t *testing.T, s stores.Store) {
 }
 
 func testExpiryToTheSecond(t *testing.T, s stores.Store) {
-	k := stores.NewKey()
-	mustCreate(t, s, k, []byte("brief"), time.Now().Add(1500*time.Millisecond))
-	wantData(t, s, k, []byte("brief"))
+	k := shortLived(t, s, []byte("brief"), 1500*time.Millisecond, func(k string) error {
+		got, err := s.Load(ctx(t), k)
+		if err != nil {
+			return fmt.Errorf("Load(%q): %w", k, err)
+		}
+		if !bytes.Equal(got, []byte("brief")) {
+			t.Fatalf("Load(%q) = %.40q, want %q", k, got, "brief")
+		}
+		return nil
+	})
 	time.Sleep(2600 * time.Millisecond)
 	wantNotFound(t, s, k)
 }
@@ -374,11 +382,12 @@ func testTouch(t *testing.T, s stores.Store) {
 	if !ok {
 		t.Skip("store does not implement stores.Toucher (optional)")
 	}
-	k := stores.NewKey()
-	mustCreate(t, s, k, []byte("kept"), time.Now().Add(1500*time.Millisecond))
-	if err := tc.Touch(ctx(t), k, later()); err != nil {
-		t.Fatalf("Touch: %v", err)
-	}
+	k := shortLived(t, s, []byte("kept"), 1500*time.Millisecond, func(k string) error {
+		if err := tc.Touch(ctx(t), k, later()); err != nil {
+			return fmt.Errorf("Touch: %w", err)
+		}
+		return nil
+	})
 	time.Sleep(2 * time.Second)
 	wantData(t, s, k, []byte("kept"))
 	if err := tc.Touch(ctx(t), stores.NewKey(), later()); !errors.Is(err, stores.ErrNotFound) {

@@ -1,10 +1,11 @@
-package main
+package e2e_test
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image/png"
-	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,104 +13,21 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/ginsession/ginsession/internal/redirecttest"
 )
 
-// chromiumPath is where Debian's chromium package puts the browser
-// (.ci/setup.d/30-chromium.sh installs it).
-const chromiumPath = "/usr/bin/chromium"
-
-// newChromium starts one headless browser with its own profile directory, so
-// two of them share no cookies, and returns a tab context that lives until
-// the test ends.
-func newChromium(t *testing.T) context.Context {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1000, 720),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-	})
-	// The first Run starts the browser; it must not run under a timeout.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// step runs actions with a deadline, failing the test with what was being
-// done.
-func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(tctx, actions...); err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-}
-
-// read runs one action that returns a value, with a deadline.
-func read[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
-	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(tctx, a)
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-	return v
-}
-
-// sessionCookie returns the browser's session cookie for url, or nil.
-func sessionCookie(t *testing.T, ctx context.Context, url string) *network.Cookie {
-	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	res, err := chromedp.Call(tctx, network.GetCookies, network.GetCookiesParams{URLs: []string{url}})
-	if err != nil {
-		t.Fatalf("read cookies: %v", err)
-	}
-	for _, c := range res.Cookies {
-		if c.Name == "sessionid" {
-			return c
-		}
-	}
-	return nil
-}
+// The example site (../example_app) in real Chromium browsers.
 
 // TestInABrowser drives two real, independent browsers through the site:
 // the counter, login, the cookie's attributes, a password change that logs
 // the other browser out, and logout.
 func TestInABrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is missing at %s; .ci/setup.d/30-chromium.sh should have installed it", chromiumPath)
-		}
-		t.Skipf("chromium is not installed at %s (apt-get install chromium); skipping the browser test", chromiumPath)
-	}
+	needChromium(t)
 	start := time.Now()
-	s, err := newServer(testConfig(t, "file"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	srv := httptest.NewServer(s) // on 127.0.0.1
-	defer srv.Close()
-	u := srv.URL
+	u := startExampleApp(t, "file") // on 127.0.0.1
 
 	alice := newChromium(t)
 	other := newChromium(t)
@@ -124,7 +42,7 @@ func TestInABrowser(t *testing.T) {
 	if got := read(t, alice, "read the counter", chromedp.Text(chromedp.CSS("#visits"))); got != "3" {
 		t.Fatalf("after two reloads the counter shows %q, want 3", got)
 	}
-	anonymous := sessionCookie(t, alice, u)
+	anonymous := browserSessionCookie(t, alice, u)
 	if anonymous == nil {
 		t.Fatal("no session cookie after visiting the home page")
 	}
@@ -147,7 +65,7 @@ func TestInABrowser(t *testing.T) {
 	if got := read(t, alice, "read the visits", chromedp.Text(chromedp.CSS("#visits"))); got != "3" {
 		t.Errorf("the counter was not kept through login: %q", got)
 	}
-	ck := sessionCookie(t, alice, u)
+	ck := browserSessionCookie(t, alice, u)
 	if ck == nil {
 		t.Fatal("no session cookie after login")
 	}
@@ -172,14 +90,14 @@ func TestInABrowser(t *testing.T) {
 		t.Fatalf("the screenshot is not a PNG: %v", err)
 	}
 	if os.Getenv("UPDATE_SCREENSHOT") != "" {
-		if err := os.WriteFile(filepath.Join("screenshot.png"), shot, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join("..", "example_app", "screenshot.png"), shot, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 
 	// A second, independent browser logs in as the same user.
 	login(other, "the second browser")
-	if sessionCookie(t, other, u).Value == ck.Value {
+	if browserSessionCookie(t, other, u).Value == ck.Value {
 		t.Fatal("two browsers share a session")
 	}
 
@@ -214,9 +132,64 @@ func TestInABrowser(t *testing.T) {
 	if got := read(t, alice, "read the counter", chromedp.Text(chromedp.CSS("#visits"))); got != "1" {
 		t.Errorf("after logout the counter shows %q, want a fresh session's 1", got)
 	}
-	if c := sessionCookie(t, alice, u); c != nil && c.Value == ck.Value {
+	if c := browserSessionCookie(t, alice, u); c != nil && c.Value == ck.Value {
 		t.Error("the logged-out session's cookie is still in the browser")
 	}
 	step(t, alice, "open the profile", chromedp.Navigate(u+"/profile"), chromedp.WaitVisible(chromedp.CSS("#username")))
 	t.Logf("browser test took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestChromiumFollowsEveryLoginRedirectToThisSite has a real browser post
+// the login form with every hostile next and follow the redirects: each
+// must end on the site's own origin.
+func TestChromiumFollowsEveryLoginRedirectToThisSite(t *testing.T) {
+	needChromium(t)
+	site := startExampleApp(t, "memory")
+
+	ctx := newChromium(t)
+	// The site's CSP forbids fetch (default-src 'none') and would block a
+	// form's redirect off the site (form-action 'self'); bypass it so the
+	// test sees where the redirect itself leads.
+	cctx, cancelC := context.WithTimeout(ctx, 20*time.Second)
+	_, err := chromedp.Call(cctx, cdppage.SetBypassCSP, cdppage.SetBypassCSPParams{Enabled: true})
+	cancelC()
+	if err != nil {
+		t.Fatalf("bypass CSP: %v", err)
+	}
+	step(t, ctx, "open the login page", chromedp.Navigate(site+"/login"))
+	nexts := redirecttest.Hostile()
+	arg, err := json.Marshal(nexts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One login per next, in turn; the answer is where fetch ended after
+	// following every redirect, or why it could not.
+	script := `(async function(nexts) {
+		const out = [];
+		for (const next of nexts) {
+			const body = new URLSearchParams({username: "alice", password: "wonderland", next: next});
+			try {
+				const r = await fetch("/login", {method: "POST", body: body, redirect: "follow"});
+				out.push(r.url);
+			} catch (e) {
+				out.push("failed: " + e);
+			}
+		}
+		return out;
+	})(` + string(arg) + `)`
+	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	finals, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](script, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("post the logins in chromium: %v", err)
+	}
+	if len(finals) != len(nexts) {
+		t.Fatalf("chromium answered %d logins of %d", len(finals), len(nexts))
+	}
+	for i, final := range finals {
+		u, err := url.Parse(final)
+		if err != nil || u.Scheme+"://"+u.Host != site {
+			t.Errorf("next=%q: chromium ended at %q, off %s", nexts[i], final, site)
+		}
+	}
 }
