@@ -13,6 +13,7 @@ import (
 	"github.com/go-redis/redis/v8"
 	_ "github.com/go-sql-driver/mysql" // the "mysql" database/sql driver
 	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // the "postgres" database/sql driver
 	redis9 "github.com/redis/go-redis/v9"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
 
@@ -54,6 +55,8 @@ func openStore(cfg config) (stores.Store, closers, error) {
 		return openMySQL(cfg)
 	case "sqlite":
 		return openSQLiteStore(cfg)
+	case "postgres":
+		return openPostgres(cfg)
 	case "redis":
 		return openRedis(cfg, cmp.Or(cfg.redisPrefix, redis9store.DefaultPrefix))
 	case "redis-v8":
@@ -84,6 +87,30 @@ func openMySQLDB(cfg config) (*sqlx.DB, error) {
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("mysql: cannot reach the server of -mysql-dsn (is MySQL running, and does the database exist?): %w", err)
+	}
+	return db, nil
+}
+
+// openPostgres connects to cfg.PostgresDSN and creates Django's
+// django_session table if it is missing.
+func openPostgres(cfg config) (*sqlstore.Store, closers, error) {
+	db, err := openPostgresDB(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return openSQLStore(db, "postgres")
+}
+
+func openPostgresDB(cfg config) (*sqlx.DB, error) {
+	db, err := sqlx.Open("postgres", cfg.PostgresDSN)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: -postgres-dsn: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: cannot reach the server of -postgres-dsn (is PostgreSQL running, and does the database exist?): %w", err)
 	}
 	return db, nil
 }
@@ -152,8 +179,11 @@ func openUsers(cfg config) (*userDB, closers, error) {
 	case "mysql":
 		db, err = openMySQLDB(cfg)
 		dialect = sqlstore.MySQL
+	case "postgres":
+		db, err = openPostgresDB(cfg)
+		dialect = sqlstore.Postgres
 	default:
-		return nil, nil, fmt.Errorf("-users %q: use sqlite or mysql", cfg.Users)
+		return nil, nil, fmt.Errorf("-users %q: use sqlite, mysql or postgres", cfg.Users)
 	}
 	if err != nil {
 		return nil, nil, err
