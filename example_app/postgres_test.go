@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"net/url"
 	"os/exec"
@@ -66,20 +67,7 @@ func TestTheLoginFlowWorksOnPostgres(t *testing.T) {
 	// A session time zone 14 hours from UTC: a naive time string would be
 	// read in it, putting last_login half a day off.
 	cfg.PostgresDSN = withParam(t, cfg.PostgresDSN, "timezone", "Pacific/Kiritimati")
-	srv := loginFlow(t, cfg)
-	count := func() (n int) {
-		if err := db.Get(&n, "SELECT COUNT(*) FROM "+schema+".django_session"); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	if n := count(); n != 0 {
-		t.Errorf("%d rows left after both sessions ended, want 0", n)
-	}
-	newBrowser(t, srv).login("bob", "builder", true)
-	if n := count(); n != 1 {
-		t.Errorf("%d rows after one login, want 1", n)
-	}
+	loginFlowLeavesOneRowPerSession(t, cfg, db, schema+".django_session")
 	var hash string
 	var loggedIn bool
 	if err := db.QueryRow("SELECT password, coalesce(abs(extract(epoch FROM last_login - now())) < 600, false) FROM "+schema+".auth_user WHERE username = 'alice'").
@@ -194,4 +182,41 @@ func fmtValue(v any) string {
 		return string(b)
 	}
 	return fmt.Sprint(v)
+}
+
+// Instances starting together on an empty schema all start: one creates
+// auth_user with the demo users, the others' CREATE fails (PostgreSQL makes
+// them wait for the first's commit) and they find the table made, with the
+// demo users in it once.
+func TestInstancesStartingAtOnceOnPostgresMakeOneAuthUser(t *testing.T) {
+	for round := range 5 {
+		cfg, db, schema := postgresConfig(t, "memory")
+		const n = 6
+		start := make(chan struct{})
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				<-start
+				users, cs, err := openUsers(cfg)
+				if err == nil {
+					_, err = users.authenticate(context.Background(), "bob", "builder")
+					cs.close()
+				}
+				errs <- err
+			}()
+		}
+		close(start)
+		for range n {
+			if err := <-errs; err != nil {
+				t.Errorf("round %d: an instance did not start: %v", round, err)
+			}
+		}
+		var names []string
+		if err := db.Select(&names, "SELECT username FROM "+schema+".auth_user ORDER BY id"); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(names, []string{"alice", "bob"}) {
+			t.Errorf("round %d: auth_user holds %q, want the demo users once", round, names)
+		}
+	}
 }

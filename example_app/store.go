@@ -78,15 +78,21 @@ func openMySQL(cfg config) (*sqlstore.Store, closers, error) {
 }
 
 func openMySQLDB(cfg config) (*sqlx.DB, error) {
-	db, err := sqlx.Open("mysql", cfg.MySQLDSN)
+	return openServerDB("mysql", cfg.MySQLDSN, "-mysql-dsn", "MySQL")
+}
+
+// openServerDB opens a pool on the database server dsn names and checks
+// that it answers; flag and product make the error say what to fix.
+func openServerDB(driver, dsn, flag, product string) (*sqlx.DB, error) {
+	db, err := sqlx.Open(driver, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("mysql: %w", err)
+		return nil, fmt.Errorf("%s: %s: %w", driver, flag, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("mysql: cannot reach the server of -mysql-dsn (is MySQL running, and does the database exist?): %w", err)
+		return nil, fmt.Errorf("%s: cannot reach the server of %s (is %s running, and does the database exist?): %w", driver, flag, product, err)
 	}
 	return db, nil
 }
@@ -102,17 +108,7 @@ func openPostgres(cfg config) (*sqlstore.Store, closers, error) {
 }
 
 func openPostgresDB(cfg config) (*sqlx.DB, error) {
-	db, err := sqlx.Open("postgres", cfg.PostgresDSN)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: -postgres-dsn: %w", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("postgres: cannot reach the server of -postgres-dsn (is PostgreSQL running, and does the database exist?): %w", err)
-	}
-	return db, nil
+	return openServerDB("postgres", cfg.PostgresDSN, "-postgres-dsn", "PostgreSQL")
 }
 
 // openSQLiteStore keeps sessions in Django's django_session table of the
