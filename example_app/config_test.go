@@ -21,7 +21,8 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != ":8080" || cfg.Store != "file" || cfg.DataDir != filepath.Join("example_app", "data") || cfg.Secret != "" || cfg.SecureCookie {
+	if cfg.Addr != ":8080" || cfg.Store != "file" || cfg.DataDir != filepath.Join("example_app", "data") || cfg.Secret != "" || cfg.SecureCookie ||
+		cfg.PostgresDSN != "postgres://postgres@127.0.0.1:5432/test?sslmode=disable" {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 }
@@ -36,6 +37,7 @@ func TestConfigReadsTheEnvironmentAndFlagsWin(t *testing.T) {
 		"GINSESSION_DATA_DIR":         "/tmp/x",
 		"GINSESSION_REDIS_ADDR":       "redis:6379",
 		"GINSESSION_MYSQL_DSN":        "u@tcp(db)/s",
+		"GINSESSION_POSTGRES_DSN":     "postgres://u@db/s",
 	})
 	cfg, err := parseConfig([]string{"-store", "cookie"}, e, io.Discard)
 	if err != nil {
@@ -45,7 +47,8 @@ func TestConfigReadsTheEnvironmentAndFlagsWin(t *testing.T) {
 		t.Errorf("the flag did not win over the environment: store %q", cfg.Store)
 	}
 	if cfg.Addr != ":9000" || cfg.Secret != "from-the-environment-0123456789abcdef" || !cfg.SecureCookie ||
-		cfg.DataDir != "/tmp/x" || cfg.RedisAddr != "redis:6379" || cfg.MySQLDSN != "u@tcp(db)/s" {
+		cfg.DataDir != "/tmp/x" || cfg.RedisAddr != "redis:6379" || cfg.MySQLDSN != "u@tcp(db)/s" ||
+		cfg.PostgresDSN != "postgres://u@db/s" {
 		t.Errorf("environment not read: %+v", cfg)
 	}
 	if !slices.Equal(cfg.SecretFallbacks, []string{"old-secret-number-one-0123456789abcd", "old-secret-number-two-0123456789abcd"}) {

@@ -32,10 +32,11 @@ import (
 // config is what the flags and environment choose.
 type config struct {
 	Addr            string
-	Store           string // memory, file, sqlite, redis, redis-v8, mysql, cached, cookie
-	Users           string // sqlite, mysql: where Django's auth_user lives
+	Store           string // memory, file, sqlite, redis, redis-v8, mysql, postgres, cached, cookie
+	Users           string // sqlite, mysql, postgres: where Django's auth_user lives
 	RedisAddr       string
 	MySQLDSN        string
+	PostgresDSN     string
 	DataDir         string
 	Secret          string
 	SecretFallbacks []string
@@ -52,7 +53,7 @@ type config struct {
 }
 
 // storeNames lists the values -store accepts.
-var storeNames = []string{"memory", "file", "sqlite", "redis", "redis-v8", "mysql", "cached", "cookie"}
+var storeNames = []string{"memory", "file", "sqlite", "redis", "redis-v8", "mysql", "postgres", "cached", "cookie"}
 
 // parseConfig reads the flags in args, falling back to the environment read
 // by getenv, then to the defaults.
@@ -69,9 +70,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", env("GINSESSION_ADDR", ":8080"), "listen address (env GINSESSION_ADDR)")
 	fs.StringVar(&cfg.Store, "store", env("GINSESSION_STORE", "file"), "session store: "+strings.Join(storeNames, ", ")+" (env GINSESSION_STORE)")
-	fs.StringVar(&cfg.Users, "users", env("GINSESSION_USERS", "sqlite"), "where Django's auth_user table lives: sqlite (data-dir/db.sqlite3) or mysql (-mysql-dsn) (env GINSESSION_USERS)")
+	fs.StringVar(&cfg.Users, "users", env("GINSESSION_USERS", "sqlite"), "where Django's auth_user table lives: sqlite (data-dir/db.sqlite3), mysql (-mysql-dsn) or postgres (-postgres-dsn) (env GINSESSION_USERS)")
 	fs.StringVar(&cfg.RedisAddr, "redis-addr", env("GINSESSION_REDIS_ADDR", "127.0.0.1:6379"), "Redis address for -store redis, redis-v8 and cached; several, comma-separated, for a Cluster (env GINSESSION_REDIS_ADDR)")
 	fs.StringVar(&cfg.MySQLDSN, "mysql-dsn", env("GINSESSION_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/test"), "MySQL DSN for -store mysql and cached, and -users mysql (env GINSESSION_MYSQL_DSN)")
+	fs.StringVar(&cfg.PostgresDSN, "postgres-dsn", env("GINSESSION_POSTGRES_DSN", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL DSN (lib/pq) for -store postgres and -users postgres (env GINSESSION_POSTGRES_DSN)")
 	fs.StringVar(&cfg.DataDir, "data-dir", env("GINSESSION_DATA_DIR", filepath.Join("example_app", "data")), "directory for -store file and the SQLite database db.sqlite3, created 0700 (env GINSESSION_DATA_DIR)")
 	fs.StringVar(&cfg.Secret, "secret", getenv("GINSESSION_SECRET"), "secret key, at least 32 bytes (env GINSESSION_SECRET); random at each start if unset")
 	fs.StringVar(&fallbacks, "secret-fallbacks", getenv("GINSESSION_SECRET_FALLBACKS"), "comma-separated older secrets still accepted (env GINSESSION_SECRET_FALLBACKS)")

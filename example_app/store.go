@@ -13,6 +13,7 @@ import (
 	"github.com/go-redis/redis/v8"
 	_ "github.com/go-sql-driver/mysql" // the "mysql" database/sql driver
 	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // the "postgres" database/sql driver
 	redis9 "github.com/redis/go-redis/v9"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
 
@@ -54,6 +55,8 @@ func openStore(cfg config) (stores.Store, closers, error) {
 		return openMySQL(cfg)
 	case "sqlite":
 		return openSQLiteStore(cfg)
+	case "postgres":
+		return openPostgres(cfg)
 	case "redis":
 		return openRedis(cfg, cmp.Or(cfg.redisPrefix, redis9store.DefaultPrefix))
 	case "redis-v8":
@@ -75,17 +78,37 @@ func openMySQL(cfg config) (*sqlstore.Store, closers, error) {
 }
 
 func openMySQLDB(cfg config) (*sqlx.DB, error) {
-	db, err := sqlx.Open("mysql", cfg.MySQLDSN)
+	return openServerDB("mysql", cfg.MySQLDSN, "-mysql-dsn", "MySQL")
+}
+
+// openServerDB opens a pool on the database server dsn names and checks
+// that it answers; flag and product make the error say what to fix.
+func openServerDB(driver, dsn, flag, product string) (*sqlx.DB, error) {
+	db, err := sqlx.Open(driver, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("mysql: %w", err)
+		return nil, fmt.Errorf("%s: %s: %w", driver, flag, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), connectTimeout)
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("mysql: cannot reach the server of -mysql-dsn (is MySQL running, and does the database exist?): %w", err)
+		return nil, fmt.Errorf("%s: cannot reach the server of %s (is %s running, and does the database exist?): %w", driver, flag, product, err)
 	}
 	return db, nil
+}
+
+// openPostgres connects to cfg.PostgresDSN and creates Django's
+// django_session table if it is missing.
+func openPostgres(cfg config) (*sqlstore.Store, closers, error) {
+	db, err := openPostgresDB(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return openSQLStore(db, "postgres")
+}
+
+func openPostgresDB(cfg config) (*sqlx.DB, error) {
+	return openServerDB("postgres", cfg.PostgresDSN, "-postgres-dsn", "PostgreSQL")
 }
 
 // openSQLiteStore keeps sessions in Django's django_session table of the
@@ -152,8 +175,11 @@ func openUsers(cfg config) (*userDB, closers, error) {
 	case "mysql":
 		db, err = openMySQLDB(cfg)
 		dialect = sqlstore.MySQL
+	case "postgres":
+		db, err = openPostgresDB(cfg)
+		dialect = sqlstore.Postgres
 	default:
-		return nil, nil, fmt.Errorf("-users %q: use sqlite or mysql", cfg.Users)
+		return nil, nil, fmt.Errorf("-users %q: use sqlite, mysql or postgres", cfg.Users)
 	}
 	if err != nil {
 		return nil, nil, err

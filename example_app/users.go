@@ -45,7 +45,8 @@ func (u user) SessionAuthID() string { return strconv.Itoa(u.ID) }
 func (u user) PasswordHash() string { return u.Hash }
 
 // userDB reads and writes Django's auth_user table: in the app's SQLite
-// file by default, in MySQL with -users mysql. Every instance of the app
+// file by default, in MySQL or PostgreSQL with -users mysql or postgres.
+// Every instance of the app
 // on the same database sees the same users and password changes.
 type userDB struct {
 	db         *sqlx.DB
@@ -77,7 +78,10 @@ func newUserDB(ctx context.Context, db *sqlx.DB, dialect sqlstore.Dialect, itera
 }
 
 // authUserDDL is Django 3.2's auth_user as its migrations leave it (read
-// back from sqlite_master and SHOW CREATE TABLE after `manage.py migrate`).
+// back from sqlite_master and SHOW CREATE TABLE after `manage.py migrate`;
+// on PostgreSQL, `sqlmigrate auth 0001`..`0012` folded into one CREATE, which
+// pg_dump shows equal to the migrated table, with the varchar_pattern_ops
+// index Django adds to every unique varchar so LIKE 'x%' uses an index).
 var authUserDDL = map[sqlstore.Dialect]string{
 	sqlstore.SQLite: `CREATE TABLE "auth_user" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, ` +
 		`"password" varchar(128) NOT NULL, "last_login" datetime NULL, "is_superuser" bool NOT NULL, ` +
@@ -91,6 +95,13 @@ var authUserDDL = map[sqlstore.Dialect]string{
 		"`email` varchar(254) NOT NULL, `is_staff` tinyint(1) NOT NULL, `is_active` tinyint(1) NOT NULL, " +
 		"`date_joined` datetime(6) NOT NULL, PRIMARY KEY (`id`), UNIQUE KEY `username` (`username`)" +
 		") DEFAULT CHARSET=utf8mb4",
+	sqlstore.Postgres: `CREATE TABLE "auth_user" ("id" serial NOT NULL PRIMARY KEY, ` +
+		`"password" varchar(128) NOT NULL, "last_login" timestamp with time zone NULL, ` +
+		`"is_superuser" boolean NOT NULL, "username" varchar(150) NOT NULL UNIQUE, ` +
+		`"first_name" varchar(150) NOT NULL, "last_name" varchar(150) NOT NULL, ` +
+		`"email" varchar(254) NOT NULL, "is_staff" boolean NOT NULL, "is_active" boolean NOT NULL, ` +
+		`"date_joined" timestamp with time zone NOT NULL); ` +
+		`CREATE INDEX "auth_user_username_6821ab7c_like" ON "auth_user" ("username" varchar_pattern_ops)`,
 }
 
 // ensureTable creates auth_user with the demo users in one transaction
@@ -109,6 +120,8 @@ func (u *userDB) ensureTable(ctx context.Context) error {
 		return fmt.Errorf("users: %w", err)
 	}
 	defer tx.Rollback()
+	// Without arguments lib/pq sends the DDL as one simple query, so
+	// PostgreSQL's two statements run together, inside tx.
 	if _, err := tx.ExecContext(ctx, ddl); err != nil {
 		tx.Rollback()
 		if u.tableExists(ctx) {
@@ -122,8 +135,9 @@ func (u *userDB) ensureTable(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO auth_user (password, last_login, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined) "+
-			"VALUES (?, NULL, 0, ?, '', '', '', 0, 1, ?)", hash, a.Name, now); err != nil {
+		// FALSE and TRUE, not 0 and 1: PostgreSQL's boolean takes no integers.
+		if _, err := tx.ExecContext(ctx, u.db.Rebind("INSERT INTO auth_user (password, last_login, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined) "+
+			"VALUES (?, NULL, FALSE, ?, '', '', '', FALSE, TRUE, ?)"), hash, a.Name, now); err != nil {
 			return fmt.Errorf("users: add demo user %s: %w", a.Name, err)
 		}
 	}
@@ -140,9 +154,14 @@ func (u *userDB) tableExists(ctx context.Context) bool {
 
 // timeArg is an instant as Django stores it in a datetime column with
 // USE_TZ=True: naive UTC, and on SQLite Python's str(), which leaves out a
-// zero fraction.
-func (u *userDB) timeArg(t time.Time) string {
+// zero fraction. PostgreSQL's column is timestamp with time zone, so it
+// gets the time.Time itself, offset included: a naive string would be read
+// in the session's TimeZone, which need not be UTC.
+func (u *userDB) timeArg(t time.Time) any {
 	t = t.UTC()
+	if u.dialect == sqlstore.Postgres {
+		return t
+	}
 	if u.dialect == sqlstore.SQLite && t.Nanosecond()/1000 == 0 {
 		return t.Format("2006-01-02 15:04:05")
 	}
@@ -155,7 +174,7 @@ func (u *userDB) timeArg(t time.Time) string {
 func (u *userDB) authenticate(ctx context.Context, name, password string) (user, error) {
 	var found user
 	var active bool
-	err := u.db.QueryRowContext(ctx, "SELECT id, username, password, is_active FROM auth_user WHERE username = ?", name).
+	err := u.db.QueryRowContext(ctx, u.db.Rebind("SELECT id, username, password, is_active FROM auth_user WHERE username = ?"), name).
 		Scan(&found.ID, &found.Name, &found.Hash, &active)
 	if errors.Is(err, sql.ErrNoRows) {
 		_, _ = checkPassword(password, u.dummy) // the same work as for a real user
@@ -168,7 +187,7 @@ func (u *userDB) authenticate(ctx context.Context, name, password string) (user,
 	if err != nil || !ok || !active {
 		return user{}, errBadCredentials
 	}
-	if _, err := u.db.ExecContext(ctx, "UPDATE auth_user SET last_login = ? WHERE id = ?", u.timeArg(time.Now()), found.ID); err != nil {
+	if _, err := u.db.ExecContext(ctx, u.db.Rebind("UPDATE auth_user SET last_login = ? WHERE id = ?"), u.timeArg(time.Now()), found.ID); err != nil {
 		return user{}, fmt.Errorf("users: record the login: %w", err)
 	}
 	return found, nil
@@ -183,7 +202,7 @@ func (u *userDB) load(ctx context.Context, id string) (auth.User, error) {
 		return nil, fmt.Errorf("user id %q: %w", id, auth.ErrUserNotFound)
 	}
 	var found user
-	err = u.db.QueryRowContext(ctx, "SELECT id, username, password FROM auth_user WHERE id = ? AND is_active", n).
+	err = u.db.QueryRowContext(ctx, u.db.Rebind("SELECT id, username, password FROM auth_user WHERE id = ? AND is_active"), n).
 		Scan(&found.ID, &found.Name, &found.Hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("user id %d: %w", n, auth.ErrUserNotFound)
@@ -217,7 +236,7 @@ func (u *userDB) changePassword(ctx context.Context, id int, current, next strin
 	if err != nil {
 		return user{}, err
 	}
-	res, err := u.db.ExecContext(ctx, "UPDATE auth_user SET password = ? WHERE id = ? AND password = ?", hash, id, old.Hash)
+	res, err := u.db.ExecContext(ctx, u.db.Rebind("UPDATE auth_user SET password = ? WHERE id = ? AND password = ?"), hash, id, old.Hash)
 	if err != nil {
 		return user{}, fmt.Errorf("users: change password: %w", err)
 	}

@@ -32,6 +32,13 @@ func TestTwoInstancesShareLoginsThroughRedisAndAuthUser(t *testing.T) {
 	cfg := testConfig(t, "redis")
 	cfg.RedisAddr = testenv.RedisAddr()
 	cfg.redisPrefix = prefix
+	twoInstancesShareLogins(t, cfg)
+}
+
+// twoInstancesShareLogins starts two instances of the app on cfg and checks
+// that logins, logouts and password changes made on one hold on the other.
+func twoInstancesShareLogins(t *testing.T, cfg config) {
+	t.Helper()
 	one, two := startApp(t, cfg), startApp(t, cfg)
 
 	b := newBrowser(t, one)
@@ -113,10 +120,12 @@ func django(t *testing.T, dataDir string, env []string, req, resp any, args ...s
 	if args[0] == "side" {
 		cmd = exec.Command(python, append([]string{filepath.Join(dir, "django_side.py")}, args[1:]...)...)
 	}
-	cmd.Env = append(os.Environ(), append(env,
+	// env comes last, so a caller may point Django at another database
+	// (exec keeps the last value of a repeated key).
+	cmd.Env = append(append(os.Environ(),
 		"PYTHONPATH="+dir, "PYTHONDONTWRITEBYTECODE=1", "DJANGO_SETTINGS_MODULE=interop_settings",
 		"GINSESSION_SECRET_KEY="+testSecret,
-		"GINSESSION_DB_ENGINE=sqlite3", "GINSESSION_DB_NAME="+filepath.Join(dataDir, sqliteFile))...)
+		"GINSESSION_DB_ENGINE=sqlite3", "GINSESSION_DB_NAME="+filepath.Join(dataDir, sqliteFile)), env...)
 	in, _ := json.Marshal(req)
 	cmd.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer

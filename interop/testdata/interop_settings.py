@@ -6,8 +6,9 @@ test that runs django_side.py:
   GINSESSION_SECRET_KEY            SECRET_KEY (the Go side uses the same)
   GINSESSION_SECRET_KEY_FALLBACKS  comma-separated SECRET_KEY_FALLBACKS (Django >= 4.1)
   GINSESSION_SESSION_ENGINE        SESSION_ENGINE
-  GINSESSION_DB_ENGINE             "mysql" (default) or "sqlite3"
-  GINSESSION_DB_NAME               MariaDB database, or SQLite file, for the db engine
+  GINSESSION_DB_ENGINE             "mysql" (default), "sqlite3" or "postgresql"
+  GINSESSION_DB_NAME               MariaDB or PostgreSQL database, or SQLite file, for the db engine
+  GINSESSION_DB_SCHEMA             PostgreSQL only: the schema Django works in (search_path)
 """
 import os
 
@@ -46,5 +47,20 @@ if os.environ.get("GINSESSION_DB_ENGINE") == "sqlite3":
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ["GINSESSION_DB_NAME"],
+        }
+    }
+
+if os.environ.get("GINSESSION_DB_ENGINE") == "postgresql":
+    # psycopg2 (Debian's python3-psycopg2); the schema keeps each test's
+    # tables apart, since Django's table names are fixed.
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": os.environ.get("GINSESSION_DB_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("GINSESSION_DB_PORT", "5432"),
+            "USER": os.environ.get("GINSESSION_DB_USER", "postgres"),
+            "PASSWORD": os.environ.get("GINSESSION_DB_PASSWORD", ""),
+            "NAME": os.environ.get("GINSESSION_DB_NAME", "test"),
+            "OPTIONS": {"options": "-c search_path=" + os.environ["GINSESSION_DB_SCHEMA"]},
         }
     }
