@@ -11,7 +11,7 @@ import (
 // RunJanitor calls store.ClearExpired every interval until ctx ends, logging
 // failures: the purge job Django leaves to a cron'd clearsessions. Run it in
 // a goroutine of your own: go ginsession.RunJanitor(ctx, store, time.Hour, nil).
-func RunJanitor(ctx context.Context, store stores.Store, interval time.Duration, log *slog.Logger) {
+func RunJanitor(ctx context.Context, store stores.Backend, interval time.Duration, log *slog.Logger) {
 	if log == nil {
 		log = slog.Default()
 	}
