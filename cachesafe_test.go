@@ -43,11 +43,11 @@ func TestEveryResponseCarryingTheSessionCookieVariesOnCookie(t *testing.T) {
 	}
 	kinds := []struct {
 		name     string
-		newStore func() stores.Store
+		newStore func() stores.Backend
 	}{
-		{"memstore (Touch)", func() stores.Store { return memstore.New() }},
-		{"no Touch", func() stores.Store { return newFaultStore() }},
-		{"cookie store", func() stores.Store { return cookiestore.New() }},
+		{"memstore (Touch)", func() stores.Backend { return memstore.New() }},
+		{"no Touch", func() stores.Backend { return newFaultStore() }},
+		{"cookie store", func() stores.Backend { return cookiestore.New() }},
 	}
 	cookies := []struct {
 		name string
@@ -71,8 +71,8 @@ func TestEveryResponseCarryingTheSessionCookieVariesOnCookie(t *testing.T) {
 						if presetVary {
 							c.Header("Vary", "Accept-Encoding")
 						}
-						if doomed != "" {
-							_ = store.Delete(c.Request.Context(), doomed)
+						if st, ok := store.(stores.Store); ok && doomed != "" {
+							_ = st.Delete(c.Request.Context(), doomed) // a cookie store has no record to delete
 						}
 						rt.handle(ginsession.From(c))
 						c.String(http.StatusOK, "ok")

@@ -26,8 +26,14 @@ const djangoSessionSalt = "django.contrib.sessions.SessionStore"
 // starts empty and a warning is logged, as Django does. Django 3.2's legacy
 // formats (pre-3.1 sessions, SHA-1 signatures) are not read.
 //
-// It panics if secret or a fallback is empty, because anyone could then forge
-// session data.
+// The secrets are Django's SECRET_KEY and SECRET_KEY_FALLBACKS, passed here
+// rather than taken from WithSecretKey: the codec also works without the
+// middleware (a script reading django_session rows, or test vectors that a
+// Django site signed with a short key, which Django only warns about), and
+// a site may sign sessions with Django's key and auth hashes with another.
+// It panics if secret or a fallback is empty, because anyone could then
+// forge session data; New, when given the codec, panics as for
+// WithSecretKey if one is shorter than MinSecretKeyLength (32) bytes.
 func DjangoCodec(secret string, fallbacks ...string) Codec {
 	if secret == "" {
 		panic("ginsession: DjangoCodec needs Django's SECRET_KEY: pass it as the first argument")

@@ -10,10 +10,11 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// Options holds the middleware's settings. Each field mirrors one of Django's
-// SESSION_* settings and has its default; set them with the With... functions
-// passed to [New].
-type Options struct {
+// options holds the middleware's settings. Each field mirrors one of Django's
+// SESSION_* settings and has its default; users set them with the With...
+// functions passed to [New]. It is unexported because nothing takes it whole:
+// an Option is the one way in, so every setting is validated by New.
+type options struct {
 	// CookieName is the session cookie's name (SESSION_COOKIE_NAME).
 	// Optional. Default value is "sessionid".
 	CookieName string
@@ -73,7 +74,7 @@ type Options struct {
 }
 
 // Option changes one setting of the middleware.
-type Option func(*Options)
+type Option func(*options)
 
 // DefaultCookieAge is Django's SESSION_COOKIE_AGE, 1209600 seconds.
 const DefaultCookieAge = 1209600 * time.Second
@@ -81,8 +82,8 @@ const DefaultCookieAge = 1209600 * time.Second
 // MinSecretKeyLength is the shortest secret New accepts.
 const MinSecretKeyLength = 32
 
-func defaultOptions() Options {
-	return Options{
+func defaultOptions() options {
+	return options{
 		CookieName:     "sessionid",
 		CookieAge:      DefaultCookieAge,
 		CookiePath:     "/",
@@ -95,30 +96,30 @@ func defaultOptions() Options {
 }
 
 // WithCookieName sets the cookie's name (SESSION_COOKIE_NAME).
-func WithCookieName(name string) Option { return func(o *Options) { o.CookieName = name } }
+func WithCookieName(name string) Option { return func(o *options) { o.CookieName = name } }
 
 // WithCookieAge sets the default session lifetime (SESSION_COOKIE_AGE).
-func WithCookieAge(d time.Duration) Option { return func(o *Options) { o.CookieAge = d } }
+func WithCookieAge(d time.Duration) Option { return func(o *options) { o.CookieAge = d } }
 
 // WithCookieDomain sets the cookie's Domain (SESSION_COOKIE_DOMAIN).
-func WithCookieDomain(domain string) Option { return func(o *Options) { o.CookieDomain = domain } }
+func WithCookieDomain(domain string) Option { return func(o *options) { o.CookieDomain = domain } }
 
 // WithCookiePath sets the cookie's Path (SESSION_COOKIE_PATH).
-func WithCookiePath(path string) Option { return func(o *Options) { o.CookiePath = path } }
+func WithCookiePath(path string) Option { return func(o *options) { o.CookiePath = path } }
 
 // WithCookieSecure sets the cookie's Secure flag (SESSION_COOKIE_SECURE).
-func WithCookieSecure(secure bool) Option { return func(o *Options) { o.CookieSecure = secure } }
+func WithCookieSecure(secure bool) Option { return func(o *options) { o.CookieSecure = secure } }
 
 // WithCookieHTTPOnly sets the cookie's HttpOnly flag (SESSION_COOKIE_HTTPONLY).
 func WithCookieHTTPOnly(httpOnly bool) Option {
-	return func(o *Options) { o.CookieHTTPOnly = httpOnly }
+	return func(o *options) { o.CookieHTTPOnly = httpOnly }
 }
 
 // WithCookieSameSite sets SameSite (SESSION_COOKIE_SAMESITE) from Django's
 // spelling: "Lax", "Strict", "None" (any case), or "" to omit the attribute.
 // New panics on any other value.
 func WithCookieSameSite(mode string) Option {
-	return func(o *Options) {
+	return func(o *options) {
 		switch strings.ToLower(mode) {
 		case "lax":
 			o.CookieSameSite = http.SameSiteLaxMode
@@ -137,44 +138,44 @@ func WithCookieSameSite(mode string) Option {
 
 // WithCookiePartitioned sets the Partitioned attribute (needs Secure).
 func WithCookiePartitioned(partitioned bool) Option {
-	return func(o *Options) { o.CookiePartitioned = partitioned }
+	return func(o *options) { o.CookiePartitioned = partitioned }
 }
 
 // WithSaveEveryRequest saves on every request (SESSION_SAVE_EVERY_REQUEST).
-func WithSaveEveryRequest(save bool) Option { return func(o *Options) { o.SaveEveryRequest = save } }
+func WithSaveEveryRequest(save bool) Option { return func(o *options) { o.SaveEveryRequest = save } }
 
 // WithExpireAtBrowserClose makes browser-session cookies
 // (SESSION_EXPIRE_AT_BROWSER_CLOSE).
 func WithExpireAtBrowserClose(b bool) Option {
-	return func(o *Options) { o.ExpireAtBrowserClose = b }
+	return func(o *options) { o.ExpireAtBrowserClose = b }
 }
 
 // WithSecretKey sets the secret (SECRET_KEY) and optional older secrets still
 // accepted for reading (SECRET_KEY_FALLBACKS), newest first.
 func WithSecretKey(key string, fallbacks ...string) Option {
-	return func(o *Options) {
+	return func(o *options) {
 		o.SecretKey = key
 		o.SecretKeyFallbacks = fallbacks
 	}
 }
 
 // WithCodec sets how session values become bytes (SESSION_SERIALIZER).
-func WithCodec(c Codec) Option { return func(o *Options) { o.Codec = c } }
+func WithCodec(c Codec) Option { return func(o *options) { o.Codec = c } }
 
 // WithLogger sets the logger for warnings and store errors.
-func WithLogger(l *slog.Logger) Option { return func(o *Options) { o.Logger = l } }
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.Logger = l } }
 
 // WithErrorHandler sets what answers a request whose session failed.
 func WithErrorHandler(h func(c *gin.Context, err error)) Option {
-	return func(o *Options) { o.ErrorHandler = h }
+	return func(o *options) { o.ErrorHandler = h }
 }
 
 // WithStoreTimeout bounds each store call; 0 leaves only the request's context.
-func WithStoreTimeout(d time.Duration) Option { return func(o *Options) { o.StoreTimeout = d } }
+func WithStoreTimeout(d time.Duration) Option { return func(o *options) { o.StoreTimeout = d } }
 
 // validate reports the first setting that cannot work, in a sentence that
 // says what to change.
-func (o *Options) validate(clientSide bool) error {
+func (o *options) validate() error {
 	if o.CookieName == "" || !isCookieToken(o.CookieName) {
 		return fmt.Errorf("cookie name %q is not a valid cookie name: use letters, digits and !#$%%&'*+-.^_`|~ only (Django's default is \"sessionid\")", o.CookieName)
 	}
@@ -202,14 +203,8 @@ func (o *Options) validate(clientSide bool) error {
 	if o.CookieAge < time.Second {
 		return fmt.Errorf("cookie age %v is shorter than a second: use at least time.Second (Django's default is 1209600s)", o.CookieAge)
 	}
-	for i, s := range append([]string{o.SecretKey}, o.SecretKeyFallbacks...) {
-		if (i > 0 || s != "") && len(s) < MinSecretKeyLength {
-			what := "secret key"
-			if i > 0 {
-				what = fmt.Sprintf("fallback secret key #%d", i)
-			}
-			return fmt.Errorf("the %s is %d bytes long: use at least %d random bytes (for example `openssl rand -base64 48`)", what, len(s), MinSecretKeyLength)
-		}
+	if err := checkSecrets(o.SecretKey, o.SecretKeyFallbacks, true); err != nil {
+		return err
 	}
 	if o.SecretKey == "" && len(o.SecretKeyFallbacks) > 0 {
 		return fmt.Errorf("fallback secrets are set without a current secret: pass the new secret first to WithSecretKey")
@@ -217,15 +212,30 @@ func (o *Options) validate(clientSide bool) error {
 	if o.Codec == nil {
 		return fmt.Errorf("the codec is nil: leave WithCodec out for JSONCodec")
 	}
+	if dc, ok := o.Codec.(*djangoCodec); ok {
+		// The codec signs what the middleware stores: the same rule as
+		// WithSecretKey's, though DjangoCodec alone reads shorter keys.
+		if err := checkSecrets(dc.cfg.Key, dc.cfg.Fallbacks, false); err != nil {
+			return fmt.Errorf("DjangoCodec: %w", err)
+		}
+	}
 	if o.ErrorHandler == nil {
 		return fmt.Errorf("the error handler is nil: leave WithErrorHandler out for DefaultErrorHandler")
 	}
-	if clientSide {
-		if o.SecretKey == "" {
-			return fmt.Errorf("a cookie store signs sessions with the secret: add WithSecretKey(<at least %d random bytes>)", MinSecretKeyLength)
-		}
-		if !isJSONCodec(o.Codec) {
-			return fmt.Errorf("a cookie store signs the session itself, so it takes the default JSONCodec: remove WithCodec")
+	return nil
+}
+
+// checkSecrets reports the first secret shorter than MinSecretKeyLength.
+// An empty current secret passes when optional (a store or package that
+// needs one says so).
+func checkSecrets(secret string, fallbacks []string, optional bool) error {
+	for i, s := range append([]string{secret}, fallbacks...) {
+		if (i > 0 || s != "" || !optional) && len(s) < MinSecretKeyLength {
+			what := "secret key"
+			if i > 0 {
+				what = fmt.Sprintf("fallback secret key #%d", i)
+			}
+			return fmt.Errorf("the %s is %d bytes long: use at least %d random bytes (for example `openssl rand -base64 48`)", what, len(s), MinSecretKeyLength)
 		}
 	}
 	return nil

@@ -42,7 +42,7 @@ func (u relUser) SessionAuthID() string { return u.id }
 func (u relUser) PasswordHash() string  { return u.pw }
 
 // relSecApp is a gin app with login, logout, read and write routes on st.
-func relSecApp(t *testing.T, st stores.Store, logs *logBuffer, opts ...ginsession.Option) *httptest.Server {
+func relSecApp(t *testing.T, st stores.Backend, logs *logBuffer, opts ...ginsession.Option) *httptest.Server {
 	t.Helper()
 	opts = append([]ginsession.Option{ginsession.WithSecretKey(relSecret), ginsession.WithLogger(logs.logger())}, opts...)
 	r := gin.New()
@@ -412,7 +412,7 @@ func TestShortSecretsAreRefusedAtStartUp(t *testing.T) {
 				}
 			}()
 			var opts []ginsession.Option
-			var st stores.Store = memstore.New()
+			var st stores.Backend = memstore.New()
 			if opt == nil {
 				st = cookiestore.New()
 			} else {

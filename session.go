@@ -2,25 +2,12 @@ package ginsession
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"iter"
 	"log/slog"
 	"sort"
 	"sync"
 	"time"
-
-	"github.com/ginsession/ginsession/stores"
 )
-
-// ErrSessionInterrupted reports that the session's record vanished between
-// load and save: a concurrent request logged out or flushed it. Saving would
-// bring a logged-out session back, so the save is refused and, by default,
-// the request answers 400 with Django's SessionInterrupted message.
-var ErrSessionInterrupted = errors.New("ginsession: the session was deleted before the request completed")
-
-// interruptedMessage is the body Django sends for SessionInterrupted.
-const interruptedMessage = "The request's session was deleted before the request completed. The user may have logged out in a concurrent request, for example."
 
 // expiryKey holds a custom expiry, as in Django: int seconds, or an ISO 8601
 // time string (Django 5's format).
@@ -34,11 +21,6 @@ const (
 
 // allKeys names, in logs, a change to the whole session.
 const allKeys = "(all keys)"
-
-// createAttempts bounds the retries when a new key collides with an existing
-// record (odds of a collision are about 2^-165; repeated ones mean a broken
-// store).
-const createAttempts = 10
 
 // Session is one request's session, Django's request.session.
 //
@@ -58,14 +40,15 @@ type Session struct {
 	// key's place in keys without a scan; see deleteLocked.
 	big *keyIndex
 
-	key string // the session key, or the sealed cookie for client-side stores; "" when none
+	key    string // the session key in a server store; "" when none, and always for a cookie store
+	sealed string // the sealed record, for a cookie store; "" when none
 
 	keys   []string  // values' keys in insertion order
 	keyBuf [4]string // backs keys for small sessions
 	values map[string]any
 
-	sealed time.Time // client-side stores: when the cookie was sealed
-	err    error     // a store failure this request must report; nothing is saved over it
+	sealedAt time.Time // cookie stores: when the cookie was sealed
+	err      error     // a store failure this request must report; nothing is saved over it
 
 	// The flags share one word, which leaves room for setCookie in the same
 	// 256-byte size class.
@@ -88,99 +71,6 @@ func (s *Session) data() map[string]any {
 		s.load()
 	}
 	return s.values
-}
-
-// load fills values from the store. A missing, expired or unreadable record
-// leaves the session empty and keyless (a fresh key is made at save: a key
-// the client chose is never adopted). A store failure leaves it empty too,
-// but keeps the key and records the error, so nothing is saved over the
-// record and the request fails.
-func (s *Session) load() {
-	s.loaded = true
-	s.values = nil
-	s.resetKeys(nil)
-	if s.key == "" {
-		return
-	}
-	var raw []byte
-	var err error
-	if s.m.client != nil {
-		raw, s.sealed, err = s.m.client.Open(s.key, s.m.secrets)
-	} else {
-		ctx, cancel := s.storeContext()
-		raw, err = s.m.store.Load(ctx, s.key)
-		cancel()
-	}
-	switch {
-	case errors.Is(err, stores.ErrNotFound):
-		if s.m.client != nil {
-			s.m.log.Warn("ginsession: session cookie rejected (tampered, foreign secret or damaged)", slog.String("cookie", s.m.opts.CookieName))
-		}
-		s.key = ""
-		return
-	case err != nil:
-		s.err = fmt.Errorf("ginsession: load session %s: %w", shortKey(s.key), err)
-		return
-	}
-	var keys []string
-	var values map[string]any
-	if s.m.jsonCodec {
-		// The store handed over raw (the Load contract), so strings may
-		// point into it; keys go to the session's inline buffer.
-		keys, values, err = decodeJSONInto(raw, s.keyBuf[:0], true)
-	} else {
-		keys, values, err = s.m.opts.Codec.Decode(raw)
-	}
-	if err != nil {
-		// Django logs "Session data corrupted" and carries on with an empty
-		// session under the same key; the next save overwrites the record.
-		s.m.log.Warn("ginsession: session data corrupted", slog.String("session", shortKey(s.key)), slog.String("error", err.Error()))
-		if s.m.client != nil {
-			s.key = ""
-		}
-		return
-	}
-	s.resetKeys(keys)
-	s.values = values
-	if s.m.client != nil && !s.sealed.IsZero() {
-		// Client-side records cannot be purged, so their expiry, the
-		// default age or a custom one, is enforced here.
-		if !time.Now().Before(s.expiryDateLocked(s.sealed)) {
-			s.m.log.Warn("ginsession: expired session cookie ignored", slog.String("cookie", s.m.opts.CookieName))
-			s.key, s.values = "", nil
-			s.resetKeys(nil)
-		}
-	}
-}
-
-// storeContext bounds one store call by the request's context and
-// StoreTimeout (unless the store never blocks). s.mu is held.
-func (s *Session) storeContext() (context.Context, context.CancelFunc) {
-	ctx := s.requestContext()
-	if t := s.m.opts.StoreTimeout; t > 0 && !s.m.inProcess {
-		return context.WithTimeout(ctx, t)
-	}
-	return ctx, func() {}
-}
-
-// requestContext is the request's context as it is now, not as it was
-// when the middleware started: middleware after ours may have replaced
-// c.Request (a deadline, a tracing span), and the store must see it. After
-// the middleware has returned, gin may reuse the gin.Context, so the
-// context it had at the end is used. s.mu is held.
-func (s *Session) requestContext() context.Context {
-	if !s.ended {
-		return s.respWriter.c.Request.Context()
-	}
-	return s.ctx
-}
-
-// end records that the middleware has returned, keeping the request's
-// final context for calls made after it.
-func (s *Session) end(ctx context.Context) {
-	s.mu.Lock()
-	s.ctx, s.ended = ctx, true
-	s.mu.Unlock()
 }
 
 // changed marks the session modified and reports a change made too late to
@@ -374,12 +264,13 @@ func (s *Session) IsEmpty() bool {
 }
 
 func (s *Session) isEmptyLocked() bool {
-	return s.key == "" && len(s.values) == 0
+	return !s.hasRecord() && len(s.values) == 0
 }
 
 // Key returns the session key (Django's session_key), "" when there is none
-// yet. For a cookie store it is the sealed cookie value. It does not load
-// the session.
+// yet. It does not load the session. For a cookie store it is always "":
+// the cookie carries the sealed session itself, a bearer token that must not
+// reach logs, and there is no key on the server to name.
 func (s *Session) Key() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -410,163 +301,6 @@ func (s *Session) Err() error {
 	return s.err
 }
 
-// SecretKeys returns the middleware's secret followed by its fallbacks, for
-// packages such as auth that sign with the same secret. It is empty when no
-// secret was configured.
-func (s *Session) SecretKeys() []string {
-	return append([]string(nil), s.m.secretStrings...)
-}
-
-// Flush ends the session: it removes the values, deletes the record from the
-// store and drops the key (Django's flush, what logout does). The cookie is
-// deleted at the end of the request unless new values are stored.
-func (s *Session) Flush() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.clearLocked()
-	old := s.key
-	s.key = ""
-	s.cookieDue = false
-	if old == "" || s.m.client != nil {
-		return nil
-	}
-	ctx, cancel := s.storeContext()
-	defer cancel()
-	if err := s.m.store.Delete(ctx, old); err != nil {
-		// The record still exists: the request must not report success.
-		s.err = fmt.Errorf("ginsession: flush session %s: %w", shortKey(old), err)
-		return s.err
-	}
-	return nil
-}
-
-// CycleKey moves the data to a new key and deletes the old record (Django's
-// cycle_key). Call it when privileges change, such as at login, so a key an
-// attacker planted before login is worthless after it. For cookie stores
-// the cookie is re-signed; old cookies cannot be revoked.
-func (s *Session) CycleKey() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.data()
-	if s.err != nil {
-		return s.err
-	}
-	if s.m.client != nil {
-		s.changed(allKeys)
-		return nil
-	}
-	old := s.key
-	s.key = ""
-	if err := s.saveLocked(); err != nil {
-		s.key = old
-		return err
-	}
-	if old != "" {
-		ctx, cancel := s.storeContext()
-		defer cancel()
-		if err := s.m.store.Delete(ctx, old); err != nil {
-			s.err = fmt.Errorf("ginsession: cycle key: delete old session %s: %w", shortKey(old), err)
-			return s.err
-		}
-	}
-	return nil
-}
-
-// Save writes the session to the store now. The middleware saves by itself
-// at the end of the request, so handlers rarely need this; it returns
-// ErrSessionInterrupted when the record was deleted meanwhile.
-func (s *Session) Save() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.data()
-	return s.saveLocked()
-}
-
-// saveLocked encodes and stores the session: insert-only under a new key
-// when there is none, update-only otherwise.
-func (s *Session) saveLocked() error {
-	if s.err != nil {
-		return s.err
-	}
-	data, err := s.m.opts.Codec.Encode(s.orderedKeys(), s.values)
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	expiry := s.expiryDateLocked(now)
-	if s.m.client != nil {
-		v, err := s.m.client.Seal(data, s.m.secrets)
-		if err != nil {
-			return fmt.Errorf("ginsession: seal session cookie: %w", err)
-		}
-		s.key, s.sealed = v, now
-	} else if s.key == "" {
-		if err := s.createLocked(data, expiry); err != nil {
-			return err
-		}
-	} else {
-		ctx, cancel := s.storeContext()
-		err := s.m.store.Update(ctx, s.key, data, expiry)
-		cancel()
-		if errors.Is(err, stores.ErrNotFound) {
-			return fmt.Errorf("%w (session %s)", ErrSessionInterrupted, shortKey(s.key))
-		}
-		if err != nil {
-			return fmt.Errorf("ginsession: save session %s: %w", shortKey(s.key), err)
-		}
-	}
-	s.modified = false
-	s.cookieDue = true
-	return nil
-}
-
-// createLocked stores data under a fresh key, retrying on the (vanishingly
-// rare) collision.
-func (s *Session) createLocked(data []byte, expiry time.Time) error {
-	ctx, cancel := s.storeContext()
-	defer cancel()
-	for range createAttempts {
-		key := stores.NewKey()
-		err := s.m.store.Create(ctx, key, data, expiry)
-		if err == nil {
-			s.key = key
-			return nil
-		}
-		if !errors.Is(err, stores.ErrExists) {
-			return fmt.Errorf("ginsession: create session: %w", err)
-		}
-	}
-	return fmt.Errorf("ginsession: create session: %d new keys in a row were taken; the store is likely broken", createAttempts)
-}
-
-// Exists reports whether the store holds a record under key (Django's
-// session.exists). Cookie stores have no records and report false.
-func (s *Session) Exists(key string) (bool, error) {
-	if !stores.ValidKey(key) {
-		return false, nil
-	}
-	s.mu.Lock()
-	ctx, cancel := s.storeContext()
-	s.mu.Unlock()
-	defer cancel()
-	return s.m.store.Exists(ctx, key)
-}
-
-// DeleteKey deletes the record under key, which need not be this session's
-// (Django's session.delete(key)), for example to end another device's
-// session. Deleting this session's own record makes its next save fail with
-// ErrSessionInterrupted; use Flush for that.
-func (s *Session) DeleteKey(key string) error {
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("ginsession: delete key: %w", err)
-	}
-	s.mu.Lock()
-	ctx, cancel := s.storeContext()
-	s.mu.Unlock()
-	defer cancel()
-	return s.m.store.Delete(ctx, key)
-}
-
 // SetTestCookie stores Django's test entry, to check on the next request
 // that the browser keeps cookies.
 func (s *Session) SetTestCookie() { s.Set(testCookieKey, testCookieValue) }
@@ -579,12 +313,3 @@ func (s *Session) TestCookieWorked() bool {
 
 // DeleteTestCookie removes the test entry.
 func (s *Session) DeleteTestCookie() { s.Delete(testCookieKey) }
-
-// shortKey shortens a session key for logs and errors: enough to correlate,
-// too little to hijack.
-func shortKey(k string) string {
-	if len(k) <= 6 {
-		return k + "…"
-	}
-	return k[:6] + "…"
-}

@@ -62,6 +62,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/sessionsecret"
 	"github.com/ginsession/ginsession/signing"
 )
 
@@ -124,7 +125,7 @@ func hashEqual(a, b string) bool {
 
 // secrets returns the middleware's secrets, or ErrNoSecret.
 func secrets(s *ginsession.Session) ([]string, error) {
-	keys := s.SecretKeys()
+	keys := sessionsecret.Of(s)
 	if len(keys) == 0 || keys[0] == "" {
 		return nil, ErrNoSecret
 	}

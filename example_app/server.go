@@ -28,7 +28,7 @@ var assets embed.FS
 type server struct {
 	http.Handler
 	log     *slog.Logger
-	store   stores.Store
+	store   stores.Backend
 	closers closers
 	users   *userDB
 	pages   map[string]*template.Template

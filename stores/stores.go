@@ -16,8 +16,12 @@
 //
 // A store may implement further interfaces, discovered by type assertion in
 // the way net/http discovers [net/http.Flusher]: [Toucher] to refresh an
-// expiry without rewriting data, [InProcess] for stores that never block, and
+// expiry without rewriting data, [InProcess] for stores that never block,
+// [FreshLoad] for stores whose Load returns a buffer of its own, and
 // [ClientSide] for stores whose records travel in the cookie.
+//
+// The middleware takes a [Backend]: a Store, or a ClientSide that is not a
+// Store at all.
 package stores
 
 import (
@@ -89,10 +93,31 @@ type InProcess interface {
 	InProcess()
 }
 
+// FreshLoad is implemented by stores whose Load (or, for a ClientSide,
+// Open) returns a slice made for that call alone, which nothing else ever
+// reads or writes: a []byte(string) copy, a new file read, a database
+// scan into a new buffer. The middleware's JSON decoder then lets strings
+// point into that slice instead of copying each one. A store that returns
+// a pooled, cached, memory-mapped or otherwise shared buffer must not
+// implement it; storetest checks that mutating one Load's result leaves
+// the next unchanged.
+type FreshLoad interface {
+	FreshLoad()
+}
+
+// Backend is what the middleware keeps records in: a [Store] (records on
+// the server, under a key) or a [ClientSide] (records in the cookie). The
+// one method both have is ClearExpired, a no-op for cookies, so a cookie
+// store need not carry Store methods that do nothing only to be passed to
+// ginsession.New; New refuses, naming both, a value that is neither.
+type Backend interface {
+	ClearExpired(ctx context.Context) error
+}
+
 // ClientSide is implemented by stores that keep the whole record in the
-// cookie. For them the "key" the middleware sends is the sealed record, so
-// the middleware calls Seal and Open instead of the Store methods, whose
-// server-side operations are no-ops (as in Django's signed_cookies engine).
+// cookie. The cookie carries the sealed record instead of a key, so the
+// middleware calls Seal and Open; nothing is kept on the server (as in
+// Django's signed_cookies engine), and ClearExpired has nothing to purge.
 //
 // keys holds the secrets to use, newest first: Seal uses keys[0], Open accepts
 // a record sealed with any of them, so a secret can be rotated while the old
@@ -107,4 +132,8 @@ type ClientSide interface {
 	// sealed, from which the caller enforces the session's age. Tampered,
 	// truncated or foreign values give ErrNotFound.
 	Open(value string, keys [][]byte) (data []byte, sealed time.Time, err error)
+
+	// ClearExpired returns nil: no record lives on the server. It makes
+	// every ClientSide a Backend.
+	ClearExpired(ctx context.Context) error
 }

@@ -59,11 +59,10 @@
 //
 // # The Store methods
 //
-// [*Store] implements [stores.Store] only so that it can be handed to the
-// middleware like any other store; the middleware sees that it is a
-// [stores.ClientSide] and calls Seal and Open instead. Its server-side
-// methods do nothing, as in Django's engine: there is no record to load,
-// create, update or delete, and nothing expires on the server.
+// [*Store] is a [stores.ClientSide], not a [stores.Store]: there is no
+// record on the server to load, create, update or delete, as in Django's
+// engine. ginsession.New takes either (a [stores.Backend]); ClearExpired,
+// the one method both share, has nothing to purge.
 package cookiestore
 
 import (
@@ -159,8 +158,8 @@ func New(opts ...Option) *Store {
 }
 
 var (
-	_ stores.Store      = (*Store)(nil)
 	_ stores.ClientSide = (*Store)(nil)
+	_ stores.FreshLoad  = (*Store)(nil)
 )
 
 func (s *Store) config(keys [][]byte) (signing.Config, error) {
@@ -247,34 +246,10 @@ func (s *Store) openSigned(value string, keys [][]byte) ([]byte, time.Time, erro
 	return data, sealed, nil
 }
 
-// Load returns stores.ErrNotFound: the record travels in the cookie and is
-// read with Open, so there is nothing on the server to load.
-func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
-	return nil, stores.ErrNotFound
-}
-
-// Create does nothing and returns nil: the record is written by Seal into the
-// cookie.
-func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	return nil
-}
-
-// Update does nothing and returns nil: the record is rewritten by Seal into
-// the cookie.
-func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	return nil
-}
-
-// Delete does nothing and returns nil: a cookie session ends when the
-// middleware deletes the cookie; copies of it cannot be revoked.
-func (s *Store) Delete(ctx context.Context, key string) error {
-	return nil
-}
-
-// Exists returns false: no key is ever taken on the server.
-func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
-	return false, nil
-}
+// FreshLoad declares that Open returns a new slice on every call (decoded,
+// inflated or decrypted for that call), so the middleware may decode it in
+// place.
+func (s *Store) FreshLoad() {}
 
 // ClearExpired does nothing and returns nil: there is nothing on the server
 // to purge.

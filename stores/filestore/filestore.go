@@ -573,3 +573,7 @@ var (
 	_ stores.Store   = (*Store)(nil)
 	_ stores.Toucher = (*Store)(nil)
 )
+
+// FreshLoad declares that Load returns a buffer read for the call alone,
+// so the middleware may decode it in place.
+func (s *Store) FreshLoad() {}

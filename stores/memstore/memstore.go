@@ -288,3 +288,7 @@ var (
 func (s *Store) InProcess() {}
 
 var _ stores.InProcess = (*Store)(nil)
+
+// FreshLoad declares that Load returns a copy of the record made for the
+// call (the map keeps its own), so the middleware may decode it in place.
+func (s *Store) FreshLoad() {}

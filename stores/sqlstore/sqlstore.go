@@ -541,3 +541,8 @@ var (
 	_ stores.Store   = (*Store)(nil)
 	_ stores.Toucher = (*Store)(nil)
 )
+
+// FreshLoad declares that Load returns a buffer scanned for the call alone
+// (database/sql copies into a []byte destination), so the middleware may
+// decode it in place.
+func (s *Store) FreshLoad() {}

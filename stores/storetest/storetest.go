@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"TouchOfAVanishedRecordReturnsErrNotFound", testTouchVanished},
 		{"ExpiriesCenturiesAheadSaturate", testFarFutureExpiry},
 		{"ExpiriesCenturiesAgoAreExpired", testFarPastExpiry},
+		{"AFreshLoadIsTheCallersToChange", testFreshLoad},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -487,4 +488,26 @@ func testFarPastExpiry(t *testing.T, s stores.Store) {
 			wantNotFound(t, s, touched)
 		}
 	}
+}
+
+// testFreshLoad checks what a store implementing stores.FreshLoad promises:
+// the slice Load returns is the caller's alone, so changing it changes
+// neither the record nor the next Load's result (the middleware lets
+// decoded strings point into it). A store without the capability is
+// skipped: the middleware copies for it.
+func testFreshLoad(t *testing.T, s stores.Store) {
+	if _, ok := s.(stores.FreshLoad); !ok {
+		t.Skip("the store does not implement stores.FreshLoad")
+	}
+	key := stores.NewKey()
+	want := []byte(`{"user":"alice"}`)
+	mustCreate(t, s, key, want, later())
+	first, err := s.Load(ctx(t), key)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	for i := range first {
+		first[i] = 'X'
+	}
+	wantData(t, s, key, want)
 }

@@ -26,7 +26,7 @@ import (
 // Store names a store and opens one for a test.
 type Store struct {
 	Name string
-	Open func(t *testing.T) stores.Store
+	Open func(t *testing.T) stores.Backend
 }
 
 // All returns every store: memory, file, Redis, MySQL, PostgreSQL, Redis in
@@ -34,25 +34,25 @@ type Store struct {
 // Names made from base keep one test's tables and keys apart from another's.
 func All(base string) []Store {
 	return []Store{
-		{"memory", func(t *testing.T) stores.Store { return memstore.New() }},
-		{"file", func(t *testing.T) stores.Store {
+		{"memory", func(t *testing.T) stores.Backend { return memstore.New() }},
+		{"file", func(t *testing.T) stores.Backend {
 			st, err := filestore.New(t.TempDir())
 			if err != nil {
 				t.Fatal(err)
 			}
 			return st
 		}},
-		{"redis", func(t *testing.T) stores.Store { return Redis(t, base) }},
-		{"mysql", func(t *testing.T) stores.Store { return SQL(t, testenv.MySQL(t), base) }},
-		{"postgres", func(t *testing.T) stores.Store { return SQL(t, testenv.Postgres(t), base) }},
-		{"cached", func(t *testing.T) stores.Store {
+		{"redis", func(t *testing.T) stores.Backend { return Redis(t, base) }},
+		{"mysql", func(t *testing.T) stores.Backend { return SQL(t, testenv.MySQL(t), base) }},
+		{"postgres", func(t *testing.T) stores.Backend { return SQL(t, testenv.Postgres(t), base) }},
+		{"cached", func(t *testing.T) stores.Backend {
 			st, err := cachedstore.New(Redis(t, base), SQL(t, testenv.MySQL(t), base))
 			if err != nil {
 				t.Fatal(err)
 			}
 			return st
 		}},
-		{"cookie", func(t *testing.T) stores.Store { return cookiestore.New() }},
+		{"cookie", func(t *testing.T) stores.Backend { return cookiestore.New() }},
 	}
 }
 

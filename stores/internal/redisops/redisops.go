@@ -290,3 +290,8 @@ var (
 	_ stores.Store   = (*Store)(nil)
 	_ stores.Toucher = (*Store)(nil)
 )
+
+// FreshLoad declares that Load returns a copy of the reply made for the
+// call ([]byte of the client's string), so the middleware may decode it in
+// place.
+func (s *Store) FreshLoad() {}

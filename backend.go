@@ -1,0 +1,65 @@
+package ginsession
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ginsession/ginsession/stores"
+)
+
+// backend is where a session's record lives: a server store, under a key
+// the cookie carries (serverBackend), or the cookie itself, sealed
+// (cookieBackend). New picks one; nothing else in the package asks which it
+// is. Every method but check, exists and deleteKey runs with s.mu held.
+//
+// This is where loading and saving change shape. Conditional saves (a
+// version or compare-and-swap) belong in save and refresh; per-call
+// timeouts in the server backend's calls (storeContext); a per-user index in
+// serverBackend.save, flush and cycle, which see every key a user's
+// sessions take and give up.
+type backend interface {
+	// check reports a setting this backend cannot work with, after the
+	// options' own validation.
+	check(o *options) error
+	// adopt takes the request's cookie value as the session's record, if it
+	// is well formed for this backend; otherwise the session starts empty.
+	adopt(s *Session, value string)
+	// load returns the record's encoded data; stores.ErrNotFound means there
+	// is none to use (the caller drops the reference), any other error a
+	// failure the request must report.
+	load(s *Session) ([]byte, error)
+	// decoded runs once the data is decoded (or failed to: decodeErr); it
+	// reports whether the record must be dropped all the same.
+	decoded(s *Session, decodeErr error) (drop bool)
+	// save stores data, encoded at now, as the session's record, giving the
+	// session a reference (a new key, a new sealed value) as needed.
+	save(s *Session, data []byte, now time.Time) error
+	// refresh stores the session at the end of a request that must save it
+	// (see Session.refresh); gone reports a record a concurrent request
+	// ended, after which the session is empty and keyless.
+	refresh(s *Session, now time.Time) (gone bool, err error)
+	// flush ends the record and drops the session's reference to it.
+	flush(s *Session) error
+	// cycle gives the loaded session a new reference and ends the old one.
+	cycle(s *Session) error
+	// cookieValue is what the cookie carries for the session.
+	cookieValue(s *Session) string
+	// exists and deleteKey are Django's exists(key) and delete(key) for any
+	// session's key, not only this one's.
+	exists(ctx context.Context, key string) (bool, error)
+	deleteKey(ctx context.Context, key string) error
+}
+
+// newBackend returns the backend for what was passed to New.
+func newBackend(store stores.Backend) backend {
+	switch st := store.(type) {
+	case stores.ClientSide:
+		return &cookieBackend{cs: st}
+	case stores.Store:
+		b := &serverBackend{store: st}
+		b.toucher, _ = st.(stores.Toucher)
+		return b
+	}
+	panic(fmt.Sprintf("ginsession: New needs a stores.Store (memstore, filestore, sqlstore, ...) or a stores.ClientSide (cookiestore); %T is neither", store))
+}

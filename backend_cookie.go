@@ -1,0 +1,101 @@
+package ginsession
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ginsession/ginsession/stores"
+)
+
+// maxClientCookie bounds the cookie value a client-side store is asked to
+// open, so an oversized cookie costs nothing.
+const maxClientCookie = 16 << 10
+
+// cookieBackend keeps the whole record in the cookie, sealed by a
+// stores.ClientSide. The session holds the sealed value apart from its key,
+// which stays "": the sealed value is a bearer token and Key must not hand
+// it out.
+type cookieBackend struct {
+	cs stores.ClientSide
+}
+
+func (b *cookieBackend) check(o *options) error {
+	if o.SecretKey == "" {
+		return fmt.Errorf("a cookie store signs sessions with the secret: add WithSecretKey(<at least %d random bytes>)", MinSecretKeyLength)
+	}
+	if !isJSONCodec(o.Codec) {
+		return fmt.Errorf("a cookie store signs the session itself, so it takes the default JSONCodec: remove WithCodec")
+	}
+	return nil
+}
+
+func (b *cookieBackend) adopt(s *Session, value string) {
+	if len(value) >= stores.MinKeyLength && len(value) <= maxClientCookie {
+		s.sealed = value
+	}
+}
+
+func (b *cookieBackend) load(s *Session) ([]byte, error) {
+	raw, at, err := b.cs.Open(s.sealed, s.m.secrets)
+	switch {
+	case errors.Is(err, stores.ErrNotFound):
+		s.m.log.Warn("ginsession: session cookie rejected (tampered, foreign secret or damaged)", slog.String("cookie", s.m.opts.CookieName))
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("ginsession: load session cookie: %w", err)
+	}
+	s.sealedAt = at
+	return raw, nil
+}
+
+// decoded drops a cookie whose data is unreadable, and one past its expiry:
+// a client-side record cannot be purged, so its expiry, the default age or
+// a custom one, is enforced here from the time it was sealed.
+func (b *cookieBackend) decoded(s *Session, decodeErr error) bool {
+	if decodeErr != nil {
+		return true
+	}
+	if !s.sealedAt.IsZero() && !time.Now().Before(s.expiryDateLocked(s.sealedAt)) {
+		s.m.log.Warn("ginsession: expired session cookie ignored", slog.String("cookie", s.m.opts.CookieName))
+		return true
+	}
+	return false
+}
+
+func (b *cookieBackend) save(s *Session, data []byte, now time.Time) error {
+	v, err := b.cs.Seal(data, s.m.secrets)
+	if err != nil {
+		return fmt.Errorf("ginsession: seal session cookie: %w", err)
+	}
+	s.sealed, s.sealedAt = v, now
+	return nil
+}
+
+// refresh re-seals the session: a cookie's expiry travels inside it.
+func (b *cookieBackend) refresh(s *Session, _ time.Time) (bool, error) {
+	return false, s.saveLocked()
+}
+
+// flush drops the cookie; copies of it cannot be revoked.
+func (b *cookieBackend) flush(s *Session) error {
+	s.sealed = ""
+	return nil
+}
+
+// cycle re-seals the cookie at the end of the request; old cookies cannot
+// be revoked.
+func (b *cookieBackend) cycle(s *Session) error {
+	s.changed(allKeys)
+	return nil
+}
+
+func (b *cookieBackend) cookieValue(s *Session) string { return s.sealed }
+
+// exists reports false: no key is ever taken on the server.
+func (b *cookieBackend) exists(context.Context, string) (bool, error) { return false, nil }
+
+// deleteKey does nothing: there is no record on the server to delete.
+func (b *cookieBackend) deleteKey(context.Context, string) error { return nil }

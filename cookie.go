@@ -1,0 +1,131 @@
+package ginsession
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// cookie is the Set-Cookie value carrying the session's record reference
+// (a key, or the sealed record for a cookie store); age 0 makes a
+// browser-session cookie.
+func (s *Session) cookie(now time.Time, age time.Duration) string {
+	o := &s.m.opts
+	ck := &http.Cookie{
+		Name:        o.CookieName,
+		Value:       s.m.backend.cookieValue(s),
+		Path:        o.CookiePath,
+		Domain:      o.CookieDomain,
+		Secure:      o.CookieSecure,
+		HttpOnly:    o.CookieHTTPOnly,
+		SameSite:    o.CookieSameSite,
+		Partitioned: o.CookiePartitioned,
+	}
+	if age > 0 {
+		ck.Expires = now.Add(age)
+		ck.MaxAge = int(age / time.Second)
+	}
+	return ck.String()
+}
+
+// sendCookie adds a Set-Cookie line and, unless varied says the response
+// varies on Cookie already, Vary: Cookie: a response that carries the
+// session cookie must never be served from a shared cache to someone else.
+func (s *Session) sendCookie(h http.Header, v string, varied bool) {
+	s.addSetCookie(h, v)
+	if !varied {
+		addVaryCookie(h)
+	}
+}
+
+// addSetCookie adds a Set-Cookie line to h. When it is the first, the
+// session's own array backs the header's slice, which saves the allocation
+// of Header.Add; its capacity is 1, so a later append, by anyone, copies it
+// rather than writing into it.
+func (s *Session) addSetCookie(h http.Header, v string) {
+	if len(h["Set-Cookie"]) == 0 {
+		s.setCookie[0] = v
+		h["Set-Cookie"] = s.setCookie[:1:1]
+		return
+	}
+	h.Add("Set-Cookie", v)
+}
+
+// deletionCookie is the Set-Cookie value that removes the session cookie,
+// with Django's attributes (no HttpOnly; Secure only where required).
+func (m *middleware) deletionCookie() string {
+	o := &m.opts
+	ck := &http.Cookie{
+		Name:        o.CookieName,
+		Value:       "",
+		Path:        o.CookiePath,
+		Domain:      o.CookieDomain,
+		MaxAge:      -1,
+		Expires:     time.Unix(0, 0),
+		SameSite:    o.CookieSameSite,
+		Partitioned: o.CookiePartitioned,
+		Secure: o.CookieSameSite == http.SameSiteNoneMode || o.CookiePartitioned ||
+			strings.HasPrefix(o.CookieName, "__Secure-") || strings.HasPrefix(o.CookieName, "__Host-"),
+	}
+	return ck.String()
+}
+
+// varyCookie is shared by every response, as gin shares its Content-Type
+// values: header values are replaced, never written in place.
+var varyCookie = []string{"Cookie"}
+
+// addVaryCookie adds Cookie to the Vary header unless it is there already
+// (any case) or Vary is "*", keeping one comma-separated line as Django does.
+func addVaryCookie(h http.Header) {
+	vals := h.Values("Vary")
+	if len(vals) == 0 {
+		h["Vary"] = varyCookie
+		return
+	}
+	var parts []string
+	for _, v := range vals {
+		for _, p := range strings.Split(v, ",") {
+			p = strings.TrimSpace(p)
+			switch {
+			case p == "":
+				continue
+			case p == "*":
+				h.Set("Vary", "*")
+				return
+			case strings.EqualFold(p, "Cookie"):
+				return
+			}
+			parts = append(parts, p)
+		}
+	}
+	h.Set("Vary", strings.Join(append(parts, "Cookie"), ", "))
+}
+
+// readCookie finds the first cookie called name in the request headers
+// without allocating. Browsers send the most specific path first, so the
+// first is the one meant for this path. Surrounding quotes are removed.
+func readCookie(h http.Header, name string) (string, bool) {
+	for _, line := range h["Cookie"] {
+		for len(line) > 0 {
+			var part string
+			if i := strings.IndexByte(line, ';'); i >= 0 {
+				part, line = line[:i], line[i+1:]
+			} else {
+				part, line = line, ""
+			}
+			part = strings.TrimSpace(part)
+			if len(part) <= len(name) || part[len(name)] != '=' || part[:len(name)] != name {
+				if part == name {
+					return "", true
+				}
+				continue
+			}
+			v := part[len(name)+1:]
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			return v, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,114 @@
+package ginsession
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ginsession/ginsession/stores"
+)
+
+type contextKey string
+
+// ContextKey is the gin.Context key under which the middleware puts the
+// *Session: c.MustGet(ginsession.ContextKey).(*ginsession.Session).
+const ContextKey contextKey = "github.com/ginsession/ginsession"
+
+// middleware holds what every request's session shares.
+type middleware struct {
+	opts      options
+	backend   backend  // where records live, chosen once in New
+	inProcess bool     // the store never blocks: no per-call deadline
+	alias     bool     // the codec is JSONCodec and loads are fresh buffers: decode without copying
+	deletion  string   // the Set-Cookie value that deletes the cookie; fixed by the options
+	secrets   [][]byte // SecretKey then fallbacks, for a cookie store
+	// secretStrings is the same, for auth through internal/sessionsecret;
+	// no exported API hands it to a handler.
+	secretStrings []string
+	log           *slog.Logger
+}
+
+// New returns the session middleware for store, configured by opts. store
+// is a [stores.Store] (memstore, filestore, sqlstore, redisstore, ...) or a
+// [stores.ClientSide] (cookiestore); [stores.Backend] names both, so that a
+// cookie store needs no server-side methods it could not honour. It panics,
+// with a sentence that says what to change, when the options cannot work (a
+// bad cookie name or SameSite value, SameSite=None without Secure, a secret
+// shorter than 32 bytes, a cookie store without a secret).
+func New(store stores.Backend, opts ...Option) gin.HandlerFunc {
+	if store == nil {
+		panic("ginsession: New needs a store, for example memstore.New() or filestore.New(dir)")
+	}
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	be := newBackend(store)
+	if err := o.validate(); err != nil {
+		panic("ginsession: " + err.Error())
+	}
+	if err := be.check(&o); err != nil {
+		panic("ginsession: " + err.Error())
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	_, inProcess := store.(stores.InProcess)
+	_, fresh := store.(stores.FreshLoad)
+	m := &middleware{opts: o, backend: be, inProcess: inProcess, alias: fresh && isJSONCodec(o.Codec), log: o.Logger}
+	m.deletion = m.deletionCookie()
+	if o.SecretKey != "" {
+		m.secretStrings = append([]string{o.SecretKey}, o.SecretKeyFallbacks...)
+		for _, k := range m.secretStrings {
+			m.secrets = append(m.secrets, []byte(k))
+		}
+	}
+	return m.handle
+}
+
+func (m *middleware) handle(c *gin.Context) {
+	s := &Session{m: m}
+	value, found := readCookie(c.Request.Header, m.opts.CookieName)
+	s.hadCookie = found
+	m.backend.adopt(s, value)
+	w := &s.respWriter
+	w.ResponseWriter, w.s, w.c = c.Writer, s, c
+	c.Writer = w
+	c.Set(ContextKey, s)
+	c.Next()
+	w.commit()
+	s.end(c.Request.Context())
+}
+
+// From returns the request's session. It panics if the middleware is not
+// registered, since that is a wiring mistake, not a runtime condition.
+func From(c *gin.Context) *Session {
+	s, ok := Lookup(c)
+	if !ok {
+		panic("ginsession: no session in this request: register the middleware with r.Use(ginsession.New(store)) before the routes that call ginsession.From")
+	}
+	return s
+}
+
+// Lookup returns the request's session and whether the middleware ran.
+func Lookup(c *gin.Context) (*Session, bool) {
+	v, ok := c.Get(ContextKey)
+	if !ok {
+		return nil, false
+	}
+	s, ok := v.(*Session)
+	return s, ok
+}
+
+// DefaultErrorHandler answers 400 with Django's message when a concurrent
+// request deleted the session, and 500 for any other failure.
+func DefaultErrorHandler(c *gin.Context, err error) {
+	code, msg := http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)
+	if errors.Is(err, ErrSessionInterrupted) {
+		code, msg = http.StatusBadRequest, interruptedMessage
+	}
+	c.Data(code, "text/plain; charset=utf-8", []byte(msg))
+	c.Abort()
+}

@@ -1,0 +1,210 @@
+package ginsession
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ginsession/ginsession/internal/sessionsecret"
+	"github.com/ginsession/ginsession/stores"
+)
+
+// ErrSessionInterrupted reports that the session's record vanished between
+// load and save: a concurrent request logged out or flushed it. Saving would
+// bring a logged-out session back, so the save is refused and, by default,
+// the request answers 400 with Django's SessionInterrupted message.
+var ErrSessionInterrupted = errors.New("ginsession: the session was deleted before the request completed")
+
+// interruptedMessage is the body Django sends for SessionInterrupted.
+const interruptedMessage = "The request's session was deleted before the request completed. The user may have logged out in a concurrent request, for example."
+
+// createAttempts bounds the retries when a new key collides with an existing
+// record (odds of a collision are about 2^-165; repeated ones mean a broken
+// store).
+const createAttempts = 10
+
+// hasRecord reports whether the session refers to a record: a key, or a
+// sealed cookie. s.mu is held.
+func (s *Session) hasRecord() bool { return s.key != "" || s.sealed != "" }
+
+// dropRecord forgets the session's record and data: it is empty and
+// keyless. s.mu is held.
+func (s *Session) dropRecord() {
+	s.key, s.sealed, s.values = "", "", nil
+	s.resetKeys(nil)
+}
+
+// load fills values from the record. A missing, expired or unreadable record
+// leaves the session empty and keyless (a fresh key is made at save: a key
+// the client chose is never adopted). A store failure leaves it empty too,
+// but keeps the key and records the error, so nothing is saved over the
+// record and the request fails.
+func (s *Session) load() {
+	s.loaded = true
+	s.values = nil
+	s.resetKeys(nil)
+	if !s.hasRecord() {
+		return
+	}
+	raw, err := s.m.backend.load(s)
+	switch {
+	case errors.Is(err, stores.ErrNotFound):
+		s.dropRecord()
+		return
+	case err != nil:
+		s.err = err
+		return
+	}
+	var keys []string
+	var values map[string]any
+	if s.m.alias {
+		// The store made raw for this call alone (stores.FreshLoad), so
+		// strings may point into it; keys go to the session's inline buffer.
+		keys, values, err = decodeJSONInto(raw, s.keyBuf[:0], true)
+	} else if isJSONCodec(s.m.opts.Codec) {
+		keys, values, err = decodeJSONInto(raw, s.keyBuf[:0], false)
+	} else {
+		keys, values, err = s.m.opts.Codec.Decode(raw)
+	}
+	if err != nil {
+		// Django logs "Session data corrupted" and carries on with an empty
+		// session under the same key; the next save overwrites the record.
+		s.m.log.Warn("ginsession: session data corrupted", slog.String("session", shortKey(s.key)), slog.String("error", err.Error()))
+	} else {
+		s.resetKeys(keys)
+		s.values = values
+	}
+	if s.m.backend.decoded(s, err) {
+		s.dropRecord()
+	}
+}
+
+// storeContext bounds one store call by the request's context and
+// StoreTimeout (unless the store never blocks). s.mu is held.
+func (s *Session) storeContext() (context.Context, context.CancelFunc) {
+	ctx := s.requestContext()
+	if t := s.m.opts.StoreTimeout; t > 0 && !s.m.inProcess {
+		return context.WithTimeout(ctx, t)
+	}
+	return ctx, func() {}
+}
+
+// requestContext is the request's context as it is now, not as it was
+// when the middleware started: middleware after ours may have replaced
+// c.Request (a deadline, a tracing span), and the store must see it. After
+// the middleware has returned, gin may reuse the gin.Context, so the
+// context it had at the end is used. s.mu is held.
+func (s *Session) requestContext() context.Context {
+	if !s.ended {
+		return s.respWriter.c.Request.Context()
+	}
+	return s.ctx
+}
+
+// end records that the middleware has returned, keeping the request's
+// final context for calls made after it.
+func (s *Session) end(ctx context.Context) {
+	s.mu.Lock()
+	s.ctx, s.ended = ctx, true
+	s.mu.Unlock()
+}
+
+// Flush ends the session: it removes the values, deletes the record from the
+// store and drops the key (Django's flush, what logout does). The cookie is
+// deleted at the end of the request unless new values are stored.
+func (s *Session) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clearLocked()
+	s.cookieDue = false
+	return s.m.backend.flush(s)
+}
+
+// CycleKey moves the data to a new key and deletes the old record (Django's
+// cycle_key). Call it when privileges change, such as at login, so a key an
+// attacker planted before login is worthless after it. For cookie stores
+// the cookie is re-signed; old cookies cannot be revoked.
+func (s *Session) CycleKey() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data()
+	if s.err != nil {
+		return s.err
+	}
+	return s.m.backend.cycle(s)
+}
+
+// Save writes the session to the store now. The middleware saves by itself
+// at the end of the request, so handlers rarely need this; it returns
+// ErrSessionInterrupted when the record was deleted meanwhile.
+func (s *Session) Save() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data()
+	return s.saveLocked()
+}
+
+// saveLocked encodes the session and stores it where it lives.
+func (s *Session) saveLocked() error {
+	if s.err != nil {
+		return s.err
+	}
+	data, err := s.m.opts.Codec.Encode(s.orderedKeys(), s.values)
+	if err != nil {
+		return err
+	}
+	if err := s.m.backend.save(s, data, time.Now()); err != nil {
+		return err
+	}
+	s.modified = false
+	s.cookieDue = true
+	return nil
+}
+
+// Exists reports whether the store holds a record under key (Django's
+// session.exists). Cookie stores have no records and report false.
+func (s *Session) Exists(key string) (bool, error) {
+	if !stores.ValidKey(key) {
+		return false, nil
+	}
+	s.mu.Lock()
+	ctx, cancel := s.storeContext()
+	s.mu.Unlock()
+	defer cancel()
+	return s.m.backend.exists(ctx, key)
+}
+
+// DeleteKey deletes the record under key, which need not be this session's
+// (Django's session.delete(key)), for example to end another device's
+// session. Deleting this session's own record makes its next save fail with
+// ErrSessionInterrupted; use Flush for that.
+func (s *Session) DeleteKey(key string) error {
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("ginsession: delete key: %w", err)
+	}
+	s.mu.Lock()
+	ctx, cancel := s.storeContext()
+	s.mu.Unlock()
+	defer cancel()
+	return s.m.backend.deleteKey(ctx, key)
+}
+
+// shortKey shortens a session key for logs and errors: enough to correlate,
+// too little to hijack.
+func shortKey(k string) string {
+	if len(k) <= 6 {
+		return k + "…"
+	}
+	return k[:6] + "…"
+}
+
+func init() {
+	sessionsecret.Of = func(session any) []string {
+		if s, ok := session.(*Session); ok {
+			return s.m.secretStrings
+		}
+		return nil
+	}
+}
