@@ -97,9 +97,13 @@ type Store struct {
 	queries  [numOps]string
 	now      func() time.Time
 
-	mu     sync.Mutex // serialises preparing and Close
-	closed bool
-	stmts  [numOps]atomic.Pointer[sql.Stmt]
+	// prepare is db.PrepareContext; tests wrap it to hold or fail a prepare.
+	prepare func(ctx context.Context, query string) (*sql.Stmt, error)
+
+	mu       sync.Mutex // guards closed and inflight; never held across I/O
+	closed   bool
+	inflight [numOps]*preparing
+	stmts    [numOps]atomic.Pointer[sql.Stmt]
 }
 
 type op int
@@ -198,6 +202,7 @@ func New(db *sqlx.DB, opts ...Option) (*Store, error) {
 		}
 	}
 	s := &Store{db: db, dialect: c.dialect, table: c.table, prepared: c.prepared, batch: int64(c.batch), now: time.Now}
+	s.prepare = db.PrepareContext
 	s.queries = buildQueries(c.dialect, c.table, c.batch)
 	return s, nil
 }
@@ -260,28 +265,6 @@ func (s *Store) Close() error {
 }
 
 var errClosed = errors.New("sqlstore: store is closed")
-
-// stmt returns the prepared statement for o, preparing it on first use. A
-// failed prepare is retried by the next call.
-func (s *Store) stmt(ctx context.Context, o op) (*sql.Stmt, error) {
-	if st := s.stmts[o].Load(); st != nil {
-		return st, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, errClosed
-	}
-	if st := s.stmts[o].Load(); st != nil {
-		return st, nil
-	}
-	st, err := s.db.PrepareContext(ctx, s.queries[o])
-	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	s.stmts[o].Store(st)
-	return st, nil
-}
 
 func (s *Store) queryRow(ctx context.Context, o op, args ...any) (*sql.Row, error) {
 	if !s.prepared {
