@@ -582,9 +582,4 @@ func (s *Session) DeleteTestCookie() { s.Delete(testCookieKey) }
 
 // shortKey shortens a session key for logs and errors: enough to correlate,
 // too little to hijack.
-func shortKey(k string) string {
-	if len(k) <= 6 {
-		return k + "…"
-	}
-	return k[:6] + "…"
-}
+func shortKey(k string) string { return stores.Redact(k) }

@@ -249,7 +249,7 @@ func keyPrefix(k string) string {
 	if len(k) < 6 {
 		return "(none yet)"
 	}
-	return k[:6] + "…"
+	return stores.Redact(k)
 }
 
 func (s *server) passwordForm(c *gin.Context) {

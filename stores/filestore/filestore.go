@@ -340,8 +340,8 @@ func (s *Store) fail(op string, err error) error {
 
 func (s *Store) redact(path string) string {
 	dir, name := filepath.Split(path)
-	if rest, ok := strings.CutPrefix(name, s.prefix); ok && len(rest) > 6 {
-		return dir + s.prefix + rest[:6] + "…"
+	if rest, ok := strings.CutPrefix(name, s.prefix); ok && len(rest) > stores.RedactedLength {
+		return dir + s.prefix + stores.Redact(rest)
 	}
 	return path
 }

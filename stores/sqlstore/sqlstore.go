@@ -322,15 +322,6 @@ func (s *Store) dataArg(stored []byte) any {
 	return stored
 }
 
-// short is how keys appear in errors: enough to correlate, never enough to
-// hijack the session.
-func short(key string) string {
-	if len(key) > 6 {
-		return key[:6] + "…"
-	}
-	return key
-}
-
 // Load implements stores.Store with one SELECT of the live row.
 func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	data, _, err := s.LoadWithExpiry(ctx, key)
@@ -346,7 +337,7 @@ func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Ti
 	}
 	row, err := s.queryRow(ctx, opLoad, key, s.timeArg(s.now()))
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", short(key), err)
+		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", stores.Redact(key), err)
 	}
 	var stored []byte
 	exp := expiryScanner{wallClock: s.dialect != Postgres}
@@ -354,7 +345,7 @@ func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Ti
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, time.Time{}, stores.ErrNotFound
 		}
-		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", short(key), err)
+		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", stores.Redact(key), err)
 	}
 	data, ok := fromStored(stored)
 	if !ok {
@@ -375,9 +366,9 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 	_, err := s.exec(ctx, opCreate, key, s.dataArg(storedForm(data)), s.timeArg(expiry))
 	if err != nil {
 		if isDuplicate(err) {
-			return fmt.Errorf("sqlstore: create %s: %w", short(key), stores.ErrExists)
+			return fmt.Errorf("sqlstore: create %s: %w", stores.Redact(key), stores.ErrExists)
 		}
-		return fmt.Errorf("sqlstore: create %s: %w", short(key), err)
+		return fmt.Errorf("sqlstore: create %s: %w", stores.Redact(key), err)
 	}
 	return nil
 }
@@ -393,7 +384,7 @@ func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time
 	now := s.timeArg(s.now())
 	n, err := s.exec(ctx, opUpdate, s.dataArg(storedForm(data)), s.timeArg(expiry), key, now)
 	if err != nil {
-		return fmt.Errorf("sqlstore: update %s: %w", short(key), err)
+		return fmt.Errorf("sqlstore: update %s: %w", stores.Redact(key), err)
 	}
 	return s.checkUpdated(ctx, "update", key, n, now)
 }
@@ -406,7 +397,7 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 	now := s.timeArg(s.now())
 	n, err := s.exec(ctx, opTouch, s.timeArg(expiry), key, now)
 	if err != nil {
-		return fmt.Errorf("sqlstore: touch %s: %w", short(key), err)
+		return fmt.Errorf("sqlstore: touch %s: %w", stores.Redact(key), err)
 	}
 	return s.checkUpdated(ctx, "touch", key, n, now)
 }
@@ -419,13 +410,13 @@ func (s *Store) checkUpdated(ctx context.Context, what, key string, n int64, now
 		// Zero changed rows may mean "matched but identical".
 		ok, err := s.exists(ctx, key, now)
 		if err != nil {
-			return fmt.Errorf("sqlstore: %s %s: %w", what, short(key), err)
+			return fmt.Errorf("sqlstore: %s %s: %w", what, stores.Redact(key), err)
 		}
 		if ok {
 			return nil
 		}
 	}
-	return fmt.Errorf("sqlstore: %s %s: %w", what, short(key), stores.ErrNotFound)
+	return fmt.Errorf("sqlstore: %s %s: %w", what, stores.Redact(key), stores.ErrNotFound)
 }
 
 // Delete implements stores.Store with one DELETE.
@@ -434,7 +425,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("sqlstore: delete: %w", err)
 	}
 	if _, err := s.exec(ctx, opDelete, key); err != nil {
-		return fmt.Errorf("sqlstore: delete %s: %w", short(key), err)
+		return fmt.Errorf("sqlstore: delete %s: %w", stores.Redact(key), err)
 	}
 	return nil
 }
@@ -446,7 +437,7 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	}
 	ok, err := s.exists(ctx, key, s.timeArg(s.now()))
 	if err != nil {
-		return false, fmt.Errorf("sqlstore: exists %s: %w", short(key), err)
+		return false, fmt.Errorf("sqlstore: exists %s: %w", stores.Redact(key), err)
 	}
 	return ok, nil
 }
