@@ -369,8 +369,8 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // Exists implements stores.Store: the cache first (no database query when
 // it holds the record or its tombstone), then the database.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
-	if err := stores.CheckKey(key); err != nil {
-		return false, fmt.Errorf("cachedstore: exists: %w", err)
+	if !stores.ValidKey(key) {
+		return false, nil // the rule of package stores: no record holds it
 	}
 	// Load rather than Exists: a tombstone exists for the cache but means
 	// "deleted" here.

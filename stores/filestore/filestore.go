@@ -352,8 +352,8 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("filestore: load: %w", err)
 	}
-	if !stores.ValidKey(key) {
-		return nil, stores.ErrNotFound
+	if err := stores.CheckKey(key); err != nil {
+		return nil, fmt.Errorf("filestore: load: %w (%w)", stores.ErrNotFound, err)
 	}
 	f, err := os.Open(s.path(key))
 	if errors.Is(err, fs.ErrNotExist) {

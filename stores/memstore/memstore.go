@@ -133,7 +133,7 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	r := sh.m[key]
 	if r == nil || r.expiry <= now {
 		sh.mu.RUnlock()
-		return nil, stores.ErrNotFound
+		return nil, missing("load", key, stores.ErrNotFound)
 	}
 	// Copied under the lock: Update may reuse r.data's array.
 	out := bytes.Clone(r.data)
@@ -176,7 +176,10 @@ func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time
 		return fmt.Errorf("memstore: update: %w", err)
 	}
 	exp := unixNano(expiry)
-	return s.change(key, func(r *record) { r.data, r.expiry = reuse(r.data, data), exp })
+	if err := s.change(key, func(r *record) { r.data, r.expiry = reuse(r.data, data), exp }); err != nil {
+		return missing("update", key, err)
+	}
+	return nil
 }
 
 // Touch moves the expiry of the live record under key without copying its
@@ -186,7 +189,21 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 		return fmt.Errorf("memstore: touch: %w", err)
 	}
 	exp := unixNano(expiry)
-	return s.change(key, func(r *record) { r.expiry = exp })
+	if err := s.change(key, func(r *record) { r.expiry = exp }); err != nil {
+		return missing("touch", key, err)
+	}
+	return nil
+}
+
+// missing is the error for a record change found no record to apply to:
+// ErrNotFound, also wrapping stores.ErrInvalidKey when no record could ever
+// have held key. The key is checked only here, off the path of a found
+// record, because Create refuses invalid keys.
+func missing(op, key string, err error) error {
+	if kerr := stores.CheckKey(key); kerr != nil {
+		return fmt.Errorf("memstore: %s: %w (%w)", op, err, kerr)
+	}
+	return err
 }
 
 // change applies f to the live record under key with its shard locked, or
@@ -207,6 +224,9 @@ func (s *Store) change(key string, f func(*record)) error {
 // Delete removes the record under key; a missing record is not an error.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: delete: %w", err)
+	}
+	if err := stores.CheckKey(key); err != nil {
 		return fmt.Errorf("memstore: delete: %w", err)
 	}
 	sh := s.shard(key)

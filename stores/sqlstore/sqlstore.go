@@ -430,10 +430,11 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// Exists implements stores.Store; an expired row counts as absent.
+// Exists implements stores.Store; an expired row counts as absent, and so
+// does an invalid key, without a query.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
-	if err := stores.CheckKey(key); err != nil {
-		return false, fmt.Errorf("sqlstore: exists: %w", err)
+	if !stores.ValidKey(key) {
+		return false, nil
 	}
 	ok, err := s.exists(ctx, key, s.timeArg(s.now()))
 	if err != nil {

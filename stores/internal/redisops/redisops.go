@@ -267,10 +267,11 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// Exists implements stores.Store with one EXISTS.
+// Exists implements stores.Store with one EXISTS; an invalid key is absent,
+// without a command.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
-	if err := stores.CheckKey(key); err != nil {
-		return false, fmt.Errorf("%s: exists: %w", s.name, err)
+	if !stores.ValidKey(key) {
+		return false, nil
 	}
 	n, err := s.count(ctx, "exists", s.rkey(key))
 	if err != nil {
