@@ -11,7 +11,7 @@
 // An expired record is absent for [Store.Load], [Store.Exists], [Store.Update]
 // and [Store.Touch], and does not block [Store.Create], from the moment its
 // expiry passes. It still holds memory until [Store.ClearExpired] (or the
-// janitor started by [Store.StartJanitor]) removes it.
+// janitor started by [stores.StartJanitor]) removes it.
 //
 // # Limits
 //
@@ -75,7 +75,7 @@ func WithShards(n int) Option {
 	return func(c *config) { c.shards = n }
 }
 
-// New returns an empty Store. It starts no goroutine; see StartJanitor.
+// New returns an empty Store. It starts no goroutine; see stores.StartJanitor.
 func New(opts ...Option) *Store {
 	c := config{shards: DefaultShards}
 	for _, o := range opts {
