@@ -45,9 +45,9 @@ func TestEveryResponseCarryingTheSessionCookieVariesOnCookie(t *testing.T) {
 		name     string
 		newStore func() stores.Store
 	}{
-		{"memstore (Touch)", func() stores.Store { return memstore.New() }},
+		{"memstore (Touch)", func() stores.Store { return mustNew(memstore.New()) }},
 		{"no Touch", func() stores.Store { return newFaultStore() }},
-		{"cookie store", func() stores.Store { return cookiestore.New() }},
+		{"cookie store", func() stores.Store { return mustNew(cookiestore.New()) }},
 	}
 	cookies := []struct {
 		name string

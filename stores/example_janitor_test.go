@@ -13,7 +13,10 @@ import (
 func ExampleStartJanitor() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	store := memstore.New()
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
 
 	// Expired records are invisible at once but hold memory (or rows, or
 	// files) until cleared; the janitor clears them every minute until ctx

@@ -20,7 +20,7 @@ import (
 func TestJanitorClearsExpiredRecordsUntilStopped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
-		s := memstore.New()
+		s := mustNew(memstore.New())
 		if err := s.Create(ctx, stores.NewKey(), []byte("short"), time.Now().Add(90*time.Second)); err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func TestJanitorClearsExpiredRecordsUntilStopped(t *testing.T) {
 func TestJanitorStopsWhenItsContextEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
-		s := memstore.New()
+		s := mustNew(memstore.New())
 		mustStartJanitor(t, ctx, s, time.Minute)
 		cancel()
 		synctest.Wait()
@@ -74,7 +74,7 @@ func TestJanitorStopsWhenItsContextEnds(t *testing.T) {
 
 func TestJanitorRefusesANonPositiveInterval(t *testing.T) {
 	for _, d := range []time.Duration{0, -time.Second} {
-		stop, err := stores.StartJanitor(context.Background(), memstore.New(), d, nil)
+		stop, err := stores.StartJanitor(context.Background(), mustNew(memstore.New()), d, nil)
 		if !errors.Is(err, stores.ErrBadInterval) || stop != nil {
 			t.Fatalf("StartJanitor(%v) = %v, want ErrBadInterval and no stop", d, err)
 		}
@@ -98,7 +98,7 @@ func TestJanitorLogsAFailedSweepAndGoesOn(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var logs strings.Builder
 		log := slog.New(slog.NewTextHandler(&logs, nil))
-		stop := mustStartJanitorLog(t, context.Background(), failing{memstore.New()}, time.Minute, log)
+		stop := mustStartJanitorLog(t, context.Background(), failing{mustNew(memstore.New())}, time.Minute, log)
 		time.Sleep(150 * time.Second)
 		synctest.Wait()
 		stop()

@@ -12,7 +12,10 @@ import (
 
 func Example() {
 	ctx := context.Background()
-	store := memstore.New()
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
 
 	key := stores.NewKey()
 	if err := store.Create(ctx, key, []byte(`{"cart":3}`), time.Now().Add(time.Hour)); err != nil {

@@ -75,14 +75,15 @@ func WithShards(n int) Option {
 	return func(c *config) { c.shards = n }
 }
 
-// New returns an empty Store. It starts no goroutine; see stores.StartJanitor.
-func New(opts ...Option) *Store {
+// New returns an empty Store, or an error naming the fix for an option out
+// of range. It starts no goroutine; see stores.StartJanitor.
+func New(opts ...Option) (*Store, error) {
 	c := config{shards: DefaultShards}
 	for _, o := range opts {
 		o(&c)
 	}
 	if c.shards < 1 || c.shards > 1<<16 {
-		panic(fmt.Sprintf("memstore: WithShards(%d): use a shard count from 1 to 65536, such as %d", c.shards, DefaultShards))
+		return nil, fmt.Errorf("memstore: WithShards(%d): use a shard count from 1 to 65536, such as %d", c.shards, DefaultShards)
 	}
 	n := 1
 	for n < c.shards {
@@ -92,7 +93,7 @@ func New(opts ...Option) *Store {
 	for i := range s.shards {
 		s.shards[i].m = make(map[string]*record)
 	}
-	return s
+	return s, nil
 }
 
 func (s *Store) shard(key string) *shard {

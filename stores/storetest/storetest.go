@@ -5,7 +5,13 @@
 // t.Cleanup. Third-party stores can run the same suite.
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) stores.Store { return memstore.New() })
+//		storetest.Run(t, func(t *testing.T) stores.Store {
+//			s, err := memstore.New()
+//			if err != nil {
+//				t.Fatal(err)
+//			}
+//			return s
+//		})
 //	}
 package storetest
 

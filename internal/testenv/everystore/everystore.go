@@ -34,7 +34,7 @@ type Store struct {
 // Names made from base keep one test's tables and keys apart from another's.
 func All(base string) []Store {
 	return []Store{
-		{"memory", func(t *testing.T) stores.Store { return memstore.New() }},
+		{"memory", func(t *testing.T) stores.Store { return must(t)(memstore.New()) }},
 		{"file", func(t *testing.T) stores.Store {
 			st, err := filestore.New(t.TempDir())
 			if err != nil {
@@ -52,7 +52,7 @@ func All(base string) []Store {
 			}
 			return st
 		}},
-		{"cookie", func(t *testing.T) stores.Store { return cookiestore.New() }},
+		{"cookie", func(t *testing.T) stores.Store { return must(t)(cookiestore.New()) }},
 	}
 }
 
@@ -89,4 +89,15 @@ func Redis(t testing.TB, base string) *redisstore.Store {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// must fails t on a constructor's error and otherwise returns its store.
+func must(t *testing.T) func(stores.Store, error) stores.Store {
+	return func(s stores.Store, err error) stores.Store {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
 }
