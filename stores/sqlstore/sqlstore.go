@@ -34,6 +34,12 @@
 // transaction mode) use [WithoutPreparedStatements] together with
 // interpolateParams=true in the MySQL DSN, which keeps one round trip.
 //
+// A statement is prepared by the first call that needs it, under a context
+// of its own (the caller's values, a 30-second timeout, no cancellation):
+// calls arriving meanwhile wait for that one prepare, each only as long as
+// its own context allows, calls of other statements do not wait at all, and
+// a failed prepare is tried again by the next call.
+//
 // # Times
 //
 // expire_date is UTC, as Django writes it with USE_TZ=True. The store
