@@ -20,7 +20,12 @@ var ErrBadInterval = errors.New("stores: the janitor needs a positive interval, 
 // end (a sweep in progress sees its context cancelled) and may be called more
 // than once. An interval that is not positive is refused with an error
 // wrapping ErrBadInterval, and nothing is started.
-func StartJanitor(ctx context.Context, store Store, interval time.Duration, log *slog.Logger) (stop func(), err error) {
+//
+// store is anything with ClearExpired: every Store, and a cookie store,
+// whose ClearExpired has nothing to do.
+func StartJanitor(ctx context.Context, store interface {
+	ClearExpired(ctx context.Context) error
+}, interval time.Duration, log *slog.Logger) (stop func(), err error) {
 	if interval <= 0 {
 		return nil, fmt.Errorf("%w (got %v)", ErrBadInterval, interval)
 	}
