@@ -45,9 +45,9 @@ func TestEveryResponseCarryingTheSessionCookieVariesOnCookie(t *testing.T) {
 		name     string
 		newStore func() stores.Backend
 	}{
-		{"memstore (Touch)", func() stores.Backend { return memstore.New() }},
+		{"memstore (Touch)", func() stores.Backend { return mustNew(memstore.New()) }},
 		{"no Touch", func() stores.Backend { return newFaultStore() }},
-		{"cookie store", func() stores.Backend { return cookiestore.New() }},
+		{"cookie store", func() stores.Backend { return mustNew(cookiestore.New()) }},
 	}
 	cookies := []struct {
 		name string

@@ -21,7 +21,7 @@ const (
 func cookieApp(t *testing.T, store *cookiestore.Store, opts ...ginsession.Option) *app {
 	t.Helper()
 	if store == nil {
-		store = cookiestore.New()
+		store = mustNew(cookiestore.New())
 	}
 	if len(opts) == 0 {
 		opts = []ginsession.Option{ginsession.WithSecretKey(secretA)}
@@ -97,7 +97,7 @@ func TestATamperedCookieIsAnEmptySessionAndAWarning(t *testing.T) {
 
 func TestTheCookieStoreEnforcesExpiryWhenReading(t *testing.T) {
 	twoHoursAgo := func() time.Time { return time.Now().Add(-2 * time.Hour) }
-	past := cookieApp(t, cookiestore.New(cookiestore.WithClock(twoHoursAgo)))
+	past := cookieApp(t, mustNew(cookiestore.New(cookiestore.WithClock(twoHoursAgo))))
 	now := cookieApp(t, nil)
 
 	// A custom expiry of one hour, sealed two hours ago: Django would still
@@ -176,7 +176,7 @@ func TestTheCookieStoreNeedsASecretAndTheJSONCodec(t *testing.T) {
 					t.Fatalf("panic %q", msg)
 				}
 			}()
-			ginsession.New(cookiestore.New(), opts...)
+			ginsession.New(mustNew(cookiestore.New()), opts...)
 		})
 	}
 }

@@ -28,7 +28,7 @@ import (
 // CI=true, as everywhere).
 func relStores(t *testing.T) map[string]func(t *testing.T) stores.Store {
 	return map[string]func(t *testing.T) stores.Store{
-		"memstore": func(t *testing.T) stores.Store { return memstore.New() },
+		"memstore": func(t *testing.T) stores.Store { return mustNew(memstore.New()) },
 		"filestore": func(t *testing.T) stores.Store {
 			st, err := filestore.New(t.TempDir())
 			if err != nil {

@@ -37,7 +37,11 @@ func send(h http.Handler, path, cookie string) (body, newCookie string) {
 
 func ExampleNew() {
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New(),
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(store,
 		ginsession.WithCookieSecure(true), // production: HTTPS only
 		ginsession.WithCookieAge(24*time.Hour),
 	))
@@ -59,7 +63,10 @@ func ExampleNew() {
 
 // The README's first example, run: a counter kept in the session.
 func Example_quickStart() {
-	store := memstore.New()
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
 	defer func(w io.Writer) { gin.DefaultWriter = w }(gin.DefaultWriter)
 	gin.DefaultWriter = io.Discard // gin.Default's request log would mix with the output
 
@@ -84,7 +91,11 @@ func ExampleGet() {
 		Total int      `json:"total"`
 	}
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New()))
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(store))
 	r.GET("/add", func(c *gin.Context) {
 		ginsession.From(c).Set("cart", cart{Items: []string{"book"}, Total: 12})
 		c.Status(http.StatusNoContent)
@@ -104,7 +115,11 @@ func ExampleGet() {
 
 func ExampleSession_Flush() {
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New()))
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(store))
 	r.GET("/login", func(c *gin.Context) {
 		ginsession.From(c).Set("user", "alice")
 		c.Status(http.StatusNoContent)
@@ -137,7 +152,11 @@ func ExampleSession_Flush() {
 
 func ExampleSession_CycleKey() {
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New()))
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(store))
 	r.GET("/cart", func(c *gin.Context) {
 		ginsession.From(c).Set("cart", []string{"book"})
 		c.Status(http.StatusNoContent)
@@ -163,7 +182,11 @@ func ExampleSession_CycleKey() {
 
 func ExampleSession_SetExpiry() {
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New()))
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(store))
 	r.GET("/login", func(c *gin.Context) {
 		s := ginsession.From(c)
 		if c.Query("remember") == "" {

@@ -95,13 +95,13 @@ func relSetCookieValue(h http.Header) (string, bool) {
 // valid (a server-side key is never adopted unless the store knows it); a
 // cookie the server sets is always a fresh valid key or a deletion.
 func FuzzCookieHeader(f *testing.F) {
-	mem := memstore.New()
+	mem := mustNew(memstore.New())
 	if err := mem.Create(context.Background(), relKnownKey, []byte(`{"who":"seed"}`), time.Now().Add(time.Hour)); err != nil {
 		f.Fatal(err)
 	}
 	server := relFuzzEngine(mem)
-	client := relFuzzEngine(cookiestore.New(), ginsession.WithSecretKey(relSecret))
-	sealed, err := cookiestore.New().Seal([]byte(`{"who":"sealed"}`), [][]byte{[]byte(relSecret)})
+	client := relFuzzEngine(mustNew(cookiestore.New()), ginsession.WithSecretKey(relSecret))
+	sealed, err := mustNew(cookiestore.New()).Seal([]byte(`{"who":"sealed"}`), [][]byte{[]byte(relSecret)})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -304,8 +304,8 @@ func TestAOneMegabyteCookieCostsNoMoreThanASmallOne(t *testing.T) {
 	huge := []string{"sessionid=" + strings.Repeat("a", 1<<20)}
 	hugeQuoted := []string{`sessionid="` + strings.Repeat("Ab.:", 1<<18) + `"`}
 	for name, r := range map[string]http.Handler{
-		"memstore":    relFuzzEngine(memstore.New()),
-		"cookiestore": relFuzzEngine(cookiestore.New(), ginsession.WithSecretKey(relSecret)),
+		"memstore":    relFuzzEngine(mustNew(memstore.New())),
+		"cookiestore": relFuzzEngine(mustNew(cookiestore.New()), ginsession.WithSecretKey(relSecret)),
 	} {
 		t.Run(name, func(t *testing.T) {
 			base := relAllocated(50, func() { relServe(r, "/key", nil) })
@@ -427,7 +427,7 @@ func TestAZlibBombIsRefusedCheaply(t *testing.T) {
 		t.Fatal(err)
 	}
 	cookieForged := cookieSigned[:len(cookieSigned)-2] + "AA"
-	st := cookiestore.New()
+	st := mustNew(cookiestore.New())
 	keys := [][]byte{[]byte(relSecret)}
 	t.Run("cookie store, forged signature: no inflating at all", func(t *testing.T) {
 		var err error
@@ -473,7 +473,7 @@ func TestAnOutOfRangeNumberIsCorruptDataNotAStuckSession(t *testing.T) {
 			if _, _, err := (ginsession.JSONCodec{}).Decode([]byte(record)); err == nil {
 				t.Fatalf("Decode accepted %.40q, which cannot be saved again", record)
 			}
-			mem := memstore.New()
+			mem := mustNew(memstore.New())
 			key := stores.NewKey()
 			if err := mem.Create(context.Background(), key, []byte(record), time.Now().Add(time.Hour)); err != nil {
 				t.Fatal(err)
@@ -504,7 +504,7 @@ func TestAnOutOfRangeNumberIsCorruptDataNotAStuckSession(t *testing.T) {
 // logged out by a request answered 200. Such ages now saturate at the
 // largest Duration.
 func TestAHugeExpiryIsClampedNotWrappedIntoThePast(t *testing.T) {
-	mem := memstore.New()
+	mem := mustNew(memstore.New())
 	r := gin.New()
 	r.Use(ginsession.New(mem, ginsession.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))))
 	r.GET("/forever", func(c *gin.Context) {
@@ -573,7 +573,7 @@ func FuzzGetTyped(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	mem := memstore.New()
+	mem := mustNew(memstore.New())
 	key := stores.NewKey()
 	r := gin.New()
 	r.Use(ginsession.New(mem, ginsession.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))))

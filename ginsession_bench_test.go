@@ -56,7 +56,7 @@ func BenchmarkMiddleware(b *testing.B) {
 	bare.GET("/:any", handler)
 
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New()))
+	r.Use(ginsession.New(mustNew(memstore.New())))
 	r.GET("/:any", handler)
 
 	// A session to send back, as a browser would.

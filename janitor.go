@@ -8,23 +8,16 @@ import (
 	"github.com/ginsession/ginsession/stores"
 )
 
-// RunJanitor calls store.ClearExpired every interval until ctx ends, logging
-// failures: the purge job Django leaves to a cron'd clearsessions. Run it in
-// a goroutine of your own: go ginsession.RunJanitor(ctx, store, time.Hour, nil).
+// RunJanitor is [stores.StartJanitor] that blocks until ctx ends; it panics
+// with StartJanitor's error for an interval that is not positive.
+//
+// Deprecated: use stores.StartJanitor, which returns an error and a stop
+// function instead.
 func RunJanitor(ctx context.Context, store stores.Backend, interval time.Duration, log *slog.Logger) {
-	if log == nil {
-		log = slog.Default()
+	stop, err := stores.StartJanitor(ctx, store, interval, log)
+	if err != nil {
+		panic("ginsession: RunJanitor: " + err.Error())
 	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := store.ClearExpired(ctx); err != nil && ctx.Err() == nil {
-				log.Error("ginsession: clear expired sessions", slog.String("error", err.Error()))
-			}
-		}
-	}
+	defer stop()
+	<-ctx.Done()
 }

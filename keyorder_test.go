@@ -32,7 +32,7 @@ func allocated(f func()) uint64 {
 // saved session keeps its insertion order.
 func TestDeletesFromALargeSessionAreLinear(t *testing.T) {
 	const n, del = 32768, 1000
-	a := newApp(t, memstore.New())
+	a := newApp(t, mustNew(memstore.New()))
 	var spent [2]uint64
 	a.r.GET("/big", func(c *gin.Context) {
 		s := ginsession.From(c)
@@ -81,7 +81,7 @@ func TestDeletesFromALargeSessionAreLinear(t *testing.T) {
 func TestKeyOrderSurvivesMixedSetsAndDeletes(t *testing.T) {
 	for _, size := range []int{3, 31, 32, 33, 200} {
 		rng := rand.New(rand.NewPCG(uint64(size), 7))
-		a := newApp(t, memstore.New())
+		a := newApp(t, mustNew(memstore.New()))
 		var model []string
 		a.r.GET("/mix", func(c *gin.Context) {
 			s := ginsession.From(c)
@@ -134,7 +134,7 @@ func TestKeyOrderSurvivesMixedSetsAndDeletes(t *testing.T) {
 // session, as a handler would, without saving.
 func BenchmarkDeleteFromALargeSession(b *testing.B) {
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New()))
+	r.Use(ginsession.New(mustNew(memstore.New())))
 	keys := make([]string, 32768)
 	for i := range keys {
 		keys[i] = "k" + strconv.Itoa(i)

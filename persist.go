@@ -193,12 +193,7 @@ func (s *Session) DeleteKey(key string) error {
 
 // shortKey shortens a session key for logs and errors: enough to correlate,
 // too little to hijack.
-func shortKey(k string) string {
-	if len(k) <= 6 {
-		return k + "…"
-	}
-	return k[:6] + "…"
-}
+func shortKey(k string) string { return stores.Redact(k) }
 
 func init() {
 	sessionsecret.Of = func(session any) []string {

@@ -16,7 +16,11 @@ import (
 // UpgradeHeader returns. (e2e/ runs this with the real library.)
 func ExampleUpgradeHeader() {
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New()))
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(store))
 	r.GET("/ws", func(c *gin.Context) {
 		s := ginsession.From(c)
 		s.Set("room", "lobby")

@@ -5,7 +5,11 @@
 //
 // # Usage
 //
-//	r.Use(ginsession.New(memstore.New(), ginsession.WithSecretKey("example-secret-of-at-least-32-bytes!")))
+//	store, err := memstore.New()
+//	if err != nil {
+//		panic(err)
+//	}
+//	r.Use(ginsession.New(store, ginsession.WithSecretKey("example-secret-of-at-least-32-bytes!")))
 //	r.POST("/login", func(c *gin.Context) {
 //		// A real handler checks the password first.
 //		if err := auth.Login(c, accounts["42"], ""); err != nil {

@@ -43,7 +43,11 @@ func ExampleLogin() {
 	}
 
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New(), ginsession.WithSecretKey("example-secret-of-at-least-32-bytes!")))
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(store, ginsession.WithSecretKey("example-secret-of-at-least-32-bytes!")))
 	r.POST("/login", func(c *gin.Context) {
 		// A real handler checks the password first.
 		if err := auth.Login(c, accounts["42"], ""); err != nil {
@@ -105,7 +109,11 @@ func ExampleSafeNext() {
 
 func ExampleRequireLogin() {
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New(), ginsession.WithSecretKey("example-secret-of-at-least-32-bytes!")))
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(store, ginsession.WithSecretKey("example-secret-of-at-least-32-bytes!")))
 	r.GET("/account", auth.RequireLogin("/login"), func(c *gin.Context) { c.String(http.StatusOK, "your account") })
 
 	w := httptest.NewRecorder()
@@ -127,7 +135,11 @@ func ExampleUpdateSessionAuthHash() {
 	load := func(context.Context, string) (auth.User, error) { return alice, nil }
 
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New(), ginsession.WithSecretKey("example-secret-of-at-least-32-bytes!")))
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(store, ginsession.WithSecretKey("example-secret-of-at-least-32-bytes!")))
 	r.POST("/login", func(c *gin.Context) { _ = auth.Login(c, alice, "") })
 	r.POST("/password", func(c *gin.Context) {
 		alice.Password = "bcrypt-hash-of-the-new-password" // stored by the password form

@@ -108,7 +108,7 @@ type site struct {
 // newSite serves the test routes with a fresh store and user table.
 func newSite(t *testing.T, opts ...ginsession.Option) *site {
 	t.Helper()
-	return newSiteOn(t, memstore.New(), newUserDB(), opts...)
+	return newSiteOn(t, mustNew(memstore.New()), newUserDB(), opts...)
 }
 
 // newSiteOn serves the test routes over an existing store and user table,

@@ -41,9 +41,9 @@ func ginsessionInstance(store stores.Backend, rt *rtCounter, opts ...ginsession.
 }
 
 func ginsessionMemory(tb testing.TB) *instance {
-	return ginsessionInstance(memstore.New(), nil)
+	return ginsessionInstance(mustNew(memstore.New()), nil)
 }
 
 func ginsessionCookieStore(tb testing.TB) *instance {
-	return ginsessionInstance(cookiestore.New(), nil, ginsession.WithSecretKey(string(secret)))
+	return ginsessionInstance(mustNew(cookiestore.New()), nil, ginsession.WithSecretKey(string(secret)))
 }

@@ -18,7 +18,11 @@ func Example_gorilla() {
 	var upgrader websocket.Upgrader
 
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New()))
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(store))
 	r.GET("/ws", func(c *gin.Context) {
 		ginsession.From(c).Set("room", "lobby") // session changes go before the upgrade
 		h, err := ginsession.UpgradeHeader(c)   // commits now: Set-Cookie and Vary for the 101

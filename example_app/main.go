@@ -144,7 +144,9 @@ func run(args []string, getenv func(string) string, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv.startJanitor(ctx, time.Hour)
+	if err := srv.startJanitor(ctx, time.Hour); err != nil {
+		return err
+	}
 
 	hs := &http.Server{
 		Addr:              cfg.Addr,

@@ -99,8 +99,9 @@ func (s *server) Close() error {
 
 // startJanitor removes expired sessions every interval until ctx ends
 // (Django's clearsessions, without a cron job).
-func (s *server) startJanitor(ctx context.Context, interval time.Duration) {
-	go ginsession.RunJanitor(ctx, s.store, interval, s.log)
+func (s *server) startJanitor(ctx context.Context, interval time.Duration) error {
+	_, err := stores.StartJanitor(ctx, s.store, interval, s.log)
+	return err
 }
 
 // securityHeaders keeps the pages out of frames and caches and limits what
@@ -249,7 +250,7 @@ func keyPrefix(k string) string {
 	if len(k) < 6 {
 		return "(none yet)"
 	}
-	return k[:6] + "…"
+	return stores.Redact(k)
 }
 
 func (s *server) passwordForm(c *gin.Context) {

@@ -46,11 +46,13 @@ func (cs closers) close() error {
 func openStore(cfg config) (stores.Backend, closers, error) {
 	switch cfg.Store {
 	case "memory":
-		return memstore.New(), nil, nil
+		s, err := memstore.New()
+		return s, nil, err
 	case "file":
 		return openFileStore(cfg)
 	case "cookie":
-		return cookiestore.New(), nil, nil
+		s, err := cookiestore.New()
+		return s, nil, err
 	case "mysql":
 		return openMySQL(cfg)
 	case "sqlite":

@@ -39,7 +39,7 @@ func goCookie(t *testing.T, js string, keys ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cookie, err := cookiestore.New().Seal(data, secrets(keys...))
+	cookie, err := mustNew(cookiestore.New()).Seal(data, secrets(keys...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestDjangoSignedCookieOpensInGo(t *testing.T) {
 			if tc.json == bigJSON && !strings.HasPrefix(cookie, ".") {
 				t.Fatalf("Django did not compress the large sample: %q", cookie[:20])
 			}
-			data, sealed, err := cookiestore.New().Open(cookie, secrets(secret))
+			data, sealed, err := mustNew(cookiestore.New()).Open(cookie, secrets(secret))
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}
@@ -103,7 +103,7 @@ func TestCookieSignedWithAnOldSecretStillOpensInGoWhenListedAsFallback(t *testin
 	t.Parallel()
 	needDjango(t)
 	cookie := djangoCookie(t, oldSecret, sampleJSON)
-	s := cookiestore.New()
+	s := mustNew(cookiestore.New())
 	data, _, err := s.Open(cookie, secrets(secret, oldSecret))
 	if err != nil {
 		t.Fatalf("Open with the old secret as fallback: %v", err)

@@ -172,4 +172,4 @@ func (s *countingStore) Delete(ctx context.Context, key string) error {
 	return s.Store.Delete(ctx, key)
 }
 
-func newCounting() *countingStore { return &countingStore{Store: memstore.New()} }
+func newCounting() *countingStore { return &countingStore{Store: mustNew(memstore.New())} }

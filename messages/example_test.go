@@ -21,7 +21,11 @@ func Example() {
 		`{{range .}}<p class="{{.Tags}}">{{.Text}}</p>{{end}}` + "\n"))
 
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New()))
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(store))
 	r.POST("/profile", func(c *gin.Context) {
 		if err := messages.Success(c, "Profile <saved>.", "toast"); err != nil {
 			c.AbortWithStatus(http.StatusInternalServerError)
@@ -58,7 +62,11 @@ func Example() {
 // middleware; SetMinLevel changes the level for one request.
 func ExampleNew() {
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New()))
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(store))
 	r.Use(messages.New(
 		messages.WithMinLevel(messages.LevelDebug),
 		messages.WithLevelTags(map[messages.Level]string{messages.LevelError: "danger"}),
@@ -81,7 +89,11 @@ func ExampleNew() {
 // Message.HTML; Text is still escaped.
 func ExampleAddSafe() {
 	r := gin.New()
-	r.Use(ginsession.New(memstore.New()))
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(store))
 	r.GET("/", func(c *gin.Context) {
 		_ = messages.AddSafe(c, messages.LevelInfo, `Deleted. <a href="/undo">Undo</a>`)
 		_ = messages.Info(c, "<b>user text</b>")

@@ -6,7 +6,11 @@
 //
 // # Use
 //
-//	r.Use(ginsession.New(memstore.New()))
+//	store, err := memstore.New()
+//	if err != nil {
+//		panic(err)
+//	}
+//	r.Use(ginsession.New(store))
 //	r.POST("/profile", func(c *gin.Context) {
 //		if err := messages.Success(c, "Profile <saved>.", "toast"); err != nil {
 //			c.AbortWithStatus(http.StatusInternalServerError)

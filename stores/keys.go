@@ -62,6 +62,21 @@ func CheckKey(key string) error {
 	return fmt.Errorf("%w: only [a-z0-9] is allowed", ErrInvalidKey)
 }
 
+// RedactedLength is how many leading characters of a key Redact keeps.
+const RedactedLength = 6
+
+// Redact is how a key appears in logs and errors, in every store and in the
+// middleware: its first RedactedLength characters and "…", enough to
+// correlate log lines, far too little to hijack the session (a valid key
+// keeps at least 2 of its characters, over 10 bits, hidden; a generated one
+// 26, about 134 bits).
+func Redact(key string) string {
+	if len(key) <= RedactedLength {
+		return key + "…"
+	}
+	return key[:RedactedLength] + "…"
+}
+
 // NewKey returns KeyLength characters drawn uniformly from KeyAlphabet with
 // crypto/rand, about 165 bits of entropy.
 func NewKey() string {

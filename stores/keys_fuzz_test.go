@@ -34,3 +34,17 @@ func FuzzValidKey(f *testing.F) {
 		}
 	})
 }
+
+func TestRedactKeepsSixCharactersAndMarksTheCut(t *testing.T) {
+	for key, want := range map[string]string{
+		"":                                 "…",
+		"abc":                              "abc…",
+		"abcdef":                           "abcdef…",
+		"abcdefg":                          "abcdef…",
+		"abcdefghijklmnopqrstuvwxyz012345": "abcdef…",
+	} {
+		if got := stores.Redact(key); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", key, got, want)
+		}
+	}
+}

@@ -12,6 +12,27 @@
 // other error means the store is broken or unreachable, and the middleware
 // turns it into a failed request rather than an empty session.
 //
+// # Rules every store follows
+//
+// The conformance suite, stores/storetest, checks those a test can see.
+//
+//   - Construction: New returns (*Store, error). Options only record their
+//     values; New checks them all and reports a bad one with an error that
+//     names the option and the fix. Nothing panics, and New starts no
+//     goroutine.
+//   - Keys: a lookup of a key that breaks the key rules ([ValidKey]) finds
+//     nothing, as in Django: Load returns ErrNotFound (possibly also
+//     wrapping [ErrInvalidKey]) and Exists false, nil. A write (Create,
+//     Update, Touch, Delete) refuses it with an error wrapping
+//     ErrInvalidKey. Such a key never reaches the backend.
+//   - Logs and errors name a key only as [Redact] shows it, never whole.
+//   - Expiry: an expiry the backend cannot hold saturates ([ClampExpiry],
+//     [TTLMillis]); it is never refused or wrapped round.
+//   - Contexts: every call returns promptly with the context's error once
+//     it is done.
+//   - Purging: ClearExpired is Django's clearsessions; [StartJanitor] runs
+//     it on a schedule for any store.
+//
 // # Optional capabilities
 //
 // A store may implement further interfaces, discovered by type assertion in

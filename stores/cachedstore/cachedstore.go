@@ -188,17 +188,9 @@ func New(cache, db stores.Store, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// short is how keys appear in logs and errors.
-func short(key string) string {
-	if len(key) > 6 {
-		return key[:6] + "…"
-	}
-	return key
-}
-
 func (s *Store) cacheFailed(ctx context.Context, op, key string, err error) {
 	s.log.LogAttrs(ctx, slog.LevelWarn, "cachedstore: cache failed; the database answers instead",
-		slog.String("op", op), slog.String("key", short(key)), slog.Any("err", err))
+		slog.String("op", op), slog.String("key", stores.Redact(key)), slog.Any("err", err))
 }
 
 // Load implements stores.Store: the cache, else the database (refilling the
@@ -216,7 +208,7 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	}
 	if !errors.Is(err, stores.ErrNotFound) {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("cachedstore: load %s: %w", short(key), err)
+			return nil, fmt.Errorf("cachedstore: load %s: %w", stores.Redact(key), err)
 		}
 		s.cacheFailed(ctx, "load", key, err)
 	}
@@ -261,9 +253,9 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 	// The cache holds the key's tombstone: the record could not be served,
 	// so it must not stay in the database either.
 	if err := s.db.Delete(ctx, key); err != nil {
-		return fmt.Errorf("cachedstore: create %s over a tombstone: undo: %w", short(key), err)
+		return fmt.Errorf("cachedstore: create %s over a tombstone: undo: %w", stores.Redact(key), err)
 	}
-	return fmt.Errorf("cachedstore: create %s: deleted moments ago: %w", short(key), stores.ErrExists)
+	return fmt.Errorf("cachedstore: create %s: deleted moments ago: %w", stores.Redact(key), stores.ErrExists)
 }
 
 // Update implements stores.Store: the database decides (ErrNotFound for a
@@ -285,7 +277,7 @@ func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time
 // checkData refuses data the cache could not tell from a tombstone.
 func checkData(op, key string, data []byte) error {
 	if isTombstone(data) {
-		return fmt.Errorf("cachedstore: %s %s: the data is cachedstore's tombstone marker, which no session codec produces", op, short(key))
+		return fmt.Errorf("cachedstore: %s %s: the data is cachedstore's tombstone marker, which no session codec produces", op, stores.Redact(key))
 	}
 	return nil
 }
@@ -366,10 +358,10 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	}
 	if err := s.guarded.Set(ctx, key, tombstone, s.now().Add(s.tombstoneTTL)); err != nil {
 		if s.strictDelete {
-			return fmt.Errorf("cachedstore: delete %s from the cache: %w", short(key), err)
+			return fmt.Errorf("cachedstore: delete %s from the cache: %w", stores.Redact(key), err)
 		}
 		s.log.LogAttrs(ctx, slog.LevelError, "cachedstore: deleted from the database but not from the cache",
-			slog.String("key", short(key)), slog.Any("err", err))
+			slog.String("key", stores.Redact(key)), slog.Any("err", err))
 	}
 	return nil
 }
@@ -377,8 +369,8 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // Exists implements stores.Store: the cache first (no database query when
 // it holds the record or its tombstone), then the database.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
-	if err := stores.CheckKey(key); err != nil {
-		return false, fmt.Errorf("cachedstore: exists: %w", err)
+	if !stores.ValidKey(key) {
+		return false, nil // the rule of package stores: no record holds it
 	}
 	// Load rather than Exists: a tombstone exists for the cache but means
 	// "deleted" here.
@@ -388,7 +380,7 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	}
 	if !errors.Is(err, stores.ErrNotFound) {
 		if ctx.Err() != nil {
-			return false, fmt.Errorf("cachedstore: exists %s: %w", short(key), err)
+			return false, fmt.Errorf("cachedstore: exists %s: %w", stores.Redact(key), err)
 		}
 		s.cacheFailed(ctx, "exists", key, err)
 	}

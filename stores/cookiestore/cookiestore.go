@@ -3,8 +3,17 @@
 // service and a Django site sharing a SECRET_KEY read each other's cookies,
 // or, with [WithEncryption], encrypted, so the client can read nothing.
 //
-//	r.Use(ginsession.New(cookiestore.New(), ginsession.WithSecretKey(secret)))
-//	r.Use(ginsession.New(cookiestore.New(cookiestore.WithEncryption()), ginsession.WithSecretKey(secret)))
+//	signed, err := cookiestore.New()
+//	if err != nil {
+//		panic(err)
+//	}
+//	r.Use(ginsession.New(signed, ginsession.WithSecretKey(secret)))
+//
+//	encrypted, err := cookiestore.New(cookiestore.WithEncryption())
+//	if err != nil {
+//		panic(err)
+//	}
+//	r.Use(ginsession.New(encrypted, ginsession.WithSecretKey(secret)))
 //
 // # What it trades
 //
@@ -114,47 +123,56 @@ type Store struct {
 	enc     *encryption // nil: Django's signed format
 }
 
-// Option configures a Store.
-type Option func(*Store)
+// Option configures a Store. Options only record their values; New checks
+// them.
+type Option func(*config)
+
+type config struct {
+	maxSize int
+	maxAge  time.Duration
+	now     func() time.Time
+	enc     *encryption
+}
 
 // WithMaxSize sets the largest cookie value Seal produces, in bytes; Open
 // accepts values up to this size or 4096 bytes, whichever is larger.
-// Optional. Default value is DefaultMaxSize. It panics if n is not positive.
+// Optional. Default value is DefaultMaxSize; New refuses an n that is not
+// positive.
 func WithMaxSize(n int) Option {
-	if n <= 0 {
-		panic(fmt.Sprintf("cookiestore: WithMaxSize(%d): the limit must be positive; leave the option out for %d bytes", n, DefaultMaxSize))
-	}
-	return func(s *Store) { s.maxSize = n }
+	return func(c *config) { c.maxSize = n }
 }
 
 // WithMaxAge makes Open refuse cookies sealed longer ago than d, whatever
 // expiry the session asked for: a hard cap on top of the middleware's own
 // check, for deployments that want one. Optional. Default value is 0, no
-// cap. It panics if d is negative.
+// cap. New refuses a negative d.
 func WithMaxAge(d time.Duration) Option {
-	if d < 0 {
-		panic(fmt.Sprintf("cookiestore: WithMaxAge(%v): the age must not be negative; leave the option out for no cap", d))
-	}
-	return func(s *Store) { s.maxAge = d }
+	return func(c *config) { c.maxAge = d }
 }
 
 // WithClock sets the source of the current time used to timestamp sealed
 // cookies and to check WithMaxAge. Optional. Default value is time.Now;
-// tests pass a fixed clock.
+// tests pass a fixed clock. New refuses nil.
 func WithClock(now func() time.Time) Option {
-	if now == nil {
-		panic("cookiestore: WithClock(nil): pass a function, or leave the option out for time.Now")
-	}
-	return func(s *Store) { s.now = now }
+	return func(c *config) { c.now = now }
 }
 
-// New returns a cookie store configured by opts.
-func New(opts ...Option) *Store {
-	s := &Store{maxSize: DefaultMaxSize, now: time.Now}
+// New returns a cookie store configured by opts, or an error naming the fix
+// for an option out of range.
+func New(opts ...Option) (*Store, error) {
+	c := config{maxSize: DefaultMaxSize, now: time.Now}
 	for _, o := range opts {
-		o(s)
+		o(&c)
 	}
-	return s
+	switch {
+	case c.maxSize <= 0:
+		return nil, fmt.Errorf("cookiestore: WithMaxSize(%d): the limit must be positive; leave the option out for %d bytes", c.maxSize, DefaultMaxSize)
+	case c.maxAge < 0:
+		return nil, fmt.Errorf("cookiestore: WithMaxAge(%v): the age must not be negative; leave the option out for no cap", c.maxAge)
+	case c.now == nil:
+		return nil, errors.New("cookiestore: WithClock(nil): pass a function, or leave the option out for time.Now")
+	}
+	return &Store{maxSize: c.maxSize, maxAge: c.maxAge, now: c.now, enc: c.enc}, nil
 }
 
 var (

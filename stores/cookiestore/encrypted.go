@@ -72,12 +72,12 @@ func AcceptSigned() EncryptionOption {
 // as for signed cookies. Django cannot read these cookies. Optional. Default
 // is Django's signed format.
 func WithEncryption(opts ...EncryptionOption) Option {
-	return func(s *Store) {
+	return func(c *config) {
 		e := &encryption{}
 		for _, o := range opts {
 			o(e)
 		}
-		s.enc = e
+		c.enc = e
 	}
 }
 

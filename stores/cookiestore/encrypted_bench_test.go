@@ -27,7 +27,7 @@ func BenchmarkSealOpen(b *testing.B) {
 		name  string
 		store *cookiestore.Store
 	}{
-		{"signed", cookiestore.New()},
+		{"signed", mustNew(cookiestore.New())},
 		{"encrypted", enc()},
 	} {
 		sealed, err := e.store.Seal([]byte(benchSession), secrets)

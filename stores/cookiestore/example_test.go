@@ -17,8 +17,17 @@ func ExampleNew() {
 	secret := "a-secret-of-at-least-32-random-bytes"
 	r := gin.New()
 
-	r.Use(ginsession.New(cookiestore.New(), ginsession.WithSecretKey(secret)))
-	r.Use(ginsession.New(cookiestore.New(cookiestore.WithEncryption()), ginsession.WithSecretKey(secret)))
+	signed, err := cookiestore.New()
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(signed, ginsession.WithSecretKey(secret)))
+
+	encrypted, err := cookiestore.New(cookiestore.WithEncryption())
+	if err != nil {
+		panic(err)
+	}
+	r.Use(ginsession.New(encrypted, ginsession.WithSecretKey(secret)))
 }
 
 // The three choices of the README: signed (Django's format), encrypted,
@@ -28,13 +37,21 @@ func Example_choices() {
 	secret := "a-secret-of-at-least-32-random-bytes"
 
 	signed := func(r *gin.Engine) {
-		r.Use(ginsession.New(cookiestore.New(),
+		store, err := cookiestore.New()
+		if err != nil {
+			panic(err)
+		}
+		r.Use(ginsession.New(store,
 			ginsession.WithSecretKey(djangoSecretKey), // Django's SECRET_KEY
 			ginsession.WithCookieSecure(true),
 		))
 	}
 	encrypted := func(r *gin.Engine) {
-		r.Use(ginsession.New(cookiestore.New(cookiestore.WithEncryption()),
+		store, err := cookiestore.New(cookiestore.WithEncryption())
+		if err != nil {
+			panic(err)
+		}
+		r.Use(ginsession.New(store,
 			ginsession.WithSecretKey(secret),
 			ginsession.WithCookieSecure(true),
 		))
@@ -57,13 +74,20 @@ func ExampleStore_Open() {
 	cookie := "eyJjYXJ0IjpbMSwyLDNdLCJ4IjoieSJ9:1r31eq:X94V9QsYV9SIqMAapsFcu-9ejj1C3npZOnYHShLdrbQ"
 	secrets := [][]byte{[]byte("test-secret-key-for-vectors")}
 
-	data, sealed, err := cookiestore.New().Open(cookie, secrets)
+	store, err := cookiestore.New()
+	if err != nil {
+		panic(err)
+	}
+	data, sealed, err := store.Open(cookie, secrets)
 	fmt.Println(string(data), sealed.Unix(), err)
 	// Output: {"cart":[1,2,3],"x":"y"} 1700000000 <nil>
 }
 
 func ExampleWithEncryption() {
-	store := cookiestore.New(cookiestore.WithEncryption())
+	store, err := cookiestore.New(cookiestore.WithEncryption())
+	if err != nil {
+		panic(err)
+	}
 	// The middleware passes its secret and fallbacks, newest first.
 	secrets := [][]byte{[]byte("a-secret-of-at-least-32-random-bytes")}
 
@@ -83,7 +107,10 @@ func ExampleWithEncryption() {
 func ExampleAcceptSigned() {
 	// While a site moves from signed to encrypted cookies, the store reads
 	// both and writes encrypted ones.
-	store := cookiestore.New(cookiestore.WithEncryption(cookiestore.AcceptSigned()))
+	store, err := cookiestore.New(cookiestore.WithEncryption(cookiestore.AcceptSigned()))
+	if err != nil {
+		panic(err)
+	}
 	signed := "eyJjYXJ0IjpbMSwyLDNdLCJ4IjoieSJ9:1r31eq:X94V9QsYV9SIqMAapsFcu-9ejj1C3npZOnYHShLdrbQ"
 	secrets := [][]byte{[]byte("test-secret-key-for-vectors")}
 

@@ -81,7 +81,7 @@ func ExampleStore_ClearExpired() {
 	_ = store.Create(ctx, stores.NewKey(), []byte("dead"), time.Now().Add(-time.Hour))
 	_ = os.WriteFile(filepath.Join(dir, "notes.txt"), nil, 0o600) // not a session: left alone
 
-	// Django's clearsessions; run it from a cron job or ginsession.RunJanitor.
+	// Django's clearsessions; run it from a cron job or stores.StartJanitor.
 	_ = store.ClearExpired(ctx)
 	entries, _ := os.ReadDir(dir)
 	fmt.Println(len(entries))

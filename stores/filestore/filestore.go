@@ -340,8 +340,8 @@ func (s *Store) fail(op string, err error) error {
 
 func (s *Store) redact(path string) string {
 	dir, name := filepath.Split(path)
-	if rest, ok := strings.CutPrefix(name, s.prefix); ok && len(rest) > 6 {
-		return dir + s.prefix + rest[:6] + "…"
+	if rest, ok := strings.CutPrefix(name, s.prefix); ok && len(rest) > stores.RedactedLength {
+		return dir + s.prefix + stores.Redact(rest)
 	}
 	return path
 }
@@ -352,8 +352,8 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("filestore: load: %w", err)
 	}
-	if !stores.ValidKey(key) {
-		return nil, stores.ErrNotFound
+	if err := stores.CheckKey(key); err != nil {
+		return nil, fmt.Errorf("filestore: load: %w (%w)", stores.ErrNotFound, err)
 	}
 	f, err := os.Open(s.path(key))
 	if errors.Is(err, fs.ErrNotExist) {

@@ -12,7 +12,10 @@ import (
 
 func Example() {
 	ctx := context.Background()
-	store := memstore.New()
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
 
 	key := stores.NewKey()
 	if err := store.Create(ctx, key, []byte(`{"cart":3}`), time.Now().Add(time.Hour)); err != nil {
@@ -34,23 +37,4 @@ func Example() {
 	// {"cart":3} <nil>
 	// true
 	// true
-}
-
-func ExampleStore_StartJanitor() {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	store := memstore.New()
-
-	// Expired records are invisible at once but hold memory until cleared;
-	// the janitor clears them every minute until ctx ends or stop is called.
-	stop := store.StartJanitor(ctx, time.Minute)
-	defer stop()
-
-	_ = store.Create(ctx, stores.NewKey(), []byte(`{}`), time.Now().Add(-time.Second))
-	fmt.Println("held before a sweep:", store.Len())
-	_ = store.ClearExpired(ctx) // what the janitor does on each tick
-	fmt.Println("held after a sweep:", store.Len())
-	// Output:
-	// held before a sweep: 1
-	// held after a sweep: 0
 }

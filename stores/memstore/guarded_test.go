@@ -6,4 +6,4 @@ import (
 	"github.com/ginsession/ginsession/stores/storetest"
 )
 
-func TestGuardedWritesLeaveTheGuardAlone(t *testing.T) { storetest.Guarded(t, New()) }
+func TestGuardedWritesLeaveTheGuardAlone(t *testing.T) { storetest.Guarded(t, mustNew(New())) }

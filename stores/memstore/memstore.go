@@ -11,7 +11,7 @@
 // An expired record is absent for [Store.Load], [Store.Exists], [Store.Update]
 // and [Store.Touch], and does not block [Store.Create], from the moment its
 // expiry passes. It still holds memory until [Store.ClearExpired] (or the
-// janitor started by [Store.StartJanitor]) removes it.
+// janitor started by [stores.StartJanitor]) removes it.
 //
 // # Limits
 //
@@ -75,14 +75,15 @@ func WithShards(n int) Option {
 	return func(c *config) { c.shards = n }
 }
 
-// New returns an empty Store. It starts no goroutine; see StartJanitor.
-func New(opts ...Option) *Store {
+// New returns an empty Store, or an error naming the fix for an option out
+// of range. It starts no goroutine; see stores.StartJanitor.
+func New(opts ...Option) (*Store, error) {
 	c := config{shards: DefaultShards}
 	for _, o := range opts {
 		o(&c)
 	}
 	if c.shards < 1 || c.shards > 1<<16 {
-		panic(fmt.Sprintf("memstore: WithShards(%d): use a shard count from 1 to 65536, such as %d", c.shards, DefaultShards))
+		return nil, fmt.Errorf("memstore: WithShards(%d): use a shard count from 1 to 65536, such as %d", c.shards, DefaultShards)
 	}
 	n := 1
 	for n < c.shards {
@@ -92,7 +93,7 @@ func New(opts ...Option) *Store {
 	for i := range s.shards {
 		s.shards[i].m = make(map[string]*record)
 	}
-	return s
+	return s, nil
 }
 
 func (s *Store) shard(key string) *shard {
@@ -133,7 +134,7 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	r := sh.m[key]
 	if r == nil || r.expiry <= now {
 		sh.mu.RUnlock()
-		return nil, stores.ErrNotFound
+		return nil, missing("load", key, stores.ErrNotFound)
 	}
 	// Copied under the lock: Update may reuse r.data's array.
 	out := bytes.Clone(r.data)
@@ -176,7 +177,10 @@ func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time
 		return fmt.Errorf("memstore: update: %w", err)
 	}
 	exp := unixNano(expiry)
-	return s.change(key, func(r *record) { r.data, r.expiry = reuse(r.data, data), exp })
+	if err := s.change(key, func(r *record) { r.data, r.expiry = reuse(r.data, data), exp }); err != nil {
+		return missing("update", key, err)
+	}
+	return nil
 }
 
 // Touch moves the expiry of the live record under key without copying its
@@ -186,7 +190,21 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 		return fmt.Errorf("memstore: touch: %w", err)
 	}
 	exp := unixNano(expiry)
-	return s.change(key, func(r *record) { r.expiry = exp })
+	if err := s.change(key, func(r *record) { r.expiry = exp }); err != nil {
+		return missing("touch", key, err)
+	}
+	return nil
+}
+
+// missing is the error for a record change found no record to apply to:
+// ErrNotFound, also wrapping stores.ErrInvalidKey when no record could ever
+// have held key. The key is checked only here, off the path of a found
+// record, because Create refuses invalid keys.
+func missing(op, key string, err error) error {
+	if kerr := stores.CheckKey(key); kerr != nil {
+		return fmt.Errorf("memstore: %s: %w (%w)", op, err, kerr)
+	}
+	return err
 }
 
 // change applies f to the live record under key with its shard locked, or
@@ -207,6 +225,9 @@ func (s *Store) change(key string, f func(*record)) error {
 // Delete removes the record under key; a missing record is not an error.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: delete: %w", err)
+	}
+	if err := stores.CheckKey(key); err != nil {
 		return fmt.Errorf("memstore: delete: %w", err)
 	}
 	sh := s.shard(key)

@@ -31,7 +31,7 @@ func benchKeys(n int) []string {
 
 func filled(b *testing.B, n int, opts ...memstore.Option) (*memstore.Store, []string) {
 	b.Helper()
-	s := memstore.New(opts...)
+	s := mustNew(memstore.New(opts...))
 	keys := benchKeys(n)
 	for _, k := range keys {
 		if err := s.Create(context.Background(), k, benchData, time.Now().Add(time.Hour)); err != nil {
@@ -71,13 +71,13 @@ func BenchmarkCreate(b *testing.B) {
 	keys := benchKeys(batch)
 	exp := time.Now().Add(time.Hour)
 	ctx := context.Background()
-	s := memstore.New()
+	s := mustNew(memstore.New())
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if i%batch == 0 && i > 0 {
 			b.StopTimer()
-			s = memstore.New()
+			s = mustNew(memstore.New())
 			b.StartTimer()
 		}
 		if err := s.Create(ctx, keys[i%batch], benchData, exp); err != nil {

@@ -14,14 +14,20 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) stores.Store { return memstore.New() })
+	storetest.Run(t, func(t *testing.T) stores.Store {
+		s, err := memstore.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
 }
 
 func TestConformanceWithOneShard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the suite sleeps for several seconds")
 	}
-	storetest.Run(t, func(t *testing.T) stores.Store { return memstore.New(memstore.WithShards(1)) })
+	storetest.Run(t, func(t *testing.T) stores.Store { return mustNew(memstore.New(memstore.WithShards(1))) })
 }
 
 func later() time.Time { return time.Now().Add(time.Hour) }
@@ -67,7 +73,7 @@ func TestDataIsCopied(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := memstore.New()
+			s := mustNew(memstore.New())
 			key := stores.NewKey()
 			tc.mutate(t, s, key)
 			if got := mustLoad(t, s, key); string(got) != "original" {
@@ -81,7 +87,7 @@ func TestDataIsCopied(t *testing.T) {
 // Load returned must not change under the caller's feet.
 func TestUpdateDoesNotChangeEarlierLoads(t *testing.T) {
 	ctx := context.Background()
-	s := memstore.New()
+	s := mustNew(memstore.New())
 	key := stores.NewKey()
 	if err := s.Create(ctx, key, []byte("aaaaaaaaaaaaaaaa"), later()); err != nil {
 		t.Fatal(err)
@@ -122,7 +128,7 @@ func TestCreate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := memstore.New()
+			s := mustNew(memstore.New())
 			if tc.setup != nil {
 				if err := tc.setup(s, tc.key); err != nil {
 					t.Fatal(err)
@@ -150,7 +156,7 @@ func TestCreate(t *testing.T) {
 
 func TestExpiredRecordsAreAbsent(t *testing.T) {
 	ctx := context.Background()
-	s := memstore.New()
+	s := mustNew(memstore.New())
 	key := stores.NewKey()
 	if err := s.Create(ctx, key, []byte("x"), time.Now().Add(-time.Second)); err != nil {
 		t.Fatal(err)
@@ -183,7 +189,7 @@ func TestExpiryExtremes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := memstore.New()
+			s := mustNew(memstore.New())
 			key := stores.NewKey()
 			if err := s.Create(ctx, key, []byte("x"), tc.expiry); err != nil {
 				t.Fatal(err)
@@ -197,7 +203,7 @@ func TestExpiryExtremes(t *testing.T) {
 
 func TestClearExpiredFreesMemory(t *testing.T) {
 	ctx := context.Background()
-	s := memstore.New()
+	s := mustNew(memstore.New())
 	live := make([]string, 100)
 	for i := range live {
 		live[i] = stores.NewKey()
@@ -227,7 +233,7 @@ func TestClearExpiredFreesMemory(t *testing.T) {
 func TestTwentyConcurrentCreatesOfOneKeyHaveOneWinner(t *testing.T) {
 	ctx := context.Background()
 	for _, expired := range []bool{false, true} {
-		s := memstore.New()
+		s := mustNew(memstore.New())
 		key := stores.NewKey()
 		if expired {
 			if err := s.Create(ctx, key, []byte("expired"), time.Now().Add(-time.Second)); err != nil {
@@ -263,7 +269,7 @@ func TestTwentyConcurrentCreatesOfOneKeyHaveOneWinner(t *testing.T) {
 
 func TestWithShards(t *testing.T) {
 	for _, n := range []int{1, 3, 64, 1000} {
-		s := memstore.New(memstore.WithShards(n))
+		s := mustNew(memstore.New(memstore.WithShards(n)))
 		ctx := context.Background()
 		keys := make([]string, 50)
 		for i := range keys {
@@ -283,22 +289,17 @@ func TestWithShards(t *testing.T) {
 	}
 }
 
-func TestWithShardsOutOfRangePanicsWithTheFix(t *testing.T) {
+func TestWithShardsOutOfRangeIsAnErrorNamingTheFix(t *testing.T) {
 	for _, n := range []int{0, -1, 1<<16 + 1} {
-		func() {
-			defer func() {
-				msg, _ := recover().(string)
-				if !bytes.Contains([]byte(msg), []byte("use a shard count from 1 to 65536")) {
-					t.Errorf("WithShards(%d) panic = %q, want a message naming the fix", n, msg)
-				}
-			}()
-			memstore.New(memstore.WithShards(n))
-		}()
+		s, err := memstore.New(memstore.WithShards(n))
+		if err == nil || s != nil || !bytes.Contains([]byte(err.Error()), []byte("use a shard count from 1 to 65536")) {
+			t.Errorf("New(WithShards(%d)) = %v, %v; want an error naming the fix", n, s, err)
+		}
 	}
 }
 
 func TestTheMiddlewareSeesAnInProcessStore(t *testing.T) {
-	var s stores.Store = memstore.New()
+	var s stores.Store = mustNew(memstore.New())
 	if _, ok := s.(stores.InProcess); !ok {
 		t.Fatal("memstore does not implement stores.InProcess")
 	}

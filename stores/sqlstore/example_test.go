@@ -81,8 +81,10 @@ func ExampleSchema() {
 	// Output: true
 }
 
-// A purge job, Django's clearsessions: run it from a ticker on one
-// instance, or from cron. Each DELETE removes at most WithPurgeBatch rows.
+// A purge job, Django's clearsessions, that also reports how many rows went:
+// run it from a ticker on one instance, or from cron (stores.StartJanitor is
+// the same loop for any store, without the count). Each DELETE removes at
+// most WithPurgeBatch rows.
 func ExampleStore_DeleteExpired() {
 	purge := func(ctx context.Context, store *sqlstore.Store, every time.Duration) {
 		t := time.NewTicker(every)

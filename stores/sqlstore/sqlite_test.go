@@ -243,7 +243,7 @@ func TestSQLiteAcrossProcesses(t *testing.T) {
 	}
 	for _, k := range keys {
 		if won[0][k] == won[1][k] {
-			t.Errorf("key %s: won by worker 0: %v, by worker 1: %v; want exactly one", short(k), won[0][k], won[1][k])
+			t.Errorf("key %s: won by worker 0: %v, by worker 1: %v; want exactly one", stores.Redact(k), won[0][k], won[1][k])
 			continue
 		}
 		want := "worker 0"
@@ -251,7 +251,7 @@ func TestSQLiteAcrossProcesses(t *testing.T) {
 			want = "worker 1"
 		}
 		if got, err := s.Load(ctx, k); err != nil || string(got) != want {
-			t.Errorf("key %s holds %q, %v; want the winner's %q", short(k), got, err, want)
+			t.Errorf("key %s holds %q, %v; want the winner's %q", stores.Redact(k), got, err, want)
 		}
 	}
 	if len(won[0]) == 0 || len(won[1]) == 0 {

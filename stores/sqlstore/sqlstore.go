@@ -34,6 +34,12 @@
 // transaction mode) use [WithoutPreparedStatements] together with
 // interpolateParams=true in the MySQL DSN, which keeps one round trip.
 //
+// A statement is prepared by the first call that needs it, under a context
+// of its own (the caller's values, a 30-second timeout, no cancellation):
+// calls arriving meanwhile wait for that one prepare, each only as long as
+// its own context allows, calls of other statements do not wait at all, and
+// a failed prepare is tried again by the next call.
+//
 // # Times
 //
 // expire_date is UTC, as Django writes it with USE_TZ=True. The store
@@ -97,9 +103,13 @@ type Store struct {
 	queries  [numOps]string
 	now      func() time.Time
 
-	mu     sync.Mutex // serialises preparing and Close
-	closed bool
-	stmts  [numOps]atomic.Pointer[sql.Stmt]
+	// prepare is db.PrepareContext; tests wrap it to hold or fail a prepare.
+	prepare func(ctx context.Context, query string) (*sql.Stmt, error)
+
+	mu       sync.Mutex // guards closed and inflight; never held across I/O
+	closed   bool
+	inflight [numOps]*preparing
+	stmts    [numOps]atomic.Pointer[sql.Stmt]
 }
 
 type op int
@@ -198,6 +208,7 @@ func New(db *sqlx.DB, opts ...Option) (*Store, error) {
 		}
 	}
 	s := &Store{db: db, dialect: c.dialect, table: c.table, prepared: c.prepared, batch: int64(c.batch), now: time.Now}
+	s.prepare = db.PrepareContext
 	s.queries = buildQueries(c.dialect, c.table, c.batch)
 	return s, nil
 }
@@ -261,28 +272,6 @@ func (s *Store) Close() error {
 
 var errClosed = errors.New("sqlstore: store is closed")
 
-// stmt returns the prepared statement for o, preparing it on first use. A
-// failed prepare is retried by the next call.
-func (s *Store) stmt(ctx context.Context, o op) (*sql.Stmt, error) {
-	if st := s.stmts[o].Load(); st != nil {
-		return st, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, errClosed
-	}
-	if st := s.stmts[o].Load(); st != nil {
-		return st, nil
-	}
-	st, err := s.db.PrepareContext(ctx, s.queries[o])
-	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	s.stmts[o].Store(st)
-	return st, nil
-}
-
 func (s *Store) queryRow(ctx context.Context, o op, args ...any) (*sql.Row, error) {
 	if !s.prepared {
 		return s.db.QueryRowContext(ctx, s.queries[o], args...), nil
@@ -339,15 +328,6 @@ func (s *Store) dataArg(stored []byte) any {
 	return stored
 }
 
-// short is how keys appear in errors: enough to correlate, never enough to
-// hijack the session.
-func short(key string) string {
-	if len(key) > 6 {
-		return key[:6] + "…"
-	}
-	return key
-}
-
 // Load implements stores.Store with one SELECT of the live row.
 func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	data, _, err := s.LoadWithExpiry(ctx, key)
@@ -363,7 +343,7 @@ func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Ti
 	}
 	row, err := s.queryRow(ctx, opLoad, key, s.timeArg(s.now()))
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", short(key), err)
+		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", stores.Redact(key), err)
 	}
 	var stored []byte
 	exp := expiryScanner{wallClock: s.dialect != Postgres}
@@ -371,7 +351,7 @@ func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Ti
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, time.Time{}, stores.ErrNotFound
 		}
-		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", short(key), err)
+		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", stores.Redact(key), err)
 	}
 	data, ok := fromStored(stored)
 	if !ok {
@@ -392,9 +372,9 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 	_, err := s.exec(ctx, opCreate, key, s.dataArg(storedForm(data)), s.timeArg(expiry))
 	if err != nil {
 		if isDuplicate(err) {
-			return fmt.Errorf("sqlstore: create %s: %w", short(key), stores.ErrExists)
+			return fmt.Errorf("sqlstore: create %s: %w", stores.Redact(key), stores.ErrExists)
 		}
-		return fmt.Errorf("sqlstore: create %s: %w", short(key), err)
+		return fmt.Errorf("sqlstore: create %s: %w", stores.Redact(key), err)
 	}
 	return nil
 }
@@ -410,7 +390,7 @@ func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time
 	now := s.timeArg(s.now())
 	n, err := s.exec(ctx, opUpdate, s.dataArg(storedForm(data)), s.timeArg(expiry), key, now)
 	if err != nil {
-		return fmt.Errorf("sqlstore: update %s: %w", short(key), err)
+		return fmt.Errorf("sqlstore: update %s: %w", stores.Redact(key), err)
 	}
 	return s.checkUpdated(ctx, "update", key, n, now)
 }
@@ -423,7 +403,7 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 	now := s.timeArg(s.now())
 	n, err := s.exec(ctx, opTouch, s.timeArg(expiry), key, now)
 	if err != nil {
-		return fmt.Errorf("sqlstore: touch %s: %w", short(key), err)
+		return fmt.Errorf("sqlstore: touch %s: %w", stores.Redact(key), err)
 	}
 	return s.checkUpdated(ctx, "touch", key, n, now)
 }
@@ -436,13 +416,13 @@ func (s *Store) checkUpdated(ctx context.Context, what, key string, n int64, now
 		// Zero changed rows may mean "matched but identical".
 		ok, err := s.exists(ctx, key, now)
 		if err != nil {
-			return fmt.Errorf("sqlstore: %s %s: %w", what, short(key), err)
+			return fmt.Errorf("sqlstore: %s %s: %w", what, stores.Redact(key), err)
 		}
 		if ok {
 			return nil
 		}
 	}
-	return fmt.Errorf("sqlstore: %s %s: %w", what, short(key), stores.ErrNotFound)
+	return fmt.Errorf("sqlstore: %s %s: %w", what, stores.Redact(key), stores.ErrNotFound)
 }
 
 // Delete implements stores.Store with one DELETE.
@@ -451,19 +431,20 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("sqlstore: delete: %w", err)
 	}
 	if _, err := s.exec(ctx, opDelete, key); err != nil {
-		return fmt.Errorf("sqlstore: delete %s: %w", short(key), err)
+		return fmt.Errorf("sqlstore: delete %s: %w", stores.Redact(key), err)
 	}
 	return nil
 }
 
-// Exists implements stores.Store; an expired row counts as absent.
+// Exists implements stores.Store; an expired row counts as absent, and so
+// does an invalid key, without a query.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
-	if err := stores.CheckKey(key); err != nil {
-		return false, fmt.Errorf("sqlstore: exists: %w", err)
+	if !stores.ValidKey(key) {
+		return false, nil
 	}
 	ok, err := s.exists(ctx, key, s.timeArg(s.now()))
 	if err != nil {
-		return false, fmt.Errorf("sqlstore: exists %s: %w", short(key), err)
+		return false, fmt.Errorf("sqlstore: exists %s: %w", stores.Redact(key), err)
 	}
 	return ok, nil
 }

@@ -64,7 +64,11 @@ func TestAStallPastAShortExpiryIsNotAFailure(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			s := &stallingStore{Store: memstore.New(), stall: 2100 * time.Millisecond}
+			m, err := memstore.New()
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := &stallingStore{Store: m, stall: 2100 * time.Millisecond}
 			fn(t, s)
 			if !s.stalled {
 				t.Fatal("the store never stalled: the test proves nothing")

@@ -5,7 +5,13 @@
 // t.Cleanup. Third-party stores can run the same suite.
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) stores.Store { return memstore.New() })
+//		storetest.Run(t, func(t *testing.T) stores.Store {
+//			s, err := memstore.New()
+//			if err != nil {
+//				t.Fatal(err)
+//			}
+//			return s
+//		})
 //	}
 package storetest
 
@@ -14,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,6 +60,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"ExpiriesCenturiesAheadSaturate", testFarFutureExpiry},
 		{"ExpiriesCenturiesAgoAreExpired", testFarPastExpiry},
 		{"AFreshLoadIsTheCallersToChange", testFreshLoad},
+		{"InvalidKeysAreAbsentToLookupsAndRefusedByWrites", testInvalidKeys},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -510,4 +518,34 @@ func testFreshLoad(t *testing.T, s stores.Store) {
 		first[i] = 'X'
 	}
 	wantData(t, s, key, want)
+}
+
+// invalidKeys break the key rules in each way there is.
+var invalidKeys = []string{"", "short", "UPPERCASE12", "a*b?c[d]e/../f", "x'; DROP TABLE t; --", strings.Repeat("a", stores.MaxKeyLength+1)}
+
+// testInvalidKeys checks the rule of package stores: a lookup of an invalid
+// key finds nothing (Load: ErrNotFound; Exists: false, nil), and a write of
+// one is refused with an error wrapping ErrInvalidKey.
+func testInvalidKeys(t *testing.T, s stores.Store) {
+	for _, k := range invalidKeys {
+		if _, err := s.Load(ctx(t), k); !errors.Is(err, stores.ErrNotFound) {
+			t.Errorf("Load(%q) = %v, want ErrNotFound", k, err)
+		}
+		if ok, err := s.Exists(ctx(t), k); ok || err != nil {
+			t.Errorf("Exists(%q) = %v, %v; want false, nil", k, ok, err)
+		}
+		writes := map[string]error{
+			"Create": s.Create(ctx(t), k, []byte("x"), later()),
+			"Update": s.Update(ctx(t), k, []byte("x"), later()),
+			"Delete": s.Delete(ctx(t), k),
+		}
+		if ts, ok := s.(stores.Toucher); ok {
+			writes["Touch"] = ts.Touch(ctx(t), k, later())
+		}
+		for name, err := range writes {
+			if !errors.Is(err, stores.ErrInvalidKey) {
+				t.Errorf("%s(%q) = %v, want an error wrapping ErrInvalidKey", name, k, err)
+			}
+		}
+	}
 }

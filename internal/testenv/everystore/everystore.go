@@ -34,7 +34,7 @@ type Store struct {
 // Names made from base keep one test's tables and keys apart from another's.
 func All(base string) []Store {
 	return []Store{
-		{"memory", func(t *testing.T) stores.Backend { return memstore.New() }},
+		{"memory", func(t *testing.T) stores.Backend { return must(t)(memstore.New()) }},
 		{"file", func(t *testing.T) stores.Backend {
 			st, err := filestore.New(t.TempDir())
 			if err != nil {
@@ -52,7 +52,7 @@ func All(base string) []Store {
 			}
 			return st
 		}},
-		{"cookie", func(t *testing.T) stores.Backend { return cookiestore.New() }},
+		{"cookie", func(t *testing.T) stores.Backend { return must(t)(cookiestore.New()) }},
 	}
 }
 
@@ -89,4 +89,15 @@ func Redis(t testing.TB, base string) *redisstore.Store {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// must fails t on a constructor's error and otherwise returns its store.
+func must(t *testing.T) func(stores.Backend, error) stores.Backend {
+	return func(s stores.Backend, err error) stores.Backend {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
 }

@@ -124,10 +124,7 @@ func (s *Store) rkey(key string) string { return s.prefix + key }
 // fail wraps err for operation op on key, naming only the key's first six
 // characters: enough to correlate, never enough to hijack the session.
 func (s *Store) fail(op, key string, err error) error {
-	if len(key) > 6 {
-		key = key[:6] + "…"
-	}
-	return fmt.Errorf("%s: %s %s: %w", s.name, op, key, err)
+	return fmt.Errorf("%s: %s %s: %w", s.name, op, stores.Redact(key), err)
 }
 
 // PX returns the time from now until expiry in whole milliseconds, rounded
@@ -270,10 +267,11 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// Exists implements stores.Store with one EXISTS.
+// Exists implements stores.Store with one EXISTS; an invalid key is absent,
+// without a command.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
-	if err := stores.CheckKey(key); err != nil {
-		return false, fmt.Errorf("%s: exists: %w", s.name, err)
+	if !stores.ValidKey(key) {
+		return false, nil
 	}
 	n, err := s.count(ctx, "exists", s.rkey(key))
 	if err != nil {

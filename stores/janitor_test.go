@@ -1,7 +1,9 @@
-package memstore_test
+package stores_test
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -18,14 +20,14 @@ import (
 func TestJanitorClearsExpiredRecordsUntilStopped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
-		s := memstore.New()
+		s := mustNew(memstore.New())
 		if err := s.Create(ctx, stores.NewKey(), []byte("short"), time.Now().Add(90*time.Second)); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Create(ctx, stores.NewKey(), []byte("long"), time.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		stop := s.StartJanitor(ctx, time.Minute)
+		stop := mustStartJanitor(t, ctx, s, time.Minute)
 
 		time.Sleep(61 * time.Second) // first sweep: nothing has expired yet
 		synctest.Wait()
@@ -54,8 +56,8 @@ func TestJanitorClearsExpiredRecordsUntilStopped(t *testing.T) {
 func TestJanitorStopsWhenItsContextEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
-		s := memstore.New()
-		s.StartJanitor(ctx, time.Minute)
+		s := mustNew(memstore.New())
+		mustStartJanitor(t, ctx, s, time.Minute)
 		cancel()
 		synctest.Wait()
 		if err := s.Create(context.Background(), stores.NewKey(), []byte("dead"), time.Now().Add(-time.Second)); err != nil {
@@ -71,11 +73,50 @@ func TestJanitorStopsWhenItsContextEnds(t *testing.T) {
 }
 
 func TestJanitorRefusesANonPositiveInterval(t *testing.T) {
-	defer func() {
-		msg, _ := recover().(string)
-		if !strings.Contains(msg, "positive interval") {
-			t.Fatalf("panic = %q, want a message naming the fix", msg)
+	for _, d := range []time.Duration{0, -time.Second} {
+		stop, err := stores.StartJanitor(context.Background(), mustNew(memstore.New()), d, nil)
+		if !errors.Is(err, stores.ErrBadInterval) || stop != nil {
+			t.Fatalf("StartJanitor(%v) = %v, want ErrBadInterval and no stop", d, err)
 		}
-	}()
-	memstore.New().StartJanitor(context.Background(), 0)
+		if !strings.Contains(err.Error(), "positive interval") {
+			t.Fatalf("error = %q, want a message naming the fix", err)
+		}
+	}
+}
+
+// failing is a store whose ClearExpired fails until its context ends.
+type failing struct{ stores.Store }
+
+func (failing) ClearExpired(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errors.New("disk on fire")
+}
+
+func TestJanitorLogsAFailedSweepAndGoesOn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var logs strings.Builder
+		log := slog.New(slog.NewTextHandler(&logs, nil))
+		stop := mustStartJanitorLog(t, context.Background(), failing{mustNew(memstore.New())}, time.Minute, log)
+		time.Sleep(150 * time.Second)
+		synctest.Wait()
+		stop()
+		if n := strings.Count(logs.String(), "disk on fire"); n != 2 {
+			t.Fatalf("two failed sweeps logged %d times:\n%s", n, logs.String())
+		}
+	})
+}
+
+func mustStartJanitor(t *testing.T, ctx context.Context, s stores.Store, d time.Duration) func() {
+	return mustStartJanitorLog(t, ctx, s, d, nil)
+}
+
+func mustStartJanitorLog(t *testing.T, ctx context.Context, s stores.Store, d time.Duration, log *slog.Logger) func() {
+	t.Helper()
+	stop, err := stores.StartJanitor(ctx, s, d, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stop
 }
