@@ -75,7 +75,7 @@ func TestManyRequestsHammeringOneSession(t *testing.T) {
 			written.Store("init", true)
 			var bad atomic.Value
 			r := gin.New()
-			r.Use(ginsession.New(st, ginsession.WithLogger(logs.logger())))
+			r.Use(ginsession.New(st, ginsession.WithLogger(logs.Logger())))
 			r.GET("/init", func(c *gin.Context) {
 				s := ginsession.From(c)
 				s.Set("v", "init")
@@ -180,7 +180,7 @@ func TestConcurrentRequestsFollowDjangosSemantics(t *testing.T) {
 			loaded := make(chan struct{})
 			release := make(chan struct{})
 			r := gin.New()
-			r.Use(ginsession.New(st, ginsession.WithLogger((&logBuffer{}).logger())))
+			r.Use(ginsession.New(st, ginsession.WithLogger((&logBuffer{}).Logger())))
 			r.GET("/set", func(c *gin.Context) {
 				s := ginsession.From(c)
 				s.Set(c.Query("k"), c.Query("v"))
@@ -277,7 +277,7 @@ func TestALogoutRacingManyWritersIsNeverUndone(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			st := open(t)
 			r := gin.New()
-			r.Use(ginsession.New(st, ginsession.WithLogger((&logBuffer{}).logger())))
+			r.Use(ginsession.New(st, ginsession.WithLogger((&logBuffer{}).Logger())))
 			r.GET("/write", func(c *gin.Context) {
 				s := ginsession.From(c)
 				n, _ := ginsession.Get[int](s, "n")

@@ -273,7 +273,7 @@ func relFaultApp(t *testing.T, st stores.Store, logs *logBuffer) *httptest.Serve
 		c.AbortWithStatus(http.StatusInternalServerError)
 	}))
 	r.GET("/health", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
-	r.Use(ginsession.New(st, ginsession.WithStoreTimeout(relStoreTimeout), ginsession.WithLogger(logs.logger())))
+	r.Use(ginsession.New(st, ginsession.WithStoreTimeout(relStoreTimeout), ginsession.WithLogger(logs.Logger())))
 	r.GET("/count", func(c *gin.Context) {
 		s := ginsession.From(c)
 		n, _ := ginsession.Get[int](s, "n")
@@ -578,7 +578,7 @@ func TestAStoreCallOutlivingTheRequestEndsWithIt(t *testing.T) {
 			c.Next()
 			done <- time.Since(start)
 		})
-		r.Use(ginsession.New(st, ginsession.WithStoreTimeout(30*time.Second), ginsession.WithLogger((&logBuffer{}).logger())))
+		r.Use(ginsession.New(st, ginsession.WithStoreTimeout(30*time.Second), ginsession.WithLogger((&logBuffer{}).Logger())))
 		r.GET("/count", func(c *gin.Context) {
 			s := ginsession.From(c)
 			n, _ := ginsession.Get[int](s, "n")

@@ -479,7 +479,7 @@ func TestAnOutOfRangeNumberIsCorruptDataNotAStuckSession(t *testing.T) {
 				t.Fatal(err)
 			}
 			logs := &logBuffer{}
-			r := relFuzzEngine(mem, ginsession.WithLogger(logs.logger()))
+			r := relFuzzEngine(mem, ginsession.WithLogger(logs.Logger()))
 			w := relServe(r, "/write", []string{"sessionid=" + key})
 			if w.Code != http.StatusOK {
 				t.Fatalf("a write to the session answered %d", w.Code)

@@ -1,10 +1,8 @@
 package ginsession_test
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -166,26 +164,7 @@ func (f *faultStore) ClearExpired(ctx context.Context) error {
 }
 
 // logBuffer collects what the middleware logs.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
+type logBuffer = testenv.LogBuffer
 
 // app is a gin.Engine with the middleware, served over a real listener.
 type app struct {
@@ -206,7 +185,7 @@ func newApp(t *testing.T, store stores.Backend, opts ...ginsession.Option) *app 
 		a.store = newFaultStore()
 		store = a.store
 	}
-	opts = append([]ginsession.Option{ginsession.WithLogger(a.logs.logger())}, opts...)
+	opts = append([]ginsession.Option{ginsession.WithLogger(a.logs.Logger())}, opts...)
 	a.r = gin.New()
 	a.r.Use(ginsession.New(store, opts...))
 	a.srv = httptest.NewServer(a.r)

@@ -44,7 +44,7 @@ func (u relUser) PasswordHash() string  { return u.pw }
 // relSecApp is a gin app with login, logout, read and write routes on st.
 func relSecApp(t *testing.T, st stores.Backend, logs *logBuffer, opts ...ginsession.Option) *httptest.Server {
 	t.Helper()
-	opts = append([]ginsession.Option{ginsession.WithSecretKey(relSecret), ginsession.WithLogger(logs.logger())}, opts...)
+	opts = append([]ginsession.Option{ginsession.WithSecretKey(relSecret), ginsession.WithLogger(logs.Logger())}, opts...)
 	r := gin.New()
 	r.Use(ginsession.New(st, opts...))
 	r.GET("/set", func(c *gin.Context) {
@@ -432,7 +432,7 @@ func TestShortSecretsAreRefusedAtStartUp(t *testing.T) {
 func TestCookieDefaultsAndTheHostPrefix(t *testing.T) {
 	cookieOf := func(opts ...ginsession.Option) (set, del *http.Cookie) {
 		r := gin.New()
-		r.Use(ginsession.New(mustNew(memstore.New()), append(opts, ginsession.WithLogger((&logBuffer{}).logger()))...))
+		r.Use(ginsession.New(mustNew(memstore.New()), append(opts, ginsession.WithLogger((&logBuffer{}).Logger()))...))
 		r.GET("/set", func(c *gin.Context) { ginsession.From(c).Set("a", 1) })
 		r.GET("/flush", func(c *gin.Context) { _ = ginsession.From(c).Flush() })
 		w := relServe(r, "/set", nil)
@@ -681,7 +681,7 @@ func TestLogsNeverHoldAFullKeyOrSessionData(t *testing.T) {
 	t.Run("cached store: cache down", func(t *testing.T) {
 		logs := &logBuffer{}
 		db := mustNew(memstore.New())
-		st, err := cachedstore.New(mustRedisStore(t, relDeadRedis(t)), db, cachedstore.WithLogger(logs.logger()))
+		st, err := cachedstore.New(mustRedisStore(t, relDeadRedis(t)), db, cachedstore.WithLogger(logs.Logger()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -729,7 +729,7 @@ func TestLogsNeverHoldAFullKeyOrSessionData(t *testing.T) {
 		key := newSession(t, srv)
 		// The record vanishes between this request's load and save.
 		r := gin.New()
-		r.Use(ginsession.New(mem, ginsession.WithSecretKey(relSecret), ginsession.WithLogger(logs.logger())))
+		r.Use(ginsession.New(mem, ginsession.WithSecretKey(relSecret), ginsession.WithLogger(logs.Logger())))
 		r.GET("/w", func(c *gin.Context) {
 			s := ginsession.From(c)
 			_, _ = s.Get("secret")

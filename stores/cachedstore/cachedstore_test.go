@@ -1,7 +1,6 @@
 package cachedstore
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -69,22 +68,7 @@ func deadRedis(t testing.TB) *redis.Client {
 }
 
 // logBuffer is a concurrency-safe slog sink for asserting on logs.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type logBuffer = testenv.LogBuffer
 
 func newStore(t testing.TB, cache, db stores.Store, opts ...Option) *Store {
 	t.Helper()
