@@ -37,7 +37,9 @@
 //
 // A store may implement further interfaces, discovered by type assertion in
 // the way net/http discovers [net/http.Flusher]: [Toucher] to refresh an
-// expiry without rewriting data, [InProcess] for stores that never block,
+// expiry without rewriting data, [Swapper] to change a record only if it
+// still holds what was loaded (no lost updates between concurrent
+// requests), [InProcess] for stores that never block,
 // [FreshLoad] for stores whose Load returns a buffer of its own, and
 // [ClientSide] for stores whose records travel in the cookie.
 //
