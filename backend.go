@@ -13,8 +13,9 @@ import (
 // (cookieBackend). New picks one; nothing else in the package asks which it
 // is. Every method but check, exists and deleteKey runs with s.mu held.
 //
-// This is where loading and saving change shape. Conditional saves (a
-// version or compare-and-swap) belong in save and refresh; per-call
+// This is where loading and saving change shape. Conditional saves
+// (stores.Swapper, see journal.go) are in the server backend's save and
+// cycle; per-call
 // timeouts in the server backend's calls (storeContext); a per-user index in
 // serverBackend.save, flush and cycle, which see every key a user's
 // sessions take and give up.
@@ -33,8 +34,11 @@ type backend interface {
 	// reports whether the record must be dropped all the same.
 	decoded(s *Session, decodeErr error) (drop bool)
 	// save stores data, encoded at now, as the session's record, giving the
-	// session a reference (a new key, a new sealed value) as needed.
-	save(s *Session, data []byte, now time.Time) error
+	// session a reference (a new key, a new sealed value) as needed. It
+	// returns the data stored, which differs from data when a concurrent
+	// request's changes were merged in (the session's values then hold the
+	// merge too).
+	save(s *Session, data []byte, now time.Time) (stored []byte, err error)
 	// refresh stores the session at the end of a request that must save it
 	// (see Session.refresh); gone reports a record a concurrent request
 	// ended, after which the session is empty and keyless.
@@ -59,6 +63,7 @@ func newBackend(store stores.Backend) backend {
 	case stores.Store:
 		b := &serverBackend{store: st}
 		b.toucher, _ = st.(stores.Toucher)
+		b.swapper, _ = st.(stores.Swapper)
 		return b
 	}
 	panic(fmt.Sprintf("ginsession: New needs a stores.Store (memstore, filestore, sqlstore, ...) or a stores.ClientSide (cookiestore); %T is neither", store))

@@ -65,13 +65,16 @@ func (b *cookieBackend) decoded(s *Session, decodeErr error) bool {
 	return false
 }
 
-func (b *cookieBackend) save(s *Session, data []byte, now time.Time) error {
+// save seals data whole: the browser keeps one cookie, so of two
+// concurrent requests that change the session, the response the browser
+// reads last wins, as in every cookie-based session.
+func (b *cookieBackend) save(s *Session, data []byte, now time.Time) ([]byte, error) {
 	v, err := b.cs.Seal(data, s.m.secrets)
 	if err != nil {
-		return fmt.Errorf("ginsession: seal session cookie: %w", err)
+		return nil, fmt.Errorf("ginsession: seal session cookie: %w", err)
 	}
 	s.sealed, s.sealedAt = v, now
-	return nil
+	return data, nil
 }
 
 // refresh re-seals the session: a cookie's expiry travels inside it.

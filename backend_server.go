@@ -14,6 +14,7 @@ import (
 type serverBackend struct {
 	store   stores.Store
 	toucher stores.Toucher // nil unless the store can move an expiry alone
+	swapper stores.Swapper // nil unless the store can save conditionally
 }
 
 func (b *serverBackend) check(*options) error { return nil }
@@ -40,21 +41,31 @@ func (b *serverBackend) decoded(*Session, error) bool { return false }
 
 // save is insert-only under a new key when there is none, update-only
 // otherwise, so a record a concurrent logout deleted is not brought back.
-func (b *serverBackend) save(s *Session, data []byte, now time.Time) error {
-	expiry := s.expiryDateLocked(now)
+// With a stores.Swapper, the update of a session this request loaded and
+// changed key by key is conditional on the record still holding what was
+// loaded; see swap.
+func (b *serverBackend) save(s *Session, data []byte, now time.Time) ([]byte, error) {
 	if s.key == "" {
-		return b.create(s, data, expiry)
+		return data, b.create(s, data, s.expiryDateLocked(now))
+	}
+	if b.swapper != nil && s.mustMerge() {
+		return b.swap(s, data, now)
 	}
 	ctx, cancel := s.storeContext()
-	err := b.store.Update(ctx, s.key, data, expiry)
+	err := b.store.Update(ctx, s.key, data, s.expiryDateLocked(now))
 	cancel()
-	if errors.Is(err, stores.ErrNotFound) {
-		return fmt.Errorf("%w (session %s)", ErrSessionInterrupted, shortKey(s.key))
-	}
 	if err != nil {
-		return fmt.Errorf("ginsession: save session %s: %w", shortKey(s.key), err)
+		return nil, b.saveError(s.key, err)
 	}
-	return nil
+	return data, nil
+}
+
+// saveError is the error for a failed write of the record under key.
+func (b *serverBackend) saveError(key string, err error) error {
+	if errors.Is(err, stores.ErrNotFound) {
+		return fmt.Errorf("%w (session %s)", ErrSessionInterrupted, shortKey(key))
+	}
+	return fmt.Errorf("ginsession: save session %s: %w", shortKey(key), err)
 }
 
 // create stores data under a fresh key, retrying on the (vanishingly rare)
@@ -122,23 +133,81 @@ func (b *serverBackend) flush(s *Session) error {
 	return nil
 }
 
-// cycle saves the data under a new key, then deletes the old record.
+// cycle saves the data under a new key, then deletes the old record. With
+// a stores.Swapper the delete is conditional too: if a concurrent request
+// changed the old record meanwhile, its changes are merged into the new one
+// first, and if a concurrent logout deleted it, the new record is deleted
+// as well and the request fails with ErrSessionInterrupted: the data is not
+// brought back under either key.
 func (b *serverBackend) cycle(s *Session) error {
-	old := s.key
+	old, oldData := s.key, s.base
+	merge := b.swapper != nil && old != "" && s.mustMerge()
+	changes := append([]string(nil), s.changes...) // saveLocked clears them
 	s.key = ""
 	if err := s.saveLocked(); err != nil {
-		s.key = old
+		s.key, s.base = old, oldData
 		return err
 	}
-	if old != "" {
-		ctx, cancel := s.storeContext()
-		defer cancel()
+	if old == "" {
+		return nil
+	}
+	ctx, cancel := s.storeContext()
+	defer cancel()
+	if !merge {
 		if err := b.store.Delete(ctx, old); err != nil {
 			s.err = fmt.Errorf("ginsession: cycle key: delete old session %s: %w", shortKey(old), err)
 			return s.err
 		}
+		return nil
 	}
-	return nil
+	return b.retireOld(ctx, s, old, oldData, changes)
+}
+
+// retireOld deletes the record a key cycle left, under old, provided it
+// still holds oldData, merging a concurrent request's changes into the new
+// record (s.key) when it does not. s.mu is held.
+func (b *serverBackend) retireOld(ctx context.Context, s *Session, old string, oldData []byte, changes []string) error {
+	for attempt := 1; ; attempt++ {
+		current, err := b.swapper.CompareAndDelete(ctx, old, oldData)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, stores.ErrNotFound):
+			// Ended meanwhile (a logout): so is its copy.
+			if derr := b.store.Delete(ctx, s.key); derr != nil {
+				s.err = fmt.Errorf("ginsession: cycle key: session %s was ended meanwhile, and deleting its new copy %s failed: %w", shortKey(old), shortKey(s.key), derr)
+				return s.err
+			}
+			s.dropRecord()
+			s.err = fmt.Errorf("%w (session %s, during a key cycle)", ErrSessionInterrupted, shortKey(old))
+			return s.err
+		case !errors.Is(err, stores.ErrConflict):
+			s.err = fmt.Errorf("ginsession: cycle key: delete old session %s: %w", shortKey(old), err)
+			return s.err
+		}
+		if attempt == swapAttempts {
+			s.err = fmt.Errorf("ginsession: cycle key: old session %s still changing after %d attempts: %w", shortKey(old), attempt, err)
+			return s.err
+		}
+		// A concurrent request changed the old record: its changes go into
+		// the new one, under this request's.
+		s.changes, s.replaced = append(s.changes[:0], changes...), false
+		s.replay(current)
+		data, err := s.encode()
+		if err != nil {
+			return err
+		}
+		if err := b.store.Update(ctx, s.key, data, s.expiryDateLocked(time.Now())); err != nil {
+			s.err = fmt.Errorf("ginsession: cycle key: save session %s: %w", shortKey(s.key), err)
+			return s.err
+		}
+		s.saved(data)
+		oldData = current
+		if err := pause(ctx, attempt); err != nil {
+			s.err = fmt.Errorf("ginsession: cycle key: %w", err)
+			return s.err
+		}
+	}
 }
 
 func (b *serverBackend) cookieValue(s *Session) string { return s.key }

@@ -32,7 +32,7 @@ func (s *Session) hasRecord() bool { return s.key != "" || s.sealed != "" }
 // dropRecord forgets the session's record and data: it is empty and
 // keyless. s.mu is held.
 func (s *Session) dropRecord() {
-	s.key, s.sealed, s.values = "", "", nil
+	s.key, s.sealed, s.values, s.base = "", "", nil, nil
 	s.resetKeys(nil)
 }
 
@@ -57,28 +57,38 @@ func (s *Session) load() {
 		s.err = err
 		return
 	}
-	var keys []string
-	var values map[string]any
-	if s.m.alias {
-		// The store made raw for this call alone (stores.FreshLoad), so
-		// strings may point into it; keys go to the session's inline buffer.
-		keys, values, err = decodeJSONInto(raw, s.keyBuf[:0], true)
-	} else if isJSONCodec(s.m.opts.Codec) {
-		keys, values, err = decodeJSONInto(raw, s.keyBuf[:0], false)
-	} else {
-		keys, values, err = s.m.opts.Codec.Decode(raw)
-	}
+	keys, values, err := s.decode(raw, s.keyBuf[:0])
 	if err != nil {
 		// Django logs "Session data corrupted" and carries on with an empty
 		// session under the same key; the next save overwrites the record.
-		s.m.log.Warn("ginsession: session data corrupted", slog.String("session", shortKey(s.key)), slog.String("error", err.Error()))
+		s.logCorrupt(err)
 	} else {
 		s.resetKeys(keys)
 		s.values = values
 	}
+	s.base = raw
 	if s.m.backend.decoded(s, err) {
 		s.dropRecord()
 	}
+}
+
+// decode turns a record's data into keys (in buf when they fit) and
+// values. s.mu is held.
+func (s *Session) decode(raw []byte, buf []string) ([]string, map[string]any, error) {
+	switch {
+	case s.m.alias:
+		// The store made raw for this call alone (stores.FreshLoad), so
+		// strings may point into it.
+		return decodeJSONInto(raw, buf, true)
+	case isJSONCodec(s.m.opts.Codec):
+		return decodeJSONInto(raw, buf, false)
+	}
+	return s.m.opts.Codec.Decode(raw)
+}
+
+// logCorrupt reports data that could not be decoded, as Django does.
+func (s *Session) logCorrupt(err error) {
+	s.m.log.Warn("ginsession: session data corrupted", slog.String("session", shortKey(s.key)), slog.String("error", err.Error()))
 }
 
 // storeContext bounds one store call by the request's context and
@@ -151,16 +161,23 @@ func (s *Session) saveLocked() error {
 	if s.err != nil {
 		return s.err
 	}
-	data, err := s.m.opts.Codec.Encode(s.orderedKeys(), s.values)
+	data, err := s.encode()
 	if err != nil {
 		return err
 	}
-	if err := s.m.backend.save(s, data, time.Now()); err != nil {
+	stored, err := s.m.backend.save(s, data, time.Now())
+	if err != nil {
 		return err
 	}
+	s.saved(stored)
 	s.modified = false
 	s.cookieDue = true
 	return nil
+}
+
+// encode is the session's data as the codec stores it. s.mu is held.
+func (s *Session) encode() ([]byte, error) {
+	return s.m.opts.Codec.Encode(s.orderedKeys(), s.values)
 }
 
 // Exists reports whether the store holds a record under key (Django's

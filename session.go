@@ -47,6 +47,14 @@ type Session struct {
 	keyBuf [4]string // backs keys for small sessions
 	values map[string]any
 
+	// The change journal, see journal.go: the data the record held when
+	// loaded or last saved, and the keys set or deleted since (changes,
+	// backed by changeBuf while few), unless replaced says the request
+	// replaced the session whole.
+	base      []byte
+	changes   []string
+	changeBuf [2]string
+
 	sealedAt time.Time // cookie stores: when the cookie was sealed
 	err      error     // a store failure this request must report; nothing is saved over it
 
@@ -56,6 +64,7 @@ type Session struct {
 	loaded    bool
 	accessed  bool
 	modified  bool
+	replaced  bool // Clear or Flush: the session is saved whole, not merged
 	cookieDue bool // saved already (Save, CycleKey): the cookie must go out even if unmodified
 	committed bool // the middleware has written the session's headers
 	ended     bool // the middleware has returned: store calls use ctx
@@ -108,6 +117,7 @@ func (s *Session) setLocked(key string, value any) {
 		s.appendKey(key)
 	}
 	d[key] = value
+	s.recordChange(key)
 	s.changed(key)
 }
 
@@ -146,6 +156,7 @@ func (s *Session) deleteLocked(key string) (any, bool) {
 	}
 	delete(d, key)
 	s.removeKey(key)
+	s.recordChange(key)
 	s.changed(key)
 	return v, true
 }
@@ -190,6 +201,7 @@ func (s *Session) clearLocked() {
 	s.loaded = true
 	s.values = nil
 	s.resetKeys(nil)
+	s.replaceAll()
 	s.accessed = true
 	s.changed(allKeys)
 }
