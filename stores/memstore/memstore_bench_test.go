@@ -99,6 +99,21 @@ func BenchmarkUpdate(b *testing.B) {
 	}
 }
 
+// BenchmarkCompareAndSwap is BenchmarkUpdate's write made conditional: each
+// swap matches (the data is compared, then replaced).
+func BenchmarkCompareAndSwap(b *testing.B) {
+	s, keys := filled(b, benchSessions)
+	exp := time.Now().Add(time.Hour)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.CompareAndSwap(ctx, keys[i&(len(keys)-1)], benchData, benchData, exp); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkTouch(b *testing.B) {
 	s, keys := filled(b, benchSessions)
 	exp := time.Now().Add(time.Hour)

@@ -13,7 +13,8 @@ import (
 var benchData = []byte(`{"_auth_user_id":"42","_auth_user_backend":"django.contrib.auth.backends.ModelBackend","_auth_user_hash":"8f14e45fceea167a5a36dedd4bea2543b2f1b8f0c9d6a3c4b5e6f7a8b9c0d1e2","cart":[1,2,3]}`)
 
 // Bench measures s's Load (of a live and of a missing key), Create, Update
-// and, when s implements stores.Toucher, Touch, with a typical logged-in
+// and, when s implements them, CompareAndSwap (stores.Swapper) and Touch
+// (stores.Toucher), with a typical logged-in
 // session, reporting allocations. Every store calls it, so their figures
 // compare like for like.
 func Bench(b *testing.B, s stores.Store) {
@@ -74,6 +75,23 @@ func Bench(b *testing.B, s stores.Store) {
 			}
 		}
 	})
+	if sw, ok := s.(stores.Swapper); ok {
+		b.Run("CompareAndSwap", func(b *testing.B) {
+			k := created(b)
+			// The same two values as Update's, each swap from the one the
+			// record holds to the other: every swap matches and writes.
+			other := append([]byte(nil), benchData...)
+			other[len(other)-3] = '9'
+			data := [2][]byte{benchData, other}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				if _, err := sw.CompareAndSwap(ctx, k, data[i%2], data[(i+1)%2], exp); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 	if t, ok := s.(stores.Toucher); ok {
 		b.Run("Touch", func(b *testing.B) {
 			k := created(b)

@@ -61,6 +61,16 @@ func Run(t *testing.T, newStore Factory) {
 		{"ExpiriesCenturiesAgoAreExpired", testFarPastExpiry},
 		{"AFreshLoadIsTheCallersToChange", testFreshLoad},
 		{"InvalidKeysAreAbsentToLookupsAndRefusedByWrites", testInvalidKeys},
+		{"SwapOfTheLoadedDataReplacesDataAndExpiry", testSwapMatch},
+		{"SwapOfOtherDataChangesNothingAndReturnsTheCurrentData", testSwapMismatch},
+		{"SwapOfOneMebibyte", testSwapLarge},
+		{"SwapNeverCreatesAVanishedOrExpiredRecord", testSwapVanished},
+		{"CompareAndDeleteOfTheLoadedDataDeletes", testCompareAndDelete},
+		{"SwapRefusesInvalidKeys", testSwapInvalidKeys},
+		{"SwapWithACancelledContextFailsPromptly", testSwapCancelledContext},
+		{"ConcurrentSwapLoopsLoseNoIncrement", testSwapIncrements},
+		{"ConcurrentSwapLoopsLoseNoItem", testSwapMerges},
+		{"SwapNeverBringsBackADeletedRecord", testSwapNeverResurrects},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
