@@ -80,6 +80,7 @@ func touchStores(t *testing.T) map[string]func(t *testing.T) stores.Store {
 	all := relStores(t)
 	all["sqlstore-postgres"] = func(t *testing.T) stores.Store { return postgresStore(t, "gs_touch_") }
 	all["no Touch"] = func(t *testing.T) stores.Store { return newFaultStore() }
+	delete(all, "memstore-unconditional") // another store without Touch
 	return all
 }
 
