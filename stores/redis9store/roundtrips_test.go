@@ -1,6 +1,7 @@
 package redis9store
 
 import (
+	"context"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -52,4 +53,24 @@ func TestRoundTripsPerRequest(t *testing.T) {
 	gintest.Expect(t, got, map[string]int64{
 		gintest.Untouched: 0, gintest.Read: 1, gintest.Write: 2, gintest.New: 1,
 	})
+}
+
+// TestScriptsAreSentAgainAfterAFlush empties the script cache of a cluster
+// of its own (a SCRIPT FLUSH on the shared server would cost other tests
+// round trips).
+func TestScriptsAreSentAgainAfterAFlush(t *testing.T) {
+	rt := new(testenv.RoundTrips)
+	c := redis.NewClusterClient(&redis.ClusterOptions{
+		Addrs: startCluster(t), Dialer: rt.DialContext, PoolSize: 1, ContextTimeoutEnabled: true,
+	})
+	t.Cleanup(func() { c.Close() })
+	flush := func() {
+		err := c.ForEachMaster(context.Background(), func(ctx context.Context, m *redis.Client) error {
+			return m.ScriptFlush(ctx).Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	redisopstest.ScriptsAreSentAgainAfterAFlush(t, newStore(t, c), rt, flush)
 }

@@ -22,6 +22,15 @@
 //	Delete  DEL key
 //	Exists  EXISTS key
 //	Set     SET key data PX ms        (not in stores.Store; see Store.Set)
+//	CompareAndSwap    EVALSHA: GET, compare, SET key data PX ms
+//	CompareAndDelete  EVALSHA: GET, compare, DEL
+//
+// CompareAndSwap and CompareAndDelete (stores.Swapper) are one Lua script
+// each on the one key, so Redis runs the compare and the write as one step
+// against every other client, Cluster included; the reply of a conflict
+// carries the record's current data, so a conflict costs no extra round
+// trip. A script is sent by its SHA-1, and in full (EVAL) only when a
+// server answers NOSCRIPT.
 //
 // An expiry that has already passed is never sent as a PX (Redis rejects a
 // non-positive one): Create then only checks the key is free (EXISTS), and
@@ -60,8 +69,8 @@ const DefaultPrefix = redisops.DefaultPrefix
 // Store is a stores.Store on Redis. It is safe for concurrent use; it does
 // not own the client, which the caller closes.
 //
-// Its methods (Load, Create, Update, Touch, Set, Delete, Exists,
-// ClearExpired) send the commands listed in the package documentation; the
+// Its methods (Load, Create, Update, Touch, CompareAndSwap,
+// CompareAndDelete, Set, Delete, Exists, ClearExpired) send the commands listed in the package documentation; the
 // code is shared with stores/redis9store, so the two stores read and write
 // the same records.
 type Store struct {
@@ -95,4 +104,5 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 var (
 	_ stores.Store   = (*Store)(nil)
 	_ stores.Toucher = (*Store)(nil)
+	_ stores.Swapper = (*Store)(nil)
 )

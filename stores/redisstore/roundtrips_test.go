@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"context"
 	"testing"
 
 	"github.com/go-redis/redis/v8"
@@ -40,4 +41,24 @@ func TestRoundTripsPerOperation(t *testing.T) {
 			redisopstest.OneRoundTripEach(t, s, rt)
 		})
 	}
+}
+
+// TestScriptsAreSentAgainAfterAFlush empties the script cache of a cluster
+// of its own (a SCRIPT FLUSH on the shared server would cost other tests
+// round trips).
+func TestScriptsAreSentAgainAfterAFlush(t *testing.T) {
+	rt := new(testenv.RoundTrips)
+	c := redis.NewClusterClient(Redis7ClusterOptions(&redis.ClusterOptions{
+		Addrs: startCluster(t), Dialer: rt.DialContext, PoolSize: 1,
+	}))
+	t.Cleanup(func() { c.Close() })
+	flush := func() {
+		err := c.ForEachMaster(context.Background(), func(ctx context.Context, m *redis.Client) error {
+			return m.ScriptFlush(ctx).Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	redisopstest.ScriptsAreSentAgainAfterAFlush(t, newStore(t, c), rt, flush)
 }

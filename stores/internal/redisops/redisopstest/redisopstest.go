@@ -5,6 +5,7 @@ package redisopstest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 type Store interface {
 	stores.Store
 	stores.Toucher
+	stores.Swapper
 }
 
 // OneRoundTripEach checks, once the client's connections are warm, that
@@ -31,9 +33,17 @@ func OneRoundTripEach(t *testing.T, s Store, rt *testenv.RoundTrips) {
 	for i := range keys {
 		keys[i] = stores.NewKey()
 	}
-	// Warm up: a connection to every master, the slot map, COMMAND.
+	// Warm up: a connection to every master, the slot map, COMMAND, and
+	// the scripts loaded on every master (the first EVALSHA of a script a
+	// server has not seen is answered NOSCRIPT and sent again as EVAL).
 	for _, k := range keys {
 		if err := s.Create(ctx, k, []byte("w"), exp); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CompareAndSwap(ctx, k, []byte("w"), []byte("w"), exp); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CompareAndDelete(ctx, k, []byte("not w")); !errors.Is(err, stores.ErrConflict) {
 			t.Fatal(err)
 		}
 	}
@@ -44,10 +54,24 @@ func OneRoundTripEach(t *testing.T, s Store, rt *testenv.RoundTrips) {
 		}{
 			{"Load", func() error { _, err := s.Load(ctx, k); return err }},
 			{"Update", func() error { return s.Update(ctx, k, []byte(`{"a":2}`), exp) }},
+			{"CompareAndSwap", func() error {
+				_, err := s.CompareAndSwap(ctx, k, []byte(`{"a":2}`), []byte(`{"a":3}`), exp)
+				return err
+			}},
+			{"CompareAndSwap that conflicts", func() error {
+				return wantConflict(s.CompareAndSwap(ctx, k, []byte(`{"a":2}`), []byte(`{"a":4}`), exp))
+			}},
+			{"CompareAndDelete that conflicts", func() error {
+				return wantConflict(s.CompareAndDelete(ctx, k, []byte(`{"a":2}`)))
+			}},
 			{"Touch", func() error { return s.Touch(ctx, k, exp.Add(time.Minute)) }},
 			{"Exists", func() error { _, err := s.Exists(ctx, k); return err }},
 			{"Delete", func() error { return s.Delete(ctx, k) }},
 			{"Create", func() error { return s.Create(ctx, k, []byte(`{"a":1}`), exp) }},
+			{"CompareAndDelete", func() error {
+				_, err := s.CompareAndDelete(ctx, k, []byte(`{"a":1}`))
+				return err
+			}},
 			{"Load of an unknown key", func() error {
 				if _, err := s.Load(ctx, stores.NewKey()); err != stores.ErrNotFound {
 					return err
@@ -66,6 +90,15 @@ func OneRoundTripEach(t *testing.T, s Store, rt *testenv.RoundTrips) {
 	}
 }
 
+// wantConflict returns nil for a conflict that hands back {"a":3}, the
+// data OneRoundTripEach's swap left.
+func wantConflict(cur []byte, err error) error {
+	if !errors.Is(err, stores.ErrConflict) || string(cur) != `{"a":3}` {
+		return fmt.Errorf("got %q, %v; want {\"a\":3} and ErrConflict", cur, err)
+	}
+	return nil
+}
+
 // FailuresNameOnlyTheKeysPrefix checks the errors of s, whose server is
 // down: plain failures (not ErrNotFound or ErrExists) starting with name and
 // naming only the first 6 characters of the key.
@@ -75,14 +108,17 @@ func FailuresNameOnlyTheKeysPrefix(t *testing.T, s Store, name string) {
 	k := stores.NewKey()
 	_, loadErr := s.Load(ctx, k)
 	_, existsErr := s.Exists(ctx, k)
+	_, casErr := s.CompareAndSwap(ctx, k, []byte("x"), []byte("y"), time.Now().Add(time.Hour))
+	_, cadErr := s.CompareAndDelete(ctx, k, []byte("x"))
 	for op, err := range map[string]error{
 		"Load": loadErr, "Exists": existsErr,
+		"CompareAndSwap": casErr, "CompareAndDelete": cadErr,
 		"Create": s.Create(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
 		"Update": s.Update(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
 		"Touch":  s.Touch(ctx, k, time.Now().Add(time.Hour)),
 		"Delete": s.Delete(ctx, k),
 	} {
-		if err == nil || errors.Is(err, stores.ErrNotFound) || errors.Is(err, stores.ErrExists) {
+		if err == nil || errors.Is(err, stores.ErrNotFound) || errors.Is(err, stores.ErrExists) || errors.Is(err, stores.ErrConflict) {
 			t.Errorf("%s with Redis down = %v, want a plain failure", op, err)
 			continue
 		}
@@ -123,4 +159,40 @@ func SilentServer(t *testing.T) string {
 		}
 	})
 	return ln.Addr().String()
+}
+
+// ScriptsAreSentAgainAfterAFlush checks the NOSCRIPT path of the
+// compare-and-swap scripts: once flush has emptied the script cache of
+// every server behind s, the next swap on a key is answered NOSCRIPT and
+// sent again in full (two round trips), and succeeds; the one after is one
+// round trip again.
+func ScriptsAreSentAgainAfterAFlush(t *testing.T, s Store, rt *testenv.RoundTrips, flush func()) {
+	t.Helper()
+	ctx := context.Background()
+	exp := time.Now().Add(time.Hour)
+	k := stores.NewKey()
+	if err := s.Create(ctx, k, []byte("0"), exp); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CompareAndSwap(ctx, k, []byte("0"), []byte("1"), exp); err != nil {
+		t.Fatal(err)
+	}
+	flush()
+	for i, want := range []int64{2, 1} {
+		old, next := []byte{byte('1' + i)}, []byte{byte('2' + i)}
+		before := rt.Count()
+		if _, err := s.CompareAndSwap(ctx, k, old, next, exp); err != nil {
+			t.Fatalf("CompareAndSwap #%d after SCRIPT FLUSH: %v", i+1, err)
+		}
+		if got := rt.Count() - before; got != want {
+			t.Errorf("CompareAndSwap #%d after SCRIPT FLUSH took %d round trips, want %d", i+1, got, want)
+		}
+	}
+	if got, err := s.Load(ctx, k); string(got) != "3" || err != nil {
+		t.Fatalf("Load = %q, %v; want 3", got, err)
+	}
+	flush()
+	if _, err := s.CompareAndDelete(ctx, k, []byte("3")); err != nil {
+		t.Fatalf("CompareAndDelete after SCRIPT FLUSH: %v", err)
+	}
 }

@@ -1,0 +1,100 @@
+package redisops
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ginsession/ginsession/stores"
+)
+
+// The compare-and-swap scripts answer in the type of their reply, so that a
+// conflict costs no second round trip: 1 for done, 0 for no record, and the
+// record's data (a bulk string) when it holds other data. Redis expires
+// keys for GET, so an expired record is no record.
+//
+//	KEYS[1] the key; ARGV[1] the data expected; ARGV[2] the new data;
+//	ARGV[3] PX ms, "" to remove
+var compareAndSwapScript = newScript(`
+local cur = redis.call('GET', KEYS[1])
+if not cur then
+	return 0
+end
+if cur ~= ARGV[1] then
+	return cur
+end
+if ARGV[3] == '' then
+	redis.call('DEL', KEYS[1])
+else
+	redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+end
+return 1
+`)
+
+// KEYS[1] the key; ARGV[1] the data expected
+var compareAndDeleteScript = newScript(`
+local cur = redis.call('GET', KEYS[1])
+if not cur then
+	return 0
+end
+if cur ~= ARGV[1] then
+	return cur
+end
+redis.call('DEL', KEYS[1])
+return 1
+`)
+
+// eval runs sc on one key and returns its reply as Do does.
+func (s *Store) eval(ctx context.Context, sc script, key string, args ...any) (any, error) {
+	v, err := s.do(ctx, append([]any{"evalsha", sc.sha, 1, key}, args...)...)
+	if err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
+		v, err = s.do(ctx, append([]any{"eval", sc.src, 1, key}, args...)...)
+	}
+	return v, err
+}
+
+// CompareAndSwap implements stores.Swapper with one EVALSHA (EVAL the first
+// time a server sees the script): a Lua script on the one key, which Redis
+// runs atomically against every other command, so it works on Cluster too.
+// A conflict's reply carries the record's data, so a conflict costs no more
+// round trips than a swap. An expiry already past removes a matching record.
+func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
+	if err := stores.CheckKey(key); err != nil {
+		return nil, fmt.Errorf("%s: compare and swap: %w", s.name, err)
+	}
+	ms, _ := PX(s.now(), expiry)
+	v, err := s.eval(ctx, compareAndSwapScript, s.rkey(key), old, data, ms)
+	return s.swapReply("compare and swap", key, v, err)
+}
+
+// CompareAndDelete implements stores.Swapper with one EVALSHA, as
+// CompareAndSwap does.
+func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([]byte, error) {
+	if err := stores.CheckKey(key); err != nil {
+		return nil, fmt.Errorf("%s: compare and delete: %w", s.name, err)
+	}
+	v, err := s.eval(ctx, compareAndDeleteScript, s.rkey(key), old)
+	return s.swapReply("compare and delete", key, v, err)
+}
+
+// swapReply reads the reply of a compare-and-swap script.
+func (s *Store) swapReply(op, key string, v any, err error) ([]byte, error) {
+	if err != nil {
+		return nil, s.fail(op, key, err)
+	}
+	switch v := v.(type) {
+	case int64:
+		switch v {
+		case 1:
+			return nil, nil
+		case 0:
+			return nil, s.fail(op, key, stores.ErrNotFound)
+		}
+	case string:
+		return []byte(v), s.fail(op, key, stores.ErrConflict)
+	}
+	return nil, s.fail(op, key, fmt.Errorf("%w %T", errReply, v))
+}
+
+var _ stores.Swapper = (*Store)(nil)
