@@ -44,7 +44,7 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 			}
 			var err error
 			if stores.ValidKey(rest) {
-				err = s.removeExpired(rest)
+				err = s.removeExpired(ctx, rest)
 			} else if key, suffix, ok := strings.Cut(rest, tempMark); ok && stores.ValidKey(key) {
 				err = s.removeStaleTemp(e, suffix)
 			}
@@ -63,18 +63,29 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 }
 
 // removeExpired deletes key's file if it has expired, looking again under
-// the key's lock so that a record just created or touched in this process
-// survives.
-func (s *Store) removeExpired(key string) error {
-	mu := s.lock(key)
-	mu.Lock()
-	defer mu.Unlock()
+// the record's lock (see lock.go) so that a record just updated or touched,
+// by this process or another, survives.
+func (s *Store) removeExpired(ctx context.Context, key string) error {
 	path := s.path(key)
-	live, err := s.liveFile(path)
+	if live, err := s.liveFile(path); err != nil {
+		return s.fail("clear expired", err)
+	} else if live {
+		return nil // most files: no lock needed to leave them be
+	}
+	release, err := s.acquire(ctx, key)
+	if err != nil {
+		return fmt.Errorf("filestore: clear expired: %w", err)
+	}
+	defer release()
+	h, err := s.lockRecord(ctx, path)
+	if errors.Is(err, errGone) {
+		return nil
+	}
 	if err != nil {
 		return s.fail("clear expired", err)
 	}
-	if live {
+	defer h.unlock()
+	if s.live(h.fi, time.Now()) {
 		return nil
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {

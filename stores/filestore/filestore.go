@@ -40,13 +40,32 @@
 // An expired record in the way is moved aside and replaced.
 //
 // Update is update-only: it checks that a live record is there and then
-// renames the temporary file over it. Within one process a per-key lock
-// makes that check and rename atomic with respect to Delete, Touch, Create
-// and ClearExpired, so a concurrent logout is never undone. Between
-// processes sharing the directory the two steps are not atomic: a Delete by
-// another process landing between them is undone by the rename. Django's
-// file engine has the same window; use a database or Redis store when several
-// processes must share sessions under load.
+// renames the temporary file over it, holding the record's lock from the
+// check to the rename. Touch, Delete, CompareAndSwap, CompareAndDelete,
+// Create over an expired record and ClearExpired hold the same lock, so a
+// concurrent logout is never undone and a compare-and-swap is atomic.
+//
+// The lock holds between processes too, where flock(2) exists (Linux,
+// macOS, the BSDs): it is an exclusive flock on the record file itself,
+// taken again when a writer finds the name moved on to a newer file while
+// it waited, so no lock file is ever made or left behind. Within a process
+// a semaphore per key (of 64, by hash) comes first, and waiting for either
+// ends with the caller's context. Elsewhere (Windows) the lock holds within
+// one process only, and a Delete by another process landing between an
+// Update's check and rename is undone by the rename. Locks are advisory:
+// Django's file engine takes none, so a Django process writing the same
+// files is not excluded (it has the same window itself). flock is only as
+// good as the file system's: local disks are, some network file systems
+// are not.
+//
+// # Conditional writes
+//
+// The store is a [stores.Swapper]. CompareAndSwap writes the new record to
+// a temporary file first, then, under the record's lock, reads the live
+// file, compares its data byte for byte with what the caller loaded and
+// renames the new file over it; CompareAndDelete removes the file instead.
+// A missing or expired file is stores.ErrNotFound, other data its copy with
+// stores.ErrConflict.
 //
 // # Directory
 //
@@ -69,7 +88,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -87,9 +105,10 @@ const tempMark = "_out_"
 // it for the leftover of a crashed write.
 const staleTempAge = time.Hour
 
-// Store is a stores.Store and stores.Toucher keeping one file per session.
-// It is safe for concurrent use by goroutines and, with the limit described
-// in the package documentation, by processes sharing the directory.
+// Store is a stores.Store, stores.Toucher and stores.Swapper keeping one file
+// per session. It is safe for concurrent use by goroutines and, with the
+// limits described in the package documentation, by processes sharing the
+// directory.
 type Store struct {
 	dir    string
 	dirSep string // dir with one trailing separator
@@ -97,7 +116,11 @@ type Store struct {
 	fsync  bool
 	age    time.Duration // WithDjangoMtime: mtime = expiry - age
 	seed   maphash.Seed
-	locks  [64]sync.Mutex
+	locks  [64]chan struct{} // see lock.go
+
+	// swapped, when set by a test, runs in CompareAndSwap and
+	// CompareAndDelete between the compare and the write.
+	swapped func()
 }
 
 // Option configures a Store.
@@ -182,6 +205,9 @@ func New(dir string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("filestore: %s is writable by every user (mode %v), so anyone could plant a session file there; use a directory only the app can write (chmod 0700)", abs, fi.Mode().Perm())
 	}
 	s := &Store{dir: abs, dirSep: abs, prefix: c.prefix, fsync: c.fsync, age: c.age, seed: maphash.MakeSeed()}
+	for i := range s.locks {
+		s.locks[i] = make(chan struct{}, 1)
+	}
 	if !os.IsPathSeparator(abs[len(abs)-1]) { // only a root such as / ends in one
 		s.dirSep += string(filepath.Separator)
 	}
@@ -232,10 +258,6 @@ func (s *Store) Dir() string { return s.dir }
 // and a valid key holds no separator.
 func (s *Store) path(key string) string {
 	return s.dirSep + s.prefix + key
-}
-
-func (s *Store) lock(key string) *sync.Mutex {
-	return &s.locks[maphash.String(s.seed, key)%uint64(len(s.locks))]
 }
 
 // mtimeFor returns the mtime that encodes expiry. os.Chtimes goes through
@@ -430,9 +452,6 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 	// After a successful link the record lives on under its own name.
 	defer os.Remove(tmp)
 	target := s.path(key)
-	mu := s.lock(key)
-	mu.Lock()
-	defer mu.Unlock()
 	// Each turn either succeeds, reports a live record, or removes an
 	// expired one; more than a few turns means other processes keep
 	// creating and expiring this very key, which only a bug or an attack does.
@@ -447,24 +466,34 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 		if !errors.Is(err, fs.ErrExist) {
 			return s.fail("create", err)
 		}
-		if err := s.removeIfExpired(key, target); err != nil {
+		if err := s.removeIfExpired(ctx, key, target); err != nil {
 			return err
 		}
 	}
 	return stores.ErrExists
 }
 
-// removeIfExpired clears an expired file out of Create's way. It returns
-// stores.ErrExists when the file is live, and nil when the name is free to
-// try again. Another process may replace the file between the look and the
-// removal, so the file is first renamed aside, which claims exactly one
-// inode, and put back if it turns out to be live.
-func (s *Store) removeIfExpired(key, target string) error {
-	live, err := s.liveFile(target)
+// removeIfExpired clears an expired file out of Create's way, holding the
+// record's lock. It returns stores.ErrExists when the file is live, and nil
+// when the name is free to try again. A writer that takes no lock (Django)
+// may replace the file between the look and the removal, so the file is
+// first renamed aside, which claims exactly one inode, and put back if it
+// turns out to be live.
+func (s *Store) removeIfExpired(ctx context.Context, key, target string) error {
+	release, err := s.acquire(ctx, key)
+	if err != nil {
+		return fmt.Errorf("filestore: create: %w", err)
+	}
+	defer release()
+	h, err := s.lockRecord(ctx, target)
+	if errors.Is(err, errGone) {
+		return nil
+	}
 	if err != nil {
 		return s.fail("create", err)
 	}
-	if live {
+	defer h.unlock()
+	if s.live(h.fi, time.Now()) {
 		return stores.ErrExists
 	}
 	aside := s.tempName(key)
@@ -485,10 +514,33 @@ func (s *Store) removeIfExpired(key, target string) error {
 	return nil
 }
 
+// lockLive takes key's locks (see lock.go) and returns the live record at
+// path, locked, and the function that unlocks it; stores.ErrNotFound when
+// no file or only an expired one holds key.
+func (s *Store) lockLive(ctx context.Context, op, key, path string) (*held, func(), error) {
+	release, err := s.acquire(ctx, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("filestore: %s: %w", op, err)
+	}
+	h, err := s.lockRecord(ctx, path)
+	if err == nil && !s.live(h.fi, time.Now()) {
+		h.unlock()
+		err = errGone
+	}
+	if err != nil {
+		release()
+		if errors.Is(err, errGone) {
+			return nil, nil, stores.ErrNotFound
+		}
+		return nil, nil, s.fail(op, err)
+	}
+	return h, func() { h.unlock(); release() }, nil
+}
+
 // Update replaces the data and expiry of the live record under key, or
 // returns stores.ErrNotFound when the file is missing or expired, so a
-// session ended elsewhere is not brought back (see the package documentation
-// for the one race left between processes).
+// session ended elsewhere is not brought back. It holds the record's lock
+// from the look to the rename.
 func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("filestore: update: %w", err)
@@ -501,22 +553,23 @@ func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time
 		return s.fail("update", err)
 	}
 	target := s.path(key)
-	mu := s.lock(key)
-	mu.Lock()
-	defer mu.Unlock()
-	if live, err := s.liveFile(target); err != nil || !live {
+	_, unlock, err := s.lockLive(ctx, "update", key, target)
+	if err != nil {
 		_ = os.Remove(tmp)
-		if err != nil {
-			return s.fail("update", err)
-		}
-		return stores.ErrNotFound
+		return err
 	}
+	defer unlock()
+	return s.replace("update", tmp, target)
+}
+
+// replace renames tmp over target, whose lock the caller holds.
+func (s *Store) replace(op, tmp, target string) error {
 	if err := os.Rename(tmp, target); err != nil {
 		_ = os.Remove(tmp)
-		return s.fail("update", err)
+		return s.fail(op, err)
 	}
 	if err := s.syncDir(); err != nil {
-		return s.fail("update", err)
+		return s.fail(op, err)
 	}
 	return nil
 }
@@ -532,17 +585,14 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 		return fmt.Errorf("filestore: touch: %w", err)
 	}
 	target := s.path(key)
-	mu := s.lock(key)
-	mu.Lock()
-	defer mu.Unlock()
-	if live, err := s.liveFile(target); err != nil {
-		return s.fail("touch", err)
-	} else if !live {
-		return stores.ErrNotFound
+	_, unlock, err := s.lockLive(ctx, "touch", key, target)
+	if err != nil {
+		return err
 	}
+	defer unlock()
 	if err := os.Chtimes(target, time.Time{}, s.mtimeFor(expiry)); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return stores.ErrNotFound // deleted by another process meanwhile
+			return stores.ErrNotFound // deleted by a writer that takes no lock
 		}
 		return s.fail("touch", err)
 	}
@@ -559,10 +609,21 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := stores.CheckKey(key); err != nil {
 		return fmt.Errorf("filestore: delete: %w", err)
 	}
-	mu := s.lock(key)
-	mu.Lock()
-	defer mu.Unlock()
-	if err := os.Remove(s.path(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	release, err := s.acquire(ctx, key)
+	if err != nil {
+		return fmt.Errorf("filestore: delete: %w", err)
+	}
+	defer release()
+	target := s.path(key)
+	h, err := s.lockRecord(ctx, target)
+	if errors.Is(err, errGone) {
+		return nil
+	}
+	if err != nil {
+		return s.fail("delete", err)
+	}
+	defer h.unlock()
+	if err := os.Remove(target); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return s.fail("delete", err)
 	}
 	return nil

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -58,6 +60,10 @@ func TestRoundTripsPerOperation(t *testing.T) {
 			must(t, s.Touch(ctx, k2, exp.Add(time.Second)))
 			_, err = s.Exists(ctx, k2)
 			must(t, err)
+			_, err = s.CompareAndSwap(ctx, k2, []byte("w2"), []byte("w3"), exp)
+			must(t, err)
+			_, err = s.CompareAndDelete(ctx, k2, []byte("w3"))
+			must(t, err)
 			must(t, s.Delete(ctx, k2))
 
 			steps := []struct {
@@ -77,6 +83,26 @@ func TestRoundTripsPerOperation(t *testing.T) {
 				{"Update with identical data and expiry", su.identicalUpdate, func() error { return s.Update(ctx, k, []byte(`{"a":2}`), exp) }},
 				{"Touch", 1, func() error { return s.Touch(ctx, k, exp.Add(time.Minute)) }},
 				{"Exists", 1, func() error { _, err := s.Exists(ctx, k); return err }},
+				{"CompareAndSwap", 1, func() error {
+					_, err := s.CompareAndSwap(ctx, k, []byte(`{"a":2}`), []byte(`{"a":3}`), exp)
+					return err
+				}},
+				{"CompareAndSwap with identical data and expiry", su.identicalUpdate, func() error {
+					_, err := s.CompareAndSwap(ctx, k, []byte(`{"a":3}`), []byte(`{"a":3}`), exp)
+					return err
+				}},
+				// A conflict costs the SELECT that fetches the current data.
+				{"CompareAndSwap that conflicts", 2, func() error {
+					return wantConflict(s.CompareAndSwap(ctx, k, []byte(`{"a":2}`), []byte(`{"a":4}`), exp))
+				}},
+				{"CompareAndDelete that conflicts", 2, func() error {
+					return wantConflict(s.CompareAndDelete(ctx, k, []byte(`{"a":2}`)))
+				}},
+				{"CompareAndDelete", 1, func() error {
+					_, err := s.CompareAndDelete(ctx, k, []byte(`{"a":3}`))
+					return err
+				}},
+				{"Create again", 1, func() error { return s.Create(ctx, k, []byte(`{"a":1}`), exp) }},
 				{"Delete", 1, func() error { return s.Delete(ctx, k) }},
 			}
 			for _, st := range steps {
@@ -92,6 +118,14 @@ func TestRoundTripsPerOperation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wantConflict returns nil for a conflict that hands back {"a":3}.
+func wantConflict(cur []byte, err error) error {
+	if !errors.Is(err, stores.ErrConflict) || string(cur) != `{"a":3}` {
+		return fmt.Errorf("got %q, %v; want {\"a\":3} and ErrConflict", cur, err)
+	}
+	return nil
 }
 
 func must(t *testing.T, err error) {

@@ -40,6 +40,21 @@
 // its own context allows, calls of other statements do not wait at all, and
 // a failed prepare is tried again by the next call.
 //
+// # Conditional writes
+//
+// The store is a [stores.Swapper]: CompareAndSwap is one UPDATE whose WHERE
+// also requires session_data to hold, byte for byte, what the caller
+// loaded (CompareAndDelete one such DELETE), so the database's row lock
+// makes the compare and the write one step for every client of the table,
+// Django and other processes included, with no change to Django's schema.
+// The compare is of bytes whatever the column's collation: on MySQL and
+// MariaDB, whose default collations take 'X' for 'x' and ignore trailing
+// spaces, it compares CAST(... AS BINARY); on PostgreSQL it uses COLLATE
+// "C", on SQLite COLLATE BINARY. An uncontended swap is one round trip;
+// only when the statement changes no row does a SELECT follow, to return
+// the current data of a changed record (stores.ErrConflict) or report a
+// vanished one (stores.ErrNotFound).
+//
 // # Times
 //
 // expire_date is UTC, as Django writes it with USE_TZ=True. The store
@@ -122,6 +137,8 @@ const (
 	opDelete
 	opExists
 	opPurge
+	opSwap
+	opCompareDelete
 	numOps
 )
 
@@ -229,6 +246,17 @@ func buildQueries(d Dialect, table string, batch int) [numOps]string {
 		q[opDelete] = "DELETE FROM " + t + " WHERE session_key = ?"
 		q[opExists] = "SELECT 1 FROM " + t + " WHERE session_key = ? AND expire_date > ?"
 		q[opPurge] = "DELETE FROM " + t + " WHERE expire_date <= ? LIMIT " + n
+		// The compare is of bytes: MySQL's text collations (Django's
+		// session_data is longtext in the table's default, such as
+		// utf8mb4_general_ci) ignore case and trailing spaces. SQLite's
+		// default BINARY collation is made explicit against a column
+		// declared otherwise.
+		same := "CAST(session_data AS BINARY) = CAST(? AS BINARY)"
+		if d == SQLite {
+			same = "session_data = ? COLLATE BINARY"
+		}
+		q[opSwap] = "UPDATE " + t + " SET session_data = ?, expire_date = ? WHERE session_key = ? AND expire_date > ? AND " + same
+		q[opCompareDelete] = "DELETE FROM " + t + " WHERE session_key = ? AND expire_date > ? AND " + same
 		if d == SQLite {
 			// DELETE ... LIMIT needs a compile-time option most builds lack.
 			q[opPurge] = "DELETE FROM " + t + " WHERE session_key IN (SELECT session_key FROM " + t +
@@ -245,6 +273,9 @@ func buildQueries(d Dialect, table string, batch int) [numOps]string {
 		// SKIP LOCKED lets janitors on several instances purge side by side.
 		q[opPurge] = "DELETE FROM " + t + " WHERE session_key IN (SELECT session_key FROM " + t +
 			" WHERE expire_date <= $1 LIMIT " + n + " FOR UPDATE SKIP LOCKED)"
+		// "C" compares bytes, whatever collation the column was given.
+		q[opSwap] = "UPDATE " + t + ` SET session_data = $1, expire_date = $2 WHERE session_key = $3 AND expire_date > $4 AND session_data = $5 COLLATE "C"`
+		q[opCompareDelete] = "DELETE FROM " + t + ` WHERE session_key = $1 AND expire_date > $2 AND session_data = $3 COLLATE "C"`
 	}
 	return q
 }
@@ -521,6 +552,7 @@ func isDuplicate(err error) bool {
 var (
 	_ stores.Store   = (*Store)(nil)
 	_ stores.Toucher = (*Store)(nil)
+	_ stores.Swapper = (*Store)(nil)
 )
 
 // FreshLoad declares that Load returns a buffer scanned for the call alone

@@ -314,11 +314,15 @@ func TestInvalidKeysNeverReachTheDatabase(t *testing.T) {
 		if _, err := s.Load(ctx, k); !errors.Is(err, stores.ErrNotFound) || !errors.Is(err, stores.ErrInvalidKey) {
 			t.Errorf("Load(%q) = %v, want ErrNotFound and ErrInvalidKey", k, err)
 		}
+		_, casErr := s.CompareAndSwap(ctx, k, nil, nil, time.Now())
+		_, cadErr := s.CompareAndDelete(ctx, k, nil)
 		for name, err := range map[string]error{
-			"Create": s.Create(ctx, k, nil, time.Now()),
-			"Update": s.Update(ctx, k, nil, time.Now()),
-			"Touch":  s.Touch(ctx, k, time.Now()),
-			"Delete": s.Delete(ctx, k),
+			"CompareAndSwap":   casErr,
+			"CompareAndDelete": cadErr,
+			"Create":           s.Create(ctx, k, nil, time.Now()),
+			"Update":           s.Update(ctx, k, nil, time.Now()),
+			"Touch":            s.Touch(ctx, k, time.Now()),
+			"Delete":           s.Delete(ctx, k),
 		} {
 			if !errors.Is(err, stores.ErrInvalidKey) {
 				t.Errorf("%s(%q) = %v, want ErrInvalidKey", name, k, err)
@@ -336,20 +340,24 @@ func TestErrorsNameTheKeyOnlyByItsPrefix(t *testing.T) {
 	ctx := context.Background()
 	_, loadErr := s.Load(ctx, k)
 	_, existsErr := s.Exists(ctx, k)
+	_, casErr := s.CompareAndSwap(ctx, k, []byte("x"), []byte("y"), time.Now())
+	_, cadErr := s.CompareAndDelete(ctx, k, []byte("x"))
 	errs := map[string]error{
-		"Load":   loadErr,
-		"Exists": existsErr,
-		"Create": s.Create(ctx, k, []byte("x"), time.Now()),
-		"Update": s.Update(ctx, k, []byte("x"), time.Now()),
-		"Delete": s.Delete(ctx, k),
+		"Load":             loadErr,
+		"Exists":           existsErr,
+		"CompareAndSwap":   casErr,
+		"CompareAndDelete": cadErr,
+		"Create":           s.Create(ctx, k, []byte("x"), time.Now()),
+		"Update":           s.Update(ctx, k, []byte("x"), time.Now()),
+		"Delete":           s.Delete(ctx, k),
 	}
 	for name, err := range errs {
 		if err == nil {
 			t.Errorf("%s on a closed pool succeeded", name)
 			continue
 		}
-		if errors.Is(err, stores.ErrNotFound) {
-			t.Errorf("%s on a closed pool = %v, a failure posing as a missing record", name, err)
+		if errors.Is(err, stores.ErrNotFound) || errors.Is(err, stores.ErrConflict) {
+			t.Errorf("%s on a closed pool = %v, a failure posing as a missing or changed record", name, err)
 		}
 		if strings.Contains(err.Error(), k) || !strings.HasPrefix(err.Error(), "sqlstore: ") {
 			t.Errorf("%s error %q: want a sqlstore: prefix and no full key", name, err)

@@ -1,0 +1,97 @@
+package filestore
+
+import (
+	"context"
+	"errors"
+	"hash/maphash"
+	"io/fs"
+	"os"
+)
+
+// Writes and locks
+//
+// Every write of an existing record (Update, Touch, Delete, CompareAndSwap,
+// CompareAndDelete, Create over an expired record, ClearExpired) holds the
+// record's lock from its look at the record to its change of it, in two
+// layers:
+//
+//   - within the process, one of 64 semaphores chosen by a hash of the key,
+//     waited for only as long as the caller's context allows;
+//   - between processes (where flock(2) exists), an exclusive flock on the
+//     record file itself. rename(2) and unlink(2) replace or remove the
+//     name but not the inode a lock is on, so after taking the lock the
+//     holder checks that the name still leads to the inode it locked, and
+//     when it does not (a writer renamed a new record over it or deleted
+//     it while this one waited) it starts again on what the name holds now.
+//     A lock on the current inode therefore excludes every other writer:
+//     each of them must hold it to replace or remove that inode. No lock
+//     file is ever made, so none is left to clean up.
+//
+// Create of a free key needs no lock: link(2) is insert-only by itself.
+// Load and Exists take none: they see the old inode or the new one.
+
+// held is a record locked by lockRecord: its file, open (or nil where there
+// is no flock), and what it was when locked.
+type held struct {
+	f  *os.File
+	fi fs.FileInfo
+}
+
+// errGone is lockRecord's report that no file holds the key.
+var errGone = errors.New("no record file")
+
+// acquire takes key's in-process semaphore, or returns the context's error.
+func (s *Store) acquire(ctx context.Context, key string) (release func(), err error) {
+	sem := s.locks[maphash.String(s.seed, key)%uint64(len(s.locks))]
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// lockRecord locks the file at path against the writers of other processes
+// (see above); the caller holds the key's semaphore. It returns errGone when
+// there is no file.
+func (s *Store) lockRecord(ctx context.Context, path string) (*held, error) {
+	for {
+		h, err := lockFile(ctx, path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errGone
+		}
+		if err != nil {
+			return nil, err
+		}
+		if h.f == nil {
+			return h, nil
+		}
+		now, err := os.Lstat(path)
+		if err == nil && os.SameFile(now, h.fi) {
+			return h, nil
+		}
+		h.f.Close()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errGone
+		}
+		if err != nil {
+			return nil, err
+		}
+		// Replaced while we waited: lock the new record.
+	}
+}
+
+// unlock releases the lock taken by lockRecord.
+func (h *held) unlock() {
+	if h != nil && h.f != nil {
+		h.f.Close()
+	}
+}
+
+// data reads the locked record's data.
+func (h *held) data(path string) ([]byte, error) {
+	if h.f == nil {
+		return os.ReadFile(path)
+	}
+	return readAll(h.f, h.fi.Size())
+}

@@ -1,0 +1,65 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
+package filestore
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"syscall"
+	"time"
+)
+
+// crossProcess reports whether writers in different processes exclude each
+// other (see lock.go).
+const crossProcess = true
+
+// lockFile opens the file at path and takes an exclusive flock on it. It
+// does not block in the system call, which no context could interrupt:
+// while another process holds the lock it tries again after a pause that
+// grows from 20µs to 5ms, until ctx is done.
+func lockFile(ctx context.Context, path string) (*held, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrPermission) {
+		// A file this process may not read (another user's, in a shared
+		// group directory) cannot be locked; it can still be deleted.
+		fi, err := os.Lstat(path)
+		if err != nil {
+			return nil, err
+		}
+		return &held{fi: fi}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	fd := int(f.Fd())
+	for pause := 20 * time.Microsecond; ; {
+		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, &os.PathError{Op: "flock", Path: path, Err: err}
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			f.Close()
+			return nil, ctx.Err()
+		}
+		pause = min(2*pause, 5*time.Millisecond)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &held{f: f, fi: fi}, nil
+}

@@ -1,0 +1,114 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ginsession/ginsession/stores"
+)
+
+// CompareAndSwap implements stores.Swapper with one UPDATE of the live row
+// whose session_data is, byte for byte, what old is stored as: the
+// database makes the compare and the write one step against every other
+// client. Only when the UPDATE changes no row does a SELECT tell a
+// vanished record (stores.ErrNotFound) from a changed one (the current
+// data, with stores.ErrConflict); so does MySQL's count of an unchanged
+// row, which the SELECT shows to be a success.
+func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
+	if err := stores.CheckKey(key); err != nil {
+		return nil, fmt.Errorf("sqlstore: compare and swap: %w", err)
+	}
+	stored := storedForm(data)
+	newData, newExpiry := s.dataArg(stored), s.timeArg(expiry)
+	cur, err := s.compare(ctx, key, old, stored, func(now, want any) (int64, error) {
+		return s.exec(ctx, opSwap, newData, newExpiry, key, now, want)
+	})
+	if err != nil {
+		return cur, fmt.Errorf("sqlstore: compare and swap %s: %w", stores.Redact(key), err)
+	}
+	return nil, nil
+}
+
+// CompareAndDelete implements stores.Swapper with one DELETE of the live
+// row whose session_data is what old is stored as, and the SELECT of
+// CompareAndSwap when it deletes nothing.
+func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([]byte, error) {
+	if err := stores.CheckKey(key); err != nil {
+		return nil, fmt.Errorf("sqlstore: compare and delete: %w", err)
+	}
+	cur, err := s.compare(ctx, key, old, nil, func(now, want any) (int64, error) {
+		return s.exec(ctx, opCompareDelete, key, now, want)
+	})
+	if err != nil {
+		return cur, fmt.Errorf("sqlstore: compare and delete %s: %w", stores.Redact(key), err)
+	}
+	return nil, nil
+}
+
+// compare runs write, a conditional statement given the current time and
+// the stored form of the data expected, and reads its outcome. When write
+// changes no row it reads the row:
+//
+//   - none live: stores.ErrNotFound;
+//   - other data: that data and stores.ErrConflict;
+//   - old, and already stored as written (stored, nil for a delete):
+//     MySQL's count of an unchanged row, a success;
+//   - old, in another form than storedForm's (a row written by hand or by
+//     another tool holding old verbatim) or put back between the two
+//     statements: write once more, against the form the row holds, and
+//     report a conflict with old as the current data if that changes
+//     nothing either.
+func (s *Store) compare(ctx context.Context, key string, old, stored []byte, write func(now, want any) (int64, error)) ([]byte, error) {
+	want := storedForm(old)
+	for attempt := 0; ; attempt++ {
+		now := s.timeArg(s.now())
+		n, err := write(now, s.dataArg(want))
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, nil
+		}
+		raw, err := s.loadStored(ctx, key, now)
+		if err != nil {
+			return nil, err
+		}
+		cur, ok := fromStored(bytes.Clone(raw))
+		switch {
+		case !ok:
+			return nil, stores.ErrNotFound // unreadable, as for Load
+		case !bytes.Equal(cur, old):
+			if cur == nil {
+				cur = []byte{}
+			}
+			return cur, stores.ErrConflict
+		case s.dialect == MySQL && stored != nil && bytes.Equal(raw, stored):
+			return nil, nil
+		case attempt == 1:
+			return cur, stores.ErrConflict
+		}
+		want = raw
+	}
+}
+
+// loadStored returns session_data of the live row under key as stored, or
+// stores.ErrNotFound.
+func (s *Store) loadStored(ctx context.Context, key string, now any) ([]byte, error) {
+	row, err := s.queryRow(ctx, opLoad, key, now)
+	if err != nil {
+		return nil, err
+	}
+	var raw []byte
+	exp := expiryScanner{wallClock: s.dialect != Postgres}
+	if err := row.Scan(&raw, &exp); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, stores.ErrNotFound
+		}
+		return nil, err
+	}
+	return raw, nil
+}
