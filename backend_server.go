@@ -14,9 +14,13 @@ import (
 type serverBackend struct {
 	store   stores.Store
 	toucher stores.Toucher // nil unless the store can move an expiry alone
+	index   *userIndex     // nil unless WithUserIndex (index.go)
 }
 
-func (b *serverBackend) check(*options) error { return nil }
+func (b *serverBackend) check(o *options) (err error) {
+	b.index, err = newUserIndex(b.store, o)
+	return err
+}
 
 func (b *serverBackend) adopt(s *Session, value string) {
 	if stores.ValidKey(value) {
@@ -36,14 +40,20 @@ func (b *serverBackend) load(s *Session) ([]byte, error) {
 
 // decoded keeps the key of corrupt data, as Django does: the session starts
 // empty under the same key and the next save overwrites the record.
-func (b *serverBackend) decoded(*Session, error) bool { return false }
+func (b *serverBackend) decoded(s *Session, _ error) bool {
+	b.index.loaded(s)
+	return false
+}
 
 // save is insert-only under a new key when there is none, update-only
 // otherwise, so a record a concurrent logout deleted is not brought back.
 func (b *serverBackend) save(s *Session, data []byte, now time.Time) error {
 	expiry := s.expiryDateLocked(now)
 	if s.key == "" {
-		return b.create(s, data, expiry)
+		if err := b.create(s, data, expiry); err != nil {
+			return err
+		}
+		return b.index.saved(s, now, expiry)
 	}
 	ctx, cancel := s.storeContext()
 	err := b.store.Update(ctx, s.key, data, expiry)
@@ -54,7 +64,7 @@ func (b *serverBackend) save(s *Session, data []byte, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("ginsession: save session %s: %w", shortKey(s.key), err)
 	}
-	return nil
+	return b.index.saved(s, now, expiry)
 }
 
 // create stores data under a fresh key, retrying on the (vanishingly rare)
@@ -119,7 +129,7 @@ func (b *serverBackend) flush(s *Session) error {
 		s.err = fmt.Errorf("ginsession: flush session %s: %w", shortKey(old), err)
 		return s.err
 	}
-	return nil
+	return b.index.flushed(s, old)
 }
 
 // cycle saves the data under a new key, then deletes the old record.
@@ -138,7 +148,7 @@ func (b *serverBackend) cycle(s *Session) error {
 			return s.err
 		}
 	}
-	return nil
+	return b.index.cycled(s, old)
 }
 
 func (b *serverBackend) cookieValue(s *Session) string { return s.key }

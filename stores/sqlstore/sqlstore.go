@@ -100,6 +100,8 @@ type Store struct {
 	table    string
 	prepared bool
 	batch    int64
+	// indexTable holds the per-user index, "" when it is off (index.go).
+	indexTable string
 	queries  [numOps]string
 	now      func() time.Time
 
@@ -122,6 +124,16 @@ const (
 	opDelete
 	opExists
 	opPurge
+	// The per-user index (index.go).
+	opIndexAdd
+	opIndexAddNew
+	opIndexTouch
+	opIndexHas
+	opIndexMove
+	opIndexRemove
+	opIndexList
+	opIndexPurge
+	opRebuildScan
 	numOps
 )
 
@@ -129,10 +141,11 @@ const (
 type Option func(*config) error
 
 type config struct {
-	dialect  Dialect
-	table    string
-	batch    int
-	prepared bool
+	dialect    Dialect
+	table      string
+	batch      int
+	prepared   bool
+	indexTable string
 }
 
 // WithTable sets the table name, DefaultTable ("django_session") by default.
@@ -210,6 +223,8 @@ func New(db *sqlx.DB, opts ...Option) (*Store, error) {
 	s := &Store{db: db, dialect: c.dialect, table: c.table, prepared: c.prepared, batch: int64(c.batch), now: time.Now}
 	s.prepare = db.PrepareContext
 	s.queries = buildQueries(c.dialect, c.table, c.batch)
+	s.indexTable = c.indexTable
+	buildIndexQueries(&s.queries, c.dialect, c.table, c.indexTable, c.batch)
 	return s, nil
 }
 
@@ -467,7 +482,10 @@ func (s *Store) exists(ctx context.Context, key string, now any) (bool, error) {
 // ClearExpired implements stores.Store (Django's clearsessions) with
 // DeleteExpired.
 func (s *Store) ClearExpired(ctx context.Context) error {
-	_, err := s.DeleteExpired(ctx)
+	if _, err := s.DeleteExpired(ctx); err != nil {
+		return err
+	}
+	_, err := s.clearIndex(ctx, s.timeArg(s.now()))
 	return err
 }
 
