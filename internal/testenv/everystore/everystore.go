@@ -79,6 +79,29 @@ func SQL(t testing.TB, db *sqlx.DB, base string) *sqlstore.Store {
 	return st
 }
 
+// IndexedSQL is SQL with the per-user index on, in a table of its own
+// beside the session table, dropped too when the test ends.
+func IndexedSQL(t testing.TB, db *sqlx.DB, base string) *sqlstore.Store {
+	t.Helper()
+	table, index := testenv.Name(base), testenv.Name(base+"idx_")
+	st, err := sqlstore.New(db, sqlstore.WithTable(table), sqlstore.WithIndexTable(index))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateTable(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		st.Close()
+		for _, name := range []string{table, index} {
+			if _, err := db.Exec("DROP TABLE IF EXISTS " + name); err != nil {
+				t.Errorf("drop %s: %v", name, err)
+			}
+		}
+	})
+	return st
+}
+
 // Redis returns a redisstore on the test Redis under a key prefix of the
 // test's own, emptied when the test ends.
 func Redis(t testing.TB, base string) *redisstore.Store {
