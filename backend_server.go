@@ -122,6 +122,7 @@ func (b *serverBackend) flush(s *Session) error {
 	if old == "" {
 		return nil
 	}
+	b.index.flushing(s, old)
 	ctx, cancel := s.storeContext()
 	defer cancel()
 	if err := b.store.Delete(ctx, old); err != nil {

@@ -72,6 +72,7 @@ func (s *Session) setIndexed(st indexState) {
 // userIndex keeps a server store's per-user index in step with the
 // sessions the middleware loads and saves.
 type userIndex struct {
+	store    stores.Store
 	ix       stores.Indexer
 	interval time.Duration
 	details  bool
@@ -95,7 +96,7 @@ func newUserIndex(store stores.Store, o *options) (*userIndex, error) {
 	if cfg.ActivityInterval < 0 {
 		return nil, fmt.Errorf("WithUserIndex: ActivityInterval %v is negative: leave it 0 for %v", cfg.ActivityInterval, DefaultActivityInterval)
 	}
-	u := &userIndex{ix: ix, interval: cfg.ActivityInterval, details: !cfg.NoDeviceDetails}
+	u := &userIndex{store: store, ix: ix, interval: cfg.ActivityInterval, details: !cfg.NoDeviceDetails}
 	if u.interval == 0 {
 		u.interval = DefaultActivityInterval
 	}
@@ -251,6 +252,24 @@ func (u *userIndex) cycled(s *Session, old string) error {
 	u.seen.wrote(s.key, now, u.entryExpiry(expiry))
 	s.setIndexed(indexState{user: st.user, key: s.key})
 	return nil
+}
+
+// flushing runs before Flush deletes the record under old: a session not
+// read in this request (a logout page that never looks at it) is read now,
+// one Load, to learn whose index holds it. s.mu is held.
+func (u *userIndex) flushing(s *Session, old string) {
+	if u == nil || s.idx != nil {
+		return
+	}
+	ctx, cancel := s.storeContext()
+	raw, err := u.store.Load(ctx, old)
+	cancel()
+	if err != nil {
+		return // gone already, or the Delete will report the store's failure
+	}
+	if _, values, err := s.m.opts.Codec.Decode(raw); err == nil {
+		s.setIndexed(indexState{user: userOf(values), key: old})
+	}
 }
 
 // flushed runs once Flush has deleted the record under old. s.mu is held.

@@ -9,6 +9,7 @@ package everystore
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -19,6 +20,7 @@ import (
 	"github.com/ginsession/ginsession/stores/cookiestore"
 	"github.com/ginsession/ginsession/stores/filestore"
 	"github.com/ginsession/ginsession/stores/memstore"
+	"github.com/ginsession/ginsession/stores/redis9store"
 	"github.com/ginsession/ginsession/stores/redisstore"
 	"github.com/ginsession/ginsession/stores/sqlstore"
 )
@@ -53,6 +55,30 @@ func All(base string) []Store {
 			return st
 		}},
 		{"cookie", func(t *testing.T) stores.Backend { return must(t)(cookiestore.New()) }},
+	}
+}
+
+// Indexed returns every store that keeps a per-user index, with it on:
+// memory, file, Redis (go-redis v8 and v9), MySQL, PostgreSQL, SQLite, and
+// Redis in front of MySQL.
+func Indexed(base string) []Store {
+	return []Store{
+		{"memory", func(t *testing.T) stores.Backend { return must(t)(memstore.New()) }},
+		{"file", func(t *testing.T) stores.Backend { return must(t)(filestore.New(t.TempDir())) }},
+		{"redis", func(t *testing.T) stores.Backend { return Redis(t, base) }},
+		{"redis9", func(t *testing.T) stores.Backend {
+			client := testenv.Redis9(t)
+			return must(t)(redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, base))))
+		}},
+		{"mysql", func(t *testing.T) stores.Backend { return IndexedSQL(t, testenv.MySQL(t), base) }},
+		{"postgres", func(t *testing.T) stores.Backend { return IndexedSQL(t, testenv.Postgres(t), base) }},
+		{"sqlite", func(t *testing.T) stores.Backend {
+			db := testenv.OpenSQLite(t, sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "db.sqlite3")))
+			return IndexedSQL(t, db, base)
+		}},
+		{"cached", func(t *testing.T) stores.Backend {
+			return must(t)(cachedstore.New(Redis(t, base), IndexedSQL(t, testenv.MySQL(t), base)))
+		}},
 	}
 }
 
