@@ -13,8 +13,8 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/internal/sessionindex"
-	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/signing"
+	"github.com/ginsession/ginsession/stores"
 )
 
 // ErrNoSuchSession reports that a handle names none of the current user's

@@ -102,8 +102,8 @@ type Store struct {
 	batch    int64
 	// indexTable holds the per-user index, "" when it is off (index.go).
 	indexTable string
-	queries  [numOps]string
-	now      func() time.Time
+	queries    [numOps]string
+	now        func() time.Time
 
 	// prepare is db.PrepareContext; tests wrap it to hold or fail a prepare.
 	prepare func(ctx context.Context, query string) (*sql.Stmt, error)

@@ -23,7 +23,7 @@ import (
 // latest expiry the middleware gave, which covers every session it lists,
 // so a user who never looks leaves nothing behind for long.
 
-//	KEYS[1] the user's hash; ARGV[1] key; ARGV[2] details; ARGV[3] last activity; ARGV[4] PX ms
+// KEYS[1] the user's hash; ARGV[1] key; ARGV[2] details; ARGV[3] last activity; ARGV[4] PX ms
 var indexAddScript = newScript(`
 redis.call('HSET', KEYS[1], 'e:' .. ARGV[1], ARGV[2], 'a:' .. ARGV[1], ARGV[3])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then
@@ -32,7 +32,7 @@ end
 return 1
 `)
 
-//	KEYS[1] the user's hash; ARGV[1] key; ARGV[2] last activity; ARGV[3] PX ms
+// KEYS[1] the user's hash; ARGV[1] key; ARGV[2] last activity; ARGV[3] PX ms
 var indexTouchScript = newScript(`
 if redis.call('HEXISTS', KEYS[1], 'e:' .. ARGV[1]) == 0 then
 	return 0
@@ -44,7 +44,7 @@ end
 return 1
 `)
 
-//	KEYS[1] the user's hash; ARGV[1] old key; ARGV[2] new key; ARGV[3] last activity; ARGV[4] PX ms
+// KEYS[1] the user's hash; ARGV[1] old key; ARGV[2] new key; ARGV[3] last activity; ARGV[4] PX ms
 var indexMoveScript = newScript(`
 local e = redis.call('HGET', KEYS[1], 'e:' .. ARGV[1])
 if not e then
