@@ -107,13 +107,26 @@ func devRoutes(r *gin.Engine) {
 
 func newDevSite(t *testing.T, store stores.Store, opts ...ginsession.Option) *devSite {
 	t.Helper()
-	r := gin.New()
 	opts = append([]ginsession.Option{ginsession.WithSecretKey(secret), ginsession.WithUserIndex(ginsession.UserIndex{})}, opts...)
+	return &devSite{t: t, store: store, srv: newServer(t, ginEngine(store, opts...))}
+}
+
+// newPlainSite is the same site without the index.
+func newPlainSite(t *testing.T, store stores.Store) *devSite {
+	return &devSite{t: t, store: store, srv: newServer(t, ginEngine(store, ginsession.WithSecretKey(secret)))}
+}
+
+func ginEngine(store stores.Store, opts ...ginsession.Option) *gin.Engine {
+	r := gin.New()
 	r.Use(ginsession.New(store, opts...))
 	devRoutes(r)
-	srv := httptest.NewServer(r)
+	return r
+}
+
+func newServer(t *testing.T, h http.Handler) *httptest.Server {
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &devSite{t: t, store: store, srv: srv}
+	return srv
 }
 
 // devClient is one browser: a cookie jar and a user agent of its own.
