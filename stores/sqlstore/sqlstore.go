@@ -13,6 +13,14 @@
 // [MySQLSchema], [PostgresSchema] and [SQLiteSchema] for the DDL) or by
 // Django's migration.
 //
+// # Per-user index
+//
+// [WithIndexTable] keeps a per-user index of logged-in sessions
+// (stores.Indexer, for ginsession.WithUserIndex and auth.Sessions) in a
+// table of its own, so django_session stays exactly Django's. A listing
+// joins the two tables, so it shows only live sessions; [RebuildIndex]
+// adds the sessions a Django site sharing the table created.
+//
 // # SQLite
 //
 // Open the file with [SQLiteDSN]'s DSN (busy timeout and WAL), and the store
