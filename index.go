@@ -181,6 +181,10 @@ func (u *userIndex) saved(s *Session, now, expiry time.Time) error {
 		return nil
 	}
 	user, old := userOf(s.values), s.indexed()
+	if id, _ := sessionindex.UserID(s.values[sessionindex.UserIDKey]); len(id) > stores.MaxIndexUserID {
+		// Saved unindexed, it could not be listed or ended one by one.
+		return fmt.Errorf("ginsession: user index: the user id is %d bytes long, more than the %d an index holds", len(id), stores.MaxIndexUserID)
+	}
 	switch {
 	case user == old.user && s.key == old.key:
 		if user == "" || !u.seen.due(s.key, now, expiry, u.interval) {
