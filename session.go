@@ -47,9 +47,10 @@ type Session struct {
 	keyBuf [4]string // backs keys for small sessions
 	values map[string]any
 
-	idx      *indexState // what the per-user index holds for it, if on (index.go)
-	sealedAt time.Time   // cookie stores: when the cookie was sealed
-	err      error       // a store failure this request must report; nothing is saved over it
+	sealedAt time.Time // cookie stores: when the cookie was sealed
+	err      error     // a store failure this request must report; nothing is saved over it
+
+	idx *indexState // what the per-user index holds for it, if on (index.go)
 
 	// The flags share one word, which leaves room for setCookie in the same
 	// 256-byte size class.

@@ -207,7 +207,7 @@ func indexOf(c *gin.Context, op string) (sessionindex.Target, string, error) {
 	if !ok {
 		return t, "", fmt.Errorf("auth: %s: %w", op, ErrNotLoggedIn)
 	}
-	t.Key = s.Key() // UserID may have loaded (and re-keyed nothing), read it now
+	t.Key = s.Key() // after UserID, which loads the session: a stale key is gone by now
 	return t, user, nil
 }
 
