@@ -44,6 +44,8 @@
 //	@login_required                     RequireLogin(loginURL), RequireUser(loginURL, load)
 //	url_has_allowed_host_and_scheme     SafeNext(next, fallback)
 //	user.get_session_auth_hash()        SessionAuthHash(secret, user.PasswordHash())
+//	(django-user-sessions)              Sessions(c), EndSession(c, handle), EndOtherSessions(c),
+//	                                    EndUserSessions(ctx, store, userID); see ginsession.WithUserIndex
 //
 // # Why the hash
 //
