@@ -23,6 +23,9 @@ type cookieBackend struct {
 }
 
 func (b *cookieBackend) check(o *options) error {
+	if o.UserIndex != nil {
+		return fmt.Errorf("WithUserIndex: %w", stores.ErrClientSide)
+	}
 	if o.SecretKey == "" {
 		return fmt.Errorf("a cookie store signs sessions with the secret: add WithSecretKey(<at least %d random bytes>)", MinSecretKeyLength)
 	}

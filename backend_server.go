@@ -15,9 +15,13 @@ type serverBackend struct {
 	store   stores.Store
 	toucher stores.Toucher // nil unless the store can move an expiry alone
 	swapper stores.Swapper // nil unless the store can save conditionally
+	index   *userIndex     // nil unless WithUserIndex (index.go)
 }
 
-func (b *serverBackend) check(*options) error { return nil }
+func (b *serverBackend) check(o *options) (err error) {
+	b.index, err = newUserIndex(b.store, o)
+	return err
+}
 
 func (b *serverBackend) adopt(s *Session, value string) {
 	if stores.ValidKey(value) {
@@ -37,14 +41,26 @@ func (b *serverBackend) load(s *Session) ([]byte, error) {
 
 // decoded keeps the key of corrupt data, as Django does: the session starts
 // empty under the same key and the next save overwrites the record.
-func (b *serverBackend) decoded(*Session, error) bool { return false }
+func (b *serverBackend) decoded(s *Session, _ error) bool {
+	b.index.loaded(s)
+	return false
+}
 
 // save is insert-only under a new key when there is none, update-only
 // otherwise, so a record a concurrent logout deleted is not brought back.
 // With a stores.Swapper, the update of a session this request loaded and
 // changed key by key is conditional on the record still holding what was
-// loaded; see swap.
+// loaded; see swap. The per-user index hears of every successful write.
 func (b *serverBackend) save(s *Session, data []byte, now time.Time) ([]byte, error) {
+	stored, err := b.write(s, data, now)
+	if err != nil {
+		return nil, err
+	}
+	return stored, b.index.saved(s, now, s.expiryDateLocked(now))
+}
+
+// write stores data as save describes, returning what it stored.
+func (b *serverBackend) write(s *Session, data []byte, now time.Time) ([]byte, error) {
 	if s.key == "" {
 		return data, b.create(s, data, s.expiryDateLocked(now))
 	}
@@ -123,6 +139,7 @@ func (b *serverBackend) flush(s *Session) error {
 	if old == "" {
 		return nil
 	}
+	b.index.flushing(s, old)
 	ctx, cancel := s.storeContext()
 	defer cancel()
 	if err := b.store.Delete(ctx, old); err != nil {
@@ -130,7 +147,7 @@ func (b *serverBackend) flush(s *Session) error {
 		s.err = fmt.Errorf("ginsession: flush session %s: %w", shortKey(old), err)
 		return s.err
 	}
-	return nil
+	return b.index.flushed(s, old)
 }
 
 // cycle saves the data under a new key, then deletes the old record. With
@@ -158,9 +175,11 @@ func (b *serverBackend) cycle(s *Session) error {
 			s.err = fmt.Errorf("ginsession: cycle key: delete old session %s: %w", shortKey(old), err)
 			return s.err
 		}
-		return nil
+	} else if err := b.retireOld(ctx, s, old, oldData, changes); err != nil {
+		return err
 	}
-	return b.retireOld(ctx, s, old, oldData, changes)
+	// The old record is gone: only now does the index entry move.
+	return b.index.cycled(s, old)
 }
 
 // retireOld deletes the record a key cycle left, under old, provided it

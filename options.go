@@ -69,6 +69,9 @@ type options struct {
 	// so a store that hangs fails the request instead of holding it.
 	// Optional. Default value is 5 seconds; 0 or less means no extra bound.
 	StoreTimeout time.Duration
+	// UserIndex keeps a per-user index of sessions in the store (index.go).
+	// Optional. Default value is nil: no index.
+	UserIndex *UserIndex
 
 	sameSiteInput string // a SameSite spelling WithCookieSameSite did not know
 }

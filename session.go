@@ -58,6 +58,8 @@ type Session struct {
 	sealedAt time.Time // cookie stores: when the cookie was sealed
 	err      error     // a store failure this request must report; nothing is saved over it
 
+	idx *indexState // what the per-user index holds for it, if on (index.go)
+
 	// The flags share one word, which leaves room for setCookie in the same
 	// 256-byte size class.
 	hadCookie bool // the request carried the session cookie

@@ -44,6 +44,8 @@
 //	@login_required                     RequireLogin(loginURL), RequireUser(loginURL, load)
 //	url_has_allowed_host_and_scheme     SafeNext(next, fallback)
 //	user.get_session_auth_hash()        SessionAuthHash(secret, user.PasswordHash())
+//	(django-user-sessions)              Sessions(c), EndSession(c, handle), EndOtherSessions(c),
+//	                                    EndUserSessions(ctx, store, userID); see ginsession.WithUserIndex
 //
 // # Why the hash
 //
@@ -61,11 +63,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/sessionindex"
 	"github.com/ginsession/ginsession/internal/sessionsecret"
 	"github.com/ginsession/ginsession/signing"
 )
@@ -200,28 +202,7 @@ func UserID(c *gin.Context) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	var id string
-	switch n := v.(type) {
-	case string:
-		id = n
-	case int:
-		id = strconv.Itoa(n)
-	case int64:
-		id = strconv.FormatInt(n, 10)
-	case int32:
-		id = strconv.FormatInt(int64(n), 10)
-	case uint64:
-		id = strconv.FormatUint(n, 10)
-	case uint:
-		id = strconv.FormatUint(uint64(n), 10)
-	case float64:
-		// A decoder without integer support; only whole numbers are ids.
-		if n != float64(int64(n)) {
-			return "", false
-		}
-		id = strconv.FormatInt(int64(n), 10)
-	}
-	return id, id != ""
+	return sessionindex.UserID(v)
 }
 
 // UpdateSessionAuthHash keeps this session logged in after user's password

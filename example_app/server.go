@@ -72,11 +72,16 @@ func newServer(cfg config) (*server, error) {
 	r.Use(gin.Recovery(), securityHeaders)
 	r.StaticFileFS("/static/style.css", "style.css", http.FS(static))
 
-	site := r.Group("/", ginsession.New(store,
+	opts := []ginsession.Option{
 		ginsession.WithSecretKey(cfg.Secret, cfg.SecretFallbacks...),
 		ginsession.WithCookieSecure(cfg.SecureCookie),
 		ginsession.WithLogger(cfg.Log),
-	))
+	}
+	if _, cookie := store.(stores.ClientSide); !cookie {
+		// Every server store keeps a per-user index: the Devices page.
+		opts = append(opts, ginsession.WithUserIndex(ginsession.UserIndex{}))
+	}
+	site := r.Group("/", ginsession.New(store, opts...))
 	requireUser := auth.RequireUser("/login", users.load)
 	site.GET("/", s.home)
 	site.GET("/login", s.loginForm)
@@ -85,6 +90,9 @@ func newServer(cfg config) (*server, error) {
 	site.GET("/password", requireUser, s.passwordForm)
 	site.POST("/password", requireUser, s.changePassword)
 	site.POST("/logout", s.logout)
+	site.GET("/devices", requireUser, s.devices)
+	site.POST("/devices/end", requireUser, s.endDevice)
+	site.POST("/devices/end-others", requireUser, s.endOtherDevices)
 
 	// Forms are protected against cross-site requests by the browser's
 	// Sec-Fetch-Site and Origin headers: no token to forget in a form.
@@ -126,6 +134,8 @@ type page struct {
 	Session  sessionInfo
 	Username string
 	MinLen   int
+	Devices  []auth.Device
+	NoIndex  string // why the store cannot list sessions, if it cannot
 }
 
 // sessionInfo is what the profile shows of the session: never the full key.
@@ -312,7 +322,7 @@ func parsePages() (map[string]*template.Template, error) {
 		"itoa": strconv.Itoa,
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"home", "login", "profile", "password"} {
+	for _, name := range []string{"home", "login", "profile", "password", "devices"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)

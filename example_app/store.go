@@ -150,7 +150,9 @@ func openSQLiteDB(cfg config) (*sqlx.DB, error) {
 // openSQLStore puts a sqlstore on db's django_session, creating the table
 // if it is missing; the store owns db from here on.
 func openSQLStore(db *sqlx.DB, what string) (*sqlstore.Store, closers, error) {
-	st, err := sqlstore.New(db)
+	// The per-user index (the Devices page) in a table of its own beside
+	// django_session, which stays Django's.
+	st, err := sqlstore.New(db, sqlstore.WithIndexTable(sqlstore.DefaultIndexTable))
 	if err != nil {
 		db.Close()
 		return nil, nil, err

@@ -39,7 +39,9 @@
 // the way net/http discovers [net/http.Flusher]: [Toucher] to refresh an
 // expiry without rewriting data, [Swapper] to change a record only if it
 // still holds what was loaded (no lost updates between concurrent
-// requests), [InProcess] for stores that never block,
+// requests), [Indexer] for stores that keep a per-user index of sessions
+// (list a user's sessions, end any of them), [InProcess] for stores that
+// never block,
 // [FreshLoad] for stores whose Load returns a buffer of its own, and
 // [ClientSide] for stores whose records travel in the cookie.
 //

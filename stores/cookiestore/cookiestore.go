@@ -112,6 +112,13 @@ const maxData = 256 << 10
 // with the size and the limit.
 var ErrTooLarge = errors.New("cookiestore: session too large for a cookie")
 
+// ErrCannotRevoke is stores.ErrClientSide: a session sealed in its cookie
+// cannot be listed or ended from the server, so ginsession.WithUserIndex
+// refuses this store and auth's Sessions, EndSession, EndOtherSessions and
+// EndUserSessions return it (errors.Is finds stores.ErrNoIndex in it too).
+// Rotating the secret ends every session at once.
+var ErrCannotRevoke = stores.ErrClientSide
+
 // Store keeps sessions in signed cookies, or encrypted ones with
 // WithEncryption. Make one with New; it is safe for concurrent use. It holds
 // no secrets (the middleware passes them in), only, when encrypting, the keys

@@ -59,6 +59,9 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 			return fmt.Errorf("filestore: clear expired: %w", rerr)
 		}
 	}
+	if err := s.clearIndex(ctx); err != nil && first == nil {
+		first = err
+	}
 	return first
 }
 

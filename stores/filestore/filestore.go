@@ -88,6 +88,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -117,6 +118,9 @@ type Store struct {
 	age    time.Duration // WithDjangoMtime: mtime = expiry - age
 	seed   maphash.Seed
 	locks  [64]chan struct{} // see lock.go
+	// ixLocks serialise, within the process, the writes of one user's
+	// index entries (index.go).
+	ixLocks [64]sync.Mutex
 
 	// swapped, when set by a test, runs in CompareAndSwap and
 	// CompareAndDelete between the compare and the write.

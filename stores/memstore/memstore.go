@@ -42,6 +42,7 @@ type Store struct {
 	seed   maphash.Seed
 	mask   uint64
 	shards []shard
+	index  userIndex // the per-user index (index.go)
 }
 
 // shard is one lock and the records it guards. The padding keeps two shards'
@@ -282,6 +283,7 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 		}
 		sh.mu.Unlock()
 	}
+	s.clearIndex()
 	return nil
 }
 

@@ -189,6 +189,13 @@ func (s *Store) CreateTable(ctx context.Context) error {
 			return err
 		}
 	}
+	if s.indexTable != "" {
+		more, err := IndexSchema(s.dialect, s.indexTable)
+		if err != nil {
+			return err
+		}
+		ddl = append(ddl, more...)
+	}
 	for _, q := range ddl {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("sqlstore: create table %s: %s: %w", s.table, strings.SplitN(q, "(", 2)[0], err)

@@ -13,6 +13,14 @@
 // [MySQLSchema], [PostgresSchema] and [SQLiteSchema] for the DDL) or by
 // Django's migration.
 //
+// # Per-user index
+//
+// [WithIndexTable] keeps a per-user index of logged-in sessions
+// (stores.Indexer, for ginsession.WithUserIndex and auth.Sessions) in a
+// table of its own, so django_session stays exactly Django's. A listing
+// joins the two tables, so it shows only live sessions; [RebuildIndex]
+// adds the sessions a Django site sharing the table created.
+//
 // # SQLite
 //
 // Open the file with [SQLiteDSN]'s DSN (busy timeout and WAL), and the store
@@ -115,8 +123,10 @@ type Store struct {
 	table    string
 	prepared bool
 	batch    int64
-	queries  [numOps]string
-	now      func() time.Time
+	// indexTable holds the per-user index, "" when it is off (index.go).
+	indexTable string
+	queries    [numOps]string
+	now        func() time.Time
 
 	// prepare is db.PrepareContext; tests wrap it to hold or fail a prepare.
 	prepare func(ctx context.Context, query string) (*sql.Stmt, error)
@@ -139,6 +149,16 @@ const (
 	opPurge
 	opSwap
 	opCompareDelete
+	// The per-user index (index.go).
+	opIndexAdd
+	opIndexAddNew
+	opIndexTouch
+	opIndexHas
+	opIndexMove
+	opIndexRemove
+	opIndexList
+	opIndexPurge
+	opRebuildScan
 	numOps
 )
 
@@ -146,10 +166,11 @@ const (
 type Option func(*config) error
 
 type config struct {
-	dialect  Dialect
-	table    string
-	batch    int
-	prepared bool
+	dialect    Dialect
+	table      string
+	batch      int
+	prepared   bool
+	indexTable string
 }
 
 // WithTable sets the table name, DefaultTable ("django_session") by default.
@@ -227,6 +248,8 @@ func New(db *sqlx.DB, opts ...Option) (*Store, error) {
 	s := &Store{db: db, dialect: c.dialect, table: c.table, prepared: c.prepared, batch: int64(c.batch), now: time.Now}
 	s.prepare = db.PrepareContext
 	s.queries = buildQueries(c.dialect, c.table, c.batch)
+	s.indexTable = c.indexTable
+	buildIndexQueries(&s.queries, c.dialect, c.table, c.indexTable, c.batch)
 	return s, nil
 }
 
@@ -498,7 +521,10 @@ func (s *Store) exists(ctx context.Context, key string, now any) (bool, error) {
 // ClearExpired implements stores.Store (Django's clearsessions) with
 // DeleteExpired.
 func (s *Store) ClearExpired(ctx context.Context) error {
-	_, err := s.DeleteExpired(ctx)
+	if _, err := s.DeleteExpired(ctx); err != nil {
+		return err
+	}
+	_, err := s.clearIndex(ctx, s.timeArg(s.now()))
 	return err
 }
 

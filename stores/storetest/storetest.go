@@ -77,6 +77,7 @@ func Run(t *testing.T, newStore Factory) {
 			tc.fn(t, newStore(t))
 		})
 	}
+	runIndex(t, newStore)
 }
 
 func ctx(t *testing.T) context.Context {

@@ -9,6 +9,7 @@ package everystore
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -19,6 +20,7 @@ import (
 	"github.com/ginsession/ginsession/stores/cookiestore"
 	"github.com/ginsession/ginsession/stores/filestore"
 	"github.com/ginsession/ginsession/stores/memstore"
+	"github.com/ginsession/ginsession/stores/redis9store"
 	"github.com/ginsession/ginsession/stores/redisstore"
 	"github.com/ginsession/ginsession/stores/sqlstore"
 )
@@ -56,6 +58,30 @@ func All(base string) []Store {
 	}
 }
 
+// Indexed returns every store that keeps a per-user index, with it on:
+// memory, file, Redis (go-redis v8 and v9), MySQL, PostgreSQL, SQLite, and
+// Redis in front of MySQL.
+func Indexed(base string) []Store {
+	return []Store{
+		{"memory", func(t *testing.T) stores.Backend { return must(t)(memstore.New()) }},
+		{"file", func(t *testing.T) stores.Backend { return must(t)(filestore.New(t.TempDir())) }},
+		{"redis", func(t *testing.T) stores.Backend { return Redis(t, base) }},
+		{"redis9", func(t *testing.T) stores.Backend {
+			client := testenv.Redis9(t)
+			return must(t)(redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, base))))
+		}},
+		{"mysql", func(t *testing.T) stores.Backend { return IndexedSQL(t, testenv.MySQL(t), base) }},
+		{"postgres", func(t *testing.T) stores.Backend { return IndexedSQL(t, testenv.Postgres(t), base) }},
+		{"sqlite", func(t *testing.T) stores.Backend {
+			db := testenv.OpenSQLite(t, sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "db.sqlite3")))
+			return IndexedSQL(t, db, base)
+		}},
+		{"cached", func(t *testing.T) stores.Backend {
+			return must(t)(cachedstore.New(Redis(t, base), IndexedSQL(t, testenv.MySQL(t), base)))
+		}},
+	}
+}
+
 // SQL returns an sqlstore on a table of the test's own (named from base) in
 // db, created now and dropped when the test ends.
 func SQL(t testing.TB, db *sqlx.DB, base string) *sqlstore.Store {
@@ -74,6 +100,29 @@ func SQL(t testing.TB, db *sqlx.DB, base string) *sqlstore.Store {
 		// needed in either dialect.
 		if _, err := db.Exec("DROP TABLE IF EXISTS " + table); err != nil {
 			t.Errorf("drop %s: %v", table, err)
+		}
+	})
+	return st
+}
+
+// IndexedSQL is SQL with the per-user index on, in a table of its own
+// beside the session table, dropped too when the test ends.
+func IndexedSQL(t testing.TB, db *sqlx.DB, base string) *sqlstore.Store {
+	t.Helper()
+	table, index := testenv.Name(base), testenv.Name(base+"idx_")
+	st, err := sqlstore.New(db, sqlstore.WithTable(table), sqlstore.WithIndexTable(index))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateTable(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		st.Close()
+		for _, name := range []string{table, index} {
+			if _, err := db.Exec("DROP TABLE IF EXISTS " + name); err != nil {
+				t.Errorf("drop %s: %v", name, err)
+			}
 		}
 	})
 	return st

@@ -1,0 +1,329 @@
+package ginsession
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ginsession/ginsession/internal/sessionindex"
+	"github.com/ginsession/ginsession/stores"
+)
+
+// UserIndex configures the per-user index of sessions ([WithUserIndex]).
+type UserIndex struct {
+	// ActivityInterval is how often, at most, the index is told of a
+	// session's activity: a request that reads a logged-in session writes
+	// its last activity only when this long has passed since this process
+	// last wrote it, so most requests write nothing. Optional. Default value
+	// is DefaultActivityInterval.
+	ActivityInterval time.Duration
+	// NoDeviceDetails leaves the user agent and client IP out of the index,
+	// for privacy: a devices page then shows when, not from where.
+	// Optional. Default value is false.
+	NoDeviceDetails bool
+}
+
+// DefaultActivityInterval is UserIndex.ActivityInterval's default.
+const DefaultActivityInterval = 5 * time.Minute
+
+// MaxUserAgent is how many bytes of the User-Agent header the index keeps.
+const MaxUserAgent = 256
+
+// WithUserIndex records each logged-in session in a per-user index kept
+// by the store ([stores.Indexer]), so a user can list their sessions and
+// end any of them (see package auth: Sessions, EndSession,
+// EndOtherSessions, EndUserSessions). New panics when the store keeps no
+// index (the cookie store cannot: [stores.ErrClientSide]).
+//
+// A session is indexed when it is saved with a user id (_auth_user_id, as
+// auth.Login stores it); CycleKey moves its entry, Flush removes it, and a
+// session whose record is gone or expired is never listed. A logged-in
+// session the index does not know (logged in before the index was on, or by
+// a Django site sharing the store) is added at its first request.
+func WithUserIndex(cfg UserIndex) Option {
+	return func(o *options) { o.UserIndex = &cfg }
+}
+
+// indexState is what the index holds for a session: its user and the key
+// the entry is under ("" for both when it holds nothing, or nothing known).
+type indexState struct{ user, key string }
+
+// indexed returns what the index holds for s. s.mu is held.
+func (s *Session) indexed() indexState {
+	if s.idx == nil {
+		return indexState{}
+	}
+	return *s.idx
+}
+
+// setIndexed records what the index holds for s. s.mu is held.
+func (s *Session) setIndexed(st indexState) {
+	if s.idx == nil {
+		if st == (indexState{}) {
+			return
+		}
+		s.idx = new(indexState)
+	}
+	*s.idx = st
+}
+
+// userIndex keeps a server store's per-user index in step with the
+// sessions the middleware loads and saves.
+type userIndex struct {
+	store    stores.Store
+	ix       stores.Indexer
+	interval time.Duration
+	details  bool
+	seen     seenCache
+}
+
+// newUserIndex returns the index for store as o configures it, nil when
+// it is off, or the reason it cannot work.
+func newUserIndex(store stores.Store, o *options) (*userIndex, error) {
+	cfg := o.UserIndex
+	if cfg == nil {
+		return nil, nil
+	}
+	ix, ok := store.(stores.Indexer)
+	if !ok {
+		return nil, fmt.Errorf("WithUserIndex: the store %T keeps no per-user index (%w): use memstore, filestore, sqlstore, redisstore, redis9store or cachedstore", store, stores.ErrNoIndex)
+	}
+	if err := ix.CheckIndex(); err != nil {
+		return nil, fmt.Errorf("WithUserIndex: %w", err)
+	}
+	if cfg.ActivityInterval < 0 {
+		return nil, fmt.Errorf("WithUserIndex: ActivityInterval %v is negative: leave it 0 for %v", cfg.ActivityInterval, DefaultActivityInterval)
+	}
+	u := &userIndex{store: store, ix: ix, interval: cfg.ActivityInterval, details: !cfg.NoDeviceDetails}
+	if u.interval == 0 {
+		u.interval = DefaultActivityInterval
+	}
+	return u, nil
+}
+
+// userOf returns the user id stored in values, "" when none.
+func userOf(values map[string]any) string {
+	id, _ := sessionindex.UserID(values[sessionindex.UserIDKey])
+	if len(id) > stores.MaxIndexUserID {
+		return "" // no index can hold it; auth refuses such an id at Login
+	}
+	return id
+}
+
+// entryExpiry is how long the index keeps an entry of a session that
+// expires at expiry: the activity interval longer (the next write may be
+// that far off) and a minute's margin for clocks.
+func (u *userIndex) entryExpiry(expiry time.Time) time.Time {
+	return stores.ClampExpiry(expiry.Add(u.interval + time.Minute))
+}
+
+// entry describes s, saved at now, for the index. s.mu is held.
+func (u *userIndex) entry(s *Session, now, expiry time.Time) stores.IndexEntry {
+	e := stores.IndexEntry{Key: s.key, Created: now, LastActive: now, Expiry: u.entryExpiry(expiry)}
+	e.Backend, _ = s.values[sessionindex.BackendKey].(string)
+	if u.details && !s.ended && s.respWriter.c != nil {
+		c := s.respWriter.c
+		e.UserAgent = truncateUTF8(c.Request.UserAgent(), MaxUserAgent)
+		e.IP = c.ClientIP()
+	}
+	return e
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// loaded runs once s's data is decoded: it learns whose session it is and
+// tells the index of the activity when due. A logged-in session the index
+// lacks is added. s.mu is held.
+func (u *userIndex) loaded(s *Session) {
+	if u == nil {
+		return
+	}
+	user := userOf(s.values)
+	s.setIndexed(indexState{user: user, key: s.key})
+	if user == "" {
+		return
+	}
+	now := time.Now()
+	expiry := s.expiryDateLocked(now)
+	if !u.seen.due(s.key, now, expiry, u.interval) {
+		return
+	}
+	ctx, cancel := s.storeContext()
+	defer cancel()
+	err := u.ix.IndexTouch(ctx, user, s.key, now, u.entryExpiry(expiry))
+	if errors.Is(err, stores.ErrNotFound) {
+		err = u.ix.IndexAdd(ctx, user, u.entry(s, now, expiry))
+	}
+	if err != nil {
+		s.err = fmt.Errorf("ginsession: user index: note activity of session %s: %w", shortKey(s.key), err)
+		return
+	}
+	u.seen.wrote(s.key, now, u.entryExpiry(expiry))
+}
+
+// saved runs after s was stored at now with expiry: a session that gained
+// a user (a login) is added, one that lost or changed its user leaves the
+// old user's index. A new key for the same user is CycleKey's, moved by
+// cycled once the old record is gone. s.mu is held.
+func (u *userIndex) saved(s *Session, now, expiry time.Time) error {
+	if u == nil {
+		return nil
+	}
+	user, old := userOf(s.values), s.indexed()
+	if id, _ := sessionindex.UserID(s.values[sessionindex.UserIDKey]); len(id) > stores.MaxIndexUserID {
+		// Saved unindexed, it could not be listed or ended one by one.
+		return fmt.Errorf("ginsession: user index: the user id is %d bytes long, more than the %d an index holds", len(id), stores.MaxIndexUserID)
+	}
+	switch {
+	case user == old.user && s.key == old.key:
+		if user == "" || !u.seen.due(s.key, now, expiry, u.interval) {
+			return nil
+		}
+		// A longer expiry than the index was told (SetExpiry): extend it.
+		return u.touch(s, user, now, expiry)
+	case user != "" && user == old.user && old.key != "":
+		return nil
+	}
+	ctx, cancel := s.storeContext()
+	defer cancel()
+	if user != "" {
+		if err := u.ix.IndexAdd(ctx, user, u.entry(s, now, expiry)); err != nil {
+			return fmt.Errorf("ginsession: user index: add session %s: %w", shortKey(s.key), err)
+		}
+		u.seen.wrote(s.key, now, u.entryExpiry(expiry))
+	}
+	if old.user != "" && old.key != "" {
+		if err := u.ix.IndexRemove(ctx, old.user, old.key); err != nil {
+			return fmt.Errorf("ginsession: user index: remove session %s of its former user: %w", shortKey(old.key), err)
+		}
+	}
+	if user == "" {
+		s.setIndexed(indexState{})
+	} else {
+		s.setIndexed(indexState{user: user, key: s.key})
+	}
+	return nil
+}
+
+func (u *userIndex) touch(s *Session, user string, now, expiry time.Time) error {
+	ctx, cancel := s.storeContext()
+	defer cancel()
+	err := u.ix.IndexTouch(ctx, user, s.key, now, u.entryExpiry(expiry))
+	if errors.Is(err, stores.ErrNotFound) {
+		err = u.ix.IndexAdd(ctx, user, u.entry(s, now, expiry))
+	}
+	if err != nil {
+		return fmt.Errorf("ginsession: user index: touch session %s: %w", shortKey(s.key), err)
+	}
+	u.seen.wrote(s.key, now, u.entryExpiry(expiry))
+	return nil
+}
+
+// cycled runs once CycleKey has stored s under its new key and deleted the
+// record under old: the entry moves only now, so that until old is gone
+// the key a client may still hold stays listed. s.mu is held.
+func (u *userIndex) cycled(s *Session, old string) error {
+	st := s.indexed()
+	if u == nil || st.user == "" || st.key != old || old == "" || old == s.key {
+		return nil
+	}
+	now := time.Now()
+	expiry := s.expiryDateLocked(now)
+	ctx, cancel := s.storeContext()
+	defer cancel()
+	err := u.ix.IndexMove(ctx, st.user, old, s.key, now, u.entryExpiry(expiry))
+	if errors.Is(err, stores.ErrNotFound) {
+		// Never indexed, or ended meanwhile: the new key is live either
+		// way, so it must be listed.
+		err = u.ix.IndexAdd(ctx, st.user, u.entry(s, now, expiry))
+	}
+	if err != nil {
+		s.err = fmt.Errorf("ginsession: user index: move session %s: %w", shortKey(old), err)
+		return s.err
+	}
+	u.seen.forget(old)
+	u.seen.wrote(s.key, now, u.entryExpiry(expiry))
+	s.setIndexed(indexState{user: st.user, key: s.key})
+	return nil
+}
+
+// flushing runs before Flush deletes the record under old: a session not
+// read in this request (a logout page that never looks at it) is read now,
+// one Load, to learn whose index holds it. s.mu is held.
+func (u *userIndex) flushing(s *Session, old string) {
+	if u == nil || s.idx != nil {
+		return
+	}
+	ctx, cancel := s.storeContext()
+	raw, err := u.store.Load(ctx, old)
+	cancel()
+	if err != nil {
+		return // gone already, or the Delete will report the store's failure
+	}
+	if _, values, err := s.m.opts.Codec.Decode(raw); err == nil {
+		s.setIndexed(indexState{user: userOf(values), key: old})
+	}
+}
+
+// flushed runs once Flush has deleted the record under old. s.mu is held.
+func (u *userIndex) flushed(s *Session, old string) error {
+	if u == nil {
+		return nil
+	}
+	st := s.indexed()
+	s.setIndexed(indexState{})
+	u.seen.forget(old)
+	if st.user == "" || st.key != old {
+		// Not known to be indexed (not read in this request): a listing
+		// drops the entry, since its record is gone.
+		return nil
+	}
+	ctx, cancel := s.storeContext()
+	defer cancel()
+	if err := u.ix.IndexRemove(ctx, st.user, old); err != nil {
+		s.err = fmt.Errorf("ginsession: user index: remove session %s: %w", shortKey(old), err)
+		return s.err
+	}
+	return nil
+}
+
+// indexTarget is sessionindex.Of.
+func indexTarget(session any) (sessionindex.Target, error) {
+	s, ok := session.(*Session)
+	if !ok {
+		return sessionindex.Target{}, fmt.Errorf("ginsession: not a session: %w", stores.ErrNoIndex)
+	}
+	b, ok := s.m.backend.(*serverBackend)
+	if !ok {
+		return sessionindex.Target{}, stores.ErrClientSide
+	}
+	if b.index == nil {
+		return sessionindex.Target{}, fmt.Errorf("ginsession: the user index is off: add ginsession.WithUserIndex(ginsession.UserIndex{}) to ginsession.New: %w", stores.ErrNoIndex)
+	}
+	s.mu.Lock()
+	key := s.key
+	s.mu.Unlock()
+	return sessionindex.Target{
+		Store: b.store,
+		Index: b.index.ix,
+		Key:   key,
+		Context: func() (context.Context, context.CancelFunc) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return s.storeContext()
+		},
+	}, nil
+}
+
+func init() { sessionindex.Of = indexTarget }
