@@ -186,6 +186,9 @@ func (b *serverBackend) cycle(s *Session) error {
 // still holds oldData, merging a concurrent request's changes into the new
 // record (s.key) when it does not. s.mu is held.
 func (b *serverBackend) retireOld(ctx context.Context, s *Session, old string, oldData []byte, changes []string) error {
+	mu := saveLock(old) // the old key's writers wait, as for any save (swap.go)
+	mu.Lock()
+	defer mu.Unlock()
 	for attempt := 1; ; attempt++ {
 		current, err := b.swapper.CompareAndDelete(ctx, old, oldData)
 		switch {

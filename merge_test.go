@@ -489,3 +489,36 @@ func TestCycleKeyRacingLogoutBringsNothingBack(t *testing.T) {
 		}
 	})
 }
+
+// TestALoneProcessConflictsAtMostOncePerSave: 50 requests that all loaded
+// the session before any saves cost 2×50−1 conditional writes at most:
+// the first lands, every other conflicts once (with the saves made since
+// its load) and lands on its retry, since the process's saves of one key
+// take turns (swap.go's saveLocks).
+func TestALoneProcessConflictsAtMostOncePerSave(t *testing.T) {
+	const n = 50
+	for _, ns := range swapStores(t)[:4] { // memory, file, sqlite, mysql
+		t.Run(ns.name, func(t *testing.T) {
+			inner := ns.open(t)
+			counted := &swapCounter{Store: inner, sw: inner.(stores.Swapper)}
+			a := newMergeApp(t, counted)
+			key := a.start("init")
+			paths := make([]string, n)
+			for i := range paths {
+				paths[i] = fmt.Sprintf("/set?k=k%02d&v=x", i)
+			}
+			counted.swaps.Store(0)
+			for _, r := range a.race(key, paths) {
+				if r.status != http.StatusOK {
+					t.Fatalf("%d %s", r.status, r.body)
+				}
+			}
+			if got := counted.swaps.Load(); got > 2*n-1 {
+				t.Errorf("%d conditional writes for %d saves, want at most %d", got, n, 2*n-1)
+			}
+			if rec := a.record(key); len(rec) != n+1 {
+				t.Errorf("%d entries", len(rec))
+			}
+		})
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -17,10 +19,12 @@ import (
 // overwrite them.
 const swapAttempts = 32
 
-// Backoff between attempts: the first retry is immediate (the conflict
-// came with the record's new data), later ones wait a random time up to a
-// limit that doubles from pauseBase to pauseMax, so writers that collided
-// spread out instead of colliding again.
+// Backoff between attempts. A conflict comes with the record's new data,
+// so the retry right after it is immediate; if that one conflicts too, the
+// writer waits a random time under a limit that doubles from pauseBase to
+// pauseMax (so writers in different processes spread out), then tries once
+// with the data it has, which is stale only if someone wrote meanwhile, and
+// so on, alternating.
 const (
 	pauseBase = 500 * time.Microsecond
 	pauseMax  = 50 * time.Millisecond
@@ -33,6 +37,9 @@ const (
 // journal.go) and the save tried again. A record that vanished is a
 // concurrent logout, ErrSessionInterrupted. s.mu is held.
 func (b *serverBackend) swap(s *Session, data []byte, now time.Time) ([]byte, error) {
+	mu := saveLock(s.key)
+	mu.Lock()
+	defer mu.Unlock()
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := s.storeContext()
 		current, err := b.swapper.CompareAndSwap(ctx, s.key, s.base, data, s.expiryDateLocked(now))
@@ -60,14 +67,14 @@ func (b *serverBackend) swap(s *Session, data []byte, now time.Time) ([]byte, er
 	}
 }
 
-// pause waits before attempt+1 of a conditional write: not at all after
-// the first conflict, then a random time under a limit that doubles. It
+// pause waits, if it must, before attempt+1 of a conditional write: after
+// every second conflict, a random time under a limit that doubles. It
 // returns early with the context's error.
 func pause(ctx context.Context, attempt int) error {
-	if attempt <= 1 {
+	if attempt%2 == 1 {
 		return ctx.Err()
 	}
-	limit := pauseBase << min(attempt-2, 16)
+	limit := pauseBase << min(attempt/2-1, 16)
 	limit = min(limit, pauseMax)
 	t := time.NewTimer(rand.N(limit) + 1)
 	defer t.Stop()
@@ -77,4 +84,22 @@ func pause(ctx context.Context, attempt int) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// saveLocks serialise, within this process, the conditional writes of one
+// session key (striped by hash). Correctness never depends on them: the
+// store's compare-and-swap does that, across processes too. They make
+// concurrent saves fair: without them, of 16 goroutines saving one
+// session 15 times each in one process, one request lost the race 32 times
+// running (TestManyRequestsHammeringOneSession on MariaDB); with them a
+// save in a lone process conflicts at most once, with the requests that
+// saved between its load and its save.
+var (
+	saveLocks    [1024]sync.Mutex
+	saveLockSeed = maphash.MakeSeed()
+)
+
+// saveLock is the lock of key's conditional writes.
+func saveLock(key string) *sync.Mutex {
+	return &saveLocks[maphash.String(saveLockSeed, key)%uint64(len(saveLocks))]
 }

@@ -24,6 +24,11 @@ var ErrConflict = errors.New("stores: session changed since it was loaded")
 // conflict. A record that is missing or expired is never created or
 // brought back by either method.
 //
+// A store that wraps another and has the capability only when that one
+// does (stores/cachedstore) answers every call with an error wrapping
+// [errors.ErrUnsupported] when it does not; the caller then keeps to
+// Update, as for a store without the methods.
+//
 // stores/storetest's Swap cases check the contract, concurrency included.
 type Swapper interface {
 	// CompareAndSwap replaces the data and expiry of the record under key

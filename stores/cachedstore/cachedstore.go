@@ -59,6 +59,22 @@
 // check and write as two steps (Load, then write), so a tombstone landing
 // between them is overwritten: use redisstore or memstore as the cache.
 //
+// # Compare-and-swap
+//
+// The store is a [stores.Swapper] when its database store is one (with any
+// other, both methods return an error wrapping errors.ErrUnsupported). The
+// database's swap decides, and a conflict returns the database's current
+// data, never the cache's. Around it the cache holds, in turn, a mark of
+// the call's own (written before the database step; Load and Exists then
+// ask the database, and a refill cannot land) and the new data, put in
+// place by the cache's own compare-and-swap of that mark alone. A swap
+// whose mark another swap overwrote meanwhile, or whose cache step fails
+// or comes late, leaves an unsettled marker for a tombstone's life instead,
+// so the cache never keeps a copy the database has lost: the cost is a
+// cache write more per swap, and reads from the database while a marker
+// lives. A cache that evicts keys before their TTL (a Redis maxmemory
+// policy) can drop a mark as it can drop a tombstone.
+//
 // A cache that is down during Delete gets no tombstone: the database record
 // is gone, the failure is logged (or returned, [WithStrictDelete]), and a
 // cache that comes back with its old contents can serve the session until
@@ -200,13 +216,16 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 		return nil, fmt.Errorf("cachedstore: load: %w (%w)", stores.ErrNotFound, err)
 	}
 	data, err := s.cache.Load(ctx, key)
-	if err == nil {
-		if isTombstone(data) {
-			return nil, stores.ErrNotFound
-		}
+	switch {
+	case err == nil && isTombstone(data):
+		return nil, stores.ErrNotFound
+	case err == nil && isUnsettled(data):
+		// A swap is in flight or could not update the cache: the database
+		// answers, and no refill is tried (the marker refuses it).
+		return s.db.Load(ctx, key)
+	case err == nil:
 		return data, nil
-	}
-	if !errors.Is(err, stores.ErrNotFound) {
+	case !errors.Is(err, stores.ErrNotFound):
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("cachedstore: load %s: %w", stores.Redact(key), err)
 		}
@@ -274,10 +293,11 @@ func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time
 	return nil
 }
 
-// checkData refuses data the cache could not tell from a tombstone.
+// checkData refuses data the cache could not tell from a tombstone or an
+// unsettled marker.
 func checkData(op, key string, data []byte) error {
-	if isTombstone(data) {
-		return fmt.Errorf("cachedstore: %s %s: the data is cachedstore's tombstone marker, which no session codec produces", op, stores.Redact(key))
+	if isTombstone(data) || isUnsettled(data) {
+		return fmt.Errorf("cachedstore: %s %s: the data is one of cachedstore's cache markers, which no session codec produces", op, stores.Redact(key))
 	}
 	return nil
 }
@@ -356,6 +376,12 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := s.db.Delete(ctx, key); err != nil {
 		return err
 	}
+	return s.bury(ctx, key)
+}
+
+// bury writes key's tombstone into the cache after the database record is
+// gone; a failure is logged, or returned under WithStrictDelete.
+func (s *Store) bury(ctx context.Context, key string) error {
 	if err := s.guarded.Set(ctx, key, tombstone, s.now().Add(s.tombstoneTTL)); err != nil {
 		if s.strictDelete {
 			return fmt.Errorf("cachedstore: delete %s from the cache: %w", stores.Redact(key), err)
@@ -375,8 +401,11 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	// Load rather than Exists: a tombstone exists for the cache but means
 	// "deleted" here.
 	data, err := s.cache.Load(ctx, key)
-	if err == nil {
+	if err == nil && !isUnsettled(data) {
 		return !isTombstone(data), nil
+	}
+	if err == nil {
+		return s.db.Exists(ctx, key)
 	}
 	if !errors.Is(err, stores.ErrNotFound) {
 		if ctx.Err() != nil {

@@ -13,12 +13,19 @@ import (
 	"github.com/ginsession/ginsession/stores"
 )
 
-// swapper returns s as a stores.Swapper, or skips the test.
+// swapper returns s as a stores.Swapper, or skips the test when s is none
+// or is a wrapper whose CompareAndSwap answers errors.ErrUnsupported (its
+// underlying store is none).
 func swapper(t *testing.T, s stores.Store) stores.Swapper {
 	t.Helper()
 	sw, ok := s.(stores.Swapper)
 	if !ok {
 		t.Skip("store does not implement stores.Swapper (optional)")
+	}
+	if _, err := sw.CompareAndSwap(ctx(t), stores.NewKey(), nil, nil, later()); errors.Is(err, errors.ErrUnsupported) {
+		t.Skipf("the store's CompareAndSwap is unsupported: %v", err)
+	} else if !errors.Is(err, stores.ErrNotFound) {
+		t.Fatalf("CompareAndSwap of a never-created key = %v, want ErrNotFound", err)
 	}
 	return sw
 }
