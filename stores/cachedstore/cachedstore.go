@@ -78,10 +78,8 @@ import (
 // ExpiryLoader is implemented by database stores that can return a record's
 // expiry with its data (sqlstore.Store does). With it the cache is refilled
 // for exactly the record's remaining lifetime; without it, for the fallback
-// TTL (WithFallbackTTL).
-type ExpiryLoader interface {
-	LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error)
-}
+// TTL (WithFallbackTTL). It is stores.ExpiryLoader.
+type ExpiryLoader = stores.ExpiryLoader
 
 // Setter is implemented by cache stores that can write a record whether or
 // not one exists (redisstore.Store and memstore.Store do). Delete writes its
@@ -104,7 +102,10 @@ type Store struct {
 	fallbackTTL  time.Duration
 	tombstoneTTL time.Duration
 	strictDelete bool
-	now          func() time.Time
+	// now is real time, for the deadlines of cache steps; clock
+	// (WithClock) is the time expiries are reckoned in.
+	now   func() time.Time
+	clock func() time.Time
 	// afterDB, when set (tests only), runs between a call's database step
 	// and its cache step, so a test can land a logout exactly there.
 	afterDB func(op, key string)
@@ -178,13 +179,14 @@ func New(cache, db stores.Store, opts ...Option) (*Store, error) {
 	if cache == nil || db == nil {
 		return nil, errors.New("cachedstore: New needs both a cache and a database store")
 	}
-	s := &Store{cache: cache, db: db, guarded: guard(cache), log: slog.Default(),
-		fallbackTTL: DefaultFallbackTTL, tombstoneTTL: DefaultTombstoneTTL, now: time.Now}
+	s := &Store{cache: cache, db: db, log: slog.Default(),
+		fallbackTTL: DefaultFallbackTTL, tombstoneTTL: DefaultTombstoneTTL, now: time.Now, clock: time.Now}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
 		}
 	}
+	s.guarded = guard(cache, s.clock)
 	return s, nil
 }
 
@@ -196,43 +198,64 @@ func (s *Store) cacheFailed(ctx context.Context, op, key string, err error) {
 // Load implements stores.Store: the cache, else the database (refilling the
 // cache). A cache failure counts as a miss.
 func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
+	data, _, err := s.load(ctx, key, false)
+	return data, err
+}
+
+// LoadWithExpiry implements stores.ExpiryLoader: Load, with the expiry from
+// the cache when it is a stores.ExpiryLoader (memstore, redisstore and
+// redis9store are), else from the database on a miss. A hit in a cache
+// without it returns the zero expiry: unknown.
+func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error) {
+	return s.load(ctx, key, true)
+}
+
+func (s *Store) load(ctx context.Context, key string, withExpiry bool) ([]byte, time.Time, error) {
 	if err := stores.CheckKey(key); err != nil {
-		return nil, fmt.Errorf("cachedstore: load: %w (%w)", stores.ErrNotFound, err)
+		return nil, time.Time{}, fmt.Errorf("cachedstore: load: %w (%w)", stores.ErrNotFound, err)
 	}
-	data, err := s.cache.Load(ctx, key)
+	data, exp, err := loadFrom(ctx, s.cache, key, withExpiry)
 	if err == nil {
 		if isTombstone(data) {
-			return nil, stores.ErrNotFound
+			return nil, time.Time{}, stores.ErrNotFound
 		}
-		return data, nil
+		return data, exp, nil
 	}
 	if !errors.Is(err, stores.ErrNotFound) {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("cachedstore: load %s: %w", stores.Redact(key), err)
+			return nil, time.Time{}, fmt.Errorf("cachedstore: load %s: %w", stores.Redact(key), err)
 		}
 		s.cacheFailed(ctx, "load", key, err)
 	}
 	began := s.now()
-	var exp time.Time
-	if el, ok := s.db.(ExpiryLoader); ok {
-		data, exp, err = el.LoadWithExpiry(ctx, key)
-	} else {
-		data, err = s.db.Load(ctx, key)
-		exp = s.now().Add(s.fallbackTTL)
-	}
+	data, exp, err = loadFrom(ctx, s.db, key, true)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
+	}
+	refill := exp
+	if exp.IsZero() {
+		refill = s.clock().Add(s.fallbackTTL)
 	}
 	s.between("refill", key)
 	// Create, not a blind write: newer data a concurrent save cached
 	// meanwhile stays, and so does a concurrent Delete's tombstone.
 	cctx, cancel := s.cacheContext(ctx, began)
-	err = s.cache.Create(cctx, key, data, exp)
+	err = s.cache.Create(cctx, key, data, refill)
 	cancel()
 	if err != nil && !errors.Is(err, stores.ErrExists) {
 		s.cacheFailed(ctx, "refill", key, err)
 	}
-	return data, nil
+	return data, exp, nil
+}
+
+// loadFrom loads key from st, with its expiry when asked and st can tell
+// (the zero time otherwise).
+func loadFrom(ctx context.Context, st stores.Store, key string, withExpiry bool) ([]byte, time.Time, error) {
+	if el, ok := st.(stores.ExpiryLoader); ok && withExpiry {
+		return el.LoadWithExpiry(ctx, key)
+	}
+	data, err := st.Load(ctx, key)
+	return data, time.Time{}, err
 }
 
 // Create implements stores.Store: the database decides, then the cache
@@ -356,7 +379,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := s.db.Delete(ctx, key); err != nil {
 		return err
 	}
-	if err := s.guarded.Set(ctx, key, tombstone, s.now().Add(s.tombstoneTTL)); err != nil {
+	if err := s.guarded.Set(ctx, key, tombstone, s.clock().Add(s.tombstoneTTL)); err != nil {
 		if s.strictDelete {
 			return fmt.Errorf("cachedstore: delete %s from the cache: %w", stores.Redact(key), err)
 		}
@@ -394,6 +417,7 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 }
 
 var (
-	_ stores.Store   = (*Store)(nil)
-	_ stores.Toucher = (*Store)(nil)
+	_ stores.Store        = (*Store)(nil)
+	_ stores.Toucher      = (*Store)(nil)
+	_ stores.ExpiryLoader = (*Store)(nil)
 )

@@ -95,7 +95,8 @@ type Store struct {
 	dirSep string // dir with one trailing separator
 	prefix string
 	fsync  bool
-	age    time.Duration // WithDjangoMtime: mtime = expiry - age
+	age    time.Duration    // WithDjangoMtime: mtime = expiry - age
+	now    func() time.Time // WithClock
 	seed   maphash.Seed
 	locks  [64]sync.Mutex
 }
@@ -109,6 +110,7 @@ type config struct {
 	fsync     bool
 	age       time.Duration
 	ageSet    bool
+	now       func() time.Time
 }
 
 // WithPrefix sets the file name prefix; give it the session cookie's name, as
@@ -148,9 +150,12 @@ func WithDjangoMtime(cookieAge time.Duration) Option {
 // directory, is writable by every user, or does not allow the app to create
 // and hard-link files there. It starts no goroutine.
 func New(dir string, opts ...Option) (*Store, error) {
-	c := config{prefix: DefaultPrefix}
+	c := config{prefix: DefaultPrefix, now: time.Now}
 	for _, o := range opts {
 		o(&c)
+	}
+	if c.now == nil {
+		return nil, errors.New("filestore: WithClock(nil): pass a function, or leave the option out for time.Now")
 	}
 	if dir == "" {
 		return nil, errors.New("filestore: no directory given; pass a directory only the app can write, such as /var/lib/myapp/sessions")
@@ -181,7 +186,7 @@ func New(dir string, opts ...Option) (*Store, error) {
 	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o002 != 0:
 		return nil, fmt.Errorf("filestore: %s is writable by every user (mode %v), so anyone could plant a session file there; use a directory only the app can write (chmod 0700)", abs, fi.Mode().Perm())
 	}
-	s := &Store{dir: abs, dirSep: abs, prefix: c.prefix, fsync: c.fsync, age: c.age, seed: maphash.MakeSeed()}
+	s := &Store{dir: abs, dirSep: abs, prefix: c.prefix, fsync: c.fsync, age: c.age, now: c.now, seed: maphash.MakeSeed()}
 	if !os.IsPathSeparator(abs[len(abs)-1]) { // only a root such as / ends in one
 		s.dirSep += string(filepath.Separator)
 	}
@@ -265,7 +270,7 @@ func (s *Store) liveFile(path string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return s.live(fi, time.Now()), nil
+	return s.live(fi, s.now()), nil
 }
 
 // tempName returns a fresh temporary file name for key:
@@ -349,34 +354,41 @@ func (s *Store) redact(path string) string {
 // Load returns the data of the live record under key, or stores.ErrNotFound
 // when the file is missing or expired or the key is invalid.
 func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
+	data, _, err := s.LoadWithExpiry(ctx, key)
+	return data, err
+}
+
+// LoadWithExpiry implements stores.ExpiryLoader: Load, with the expiry the
+// file's mtime holds, from the same stat of the open file.
+func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("filestore: load: %w", err)
+		return nil, time.Time{}, fmt.Errorf("filestore: load: %w", err)
 	}
 	if err := stores.CheckKey(key); err != nil {
-		return nil, fmt.Errorf("filestore: load: %w (%w)", stores.ErrNotFound, err)
+		return nil, time.Time{}, fmt.Errorf("filestore: load: %w (%w)", stores.ErrNotFound, err)
 	}
 	f, err := os.Open(s.path(key))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, stores.ErrNotFound
+		return nil, time.Time{}, stores.ErrNotFound
 	}
 	if err != nil {
-		return nil, s.fail("load", err)
+		return nil, time.Time{}, s.fail("load", err)
 	}
 	defer f.Close()
 	// The open file is one record for good: writers replace the name, never
 	// the contents, so its mtime and data belong together.
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, s.fail("load", err)
+		return nil, time.Time{}, s.fail("load", err)
 	}
-	if !s.live(fi, time.Now()) {
-		return nil, stores.ErrNotFound
+	if !s.live(fi, s.now()) {
+		return nil, time.Time{}, stores.ErrNotFound
 	}
 	data, err := readAll(f, fi.Size())
 	if err != nil {
-		return nil, s.fail("load", err)
+		return nil, time.Time{}, s.fail("load", err)
 	}
-	return data, nil
+	return data, fi.ModTime().Add(s.age), nil
 }
 
 // readAll reads f to its end with one allocation. It stops without probing
@@ -570,8 +582,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 
 // Compile-time checks that Store provides what ginsession looks for.
 var (
-	_ stores.Store   = (*Store)(nil)
-	_ stores.Toucher = (*Store)(nil)
+	_ stores.Store        = (*Store)(nil)
+	_ stores.Toucher      = (*Store)(nil)
+	_ stores.ExpiryLoader = (*Store)(nil)
 )
 
 // FreshLoad declares that Load returns a buffer read for the call alone,

@@ -14,7 +14,7 @@
 //
 // # Commands
 //
-//	Load    GET key
+//	Load    GET key                   (LoadWithExpiry: GET and PTTL in one EVALSHA)
 //	Create  SET key data PX ms NX     (nil reply: the key is taken)
 //	Update  SET key data PX ms XX     (nil reply: the record vanished)
 //	Touch   PEXPIRE key ms            (0: the record vanished)
@@ -124,6 +124,7 @@ func checkContextTimeouts(client redis.UniversalClient) error {
 }
 
 var (
-	_ stores.Store   = (*Store)(nil)
-	_ stores.Toucher = (*Store)(nil)
+	_ stores.Store        = (*Store)(nil)
+	_ stores.Toucher      = (*Store)(nil)
+	_ stores.ExpiryLoader = (*Store)(nil)
 )

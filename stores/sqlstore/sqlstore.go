@@ -133,6 +133,7 @@ type config struct {
 	table    string
 	batch    int
 	prepared bool
+	now      func() time.Time
 }
 
 // WithTable sets the table name, DefaultTable ("django_session") by default.
@@ -192,7 +193,7 @@ func New(db *sqlx.DB, opts ...Option) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("sqlstore: New: db is nil")
 	}
-	c := config{table: DefaultTable, batch: DefaultPurgeBatch, prepared: true}
+	c := config{table: DefaultTable, batch: DefaultPurgeBatch, prepared: true, now: time.Now}
 	for _, o := range opts {
 		if err := o(&c); err != nil {
 			return nil, err
@@ -207,7 +208,7 @@ func New(db *sqlx.DB, opts ...Option) (*Store, error) {
 			return nil, fmt.Errorf("sqlstore: New: unknown driver %q; pass sqlstore.WithDialect(sqlstore.MySQL), (sqlstore.Postgres) or (sqlstore.SQLite)", db.DriverName())
 		}
 	}
-	s := &Store{db: db, dialect: c.dialect, table: c.table, prepared: c.prepared, batch: int64(c.batch), now: time.Now}
+	s := &Store{db: db, dialect: c.dialect, table: c.table, prepared: c.prepared, batch: int64(c.batch), now: c.now}
 	s.prepare = db.PrepareContext
 	s.queries = buildQueries(c.dialect, c.table, c.batch)
 	return s, nil
@@ -334,9 +335,10 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	return data, err
 }
 
-// LoadWithExpiry is Load that also returns the record's expiry. The
-// cached_db store (stores/cachedstore) uses it to give a cache refill the
-// record's own lifetime.
+// LoadWithExpiry implements stores.ExpiryLoader: Load that also returns
+// the row's expire_date, from the same SELECT. The cached_db store
+// (stores/cachedstore) uses it to give a cache refill the record's own
+// lifetime, and an idle timeout to see when the expiry is due to move.
 func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error) {
 	if err := stores.CheckKey(key); err != nil {
 		return nil, time.Time{}, fmt.Errorf("sqlstore: load: %w (%w)", stores.ErrNotFound, err)
@@ -519,8 +521,9 @@ func isDuplicate(err error) bool {
 }
 
 var (
-	_ stores.Store   = (*Store)(nil)
-	_ stores.Toucher = (*Store)(nil)
+	_ stores.Store        = (*Store)(nil)
+	_ stores.Toucher      = (*Store)(nil)
+	_ stores.ExpiryLoader = (*Store)(nil)
 )
 
 // FreshLoad declares that Load returns a buffer scanned for the call alone

@@ -62,6 +62,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"AFreshLoadIsTheCallersToChange", testFreshLoad},
 		{"InvalidKeysAreAbsentToLookupsAndRefusedByWrites", testInvalidKeys},
 	}
+	tests = append(tests, expiryLoaderTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))

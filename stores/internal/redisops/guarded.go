@@ -5,7 +5,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -52,11 +51,15 @@ func newScript(src string) script {
 
 // run runs sc on one key and returns its integer reply.
 func (s *Store) run(ctx context.Context, sc script, key string, args ...any) (int64, error) {
-	n, err := s.count(ctx, append([]any{"evalsha", sc.sha, 1, key}, args...)...)
-	if err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
-		n, err = s.count(ctx, append([]any{"eval", sc.src, 1, key}, args...)...)
+	v, err := s.eval(ctx, sc, key, args...)
+	if err != nil {
+		return 0, err
 	}
-	return n, err
+	n, ok := v.(int64)
+	if !ok {
+		return 0, fmt.Errorf("script: %w %T", errReply, v)
+	}
+	return n, nil
 }
 
 // SetUnless is Set, except that a record holding exactly guard is left as it

@@ -19,6 +19,7 @@ import (
 type Store interface {
 	stores.Store
 	stores.Toucher
+	stores.ExpiryLoader
 }
 
 // OneRoundTripEach checks, once the client's connections are warm, that
@@ -31,9 +32,13 @@ func OneRoundTripEach(t *testing.T, s Store, rt *testenv.RoundTrips) {
 	for i := range keys {
 		keys[i] = stores.NewKey()
 	}
-	// Warm up: a connection to every master, the slot map, COMMAND.
+	// Warm up: a connection to every master, the slot map, COMMAND, and
+	// every master's copy of the LoadWithExpiry script.
 	for _, k := range keys {
 		if err := s.Create(ctx, k, []byte("w"), exp); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.LoadWithExpiry(ctx, k); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -43,6 +48,7 @@ func OneRoundTripEach(t *testing.T, s Store, rt *testenv.RoundTrips) {
 			do   func() error
 		}{
 			{"Load", func() error { _, err := s.Load(ctx, k); return err }},
+			{"LoadWithExpiry", func() error { _, _, err := s.LoadWithExpiry(ctx, k); return err }},
 			{"Update", func() error { return s.Update(ctx, k, []byte(`{"a":2}`), exp) }},
 			{"Touch", func() error { return s.Touch(ctx, k, exp.Add(time.Minute)) }},
 			{"Exists", func() error { _, err := s.Exists(ctx, k); return err }},
@@ -50,6 +56,12 @@ func OneRoundTripEach(t *testing.T, s Store, rt *testenv.RoundTrips) {
 			{"Create", func() error { return s.Create(ctx, k, []byte(`{"a":1}`), exp) }},
 			{"Load of an unknown key", func() error {
 				if _, err := s.Load(ctx, stores.NewKey()); err != stores.ErrNotFound {
+					return err
+				}
+				return nil
+			}},
+			{"LoadWithExpiry of an unknown key", func() error {
+				if _, _, err := s.LoadWithExpiry(ctx, stores.NewKey()); err != stores.ErrNotFound {
 					return err
 				}
 				return nil
@@ -74,9 +86,10 @@ func FailuresNameOnlyTheKeysPrefix(t *testing.T, s Store, name string) {
 	ctx := context.Background()
 	k := stores.NewKey()
 	_, loadErr := s.Load(ctx, k)
+	_, _, loadExpiryErr := s.LoadWithExpiry(ctx, k)
 	_, existsErr := s.Exists(ctx, k)
 	for op, err := range map[string]error{
-		"Load": loadErr, "Exists": existsErr,
+		"Load": loadErr, "LoadWithExpiry": loadExpiryErr, "Exists": existsErr,
 		"Create": s.Create(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
 		"Update": s.Update(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
 		"Touch":  s.Touch(ctx, k, time.Now().Add(time.Hour)),
