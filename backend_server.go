@@ -14,6 +14,8 @@ import (
 type serverBackend struct {
 	store   stores.Store
 	toucher stores.Toucher // nil unless the store can move an expiry alone
+	// expiries is nil unless the store can load an expiry with the data.
+	expiries stores.ExpiryLoader
 }
 
 func (b *serverBackend) check(*options) error { return nil }
@@ -26,7 +28,7 @@ func (b *serverBackend) adopt(s *Session, value string) {
 
 func (b *serverBackend) load(s *Session) ([]byte, error) {
 	ctx, cancel := s.storeContext()
-	raw, err := b.store.Load(ctx, s.key)
+	raw, err := b.loadRecord(ctx, s)
 	cancel()
 	if err != nil && !errors.Is(err, stores.ErrNotFound) {
 		return nil, fmt.Errorf("ginsession: load session %s: %w", shortKey(s.key), err)

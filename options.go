@@ -69,6 +69,15 @@ type options struct {
 	// so a store that hangs fails the request instead of holding it.
 	// Optional. Default value is 5 seconds; 0 or less means no extra bound.
 	StoreTimeout time.Duration
+	// IdleTimeout ends a session unused for this long (WithIdleTimeout).
+	// Optional. Default value is 0, none.
+	IdleTimeout time.Duration
+	// AbsoluteTimeout ends a session this long after it started
+	// (WithAbsoluteTimeout). Optional. Default value is 0, none.
+	AbsoluteTimeout time.Duration
+	// Clock is where the middleware reads the current time (WithClock).
+	// Optional. Default value is time.Now.
+	Clock func() time.Time
 
 	sameSiteInput string // a SameSite spelling WithCookieSameSite did not know
 }
@@ -92,6 +101,7 @@ func defaultOptions() options {
 		Codec:          JSONCodec{},
 		ErrorHandler:   DefaultErrorHandler,
 		StoreTimeout:   5 * time.Second,
+		Clock:          time.Now,
 	}
 }
 
@@ -222,7 +232,7 @@ func (o *options) validate() error {
 	if o.ErrorHandler == nil {
 		return fmt.Errorf("the error handler is nil: leave WithErrorHandler out for DefaultErrorHandler")
 	}
-	return nil
+	return o.validateTimeouts()
 }
 
 // checkSecrets reports the first secret shorter than MinSecretKeyLength.

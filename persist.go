@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/ginsession/ginsession/internal/sessionsecret"
 	"github.com/ginsession/ginsession/stores"
@@ -76,7 +75,7 @@ func (s *Session) load() {
 		s.resetKeys(keys)
 		s.values = values
 	}
-	if s.m.backend.decoded(s, err) {
+	if s.m.backend.decoded(s, err) || s.timedOut(err) {
 		s.dropRecord()
 	}
 }
@@ -151,11 +150,13 @@ func (s *Session) saveLocked() error {
 	if s.err != nil {
 		return s.err
 	}
+	now := s.m.now()
+	s.stampStart(now)
 	data, err := s.m.opts.Codec.Encode(s.orderedKeys(), s.values)
 	if err != nil {
 		return err
 	}
-	if err := s.m.backend.save(s, data, time.Now()); err != nil {
+	if err := s.m.backend.save(s, data, now); err != nil {
 		return err
 	}
 	s.modified = false

@@ -50,6 +50,10 @@ type Session struct {
 	sealedAt time.Time // cookie stores: when the cookie was sealed
 	err      error     // a store failure this request must report; nothing is saved over it
 
+	// recordExpiry is the record's expiry as loaded, in Unix nanoseconds,
+	// for the idle timeout (see slideDue); 0 when unknown.
+	recordExpiry int64
+
 	// The flags share one word, which leaves room for setCookie in the same
 	// 256-byte size class.
 	hadCookie bool // the request carried the session cookie
