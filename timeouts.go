@@ -227,12 +227,25 @@ func (s *Session) setRecordExpiry(t time.Time) {
 // expiry moved now: under an idle timeout, when the record's expiry (as
 // loaded) is off the one it should have by 1/slideFraction of the time
 // left, or is unknown. s.mu is held.
+//
+// It runs on every request that loads a session under WithIdleTimeout, so
+// the common case (no custom expiry, no absolute timeout) skips
+// expiryDateLocked: BenchmarkIdleTimeout/Memory/read.
 func (s *Session) slideDue() bool {
-	if s.m.opts.IdleTimeout == 0 || !s.loaded || !s.hasRecord() || s.idleTimeoutLocked() == 0 {
+	if s.m.opts.IdleTimeout == 0 || !s.loaded || !s.hasRecord() {
+		return false
+	}
+	idle := s.idleTimeoutLocked()
+	if idle == 0 {
 		return false
 	}
 	now := s.m.now()
-	want := s.expiryDateLocked(now)
+	var want time.Time
+	if _, custom := s.values[expiryKey]; !custom && s.m.opts.AbsoluteTimeout == 0 {
+		want = now.Add(min(idle, s.m.opts.CookieAge))
+	} else {
+		want = s.expiryDateLocked(now)
+	}
 	left := want.Sub(now)
 	if left <= 0 {
 		return false // the commit deletes the cookie
@@ -240,7 +253,7 @@ func (s *Session) slideDue() bool {
 	if s.recordExpiry == 0 {
 		return true
 	}
-	lag := want.Sub(time.Unix(0, s.recordExpiry))
+	lag := time.Duration(stores.ClampExpiry(want).UnixNano() - s.recordExpiry)
 	return lag >= left/slideFraction || -lag >= left/slideFraction
 }
 

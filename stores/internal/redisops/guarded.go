@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -47,6 +48,16 @@ type script struct{ src, sha string }
 func newScript(src string) script {
 	h := sha1.Sum([]byte(src))
 	return script{src, hex.EncodeToString(h[:])}
+}
+
+// eval runs sc on one key and returns its reply as Do does, sending the
+// script in full (EVAL) when the server does not know its SHA-1.
+func (s *Store) eval(ctx context.Context, sc script, key string, args ...any) (any, error) {
+	v, err := s.do(ctx, append([]any{"evalsha", sc.sha, 1, key}, args...)...)
+	if err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
+		v, err = s.do(ctx, append([]any{"eval", sc.src, 1, key}, args...)...)
+	}
+	return v, err
 }
 
 // run runs sc on one key and returns its integer reply.

@@ -3,51 +3,49 @@ package redisops
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
 )
 
-// loadExpiryScript is GET and PTTL in one atomic step and one round trip:
-// a nil reply for a missing key, else the data and the time to live in
-// milliseconds (-1 for a key without one). One key, so Cluster routes it
-// to the key's slot like a GET.
-//
-//	KEYS[1] the key
-var loadExpiryScript = newScript(`
-local d = redis.call('GET', KEYS[1])
-if not d then
-	return false
-end
-return {d, redis.call('PTTL', KEYS[1])}
-`)
+// Pipe sends several commands in one round trip, as a pipeline (not a
+// transaction: another client's command may come between them), and
+// returns each one's reply as Do would. Both go-redis majors give one
+// with Pipelined; see redisstore and redis9store.
+type Pipe func(ctx context.Context, cmds ...[]any) []Reply
 
-// LoadWithExpiry implements stores.ExpiryLoader with one EVALSHA (EVAL the
-// first time a server sees the script): Load's GET and the key's PTTL,
-// read together. The expiry is the store's clock plus that time to live,
-// so it is exact to the millisecond Redis keeps, less the time the reply
-// took to come back.
+// Reply is one pipelined command's reply and error, as Do returns them.
+type Reply struct {
+	Val any
+	Err error
+}
+
+// LoadWithExpiry implements stores.ExpiryLoader with GET and PTTL in one
+// pipeline: one round trip, as Load's GET (a Lua script doing both costs
+// the server several times a GET). The expiry is the store's clock plus
+// that time to live, exact to the millisecond Redis keeps, less the time
+// the reply took to come back. A key deleted between the two commands
+// returns its data with the zero expiry (unknown), as a Load just before
+// the delete would have.
 func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error) {
 	if err := stores.CheckKey(key); err != nil {
 		return nil, time.Time{}, fmt.Errorf("%s: load: %w (%w)", s.name, stores.ErrNotFound, err)
 	}
-	v, err := s.eval(ctx, loadExpiryScript, s.rkey(key))
-	if err == s.nilErr {
-		return nil, time.Time{}, stores.ErrNotFound
-	}
-	if err != nil {
-		return nil, time.Time{}, s.fail("load", key, err)
-	}
+	rk := s.rkey(key)
+	r := s.pipe(ctx, []any{"get", rk}, []any{"pttl", rk})
 	now := s.now()
-	reply, ok := v.([]any)
-	if !ok || len(reply) != 2 {
-		return nil, time.Time{}, s.fail("load", key, fmt.Errorf("script: %w %T", errReply, v))
+	switch {
+	case r[0].Err == s.nilErr:
+		return nil, time.Time{}, stores.ErrNotFound
+	case r[0].Err != nil:
+		return nil, time.Time{}, s.fail("load", key, r[0].Err)
+	case r[1].Err != nil:
+		return nil, time.Time{}, s.fail("load", key, r[1].Err)
 	}
-	data, ok1 := reply[0].(string)
-	ms, ok2 := reply[1].(int64)
+	data, ok1 := r[0].Val.(string)
+	ms, ok2 := r[1].Val.(int64)
 	if !ok1 || !ok2 {
-		return nil, time.Time{}, s.fail("load", key, fmt.Errorf("script: %w %T, %T", errReply, reply[0], reply[1]))
+		return nil, time.Time{}, s.fail("load", key, fmt.Errorf("GET, PTTL: %w %T, %T", errReply, r[0].Val, r[1].Val))
 	}
 	switch {
 	case ms == -1 || ms > int64(stores.MaxExpiry.Sub(now)/time.Millisecond):
@@ -55,17 +53,7 @@ func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Ti
 		// something else: it saturates as every expiry does.
 		return []byte(data), stores.MaxExpiry, nil
 	case ms < 0:
-		return nil, time.Time{}, stores.ErrNotFound
+		return []byte(data), time.Time{}, nil
 	}
 	return []byte(data), stores.ClampExpiry(now.Add(time.Duration(ms) * time.Millisecond)), nil
-}
-
-// eval runs sc on one key and returns its reply as Do does, sending the
-// script in full (EVAL) when the server does not know its SHA-1.
-func (s *Store) eval(ctx context.Context, sc script, key string, args ...any) (any, error) {
-	v, err := s.do(ctx, append([]any{"evalsha", sc.sha, 1, key}, args...)...)
-	if err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
-		v, err = s.do(ctx, append([]any{"eval", sc.src, 1, key}, args...)...)
-	}
-	return v, err
 }

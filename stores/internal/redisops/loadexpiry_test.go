@@ -47,3 +47,48 @@ func testLoadWithExpiryReadsTheTTLByTheStoresClock(t *testing.T, s *Store) {
 		t.Errorf("an unknown key: %v, want ErrNotFound", err)
 	}
 }
+
+// What the two replies of the pipeline mean, including the interleavings a
+// real server cannot be made to produce on cue: a key deleted between GET
+// and PTTL, one without a TTL, a reply of the wrong type.
+func TestLoadWithExpiryReadsEachPairOfReplies(t *testing.T) {
+	nilErr := errors.New("nil reply")
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		replies []Reply
+		want    time.Time
+		wantErr error
+		fails   bool
+	}{
+		{"a live key", []Reply{{Val: "d"}, {Val: int64(1500)}}, now.Add(1500 * time.Millisecond), nil, false},
+		{"a missing key", []Reply{{Err: nilErr}, {Val: int64(-2)}}, time.Time{}, stores.ErrNotFound, false},
+		{"deleted between GET and PTTL: unknown", []Reply{{Val: "d"}, {Val: int64(-2)}}, time.Time{}, nil, false},
+		{"no TTL: saturated", []Reply{{Val: "d"}, {Val: int64(-1)}}, stores.MaxExpiry, nil, false},
+		{"a failed PTTL", []Reply{{Val: "d"}, {Err: errors.New("down")}}, time.Time{}, nil, true},
+		{"a reply of another type", []Reply{{Val: int64(3)}, {Val: int64(5)}}, time.Time{}, nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pipe := func(context.Context, ...[]any) []Reply { return tc.replies }
+			s, err := New("x", nil, pipe, nilErr, []func(*Config) error{func(c *Config) error { return c.SetClock("x", func() time.Time { return now }) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, exp, err := s.LoadWithExpiry(context.Background(), stores.NewKey())
+			switch {
+			case tc.fails:
+				if err == nil || errors.Is(err, stores.ErrNotFound) {
+					t.Fatalf("err = %v, want a failure", err)
+				}
+			case tc.wantErr != nil:
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tc.wantErr)
+				}
+			default:
+				if err != nil || string(data) != "d" || !exp.Equal(tc.want) {
+					t.Fatalf("= %q, %v, %v; want d, %v", data, exp, err, tc.want)
+				}
+			}
+		})
+	}
+}

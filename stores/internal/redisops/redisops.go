@@ -31,6 +31,7 @@ type Do func(ctx context.Context, args ...any) (any, error)
 // Store is a stores.Store on a Client. It is safe for concurrent use.
 type Store struct {
 	do     Do
+	pipe   Pipe
 	nilErr error
 	name   string // the public package, which starts every error
 	prefix string
@@ -59,16 +60,17 @@ func (c *Config) SetPrefix(name, p string) error {
 	return CheckPrefix(name, p)
 }
 
-// New returns a store that sends its commands with do, whose errors start
-// with name, configured by opts (each package's Option type).
-func New[O ~func(*Config) error](name string, do Do, nilErr error, opts []O) (*Store, error) {
+// New returns a store that sends its commands with do (and pipelines with
+// pipe), whose errors start with name, configured by opts (each package's
+// Option type).
+func New[O ~func(*Config) error](name string, do Do, pipe Pipe, nilErr error, opts []O) (*Store, error) {
 	c := Config{prefix: DefaultPrefix, now: time.Now}
 	for _, o := range opts {
 		if err := o(&c); err != nil {
 			return nil, err
 		}
 	}
-	return &Store{do: do, nilErr: nilErr, name: name, prefix: c.prefix, now: c.now}, nil
+	return &Store{do: do, pipe: pipe, nilErr: nilErr, name: name, prefix: c.prefix, now: c.now}, nil
 }
 
 // errReply is a reply of a type the command never sends: a client or proxy

@@ -22,7 +22,17 @@ func eachClient(t *testing.T, test func(t *testing.T, s *Store)) {
 	t.Run("go-redis v8", func(t *testing.T) {
 		c := testenv.Redis(t)
 		do := func(ctx context.Context, args ...any) (any, error) { return c.Do(ctx, args...).Result() }
-		s, err := New("redisstore", do, redis8.Nil, []func(*Config) error{prefix(testenv.RedisPrefix(t, c, "gs_ops_"))})
+		pipe := func(ctx context.Context, cmds ...[]any) []Reply {
+			cs := make([]*redis8.Cmd, len(cmds))
+			_, _ = c.Pipelined(ctx, func(p redis8.Pipeliner) error {
+				for i, a := range cmds {
+					cs[i] = p.Do(ctx, a...)
+				}
+				return nil
+			})
+			return replies(cs)
+		}
+		s, err := New("redisstore", do, pipe, redis8.Nil, []func(*Config) error{prefix(testenv.RedisPrefix(t, c, "gs_ops_"))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,12 +41,31 @@ func eachClient(t *testing.T, test func(t *testing.T, s *Store)) {
 	t.Run("go-redis v9", func(t *testing.T) {
 		c := testenv.Redis9(t)
 		do := func(ctx context.Context, args ...any) (any, error) { return c.Do(ctx, args...).Result() }
-		s, err := New("redis9store", do, redis9.Nil, []func(*Config) error{prefix(testenv.Redis9Prefix(t, c, "gs_ops_"))})
+		pipe := func(ctx context.Context, cmds ...[]any) []Reply {
+			cs := make([]*redis9.Cmd, len(cmds))
+			_, _ = c.Pipelined(ctx, func(p redis9.Pipeliner) error {
+				for i, a := range cmds {
+					cs[i] = p.Do(ctx, a...)
+				}
+				return nil
+			})
+			return replies(cs)
+		}
+		s, err := New("redis9store", do, pipe, redis9.Nil, []func(*Config) error{prefix(testenv.Redis9Prefix(t, c, "gs_ops_"))})
 		if err != nil {
 			t.Fatal(err)
 		}
 		test(t, s)
 	})
+}
+
+// replies is what a Pipe returns for the commands of a go-redis pipeline.
+func replies[C interface{ Result() (any, error) }](cs []C) []Reply {
+	out := make([]Reply, len(cs))
+	for i, c := range cs {
+		out[i].Val, out[i].Err = c.Result()
+	}
+	return out
 }
 
 func prefix(p string) func(*Config) error {
@@ -115,7 +144,7 @@ func TestPX(t *testing.T) {
 }
 
 func TestAPrefixOver512BytesIsRefused(t *testing.T) {
-	if _, err := New("x", nil, nil, []func(*Config) error{prefix(strings.Repeat("p", MaxPrefix+1))}); err == nil || !strings.HasPrefix(err.Error(), "x: WithPrefix: ") {
+	if _, err := New("x", nil, nil, nil, []func(*Config) error{prefix(strings.Repeat("p", MaxPrefix+1))}); err == nil || !strings.HasPrefix(err.Error(), "x: WithPrefix: ") {
 		t.Errorf("a 513-byte prefix: %v", err)
 	}
 }
