@@ -59,7 +59,7 @@ func newBackend(store stores.Backend) backend {
 	case stores.Store:
 		b := &serverBackend{store: st}
 		b.toucher, _ = st.(stores.Toucher)
-		b.expiries, _ = st.(stores.ExpiryLoader)
+		b.ttls, _ = st.(stores.TTLLoader)
 		return b
 	}
 	panic(fmt.Sprintf("ginsession: New needs a stores.Store (memstore, filestore, sqlstore, ...) or a stores.ClientSide (cookiestore); %T is neither", store))

@@ -62,7 +62,7 @@ func (b *cookieBackend) decoded(s *Session, decodeErr error) bool {
 		s.m.log.Warn("ginsession: expired session cookie ignored", slog.String("cookie", s.m.opts.CookieName))
 		return true
 	}
-	s.noteSealedExpiry()
+	s.noteSealedTTL()
 	return false
 }
 

@@ -14,8 +14,8 @@ import (
 type serverBackend struct {
 	store   stores.Store
 	toucher stores.Toucher // nil unless the store can move an expiry alone
-	// expiries is nil unless the store can load an expiry with the data.
-	expiries stores.ExpiryLoader
+	// ttls is nil unless the store can load a time to live with the data.
+	ttls stores.TTLLoader
 }
 
 func (b *serverBackend) check(*options) error { return nil }

@@ -50,9 +50,9 @@ type Session struct {
 	sealedAt time.Time // cookie stores: when the cookie was sealed
 	err      error     // a store failure this request must report; nothing is saved over it
 
-	// recordExpiry is the record's expiry as loaded, in Unix nanoseconds,
-	// for the idle timeout (see slideDue); 0 when unknown.
-	recordExpiry int64
+	// recordTTL is the time the record had left to live when it was
+	// loaded, for the idle timeout (see slideDue); 0 when unknown.
+	recordTTL time.Duration
 
 	// The flags share one word, which leaves room for setCookie in the same
 	// 256-byte size class.

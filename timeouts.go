@@ -9,8 +9,6 @@ import (
 	"math"
 	"strconv"
 	"time"
-
-	"github.com/ginsession/ginsession/stores"
 )
 
 // The session keys the timeouts keep in the data: JSON integers, ordinary
@@ -49,8 +47,8 @@ var ErrNoIdleTimeout = errors.New("ginsession: SetIdleTimeout overrides WithIdle
 // record obeys d. Use WithAbsoluteTimeout for a limit that activity does
 // not move, and Session.SetIdleTimeout for one session's own.
 //
-// Whether the touch is due is read from the expiry the store loads with
-// the data (stores.ExpiryLoader, one query or command as before: every
+// Whether the touch is due is read from the time to live the store loads
+// with the data (stores.TTLLoader, in the same round trip as before: every
 // store of this module has it). A store without it is touched on every
 // request that loads the session, and one without stores.Toucher saved in
 // full. Optional. Default value is 0, no idle timeout. New panics on a
@@ -194,43 +192,35 @@ func (s *Session) limitAge(now time.Time, age time.Duration) time.Duration {
 	return age
 }
 
-// loadRecord is the server backend's load: with the record's expiry when
-// an idle timeout may slide it and the store can tell it in the same call.
+// loadRecord is the server backend's load: with the record's time to live
+// when an idle timeout may slide it and the store can tell it in the same
+// call.
 func (b *serverBackend) loadRecord(ctx context.Context, s *Session) ([]byte, error) {
-	if b.expiries == nil || s.m.opts.IdleTimeout == 0 {
+	if b.ttls == nil || s.m.opts.IdleTimeout == 0 {
 		return b.store.Load(ctx, s.key)
 	}
-	raw, exp, err := b.expiries.LoadWithExpiry(ctx, s.key)
-	if err == nil {
-		s.setRecordExpiry(exp)
-	}
+	raw, ttl, err := b.ttls.LoadWithTTL(ctx, s.key)
+	s.recordTTL = ttl
 	return raw, err
 }
 
-// noteSealedExpiry records when a cookie just opened expires, which its
+// noteSealedTTL records how long a cookie just opened has left, which its
 // seal time and data say, for the idle timeout. s.mu is held.
-func (s *Session) noteSealedExpiry() {
+func (s *Session) noteSealedTTL() {
 	if s.m.opts.IdleTimeout != 0 {
-		s.setRecordExpiry(s.expiryDateLocked(s.sealedAt))
+		now := s.m.now()
+		s.recordTTL = max(s.expiryDateLocked(s.sealedAt).Sub(now), 0)
 	}
-}
-
-func (s *Session) setRecordExpiry(t time.Time) {
-	if t.IsZero() {
-		s.recordExpiry = 0 // the store could not tell
-		return
-	}
-	s.recordExpiry = max(stores.ClampExpiry(t).UnixNano(), 1)
 }
 
 // slideDue reports whether an unmodified session in use must have its
-// expiry moved now: under an idle timeout, when the record's expiry (as
-// loaded) is off the one it should have by 1/slideFraction of the time
-// left, or is unknown. s.mu is held.
+// expiry moved now: under an idle timeout, when the time the record had
+// left to live (as loaded) is off the time it should have by
+// 1/slideFraction of the latter, or is unknown. s.mu is held.
 //
 // It runs on every request that loads a session under WithIdleTimeout, so
-// the common case (no custom expiry, no absolute timeout) skips
-// expiryDateLocked: BenchmarkIdleTimeout/Memory/read.
+// the common case (no custom expiry, no absolute timeout) reads neither
+// the clock nor expiryDateLocked: BenchmarkIdleTimeout/Memory/read.
 func (s *Session) slideDue() bool {
 	if s.m.opts.IdleTimeout == 0 || !s.loaded || !s.hasRecord() {
 		return false
@@ -239,22 +229,21 @@ func (s *Session) slideDue() bool {
 	if idle == 0 {
 		return false
 	}
-	now := s.m.now()
-	var want time.Time
+	var want time.Duration // the time to live a touch now would give
 	if _, custom := s.values[expiryKey]; !custom && s.m.opts.AbsoluteTimeout == 0 {
-		want = now.Add(min(idle, s.m.opts.CookieAge))
+		want = min(idle, s.m.opts.CookieAge)
 	} else {
-		want = s.expiryDateLocked(now)
+		now := s.m.now()
+		want = s.expiryDateLocked(now).Sub(now)
 	}
-	left := want.Sub(now)
-	if left <= 0 {
+	if want <= 0 {
 		return false // the commit deletes the cookie
 	}
-	if s.recordExpiry == 0 {
+	if s.recordTTL <= 0 {
 		return true
 	}
-	lag := time.Duration(stores.ClampExpiry(want).UnixNano() - s.recordExpiry)
-	return lag >= left/slideFraction || -lag >= left/slideFraction
+	lag := want - s.recordTTL
+	return lag >= want/slideFraction || -lag >= want/slideFraction
 }
 
 // timedOut reports, for a session just loaded, whether its absolute

@@ -15,7 +15,7 @@ import (
 )
 
 // callCounter wraps a server store that has every capability the
-// middleware looks for here (stores.Toucher, stores.ExpiryLoader) and
+// middleware looks for here (stores.Toucher, stores.TTLLoader) and
 // counts its calls by name.
 type callCounter struct {
 	stores.Store
@@ -46,9 +46,9 @@ func (c *callCounter) Load(ctx context.Context, key string) ([]byte, error) {
 	return c.Store.Load(ctx, key)
 }
 
-func (c *callCounter) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error) {
-	c.count("LoadWithExpiry")
-	return c.Store.(stores.ExpiryLoader).LoadWithExpiry(ctx, key)
+func (c *callCounter) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Duration, error) {
+	c.count("LoadWithTTL")
+	return c.Store.(stores.TTLLoader).LoadWithTTL(ctx, key)
 }
 
 func (c *callCounter) Create(ctx context.Context, key string, data []byte, exp time.Time) error {
@@ -103,10 +103,10 @@ func TestStoreCommandsPerRequestWithAnIdleTimeout(t *testing.T) {
 		}},
 	}
 	configs := []struct {
-		name         string
-		opts         []ginsession.Option
-		minW, maxW   int // writes over the 1,000 requests
-		expiryLoaded bool
+		name       string
+		opts       []ginsession.Option
+		minW, maxW int // writes over the 1,000 requests
+		ttlLoaded  bool
 	}{
 		{"default options", nil, 0, 0, false},
 		{"WithIdleTimeout(30m)", []ginsession.Option{ginsession.WithIdleTimeout(30 * time.Minute)}, 15, 17, true},
@@ -136,13 +136,13 @@ func TestStoreCommandsPerRequestWithAnIdleTimeout(t *testing.T) {
 					b.wantUser("/whoami", "alice")
 				}
 				calls, trips := store.take(), rt.Count()-before
-				loads := calls["Load"] + calls["LoadWithExpiry"]
+				loads := calls["Load"] + calls["LoadWithTTL"]
 				writes := calls["Touch"] + calls["Update"] + calls["Create"]
 				t.Logf("%-6s %-21s loads %4d (%s)  writes %4d (touches %d, updates %d)  round trips %4d = %.3f per request",
-					su.name, cf.name, loads, map[bool]string{true: "with expiry", false: "plain"}[cf.expiryLoaded],
+					su.name, cf.name, loads, map[bool]string{true: "with TTL", false: "plain"}[cf.ttlLoaded],
 					writes, calls["Touch"], calls["Update"], trips, float64(trips)/1000)
-				if loads != 1000 || (calls["LoadWithExpiry"] == 1000) != cf.expiryLoaded {
-					t.Errorf("calls %v: want 1000 loads, with the expiry: %v", calls, cf.expiryLoaded)
+				if loads != 1000 || (calls["LoadWithTTL"] == 1000) != cf.ttlLoaded {
+					t.Errorf("calls %v: want 1000 loads, with the expiry: %v", calls, cf.ttlLoaded)
 				}
 				if writes < cf.minW || writes > cf.maxW || calls["Update"] != 0 {
 					t.Errorf("calls %v: want %d to %d touches and no update", calls, cf.minW, cf.maxW)

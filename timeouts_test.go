@@ -157,15 +157,15 @@ func (b *browser) wantUser(path, want string) {
 	}
 }
 
-// record returns the data and expiry the store holds for the browser's
-// session.
-func record(t *testing.T, store stores.Backend, key string) ([]byte, time.Time) {
+// record returns the data the store holds for the session under key, and
+// its expiry by clock.
+func record(t *testing.T, store stores.Backend, key string, clock *testenv.Clock) ([]byte, time.Time) {
 	t.Helper()
-	data, exp, err := store.(stores.ExpiryLoader).LoadWithExpiry(context.Background(), key)
+	data, ttl, err := store.(stores.TTLLoader).LoadWithTTL(context.Background(), key)
 	if err != nil {
-		t.Fatalf("LoadWithExpiry: %v", err)
+		t.Fatalf("LoadWithTTL: %v", err)
 	}
-	return data, exp
+	return data, clock.Now().Add(ttl)
 }
 
 // near reports whether got is want within the rounding stores may apply
@@ -193,7 +193,7 @@ func TestIdleTimeoutSlidesAndEndsOnEveryStore(t *testing.T) {
 			var data []byte
 			if server {
 				var exp time.Time
-				data, exp = record(t, store, b.cookie)
+				data, exp = record(t, store, b.cookie, clock)
 				if !near(exp, clock.Now().Add(idle)) {
 					t.Fatalf("a new session's record expires at %v, want now + %v (%v), not the two-week age", exp, idle, clock.Now().Add(idle))
 				}
@@ -204,7 +204,7 @@ func TestIdleTimeoutSlidesAndEndsOnEveryStore(t *testing.T) {
 			b.wantUser("/whoami", "alice")
 			b.wantNoCookie()
 			if server {
-				if _, exp := record(t, store, b.cookie); !near(exp, clock.Now().Add(idle-30*time.Second)) {
+				if _, exp := record(t, store, b.cookie, clock); !near(exp, clock.Now().Add(idle-30*time.Second)) {
 					t.Fatalf("the expiry moved within the first minute: %v", exp)
 				}
 			}
@@ -214,7 +214,7 @@ func TestIdleTimeoutSlidesAndEndsOnEveryStore(t *testing.T) {
 			b.wantUser("/whoami", "alice")
 			b.wantCookie(int(idle / time.Second))
 			if server {
-				got, exp := record(t, store, b.cookie)
+				got, exp := record(t, store, b.cookie, clock)
 				if !near(exp, clock.Now().Add(idle)) {
 					t.Fatalf("after a minute the expiry is %v, want now + %v", exp, idle)
 				}
@@ -270,11 +270,11 @@ func (s *opsStore) Load(ctx context.Context, key string) ([]byte, error) {
 	return d, err
 }
 
-func (s *opsStore) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error) {
-	s.count("LoadWithExpiry")
-	d, exp, err := s.Store.LoadWithExpiry(ctx, key)
+func (s *opsStore) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Duration, error) {
+	s.count("LoadWithTTL")
+	d, ttl, err := s.Store.LoadWithTTL(ctx, key)
 	s.loaded()
-	return d, exp, err
+	return d, ttl, err
 }
 
 func (s *opsStore) loaded() {
@@ -319,7 +319,7 @@ func TestIdleTimeoutTouchesAtMostOncePerMinute(t *testing.T) {
 		wantTouches int // exact, when not 0
 	}{
 		{"without the option", nil, "Load", 0, 0},
-		{"WithIdleTimeout(30m)", []ginsession.Option{ginsession.WithIdleTimeout(30 * time.Minute)}, "LoadWithExpiry", 17, 0},
+		{"WithIdleTimeout(30m)", []ginsession.Option{ginsession.WithIdleTimeout(30 * time.Minute)}, "LoadWithTTL", 17, 0},
 		{"WithSaveEveryRequest", []ginsession.Option{ginsession.WithSaveEveryRequest(true)}, "Load", 1000, 1000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -334,7 +334,7 @@ func TestIdleTimeoutTouchesAtMostOncePerMinute(t *testing.T) {
 			}
 			got := store.counts()
 			t.Logf("1000 reads a second apart: %v", got)
-			if got[tc.loadOp] != 1000 || got["Load"]+got["LoadWithExpiry"] != 1000 {
+			if got[tc.loadOp] != 1000 || got["Load"]+got["LoadWithTTL"] != 1000 {
 				t.Errorf("loads: %v, want 1000 %s", got, tc.loadOp)
 			}
 			if got["Update"] != 0 || got["Create"] != 0 || got["Delete"] != 0 {
@@ -478,7 +478,7 @@ func TestAbsoluteTimeoutEndsAnActiveSession(t *testing.T) {
 		if b.last == nil || b.last.MaxAge > int(left/time.Second)+1 {
 			t.Fatalf("%v before the end the cookie is %v", left, b.last)
 		}
-		if _, exp := record(t, store, b.cookie); exp.After(start.Add(abs).Add(time.Second)) {
+		if _, exp := record(t, store, b.cookie, clock); exp.After(start.Add(abs).Add(time.Second)) {
 			t.Fatalf("the record expires at %v, after the absolute end %v", exp, start.Add(abs))
 		}
 	}
@@ -514,7 +514,7 @@ func TestWhatStartsTheAbsoluteClock(t *testing.T) {
 	h := timeoutsEngine(store, ginsession.WithAbsoluteTimeout(abs), ginsession.WithClock(clock.Now))
 	started := func(b *browser) time.Time {
 		t.Helper()
-		data, _ := record(t, store, b.cookie)
+		data, _ := record(t, store, b.cookie, clock)
 		var v struct {
 			Started *int64 `json:"_session_started"`
 		}
@@ -578,7 +578,7 @@ func TestTimeoutsComposeWithSetExpiry(t *testing.T) {
 	remember.get("/login")
 	remember.get("/browser-session")
 	remember.wantCookie(0)
-	if _, exp := record(t, store, remember.cookie); !exp.Equal(clock.Now().Add(30 * time.Minute)) {
+	if _, exp := record(t, store, remember.cookie, clock); !exp.Equal(clock.Now().Add(30 * time.Minute)) {
 		t.Fatalf("a browser-session cookie's record expires at %v, want the idle timeout's %v", exp, clock.Now().Add(30*time.Minute))
 	}
 	if got := remember.get("/ends"); got != "2030-05-06T07:30:00Z 30m0s" {

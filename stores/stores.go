@@ -43,8 +43,8 @@
 //
 // A store may implement further interfaces, discovered by type assertion in
 // the way net/http discovers [net/http.Flusher]: [Toucher] to refresh an
-// expiry without rewriting data, [ExpiryLoader] to load a record's expiry
-// with its data, [Swapper] to change a record only if it
+// expiry without rewriting data, [TTLLoader] to load a record's time to
+// live with its data, [Swapper] to change a record only if it
 // still holds what was loaded (no lost updates between concurrent
 // requests), [InProcess] for stores that never block,
 // [FreshLoad] for stores whose Load returns a buffer of its own, and

@@ -78,8 +78,10 @@ import (
 // ExpiryLoader is implemented by database stores that can return a record's
 // expiry with its data (sqlstore.Store does). With it the cache is refilled
 // for exactly the record's remaining lifetime; without it, for the fallback
-// TTL (WithFallbackTTL). It is stores.ExpiryLoader.
-type ExpiryLoader = stores.ExpiryLoader
+// TTL (WithFallbackTTL).
+type ExpiryLoader interface {
+	LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error)
+}
 
 // Setter is implemented by cache stores that can write a record whether or
 // not one exists (redisstore.Store and memstore.Store do). Delete writes its
@@ -202,60 +204,60 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	return data, err
 }
 
-// LoadWithExpiry implements stores.ExpiryLoader: Load, with the expiry from
-// the cache when it is a stores.ExpiryLoader (memstore, redisstore and
+// LoadWithTTL implements stores.TTLLoader: Load, with the time to live from
+// the cache when it is a stores.TTLLoader (memstore, redisstore and
 // redis9store are), else from the database on a miss. A hit in a cache
-// without it returns the zero expiry: unknown.
-func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error) {
+// without it gives 0: unknown.
+func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Duration, error) {
 	return s.load(ctx, key, true)
 }
 
-func (s *Store) load(ctx context.Context, key string, withExpiry bool) ([]byte, time.Time, error) {
+func (s *Store) load(ctx context.Context, key string, withTTL bool) ([]byte, time.Duration, error) {
 	if err := stores.CheckKey(key); err != nil {
-		return nil, time.Time{}, fmt.Errorf("cachedstore: load: %w (%w)", stores.ErrNotFound, err)
+		return nil, 0, fmt.Errorf("cachedstore: load: %w (%w)", stores.ErrNotFound, err)
 	}
-	data, exp, err := loadFrom(ctx, s.cache, key, withExpiry)
+	var data []byte
+	var ttl time.Duration
+	var err error
+	if tl, ok := s.cache.(stores.TTLLoader); ok && withTTL {
+		data, ttl, err = tl.LoadWithTTL(ctx, key)
+	} else {
+		data, err = s.cache.Load(ctx, key)
+	}
 	if err == nil {
 		if isTombstone(data) {
-			return nil, time.Time{}, stores.ErrNotFound
+			return nil, 0, stores.ErrNotFound
 		}
-		return data, exp, nil
+		return data, ttl, nil
 	}
 	if !errors.Is(err, stores.ErrNotFound) {
 		if ctx.Err() != nil {
-			return nil, time.Time{}, fmt.Errorf("cachedstore: load %s: %w", stores.Redact(key), err)
+			return nil, 0, fmt.Errorf("cachedstore: load %s: %w", stores.Redact(key), err)
 		}
 		s.cacheFailed(ctx, "load", key, err)
 	}
 	began := s.now()
-	data, exp, err = loadFrom(ctx, s.db, key, true)
-	if err != nil {
-		return nil, time.Time{}, err
+	var exp time.Time
+	if el, ok := s.db.(ExpiryLoader); ok {
+		data, exp, err = el.LoadWithExpiry(ctx, key)
+		ttl = exp.Sub(s.clock())
+	} else {
+		data, err = s.db.Load(ctx, key)
+		exp = s.clock().Add(s.fallbackTTL)
 	}
-	refill := exp
-	if exp.IsZero() {
-		refill = s.clock().Add(s.fallbackTTL)
+	if err != nil {
+		return nil, 0, err
 	}
 	s.between("refill", key)
 	// Create, not a blind write: newer data a concurrent save cached
 	// meanwhile stays, and so does a concurrent Delete's tombstone.
 	cctx, cancel := s.cacheContext(ctx, began)
-	err = s.cache.Create(cctx, key, data, refill)
+	err = s.cache.Create(cctx, key, data, exp)
 	cancel()
 	if err != nil && !errors.Is(err, stores.ErrExists) {
 		s.cacheFailed(ctx, "refill", key, err)
 	}
-	return data, exp, nil
-}
-
-// loadFrom loads key from st, with its expiry when asked and st can tell
-// (the zero time otherwise).
-func loadFrom(ctx context.Context, st stores.Store, key string, withExpiry bool) ([]byte, time.Time, error) {
-	if el, ok := st.(stores.ExpiryLoader); ok && withExpiry {
-		return el.LoadWithExpiry(ctx, key)
-	}
-	data, err := st.Load(ctx, key)
-	return data, time.Time{}, err
+	return data, max(ttl, 0), nil
 }
 
 // Create implements stores.Store: the database decides, then the cache
@@ -417,7 +419,7 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 }
 
 var (
-	_ stores.Store        = (*Store)(nil)
-	_ stores.Toucher      = (*Store)(nil)
-	_ stores.ExpiryLoader = (*Store)(nil)
+	_ stores.Store     = (*Store)(nil)
+	_ stores.Toucher   = (*Store)(nil)
+	_ stores.TTLLoader = (*Store)(nil)
 )

@@ -94,9 +94,9 @@ func TestConformanceWithoutOptionalInterfaces(t *testing.T) {
 	db, rc := testenv.MySQL(t), testenv.Redis(t)
 	storetest.Run(t, func(t *testing.T) stores.Store {
 		s := newStore(t, plain{newCache(t, rc)}, plain{newDB(t, db)}, WithFallbackTTL(time.Second))
-		// A hit in a plain cache has no expiry to give (see
-		// TestLoadWithExpiryOfAPlainCacheHitIsUnknown): the suite's
-		// ExpiryLoader cases are for the other setups.
+		// A hit in a plain cache has no time to live to give (see
+		// TestLoadWithTTLOfAPlainCacheHitIsUnknown): the suite's
+		// TTLLoader cases are for the other setups.
 		return struct {
 			stores.Store
 			stores.Toucher

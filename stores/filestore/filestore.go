@@ -354,41 +354,42 @@ func (s *Store) redact(path string) string {
 // Load returns the data of the live record under key, or stores.ErrNotFound
 // when the file is missing or expired or the key is invalid.
 func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
-	data, _, err := s.LoadWithExpiry(ctx, key)
+	data, _, err := s.LoadWithTTL(ctx, key)
 	return data, err
 }
 
-// LoadWithExpiry implements stores.ExpiryLoader: Load, with the expiry the
-// file's mtime holds, from the same stat of the open file.
-func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error) {
+// LoadWithTTL implements stores.TTLLoader: Load, with the time left until
+// the expiry the file's mtime holds, from the same stat of the open file.
+func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Duration, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, time.Time{}, fmt.Errorf("filestore: load: %w", err)
+		return nil, 0, fmt.Errorf("filestore: load: %w", err)
 	}
 	if err := stores.CheckKey(key); err != nil {
-		return nil, time.Time{}, fmt.Errorf("filestore: load: %w (%w)", stores.ErrNotFound, err)
+		return nil, 0, fmt.Errorf("filestore: load: %w (%w)", stores.ErrNotFound, err)
 	}
 	f, err := os.Open(s.path(key))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, time.Time{}, stores.ErrNotFound
+		return nil, 0, stores.ErrNotFound
 	}
 	if err != nil {
-		return nil, time.Time{}, s.fail("load", err)
+		return nil, 0, s.fail("load", err)
 	}
 	defer f.Close()
 	// The open file is one record for good: writers replace the name, never
 	// the contents, so its mtime and data belong together.
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, time.Time{}, s.fail("load", err)
+		return nil, 0, s.fail("load", err)
 	}
-	if !s.live(fi, s.now()) {
-		return nil, time.Time{}, stores.ErrNotFound
+	now := s.now()
+	if !s.live(fi, now) {
+		return nil, 0, stores.ErrNotFound
 	}
 	data, err := readAll(f, fi.Size())
 	if err != nil {
-		return nil, time.Time{}, s.fail("load", err)
+		return nil, 0, s.fail("load", err)
 	}
-	return data, fi.ModTime().Add(s.age), nil
+	return data, fi.ModTime().Add(s.age).Sub(now), nil
 }
 
 // readAll reads f to its end with one allocation. It stops without probing
@@ -582,9 +583,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 
 // Compile-time checks that Store provides what ginsession looks for.
 var (
-	_ stores.Store        = (*Store)(nil)
-	_ stores.Toucher      = (*Store)(nil)
-	_ stores.ExpiryLoader = (*Store)(nil)
+	_ stores.Store     = (*Store)(nil)
+	_ stores.Toucher   = (*Store)(nil)
+	_ stores.TTLLoader = (*Store)(nil)
 )
 
 // FreshLoad declares that Load returns a buffer read for the call alone,

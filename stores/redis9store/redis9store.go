@@ -10,12 +10,12 @@
 // failover client (also a *redis.Client), a *redis.ClusterClient (Redis 7
 // Cluster included, with no options to patch), a *redis.Ring, or a type of
 // your own. Every operation is a single command on a single key
-// (LoadWithExpiry: two, pipelined), so each is one round trip and Cluster
+// (LoadWithTTL: two, pipelined), so each is one round trip and Cluster
 // routes it to the key's slot.
 //
 // # Commands
 //
-//	Load    GET key                   (LoadWithExpiry: GET and PTTL, one pipeline)
+//	Load    GET key                   (LoadWithTTL: GET and PTTL, one pipeline)
 //	Create  SET key data PX ms NX     (nil reply: the key is taken)
 //	Update  SET key data PX ms XX     (nil reply: the record vanished)
 //	Touch   PEXPIRE key ms            (0: the record vanished)
@@ -125,7 +125,7 @@ func checkContextTimeouts(client redis.UniversalClient) error {
 }
 
 var (
-	_ stores.Store        = (*Store)(nil)
-	_ stores.Toucher      = (*Store)(nil)
-	_ stores.ExpiryLoader = (*Store)(nil)
+	_ stores.Store     = (*Store)(nil)
+	_ stores.Toucher   = (*Store)(nil)
+	_ stores.TTLLoader = (*Store)(nil)
 )

@@ -5,7 +5,7 @@
 //
 // Any github.com/go-redis/redis/v8 UniversalClient works: a standalone
 // *redis.Client, a Sentinel-backed failover client, or a *redis.ClusterClient.
-// Every operation is a single command on a single key (LoadWithExpiry: two,
+// Every operation is a single command on a single key (LoadWithTTL: two,
 // pipelined), so each is one round trip and Cluster routes it to the key's
 // slot without cross-slot concerns.
 //
@@ -16,7 +16,7 @@
 //
 // # Commands
 //
-//	Load    GET key                   (LoadWithExpiry: GET and PTTL, one pipeline)
+//	Load    GET key                   (LoadWithTTL: GET and PTTL, one pipeline)
 //	Create  SET key data PX ms NX     (nil reply: the key is taken)
 //	Update  SET key data PX ms XX     (nil reply: the record vanished)
 //	Touch   PEXPIRE key ms            (0: the record vanished)
@@ -94,7 +94,7 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 }
 
 var (
-	_ stores.Store        = (*Store)(nil)
-	_ stores.Toucher      = (*Store)(nil)
-	_ stores.ExpiryLoader = (*Store)(nil)
+	_ stores.Store     = (*Store)(nil)
+	_ stores.Toucher   = (*Store)(nil)
+	_ stores.TTLLoader = (*Store)(nil)
 )

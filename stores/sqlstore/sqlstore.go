@@ -335,15 +335,19 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	return data, err
 }
 
-// LoadWithExpiry implements stores.ExpiryLoader: Load that also returns
-// the row's expire_date, from the same SELECT. The cached_db store
-// (stores/cachedstore) uses it to give a cache refill the record's own
-// lifetime, and an idle timeout to see when the expiry is due to move.
+// LoadWithExpiry is Load that also returns the record's expiry. The
+// cached_db store (stores/cachedstore) uses it to give a cache refill the
+// record's own lifetime.
 func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error) {
+	return s.loadAt(ctx, key, s.now())
+}
+
+// loadAt is LoadWithExpiry, live rows being those expiring after now.
+func (s *Store) loadAt(ctx context.Context, key string, now time.Time) ([]byte, time.Time, error) {
 	if err := stores.CheckKey(key); err != nil {
 		return nil, time.Time{}, fmt.Errorf("sqlstore: load: %w (%w)", stores.ErrNotFound, err)
 	}
-	row, err := s.queryRow(ctx, opLoad, key, s.timeArg(s.now()))
+	row, err := s.queryRow(ctx, opLoad, key, s.timeArg(now))
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", stores.Redact(key), err)
 	}
@@ -521,9 +525,9 @@ func isDuplicate(err error) bool {
 }
 
 var (
-	_ stores.Store        = (*Store)(nil)
-	_ stores.Toucher      = (*Store)(nil)
-	_ stores.ExpiryLoader = (*Store)(nil)
+	_ stores.Store     = (*Store)(nil)
+	_ stores.Toucher   = (*Store)(nil)
+	_ stores.TTLLoader = (*Store)(nil)
 )
 
 // FreshLoad declares that Load returns a buffer scanned for the call alone

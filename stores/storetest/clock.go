@@ -62,8 +62,8 @@ func testClock(t *testing.T, s stores.Store, c *manualClock) {
 	mustCreate(t, s, touched, []byte("t"), c.now().Add(time.Hour))
 	c.advance(59 * time.Minute)
 	wantData(t, s, k, []byte("v"))
-	if _, ok := s.(stores.ExpiryLoader); ok {
-		wantExpiry(t, s, k, []byte("v"), c.now().Add(time.Minute))
+	if _, ok := s.(stores.TTLLoader); ok {
+		wantTTL(t, s, k, []byte("v"), time.Minute)
 	}
 	if ok, err := s.Exists(ctx(t), k); !ok || err != nil {
 		t.Fatalf("Exists a minute before the expiry = %v, %v", ok, err)
@@ -79,9 +79,9 @@ func testClock(t *testing.T, s stores.Store, c *manualClock) {
 
 	c.advance(time.Minute + time.Second)
 	wantNotFound(t, s, k)
-	if el, ok := s.(stores.ExpiryLoader); ok {
-		if _, _, err := el.LoadWithExpiry(ctx(t), k); !errors.Is(err, stores.ErrNotFound) {
-			t.Fatalf("LoadWithExpiry a second after the expiry = %v, want ErrNotFound", err)
+	if tl, ok := s.(stores.TTLLoader); ok {
+		if _, _, err := tl.LoadWithTTL(ctx(t), k); !errors.Is(err, stores.ErrNotFound) {
+			t.Fatalf("LoadWithTTL a second after the expiry = %v, want ErrNotFound", err)
 		}
 	}
 	if ok, err := s.Exists(ctx(t), k); ok || err != nil {

@@ -62,7 +62,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"AFreshLoadIsTheCallersToChange", testFreshLoad},
 		{"InvalidKeysAreAbsentToLookupsAndRefusedByWrites", testInvalidKeys},
 	}
-	tests = append(tests, expiryLoaderTests...)
+	tests = append(tests, ttlLoaderTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))

@@ -300,9 +300,9 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 func (s *Store) ClearExpired(context.Context) error { return nil }
 
 var (
-	_ stores.Store        = (*Store)(nil)
-	_ stores.Toucher      = (*Store)(nil)
-	_ stores.ExpiryLoader = (*Store)(nil)
+	_ stores.Store     = (*Store)(nil)
+	_ stores.Toucher   = (*Store)(nil)
+	_ stores.TTLLoader = (*Store)(nil)
 )
 
 // FreshLoad declares that Load returns a copy of the reply made for the

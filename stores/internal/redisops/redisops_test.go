@@ -22,15 +22,11 @@ func eachClient(t *testing.T, test func(t *testing.T, s *Store)) {
 	t.Run("go-redis v8", func(t *testing.T) {
 		c := testenv.Redis(t)
 		do := func(ctx context.Context, args ...any) (any, error) { return c.Do(ctx, args...).Result() }
-		pipe := func(ctx context.Context, cmds ...[]any) []Reply {
-			cs := make([]*redis8.Cmd, len(cmds))
-			_, _ = c.Pipelined(ctx, func(p redis8.Pipeliner) error {
-				for i, a := range cmds {
-					cs[i] = p.Do(ctx, a...)
-				}
-				return nil
-			})
-			return replies(cs)
+		pipe := func(ctx context.Context, first, second []any) (Reply, Reply) {
+			p := c.Pipeline()
+			a, b := p.Do(ctx, first...), p.Do(ctx, second...)
+			_, _ = p.Exec(ctx)
+			return reply(a), reply(b)
 		}
 		s, err := New("redisstore", do, pipe, redis8.Nil, []func(*Config) error{prefix(testenv.RedisPrefix(t, c, "gs_ops_"))})
 		if err != nil {
@@ -41,15 +37,11 @@ func eachClient(t *testing.T, test func(t *testing.T, s *Store)) {
 	t.Run("go-redis v9", func(t *testing.T) {
 		c := testenv.Redis9(t)
 		do := func(ctx context.Context, args ...any) (any, error) { return c.Do(ctx, args...).Result() }
-		pipe := func(ctx context.Context, cmds ...[]any) []Reply {
-			cs := make([]*redis9.Cmd, len(cmds))
-			_, _ = c.Pipelined(ctx, func(p redis9.Pipeliner) error {
-				for i, a := range cmds {
-					cs[i] = p.Do(ctx, a...)
-				}
-				return nil
-			})
-			return replies(cs)
+		pipe := func(ctx context.Context, first, second []any) (Reply, Reply) {
+			p := c.Pipeline()
+			a, b := p.Do(ctx, first...), p.Do(ctx, second...)
+			_, _ = p.Exec(ctx)
+			return reply(a), reply(b)
 		}
 		s, err := New("redis9store", do, pipe, redis9.Nil, []func(*Config) error{prefix(testenv.Redis9Prefix(t, c, "gs_ops_"))})
 		if err != nil {
@@ -59,13 +51,10 @@ func eachClient(t *testing.T, test func(t *testing.T, s *Store)) {
 	})
 }
 
-// replies is what a Pipe returns for the commands of a go-redis pipeline.
-func replies[C interface{ Result() (any, error) }](cs []C) []Reply {
-	out := make([]Reply, len(cs))
-	for i, c := range cs {
-		out[i].Val, out[i].Err = c.Result()
-	}
-	return out
+// reply is what a Pipe returns for a command of a go-redis pipeline.
+func reply(c interface{ Result() (any, error) }) Reply {
+	v, err := c.Result()
+	return Reply{v, err}
 }
 
 func prefix(p string) func(*Config) error {

@@ -19,7 +19,7 @@ import (
 type Store interface {
 	stores.Store
 	stores.Toucher
-	stores.ExpiryLoader
+	stores.TTLLoader
 }
 
 // OneRoundTripEach checks, once the client's connections are warm, that
@@ -32,13 +32,13 @@ func OneRoundTripEach(t *testing.T, s Store, rt *testenv.RoundTrips) {
 	for i := range keys {
 		keys[i] = stores.NewKey()
 	}
-	// Warm up: a connection to every master, the slot map, COMMAND, and
-	// every master's copy of the LoadWithExpiry script.
+	// Warm up: a connection to every master, the slot map, COMMAND, and a
+	// pipeline to each.
 	for _, k := range keys {
 		if err := s.Create(ctx, k, []byte("w"), exp); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.LoadWithExpiry(ctx, k); err != nil {
+		if _, _, err := s.LoadWithTTL(ctx, k); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -48,7 +48,7 @@ func OneRoundTripEach(t *testing.T, s Store, rt *testenv.RoundTrips) {
 			do   func() error
 		}{
 			{"Load", func() error { _, err := s.Load(ctx, k); return err }},
-			{"LoadWithExpiry", func() error { _, _, err := s.LoadWithExpiry(ctx, k); return err }},
+			{"LoadWithTTL", func() error { _, _, err := s.LoadWithTTL(ctx, k); return err }},
 			{"Update", func() error { return s.Update(ctx, k, []byte(`{"a":2}`), exp) }},
 			{"Touch", func() error { return s.Touch(ctx, k, exp.Add(time.Minute)) }},
 			{"Exists", func() error { _, err := s.Exists(ctx, k); return err }},
@@ -60,8 +60,8 @@ func OneRoundTripEach(t *testing.T, s Store, rt *testenv.RoundTrips) {
 				}
 				return nil
 			}},
-			{"LoadWithExpiry of an unknown key", func() error {
-				if _, _, err := s.LoadWithExpiry(ctx, stores.NewKey()); err != stores.ErrNotFound {
+			{"LoadWithTTL of an unknown key", func() error {
+				if _, _, err := s.LoadWithTTL(ctx, stores.NewKey()); err != stores.ErrNotFound {
 					return err
 				}
 				return nil
@@ -86,10 +86,10 @@ func FailuresNameOnlyTheKeysPrefix(t *testing.T, s Store, name string) {
 	ctx := context.Background()
 	k := stores.NewKey()
 	_, loadErr := s.Load(ctx, k)
-	_, _, loadExpiryErr := s.LoadWithExpiry(ctx, k)
+	_, _, loadExpiryErr := s.LoadWithTTL(ctx, k)
 	_, existsErr := s.Exists(ctx, k)
 	for op, err := range map[string]error{
-		"Load": loadErr, "LoadWithExpiry": loadExpiryErr, "Exists": existsErr,
+		"Load": loadErr, "LoadWithTTL": loadExpiryErr, "Exists": existsErr,
 		"Create": s.Create(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
 		"Update": s.Update(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
 		"Touch":  s.Touch(ctx, k, time.Now().Add(time.Hour)),

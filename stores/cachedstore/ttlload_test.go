@@ -33,26 +33,42 @@ func TestExpiryFollowsWithClock(t *testing.T) {
 	})
 }
 
-// A hit in a cache that cannot load an expiry gives the zero expiry
-// (unknown) rather than one made up; a miss gives the database's.
-func TestLoadWithExpiryOfAPlainCacheHitIsUnknown(t *testing.T) {
-	cache, db := mustMem(t), mustMem(t)
-	s := newStore(t, plain{cache}, db)
-	ctx := context.Background()
-	k := stores.NewKey()
-	exp := time.Now().Add(time.Hour)
-	if err := s.Create(ctx, k, []byte("d"), exp); err != nil {
+// A hit in a cache that cannot load a time to live gives 0 (unknown)
+// rather than one made up; a miss gives the database's.
+func TestLoadWithTTLOfAPlainCacheHitIsUnknown(t *testing.T) {
+	now := time.Now()
+	clock := func() time.Time { return now }
+	cache := mustMem(t)
+	db, err := memstore.New(memstore.WithClock(clock))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if data, got, err := s.LoadWithExpiry(ctx, k); err != nil || string(data) != "d" || !got.IsZero() {
-		t.Fatalf("a plain cache's hit: %q, %v, %v; want d, the zero time, nil", data, got, err)
+	s := newStore(t, plain{cache}, expiryLoading{db, clock}, WithClock(clock))
+	ctx := context.Background()
+	k := stores.NewKey()
+	if err := s.Create(ctx, k, []byte("d"), now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if data, ttl, err := s.LoadWithTTL(ctx, k); err != nil || string(data) != "d" || ttl != 0 {
+		t.Fatalf("a plain cache's hit: %q, %v, %v; want d, 0, nil", data, ttl, err)
 	}
 	if err := cache.Delete(ctx, k); err != nil {
 		t.Fatal(err)
 	}
-	if data, got, err := s.LoadWithExpiry(ctx, k); err != nil || string(data) != "d" || !got.Equal(exp) {
-		t.Fatalf("a miss: %q, %v, %v; want d, %v, nil", data, got, err, exp)
+	if data, ttl, err := s.LoadWithTTL(ctx, k); err != nil || string(data) != "d" || ttl != time.Hour {
+		t.Fatalf("a miss: %q, %v, %v; want d, 1h, nil", data, ttl, err)
 	}
+}
+
+// expiryLoading is a memstore database with ExpiryLoader, by its clock.
+type expiryLoading struct {
+	*memstore.Store
+	now func() time.Time
+}
+
+func (e expiryLoading) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error) {
+	data, ttl, err := e.Store.LoadWithTTL(ctx, key)
+	return data, e.now().Add(ttl), err
 }
 
 func mustMem(t *testing.T) *memstore.Store {
