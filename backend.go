@@ -64,6 +64,7 @@ func newBackend(store stores.Backend) backend {
 		b := &serverBackend{store: st}
 		b.toucher, _ = st.(stores.Toucher)
 		b.swapper, _ = st.(stores.Swapper)
+		b.ttls, _ = st.(stores.TTLLoader)
 		return b
 	}
 	panic(fmt.Sprintf("ginsession: New needs a stores.Store (memstore, filestore, sqlstore, ...) or a stores.ClientSide (cookiestore); %T is neither", store))

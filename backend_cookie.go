@@ -61,10 +61,11 @@ func (b *cookieBackend) decoded(s *Session, decodeErr error) bool {
 	if decodeErr != nil {
 		return true
 	}
-	if !s.sealedAt.IsZero() && !time.Now().Before(s.expiryDateLocked(s.sealedAt)) {
+	if !s.sealedAt.IsZero() && !s.m.now().Before(s.expiryDateLocked(s.sealedAt)) {
 		s.m.log.Warn("ginsession: expired session cookie ignored", slog.String("cookie", s.m.opts.CookieName))
 		return true
 	}
+	s.noteSealedTTL()
 	return false
 }
 

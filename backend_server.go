@@ -16,6 +16,8 @@ type serverBackend struct {
 	toucher stores.Toucher // nil unless the store can move an expiry alone
 	swapper stores.Swapper // nil unless the store can save conditionally
 	index   *userIndex     // nil unless WithUserIndex (index.go)
+	// ttls is nil unless the store can load a time to live with the data.
+	ttls stores.TTLLoader
 }
 
 func (b *serverBackend) check(o *options) (err error) {
@@ -31,7 +33,7 @@ func (b *serverBackend) adopt(s *Session, value string) {
 
 func (b *serverBackend) load(s *Session) ([]byte, error) {
 	ctx, cancel := s.storeContext()
-	raw, err := b.store.Load(ctx, s.key)
+	raw, err := b.loadRecord(ctx, s)
 	cancel()
 	if err != nil && !errors.Is(err, stores.ErrNotFound) {
 		return nil, fmt.Errorf("ginsession: load session %s: %w", shortKey(s.key), err)
@@ -219,7 +221,7 @@ func (b *serverBackend) retireOld(ctx context.Context, s *Session, old string, o
 		if err != nil {
 			return err
 		}
-		if err := b.store.Update(ctx, s.key, data, s.expiryDateLocked(time.Now())); err != nil {
+		if err := b.store.Update(ctx, s.key, data, s.expiryDateLocked(s.m.now())); err != nil {
 			s.err = fmt.Errorf("ginsession: cycle key: save session %s: %w", shortKey(s.key), err)
 			return s.err
 		}

@@ -2,7 +2,6 @@ package ginsession
 
 import (
 	"net/http"
-	"time"
 )
 
 // commit applies Django's SessionMiddleware.process_response to the headers
@@ -29,14 +28,14 @@ func (s *Session) commit(status int, h http.Header) error {
 	if accessed {
 		addVaryCookie(h)
 	}
-	save := (modified || o.SaveEveryRequest) && !empty
+	save := (modified || o.SaveEveryRequest || s.slideDue()) && !empty
 	if !save && !(s.cookieDue && !empty) {
 		return nil
 	}
 	if status >= http.StatusInternalServerError {
 		return nil
 	}
-	now := time.Now()
+	now := s.m.now()
 	if save {
 		if !s.loaded {
 			// SaveEveryRequest on an untouched session loads it, as Django

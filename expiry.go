@@ -69,11 +69,17 @@ func (s *Session) ResetExpiry() { s.Delete(expiryKey) }
 func (s *Session) ExpiryAge() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
+	now := s.m.now()
 	return s.expiryAgeLocked(now)
 }
 
+// expiryAgeLocked is Django's get_expiry_age, shortened by the idle and
+// absolute timeouts.
 func (s *Session) expiryAgeLocked(now time.Time) time.Duration {
+	return s.limitAge(now, s.djangoExpiryAgeLocked(now))
+}
+
+func (s *Session) djangoExpiryAgeLocked(now time.Time) time.Duration {
 	switch e := s.data()[expiryKey].(type) {
 	case int:
 		if e != 0 {
@@ -121,17 +127,17 @@ func secondsDuration(secs float64) time.Duration {
 func (s *Session) ExpiryDate() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.expiryDateLocked(time.Now())
+	return s.expiryDateLocked(s.m.now())
 }
 
 // expiryDateLocked is the expiry of a session saved at modified.
 func (s *Session) expiryDateLocked(modified time.Time) time.Time {
 	if e, ok := s.data()[expiryKey].(string); ok {
 		if t, ok := parseISOTime(e); ok {
-			return t
+			return s.limitExpiry(modified, t)
 		}
 	}
-	return modified.Add(s.expiryAgeLocked(modified))
+	return s.limitExpiry(modified, modified.Add(s.djangoExpiryAgeLocked(modified)))
 }
 
 // ExpireAtBrowserClose reports whether the cookie ends with the browser:

@@ -154,7 +154,7 @@ func (u *userIndex) loaded(s *Session) {
 	if user == "" {
 		return
 	}
-	now := time.Now()
+	now := s.m.now()
 	expiry := s.expiryDateLocked(now)
 	if !u.seen.due(s.key, now, expiry, u.interval) {
 		return
@@ -238,7 +238,7 @@ func (u *userIndex) cycled(s *Session, old string) error {
 	if u == nil || st.user == "" || st.key != old || old == "" || old == s.key {
 		return nil
 	}
-	now := time.Now()
+	now := s.m.now()
 	expiry := s.expiryDateLocked(now)
 	ctx, cancel := s.storeContext()
 	defer cancel()

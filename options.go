@@ -72,6 +72,15 @@ type options struct {
 	// UserIndex keeps a per-user index of sessions in the store (index.go).
 	// Optional. Default value is nil: no index.
 	UserIndex *UserIndex
+	// IdleTimeout ends a session unused for this long (WithIdleTimeout).
+	// Optional. Default value is 0, none.
+	IdleTimeout time.Duration
+	// AbsoluteTimeout ends a session this long after it started
+	// (WithAbsoluteTimeout). Optional. Default value is 0, none.
+	AbsoluteTimeout time.Duration
+	// Clock is where the middleware reads the current time (WithClock).
+	// Optional. Default value is time.Now.
+	Clock func() time.Time
 
 	sameSiteInput string // a SameSite spelling WithCookieSameSite did not know
 }
@@ -95,6 +104,7 @@ func defaultOptions() options {
 		Codec:          JSONCodec{},
 		ErrorHandler:   DefaultErrorHandler,
 		StoreTimeout:   5 * time.Second,
+		Clock:          time.Now,
 	}
 }
 
@@ -225,7 +235,7 @@ func (o *options) validate() error {
 	if o.ErrorHandler == nil {
 		return fmt.Errorf("the error handler is nil: leave WithErrorHandler out for DefaultErrorHandler")
 	}
-	return nil
+	return o.validateTimeouts()
 }
 
 // checkSecrets reports the first secret shorter than MinSecretKeyLength.

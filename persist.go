@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/ginsession/ginsession/internal/sessionsecret"
 	"github.com/ginsession/ginsession/stores"
@@ -67,7 +66,7 @@ func (s *Session) load() {
 		s.values = values
 	}
 	s.base = raw
-	if s.m.backend.decoded(s, err) {
+	if s.m.backend.decoded(s, err) || s.timedOut(err) {
 		s.dropRecord()
 	}
 }
@@ -161,11 +160,13 @@ func (s *Session) saveLocked() error {
 	if s.err != nil {
 		return s.err
 	}
+	now := s.m.now()
+	s.stampStart(now)
 	data, err := s.encode()
 	if err != nil {
 		return err
 	}
-	stored, err := s.m.backend.save(s, data, time.Now())
+	stored, err := s.m.backend.save(s, data, now)
 	if err != nil {
 		return err
 	}

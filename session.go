@@ -59,6 +59,9 @@ type Session struct {
 	err      error     // a store failure this request must report; nothing is saved over it
 
 	idx *indexState // what the per-user index holds for it, if on (index.go)
+	// recordTTL is the time the record had left to live when it was
+	// loaded, for the idle timeout (see slideDue); 0 when unknown.
+	recordTTL time.Duration
 
 	// The flags share one word, which leaves room for setCookie in the same
 	// 256-byte size class.

@@ -143,7 +143,9 @@ func secrets(s *ginsession.Session) ([]string, error) {
 // planted before login is worthless after it; on a session of another user,
 // or whose stored hash no longer matches, it starts an empty session
 // (Flush); logging the same user in again changes nothing but the backend.
-// An empty backend stores DefaultBackend.
+// An empty backend stores DefaultBackend. In every case it restarts the
+// clock of ginsession.WithAbsoluteTimeout: the limit counts from the last
+// login.
 func Login(c *gin.Context, user User, backend string) error {
 	if user == nil || isNil(user) {
 		return errors.New("auth: login: user is nil")
@@ -174,6 +176,7 @@ func Login(c *gin.Context, user User, backend string) error {
 	if backend == "" {
 		backend = DefaultBackend
 	}
+	s.RestartAbsoluteTimeout()
 	s.Set(SessionKeyUserID, id)
 	s.Set(SessionKeyBackend, backend)
 	s.Set(SessionKeyHash, hash)

@@ -76,6 +76,7 @@ func newServer(cfg config) (*server, error) {
 		ginsession.WithSecretKey(cfg.Secret, cfg.SecretFallbacks...),
 		ginsession.WithCookieSecure(cfg.SecureCookie),
 		ginsession.WithLogger(cfg.Log),
+		ginsession.WithIdleTimeout(idleTimeout),
 	}
 	if _, cookie := store.(stores.ClientSide); !cookie {
 		// Every server store keeps a per-user index: the Devices page.
@@ -138,10 +139,18 @@ type page struct {
 	NoIndex  string // why the store cannot list sessions, if it cannot
 }
 
+// idleTimeout ends a session 30 minutes after its last request, unless
+// "remember me" gave it the two weeks of rememberedIdle.
+const (
+	idleTimeout    = 30 * time.Minute
+	rememberedIdle = ginsession.DefaultCookieAge
+)
+
 // sessionInfo is what the profile shows of the session: never the full key.
 type sessionInfo struct {
 	KeyPrefix   string
-	Expires     time.Time
+	Expires     time.Time     // when the session ends unless another request comes first
+	Idle        time.Duration // how long it lasts after each request
 	Remembered  bool
 	BrowserOnly bool
 }
@@ -226,9 +235,14 @@ func (s *server) login(c *gin.Context) {
 	}
 	sess := ginsession.From(c)
 	if c.PostForm("remember") == "" {
-		sess.SetExpiry(0) // a browser session: ends when the browser closes
+		sess.SetExpiry(0) // a browser session: ends when the browser closes, or 30 minutes idle
+		sess.ResetIdleTimeout()
 	} else {
 		sess.ResetExpiry() // the default age, two weeks
+		if err := sess.SetIdleTimeout(rememberedIdle); err != nil {
+			s.fail(c, err)
+			return
+		}
 	}
 	if err := messages.Success(c, "Welcome, "+u.Name+"!"); err != nil {
 		s.fail(c, err)
@@ -248,6 +262,7 @@ func (s *server) profile(c *gin.Context) {
 	p.Session = sessionInfo{
 		KeyPrefix:   keyPrefix(sess.Key()),
 		Expires:     sess.ExpiryDate().UTC(),
+		Idle:        sess.IdleTimeout(),
 		BrowserOnly: sess.ExpireAtBrowserClose(),
 	}
 	p.Session.Remembered = !p.Session.BrowserOnly
@@ -315,11 +330,28 @@ func (s *server) logout(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/")
 }
 
+// humanDuration says d in the largest whole unit: "30 minutes", "14 days".
+func humanDuration(d time.Duration) string {
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}, {time.Second, "second"}} {
+		if d >= u.d && d%u.d == 0 {
+			if n := int(d / u.d); n != 1 {
+				return strconv.Itoa(n) + " " + u.name + "s"
+			}
+			return "1 " + u.name
+		}
+	}
+	return d.String()
+}
+
 // parsePages parses each page with the shared layout.
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"date": func(t time.Time) string { return t.Format("Mon 2 Jan 2006 15:04 MST") },
-		"itoa": strconv.Itoa,
+		"date":     func(t time.Time) string { return t.Format("Mon 2 Jan 2006 15:04 MST") },
+		"duration": humanDuration,
+		"itoa":     strconv.Itoa,
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range []string{"home", "login", "profile", "password", "devices"} {

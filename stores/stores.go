@@ -32,12 +32,19 @@
 //     it is done.
 //   - Purging: ClearExpired is Django's clearsessions; [StartJanitor] runs
 //     it on a schedule for any store.
+//   - Time: a store that reads the current time (to compare an expiry with
+//     it in Go, or to turn an expiry into a Redis time to live) takes it
+//     from WithClock(now func() time.Time), time.Now by default, so tests
+//     move time by handing the store and ginsession.WithClock one clock.
+//     Expiries kept by the backend's own clock (Redis TTLs) still run in
+//     real time.
 //
 // # Optional capabilities
 //
 // A store may implement further interfaces, discovered by type assertion in
 // the way net/http discovers [net/http.Flusher]: [Toucher] to refresh an
-// expiry without rewriting data, [Swapper] to change a record only if it
+// expiry without rewriting data, [TTLLoader] to load a record's time to
+// live with its data, [Swapper] to change a record only if it
 // still holds what was loaded (no lost updates between concurrent
 // requests), [Indexer] for stores that keep a per-user index of sessions
 // (list a user's sessions, end any of them), [InProcess] for stores that

@@ -143,6 +143,17 @@ def cmd_db_load(req):
     return out
 
 
+def cmd_db_update(req):
+    """Django changes a session a Go request made: the entries of "set"
+    stored, saved as any view's change would be."""
+    s = db.SessionStore(session_key=req["key"])
+    fill(s, req["set"])
+    s.save()
+    out = compared(s.load(), req)
+    out["expire_date"] = _expiry(req["key"])
+    return out
+
+
 # django.contrib.auth (the auth_* commands need auth_migrate first).
 
 

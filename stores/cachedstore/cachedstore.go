@@ -120,7 +120,10 @@ type Store struct {
 	fallbackTTL  time.Duration
 	tombstoneTTL time.Duration
 	strictDelete bool
-	now          func() time.Time
+	// now is real time, for the deadlines of cache steps; clock
+	// (WithClock) is the time expiries are reckoned in.
+	now   func() time.Time
+	clock func() time.Time
 	// afterDB, when set (tests only), runs between a call's database step
 	// and its cache step, so a test can land a logout exactly there.
 	afterDB func(op, key string)
@@ -194,13 +197,14 @@ func New(cache, db stores.Store, opts ...Option) (*Store, error) {
 	if cache == nil || db == nil {
 		return nil, errors.New("cachedstore: New needs both a cache and a database store")
 	}
-	s := &Store{cache: cache, db: db, guarded: guard(cache), log: slog.Default(),
-		fallbackTTL: DefaultFallbackTTL, tombstoneTTL: DefaultTombstoneTTL, now: time.Now}
+	s := &Store{cache: cache, db: db, log: slog.Default(),
+		fallbackTTL: DefaultFallbackTTL, tombstoneTTL: DefaultTombstoneTTL, now: time.Now, clock: time.Now}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
 		}
 	}
+	s.guarded = guard(cache, s.clock)
 	return s, nil
 }
 
@@ -212,36 +216,51 @@ func (s *Store) cacheFailed(ctx context.Context, op, key string, err error) {
 // Load implements stores.Store: the cache, else the database (refilling the
 // cache). A cache failure counts as a miss.
 func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
+	data, _, err := s.load(ctx, key, false)
+	return data, err
+}
+
+// LoadWithTTL implements stores.TTLLoader: Load, with the time to live from
+// the cache when it is a stores.TTLLoader (memstore, redisstore and
+// redis9store are), else from the database on a miss. A hit in a cache
+// without it gives 0: unknown.
+func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Duration, error) {
+	return s.load(ctx, key, true)
+}
+
+func (s *Store) load(ctx context.Context, key string, withTTL bool) ([]byte, time.Duration, error) {
 	if err := stores.CheckKey(key); err != nil {
-		return nil, fmt.Errorf("cachedstore: load: %w (%w)", stores.ErrNotFound, err)
+		return nil, 0, fmt.Errorf("cachedstore: load: %w (%w)", stores.ErrNotFound, err)
 	}
-	data, err := s.cache.Load(ctx, key)
+	var data []byte
+	var ttl time.Duration
+	var err error
+	if tl, ok := s.cache.(stores.TTLLoader); ok && withTTL {
+		data, ttl, err = tl.LoadWithTTL(ctx, key)
+	} else {
+		data, err = s.cache.Load(ctx, key)
+	}
 	switch {
 	case err == nil && isTombstone(data):
-		return nil, stores.ErrNotFound
+		return nil, 0, stores.ErrNotFound
 	case err == nil && isUnsettled(data):
 		// A swap is in flight or could not update the cache: the database
 		// answers, and no refill is tried (the marker refuses it).
-		return s.db.Load(ctx, key)
+		return s.dbLoad(ctx, key, withTTL)
 	case err == nil:
-		return data, nil
+		return data, ttl, nil
 	case !errors.Is(err, stores.ErrNotFound):
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("cachedstore: load %s: %w", stores.Redact(key), err)
+			return nil, 0, fmt.Errorf("cachedstore: load %s: %w", stores.Redact(key), err)
 		}
 		s.cacheFailed(ctx, "load", key, err)
 	}
 	began := s.now()
-	var exp time.Time
-	if el, ok := s.db.(ExpiryLoader); ok {
-		data, exp, err = el.LoadWithExpiry(ctx, key)
-	} else {
-		data, err = s.db.Load(ctx, key)
-		exp = s.now().Add(s.fallbackTTL)
-	}
+	data, exp, err := s.dbLoadExpiry(ctx, key)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	ttl = exp.Sub(s.clock())
 	s.between("refill", key)
 	// Create, not a blind write: newer data a concurrent save cached
 	// meanwhile stays, and so does a concurrent Delete's tombstone.
@@ -251,7 +270,31 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	if err != nil && !errors.Is(err, stores.ErrExists) {
 		s.cacheFailed(ctx, "refill", key, err)
 	}
-	return data, nil
+	return data, max(ttl, 0), nil
+}
+
+// dbLoad loads key from the database alone, with its time to live when
+// withTTL asks for it and the database can tell (else 0, unknown).
+func (s *Store) dbLoad(ctx context.Context, key string, withTTL bool) ([]byte, time.Duration, error) {
+	if !withTTL {
+		data, err := s.db.Load(ctx, key)
+		return data, 0, err
+	}
+	data, exp, err := s.dbLoadExpiry(ctx, key)
+	if err != nil {
+		return nil, 0, err
+	}
+	return data, max(exp.Sub(s.clock()), 0), nil
+}
+
+// dbLoadExpiry loads key from the database with its expiry, or the
+// fallback TTL's when the database cannot tell.
+func (s *Store) dbLoadExpiry(ctx context.Context, key string) (data []byte, exp time.Time, err error) {
+	if el, ok := s.db.(ExpiryLoader); ok {
+		return el.LoadWithExpiry(ctx, key)
+	}
+	data, err = s.db.Load(ctx, key)
+	return data, s.clock().Add(s.fallbackTTL), err
 }
 
 // Create implements stores.Store: the database decides, then the cache
@@ -382,7 +425,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // bury writes key's tombstone into the cache after the database record is
 // gone; a failure is logged, or returned under WithStrictDelete.
 func (s *Store) bury(ctx context.Context, key string) error {
-	if err := s.guarded.Set(ctx, key, tombstone, s.now().Add(s.tombstoneTTL)); err != nil {
+	if err := s.guarded.Set(ctx, key, tombstone, s.clock().Add(s.tombstoneTTL)); err != nil {
 		if s.strictDelete {
 			return fmt.Errorf("cachedstore: delete %s from the cache: %w", stores.Redact(key), err)
 		}
@@ -423,6 +466,7 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 }
 
 var (
-	_ stores.Store   = (*Store)(nil)
-	_ stores.Toucher = (*Store)(nil)
+	_ stores.Store     = (*Store)(nil)
+	_ stores.Toucher   = (*Store)(nil)
+	_ stores.TTLLoader = (*Store)(nil)
 )

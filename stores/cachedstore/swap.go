@@ -111,7 +111,7 @@ func (s *Store) settle(ctx context.Context, began time.Time, key string, mark, d
 // tombstone, for a tombstone's life. It is safe whenever it lands: at worst
 // it sends a few reads to the database.
 func (s *Store) unsettle(ctx context.Context, op, key string) {
-	if _, err := s.guarded.SetUnless(ctx, key, unsettled, s.now().Add(s.tombstoneTTL), tombstone); err != nil {
+	if _, err := s.guarded.SetUnless(ctx, key, unsettled, s.clock().Add(s.tombstoneTTL), tombstone); err != nil {
 		s.log.LogAttrs(ctx, slog.LevelError, "cachedstore: changed in the database but not in the cache, which may serve the older copy until it expires",
 			slog.String("op", op), slog.String("key", stores.Redact(key)), slog.Any("err", err))
 	}

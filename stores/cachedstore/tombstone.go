@@ -40,15 +40,19 @@ type Guarded interface {
 // guard adapts a cache store to Guarded once, in New, so the Store's
 // methods have one way to write the cache. A cache without Guarded gets
 // the check and the write as two steps (see the package doc's last window).
-func guard(cache stores.Store) Guarded {
+func guard(cache stores.Store, now func() time.Time) Guarded {
 	if g, ok := cache.(Guarded); ok {
 		return g
 	}
-	return unguarded{cache}
+	return unguarded{cache, now}
 }
 
-// unguarded is Guarded made of a plain store's Load and writes.
-type unguarded struct{ stores.Store }
+// unguarded is Guarded made of a plain store's Load and writes; now is the
+// store's clock.
+type unguarded struct {
+	stores.Store
+	now func() time.Time
+}
 
 func (u unguarded) Set(ctx context.Context, key string, data []byte, expiry time.Time) error {
 	if st, ok := u.Store.(Setter); ok {
@@ -62,7 +66,7 @@ func (u unguarded) Set(ctx context.Context, key string, data []byte, expiry time
 			err = u.Update(ctx, key, data, expiry)
 		}
 	}
-	if errors.Is(err, stores.ErrNotFound) && !expiry.After(time.Now()) {
+	if errors.Is(err, stores.ErrNotFound) && !expiry.After(u.now()) {
 		err = nil // expired on arrival: nothing to cache
 	}
 	return err
@@ -81,7 +85,7 @@ func (u unguarded) SetUnless(ctx context.Context, key string, data []byte, expir
 	if held, err := u.holdsGuard(ctx, key, guard); held || err != nil {
 		return false, err
 	}
-	if !expiry.After(time.Now()) {
+	if !expiry.After(u.now()) {
 		return true, u.Delete(ctx, key)
 	}
 	return true, u.Set(ctx, key, data, expiry)

@@ -115,7 +115,8 @@ type Store struct {
 	dirSep string // dir with one trailing separator
 	prefix string
 	fsync  bool
-	age    time.Duration // WithDjangoMtime: mtime = expiry - age
+	age    time.Duration    // WithDjangoMtime: mtime = expiry - age
+	now    func() time.Time // WithClock
 	seed   maphash.Seed
 	locks  [64]chan struct{} // see lock.go
 	// ixLocks serialise, within the process, the writes of one user's
@@ -136,6 +137,7 @@ type config struct {
 	fsync     bool
 	age       time.Duration
 	ageSet    bool
+	now       func() time.Time
 }
 
 // WithPrefix sets the file name prefix; give it the session cookie's name, as
@@ -175,9 +177,12 @@ func WithDjangoMtime(cookieAge time.Duration) Option {
 // directory, is writable by every user, or does not allow the app to create
 // and hard-link files there. It starts no goroutine.
 func New(dir string, opts ...Option) (*Store, error) {
-	c := config{prefix: DefaultPrefix}
+	c := config{prefix: DefaultPrefix, now: time.Now}
 	for _, o := range opts {
 		o(&c)
+	}
+	if c.now == nil {
+		return nil, errors.New("filestore: WithClock(nil): pass a function, or leave the option out for time.Now")
 	}
 	if dir == "" {
 		return nil, errors.New("filestore: no directory given; pass a directory only the app can write, such as /var/lib/myapp/sessions")
@@ -208,7 +213,7 @@ func New(dir string, opts ...Option) (*Store, error) {
 	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o002 != 0:
 		return nil, fmt.Errorf("filestore: %s is writable by every user (mode %v), so anyone could plant a session file there; use a directory only the app can write (chmod 0700)", abs, fi.Mode().Perm())
 	}
-	s := &Store{dir: abs, dirSep: abs, prefix: c.prefix, fsync: c.fsync, age: c.age, seed: maphash.MakeSeed()}
+	s := &Store{dir: abs, dirSep: abs, prefix: c.prefix, fsync: c.fsync, age: c.age, now: c.now, seed: maphash.MakeSeed()}
 	for i := range s.locks {
 		s.locks[i] = make(chan struct{}, 1)
 	}
@@ -291,7 +296,7 @@ func (s *Store) liveFile(path string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return s.live(fi, time.Now()), nil
+	return s.live(fi, s.now()), nil
 }
 
 // tempName returns a fresh temporary file name for key:
@@ -375,34 +380,42 @@ func (s *Store) redact(path string) string {
 // Load returns the data of the live record under key, or stores.ErrNotFound
 // when the file is missing or expired or the key is invalid.
 func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
+	data, _, err := s.LoadWithTTL(ctx, key)
+	return data, err
+}
+
+// LoadWithTTL implements stores.TTLLoader: Load, with the time left until
+// the expiry the file's mtime holds, from the same stat of the open file.
+func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Duration, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("filestore: load: %w", err)
+		return nil, 0, fmt.Errorf("filestore: load: %w", err)
 	}
 	if err := stores.CheckKey(key); err != nil {
-		return nil, fmt.Errorf("filestore: load: %w (%w)", stores.ErrNotFound, err)
+		return nil, 0, fmt.Errorf("filestore: load: %w (%w)", stores.ErrNotFound, err)
 	}
 	f, err := os.Open(s.path(key))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, stores.ErrNotFound
+		return nil, 0, stores.ErrNotFound
 	}
 	if err != nil {
-		return nil, s.fail("load", err)
+		return nil, 0, s.fail("load", err)
 	}
 	defer f.Close()
 	// The open file is one record for good: writers replace the name, never
 	// the contents, so its mtime and data belong together.
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, s.fail("load", err)
+		return nil, 0, s.fail("load", err)
 	}
-	if !s.live(fi, time.Now()) {
-		return nil, stores.ErrNotFound
+	now := s.now()
+	if !s.live(fi, now) {
+		return nil, 0, stores.ErrNotFound
 	}
 	data, err := readAll(f, fi.Size())
 	if err != nil {
-		return nil, s.fail("load", err)
+		return nil, 0, s.fail("load", err)
 	}
-	return data, nil
+	return data, fi.ModTime().Add(s.age).Sub(now), nil
 }
 
 // readAll reads f to its end with one allocation. It stops without probing
@@ -635,8 +648,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 
 // Compile-time checks that Store provides what ginsession looks for.
 var (
-	_ stores.Store   = (*Store)(nil)
-	_ stores.Toucher = (*Store)(nil)
+	_ stores.Store     = (*Store)(nil)
+	_ stores.Toucher   = (*Store)(nil)
+	_ stores.TTLLoader = (*Store)(nil)
 )
 
 // FreshLoad declares that Load returns a buffer read for the call alone,

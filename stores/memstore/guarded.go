@@ -34,7 +34,7 @@ func (s *Store) setUnless(ctx context.Context, op, key string, data []byte, expi
 		return false, fmt.Errorf("memstore: %s: %w", op, err)
 	}
 	exp := unixNano(expiry)
-	now := time.Now().UnixNano()
+	now := s.now().UnixNano()
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -61,7 +61,7 @@ func (s *Store) TouchUnless(ctx context.Context, key string, expiry time.Time, g
 		return false, fmt.Errorf("memstore: touch: %w", err)
 	}
 	exp := unixNano(expiry)
-	now := time.Now().UnixNano()
+	now := s.now().UnixNano()
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()

@@ -23,9 +23,9 @@ package memstore
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
-	"math"
 	"sync"
 	"time"
 
@@ -42,7 +42,8 @@ type Store struct {
 	seed   maphash.Seed
 	mask   uint64
 	shards []shard
-	index  userIndex // the per-user index (index.go)
+	index  userIndex        // the per-user index (index.go)
+	now    func() time.Time // WithClock
 }
 
 // shard is one lock and the records it guards. The padding keeps two shards'
@@ -67,6 +68,7 @@ type Option func(*config)
 
 type config struct {
 	shards int
+	now    func() time.Time
 }
 
 // WithShards sets the number of shards, rounded up to a power of two.
@@ -79,18 +81,21 @@ func WithShards(n int) Option {
 // New returns an empty Store, or an error naming the fix for an option out
 // of range. It starts no goroutine; see stores.StartJanitor.
 func New(opts ...Option) (*Store, error) {
-	c := config{shards: DefaultShards}
+	c := config{shards: DefaultShards, now: time.Now}
 	for _, o := range opts {
 		o(&c)
 	}
 	if c.shards < 1 || c.shards > 1<<16 {
 		return nil, fmt.Errorf("memstore: WithShards(%d): use a shard count from 1 to 65536, such as %d", c.shards, DefaultShards)
 	}
+	if c.now == nil {
+		return nil, errors.New("memstore: WithClock(nil): pass a function, or leave the option out for time.Now")
+	}
 	n := 1
 	for n < c.shards {
 		n <<= 1
 	}
-	s := &Store{seed: maphash.MakeSeed(), mask: uint64(n - 1), shards: make([]shard, n)}
+	s := &Store{seed: maphash.MakeSeed(), mask: uint64(n - 1), shards: make([]shard, n), now: c.now}
 	for i := range s.shards {
 		s.shards[i].m = make(map[string]*record)
 	}
@@ -101,14 +106,15 @@ func (s *Store) shard(key string) *shard {
 	return &s.shards[maphash.String(s.seed, key)&s.mask]
 }
 
-// unixNano converts t to Unix nanoseconds, clamping times that int64
-// nanoseconds cannot hold (the zero Time, year 3000) instead of wrapping.
+// unixNano converts t to Unix nanoseconds, saturated at stores.MinExpiry
+// and stores.MaxExpiry as stores.ClampExpiry does, but reading t's seconds
+// first: time.Unix(1<<63-1, 0) wraps round inside Time's own comparisons.
 func unixNano(t time.Time) int64 {
 	switch sec := t.Unix(); {
-	case sec <= math.MinInt64/int64(time.Second):
-		return math.MinInt64
-	case sec >= math.MaxInt64/int64(time.Second):
-		return math.MaxInt64
+	case sec <= stores.MinExpiry.Unix():
+		return stores.MinExpiry.UnixNano()
+	case sec >= stores.MaxExpiry.Unix():
+		return stores.MaxExpiry.UnixNano()
 	}
 	return t.UnixNano()
 }
@@ -129,7 +135,7 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memstore: load: %w", err)
 	}
-	now := time.Now().UnixNano()
+	now := s.now().UnixNano()
 	sh := s.shard(key)
 	sh.mu.RLock()
 	r := sh.m[key]
@@ -156,7 +162,7 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 	}
 	buf := bytes.Clone(data)
 	exp := unixNano(expiry)
-	now := time.Now().UnixNano()
+	now := s.now().UnixNano()
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -211,7 +217,7 @@ func missing(op, key string, err error) error {
 // change applies f to the live record under key with its shard locked, or
 // returns stores.ErrNotFound when there is none.
 func (s *Store) change(key string, f func(*record)) error {
-	now := time.Now().UnixNano()
+	now := s.now().UnixNano()
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -243,7 +249,7 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, fmt.Errorf("memstore: exists: %w", err)
 	}
-	now := time.Now().UnixNano()
+	now := s.now().UnixNano()
 	sh := s.shard(key)
 	sh.mu.RLock()
 	r := sh.m[key]
@@ -262,7 +268,7 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 			return fmt.Errorf("memstore: clear expired: %w", err)
 		}
 		sh := &s.shards[i]
-		now := time.Now().UnixNano()
+		now := s.now().UnixNano()
 		sh.mu.RLock()
 		stale := false
 		for _, r := range sh.m {

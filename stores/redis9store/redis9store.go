@@ -9,12 +9,13 @@
 // Any v9 UniversalClient works: a standalone *redis.Client, a Sentinel
 // failover client (also a *redis.Client), a *redis.ClusterClient (Redis 7
 // Cluster included, with no options to patch), a *redis.Ring, or a type of
-// your own. Every operation is a single command on a single key, so each is
-// one round trip and Cluster routes it to the key's slot.
+// your own. Every operation is a single command on a single key
+// (LoadWithTTL: two, pipelined), so each is one round trip and Cluster
+// routes it to the key's slot.
 //
 // # Commands
 //
-//	Load    GET key
+//	Load    GET key                   (LoadWithTTL: GET and PTTL, one pipeline)
 //	Create  SET key data PX ms NX     (nil reply: the key is taken)
 //	Update  SET key data PX ms XX     (nil reply: the record vanished)
 //	Touch   PEXPIRE key ms            (0: the record vanished)
@@ -104,7 +105,7 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	do := func(ctx context.Context, args ...any) (any, error) { return client.Do(ctx, args...).Result() }
-	s, err := redisops.New("redis9store", do, redis.Nil, opts)
+	s, err := redisops.New("redis9store", do, pipe(client), redis.Nil, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +134,8 @@ func checkContextTimeouts(client redis.UniversalClient) error {
 }
 
 var (
-	_ stores.Store   = (*Store)(nil)
-	_ stores.Toucher = (*Store)(nil)
-	_ stores.Swapper = (*Store)(nil)
+	_ stores.Store     = (*Store)(nil)
+	_ stores.Toucher   = (*Store)(nil)
+	_ stores.Swapper   = (*Store)(nil)
+	_ stores.TTLLoader = (*Store)(nil)
 )

@@ -5,8 +5,9 @@
 //
 // Any github.com/go-redis/redis/v8 UniversalClient works: a standalone
 // *redis.Client, a Sentinel-backed failover client, or a *redis.ClusterClient.
-// Every operation is a single command on a single key, so each is one round
-// trip and Cluster routes it to the key's slot without cross-slot concerns.
+// Every operation is a single command on a single key (LoadWithTTL: two,
+// pipelined), so each is one round trip and Cluster routes it to the key's
+// slot without cross-slot concerns.
 //
 // With Redis 7 or later, a go-redis v8 ClusterClient needs
 // [Redis7ClusterOptions]: v8 cannot parse the CLUSTER SLOTS and COMMAND
@@ -15,7 +16,7 @@
 //
 // # Commands
 //
-//	Load    GET key
+//	Load    GET key                   (LoadWithTTL: GET and PTTL, one pipeline)
 //	Create  SET key data PX ms NX     (nil reply: the key is taken)
 //	Update  SET key data PX ms XX     (nil reply: the record vanished)
 //	Touch   PEXPIRE key ms            (0: the record vanished)
@@ -94,7 +95,7 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 		return nil, errors.New("redisstore: New: client is nil")
 	}
 	do := func(ctx context.Context, args ...any) (any, error) { return client.Do(ctx, args...).Result() }
-	s, err := redisops.New("redisstore", do, redis.Nil, opts)
+	s, err := redisops.New("redisstore", do, pipe(client), redis.Nil, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +103,8 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 }
 
 var (
-	_ stores.Store   = (*Store)(nil)
-	_ stores.Toucher = (*Store)(nil)
-	_ stores.Swapper = (*Store)(nil)
+	_ stores.Store     = (*Store)(nil)
+	_ stores.Toucher   = (*Store)(nil)
+	_ stores.Swapper   = (*Store)(nil)
+	_ stores.TTLLoader = (*Store)(nil)
 )

@@ -171,6 +171,7 @@ type config struct {
 	batch      int
 	prepared   bool
 	indexTable string
+	now        func() time.Time
 }
 
 // WithTable sets the table name, DefaultTable ("django_session") by default.
@@ -230,7 +231,7 @@ func New(db *sqlx.DB, opts ...Option) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("sqlstore: New: db is nil")
 	}
-	c := config{table: DefaultTable, batch: DefaultPurgeBatch, prepared: true}
+	c := config{table: DefaultTable, batch: DefaultPurgeBatch, prepared: true, now: time.Now}
 	for _, o := range opts {
 		if err := o(&c); err != nil {
 			return nil, err
@@ -245,7 +246,7 @@ func New(db *sqlx.DB, opts ...Option) (*Store, error) {
 			return nil, fmt.Errorf("sqlstore: New: unknown driver %q; pass sqlstore.WithDialect(sqlstore.MySQL), (sqlstore.Postgres) or (sqlstore.SQLite)", db.DriverName())
 		}
 	}
-	s := &Store{db: db, dialect: c.dialect, table: c.table, prepared: c.prepared, batch: int64(c.batch), now: time.Now}
+	s := &Store{db: db, dialect: c.dialect, table: c.table, prepared: c.prepared, batch: int64(c.batch), now: c.now}
 	s.prepare = db.PrepareContext
 	s.queries = buildQueries(c.dialect, c.table, c.batch)
 	s.indexTable = c.indexTable
@@ -392,10 +393,15 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 // cached_db store (stores/cachedstore) uses it to give a cache refill the
 // record's own lifetime.
 func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error) {
+	return s.loadAt(ctx, key, s.now())
+}
+
+// loadAt is LoadWithExpiry, live rows being those expiring after now.
+func (s *Store) loadAt(ctx context.Context, key string, now time.Time) ([]byte, time.Time, error) {
 	if err := stores.CheckKey(key); err != nil {
 		return nil, time.Time{}, fmt.Errorf("sqlstore: load: %w (%w)", stores.ErrNotFound, err)
 	}
-	row, err := s.queryRow(ctx, opLoad, key, s.timeArg(s.now()))
+	row, err := s.queryRow(ctx, opLoad, key, s.timeArg(now))
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", stores.Redact(key), err)
 	}
@@ -576,9 +582,10 @@ func isDuplicate(err error) bool {
 }
 
 var (
-	_ stores.Store   = (*Store)(nil)
-	_ stores.Toucher = (*Store)(nil)
-	_ stores.Swapper = (*Store)(nil)
+	_ stores.Store     = (*Store)(nil)
+	_ stores.Toucher   = (*Store)(nil)
+	_ stores.Swapper   = (*Store)(nil)
+	_ stores.TTLLoader = (*Store)(nil)
 )
 
 // FreshLoad declares that Load returns a buffer scanned for the call alone

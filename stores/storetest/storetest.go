@@ -72,6 +72,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"ConcurrentSwapLoopsLoseNoItem", testSwapMerges},
 		{"SwapNeverBringsBackADeletedRecord", testSwapNeverResurrects},
 	}
+	tests = append(tests, ttlLoaderTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))

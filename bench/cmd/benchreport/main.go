@@ -259,6 +259,8 @@ func main() {
 		targets = append(targets, r.targets(st.bench, st.title, bare, haveBare)...)
 	}
 
+	r.idleTimeout()
+
 	r.printf("## Parallel (RunParallel, GOMAXPROCS goroutines, one session each)\n\n")
 	r.printf("| Store | Library | Scenario | ns/op | B/op | allocs/op | rtt/op | serial ns/op ÷ parallel |\n| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, st := range []struct{ p, s string }{{"memory", "Memory"}, {"redis", "Redis"}} {

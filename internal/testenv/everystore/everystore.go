@@ -83,11 +83,11 @@ func Indexed(base string) []Store {
 }
 
 // SQL returns an sqlstore on a table of the test's own (named from base) in
-// db, created now and dropped when the test ends.
-func SQL(t testing.TB, db *sqlx.DB, base string) *sqlstore.Store {
+// db, created now and dropped when the test ends, with opts after the table.
+func SQL(t testing.TB, db *sqlx.DB, base string, opts ...sqlstore.Option) *sqlstore.Store {
 	t.Helper()
 	table := testenv.Name(base)
-	st, err := sqlstore.New(db, sqlstore.WithTable(table))
+	st, err := sqlstore.New(db, append([]sqlstore.Option{sqlstore.WithTable(table)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,13 +50,27 @@ func newScript(src string) script {
 	return script{src, hex.EncodeToString(h[:])}
 }
 
+// eval runs sc on one key and returns its reply as Do does, sending the
+// script in full (EVAL) when the server does not know its SHA-1.
+func (s *Store) eval(ctx context.Context, sc script, key string, args ...any) (any, error) {
+	v, err := s.do(ctx, append([]any{"evalsha", sc.sha, 1, key}, args...)...)
+	if err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
+		v, err = s.do(ctx, append([]any{"eval", sc.src, 1, key}, args...)...)
+	}
+	return v, err
+}
+
 // run runs sc on one key and returns its integer reply.
 func (s *Store) run(ctx context.Context, sc script, key string, args ...any) (int64, error) {
-	n, err := s.count(ctx, append([]any{"evalsha", sc.sha, 1, key}, args...)...)
-	if err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
-		n, err = s.count(ctx, append([]any{"eval", sc.src, 1, key}, args...)...)
+	v, err := s.eval(ctx, sc, key, args...)
+	if err != nil {
+		return 0, err
 	}
-	return n, err
+	n, ok := v.(int64)
+	if !ok {
+		return 0, fmt.Errorf("script: %w %T", errReply, v)
+	}
+	return n, nil
 }
 
 // SetUnless is Set, except that a record holding exactly guard is left as it

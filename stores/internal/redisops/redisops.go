@@ -31,6 +31,7 @@ type Do func(ctx context.Context, args ...any) (any, error)
 // Store is a stores.Store on a Client. It is safe for concurrent use.
 type Store struct {
 	do     Do
+	pipe   Pipe
 	nilErr error
 	name   string // the public package, which starts every error
 	prefix string
@@ -38,7 +39,20 @@ type Store struct {
 }
 
 // Config is what a store's options set.
-type Config struct{ prefix string }
+type Config struct {
+	prefix string
+	now    func() time.Time
+}
+
+// SetClock is WithClock's work: where the store reads the current time,
+// which turns an expiry into a time to live and back. nil is refused.
+func (c *Config) SetClock(name string, now func() time.Time) error {
+	if now == nil {
+		return fmt.Errorf("%s: WithClock(nil): pass a function, or leave the option out for time.Now", name)
+	}
+	c.now = now
+	return nil
+}
 
 // SetPrefix is WithPrefix's work: the prefix, checked with CheckPrefix.
 func (c *Config) SetPrefix(name, p string) error {
@@ -46,16 +60,17 @@ func (c *Config) SetPrefix(name, p string) error {
 	return CheckPrefix(name, p)
 }
 
-// New returns a store that sends its commands with do, whose errors start
-// with name, configured by opts (each package's Option type).
-func New[O ~func(*Config) error](name string, do Do, nilErr error, opts []O) (*Store, error) {
-	c := Config{prefix: DefaultPrefix}
+// New returns a store that sends its commands with do (and pipelines with
+// pipe), whose errors start with name, configured by opts (each package's
+// Option type).
+func New[O ~func(*Config) error](name string, do Do, pipe Pipe, nilErr error, opts []O) (*Store, error) {
+	c := Config{prefix: DefaultPrefix, now: time.Now}
 	for _, o := range opts {
 		if err := o(&c); err != nil {
 			return nil, err
 		}
 	}
-	return &Store{do: do, nilErr: nilErr, name: name, prefix: c.prefix, now: time.Now}, nil
+	return &Store{do: do, pipe: pipe, nilErr: nilErr, name: name, prefix: c.prefix, now: c.now}, nil
 }
 
 // errReply is a reply of a type the command never sends: a client or proxy
@@ -285,8 +300,9 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 func (s *Store) ClearExpired(context.Context) error { return nil }
 
 var (
-	_ stores.Store   = (*Store)(nil)
-	_ stores.Toucher = (*Store)(nil)
+	_ stores.Store     = (*Store)(nil)
+	_ stores.Toucher   = (*Store)(nil)
+	_ stores.TTLLoader = (*Store)(nil)
 )
 
 // FreshLoad declares that Load returns a copy of the reply made for the

@@ -22,7 +22,13 @@ func eachClient(t *testing.T, test func(t *testing.T, s *Store)) {
 	t.Run("go-redis v8", func(t *testing.T) {
 		c := testenv.Redis(t)
 		do := func(ctx context.Context, args ...any) (any, error) { return c.Do(ctx, args...).Result() }
-		s, err := New("redisstore", do, redis8.Nil, []func(*Config) error{prefix(testenv.RedisPrefix(t, c, "gs_ops_"))})
+		pipe := func(ctx context.Context, first, second []any) (Reply, Reply) {
+			p := c.Pipeline()
+			a, b := p.Do(ctx, first...), p.Do(ctx, second...)
+			_, _ = p.Exec(ctx)
+			return reply(a), reply(b)
+		}
+		s, err := New("redisstore", do, pipe, redis8.Nil, []func(*Config) error{prefix(testenv.RedisPrefix(t, c, "gs_ops_"))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,12 +37,24 @@ func eachClient(t *testing.T, test func(t *testing.T, s *Store)) {
 	t.Run("go-redis v9", func(t *testing.T) {
 		c := testenv.Redis9(t)
 		do := func(ctx context.Context, args ...any) (any, error) { return c.Do(ctx, args...).Result() }
-		s, err := New("redis9store", do, redis9.Nil, []func(*Config) error{prefix(testenv.Redis9Prefix(t, c, "gs_ops_"))})
+		pipe := func(ctx context.Context, first, second []any) (Reply, Reply) {
+			p := c.Pipeline()
+			a, b := p.Do(ctx, first...), p.Do(ctx, second...)
+			_, _ = p.Exec(ctx)
+			return reply(a), reply(b)
+		}
+		s, err := New("redis9store", do, pipe, redis9.Nil, []func(*Config) error{prefix(testenv.Redis9Prefix(t, c, "gs_ops_"))})
 		if err != nil {
 			t.Fatal(err)
 		}
 		test(t, s)
 	})
+}
+
+// reply is what a Pipe returns for a command of a go-redis pipeline.
+func reply(c interface{ Result() (any, error) }) Reply {
+	v, err := c.Result()
+	return Reply{v, err}
 }
 
 func prefix(p string) func(*Config) error {
@@ -115,7 +133,7 @@ func TestPX(t *testing.T) {
 }
 
 func TestAPrefixOver512BytesIsRefused(t *testing.T) {
-	if _, err := New("x", nil, nil, []func(*Config) error{prefix(strings.Repeat("p", MaxPrefix+1))}); err == nil || !strings.HasPrefix(err.Error(), "x: WithPrefix: ") {
+	if _, err := New("x", nil, nil, nil, []func(*Config) error{prefix(strings.Repeat("p", MaxPrefix+1))}); err == nil || !strings.HasPrefix(err.Error(), "x: WithPrefix: ") {
 		t.Errorf("a 513-byte prefix: %v", err)
 	}
 }

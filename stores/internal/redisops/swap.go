@@ -3,7 +3,6 @@ package redisops
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -44,15 +43,6 @@ end
 redis.call('DEL', KEYS[1])
 return 1
 `)
-
-// eval runs sc on one key and returns its reply as Do does.
-func (s *Store) eval(ctx context.Context, sc script, key string, args ...any) (any, error) {
-	v, err := s.do(ctx, append([]any{"evalsha", sc.sha, 1, key}, args...)...)
-	if err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
-		v, err = s.do(ctx, append([]any{"eval", sc.src, 1, key}, args...)...)
-	}
-	return v, err
-}
 
 // CompareAndSwap implements stores.Swapper with one EVALSHA (EVAL the first
 // time a server sees the script): a Lua script on the one key, which Redis

@@ -21,6 +21,7 @@ type Store interface {
 	stores.Store
 	stores.Toucher
 	stores.Swapper
+	stores.TTLLoader
 }
 
 // OneRoundTripEach checks, once the client's connections are warm, that
@@ -33,11 +34,15 @@ func OneRoundTripEach(t *testing.T, s Store, rt *testenv.RoundTrips) {
 	for i := range keys {
 		keys[i] = stores.NewKey()
 	}
-	// Warm up: a connection to every master, the slot map, COMMAND, and
-	// the scripts loaded on every master (the first EVALSHA of a script a
-	// server has not seen is answered NOSCRIPT and sent again as EVAL).
+	// Warm up: a connection to every master, the slot map, COMMAND, a
+	// pipeline to each, and the scripts loaded on every master (the first
+	// EVALSHA of a script a server has not seen is answered NOSCRIPT and
+	// sent again as EVAL).
 	for _, k := range keys {
 		if err := s.Create(ctx, k, []byte("w"), exp); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.LoadWithTTL(ctx, k); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.CompareAndSwap(ctx, k, []byte("w"), []byte("w"), exp); err != nil {
@@ -53,6 +58,7 @@ func OneRoundTripEach(t *testing.T, s Store, rt *testenv.RoundTrips) {
 			do   func() error
 		}{
 			{"Load", func() error { _, err := s.Load(ctx, k); return err }},
+			{"LoadWithTTL", func() error { _, _, err := s.LoadWithTTL(ctx, k); return err }},
 			{"Update", func() error { return s.Update(ctx, k, []byte(`{"a":2}`), exp) }},
 			{"CompareAndSwap", func() error {
 				_, err := s.CompareAndSwap(ctx, k, []byte(`{"a":2}`), []byte(`{"a":3}`), exp)
@@ -74,6 +80,12 @@ func OneRoundTripEach(t *testing.T, s Store, rt *testenv.RoundTrips) {
 			}},
 			{"Load of an unknown key", func() error {
 				if _, err := s.Load(ctx, stores.NewKey()); err != stores.ErrNotFound {
+					return err
+				}
+				return nil
+			}},
+			{"LoadWithTTL of an unknown key", func() error {
+				if _, _, err := s.LoadWithTTL(ctx, stores.NewKey()); err != stores.ErrNotFound {
 					return err
 				}
 				return nil
@@ -107,11 +119,12 @@ func FailuresNameOnlyTheKeysPrefix(t *testing.T, s Store, name string) {
 	ctx := context.Background()
 	k := stores.NewKey()
 	_, loadErr := s.Load(ctx, k)
+	_, _, loadExpiryErr := s.LoadWithTTL(ctx, k)
 	_, existsErr := s.Exists(ctx, k)
 	_, casErr := s.CompareAndSwap(ctx, k, []byte("x"), []byte("y"), time.Now().Add(time.Hour))
 	_, cadErr := s.CompareAndDelete(ctx, k, []byte("x"))
 	for op, err := range map[string]error{
-		"Load": loadErr, "Exists": existsErr,
+		"Load": loadErr, "LoadWithTTL": loadExpiryErr, "Exists": existsErr,
 		"CompareAndSwap": casErr, "CompareAndDelete": cadErr,
 		"Create": s.Create(ctx, k, []byte("x"), time.Now().Add(time.Hour)),
 		"Update": s.Update(ctx, k, []byte("x"), time.Now().Add(time.Hour)),

@@ -1,0 +1,302 @@
+package ginsession
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"time"
+)
+
+// The session keys the timeouts keep in the data: JSON integers, ordinary
+// session data to a Django site sharing the records (which reads them
+// without error and does not enforce them).
+const (
+	// startedKey holds when the absolute timeout's clock started, in Unix
+	// seconds.
+	startedKey = "_session_started"
+	// idleKey holds the session's own idle timeout (SetIdleTimeout), in
+	// whole seconds; 0 means none.
+	idleKey = "_session_idle_timeout"
+)
+
+// slideFraction is how finely an idle timeout slides: the record's expiry
+// is moved only once it lags the one it should have by 1/slideFraction of
+// the time it has to live (a minute for a 30-minute timeout).
+const slideFraction = 30
+
+// ErrNoIdleTimeout is returned by SetIdleTimeout under a middleware without
+// WithIdleTimeout.
+var ErrNoIdleTimeout = errors.New("ginsession: SetIdleTimeout overrides WithIdleTimeout, which this middleware lacks: pass WithIdleTimeout(d) to New")
+
+// WithIdleTimeout ends a session that goes unused for d: its record
+// expires d after the last request that loaded it (reading or writing any
+// value), and a later request finds no session and gets a fresh one. The
+// expiry slides without rewriting the data, and not on every request:
+// the record is touched (stores.Toucher: a Redis PEXPIRE, a SQL UPDATE of
+// expire_date, a cookie store re-seals its cookie) once its expiry lags by
+// d/30 (a minute for 30 minutes), and the cookie's Max-Age follows. So a
+// session ends between d - d/30 and d after its last use, never later.
+//
+// The session's Django expiry (CookieAge, or SetExpiry's seconds) then
+// counts from the last request too, as under SaveEveryRequest; SetExpiryAt
+// stays fixed, and SetExpiry(0) still gives a browser-session cookie whose
+// record obeys d. Use WithAbsoluteTimeout for a limit that activity does
+// not move, and Session.SetIdleTimeout for one session's own.
+//
+// Whether the touch is due is read from the time to live the store loads
+// with the data (stores.TTLLoader, in the same round trip as before: every
+// store of this module has it). A store without it is touched on every
+// request that loads the session, and one without stores.Toucher saved in
+// full. Optional. Default value is 0, no idle timeout. New panics on a
+// negative d or one under a second.
+func WithIdleTimeout(d time.Duration) Option { return func(o *options) { o.IdleTimeout = d } }
+
+// WithAbsoluteTimeout ends a session d after its clock started, however
+// active it is. The clock starts when a session is first saved, and again
+// when Flush or Clear has emptied it and it is saved anew, and at
+// Session.RestartAbsoluteTimeout, which auth.Login calls; CycleKey keeps
+// it. It is kept in the session as "_session_started" (Unix seconds): a
+// record saved before the option was set, or by Django, gets one at the
+// first request that loads it, and is saved with it.
+//
+// The store's record expires at the absolute end at the latest, and a
+// session loaded past it is dropped, never adopted, like an expired one;
+// for a cookie store that check reads the sealed data. Optional. Default
+// value is 0, no absolute timeout. New panics on a negative d or one under
+// a second.
+func WithAbsoluteTimeout(d time.Duration) Option { return func(o *options) { o.AbsoluteTimeout = d } }
+
+// validateTimeouts reports a timeout or clock setting that cannot work.
+func (o *options) validateTimeouts() error {
+	for _, t := range []struct {
+		name string
+		d    time.Duration
+	}{{"WithIdleTimeout", o.IdleTimeout}, {"WithAbsoluteTimeout", o.AbsoluteTimeout}} {
+		if t.d != 0 && t.d < time.Second {
+			return fmt.Errorf("%s(%v): use at least a second, such as 30*time.Minute, or leave the option out for none", t.name, t.d)
+		}
+	}
+	if o.Clock == nil {
+		return errors.New("WithClock(nil): pass a function, or leave the option out for time.Now")
+	}
+	return nil
+}
+
+// SetIdleTimeout gives this session an idle timeout of its own in place of
+// WithIdleTimeout's, for example a longer one for "keep me signed in"; a d
+// of 0 or less gives it none (the absolute timeout and the expiry still
+// apply). It is stored in whole seconds, rounded up, under
+// "_session_idle_timeout", so it lasts until ResetIdleTimeout, Clear or
+// Flush, and the session is saved with it. It returns ErrNoIdleTimeout,
+// changing nothing, under a middleware without WithIdleTimeout.
+func (s *Session) SetIdleTimeout(d time.Duration) error {
+	if s.m.opts.IdleTimeout == 0 {
+		return ErrNoIdleTimeout
+	}
+	secs := 0
+	if d > 0 {
+		secs = int(min((d+time.Second-1)/time.Second, time.Duration(maxSeconds)))
+	}
+	s.Set(idleKey, secs)
+	return nil
+}
+
+// ResetIdleTimeout drops the session's own idle timeout: WithIdleTimeout's
+// applies again.
+func (s *Session) ResetIdleTimeout() { s.Delete(idleKey) }
+
+// IdleTimeout returns the idle timeout in effect for this session: its own
+// (SetIdleTimeout), else WithIdleTimeout's; 0 for none.
+func (s *Session) IdleTimeout() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data()
+	return s.idleTimeoutLocked()
+}
+
+// RestartAbsoluteTimeout starts the absolute timeout's clock again, now.
+// Call it when privileges change (auth.Login does), so that d is counted
+// from the moment the user proved who they are. Without
+// WithAbsoluteTimeout it does nothing.
+func (s *Session) RestartAbsoluteTimeout() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m.opts.AbsoluteTimeout != 0 {
+		s.setLocked(startedKey, int(s.m.now().Unix()))
+	}
+}
+
+// idleTimeoutLocked is IdleTimeout. s.mu is held and the session loaded.
+func (s *Session) idleTimeoutLocked() time.Duration {
+	d := s.m.opts.IdleTimeout
+	if d == 0 {
+		return 0
+	}
+	if n, ok := wholeNumber(s.values[idleKey]); ok {
+		if n <= 0 {
+			return 0
+		}
+		return secondsDuration(float64(n))
+	}
+	return d
+}
+
+// absoluteEndLocked returns when the absolute timeout ends the session,
+// and false when there is none (no option, or no start stored yet).
+func (s *Session) absoluteEndLocked() (time.Time, bool) {
+	d := s.m.opts.AbsoluteTimeout
+	if d == 0 {
+		return time.Time{}, false
+	}
+	n, ok := wholeNumber(s.values[startedKey])
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Unix(n, 0).Add(d), true
+}
+
+// limitExpiry returns the earliest of end, at + the idle timeout and the
+// absolute end: when a session saved or touched at "at" ends.
+func (s *Session) limitExpiry(at, end time.Time) time.Time {
+	if s.m.opts.IdleTimeout == 0 && s.m.opts.AbsoluteTimeout == 0 {
+		return end
+	}
+	if idle := s.idleTimeoutLocked(); idle > 0 {
+		if e := at.Add(idle); e.Before(end) {
+			end = e
+		}
+	}
+	if abs, ok := s.absoluteEndLocked(); ok && abs.Before(end) {
+		end = abs
+	}
+	return end
+}
+
+// limitAge is limitExpiry for an age counted from now, in whole seconds.
+func (s *Session) limitAge(now time.Time, age time.Duration) time.Duration {
+	if s.m.opts.IdleTimeout == 0 && s.m.opts.AbsoluteTimeout == 0 {
+		return age
+	}
+	if idle := s.idleTimeoutLocked(); idle > 0 && idle < age {
+		age = idle
+	}
+	if abs, ok := s.absoluteEndLocked(); ok {
+		if d := abs.Sub(now).Truncate(time.Second); d < age {
+			age = d
+		}
+	}
+	return age
+}
+
+// loadRecord is the server backend's load: with the record's time to live
+// when an idle timeout may slide it and the store can tell it in the same
+// call.
+func (b *serverBackend) loadRecord(ctx context.Context, s *Session) ([]byte, error) {
+	if b.ttls == nil || s.m.opts.IdleTimeout == 0 {
+		return b.store.Load(ctx, s.key)
+	}
+	raw, ttl, err := b.ttls.LoadWithTTL(ctx, s.key)
+	s.recordTTL = ttl
+	return raw, err
+}
+
+// noteSealedTTL records how long a cookie just opened has left, which its
+// seal time and data say, for the idle timeout. s.mu is held.
+func (s *Session) noteSealedTTL() {
+	if s.m.opts.IdleTimeout != 0 {
+		now := s.m.now()
+		s.recordTTL = max(s.expiryDateLocked(s.sealedAt).Sub(now), 0)
+	}
+}
+
+// slideDue reports whether an unmodified session in use must have its
+// expiry moved now: under an idle timeout, when the time the record had
+// left to live (as loaded) is off the time it should have by
+// 1/slideFraction of the latter, or is unknown. s.mu is held.
+//
+// It runs on every request that loads a session under WithIdleTimeout, so
+// the common case (no custom expiry, no absolute timeout) reads neither
+// the clock nor expiryDateLocked: BenchmarkIdleTimeout/Memory/read.
+func (s *Session) slideDue() bool {
+	if s.m.opts.IdleTimeout == 0 || !s.loaded || !s.hasRecord() {
+		return false
+	}
+	idle := s.idleTimeoutLocked()
+	if idle == 0 {
+		return false
+	}
+	var want time.Duration // the time to live a touch now would give
+	if _, custom := s.values[expiryKey]; !custom && s.m.opts.AbsoluteTimeout == 0 {
+		want = min(idle, s.m.opts.CookieAge)
+	} else {
+		now := s.m.now()
+		want = s.expiryDateLocked(now).Sub(now)
+	}
+	if want <= 0 {
+		return false // the commit deletes the cookie
+	}
+	if s.recordTTL <= 0 {
+		return true
+	}
+	lag := want - s.recordTTL
+	return lag >= want/slideFraction || -lag >= want/slideFraction
+}
+
+// timedOut reports, for a session just loaded, whether its absolute
+// timeout has passed: it is then dropped like an expired record, never
+// adopted. A session loaded without a start gets one, now, and is saved
+// with it. s.mu is held.
+func (s *Session) timedOut(decodeErr error) bool {
+	if s.m.opts.AbsoluteTimeout == 0 || decodeErr != nil || len(s.values) == 0 {
+		return false
+	}
+	now := s.m.now()
+	end, ok := s.absoluteEndLocked()
+	if !ok {
+		s.setLocked(startedKey, int(now.Unix()))
+		return false
+	}
+	if now.Before(end) {
+		return false
+	}
+	s.m.log.Debug("ginsession: session ended by its absolute timeout", slog.String("session", shortKey(s.key)))
+	return true
+}
+
+// stampStart starts the absolute timeout's clock of a session about to be
+// saved without one: a new session, or one Flush or Clear emptied.
+func (s *Session) stampStart(now time.Time) {
+	if s.m.opts.AbsoluteTimeout == 0 {
+		return
+	}
+	if _, ok := wholeNumber(s.values[startedKey]); !ok {
+		s.setLocked(startedKey, int(now.Unix()))
+	}
+}
+
+// wholeNumber reads an integer as the codecs decode one (int, or int64,
+// uint64 or json.Number beyond int, or an integral float64 from a Django
+// site), saturating beyond int64.
+func wholeNumber(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	case uint64:
+		return int64(min(n, math.MaxInt64)), true
+	case float64:
+		if n == math.Trunc(n) && !math.IsInf(n, 0) {
+			return int64(max(min(n, math.MaxInt64), math.MinInt64)), true
+		}
+	case json.Number:
+		if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+			return i, true
+		}
+	}
+	return 0, false
+}
