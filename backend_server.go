@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -15,7 +16,11 @@ type serverBackend struct {
 	store   stores.Store
 	toucher stores.Toucher // nil unless the store can move an expiry alone
 	swapper stores.Swapper // nil unless the store can save conditionally
-	index   *userIndex     // nil unless WithUserIndex (index.go)
+	// unswappable is set once the swapper answered errors.ErrUnsupported
+	// (a cachedstore over a database without the capability): saves are
+	// then Updates, as for a store without it.
+	unswappable atomic.Bool
+	index       *userIndex // nil unless WithUserIndex (index.go)
 	// ttls is nil unless the store can load a time to live with the data.
 	ttls stores.TTLLoader
 }
@@ -66,9 +71,17 @@ func (b *serverBackend) write(s *Session, data []byte, now time.Time) ([]byte, e
 	if s.key == "" {
 		return data, b.create(s, data, s.expiryDateLocked(now))
 	}
-	if b.swapper != nil && s.mustMerge() {
+	if b.swaps() && s.mustMerge() {
 		return b.swap(s, data, now)
 	}
+	return b.update(s, data, now)
+}
+
+// swaps reports whether saves are conditional.
+func (b *serverBackend) swaps() bool { return b.swapper != nil && !b.unswappable.Load() }
+
+// update stores data over the record, whatever it holds now.
+func (b *serverBackend) update(s *Session, data []byte, now time.Time) ([]byte, error) {
 	ctx, cancel := s.storeContext()
 	err := b.store.Update(ctx, s.key, data, s.expiryDateLocked(now))
 	cancel()
@@ -160,7 +173,7 @@ func (b *serverBackend) flush(s *Session) error {
 // brought back under either key.
 func (b *serverBackend) cycle(s *Session) error {
 	old, oldData := s.key, s.base
-	merge := b.swapper != nil && old != "" && s.mustMerge()
+	merge := b.swaps() && old != "" && s.mustMerge()
 	changes := append([]string(nil), s.changes...) // saveLocked clears them
 	s.key = ""
 	if err := s.saveLocked(); err != nil {
@@ -195,6 +208,13 @@ func (b *serverBackend) retireOld(ctx context.Context, s *Session, old string, o
 		current, err := b.swapper.CompareAndDelete(ctx, old, oldData)
 		switch {
 		case err == nil:
+			return nil
+		case errors.Is(err, errors.ErrUnsupported):
+			b.unswappable.Store(true)
+			if err := b.store.Delete(ctx, old); err != nil {
+				s.err = fmt.Errorf("ginsession: cycle key: delete old session %s: %w", shortKey(old), err)
+				return s.err
+			}
 			return nil
 		case errors.Is(err, stores.ErrNotFound):
 			// Ended meanwhile (a logout): so is its copy.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/cachedstore"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
 
@@ -250,5 +251,42 @@ func TestCycleKeyAfterAConcurrentLogoutLeavesNothing(t *testing.T) {
 	_ = newKey
 	if n := m.Len(); n != before-1 {
 		t.Errorf("%d records after, %d before: the cycled copy survived the logout", n, before)
+	}
+}
+
+// TestAWrapperWithoutTheCapabilityFallsBackToUpdate: a cachedstore over a
+// database that cannot swap has the methods but answers
+// errors.ErrUnsupported; saves and key cycles then work as on a store
+// without them (last write wins), never failing the request.
+func TestAWrapperWithoutTheCapabilityFallsBackToUpdate(t *testing.T) {
+	st, err := cachedstore.New(mustNew(memstore.New()), baseOnly{mustNew(memstore.New())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CompareAndSwap(context.Background(), stores.NewKey(), nil, nil, time.Now()); !errors.Is(err, errors.ErrUnsupported) {
+		t.Fatalf("the wrapper's CompareAndSwap: %v, want errors.ErrUnsupported", err)
+	}
+	a := journalApp(t, st, func(c *gin.Context) {
+		s := ginsession.From(c)
+		s.Set("n", 2)
+		if c.Query("cycle") != "" {
+			if err := s.CycleKey(); err != nil {
+				t.Error(err)
+			}
+		}
+		c.String(http.StatusOK, "ok")
+	})
+	key := a.newSessionKey()
+	for _, path := range []string{"/do", "/do", "/do?cycle=1"} {
+		r := a.get(path, "sessionid="+key)
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, r.StatusCode, r.body)
+		}
+		if k := r.cookieValue("sessionid"); k != "" {
+			key = k
+		}
+	}
+	if r := a.get("/read?k=n", "sessionid="+key); r.body != "2" {
+		t.Errorf("n=%q after the saves", r.body)
 	}
 }

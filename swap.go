@@ -43,6 +43,11 @@ func (b *serverBackend) swap(s *Session, data []byte, now time.Time) ([]byte, er
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := s.storeContext()
 		current, err := b.swapper.CompareAndSwap(ctx, s.key, s.base, data, s.expiryDateLocked(now))
+		if errors.Is(err, errors.ErrUnsupported) {
+			cancel()
+			b.unswappable.Store(true)
+			return b.update(s, data, now)
+		}
 		if err == nil || !errors.Is(err, stores.ErrConflict) {
 			cancel()
 			if err != nil {

@@ -277,6 +277,11 @@ func (s *opsStore) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Du
 	return d, ttl, err
 }
 
+func (s *opsStore) CompareAndSwap(ctx context.Context, key string, old, data []byte, exp time.Time) ([]byte, error) {
+	s.count("CompareAndSwap")
+	return s.Store.CompareAndSwap(ctx, key, old, data, exp)
+}
+
 func (s *opsStore) loaded() {
 	s.mu.Lock()
 	f := s.afterLoad
@@ -337,7 +342,7 @@ func TestIdleTimeoutTouchesAtMostOncePerMinute(t *testing.T) {
 			if got[tc.loadOp] != 1000 || got["Load"]+got["LoadWithTTL"] != 1000 {
 				t.Errorf("loads: %v, want 1000 %s", got, tc.loadOp)
 			}
-			if got["Update"] != 0 || got["Create"] != 0 || got["Delete"] != 0 {
+			if got["Update"] != 0 || got["CompareAndSwap"] != 0 || got["Create"] != 0 || got["Delete"] != 0 {
 				t.Errorf("the data was written: %v", got)
 			}
 			if got["Touch"] > tc.maxTouches || (tc.wantTouches != 0 && got["Touch"] != tc.wantTouches) {
@@ -363,8 +368,8 @@ func TestASlideNeverWritesBackStaleData(t *testing.T) {
 	store.afterLoad = func() { other.get("/login?user=bob") }
 	b.wantUser("/whoami", "alice") // it loaded alice before bob was saved
 	b.wantCookie(1800)
-	if c := store.counts(); c["Touch"] != 1 || c["Update"] != 1 {
-		t.Fatalf("calls %v, want the other request's Update and this one's Touch", c)
+	if c := store.counts(); c["Touch"] != 1 || c["CompareAndSwap"] != 1 || c["Update"] != 0 {
+		t.Fatalf("calls %v, want the other request's CompareAndSwap and this one's Touch", c)
 	}
 	b.wantUser("/whoami", "bob")
 }
