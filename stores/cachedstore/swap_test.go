@@ -55,33 +55,53 @@ func wantTrue(t *testing.T, s *Store, cache, db stores.Store, key, want string) 
 	}
 }
 
+// eachPairing runs test on every pairing, made with opts, with a record
+// holding seed under key k.
+func eachPairing(t *testing.T, seed string, test func(t *testing.T, s *Store, cache, db stores.Store, k string), opts ...Option) {
+	for _, p := range pairings() {
+		t.Run(p.name, func(t *testing.T) {
+			s, cache, db := p.make(t, opts...)
+			k := stores.NewKey()
+			if err := s.Create(context.Background(), k, []byte(seed), time.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			test(t, s, cache, db, k)
+		})
+	}
+}
+
+// pausedSwap starts a swap of key from old to data that stops between its
+// database step and its cache step, and returns once it is there; finish
+// lets it go on and fails the test if it fails. Other calls meanwhile run
+// without a pause.
+func pausedSwap(t *testing.T, s *Store, key, old, data string) (finish func()) {
+	t.Helper()
+	reached, release := pauseAt(s, "compare and swap", key)
+	done := make(chan error, 1)
+	go func() { _, err := swap(s, key, old, data); done <- err }()
+	<-reached
+	s.afterDB = nil
+	return func() {
+		t.Helper()
+		release()
+		if err := <-done; err != nil {
+			t.Fatalf("the paused swap %s to %s: %v", old, data, err)
+		}
+	}
+}
+
 // Writer A swaps X to A in the database and pauses; writer B swaps A to AB,
 // database and cache; then A's cache step comes. It must not put A in the
 // cache: every later Load would serve A, and every swap from it conflict.
 func TestALateSwapCacheStepLeavesNoDataTheDatabaseLost(t *testing.T) {
-	for _, p := range pairings() {
-		t.Run(p.name, func(t *testing.T) {
-			s, cache, db := p.make(t)
-			ctx := context.Background()
-			k := stores.NewKey()
-			if err := s.Create(ctx, k, []byte("X"), time.Now().Add(time.Hour)); err != nil {
-				t.Fatal(err)
-			}
-			reached, release := pauseAt(s, "compare and swap", k)
-			done := make(chan error, 1)
-			go func() { _, err := swap(s, k, "X", "A"); done <- err }()
-			<-reached
-			s.afterDB = nil
-			if cur, err := swap(s, k, "A", "AB"); err != nil {
-				t.Fatalf("B's swap = %q, %v", cur, err)
-			}
-			release()
-			if err := <-done; err != nil {
-				t.Fatalf("A's swap: %v", err)
-			}
-			wantTrue(t, s, cache, db, k, "AB")
-		})
-	}
+	eachPairing(t, "X", func(t *testing.T, s *Store, cache, db stores.Store, k string) {
+		finishA := pausedSwap(t, s, k, "X", "A")
+		if cur, err := swap(s, k, "A", "AB"); err != nil {
+			t.Fatalf("B's swap = %q, %v", cur, err)
+		}
+		finishA()
+		wantTrue(t, s, cache, db, k, "AB")
+	})
 }
 
 // The same with the cache empty at the start (evicted) and data that goes
@@ -91,117 +111,74 @@ func TestALateSwapCacheStepLeavesNoDataTheDatabaseLost(t *testing.T) {
 // it: the reader finds A's mark and refills nothing, and A's step finds B's
 // data, not its own mark.
 func TestAnEvictedCacheAndDataThatGoesBackStayTrue(t *testing.T) {
-	for _, p := range pairings() {
-		t.Run(p.name, func(t *testing.T) {
-			s, cache, db := p.make(t)
-			ctx := context.Background()
-			k := stores.NewKey()
-			if err := s.Create(ctx, k, []byte("X"), time.Now().Add(time.Hour)); err != nil {
-				t.Fatal(err)
-			}
-			if err := cache.Delete(ctx, k); err != nil {
-				t.Fatal(err)
-			}
-			reached, release := pauseAt(s, "compare and swap", k)
-			done := make(chan error, 1)
-			go func() { _, err := swap(s, k, "X", "A"); done <- err }()
-			<-reached
-			s.afterDB = nil
-			if got, err := s.Load(ctx, k); string(got) != "A" || err != nil {
-				t.Fatalf("the reader's Load = %q, %v; want A from the database", got, err)
-			}
-			if cur, err := swap(s, k, "A", "X"); err != nil {
-				t.Fatalf("B's swap = %q, %v", cur, err)
-			}
-			release()
-			if err := <-done; err != nil {
-				t.Fatalf("A's swap: %v", err)
-			}
-			wantTrue(t, s, cache, db, k, "X")
-		})
-	}
+	eachPairing(t, "X", func(t *testing.T, s *Store, cache, db stores.Store, k string) {
+		ctx := context.Background()
+		if err := cache.Delete(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+		finishA := pausedSwap(t, s, k, "X", "A")
+		if got, err := s.Load(ctx, k); string(got) != "A" || err != nil {
+			t.Fatalf("the reader's Load = %q, %v; want A from the database", got, err)
+		}
+		if cur, err := swap(s, k, "A", "X"); err != nil {
+			t.Fatalf("B's swap = %q, %v", cur, err)
+		}
+		finishA()
+		wantTrue(t, s, cache, db, k, "X")
+	})
 }
 
 // A swap from a stale cached copy (put there behind the store's back)
 // conflicts with the database's data, not the cache's, and heals the cache.
 func TestASwapConflictAnswersWithTheDatabasesData(t *testing.T) {
-	for _, p := range pairings() {
-		t.Run(p.name, func(t *testing.T) {
-			s, cache, db := p.make(t)
-			ctx := context.Background()
-			k := stores.NewKey()
-			if err := s.Create(ctx, k, []byte("v1"), time.Now().Add(time.Hour)); err != nil {
-				t.Fatal(err)
-			}
-			if err := db.Update(ctx, k, []byte("v2"), time.Now().Add(time.Hour)); err != nil {
-				t.Fatal(err)
-			}
-			if got, _ := s.Load(ctx, k); string(got) != "v1" {
-				t.Fatalf("Load = %q; want the stale cached v1 (the test's premise)", got)
-			}
-			cur, err := swap(s, k, "v1", "v1+")
-			if !errors.Is(err, stores.ErrConflict) || string(cur) != "v2" {
-				t.Fatalf("swap from the stale copy = %q, %v; want the database's v2 and ErrConflict", cur, err)
-			}
-			if got, err := s.Load(ctx, k); string(got) != "v2" || err != nil {
-				t.Fatalf("Load after the conflict = %q, %v; want v2 (the stale copy gone)", got, err)
-			}
-			wantTrue(t, s, cache, db, k, "v2")
-		})
-	}
+	eachPairing(t, "v1", func(t *testing.T, s *Store, cache, db stores.Store, k string) {
+		ctx := context.Background()
+		if err := db.Update(ctx, k, []byte("v2"), time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Load(ctx, k); string(got) != "v1" {
+			t.Fatalf("Load = %q; want the stale cached v1 (the test's premise)", got)
+		}
+		cur, err := swap(s, k, "v1", "v1+")
+		if !errors.Is(err, stores.ErrConflict) || string(cur) != "v2" {
+			t.Fatalf("swap from the stale copy = %q, %v; want the database's v2 and ErrConflict", cur, err)
+		}
+		if got, err := s.Load(ctx, k); string(got) != "v2" || err != nil {
+			t.Fatalf("Load after the conflict = %q, %v; want v2 (the stale copy gone)", got, err)
+		}
+		wantTrue(t, s, cache, db, k, "v2")
+	})
 }
 
 // A logout landing between a swap's database step and its cache step is
 // final: the step finds the tombstone, not its mark.
 func TestALogoutDuringASwapIsNotUndone(t *testing.T) {
 	const ttl = 400 * time.Millisecond
-	for _, p := range pairings() {
-		t.Run(p.name, func(t *testing.T) {
-			s, cache, db := p.make(t, WithTombstoneTTL(ttl))
-			ctx := context.Background()
-			k := stores.NewKey()
-			if err := s.Create(ctx, k, []byte("v1"), time.Now().Add(time.Hour)); err != nil {
-				t.Fatal(err)
-			}
-			reached, release := pauseAt(s, "compare and swap", k)
-			done := make(chan error, 1)
-			go func() { _, err := swap(s, k, "v1", "v2"); done <- err }()
-			<-reached
-			if err := s.Delete(ctx, k); err != nil {
-				t.Fatal(err)
-			}
-			release()
-			if err := <-done; err != nil {
-				t.Fatalf("the paused swap: %v", err)
-			}
-			wantLoggedOut(t, s, cache, db, k, ttl)
-		})
-	}
+	eachPairing(t, "v1", func(t *testing.T, s *Store, cache, db stores.Store, k string) {
+		finish := pausedSwap(t, s, k, "v1", "v2")
+		if err := s.Delete(context.Background(), k); err != nil {
+			t.Fatal(err)
+		}
+		finish()
+		wantLoggedOut(t, s, cache, db, k, ttl)
+	}, WithTombstoneTTL(ttl))
 }
 
 // A swap's cache step later than half a tombstone's life is not sent: the
 // cache is left unsettled and Load answers from the database.
 func TestALateSwapCacheStepIsNotSent(t *testing.T) {
 	const ttl = 200 * time.Millisecond
-	for _, p := range pairings() {
-		t.Run(p.name, func(t *testing.T) {
-			s, cache, db := p.make(t, WithTombstoneTTL(ttl))
-			ctx := context.Background()
-			k := stores.NewKey()
-			if err := s.Create(ctx, k, []byte("v1"), time.Now().Add(time.Hour)); err != nil {
-				t.Fatal(err)
-			}
-			s.afterDB = func(string, string) { time.Sleep(ttl) }
-			if cur, err := swap(s, k, "v1", "v2"); err != nil {
-				t.Fatalf("swap = %q, %v", cur, err)
-			}
-			s.afterDB = nil
-			if got, err := cache.Load(ctx, k); err != nil || !isUnsettled(got) {
-				t.Fatalf("cache after a late step = %q, %v; want the unsettled marker", got, err)
-			}
-			wantTrue(t, s, cache, db, k, "v2")
-		})
-	}
+	eachPairing(t, "v1", func(t *testing.T, s *Store, cache, db stores.Store, k string) {
+		s.afterDB = func(string, string) { time.Sleep(ttl) }
+		if cur, err := swap(s, k, "v1", "v2"); err != nil {
+			t.Fatalf("swap = %q, %v", cur, err)
+		}
+		s.afterDB = nil
+		if got, err := cache.Load(context.Background(), k); err != nil || !isUnsettled(got) {
+			t.Fatalf("cache after a late step = %q, %v; want the unsettled marker", got, err)
+		}
+		wantTrue(t, s, cache, db, k, "v2")
+	}, WithTombstoneTTL(ttl))
 }
 
 // Over a database store without the capability, both methods say so with

@@ -60,13 +60,13 @@ func Bench(b *testing.B, s stores.Store) {
 			}
 		}
 	})
+	// Writes alternate two values so every one really changes the record
+	// (MySQL reports an unchanged row as not affected).
+	other := append([]byte(nil), benchData...)
+	other[len(other)-3] = '9'
+	data := [2][]byte{benchData, other}
 	b.Run("Update", func(b *testing.B) {
 		k := created(b)
-		// Alternate two values so every update really changes the record
-		// (MySQL reports an unchanged row as not affected).
-		other := append([]byte(nil), benchData...)
-		other[len(other)-3] = '9'
-		data := [2][]byte{benchData, other}
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := range b.N {
@@ -77,12 +77,9 @@ func Bench(b *testing.B, s stores.Store) {
 	})
 	if sw, ok := s.(stores.Swapper); ok {
 		b.Run("CompareAndSwap", func(b *testing.B) {
+			// Each swap is from the value the record holds to the other:
+			// every swap matches and writes.
 			k := created(b)
-			// The same two values as Update's, each swap from the one the
-			// record holds to the other: every swap matches and writes.
-			other := append([]byte(nil), benchData...)
-			other[len(other)-3] = '9'
-			data := [2][]byte{benchData, other}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {

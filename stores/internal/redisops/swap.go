@@ -8,10 +8,11 @@ import (
 	"github.com/ginsession/ginsession/stores"
 )
 
-// The compare-and-swap scripts answer in the type of their reply, so that a
+// The compare-and-swap script answers in the type of its reply, so that a
 // conflict costs no second round trip: 1 for done, 0 for no record, and the
 // record's data (a bulk string) when it holds other data. Redis expires
-// keys for GET, so an expired record is no record.
+// keys for GET, so an expired record is no record. CompareAndDelete is the
+// swap with no expiry: the record is removed.
 //
 //	KEYS[1] the key; ARGV[1] the data expected; ARGV[2] the new data;
 //	ARGV[3] PX ms, "" to remove
@@ -31,19 +32,6 @@ end
 return 1
 `)
 
-// KEYS[1] the key; ARGV[1] the data expected
-var compareAndDeleteScript = newScript(`
-local cur = redis.call('GET', KEYS[1])
-if not cur then
-	return 0
-end
-if cur ~= ARGV[1] then
-	return cur
-end
-redis.call('DEL', KEYS[1])
-return 1
-`)
-
 // CompareAndSwap implements stores.Swapper with one EVALSHA (EVAL the first
 // time a server sees the script): a Lua script on the one key, which Redis
 // runs atomically against every other command, so it works on Cluster too.
@@ -58,13 +46,13 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 	return s.swapReply("compare and swap", key, v, err)
 }
 
-// CompareAndDelete implements stores.Swapper with one EVALSHA, as
-// CompareAndSwap does.
+// CompareAndDelete implements stores.Swapper with CompareAndSwap's
+// script, told to remove the record.
 func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([]byte, error) {
 	if err := stores.CheckKey(key); err != nil {
 		return nil, fmt.Errorf("%s: compare and delete: %w", s.name, err)
 	}
-	v, err := s.eval(ctx, compareAndDeleteScript, s.rkey(key), old)
+	v, err := s.eval(ctx, compareAndSwapScript, s.rkey(key), old, "", "")
 	return s.swapReply("compare and delete", key, v, err)
 }
 
