@@ -603,3 +603,40 @@ func TestTimeoutOptionsThatCannotWorkPanicNamingTheFix(t *testing.T) {
 		}()
 	}
 }
+
+// A store that cannot load a time to live is touched on every request
+// that loads the session (it cannot tell when the expiry is due), and one
+// that cannot touch either is saved in full: slower, never wrong.
+func TestIdleTimeoutOnStoresWithoutTheCapabilities(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		wrap   func(*callCounter) stores.Store
+		writes string
+	}{
+		{"a Toucher without LoadWithTTL", func(c *callCounter) stores.Store {
+			return struct {
+				stores.Store
+				stores.Toucher
+			}{c, c}
+		}, "Touch"},
+		{"neither", func(c *callCounter) stores.Store { return struct{ stores.Store }{c} }, "Update"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := storetest.NewClock(time.Now())
+			counter := newOpsStore(t, clock.Now)
+			b := &browser{t: t, h: timeoutsEngine(tc.wrap(counter), ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithClock(clock.Now))}
+			b.get("/login")
+			counter.take()
+			for range 10 {
+				clock.Advance(time.Second)
+				b.wantUser("/whoami", "alice")
+				b.wantCookie(1800)
+			}
+			if got := counter.take(); got["Load"] != 10 || got[tc.writes] != 10 {
+				t.Fatalf("calls %v, want 10 loads and 10 of %s", got, tc.writes)
+			}
+			clock.Advance(31 * time.Minute)
+			b.wantUser("/whoami", "anonymous")
+		})
+	}
+}
