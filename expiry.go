@@ -65,7 +65,8 @@ var (
 func (s *Session) ResetExpiry() { s.Delete(expiryKey) }
 
 // ExpiryAge returns how long the session has to live, counted from now
-// (Django's get_expiry_age), in whole seconds.
+// (Django's get_expiry_age), in whole seconds: no longer than the idle and
+// absolute timeouts allow, if set.
 func (s *Session) ExpiryAge() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -123,7 +124,8 @@ func secondsDuration(secs float64) time.Duration {
 	return time.Duration(int64(secs)) * time.Second
 }
 
-// ExpiryDate returns when the session expires (Django's get_expiry_date).
+// ExpiryDate returns when the session expires (Django's get_expiry_date):
+// with WithIdleTimeout, when it ends if no other request comes first.
 func (s *Session) ExpiryDate() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()

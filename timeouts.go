@@ -99,7 +99,10 @@ func (s *Session) SetIdleTimeout(d time.Duration) error {
 	}
 	secs := 0
 	if d > 0 {
-		secs = int(min((d+time.Second-1)/time.Second, time.Duration(maxSeconds)))
+		secs = int(d / time.Second)
+		if d%time.Second != 0 {
+			secs++
+		}
 	}
 	s.Set(idleKey, secs)
 	return nil

@@ -12,15 +12,18 @@ import (
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/redisstore"
 	"github.com/ginsession/ginsession/stores/sqlstore"
+	"github.com/ginsession/ginsession/stores/storetest"
 )
 
 // callCounter wraps a server store that has every capability the
-// middleware looks for here (stores.Toucher, stores.TTLLoader) and
-// counts its calls by name.
+// middleware looks for here (stores.Toucher, stores.TTLLoader), counts its
+// calls by name, and runs afterLoad (when set) once after a load returns,
+// to force an interleaving.
 type callCounter struct {
 	stores.Store
-	mu    sync.Mutex
-	calls map[string]int
+	mu        sync.Mutex
+	calls     map[string]int
+	afterLoad func()
 }
 
 func newCallCounter(st stores.Store) *callCounter {
@@ -33,6 +36,7 @@ func (c *callCounter) count(op string) {
 	c.mu.Unlock()
 }
 
+// take returns the counts so far and starts again from zero.
 func (c *callCounter) take() map[string]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -41,13 +45,25 @@ func (c *callCounter) take() map[string]int {
 	return out
 }
 
+func (c *callCounter) loaded() {
+	c.mu.Lock()
+	f := c.afterLoad
+	c.afterLoad = nil
+	c.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
 func (c *callCounter) Load(ctx context.Context, key string) ([]byte, error) {
 	c.count("Load")
+	defer c.loaded()
 	return c.Store.Load(ctx, key)
 }
 
 func (c *callCounter) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Duration, error) {
 	c.count("LoadWithTTL")
+	defer c.loaded()
 	return c.Store.(stores.TTLLoader).LoadWithTTL(ctx, key)
 }
 
@@ -66,6 +82,11 @@ func (c *callCounter) Touch(ctx context.Context, key string, exp time.Time) erro
 	return c.Store.(stores.Toucher).Touch(ctx, key, exp)
 }
 
+func (c *callCounter) Delete(ctx context.Context, key string) error {
+	c.count("Delete")
+	return c.Store.Delete(ctx, key)
+}
+
 // TestStoreCommandsPerRequestWithAnIdleTimeout is issue #14's measurement:
 // 1,000 requests a second apart (on the test's clock, which moves Redis's
 // TTLs with it), each reading the session, on Redis and on MySQL, counting
@@ -77,10 +98,10 @@ func (c *callCounter) Touch(ctx context.Context, key string, exp time.Time) erro
 func TestStoreCommandsPerRequestWithAnIdleTimeout(t *testing.T) {
 	type setup struct {
 		name string
-		open func(t *testing.T, rt *testenv.RoundTrips, clock *testenv.Clock) (stores.Store, func(time.Duration))
+		open func(t *testing.T, rt *testenv.RoundTrips, clock *storetest.Clock) (stores.Store, func(time.Duration))
 	}
 	setups := []setup{
-		{"redis", func(t *testing.T, rt *testenv.RoundTrips, clock *testenv.Clock) (stores.Store, func(time.Duration)) {
+		{"redis", func(t *testing.T, rt *testenv.RoundTrips, clock *storetest.Clock) (stores.Store, func(time.Duration)) {
 			o := testenv.RedisOptions()
 			o.Dialer, o.PoolSize = rt.DialContext, 1
 			client := testenv.OpenRedis(t, o)
@@ -94,7 +115,7 @@ func TestStoreCommandsPerRequestWithAnIdleTimeout(t *testing.T) {
 				}
 			}
 		}},
-		{"mysql", func(t *testing.T, rt *testenv.RoundTrips, clock *testenv.Clock) (stores.Store, func(time.Duration)) {
+		{"mysql", func(t *testing.T, rt *testenv.RoundTrips, clock *storetest.Clock) (stores.Store, func(time.Duration)) {
 			cfg := testenv.MySQLConfig(t)
 			cfg.DialFunc = rt.DialContext
 			db := testenv.OpenMySQL(t, cfg)
@@ -116,7 +137,7 @@ func TestStoreCommandsPerRequestWithAnIdleTimeout(t *testing.T) {
 		for _, cf := range configs {
 			t.Run(su.name+"/"+cf.name, func(t *testing.T) {
 				rt := new(testenv.RoundTrips)
-				clock := testenv.NewClock(time.Now())
+				clock := storetest.NewClock(time.Now())
 				inner, advance := su.open(t, rt, clock)
 				store := newCallCounter(inner)
 				b := &browser{t: t, h: timeoutsEngine(store, append(cf.opts, ginsession.WithClock(clock.Now))...)}

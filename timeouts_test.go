@@ -16,11 +16,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
-	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/internal/testenv/everystore"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/cookiestore"
 	"github.com/ginsession/ginsession/stores/memstore"
+	"github.com/ginsession/ginsession/stores/storetest"
 )
 
 const timeoutSecret = "timeouts-test-secret-0123456789abcdefghij"
@@ -159,7 +159,7 @@ func (b *browser) wantUser(path, want string) {
 
 // record returns the data the store holds for the session under key, and
 // its expiry by clock.
-func record(t *testing.T, store stores.Backend, key string, clock *testenv.Clock) ([]byte, time.Time) {
+func record(t *testing.T, store stores.Backend, key string, clock *storetest.Clock) ([]byte, time.Time) {
 	t.Helper()
 	data, ttl, err := store.(stores.TTLLoader).LoadWithTTL(context.Background(), key)
 	if err != nil {
@@ -183,7 +183,7 @@ func TestIdleTimeoutSlidesAndEndsOnEveryStore(t *testing.T) {
 	for _, st := range everystore.WithClock("gs_idle_") {
 		t.Run(st.Name, func(t *testing.T) {
 			t.Parallel()
-			clock := testenv.NewClock(time.Now())
+			clock := storetest.NewClock(time.Now())
 			store, advance := st.Open(t, clock)
 			_, server := store.(stores.Store)
 			b := &browser{t: t, h: timeoutsEngine(store, ginsession.WithIdleTimeout(idle), ginsession.WithClock(clock.Now))}
@@ -236,80 +236,9 @@ func TestIdleTimeoutSlidesAndEndsOnEveryStore(t *testing.T) {
 	}
 }
 
-// opsStore is a memstore that counts its calls by name and can run a
-// function after a load, to force an interleaving.
-type opsStore struct {
-	*memstore.Store
-	mu        sync.Mutex
-	calls     map[string]int
-	afterLoad func()
-}
-
-func newOpsStore(t *testing.T, now func() time.Time) *opsStore {
-	return &opsStore{Store: mustNew(memstore.New(memstore.WithClock(now))), calls: map[string]int{}}
-}
-
-func (s *opsStore) count(op string) {
-	s.mu.Lock()
-	s.calls[op]++
-	s.mu.Unlock()
-}
-
-func (s *opsStore) counts() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := s.calls
-	s.calls = map[string]int{}
-	return out
-}
-
-func (s *opsStore) Load(ctx context.Context, key string) ([]byte, error) {
-	s.count("Load")
-	d, err := s.Store.Load(ctx, key)
-	s.loaded()
-	return d, err
-}
-
-func (s *opsStore) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Duration, error) {
-	s.count("LoadWithTTL")
-	d, ttl, err := s.Store.LoadWithTTL(ctx, key)
-	s.loaded()
-	return d, ttl, err
-}
-
-func (s *opsStore) CompareAndSwap(ctx context.Context, key string, old, data []byte, exp time.Time) ([]byte, error) {
-	s.count("CompareAndSwap")
-	return s.Store.CompareAndSwap(ctx, key, old, data, exp)
-}
-
-func (s *opsStore) loaded() {
-	s.mu.Lock()
-	f := s.afterLoad
-	s.afterLoad = nil
-	s.mu.Unlock()
-	if f != nil {
-		f()
-	}
-}
-
-func (s *opsStore) Create(ctx context.Context, key string, data []byte, exp time.Time) error {
-	s.count("Create")
-	return s.Store.Create(ctx, key, data, exp)
-}
-
-func (s *opsStore) Update(ctx context.Context, key string, data []byte, exp time.Time) error {
-	s.count("Update")
-	return s.Store.Update(ctx, key, data, exp)
-}
-
-func (s *opsStore) Touch(ctx context.Context, key string, exp time.Time) error {
-	s.count("Touch")
-	return s.Store.Touch(ctx, key, exp)
-}
-
-func (s *opsStore) Delete(ctx context.Context, key string) error {
-	s.count("Delete")
-	return s.Store.Delete(ctx, key)
+// newOpsStore is a memstore on clock, counting its calls.
+func newOpsStore(t *testing.T, now func() time.Time) *callCounter {
+	return newCallCounter(mustNew(memstore.New(memstore.WithClock(now))))
 }
 
 // A thousand requests a second apart, each reading the session: one load
@@ -328,21 +257,21 @@ func TestIdleTimeoutTouchesAtMostOncePerMinute(t *testing.T) {
 		{"WithSaveEveryRequest", []ginsession.Option{ginsession.WithSaveEveryRequest(true)}, "Load", 1000, 1000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clock := testenv.NewClock(time.Now())
+			clock := storetest.NewClock(time.Now())
 			store := newOpsStore(t, clock.Now)
 			b := &browser{t: t, h: timeoutsEngine(store, append(tc.opts, ginsession.WithClock(clock.Now))...)}
 			b.get("/login")
-			store.counts()
+			store.take()
 			for range 1000 {
 				clock.Advance(time.Second)
 				b.wantUser("/whoami", "alice")
 			}
-			got := store.counts()
+			got := store.take()
 			t.Logf("1000 reads a second apart: %v", got)
 			if got[tc.loadOp] != 1000 || got["Load"]+got["LoadWithTTL"] != 1000 {
 				t.Errorf("loads: %v, want 1000 %s", got, tc.loadOp)
 			}
-			if got["Update"] != 0 || got["CompareAndSwap"] != 0 || got["Create"] != 0 || got["Delete"] != 0 {
+			if got["Update"] != 0 || got["Create"] != 0 || got["Delete"] != 0 {
 				t.Errorf("the data was written: %v", got)
 			}
 			if got["Touch"] > tc.maxTouches || (tc.wantTouches != 0 && got["Touch"] != tc.wantTouches) {
@@ -358,7 +287,7 @@ func TestIdleTimeoutTouchesAtMostOncePerMinute(t *testing.T) {
 // A request that loaded the session, then saw a concurrent request change
 // it, slides the expiry alone: the other request's change stays.
 func TestASlideNeverWritesBackStaleData(t *testing.T) {
-	clock := testenv.NewClock(time.Now())
+	clock := storetest.NewClock(time.Now())
 	store := newOpsStore(t, clock.Now)
 	h := timeoutsEngine(store, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithClock(clock.Now))
 	b := &browser{t: t, h: h}
@@ -368,8 +297,8 @@ func TestASlideNeverWritesBackStaleData(t *testing.T) {
 	store.afterLoad = func() { other.get("/login?user=bob") }
 	b.wantUser("/whoami", "alice") // it loaded alice before bob was saved
 	b.wantCookie(1800)
-	if c := store.counts(); c["Touch"] != 1 || c["CompareAndSwap"] != 1 || c["Update"] != 0 {
-		t.Fatalf("calls %v, want the other request's CompareAndSwap and this one's Touch", c)
+	if c := store.take(); c["Touch"] != 1 || c["Update"] != 1 {
+		t.Fatalf("calls %v, want the other request's Update and this one's Touch", c)
 	}
 	b.wantUser("/whoami", "bob")
 }
@@ -377,7 +306,7 @@ func TestASlideNeverWritesBackStaleData(t *testing.T) {
 // A slide after a concurrent logout brings nothing back: the touch finds
 // no record, and the cookie is deleted.
 func TestASlideAfterAConcurrentLogoutBringsNothingBack(t *testing.T) {
-	clock := testenv.NewClock(time.Now())
+	clock := storetest.NewClock(time.Now())
 	store := newOpsStore(t, clock.Now)
 	b := &browser{t: t, h: timeoutsEngine(store, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithClock(clock.Now))}
 	b.get("/login")
@@ -400,7 +329,7 @@ func TestASlideAfterAConcurrentLogoutBringsNothingBack(t *testing.T) {
 // Many browsers, many requests each, the clock moving under them: every
 // session keeps its value and slides, under the race detector.
 func TestIdleTimeoutUnderConcurrentRequests(t *testing.T) {
-	clock := testenv.NewClock(time.Now())
+	clock := storetest.NewClock(time.Now())
 	store := newOpsStore(t, clock.Now)
 	h := timeoutsEngine(store, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithClock(clock.Now))
 	var wg sync.WaitGroup
@@ -421,7 +350,7 @@ func TestIdleTimeoutUnderConcurrentRequests(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if c := store.counts(); c["Update"] != 0 {
+	if c := store.take(); c["Update"] != 0 {
 		t.Errorf("reads rewrote data: %v", c)
 	}
 }
@@ -429,7 +358,7 @@ func TestIdleTimeoutUnderConcurrentRequests(t *testing.T) {
 // SetIdleTimeout gives one session its own timeout: longer, none at all,
 // or back to the default; it needs WithIdleTimeout.
 func TestSetIdleTimeoutOverridesTheDefaultForOneSession(t *testing.T) {
-	clock := testenv.NewClock(time.Now())
+	clock := storetest.NewClock(time.Now())
 	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
 	h := timeoutsEngine(store, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithClock(clock.Now))
 
@@ -471,7 +400,7 @@ func TestSetIdleTimeoutOverridesTheDefaultForOneSession(t *testing.T) {
 // cookie never outlive it.
 func TestAbsoluteTimeoutEndsAnActiveSession(t *testing.T) {
 	const abs = 8 * time.Hour
-	clock := testenv.NewClock(time.Now())
+	clock := storetest.NewClock(time.Now())
 	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
 	b := &browser{t: t, h: timeoutsEngine(store, ginsession.WithAbsoluteTimeout(abs), ginsession.WithSaveEveryRequest(true), ginsession.WithClock(clock.Now))}
 	b.get("/login")
@@ -494,7 +423,7 @@ func TestAbsoluteTimeoutEndsAnActiveSession(t *testing.T) {
 // A record that outlived its absolute end (written with a longer expiry,
 // as by Django or before the option) is not adopted.
 func TestAbsoluteTimeoutIsCheckedAtLoad(t *testing.T) {
-	clock := testenv.NewClock(time.Now())
+	clock := storetest.NewClock(time.Now())
 	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
 	key := stores.NewKey()
 	started := clock.Now().Add(-9 * time.Hour).Unix()
@@ -514,7 +443,7 @@ func TestAbsoluteTimeoutIsCheckedAtLoad(t *testing.T) {
 // without one gets one at its first load.
 func TestWhatStartsTheAbsoluteClock(t *testing.T) {
 	const abs = 8 * time.Hour
-	clock := testenv.NewClock(time.Now())
+	clock := storetest.NewClock(time.Now())
 	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
 	h := timeoutsEngine(store, ginsession.WithAbsoluteTimeout(abs), ginsession.WithClock(clock.Now))
 	started := func(b *browser) time.Time {
@@ -575,7 +504,7 @@ func TestWhatStartsTheAbsoluteClock(t *testing.T) {
 // cookie still obeys the idle timeout on the server, a shorter SetExpiry
 // wins, SetExpiryAt stays fixed, ExpiryDate tells the truth.
 func TestTimeoutsComposeWithSetExpiry(t *testing.T) {
-	clock := testenv.NewClock(time.Date(2030, 5, 6, 7, 0, 0, 0, time.UTC))
+	clock := storetest.NewClock(time.Date(2030, 5, 6, 7, 0, 0, 0, time.UTC))
 	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
 	h := timeoutsEngine(store, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithAbsoluteTimeout(12*time.Hour), ginsession.WithClock(clock.Now))
 
@@ -628,7 +557,7 @@ func TestTimeoutsComposeWithSetExpiry(t *testing.T) {
 
 // The cookie store's sealed data enforces both timeouts.
 func TestCookieStoreEnforcesTimeoutsFromTheSealedData(t *testing.T) {
-	clock := testenv.NewClock(time.Now().Truncate(time.Second))
+	clock := storetest.NewClock(time.Now().Truncate(time.Second))
 	cookie := mustNew(cookiestore.New(cookiestore.WithClock(clock.Now)))
 	h := timeoutsEngine(cookie, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithAbsoluteTimeout(2*time.Hour), ginsession.WithClock(clock.Now))
 	b := &browser{t: t, h: h}
@@ -672,5 +601,42 @@ func TestTimeoutOptionsThatCannotWorkPanicNamingTheFix(t *testing.T) {
 			}()
 			ginsession.New(store, tc.opt)
 		}()
+	}
+}
+
+// A store that cannot load a time to live is touched on every request
+// that loads the session (it cannot tell when the expiry is due), and one
+// that cannot touch either is saved in full: slower, never wrong.
+func TestIdleTimeoutOnStoresWithoutTheCapabilities(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		wrap   func(*callCounter) stores.Store
+		writes string
+	}{
+		{"a Toucher without LoadWithTTL", func(c *callCounter) stores.Store {
+			return struct {
+				stores.Store
+				stores.Toucher
+			}{c, c}
+		}, "Touch"},
+		{"neither", func(c *callCounter) stores.Store { return struct{ stores.Store }{c} }, "Update"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := storetest.NewClock(time.Now())
+			counter := newOpsStore(t, clock.Now)
+			b := &browser{t: t, h: timeoutsEngine(tc.wrap(counter), ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithClock(clock.Now))}
+			b.get("/login")
+			counter.take()
+			for range 10 {
+				clock.Advance(time.Second)
+				b.wantUser("/whoami", "alice")
+				b.wantCookie(1800)
+			}
+			if got := counter.take(); got["Load"] != 10 || got[tc.writes] != 10 {
+				t.Fatalf("calls %v, want 10 loads and 10 of %s", got, tc.writes)
+			}
+			clock.Advance(31 * time.Minute)
+			b.wantUser("/whoami", "anonymous")
+		})
 	}
 }

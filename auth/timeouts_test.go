@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/ginsession/ginsession"
-	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores/memstore"
+	"github.com/ginsession/ginsession/stores/storetest"
 )
 
 // Login restarts the absolute timeout's clock: the limit counts from the
@@ -14,7 +14,7 @@ import (
 // same user again restarts it too.
 func TestLoginRestartsTheAbsoluteTimeout(t *testing.T) {
 	const abs = 8 * time.Hour
-	clock := testenv.NewClock(time.Now().Truncate(time.Second))
+	clock := storetest.NewClock(time.Now().Truncate(time.Second))
 	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
 	s := newSiteOn(t, store, newUserDB(), ginsession.WithSecretKey(secret),
 		ginsession.WithAbsoluteTimeout(abs), ginsession.WithClock(clock.Now))

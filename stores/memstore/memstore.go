@@ -132,21 +132,8 @@ func reuse(dst, src []byte) []byte {
 // Load returns a copy of the data under key, or stores.ErrNotFound when
 // there is no live record.
 func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("memstore: load: %w", err)
-	}
-	now := s.now().UnixNano()
-	sh := s.shard(key)
-	sh.mu.RLock()
-	r := sh.m[key]
-	if r == nil || r.expiry <= now {
-		sh.mu.RUnlock()
-		return nil, missing("load", key, stores.ErrNotFound)
-	}
-	// Copied under the lock: Update may reuse r.data's array.
-	out := bytes.Clone(r.data)
-	sh.mu.RUnlock()
-	return out, nil
+	data, _, err := s.LoadWithTTL(ctx, key)
+	return data, err
 }
 
 // Create stores a copy of data under key. It returns stores.ErrExists when a

@@ -24,6 +24,7 @@ func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Durat
 		sh.mu.RUnlock()
 		return nil, 0, missing("load", key, stores.ErrNotFound)
 	}
+	// Copied under the lock: Update may reuse r.data's array.
 	out, exp := bytes.Clone(r.data), r.expiry
 	sh.mu.RUnlock()
 	return out, time.Duration(exp - now), nil

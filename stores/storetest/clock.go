@@ -31,36 +31,43 @@ func RunClock(t *testing.T, newStore ClockFactory) {
 		{"AClockAMonthAhead", time.Now().AddDate(0, 1, 0)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &manualClock{t: tc.start}
-			testClock(t, newStore(t, c.now), c)
+			c := NewClock(tc.start)
+			testClock(t, newStore(t, c.Now), c)
 		})
 	}
 }
 
-// manualClock is a clock that moves only when told.
-type manualClock struct {
+// Clock is a clock a test moves by hand, for the WithClock options of the
+// stores and of the middleware (pass c.Now): expiries pass without
+// sleeping. It is safe for concurrent use.
+type Clock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *manualClock) now() time.Time {
+// NewClock returns a clock that reads start until it is moved.
+func NewClock(start time.Time) *Clock { return &Clock{t: start} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
-func (c *manualClock) advance(d time.Duration) {
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
 }
 
-func testClock(t *testing.T, s stores.Store, c *manualClock) {
+func testClock(t *testing.T, s stores.Store, c *Clock) {
 	tc, _ := s.(stores.Toucher)
 	k, touched := stores.NewKey(), stores.NewKey()
-	mustCreate(t, s, k, []byte("v"), c.now().Add(time.Hour))
-	mustCreate(t, s, touched, []byte("t"), c.now().Add(time.Hour))
-	c.advance(59 * time.Minute)
+	mustCreate(t, s, k, []byte("v"), c.Now().Add(time.Hour))
+	mustCreate(t, s, touched, []byte("t"), c.Now().Add(time.Hour))
+	c.Advance(59 * time.Minute)
 	wantData(t, s, k, []byte("v"))
 	if _, ok := s.(stores.TTLLoader); ok {
 		wantTTL(t, s, k, []byte("v"), time.Minute)
@@ -68,16 +75,16 @@ func testClock(t *testing.T, s stores.Store, c *manualClock) {
 	if ok, err := s.Exists(ctx(t), k); !ok || err != nil {
 		t.Fatalf("Exists a minute before the expiry = %v, %v", ok, err)
 	}
-	if err := s.Update(ctx(t), k, []byte("v2"), c.now().Add(time.Minute)); err != nil {
+	if err := s.Update(ctx(t), k, []byte("v2"), c.Now().Add(time.Minute)); err != nil {
 		t.Fatalf("Update a minute before the expiry: %v", err)
 	}
 	if tc != nil {
-		if err := tc.Touch(ctx(t), touched, c.now().Add(2*time.Hour)); err != nil {
+		if err := tc.Touch(ctx(t), touched, c.Now().Add(2*time.Hour)); err != nil {
 			t.Fatalf("Touch a minute before the expiry: %v", err)
 		}
 	}
 
-	c.advance(time.Minute + time.Second)
+	c.Advance(time.Minute + time.Second)
 	wantNotFound(t, s, k)
 	if tl, ok := s.(stores.TTLLoader); ok {
 		if _, _, err := tl.LoadWithTTL(ctx(t), k); !errors.Is(err, stores.ErrNotFound) {
@@ -87,11 +94,11 @@ func testClock(t *testing.T, s stores.Store, c *manualClock) {
 	if ok, err := s.Exists(ctx(t), k); ok || err != nil {
 		t.Fatalf("Exists a second after the expiry = %v, %v; want false, nil", ok, err)
 	}
-	if err := s.Update(ctx(t), k, []byte("v3"), c.now().Add(time.Hour)); !errors.Is(err, stores.ErrNotFound) {
+	if err := s.Update(ctx(t), k, []byte("v3"), c.Now().Add(time.Hour)); !errors.Is(err, stores.ErrNotFound) {
 		t.Fatalf("Update a second after the expiry = %v, want ErrNotFound", err)
 	}
 	if tc != nil {
-		if err := tc.Touch(ctx(t), k, c.now().Add(time.Hour)); !errors.Is(err, stores.ErrNotFound) {
+		if err := tc.Touch(ctx(t), k, c.Now().Add(time.Hour)); !errors.Is(err, stores.ErrNotFound) {
 			t.Fatalf("Touch a second after the expiry = %v, want ErrNotFound", err)
 		}
 		wantData(t, s, touched, []byte("t"))
@@ -101,7 +108,7 @@ func testClock(t *testing.T, s stores.Store, c *manualClock) {
 		t.Fatalf("ClearExpired: %v", err)
 	}
 	// Purged by the clock's reckoning: the key is free again.
-	mustCreate(t, s, k, []byte("again"), c.now().Add(time.Hour))
+	mustCreate(t, s, k, []byte("again"), c.Now().Add(time.Hour))
 	wantData(t, s, k, []byte("again"))
 	if tc != nil {
 		wantData(t, s, touched, []byte("t"))

@@ -14,6 +14,7 @@ import (
 	"github.com/ginsession/ginsession/stores/memstore"
 	"github.com/ginsession/ginsession/stores/redisstore"
 	"github.com/ginsession/ginsession/stores/sqlstore"
+	"github.com/ginsession/ginsession/stores/storetest"
 )
 
 // ClockedStore names a store that reads the time from a test's clock.
@@ -23,15 +24,15 @@ type ClockedStore struct {
 	// function that moves time on for it: clock.Advance, and for a
 	// backend that keeps time itself (Redis TTLs) the same shortening of
 	// its records' times to live, so they expire as the clock says.
-	Open func(t *testing.T, clock *testenv.Clock) (stores.Backend, func(time.Duration))
+	Open func(t *testing.T, clock *storetest.Clock) (stores.Backend, func(time.Duration))
 }
 
 // WithClock returns the stores of All, and SQLite: memory, file, Redis,
 // MySQL, PostgreSQL, SQLite, Redis in front of MySQL, and the signed
 // cookie (which needs ginsession.WithSecretKey, and the same clock there).
 func WithClock(base string) []ClockedStore {
-	goSide := func(open func(t *testing.T, now func() time.Time) stores.Backend) func(*testing.T, *testenv.Clock) (stores.Backend, func(time.Duration)) {
-		return func(t *testing.T, c *testenv.Clock) (stores.Backend, func(time.Duration)) {
+	goSide := func(open func(t *testing.T, now func() time.Time) stores.Backend) func(*testing.T, *storetest.Clock) (stores.Backend, func(time.Duration)) {
+		return func(t *testing.T, c *storetest.Clock) (stores.Backend, func(time.Duration)) {
 			return open(t, c.Now), c.Advance
 		}
 	}
@@ -42,7 +43,7 @@ func WithClock(base string) []ClockedStore {
 		{"file", goSide(func(t *testing.T, now func() time.Time) stores.Backend {
 			return must(t)(filestore.New(t.TempDir(), filestore.WithClock(now)))
 		})},
-		{"redis", func(t *testing.T, c *testenv.Clock) (stores.Backend, func(time.Duration)) {
+		{"redis", func(t *testing.T, c *storetest.Clock) (stores.Backend, func(time.Duration)) {
 			st, advance := redisClocked(t, base, c)
 			return st, advance
 		}},
@@ -56,7 +57,7 @@ func WithClock(base string) []ClockedStore {
 			db := testenv.OpenSQLite(t, sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "db.sqlite3")))
 			return SQL(t, db, base, sqlstore.WithClock(now))
 		})},
-		{"cached", func(t *testing.T, c *testenv.Clock) (stores.Backend, func(time.Duration)) {
+		{"cached", func(t *testing.T, c *storetest.Clock) (stores.Backend, func(time.Duration)) {
 			cache, advance := redisClocked(t, base, c)
 			st, err := cachedstore.New(cache, SQL(t, testenv.MySQL(t), base, sqlstore.WithClock(c.Now)), cachedstore.WithClock(c.Now))
 			if err != nil {
@@ -72,7 +73,7 @@ func WithClock(base string) []ClockedStore {
 
 // redisClocked is Redis reading the time from c, and the function that
 // moves c and the store's TTLs on together.
-func redisClocked(t *testing.T, base string, c *testenv.Clock) (*redisstore.Store, func(time.Duration)) {
+func redisClocked(t *testing.T, base string, c *storetest.Clock) (*redisstore.Store, func(time.Duration)) {
 	t.Helper()
 	client := testenv.Redis(t)
 	prefix := testenv.RedisPrefix(t, client, base)

@@ -22,12 +22,7 @@ func eachClient(t *testing.T, test func(t *testing.T, s *Store)) {
 	t.Run("go-redis v8", func(t *testing.T) {
 		c := testenv.Redis(t)
 		do := func(ctx context.Context, args ...any) (any, error) { return c.Do(ctx, args...).Result() }
-		pipe := func(ctx context.Context, first, second []any) (Reply, Reply) {
-			p := c.Pipeline()
-			a, b := p.Do(ctx, first...), p.Do(ctx, second...)
-			_, _ = p.Exec(ctx)
-			return reply(a), reply(b)
-		}
+		pipe := PipeOf[*redis8.Cmd](c.Pipeline, func(p redis8.Pipeliner, ctx context.Context) { _, _ = p.Exec(ctx) })
 		s, err := New("redisstore", do, pipe, redis8.Nil, []func(*Config) error{prefix(testenv.RedisPrefix(t, c, "gs_ops_"))})
 		if err != nil {
 			t.Fatal(err)
@@ -37,24 +32,13 @@ func eachClient(t *testing.T, test func(t *testing.T, s *Store)) {
 	t.Run("go-redis v9", func(t *testing.T) {
 		c := testenv.Redis9(t)
 		do := func(ctx context.Context, args ...any) (any, error) { return c.Do(ctx, args...).Result() }
-		pipe := func(ctx context.Context, first, second []any) (Reply, Reply) {
-			p := c.Pipeline()
-			a, b := p.Do(ctx, first...), p.Do(ctx, second...)
-			_, _ = p.Exec(ctx)
-			return reply(a), reply(b)
-		}
+		pipe := PipeOf[*redis9.Cmd](c.Pipeline, func(p redis9.Pipeliner, ctx context.Context) { _, _ = p.Exec(ctx) })
 		s, err := New("redis9store", do, pipe, redis9.Nil, []func(*Config) error{prefix(testenv.Redis9Prefix(t, c, "gs_ops_"))})
 		if err != nil {
 			t.Fatal(err)
 		}
 		test(t, s)
 	})
-}
-
-// reply is what a Pipe returns for a command of a go-redis pipeline.
-func reply(c interface{ Result() (any, error) }) Reply {
-	v, err := c.Result()
-	return Reply{v, err}
 }
 
 func prefix(p string) func(*Config) error {

@@ -22,6 +22,28 @@ type Reply struct {
 	Err error
 }
 
+// PipeOf is the Pipe of a go-redis client of either major, given its
+// Pipeline method, its Cmd type and how to run a pipeline:
+//
+//	redisops.PipeOf[*redis.Cmd](client.Pipeline, func(p redis.Pipeliner, ctx context.Context) { p.Exec(ctx) })
+//
+// Each command keeps its own reply and error, redis.Nil included; the one
+// exec returns is the first of those, so it is not needed. Under Cluster
+// both commands go to their key's node: one round trip.
+func PipeOf[C interface{ Result() (any, error) }, P interface {
+	Do(ctx context.Context, args ...any) C
+}](pipeline func() P, exec func(P, context.Context)) Pipe {
+	return func(ctx context.Context, first, second []any) (Reply, Reply) {
+		p := pipeline()
+		a, b := p.Do(ctx, first...), p.Do(ctx, second...)
+		exec(p, ctx)
+		var ra, rb Reply
+		ra.Val, ra.Err = a.Result()
+		rb.Val, rb.Err = b.Result()
+		return ra, rb
+	}
+}
+
 // LoadWithTTL implements stores.TTLLoader with GET and PTTL in one
 // pipeline: one round trip, as Load's GET (a Lua script doing both costs
 // the server several times a GET). The time to live is Redis's own, to
