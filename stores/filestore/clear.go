@@ -88,7 +88,7 @@ func (s *Store) removeExpired(ctx context.Context, key string) error {
 		return s.fail("clear expired", err)
 	}
 	defer h.unlock()
-	if s.live(h.fi, time.Now()) {
+	if s.live(h.fi, s.now()) {
 		return nil
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {

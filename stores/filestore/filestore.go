@@ -510,7 +510,7 @@ func (s *Store) removeIfExpired(ctx context.Context, key, target string) error {
 		return s.fail("create", err)
 	}
 	defer h.unlock()
-	if s.live(h.fi, time.Now()) {
+	if s.live(h.fi, s.now()) {
 		return stores.ErrExists
 	}
 	aside := s.tempName(key)
@@ -540,7 +540,7 @@ func (s *Store) lockLive(ctx context.Context, op, key, path string) (*held, func
 		return nil, nil, fmt.Errorf("filestore: %s: %w", op, err)
 	}
 	h, err := s.lockRecord(ctx, path)
-	if err == nil && !s.live(h.fi, time.Now()) {
+	if err == nil && !s.live(h.fi, s.now()) {
 		h.unlock()
 		err = errGone
 	}

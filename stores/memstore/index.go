@@ -134,7 +134,7 @@ func (s *Store) pruneLocked(userID string) []stores.IndexEntry {
 
 // live reports whether a live record holds key.
 func (s *Store) live(key string) bool {
-	now := time.Now().UnixNano()
+	now := s.now().UnixNano()
 	sh := s.shard(key)
 	sh.mu.RLock()
 	r := sh.m[key]

@@ -39,7 +39,7 @@ func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([
 // the record's data is old. When it is not, it returns a copy of the data
 // and stores.ErrConflict; when there is no live record, stores.ErrNotFound.
 func (s *Store) compare(key string, old []byte, f func(*shard, *record)) ([]byte, error) {
-	now := time.Now().UnixNano()
+	now := s.now().UnixNano()
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()

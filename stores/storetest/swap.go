@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -395,6 +396,7 @@ func testSwapNeverResurrects(t *testing.T, s stores.Store) {
 		k := stores.NewKey()
 		mustCreate(t, s, k, []byte("0"), later())
 		var wg sync.WaitGroup
+		var deleted atomic.Bool // set once the Delete has returned
 		errs := make(chan error, workers+1)
 		for w := range workers {
 			wg.Add(1)
@@ -403,13 +405,17 @@ func testSwapNeverResurrects(t *testing.T, s stores.Store) {
 				c := context.Background()
 				cur := []byte("0")
 				for i := 0; ; i++ {
-					if i == 10000 {
-						errs <- fmt.Errorf("worker %d: 10000 swaps and the record is still there after its Delete", w)
+					if i == 1_000_000 {
+						errs <- fmt.Errorf("worker %d: a million swaps without the Delete", w)
 						return
 					}
 					next := fmt.Appendf(nil, "%d-%d", w, i)
+					after := deleted.Load() // read before the swap starts
 					got, err := sw.CompareAndSwap(c, k, cur, next, later())
 					switch {
+					case err == nil && after:
+						errs <- fmt.Errorf("worker %d: a swap started after the Delete returned and succeeded", w)
+						return
 					case err == nil:
 						cur = next
 					case errors.Is(err, stores.ErrConflict):
@@ -424,6 +430,7 @@ func testSwapNeverResurrects(t *testing.T, s stores.Store) {
 						if err := s.Delete(c, k); err != nil {
 							errs <- err
 						}
+						deleted.Store(true)
 					}
 				}
 			}()
