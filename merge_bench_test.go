@@ -41,7 +41,9 @@ func (c *swapCounter) CompareAndDelete(ctx context.Context, key string, old []by
 // setting a key of its own (in-process through gin.Engine.ServeHTTP, no
 // sockets). ns/op is the time for the whole round; swaps/req the
 // conditional saves per request (1 when nothing conflicts; the rest are
-// retries, each one more store round trip).
+// retries, each one more store round trip). "free" lets the requests
+// overlap as they happen to; "forced" holds every request after its load
+// until all w have loaded, so that every save but the first conflicts.
 func BenchmarkConcurrentWriters(b *testing.B) {
 	for _, st := range []struct {
 		name string
@@ -52,49 +54,70 @@ func BenchmarkConcurrentWriters(b *testing.B) {
 		{"mysql", func(b *testing.B) stores.Store { return everystore.SQL(b, testenv.MySQL(b), "gs_mbench_") }},
 	} {
 		for _, w := range []int{1, 8, 64} {
-			b.Run(fmt.Sprintf("%s/writers=%d", st.name, w), func(b *testing.B) {
-				inner := st.open(b)
-				counted := &swapCounter{Store: inner, sw: inner.(stores.Swapper)}
-				r := gin.New()
-				r.Use(ginsession.New(counted))
-				r.GET("/set", func(c *gin.Context) {
-					ginsession.From(c).Set(c.Query("k"), 1)
-					c.Status(http.StatusNoContent)
+			for _, forced := range []bool{false, true} {
+				if forced && w == 1 {
+					continue
+				}
+				mode := map[bool]string{false: "free", true: "forced"}[forced]
+				b.Run(fmt.Sprintf("%s/writers=%d/%s", st.name, w, mode), func(b *testing.B) {
+					benchWriters(b, st.open(b), w, forced)
 				})
-				rec := httptest.NewRecorder()
-				r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/set?k=init", nil))
-				cookie := rec.Result().Cookies()[0].String()
-				reqs := make([]*http.Request, w)
-				for i := range reqs {
-					reqs[i] = httptest.NewRequest(http.MethodGet, fmt.Sprintf("/set?k=k%d", i), nil)
-					reqs[i].Header.Set("Cookie", cookie)
-				}
-				counted.swaps.Store(0)
-				var failed atomic.Int64
-				b.ResetTimer()
-				for range b.N {
-					var wg sync.WaitGroup
-					for i := range w {
-						wg.Add(1)
-						go func() {
-							defer wg.Done()
-							rec := httptest.NewRecorder()
-							r.ServeHTTP(rec, reqs[i])
-							if rec.Code != http.StatusNoContent {
-								failed.Add(1)
-							}
-						}()
-					}
-					wg.Wait()
-				}
-				b.StopTimer()
-				if n := failed.Load(); n > 0 {
-					b.Fatalf("%d requests failed", n)
-				}
-				b.ReportMetric(float64(counted.swaps.Load())/float64(b.N*w), "swaps/req")
-			})
+			}
 		}
 	}
+}
+
+func benchWriters(b *testing.B, inner stores.Store, w int, forced bool) {
+	counted := &swapCounter{Store: inner, sw: inner.(stores.Swapper)}
+	var bar atomic.Pointer[barrier]
+	var round atomic.Int64 // each round writes new values, so every save changes the record
+	r := gin.New()
+	r.Use(ginsession.New(counted))
+	r.GET("/set", func(c *gin.Context) {
+		s := ginsession.From(c)
+		_, _ = s.Get("init")
+		if p := bar.Load(); p != nil {
+			p.wait(b)
+		}
+		s.Set(c.Query("k"), round.Load())
+		c.Status(http.StatusNoContent)
+	})
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/set?k=init", nil))
+	cookie := rec.Result().Cookies()[0].String()
+	reqs := make([]*http.Request, w)
+	for i := range reqs {
+		reqs[i] = httptest.NewRequest(http.MethodGet, fmt.Sprintf("/set?k=k%d", i), nil)
+		reqs[i].Header.Set("Cookie", cookie)
+	}
+	counted.swaps.Store(0)
+	var failed atomic.Int64
+	b.ResetTimer()
+	for range b.N {
+		round.Add(1)
+		if forced {
+			bar.Store(newBarrier(w))
+		}
+		var wg sync.WaitGroup
+		for i := range w {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rec := httptest.NewRecorder()
+				r.ServeHTTP(rec, reqs[i])
+				if rec.Code != http.StatusNoContent {
+					failed.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	b.StopTimer()
+	if n := failed.Load(); n > 0 {
+		b.Fatalf("%d requests failed", n)
+	}
+	b.ReportMetric(float64(counted.swaps.Load())/float64(b.N*w), "swaps/req")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*w), "ns/req")
 }
 
 // TestMeasureLostUpdates prints, for RELIABILITY.md, how many of 50

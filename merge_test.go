@@ -104,7 +104,7 @@ type barrier struct {
 
 func newBarrier(n int) *barrier { return &barrier{n: n, open: make(chan struct{})} }
 
-func (b *barrier) wait(t *testing.T) {
+func (b *barrier) wait(t testing.TB) {
 	b.mu.Lock()
 	b.in++
 	if b.in == b.n {
