@@ -15,8 +15,18 @@ import (
 // could store that response and hand one user's session to everyone.
 func (s *Session) commit(status int, h http.Header) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	defer func() { s.committed = true }()
+	// One defer and one return keep the defer open-coded: commitLocked's
+	// many returns behind two defers made Go run them through the runtime's
+	// defer chain, ~5% of an untouched request (the "untouched" rows).
+	defer func() {
+		s.committed = true
+		s.mu.Unlock()
+	}()
+	return s.commitLocked(status, h)
+}
+
+// commitLocked is commit with s.mu held.
+func (s *Session) commitLocked(status int, h http.Header) error {
 	if s.err != nil {
 		return s.err
 	}

@@ -1,0 +1,52 @@
+package ginsession
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+// TestCookieLinesAreWhatHTTPCookieStringWrites: the Set-Cookie line built
+// from the parts precomputed in New is byte for byte http.Cookie.String's,
+// for every combination of the cookie options, ages (none, under a second,
+// whole and fractional seconds, years) and values (keys, sealed cookies,
+// and values net/http quotes or cleans, which take its own path).
+func TestCookieLinesAreWhatHTTPCookieStringWrites(t *testing.T) {
+	now := time.Date(2026, 12, 1, 23, 59, 59, 999999999, time.FixedZone("X", 3600))
+	values := []string{
+		"abcdefghijklmnopqrstuvwxyz012345",
+		"eyJhIjoxfQ:1r31eq:_aJ7yMmc1HwH5IUxenklKf9csAfBeVYWHojANb4Sp0U",
+		".eJxVjMEOwiAQBf-FMyGyLIX26N0vMIbAArZqSlLoyfjvtkkPen0zb97M-bWNbq1pcVNkA0Ng_HcMnp5p3kl8:1r31eq:HHhH9H",
+		"e1.AAAA-_~!#$%&'()*+/<=>?@[]^`{|}",
+		"with space", "with,comma", `with"quote`, "semi;colon", `back\slash`, "tab\tand\x7fdel", "é", "",
+	}
+	ages := []time.Duration{0, 500 * time.Millisecond, time.Second, 1209600 * time.Second, 90*time.Minute + 300*time.Millisecond, 50 * 365 * 24 * time.Hour}
+	for _, name := range []string{"sessionid", "__Host-s"} {
+		for _, path := range []string{"/", "", "/app;x"} {
+			for _, domain := range []string{"", "example.com", ".example.com"} {
+				for _, same := range []http.SameSite{0, http.SameSiteDefaultMode, http.SameSiteLaxMode, http.SameSiteStrictMode, http.SameSiteNoneMode} {
+					for flags := range 8 {
+						o := defaultOptions()
+						o.CookieName, o.CookiePath, o.CookieDomain, o.CookieSameSite = name, path, domain, same
+						o.CookieSecure, o.CookieHTTPOnly, o.CookiePartitioned = flags&1 != 0, flags&2 != 0, flags&4 != 0
+						f := newCookieFormat(&o)
+						for _, v := range values {
+							for _, age := range ages {
+								want := &http.Cookie{
+									Name: name, Value: v, Path: path, Domain: domain, SameSite: same,
+									Secure: o.CookieSecure, HttpOnly: o.CookieHTTPOnly, Partitioned: o.CookiePartitioned,
+								}
+								if age > 0 {
+									want.Expires, want.MaxAge = now.Add(age), int(age/time.Second)
+								}
+								if got := f.line(v, now, age); got != want.String() {
+									t.Fatalf("options %+v, value %q, age %v:\n got %q\nwant %q", o, v, age, got, want.String())
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
