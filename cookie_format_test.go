@@ -2,6 +2,7 @@ package ginsession
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -44,6 +45,61 @@ func TestCookieLinesAreWhatHTTPCookieStringWrites(t *testing.T) {
 								}
 							}
 						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// readCookieByTrimSpace is readCookie as it was before it skipped
+// TrimSpace on parts with nothing to trim: the reference it must agree with.
+func readCookieByTrimSpace(h http.Header, name string) (string, bool) {
+	for _, line := range h["Cookie"] {
+		for len(line) > 0 {
+			var part string
+			if i := strings.IndexByte(line, ';'); i >= 0 {
+				part, line = line[:i], line[i+1:]
+			} else {
+				part, line = line, ""
+			}
+			part = strings.TrimSpace(part)
+			if len(part) <= len(name) || part[len(name)] != '=' || part[:len(name)] != name {
+				if part == name {
+					return "", true
+				}
+				continue
+			}
+			v := part[len(name)+1:]
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// TestReadCookieTrimsExactlyAsTrimSpace: every combination of ASCII and
+// Unicode white space, quotes and neighbours around the session cookie
+// reads the same as with strings.TrimSpace on every part.
+func TestReadCookieTrimsExactlyAsTrimSpace(t *testing.T) {
+	pads := []string{"", " ", "\t", "\u00a0", "\u0085", "\u2003", "\u00e9", "x", "\x7f", "\x00"}
+	values := []string{"abcdefghijklmnopqrstuvwxyz012345", `"quoted0123"`, "", "a"}
+	for _, before := range pads {
+		for _, after := range pads {
+			for _, v := range values {
+				for _, line := range []string{
+					before + "sessionid=" + v + after,
+					"csrftoken=x;" + before + "sessionid=" + v + after + "; other=y",
+					before + "sessionid" + after + ";sessionid=" + v,
+					"sessionid2=z; " + before + "sessionid =" + v + after,
+				} {
+					h := http.Header{"Cookie": {line}}
+					gotV, gotOK := readCookie(h, "sessionid")
+					wantV, wantOK := readCookieByTrimSpace(h, "sessionid")
+					if gotV != wantV || gotOK != wantOK {
+						t.Fatalf("Cookie: %q: got %q, %v; want %q, %v", line, gotV, gotOK, wantV, wantOK)
 					}
 				}
 			}

@@ -81,7 +81,7 @@ func (m *middleware) handle(c *gin.Context) {
 	c.Set(ContextKey, s)
 	c.Next()
 	w.commit()
-	s.end(c.Request.Context())
+	s.end(c.Request)
 }
 
 // From returns the request's session. It panics if the middleware is not

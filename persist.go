@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/ginsession/ginsession/internal/sessionsecret"
@@ -95,21 +96,17 @@ func (s *Session) storeContext() (context.Context, context.CancelFunc) {
 // when the middleware started: middleware after ours may have replaced
 // c.Request (a deadline, a tracing span), and the store must see it. After
 // the middleware has returned, gin may reuse the gin.Context, so the
-// context it had at the end is used. s.mu is held.
+// request it had at the end is used. s.mu is held.
 func (s *Session) requestContext() context.Context {
-	if !s.ended {
-		return s.respWriter.c.Request.Context()
+	if r := s.ended.Load(); r != nil {
+		return r.Context()
 	}
-	return s.ctx
+	return s.respWriter.c.Request.Context()
 }
 
-// end records that the middleware has returned, keeping the request's
-// final context for calls made after it.
-func (s *Session) end(ctx context.Context) {
-	s.mu.Lock()
-	s.ctx, s.ended = ctx, true
-	s.mu.Unlock()
-}
+// end records that the middleware has returned, keeping the request as it
+// was then (its context, for calls made after it).
+func (s *Session) end(r *http.Request) { s.ended.Store(r) }
 
 // Flush ends the session: it removes the values, deletes the record from the
 // store and drops the key (Django's flush, what logout does). The cookie is

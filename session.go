@@ -1,12 +1,12 @@
 package ginsession
 
 import (
-	"context"
 	"iter"
 	"log/slog"
+	"net/http"
 	"sort"
 	"sync"
-	"time"
+	"sync/atomic"
 )
 
 // expiryKey holds a custom expiry, as in Django: int seconds, or an ISO 8601
@@ -30,11 +30,12 @@ const allKeys = "(all keys)"
 type Session struct {
 	mu sync.Mutex
 	m  *middleware
-	// ctx is the request's context as it was when the middleware returned,
-	// for calls made after the request (ended). Until then store calls take
+	// ended is the request as it was when the middleware returned, for
+	// calls made after it; nil until then, while store calls take
 	// c.Request.Context() at the time of the call, so a timeout or tracing
-	// middleware registered after this one reaches the store.
-	ctx context.Context
+	// middleware registered after this one reaches the store. Atomic rather
+	// than under mu: every request sets it, and a lock cost more.
+	ended atomic.Pointer[http.Request]
 
 	// big, set only for large sessions that had a key deleted, finds a
 	// key's place in keys without a scan; see deleteLocked.
@@ -47,18 +48,18 @@ type Session struct {
 	keyBuf [4]string // backs keys for small sessions
 	values map[string]any
 
-	sealedAt time.Time // cookie stores: when the cookie was sealed
+	sealedAt int64 // cookie stores: when the cookie was sealed, Unix seconds (noSealTime: unknown)
 	err      error     // a store failure this request must report; nothing is saved over it
 
-	// The flags share one word, which leaves room for setCookie in the same
-	// 256-byte size class.
+	// The flags share one word. With ended a pointer and sealedAt an int64
+	// the struct fits the 256-byte size class, 32 bytes under the next,
+	// which every request allocates (the "untouched" rows).
 	hadCookie bool // the request carried the session cookie
 	loaded    bool
 	accessed  bool
 	modified  bool
 	cookieDue bool // saved already (Save, CycleKey): the cookie must go out even if unmodified
 	committed bool // the middleware has written the session's headers
-	ended     bool // the middleware has returned: store calls use ctx
 
 	setCookie  [1]string // backs the response's Set-Cookie header: one allocation fewer
 	respWriter responseWriter
