@@ -49,7 +49,7 @@ type Session struct {
 	values map[string]any
 
 	sealedAt int64 // cookie stores: when the cookie was sealed, Unix seconds (noSealTime: unknown)
-	err      error     // a store failure this request must report; nothing is saved over it
+	err      error // a store failure this request must report; nothing is saved over it
 
 	// The flags share one word. With ended a pointer and sealedAt an int64
 	// the struct fits the 256-byte size class, 32 bytes under the next,
