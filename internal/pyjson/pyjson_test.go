@@ -57,13 +57,13 @@ func TestPlainRunStopsAtTheFirstByteToEscape(t *testing.T) {
 func TestAppendStringEscapesAsPython(t *testing.T) {
 	long := strings.Repeat("a", 300)
 	for in, want := range map[string]string{
-		"":                      `""`,
-		"plain":                 `"plain"`,
-		`q"b\`:                  `"q\"b\\"`,
-		"tab\tnl\ndel\x7f":      `"tab\tnl\ndel\u007f"`,
-		"\x00\x1f":              `"\u0000\u001f"`,
-		"é€😀":                   `"\u00e9\u20ac\ud83d\ude00"`,
-		long + `"` + long:       `"` + long + `\"` + long + `"`,
+		"":                       `""`,
+		"plain":                  `"plain"`,
+		`q"b\`:                   `"q\"b\\"`,
+		"tab\tnl\ndel\x7f":       `"tab\tnl\ndel\u007f"`,
+		"\x00\x1f":               `"\u0000\u001f"`,
+		"é€😀":                    `"\u00e9\u20ac\ud83d\ude00"`,
+		long + `"` + long:        `"` + long + `\"` + long + `"`,
 		long + "\n" + long + "é": `"` + long + `\n` + long + `\u00e9"`,
 	} {
 		got, ok := AppendString(nil, in)
