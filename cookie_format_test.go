@@ -106,3 +106,29 @@ func TestReadCookieTrimsExactlyAsTrimSpace(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPDatesAreWhatAppendFormatWrites: the hand-written Expires date is
+// byte for byte AppendFormat's, for times all over the years it handles
+// (every month, weekday and hour, leap days) and the years it hands back.
+func TestHTTPDatesAreWhatAppendFormatWrites(t *testing.T) {
+	check := func(tm time.Time) {
+		t.Helper()
+		if got, want := string(appendHTTPDate(nil, tm)), tm.UTC().Format(http.TimeFormat); got != want {
+			t.Fatalf("appendHTTPDate(%v) = %q, want %q", tm, got, want)
+		}
+	}
+	for tm := time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC); tm.Year() < 2031; tm = tm.Add(7*time.Hour + 13*time.Minute + 17*time.Second) {
+		check(tm)
+	}
+	for _, tm := range []time.Time{
+		time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 12, 1, 23, 59, 59, 999999999, time.FixedZone("X", -11*3600)),
+		time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		check(tm)
+	}
+}
