@@ -145,7 +145,7 @@ func (s *Session) sendCookie(h http.Header, v string, varied bool) {
 // of Header.Add; its capacity is 1, so a later append, by anyone, copies it
 // rather than writing into it.
 func (s *Session) addSetCookie(h http.Header, v string) {
-	if len(h["Set-Cookie"]) == 0 {
+	if len(h["Set-Cookie"]) == 0 && s.sessionData != nil {
 		s.setCookie[0] = v
 		h["Set-Cookie"] = s.setCookie[:1:1]
 		return

@@ -33,6 +33,7 @@ func (s *Session) hasRecord() bool { return s.key != "" || s.sealed != "" }
 // dropRecord forgets the session's record and data: it is empty and
 // keyless. s.mu is held.
 func (s *Session) dropRecord() {
+	s.own()
 	s.key, s.sealed, s.values = "", "", nil
 	s.resetKeys(nil)
 }
@@ -43,6 +44,7 @@ func (s *Session) dropRecord() {
 // but keeps the key and records the error, so nothing is saved over the
 // record and the request fails.
 func (s *Session) load() {
+	s.own()
 	s.loaded = true
 	s.values = nil
 	s.resetKeys(nil)
@@ -148,6 +150,7 @@ func (s *Session) saveLocked() error {
 	if s.err != nil {
 		return s.err
 	}
+	s.own()
 	data, err := s.m.opts.Codec.Encode(s.orderedKeys(), s.values)
 	if err != nil {
 		return err

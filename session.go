@@ -37,23 +37,11 @@ type Session struct {
 	// than under mu: every request sets it, and a lock cost more.
 	ended atomic.Pointer[http.Request]
 
-	// big, set only for large sessions that had a key deleted, finds a
-	// key's place in keys without a scan; see deleteLocked.
-	big *keyIndex
-
 	key    string // the session key in a server store; "" when none, and always for a cookie store
 	sealed string // the sealed record, for a cookie store; "" when none
+	err    error  // a store failure this request must report; nothing is saved over it
 
-	keys   []string  // values' keys in insertion order
-	keyBuf [4]string // backs keys for small sessions
-	values map[string]any
-
-	sealedAt int64 // cookie stores: when the cookie was sealed, Unix seconds (noSealTime: unknown)
-	err      error // a store failure this request must report; nothing is saved over it
-
-	// The flags share one word. With ended a pointer and sealedAt an int64
-	// the struct fits the 256-byte size class, 32 bytes under the next,
-	// which every request allocates (the "untouched" rows).
+	// The flags share one word.
 	hadCookie bool // the request carried the session cookie
 	loaded    bool
 	accessed  bool
@@ -61,12 +49,42 @@ type Session struct {
 	cookieDue bool // saved already (Save, CycleKey): the cookie must go out even if unmodified
 	committed bool // the middleware has written the session's headers
 
-	setCookie  [1]string // backs the response's Set-Cookie header: one allocation fewer
 	respWriter responseWriter
+
+	// What a request that uses the session needs is allocated when it
+	// does (own): every request allocates a Session, most never use it,
+	// and the fields below doubled its size (the "untouched" rows of
+	// BENCHMARKS.md). The fields are promoted, so s.values and the rest
+	// read as before; code that reaches them other than through data,
+	// load or the other callers of own must call own first.
+	*sessionData
+}
+
+// sessionData is the part of a Session that holds its values.
+type sessionData struct {
+	// big, set only for large sessions that had a key deleted, finds a
+	// key's place in keys without a scan; see deleteLocked.
+	big *keyIndex
+
+	keys   []string  // values' keys in insertion order
+	keyBuf [4]string // backs keys for small sessions
+	values map[string]any
+
+	sealedAt int64 // cookie stores: when the cookie was sealed, Unix seconds (noSealTime: unknown)
+
+	setCookie [1]string // backs the response's Set-Cookie header: one allocation fewer
+}
+
+// own allocates the session's data part if it has none yet. s.mu is held.
+func (s *Session) own() {
+	if s.sessionData == nil {
+		s.sessionData = new(sessionData)
+	}
 }
 
 // data loads the session if needed and marks it accessed. s.mu is held.
 func (s *Session) data() map[string]any {
+	s.own()
 	s.accessed = true
 	if !s.loaded {
 		s.load()
@@ -188,6 +206,7 @@ func (s *Session) Clear() {
 }
 
 func (s *Session) clearLocked() {
+	s.own()
 	s.loaded = true
 	s.values = nil
 	s.resetKeys(nil)
@@ -265,7 +284,7 @@ func (s *Session) IsEmpty() bool {
 }
 
 func (s *Session) isEmptyLocked() bool {
-	return !s.hasRecord() && len(s.values) == 0
+	return !s.hasRecord() && (s.sessionData == nil || len(s.values) == 0)
 }
 
 // Key returns the session key (Django's session_key), "" when there is none
