@@ -141,10 +141,34 @@ func fmtDur(ns float64) string {
 
 var (
 	stores    = []struct{ bench, title string }{{"Memory", "memory"}, {"Cookie", "signed cookie"}, {"Redis", "Redis"}, {"MySQL", "MySQL"}, {"File", "file (and SQLite)"}, {"Cached", "cached (cache + database)"}}
-	scenarios = []string{"untouched", "read", "write", "new"}
+	scenarios = []string{"untouched", "read", "write", "new"} // first, in this order; others follow as run
 	peers     = []string{"gin-contrib", "scs"}
 	siblings  = []string{"ginsession-v9", "ginsession-sqlite"}
 )
+
+// scenariosOf returns the scenarios measured on store: the four of every
+// run first, then any other a file of the bench package added, in the
+// order they ran.
+func (r *report) scenariosOf(store string) []string {
+	out := append([]string(nil), scenarios...)
+	seen := map[string]bool{}
+	for _, sc := range scenarios {
+		seen[sc] = true
+	}
+	for _, name := range r.order {
+		rest, ok := strings.CutPrefix(name, store+"/")
+		if !ok {
+			continue
+		}
+		sc, lib, ok := strings.Cut(rest, "/")
+		if !ok || seen[sc] || strings.Contains(lib, "/") {
+			continue
+		}
+		seen[sc] = true
+		out = append(out, sc)
+	}
+	return out
+}
 
 // best returns the peer with the smallest median of unit for store/scenario.
 func (r *report) best(store, scenario, unit string) (string, float64, bool) {

@@ -33,7 +33,7 @@ func (r *report) updateReadme(path string, meta map[string]string, e2e map[strin
 	fmt.Fprintf(&w, "best peer ÷ ginsession for time. Full tables and method: [BENCHMARKS.md](BENCHMARKS.md).\n\n")
 	fmt.Fprintf(&w, "| store | scenario | in process: ginsession | best peer | ratio | end to end: ginsession | best peer | ratio |\n| --- | --- | --- | --- | ---: | --- | --- | ---: |\n")
 	for _, st := range []struct{ bench, title string }{{"Memory", "memory"}, {"Cookie", "signed cookie"}, {"Redis", "Redis"}, {"MySQL", "MySQL"}} {
-		for _, sc := range scenarios {
+		for _, sc := range r.scenariosOf(st.bench) {
 			ns, ok := r.get(st.bench+"/"+sc+"/ginsession", "ns/op")
 			if !ok {
 				continue

@@ -31,7 +31,7 @@ func (r *report) overhead() {
 			continue
 		}
 		bareAl, _ := r.get(st.bench+"/bare", "allocs/op")
-		for _, sc := range scenarios {
+		for _, sc := range r.scenariosOf(st.bench) {
 			cells := map[string]string{}
 			over := map[string]float64{}
 			for _, l := range append([]string{"ginsession"}, peers...) {
@@ -89,7 +89,7 @@ func (r *report) storeTable(store, title string) []target {
 		r.printf(" ---: |")
 	}
 	r.printf(" ---: | ---: |\n")
-	for _, sc := range scenarios {
+	for _, sc := range r.scenariosOf(store) {
 		for _, l := range libs {
 			rr := r.res[store+"/"+sc+"/"+l]
 			if rr == nil {
