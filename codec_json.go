@@ -719,6 +719,14 @@ func plainJSONRun(b []byte, i int) int {
 // 0x20 or over 0x7f, stop if none.
 func controlOrHigh(b []byte, i, stop int) int {
 	const ones, high = 0x0101010101010101, 0x8080808080808080
+	ctrlOrHigh := func(x uint64) uint64 { return (x-0x20*ones)&^x | x }
+	for ; i+32 <= stop; i += 32 {
+		w := b[i : i+32 : i+32]
+		if (ctrlOrHigh(binary.LittleEndian.Uint64(w[0:]))|ctrlOrHigh(binary.LittleEndian.Uint64(w[8:]))|
+			ctrlOrHigh(binary.LittleEndian.Uint64(w[16:]))|ctrlOrHigh(binary.LittleEndian.Uint64(w[24:])))&high != 0 {
+			break
+		}
+	}
 	for ; i+8 <= stop; i += 8 {
 		// A byte's high bit is set when it is over 0x7f, or when it is under
 		// 0x20 (a borrow can set a later byte's too, but only after one that

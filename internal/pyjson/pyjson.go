@@ -104,15 +104,23 @@ func plainRun(s string, i int) int {
 // 0x20 or over 0x7e, stop if none.
 func controlOrHigh(s string, i, stop int) int {
 	const ones, high = 0x0101010101010101, 0x8080808080808080
-	for ; i+8 <= stop; i += 8 {
+	// A byte's high bit is set when it is over 0x7f, DEL (plus one), or
+	// under 0x20 (minus 0x20, a borrow); a carry or borrow can set a later
+	// byte's too, but only after one that matched, and the bytes are then
+	// looked at one by one. Four words a turn, or-ed before one branch.
+	special := func(i int) uint64 {
 		w := s[i : i+8]
 		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		// A byte's high bit is set when it is over 0x7f, DEL (plus one),
-		// or under 0x20 (minus 0x20, a borrow); a carry or borrow can set
-		// a later byte's too, but only after one that matched, and the
-		// bytes are then looked at one by one.
-		if ((x-0x20*ones)&^x|(x+ones)|x)&high != 0 {
+		return (x-0x20*ones)&^x | (x + ones) | x
+	}
+	for ; i+32 <= stop; i += 32 {
+		if (special(i)|special(i+8)|special(i+16)|special(i+24))&high != 0 {
+			break
+		}
+	}
+	for ; i+8 <= stop; i += 8 {
+		if special(i)&high != 0 {
 			break
 		}
 	}
