@@ -14,6 +14,10 @@ func (s *Session) cookie(now time.Time, age time.Duration) string {
 	return s.m.format.line(s.m.backend.cookieValue(s), now, age)
 }
 
+// cookieEpoch is 1601-01-01 in Unix seconds: http.Cookie.String drops an
+// Expires before it.
+const cookieEpoch = -11644473600
+
 // cookieFormat writes the session cookie's Set-Cookie line byte for byte
 // as http.Cookie.String does, from parts http.Cookie.String produced once
 // in New: only the value, Expires and Max-Age change per response. It
@@ -48,7 +52,7 @@ func (f *cookieFormat) line(v string, now time.Time, age time.Duration) string {
 	if age > 0 {
 		exp, maxAge = now.Add(age), int(age/time.Second)
 	}
-	if !plainCookieValue(v) || (!exp.IsZero() && exp.Year() < 1601) {
+	if !plainCookieValue(v) || (!exp.IsZero() && exp.Unix() < cookieEpoch) {
 		// What http.Cookie.String would change (quote, drop bytes, drop
 		// Expires) it does itself.
 		return f.slow(v, exp, maxAge)
@@ -72,32 +76,51 @@ func (f *cookieFormat) line(v string, now time.Time, age time.Duration) string {
 }
 
 // appendHTTPDate appends t as t.UTC().AppendFormat(b, http.TimeFormat)
-// does, in a fifth of its time (a tenth of saving a new session on the
+// does, from its Unix seconds with integer arithmetic only, in a fraction
+// of AppendFormat's time (which was a tenth of saving a new session on the
 // memory store, the "new" rows of BENCHMARKS.md), for years 1000 to 9999;
 // others take AppendFormat.
 func appendHTTPDate(b []byte, t time.Time) []byte {
-	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 1000 || year > 9999 {
-		return t.AppendFormat(b, http.TimeFormat)
+	secs := t.Unix()
+	days, sod := secs/86400, secs%86400
+	if sod < 0 {
+		days, sod = days-1, sod+86400
 	}
-	hour, min, sec := t.Clock()
-	const days, months = "SunMonTueWedThuFriSat", "JanFebMarAprMayJunJulAugSepOctNovDec"
-	wd, mo := int(t.Weekday())*3, (int(month)-1)*3
-	two := func(b []byte, n int) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
-	b = append(b, days[wd:wd+3]...)
+	// Civil date from days since 1970-01-01 (H. Hinnant's days_from_civil,
+	// inverted), in 400-year eras starting on March 1st.
+	z := days + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day, month, year := doy-(153*mp+2)/5+1, mp+3, yoe+era*400
+	if month > 12 {
+		month -= 12
+		year++
+	}
+	if year < 1000 || year > 9999 {
+		return t.UTC().AppendFormat(b, http.TimeFormat)
+	}
+	wd := ((days+4)%7 + 7) % 7 // 1970-01-01 was a Thursday
+	const dayNames, monthNames = "SunMonTueWedThuFriSat", "JanFebMarAprMayJunJulAugSepOctNovDec"
+	two := func(b []byte, n int64) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
+	b = append(b, dayNames[wd*3:wd*3+3]...)
 	b = append(b, ", "...)
 	b = two(b, day)
 	b = append(b, ' ')
-	b = append(b, months[mo:mo+3]...)
+	b = append(b, monthNames[(month-1)*3:(month-1)*3+3]...)
 	b = append(b, ' ')
 	b = two(two(b, year/100), year%100)
 	b = append(b, ' ')
-	b = two(b, hour)
+	b = two(b, sod/3600)
 	b = append(b, ':')
-	b = two(b, min)
+	b = two(b, sod/60%60)
 	b = append(b, ':')
-	b = two(b, sec)
+	b = two(b, sod%60)
 	return append(b, " GMT"...)
 }
 
@@ -179,7 +202,7 @@ var varyCookie = []string{"Cookie"}
 // addVaryCookie adds Cookie to the Vary header unless it is there already
 // (any case) or Vary is "*", keeping one comma-separated line as Django does.
 func addVaryCookie(h http.Header) {
-	vals := h.Values("Vary")
+	vals := h["Vary"] // Values("Vary") without canonicalizing a canonical key
 	if len(vals) == 0 {
 		h["Vary"] = varyCookie
 		return

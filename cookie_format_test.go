@@ -120,6 +120,13 @@ func TestHTTPDatesAreWhatAppendFormatWrites(t *testing.T) {
 	for tm := time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC); tm.Year() < 2031; tm = tm.Add(7*time.Hour + 13*time.Minute + 17*time.Second) {
 		check(tm)
 	}
+	// Every day of whole eras, before and after 1970, and each hour.
+	for tm := time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC); tm.Year() < 2500; tm = tm.Add(24*time.Hour + 37*time.Minute + 11*time.Second) {
+		check(tm)
+	}
+	for tm := time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC); tm.Year() < 10001; tm = tm.Add(97 * time.Hour) {
+		check(tm)
+	}
 	for _, tm := range []time.Time{
 		time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC),
 		time.Date(2026, 12, 1, 23, 59, 59, 999999999, time.FixedZone("X", -11*3600)),
@@ -128,6 +135,11 @@ func TestHTTPDatesAreWhatAppendFormatWrites(t *testing.T) {
 		time.Date(999, 12, 31, 23, 59, 59, 0, time.UTC),
 		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1969, 12, 31, 23, 59, 59, 999, time.UTC),
+		time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2000, 2, 29, 12, 0, 0, 0, time.UTC),
+		time.Date(1900, 2, 28, 12, 0, 0, 0, time.UTC),
+		time.Date(1600, 12, 31, 23, 59, 59, 0, time.UTC),
 	} {
 		check(tm)
 	}
