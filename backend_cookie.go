@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -13,6 +14,10 @@ import (
 // maxClientCookie bounds the cookie value a client-side store is asked to
 // open, so an oversized cookie costs nothing.
 const maxClientCookie = 16 << 10
+
+// noSealTime is Session.sealedAt for a cookie whose seal time the store did
+// not give: no expiry is enforced from it.
+const noSealTime = math.MinInt64
 
 // cookieBackend keeps the whole record in the cookie, sealed by a
 // stores.ClientSide. The session holds the sealed value apart from its key,
@@ -50,7 +55,10 @@ func (b *cookieBackend) load(s *Session) ([]byte, error) {
 	case err != nil:
 		return nil, fmt.Errorf("ginsession: load session cookie: %w", err)
 	}
-	s.sealedAt = at
+	s.sealedAt = noSealTime
+	if !at.IsZero() {
+		s.sealedAt = at.Unix()
+	}
 	return raw, nil
 }
 
@@ -61,7 +69,7 @@ func (b *cookieBackend) decoded(s *Session, decodeErr error) bool {
 	if decodeErr != nil {
 		return true
 	}
-	if !s.sealedAt.IsZero() && !s.m.now().Before(s.expiryDateLocked(s.sealedAt)) {
+	if s.sealedAt != noSealTime && !s.m.now().Before(s.expiryDateLocked(time.Unix(s.sealedAt, 0))) {
 		s.m.log.Warn("ginsession: expired session cookie ignored", slog.String("cookie", s.m.opts.CookieName))
 		return true
 	}
@@ -77,7 +85,7 @@ func (b *cookieBackend) save(s *Session, data []byte, now time.Time) ([]byte, er
 	if err != nil {
 		return nil, fmt.Errorf("ginsession: seal session cookie: %w", err)
 	}
-	s.sealed, s.sealedAt = v, now
+	s.sealed, s.sealedAt = v, now.Unix()
 	return data, nil
 }
 

@@ -2,6 +2,7 @@ package ginsession
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -60,7 +61,19 @@ const maxJSONDepth = 200
 
 // encodeJSON writes values as one JSON object in the order of keys.
 func encodeJSON(keys []string, values map[string]any) ([]byte, error) {
-	buf := make([]byte, 0, 64)
+	// Sized for what the keys and top-level strings need: grown from a few
+	// bytes, the buffer of a large session was copied over and over (the
+	// "Growth" rows of BENCHMARKS.md).
+	size := 2
+	for _, k := range keys {
+		size += len(k) + 6
+		if s, ok := values[k].(string); ok {
+			size += len(s)
+		} else {
+			size += 8
+		}
+	}
+	buf := make([]byte, 0, size)
 	buf = append(buf, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -314,7 +327,13 @@ func decodeJSONInto(data []byte, keys []string, alias bool) ([]string, map[strin
 		return nil, nil, d.errorf("session data is not a JSON object")
 	}
 	d.pos++
-	values := make(map[string]any)
+	// The entries are read into keys and vals first and the map is made at
+	// its final size: grown one entry at a time, it rehashed its way to
+	// the size of a large session, over a third of reading one (the
+	// "Growth" rows of BENCHMARKS.md).
+	first := len(keys)
+	var valBuf [8]any
+	vals := valBuf[:0]
 	d.skipSpace()
 	if d.peek() == '}' {
 		d.pos++
@@ -334,10 +353,7 @@ func decodeJSONInto(data []byte, keys []string, alias bool) ([]string, map[strin
 			if err != nil {
 				return nil, nil, err
 			}
-			if _, dup := values[k]; !dup {
-				keys = append(keys, k)
-			}
-			values[k] = v
+			keys, vals = append(keys, k), append(vals, v)
 			d.skipSpace()
 			c := d.peek()
 			d.pos++
@@ -353,7 +369,16 @@ func decodeJSONInto(data []byte, keys []string, alias bool) ([]string, map[strin
 	if d.pos != len(d.data) {
 		return nil, nil, d.errorf("trailing data after the object")
 	}
-	return keys, values, nil
+	values := make(map[string]any, len(vals))
+	out := keys[:first]
+	for i, k := range keys[first:] {
+		if _, dup := values[k]; !dup {
+			out = append(out, k)
+		}
+		values[k] = vals[i]
+	}
+	clear(keys[len(out):])
+	return out, values, nil
 }
 
 type jsonDecoder struct {
@@ -576,26 +601,26 @@ func (d *jsonDecoder) readString() (string, error) {
 	d.pos++
 	start := d.pos
 	// Fast path: no escapes and only ASCII.
-	for d.pos < len(d.data) {
-		c := d.data[d.pos]
-		if c == '"' {
-			var s string
-			if d.alias {
-				s = bytesToString(d.data[start:d.pos])
-			} else {
-				s = string(d.data[start:d.pos])
-			}
-			d.pos++
-			return s, nil
-		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			break
+	d.pos = plainJSONRun(d.data, d.pos)
+	if d.pos < len(d.data) && d.data[d.pos] == '"' {
+		var s string
+		if d.alias {
+			s = bytesToString(d.data[start:d.pos])
+		} else {
+			s = string(d.data[start:d.pos])
 		}
 		d.pos++
+		return s, nil
 	}
 	out := make([]byte, 0, d.pos-start+16)
 	out = append(out, d.data[start:d.pos]...)
 	for d.pos < len(d.data) {
+		if j := plainJSONRun(d.data, d.pos); j > d.pos {
+			out = append(out, d.data[d.pos:j]...)
+			if d.pos = j; j == len(d.data) {
+				break
+			}
+		}
 		c := d.data[d.pos]
 		switch {
 		case c == '"':
@@ -661,6 +686,61 @@ func (d *jsonDecoder) readString() (string, error) {
 		}
 	}
 	return "", d.errorf("unterminated string")
+}
+
+// plainJSONRun returns the index of the first byte from i on that ends or
+// interrupts a plain run of string content: '"', '\\', a control
+// character or a non-ASCII byte (len(b) if none). A byte-by-byte loop made
+// reading a session of long strings slower than scs's gob (the "Growth"
+// rows of BENCHMARKS.md), so it looks for the quote and the backslash with
+// bytes.IndexByte and for the others eight bytes at a time, a window at a
+// time: the work stays proportional to the run even when escapes come
+// thick in a long string.
+func plainJSONRun(b []byte, i int) int {
+	const window = 256
+	for i < len(b) {
+		end := min(i+window, len(b))
+		stop := end
+		if q := bytes.IndexByte(b[i:end], '"'); q >= 0 {
+			stop = i + q
+		}
+		if e := bytes.IndexByte(b[i:stop], '\\'); e >= 0 {
+			stop = i + e
+		}
+		if j := controlOrHigh(b, i, stop); j < stop || stop < end {
+			return j
+		}
+		i = end
+	}
+	return i
+}
+
+// controlOrHigh returns the index of the first byte in b[i:stop] under
+// 0x20 or over 0x7f, stop if none.
+func controlOrHigh(b []byte, i, stop int) int {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	ctrlOrHigh := func(x uint64) uint64 { return (x-0x20*ones)&^x | x }
+	for ; i+32 <= stop; i += 32 {
+		w := b[i : i+32 : i+32]
+		if (ctrlOrHigh(binary.LittleEndian.Uint64(w[0:]))|ctrlOrHigh(binary.LittleEndian.Uint64(w[8:]))|
+			ctrlOrHigh(binary.LittleEndian.Uint64(w[16:]))|ctrlOrHigh(binary.LittleEndian.Uint64(w[24:])))&high != 0 {
+			break
+		}
+	}
+	for ; i+8 <= stop; i += 8 {
+		// A byte's high bit is set when it is over 0x7f, or when it is under
+		// 0x20 (a borrow can set a later byte's too, but only after one that
+		// matched, and the bytes are then looked at one by one).
+		if x := binary.LittleEndian.Uint64(b[i:]); ((x-0x20*ones)&^x|x)&high != 0 {
+			break
+		}
+	}
+	for ; i < stop; i++ {
+		if c := b[i]; c < 0x20 || c >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return stop
 }
 
 func (d *jsonDecoder) readHex4() (rune, bool) {

@@ -1,6 +1,7 @@
 package ginsession
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
@@ -318,4 +319,49 @@ func TestJSONCodecRefusesInvalidUTF8(t *testing.T) {
 			t.Fatalf("Decode = %#v, %v", v, err)
 		}
 	})
+}
+
+// TestPlainJSONRunStopsAtTheFirstByteThatNeedsLooking: the eight-at-a-time
+// scan agrees with a byte-by-byte one for every byte value at every
+// position of runs of every length up to 40, from every start.
+func TestPlainJSONRunStopsAtTheFirstByteThatNeedsLooking(t *testing.T) {
+	ref := func(b []byte, i int) int {
+		for ; i < len(b); i++ {
+			if c := b[i]; c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+				return i
+			}
+		}
+		return i
+	}
+	// Across the scan's windows: long runs, one special byte anywhere.
+	for _, n := range []int{255, 256, 257, 300, 511, 520} {
+		b := bytes.Repeat([]byte{'x'}, n)
+		for pos := range b {
+			for _, v := range []byte{'"', '\\', 0x1f, 0x80, 0xff, 'y'} {
+				b[pos] = v
+				for _, start := range []int{0, 1, 7, 250, 256} {
+					if got, want := plainJSONRun(b, start), ref(b, start); got != want {
+						t.Fatalf("%d bytes, %q at %d, from %d: plainJSONRun = %d, want %d", n, v, pos, start, got, want)
+					}
+				}
+			}
+			b[pos] = 'x'
+		}
+	}
+	for n := 0; n <= 40; n++ {
+		for _, fill := range []byte{' ', '!', '#', '[', ']', '~', 0x7f} {
+			b := bytes.Repeat([]byte{fill}, n)
+			for pos := range b {
+				for v := range 256 {
+					b[pos] = byte(v)
+					for start := 0; start <= n; start += 3 {
+						if got, want := plainJSONRun(b, start), ref(b, start); got != want {
+							t.Fatalf("plainJSONRun(%q, %d) = %d, want %d", b, start, got, want)
+						}
+					}
+				}
+				b[pos] = fill
+			}
+		}
+	}
 }

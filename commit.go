@@ -12,10 +12,35 @@ import (
 // 6.0.5 (CVE-2026-35192). Django 3.2 left it out when SaveEveryRequest
 // re-sent the cookie of a session the view never touched, so a shared cache
 // could store that response and hand one user's session to everyone.
-func (s *Session) commit(status int, h http.Header) error {
+func (s *Session) commit(status int, w http.ResponseWriter) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	defer func() { s.committed = true }()
+	if s.untouchedLocked() {
+		// Most requests: no header to add, nothing to store. Apart from
+		// the lock, this path costs nothing (the "untouched" rows).
+		s.committed = true
+		s.mu.Unlock()
+		return nil
+	}
+	// One defer and one return keep the defer open-coded: commitLocked's
+	// many returns behind two defers made Go run them through the runtime's
+	// defer chain.
+	defer func() {
+		s.committed = true
+		s.mu.Unlock()
+	}()
+	return s.commitLocked(status, w.Header())
+}
+
+// untouchedLocked reports whether commitLocked would do nothing: no error
+// to report, the session neither used nor saved in this request, and no
+// cookie to delete (none came, or it named a record). s.mu is held.
+func (s *Session) untouchedLocked() bool {
+	return s.err == nil && !s.accessed && !s.modified && !s.cookieDue && !s.m.opts.SaveEveryRequest &&
+		(!s.hadCookie || !s.isEmptyLocked())
+}
+
+// commitLocked is commit with s.mu held.
+func (s *Session) commitLocked(status int, h http.Header) error {
 	if s.err != nil {
 		return s.err
 	}

@@ -4,22 +4,33 @@ package ginsession
 // slice beside the values map. Removing a key from the middle of a slice
 // costs a scan and a shift, which on a large session makes many Deletes
 // quadratic (1000 Deletes on 32k keys moved ~500 MB). So small sessions
-// shift in place, and large ones switch to a position index and leave
-// tombstones that are compacted once, when the order is next needed (a
-// save, Keys, Values, All) or when they outnumber the live keys.
+// shift in place, and large ones, after a few Deletes served the same way,
+// switch to a position index and leave tombstones that are compacted once,
+// when the order is next needed (a save, Keys, Values, All) or when they
+// outnumber the live keys.
 
-// indexFrom is the size from which a Delete builds the position index
+// indexFrom is the size from which a Delete may build the position index
 // instead of scanning: below it a scan and shift of a few strings is
 // cheaper than a map.
 const indexFrom = 32
 
+// scanDeletes is how many Deletes a large session serves by a scan and a
+// shift before it builds the index: each costs a pass over the keys, the
+// index a map of all of them (~0.5 MB for 32k keys). A request that deletes
+// a key or two, the common case, never pays for the map; one that deletes
+// many pays for at most scanDeletes passes before the index makes the rest
+// cheap.
+const scanDeletes = 8
+
 // keyIndex is a large session's key positions. An entry keys[i] is live
 // exactly when pos[keys[i]] == i: a deleted key leaves its slot behind
 // (a tombstone), and a key set again after a delete is appended at a new
-// position, so its old slot no longer matches.
+// position, so its old slot no longer matches. Until scanDeletes Deletes
+// have been served by scanning, pos is nil and only scans counts them.
 type keyIndex struct {
-	pos  map[string]int
-	dead int // tombstones in keys
+	pos   map[string]int
+	dead  int // tombstones in keys
+	scans int // Deletes served by a scan
 }
 
 // appendKey records a key that is new to the session. s.mu is held.
@@ -28,7 +39,7 @@ func (s *Session) appendKey(key string) {
 		s.keys = s.keyBuf[:0]
 	}
 	s.keys = append(s.keys, key)
-	if s.big != nil {
+	if s.big != nil && s.big.pos != nil {
 		s.big.pos[key] = len(s.keys) - 1
 	}
 }
@@ -36,25 +47,32 @@ func (s *Session) appendKey(key string) {
 // removeKey drops a key that the session held from the order. s.mu is
 // held.
 func (s *Session) removeKey(key string) {
-	if s.big == nil && len(s.keys) < indexFrom {
-		for i, k := range s.keys {
-			if k == key {
-				// keys is the session's own (its buffer, the decoder's
-				// fresh slice, or grown by append), so it shifts in place.
-				n := copy(s.keys[i:], s.keys[i+1:])
-				s.keys[i+n] = ""
-				s.keys = s.keys[:i+n]
-				return
+	if s.big == nil || s.big.pos == nil {
+		if len(s.keys) >= indexFrom {
+			if s.big == nil {
+				s.big = &keyIndex{}
+			}
+			if s.big.scans++; s.big.scans > scanDeletes {
+				pos := make(map[string]int, len(s.keys))
+				for i, k := range s.keys {
+					pos[k] = i
+				}
+				s.big.pos = pos
 			}
 		}
-		return
-	}
-	if s.big == nil {
-		pos := make(map[string]int, len(s.keys))
-		for i, k := range s.keys {
-			pos[k] = i
+		if s.big == nil || s.big.pos == nil {
+			for i, k := range s.keys {
+				if k == key {
+					// keys is the session's own (its buffer, the decoder's
+					// fresh slice, or grown by append), so it shifts in place.
+					n := copy(s.keys[i:], s.keys[i+1:])
+					s.keys[i+n] = ""
+					s.keys = s.keys[:i+n]
+					return
+				}
+			}
+			return
 		}
-		s.big = &keyIndex{pos: pos}
 	}
 	delete(s.big.pos, key)
 	s.big.dead++

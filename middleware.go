@@ -19,11 +19,12 @@ const ContextKey contextKey = "github.com/ginsession/ginsession"
 // middleware holds what every request's session shares.
 type middleware struct {
 	opts      options
-	backend   backend  // where records live, chosen once in New
-	inProcess bool     // the store never blocks: no per-call deadline
-	alias     bool     // the codec is JSONCodec and loads are fresh buffers: decode without copying
-	deletion  string   // the Set-Cookie value that deletes the cookie; fixed by the options
-	secrets   [][]byte // SecretKey then fallbacks, for a cookie store
+	backend   backend      // where records live, chosen once in New
+	inProcess bool         // the store never blocks: no per-call deadline
+	alias     bool         // the codec is JSONCodec and loads are fresh buffers: decode without copying
+	deletion  string       // the Set-Cookie value that deletes the cookie; fixed by the options
+	format    cookieFormat // writes the Set-Cookie value that sets it
+	secrets   [][]byte     // SecretKey then fallbacks, for a cookie store
 	// secretStrings is the same, for auth through internal/sessionsecret;
 	// no exported API hands it to a handler.
 	secretStrings []string
@@ -59,6 +60,7 @@ func New(store stores.Backend, opts ...Option) gin.HandlerFunc {
 	_, fresh := store.(stores.FreshLoad)
 	m := &middleware{opts: o, backend: be, inProcess: inProcess, alias: fresh && isJSONCodec(o.Codec), log: o.Logger}
 	m.deletion = m.deletionCookie()
+	m.format = newCookieFormat(&m.opts)
 	if o.SecretKey != "" {
 		m.secretStrings = append([]string{o.SecretKey}, o.SecretKeyFallbacks...)
 		for _, k := range m.secretStrings {
@@ -79,7 +81,7 @@ func (m *middleware) handle(c *gin.Context) {
 	c.Set(ContextKey, s)
 	c.Next()
 	w.commit()
-	s.end(c.Request.Context())
+	s.end(c.Request)
 }
 
 // From returns the request's session. It panics if the middleware is not

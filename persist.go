@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/ginsession/ginsession/internal/sessionsecret"
 	"github.com/ginsession/ginsession/stores"
@@ -31,6 +32,7 @@ func (s *Session) hasRecord() bool { return s.key != "" || s.sealed != "" }
 // dropRecord forgets the session's record and data: it is empty and
 // keyless. s.mu is held.
 func (s *Session) dropRecord() {
+	s.own()
 	s.key, s.sealed, s.values, s.base = "", "", nil, nil
 	s.resetKeys(nil)
 }
@@ -41,6 +43,7 @@ func (s *Session) dropRecord() {
 // but keeps the key and records the error, so nothing is saved over the
 // record and the request fails.
 func (s *Session) load() {
+	s.own()
 	s.loaded = true
 	s.values = nil
 	s.resetKeys(nil)
@@ -104,21 +107,17 @@ func (s *Session) storeContext() (context.Context, context.CancelFunc) {
 // when the middleware started: middleware after ours may have replaced
 // c.Request (a deadline, a tracing span), and the store must see it. After
 // the middleware has returned, gin may reuse the gin.Context, so the
-// context it had at the end is used. s.mu is held.
+// request it had at the end is used. s.mu is held.
 func (s *Session) requestContext() context.Context {
-	if !s.ended {
-		return s.respWriter.c.Request.Context()
+	if r := s.ended.Load(); r != nil {
+		return r.Context()
 	}
-	return s.ctx
+	return s.respWriter.c.Request.Context()
 }
 
-// end records that the middleware has returned, keeping the request's
-// final context for calls made after it.
-func (s *Session) end(ctx context.Context) {
-	s.mu.Lock()
-	s.ctx, s.ended = ctx, true
-	s.mu.Unlock()
-}
+// end records that the middleware has returned, keeping the request as it
+// was then (its context, for calls made after it).
+func (s *Session) end(r *http.Request) { s.ended.Store(r) }
 
 // Flush ends the session: it removes the values, deletes the record from the
 // store and drops the key (Django's flush, what logout does). The cookie is
@@ -160,6 +159,7 @@ func (s *Session) saveLocked() error {
 	if s.err != nil {
 		return s.err
 	}
+	s.own()
 	now := s.m.now()
 	s.stampStart(now)
 	data, err := s.encode()

@@ -1,11 +1,12 @@
 package ginsession
 
 import (
-	"context"
 	"iter"
 	"log/slog"
+	"net/http"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -30,22 +31,48 @@ const allKeys = "(all keys)"
 type Session struct {
 	mu sync.Mutex
 	m  *middleware
-	// ctx is the request's context as it was when the middleware returned,
-	// for calls made after the request (ended). Until then store calls take
+	// ended is the request as it was when the middleware returned, for
+	// calls made after it; nil until then, while store calls take
 	// c.Request.Context() at the time of the call, so a timeout or tracing
-	// middleware registered after this one reaches the store.
-	ctx context.Context
+	// middleware registered after this one reaches the store. Atomic rather
+	// than under mu: every request sets it, and a lock cost more.
+	ended atomic.Pointer[http.Request]
 
+	key    string // the session key in a server store; "" when none, and always for a cookie store
+	sealed string // the sealed record, for a cookie store; "" when none
+	err    error  // a store failure this request must report; nothing is saved over it
+
+	// The flags share one word.
+	hadCookie bool // the request carried the session cookie
+	loaded    bool
+	accessed  bool
+	modified  bool
+	replaced  bool // Clear or Flush: the session is saved whole, not merged
+	cookieDue bool // saved already (Save, CycleKey): the cookie must go out even if unmodified
+	committed bool // the middleware has written the session's headers
+
+	respWriter responseWriter
+
+	// What a request that uses the session needs is allocated when it
+	// does (own): every request allocates a Session, most never use it,
+	// and the fields below doubled its size (the "untouched" rows of
+	// BENCHMARKS.md). The fields are promoted, so s.values and the rest
+	// read as before; code that reaches them other than through data,
+	// load or the other callers of own must call own first.
+	*sessionData
+}
+
+// sessionData is the part of a Session that holds its values.
+type sessionData struct {
 	// big, set only for large sessions that had a key deleted, finds a
 	// key's place in keys without a scan; see deleteLocked.
 	big *keyIndex
 
-	key    string // the session key in a server store; "" when none, and always for a cookie store
-	sealed string // the sealed record, for a cookie store; "" when none
-
 	keys   []string  // values' keys in insertion order
 	keyBuf [4]string // backs keys for small sessions
 	values map[string]any
+
+	sealedAt int64 // cookie stores: when the cookie was sealed, Unix seconds (noSealTime: unknown)
 
 	// The change journal, see journal.go: the data the record held when
 	// loaded or last saved, and the keys set or deleted since (changes,
@@ -55,31 +82,24 @@ type Session struct {
 	changes   []string
 	changeBuf [2]string
 
-	sealedAt time.Time // cookie stores: when the cookie was sealed
-	err      error     // a store failure this request must report; nothing is saved over it
-
 	idx *indexState // what the per-user index holds for it, if on (index.go)
 	// recordTTL is the time the record had left to live when it was
 	// loaded, for the idle timeout (see slideDue); 0 when unknown.
 	recordTTL time.Duration
 
-	// The flags share one word, which leaves room for setCookie in the same
-	// 256-byte size class.
-	hadCookie bool // the request carried the session cookie
-	loaded    bool
-	accessed  bool
-	modified  bool
-	replaced  bool // Clear or Flush: the session is saved whole, not merged
-	cookieDue bool // saved already (Save, CycleKey): the cookie must go out even if unmodified
-	committed bool // the middleware has written the session's headers
-	ended     bool // the middleware has returned: store calls use ctx
+	setCookie [1]string // backs the response's Set-Cookie header: one allocation fewer
+}
 
-	setCookie  [1]string // backs the response's Set-Cookie header: one allocation fewer
-	respWriter responseWriter
+// own allocates the session's data part if it has none yet. s.mu is held.
+func (s *Session) own() {
+	if s.sessionData == nil {
+		s.sessionData = new(sessionData)
+	}
 }
 
 // data loads the session if needed and marks it accessed. s.mu is held.
 func (s *Session) data() map[string]any {
+	s.own()
 	s.accessed = true
 	if !s.loaded {
 		s.load()
@@ -203,6 +223,7 @@ func (s *Session) Clear() {
 }
 
 func (s *Session) clearLocked() {
+	s.own()
 	s.loaded = true
 	s.values = nil
 	s.resetKeys(nil)
@@ -281,7 +302,7 @@ func (s *Session) IsEmpty() bool {
 }
 
 func (s *Session) isEmptyLocked() bool {
-	return !s.hasRecord() && len(s.values) == 0
+	return !s.hasRecord() && (s.sessionData == nil || len(s.values) == 0)
 }
 
 // Key returns the session key (Django's session_key), "" when there is none

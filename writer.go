@@ -46,7 +46,7 @@ func (w *responseWriter) commitStatus(status int) error {
 		return nil
 	}
 	w.state = committed
-	err := w.s.commit(status, w.ResponseWriter.Header())
+	err := w.s.commit(status, w.ResponseWriter)
 	if err != nil {
 		w.fail(err)
 	}

@@ -33,6 +33,19 @@ func ginsessionAdapter(store stores.Backend, opts ...ginsession.Option) adapter 
 			ginsession.From(c).Set(nameKey, nameValue)
 			return nil
 		},
+		get: func(c *gin.Context, key string) (string, bool) {
+			return ginsession.Get[string](ginsession.From(c), key)
+		},
+		edit: func(c *gin.Context, del []string, set []kv) error {
+			s := ginsession.From(c)
+			for _, k := range del {
+				s.Delete(k)
+			}
+			for _, p := range set {
+				s.Set(p.k, p.v)
+			}
+			return nil
+		},
 	}
 }
 

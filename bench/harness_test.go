@@ -34,7 +34,20 @@ type adapter struct {
 	incr func(c *gin.Context) (int, error)
 	// setName stores nameKey = nameValue in the (new) session and saves it.
 	setName func(c *gin.Context) error
+	// get returns the string under key.
+	get func(c *gin.Context, key string) (string, bool)
+	// edit deletes the keys in del, then stores the pairs in set, and saves
+	// the session by the end of the request.
+	edit func(c *gin.Context, del []string, set []kv) error
 }
+
+// kv is one key and its string value.
+type kv struct{ k, v string }
+
+// routeSets adds the routes of scenarios kept in files of their own
+// (growth_test.go, ...) to every contender's engine: a file adds its
+// function in an init.
+var routeSets []func(a adapter, r gin.IRoutes)
 
 // engine builds the gin.Engine every contender is measured through.
 func (a adapter) engine() http.Handler {
@@ -66,6 +79,9 @@ func (a adapter) engine() http.Handler {
 		}
 		c.String(http.StatusOK, "ok")
 	})
+	for _, add := range routeSets {
+		add(a, r)
+	}
 	if a.wrap != nil {
 		return a.wrap(r)
 	}

@@ -1,12 +1,7 @@
 package signing
 
 import (
-	"bytes"
-	"compress/zlib"
 	"encoding/base64"
-	"fmt"
-	"io"
-	"sync"
 	"time"
 )
 
@@ -81,28 +76,15 @@ func (c Config) signer() TimestampSigner {
 //
 // Compressed output decodes in Django but is not byte-identical to Python's,
 // because Go's zlib encoder chooses different (equally valid) encodings.
+//
+// Dumps derives its HMAC key from Key on every call; code that signs often
+// with one Config prepares it once with [Config.Prepare].
 func Dumps(data []byte, c Config) (string, error) {
-	if len(data) > c.maxSize() {
-		return "", fmt.Errorf("%w: %d bytes of data, limit %d", ErrTooLarge, len(data), c.maxSize())
+	p, err := c.Prepare()
+	if err != nil {
+		return "", err
 	}
-	payload := ""
-	if c.Compress {
-		var buf bytes.Buffer
-		buf.Grow(len(data)/2 + 16)
-		zw := zlibWriters.Get().(*zlib.Writer)
-		zw.Reset(&buf)
-		// Writes to a bytes.Buffer cannot fail.
-		_, _ = zw.Write(data)
-		_ = zw.Close()
-		zlibWriters.Put(zw)
-		if buf.Len() < len(data)-1 {
-			payload = "." + B64Encode(buf.Bytes())
-		}
-	}
-	if payload == "" {
-		payload = B64Encode(data)
-	}
-	return c.signer().Sign(payload)
+	return p.Dumps(data)
 }
 
 // Loads verifies a string made by Dumps (or by Django's signing.dumps) and
@@ -114,74 +96,9 @@ func Dumps(data []byte, c Config) (string, error) {
 // and exceeded, and ErrMalformed for a correctly signed payload that cannot be
 // decoded.
 func Loads(signed string, c Config) ([]byte, time.Time, error) {
-	if max := c.maxInput(); len(signed) > max {
-		return nil, time.Time{}, fmt.Errorf("%w: %d bytes of input, limit %d", ErrTooLarge, len(signed), max)
-	}
-	payload, signedAt, err := c.signer().Unsign(signed)
+	p, err := c.Prepare()
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	compressed := len(payload) > 0 && payload[0] == '.'
-	if compressed {
-		payload = payload[1:]
-	}
-	raw, err := B64Decode(payload)
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("%w: base64: %v", ErrMalformed, err)
-	}
-	if !compressed {
-		if len(raw) > c.maxSize() {
-			return nil, time.Time{}, fmt.Errorf("%w: %d bytes of data, limit %d", ErrTooLarge, len(raw), c.maxSize())
-		}
-		return raw, signedAt, nil
-	}
-	data, err := inflate(raw, c.maxSize())
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	return data, signedAt, nil
-}
-
-// CompressionLevel is the zlib level Dumps compresses with.
-const CompressionLevel = zlib.BestSpeed
-
-// zlib's state is large (about 800 KB to compress, 40 KB to inflate), so
-// writers and readers are reused rather than made per call. Writers use
-// BestSpeed: on session-sized JSON it costs a byte or so against the default
-// level, whose Reset alone clears a 512 KB table. Django reads either.
-var (
-	zlibWriters = sync.Pool{New: func() any { w, _ := zlib.NewWriterLevel(nil, CompressionLevel); return w }}
-	zlibReaders sync.Pool
-)
-
-// inflate decompresses a zlib stream, giving up as soon as the output passes
-// limit bytes.
-func inflate(compressed []byte, limit int) ([]byte, error) {
-	src := bytes.NewReader(compressed)
-	var zr io.ReadCloser
-	if v := zlibReaders.Get(); v != nil {
-		zr = v.(io.ReadCloser)
-		if err := zr.(zlib.Resetter).Reset(src, nil); err != nil {
-			zlibReaders.Put(zr)
-			return nil, fmt.Errorf("%w: zlib: %v", ErrMalformed, err)
-		}
-	} else {
-		var err error
-		if zr, err = zlib.NewReader(src); err != nil {
-			return nil, fmt.Errorf("%w: zlib: %v", ErrMalformed, err)
-		}
-	}
-	defer func() {
-		_ = zr.Close()
-		zlibReaders.Put(zr)
-	}()
-	// Reading one byte past the limit tells "exactly limit" from "more".
-	data, err := io.ReadAll(io.LimitReader(zr, int64(limit)+1))
-	if err != nil {
-		return nil, fmt.Errorf("%w: zlib: %v", ErrMalformed, err)
-	}
-	if len(data) > limit {
-		return nil, fmt.Errorf("%w: decompresses to more than %d bytes", ErrTooLarge, limit)
-	}
-	return data, nil
+	return p.Loads(signed)
 }

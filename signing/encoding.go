@@ -13,8 +13,14 @@ const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrst
 // Base62Encode writes n in base62, most significant digit first, with a
 // leading "-" for negative numbers. Timestamps are written this way.
 func Base62Encode(n int64) string {
+	var buf [12]byte
+	return string(appendBase62(buf[:0], n))
+}
+
+// appendBase62 appends Base62Encode(n) to dst.
+func appendBase62(dst []byte, n int64) []byte {
 	if n == 0 {
-		return "0"
+		return append(dst, '0')
 	}
 	var buf [12]byte // 62^11 > 2^63, plus a sign
 	i := len(buf)
@@ -32,7 +38,7 @@ func Base62Encode(n int64) string {
 		i--
 		buf[i] = '-'
 	}
-	return string(buf[i:])
+	return append(dst, buf[i:]...)
 }
 
 // Base62Decode reads a number written by Base62Encode. It rejects an empty

@@ -134,6 +134,12 @@ func (s TimestampSigner) Unsign(signed string) (string, time.Time, error) {
 	if err != nil {
 		return "", time.Time{}, err
 	}
+	return splitTimestamp(v, s.MaxAge, s.now)
+}
+
+// splitTimestamp splits a verified "value:timestamp" and refuses it, with
+// ErrSignatureExpired, when maxAge is set and it is older than that.
+func splitTimestamp(v string, maxAge time.Duration, now func() time.Time) (string, time.Time, error) {
 	i := strings.LastIndex(v, Sep)
 	if i < 0 {
 		return "", time.Time{}, fmt.Errorf("%w: no timestamp", ErrMalformed)
@@ -144,10 +150,10 @@ func (s TimestampSigner) Unsign(signed string) (string, time.Time, error) {
 		return "", time.Time{}, fmt.Errorf("%w: timestamp: %v", ErrMalformed, err)
 	}
 	signedAt := time.Unix(secs, 0)
-	if s.MaxAge > 0 {
+	if maxAge > 0 {
 		// Sub saturates instead of overflowing for absurd timestamps.
-		if age := s.now().Sub(signedAt); age > s.MaxAge {
-			return "", time.Time{}, fmt.Errorf("%w: age %v > %v", ErrSignatureExpired, age, s.MaxAge)
+		if age := now().Sub(signedAt); age > maxAge {
+			return "", time.Time{}, fmt.Errorf("%w: age %v > %v", ErrSignatureExpired, age, maxAge)
 		}
 	}
 	return value, signedAt, nil

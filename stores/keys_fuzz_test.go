@@ -48,3 +48,25 @@ func TestRedactKeepsSixCharactersAndMarksTheCut(t *testing.T) {
 		}
 	}
 }
+
+// TestValidKeyChecksEveryByteAtEveryPosition: ValidKey checks eight bytes
+// at a time, so a wrong byte must be caught wherever it sits and whatever
+// its neighbours: every byte value at every position of keys of every
+// valid length, next to the alphabet's edges ('0', '9', 'a', 'z'), agrees
+// with the rule.
+func TestValidKeyChecksEveryByteAtEveryPosition(t *testing.T) {
+	for n := stores.MinKeyLength; n <= stores.MaxKeyLength; n++ {
+		for _, fill := range []byte{'0', '9', 'a', 'z'} {
+			key := []byte(strings.Repeat(string(fill), n))
+			for i := range key {
+				for b := range 256 {
+					key[i] = byte(b)
+					if got, want := stores.ValidKey(string(key)), validKeyRule.Match(key); got != want {
+						t.Fatalf("ValidKey(%q) = %v, want %v", key, got, want)
+					}
+				}
+				key[i] = fill
+			}
+		}
+	}
+}

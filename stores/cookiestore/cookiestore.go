@@ -75,9 +75,11 @@
 package cookiestore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/ginsession/ginsession/signing"
@@ -128,6 +130,18 @@ type Store struct {
 	maxAge  time.Duration
 	now     func() time.Time
 	enc     *encryption // nil: Django's signed format
+
+	// signer is the signing Config of the last secrets seen, prepared: the
+	// middleware passes the same secrets on every request, and deriving
+	// their HMAC keys per call was a fifth of sealing a new session's
+	// cookie (the "Cookie/new" row of BENCHMARKS.md).
+	signer atomic.Pointer[preparedSigner]
+}
+
+// preparedSigner is signing.Config.Prepare's result for keys.
+type preparedSigner struct {
+	keys [][]byte
+	p    *signing.Prepared
 }
 
 // Option configures a Store. Options only record their values; New checks
@@ -205,6 +219,43 @@ func (s *Store) config(keys [][]byte) (signing.Config, error) {
 	return c, nil
 }
 
+// prepared returns the signing Config for keys, prepared once for as long
+// as the same keys come back.
+func (s *Store) prepared(keys [][]byte) (*signing.Prepared, error) {
+	if ps := s.signer.Load(); ps != nil && sameKeys(ps.keys, keys) {
+		return ps.p, nil
+	}
+	c, err := s.config(keys)
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.Prepare()
+	if err != nil {
+		return nil, fmt.Errorf("cookiestore: %w", err)
+	}
+	kept := make([][]byte, len(keys))
+	for i, k := range keys {
+		kept[i] = bytes.Clone(k)
+	}
+	s.signer.Store(&preparedSigner{keys: kept, p: p})
+	return p, nil
+}
+
+// sameKeys reports whether a and b hold the same secrets in the same
+// order. Both are the server's own secrets, so the comparison need not be
+// constant-time.
+func sameKeys(a, b [][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !bytes.Equal(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // Seal returns the cookie value carrying data (the session's JSON), signed
 // with keys[0] and timestamped now, exactly as Django's signed_cookies engine
 // writes it (compressed output may differ in its bytes from Python's, but
@@ -217,11 +268,11 @@ func (s *Store) Seal(data []byte, keys [][]byte) (string, error) {
 	if s.enc != nil {
 		return s.sealEncrypted(data, keys)
 	}
-	c, err := s.config(keys)
+	p, err := s.prepared(keys)
 	if err != nil {
 		return "", err
 	}
-	v, err := signing.Dumps(data, c)
+	v, err := p.Dumps(data)
 	if errors.Is(err, signing.ErrTooLarge) {
 		return "", fmt.Errorf("%w: %d bytes of session data, over the %d-byte limit of signed data: keep less in the session or use a server-side store (sqlstore, redisstore, filestore)", ErrTooLarge, len(data), maxData)
 	}
@@ -250,7 +301,7 @@ func (s *Store) Open(value string, keys [][]byte) ([]byte, time.Time, error) {
 
 // openSigned reads a value in Django's signed format.
 func (s *Store) openSigned(value string, keys [][]byte) ([]byte, time.Time, error) {
-	c, err := s.config(keys)
+	p, err := s.prepared(keys)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -259,10 +310,7 @@ func (s *Store) openSigned(value string, keys [][]byte) ([]byte, time.Time, erro
 		// refuse it before any HMAC work.
 		return nil, time.Time{}, stores.ErrNotFound
 	}
-	data, sealed, err := signing.Loads(value, c)
-	if errors.Is(err, signing.ErrNoKey) {
-		return nil, time.Time{}, fmt.Errorf("cookiestore: open: %w", err)
-	}
+	data, sealed, err := p.Loads(value)
 	if err != nil {
 		// The reason is not passed on: to the caller every unreadable cookie
 		// is the same, and the value itself must not end up in a log.

@@ -322,3 +322,43 @@ func TestOpenReadsCookiesUpToWhatABrowserSendsWhateverTheSealLimit(t *testing.T)
 	}
 	t.Fatal("no data sealed to more than DefaultMaxSize")
 }
+
+// TestTheSecretsAreNeverTakenFromAStalePreparedSigner: the store keeps the
+// signing keys it derived for the last secrets it was given, and must drop
+// them the moment other secrets come, even in the same slice changed in
+// place: a rotated secret signs at once, and a removed one opens nothing.
+func TestTheSecretsAreNeverTakenFromAStalePreparedSigner(t *testing.T) {
+	s := mustNew(New())
+	data := []byte(`{"a":1}`)
+	a, b := bytes.Repeat([]byte("a"), 32), bytes.Repeat([]byte("b"), 32)
+	keys := [][]byte{bytes.Clone(a)}
+	byA, err := s.Seal(data, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The caller's slice now holds b: the cached keys for a must not be used.
+	copy(keys[0], b)
+	byB, err := s.Seal(data, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Open(byA, keys); !errors.Is(err, stores.ErrNotFound) {
+		t.Fatalf("a cookie sealed with a secret no longer given opened: %v", err)
+	}
+	if got, _, err := s.Open(byB, [][]byte{b}); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("the cookie was not sealed with the new secret: %s, %v", got, err)
+	}
+	if _, _, err := s.Open(byB, [][]byte{a}); !errors.Is(err, stores.ErrNotFound) {
+		t.Fatalf("the cookie sealed after the change opened with the old secret: %v", err)
+	}
+	if got, _, err := s.Open(byA, [][]byte{b, a}); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("the old secret as a fallback: %s, %v", got, err)
+	}
+	rotated, err := s.Seal(data, [][]byte{b, a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Open(rotated, [][]byte{a}); !errors.Is(err, stores.ErrNotFound) {
+		t.Fatalf("Seal signed with a fallback instead of the current secret: %v", err)
+	}
+}

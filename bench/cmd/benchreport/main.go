@@ -1,8 +1,12 @@
-// Command benchreport turns the output of several `go test -bench` runs of
-// the bench package into BENCHMARKS.md: the median of every metric, ratios
-// to the best peer, and whether each target of issue #6 was met.
+// Command benchreport turns the output of the bench package's runs into
+// BENCHMARKS.md: each library's overhead over the bare handler first, then
+// what a client sees end to end, the in-process tables per store, the
+// growth and parallel tables, the round-robin cross-check and whether each
+// target of issues #6 and #19 was met. With -readme it also rewrites the
+// summary between the benchmark markers of README.md.
 //
-//	go run ./cmd/benchreport -in results/raw.txt -meta results/meta.txt -out ../BENCHMARKS.md
+//	go run ./cmd/benchreport -in results/raw.txt -meta results/meta.txt \
+//		-paired results/paired.txt -e2e results/e2e.txt -out ../BENCHMARKS.md -readme ../README.md
 package main
 
 import (
@@ -46,6 +50,7 @@ func parse(r io.Reader) (map[string]*result, []string, error) {
 	res := map[string]*result{}
 	var order []string
 	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
 		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
@@ -95,9 +100,9 @@ func readMeta(path string) (map[string]string, []string) {
 }
 
 type report struct {
-	res  map[string]*result
-	w    *strings.Builder
-	libs []string
+	res   map[string]*result
+	order []string // benchmark names in the order first seen
+	w     *strings.Builder
 }
 
 func (r *report) get(name, unit string) (float64, bool) {
@@ -114,25 +119,68 @@ func fmtNum(v float64, unit string) string {
 	switch {
 	case unit == "rtt/op":
 		return strconv.FormatFloat(v, 'f', 2, 64)
-	case v >= 100:
+	case v >= 100 || v <= -100:
 		return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
 	default:
 		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
 }
 
+// fmtDur writes nanoseconds as ns, µs or ms, three significant digits.
+func fmtDur(ns float64) string {
+	switch a := math.Abs(ns); {
+	case a >= 1e6:
+		return strconv.FormatFloat(ns/1e6, 'g', 3, 64) + " ms"
+	case a >= 1e4:
+		return strconv.FormatFloat(math.Round(ns/1e3), 'f', 0, 64) + " µs"
+	case a >= 1e3:
+		return strconv.FormatFloat(ns/1e3, 'f', 1, 64) + " µs"
+	}
+	return strconv.FormatFloat(math.Round(ns), 'f', 0, 64) + " ns"
+}
+
 var (
 	stores    = []struct{ bench, title string }{{"Memory", "memory"}, {"Cookie", "signed cookie"}, {"Redis", "Redis"}, {"MySQL", "MySQL"}, {"File", "file (and SQLite)"}, {"Cached", "cached (cache + database)"}}
-	scenarios = []string{"untouched", "read", "write", "new"}
+	scenarios = []string{"untouched", "read", "write", "new"} // first, in this order; others follow as run
 	peers     = []string{"gin-contrib", "scs"}
-	siblings  = []string{"ginsession-sqlite"}
+	siblings  = []string{"ginsession-v9", "ginsession-sqlite"}
 )
+
+// scenariosOf returns the scenarios measured on store: the four of every
+// run first, then any other a file of the bench package added, in the
+// order they ran.
+func (r *report) scenariosOf(store string) []string {
+	out := append([]string(nil), scenarios...)
+	seen := map[string]bool{}
+	for _, sc := range scenarios {
+		seen[sc] = true
+	}
+	for _, name := range r.order {
+		rest, ok := strings.CutPrefix(name, store+"/")
+		if !ok {
+			continue
+		}
+		sc, lib, ok := strings.Cut(rest, "/")
+		if !ok || seen[sc] || strings.Contains(lib, "/") {
+			continue
+		}
+		seen[sc] = true
+		out = append(out, sc)
+	}
+	return out
+}
 
 // best returns the peer with the smallest median of unit for store/scenario.
 func (r *report) best(store, scenario, unit string) (string, float64, bool) {
+	return r.bestOf(store+"/"+scenario+"/", unit)
+}
+
+// bestOf returns the peer with the smallest median of unit among the
+// benchmarks named prefix + peer.
+func (r *report) bestOf(prefix, unit string) (string, float64, bool) {
 	bestLib, bestV, found := "", 0.0, false
 	for _, p := range peers {
-		v, ok := r.get(store+"/"+scenario+"/"+p, unit)
+		v, ok := r.get(prefix+p, unit)
 		if ok && (!found || v < bestV) {
 			bestLib, bestV, found = p, v, true
 		}
@@ -145,173 +193,116 @@ type target struct {
 	met          bool
 }
 
+func yes(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
 func main() {
 	in := flag.String("in", "results/raw.txt", "go test -bench output, any number of runs")
 	metaPath := flag.String("meta", "", "key: value lines describing the machine and run")
 	out := flag.String("out", "../BENCHMARKS.md", "the Markdown file to write")
 	pairedPath := flag.String("paired", "", "output of TestPaired (PAIRED lines), optional")
+	e2ePath := flag.String("e2e", "", "output of TestEndToEnd (E2E lines), optional")
+	readme := flag.String("readme", "", "README.md whose benchmark summary (between its markers) to rewrite, optional")
 	flag.Parse()
 	f, err := os.Open(*in)
 	if err != nil {
 		log.Fatal(err)
 	}
-	res, _, err := parse(f)
+	res, order, err := parse(f)
 	f.Close()
 	if err != nil {
 		log.Fatal(err)
 	}
 	meta, metaKeys := readMeta(*metaPath)
-	r := &report{res: res, w: new(strings.Builder)}
-	var targets []target
+	r := &report{res: res, order: order, w: new(strings.Builder)}
+	var e2e map[string]e2eResult
+	if *e2ePath != "" {
+		e2e = readE2E(*e2ePath)
+	}
+	var pr *pairedRun
+	if *pairedPath != "" {
+		pr = readPaired(*pairedPath)
+	}
 
 	r.printf("# Benchmarks\n\n")
 	r.printf("ginsession beside [gin-contrib/sessions](https://github.com/gin-contrib/sessions) v1.0.4 and ")
-	r.printf("[scs](https://github.com/alexedwards/scs) v2.9.0, every request served by a real `gin.Engine` (gin v1.12.0) in the same process run. ")
-	r.printf("Generated by `bench/run.sh` from `bench/results/raw.txt`; every figure below is the **median** of the runs listed under \"Run\". ")
-	r.printf("How it is measured, and what each scenario does, is in [bench/README.md](bench/README.md).\n\n")
+	r.printf("[scs](https://github.com/alexedwards/scs) v2.9.0 (gin v1.12.0), all in the same run. ")
+	r.printf("Generated by `bench/run.sh`; in-process figures are the **median** of the passes listed under \"Run\". ")
+	r.printf("The method, scenario by scenario, is in [bench/README.md](bench/README.md).\n\n")
+	r.howMade(e2e != nil)
+	r.overhead()
+	if e2e != nil {
+		r.endToEnd(e2e)
+	}
+	r.run(meta, metaKeys)
+	var targets []target
+	r.printf("## In process, store by store\n\n")
+	for _, st := range stores {
+		targets = append(targets, r.storeTable(st.bench, st.title)...)
+	}
+	r.floor()
+	r.idleTimeout()
+	targets = append(targets, r.growth()...)
+	targets = append(targets, r.parallel(meta["cores"])...)
+	if e2e != nil {
+		targets = append(targets, e2eTargets(e2e)...)
+	}
+	var cross map[string]target
+	if pr != nil {
+		cross = r.writePaired(pr)
+	}
+	r.targetTable(targets, cross)
+	r.rawOutput(*in)
+	if err := os.WriteFile(*out, []byte(r.w.String()), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	if *readme != "" {
+		if err := r.updateReadme(*readme, meta, e2e); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
 
+// howMade says how requests and responses are made, before any figure.
+func (r *report) howMade(e2e bool) {
+	r.printf("## How requests and responses are made\n\n")
+	r.printf("- **In process** (every table but the end-to-end one): each request is a `*http.Request` copied from a template ")
+	r.printf("(with the session cookie a first response set, and a cancellable context like net/http's), handed to a real `gin.Engine` ")
+	r.printf("(`gin.New()`, release mode) through `ServeHTTP`; the response goes to a reusable in-memory `http.ResponseWriter` whose ")
+	r.printf("header map and body are reset between requests. No socket, no HTTP parsing: the harness allocates nothing per request, so B/op and ")
+	r.printf("allocs/op are the library's plus gin's own (the bare handler's 1 allocation). This isolates what a library costs; ")
+	r.printf("a user's request also pays for the network and net/http, which the end-to-end table adds.\n")
+	if e2e {
+		r.printf("- **End to end**: each library behind its own `net/http` server on a 127.0.0.1 socket (`httptest.NewServer`), ")
+		r.printf("%d client goroutines with one session each, keep-alive connections, the next request sent when the previous response is read; ", 4)
+		r.printf("latency measured in the client. Client and server share the machine's cores.\n")
+	}
+	r.printf("- **Stores** are real: Redis and MySQL servers on loopback, their round trips counted at the socket (rtt/op).\n\n")
+}
+
+// run writes the machine and run description.
+func (r *report) run(meta map[string]string, keys []string) {
 	r.printf("## Run\n\n")
 	r.printf("| | |\n| --- | --- |\n")
-	for _, k := range metaKeys {
+	for _, k := range keys {
 		r.printf("| %s | %s |\n", k, strings.ReplaceAll(meta[k], "|", "\\|"))
 	}
 	r.printf("\n")
-	if load := meta["load average before"]; load != "" {
-		r.printf("**Caveat:** this is a shared 2-core machine on which other engineers run tests; the load averages above say how busy it was. " +
+	if meta["load average before"] != "" {
+		r.printf("**Caveat:** on a shared machine the load averages above say how busy it was. " +
 			"Each pass runs every contender one after the other, so a busy spell slows them alike, but absolute ns/op are noisier than on an idle machine. " +
 			"B/op, allocs/op and rtt/op do not depend on load.\n\n")
 	}
+}
 
-	r.printf("## Floor\n\nWhat no session library can beat, measured inside each store's benchmark, just before its contenders.\n\n")
-	r.printf("| What | ns/op | B/op | allocs/op | rtt/op |\n| --- | ---: | ---: | ---: | ---: |\n")
-	for _, st := range stores {
-		r.row("bare gin handler, no session middleware (in the "+st.title+" run)", st.bench+"/bare")
-	}
-	r.row("one raw go-redis v8 GET, context.Background()", "Redis/raw-GET")
-	r.row("one raw go-redis v8 GET, cancellable context (as a request's)", "Redis/raw-GET-reqctx")
-	r.row("one raw MySQL SELECT by primary key, context.Background()", "MySQL/raw-SELECT")
-	r.row("one raw MySQL SELECT by primary key, cancellable context (as a request's)", "MySQL/raw-SELECT-reqctx")
-	r.printf("\n")
-
-	for _, st := range stores {
-		var libs []string
-		// siblings are ginsession on another store in the same group
-		// (SQLite beside the file store): shown, never a "peer".
-		for _, l := range append(append([]string{"ginsession"}, peers...), siblings...) {
-			if _, ok := r.get(st.bench+"/read/"+l, "ns/op"); ok {
-				libs = append(libs, l)
-			}
-		}
-		if len(libs) == 0 {
-			continue
-		}
-		_, hasRT := r.get(st.bench+"/read/"+libs[0], "rtt/op")
-		bare, haveBare := r.get(st.bench+"/bare", "ns/op")
-		r.printf("## Store: %s\n\n", st.title)
-		r.printf("Time ratio = best peer's ns/op ÷ ginsession's (above 1: ginsession is faster); alloc ratio = ginsession's allocs/op ÷ the peer's with the fewest.\n\n")
-		r.printf("| Scenario | Library | ns/op | B/op | allocs/op |")
-		if hasRT {
-			r.printf(" rtt/op |")
-		}
-		r.printf(" time ratio | alloc ratio |\n| --- | --- | ---: | ---: | ---: |")
-		if hasRT {
-			r.printf(" ---: |")
-		}
-		r.printf(" ---: | ---: |\n")
-		for _, sc := range scenarios {
-			for _, l := range libs {
-				name := st.bench + "/" + sc + "/" + l
-				rr := res[name]
-				if rr == nil {
-					continue
-				}
-				ns, _ := rr.median("ns/op")
-				bop, _ := rr.median("B/op")
-				al, _ := rr.median("allocs/op")
-				r.printf("| %s | %s | %s | %s | %s |", sc, l, fmtNum(ns, "ns/op"), fmtNum(bop, "B/op"), fmtNum(al, "allocs/op"))
-				if hasRT {
-					rt, _ := rr.median("rtt/op")
-					r.printf(" %s |", fmtNum(rt, "rtt/op"))
-				}
-				tr, ar := "", ""
-				if l == "ginsession" {
-					if _, bns, ok := r.best(st.bench, sc, "ns/op"); ok {
-						tr = fmt.Sprintf("%.2fx", bns/ns)
-					}
-					if _, bal, ok := r.best(st.bench, sc, "allocs/op"); ok && bal > 0 {
-						ar = fmt.Sprintf("%.2f", al/bal)
-					}
-				}
-				r.printf(" %s | %s |\n", tr, ar)
-			}
-		}
-		r.printf("\n")
-		if haveBare {
-			r.printf("Overhead of an untouched session over the bare handler (%s ns/op): ", fmtNum(bare, "ns/op"))
-			var parts []string
-			for _, l := range libs {
-				if u, ok := r.get(st.bench+"/untouched/"+l, "ns/op"); ok {
-					parts = append(parts, fmt.Sprintf("%s %+.0f ns", l, u-bare))
-				}
-			}
-			r.printf("%s.\n\n", strings.Join(parts, ", "))
-		}
-		targets = append(targets, r.targets(st.bench, st.title, bare, haveBare)...)
-	}
-
-	r.idleTimeout()
-
-	r.printf("## Parallel (RunParallel, GOMAXPROCS goroutines, one session each)\n\n")
-	r.printf("| Store | Library | Scenario | ns/op | B/op | allocs/op | rtt/op | serial ns/op ÷ parallel |\n| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n")
-	for _, st := range []struct{ p, s string }{{"memory", "Memory"}, {"redis", "Redis"}} {
-		for _, l := range append([]string{"ginsession"}, peers...) {
-			for _, sc := range []string{"read", "write"} {
-				name := "Parallel/" + st.p + "/" + l + "/" + sc
-				rr := res[name]
-				if rr == nil {
-					continue
-				}
-				ns, _ := rr.median("ns/op")
-				bop, _ := rr.median("B/op")
-				al, _ := rr.median("allocs/op")
-				rt, hasRT := rr.median("rtt/op")
-				rts := ""
-				if hasRT {
-					rts = fmtNum(rt, "rtt/op")
-				}
-				speed := ""
-				if s, ok := r.get(st.s+"/"+sc+"/"+l, "ns/op"); ok {
-					speed = fmt.Sprintf("%.2fx", s/ns)
-				}
-				r.printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", st.p, l, sc, fmtNum(ns, "ns/op"), fmtNum(bop, "B/op"), fmtNum(al, "allocs/op"), rts, speed)
-			}
-		}
-	}
-	r.printf("\nWith %s cores, a library without a shared lock approaches %sx on the memory store; Redis requests wait on the network, so more of them overlap.\n\n", orDash(meta["cores"]), orDash(meta["cores"]))
-
-	var cross map[string]target
-	if *pairedPath != "" {
-		if pres := r.paired(*pairedPath); pres != nil {
-			pr := &report{res: pres, w: new(strings.Builder)}
-			cross = map[string]target{}
-			for _, st := range stores {
-				bare, ok := pr.get(st.bench+"/bare", "ns/op")
-				for _, t := range pr.targets(st.bench, st.title, bare, ok) {
-					cross[t.what] = t
-				}
-			}
-		}
-	}
-
-	r.printf("## Targets (issue #6)\n\n")
+func (r *report) targetTable(targets []target, cross map[string]target) {
+	r.printf("## Targets (issues #6 and #19)\n\n")
 	r.printf("Judged on the benchmark medians above; the cross-check column judges the same target on the round-robin p10s, which machine load cannot tilt between contenders.\n\n")
 	r.printf("| Target | Result (benchmark medians) | Met | Cross-check (round-robin p10) | Met |\n| --- | --- | --- | --- | --- |\n")
-	yes := func(b bool) string {
-		if b {
-			return "yes"
-		}
-		return "no"
-	}
 	for _, t := range targets {
 		c, ok := cross[t.what]
 		cr, cm := "", ""
@@ -321,7 +312,10 @@ func main() {
 		r.printf("| %s | %s | %s | %s | %s |\n", t.what, t.result, yes(t.met), cr, cm)
 	}
 	r.printf("\n")
-	raw, err := os.ReadFile(*in)
+}
+
+func (r *report) rawOutput(path string) {
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -332,202 +326,4 @@ func main() {
 		}
 	}
 	r.printf("```\n\n</details>\n")
-	if err := os.WriteFile(*out, []byte(r.w.String()), 0o644); err != nil {
-		log.Fatal(err)
-	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "N"
-	}
-	return s
-}
-
-func (r *report) row(title, name string) {
-	rr := r.res[name]
-	if rr == nil {
-		return
-	}
-	ns, _ := rr.median("ns/op")
-	bop, _ := rr.median("B/op")
-	al, _ := rr.median("allocs/op")
-	rts := ""
-	if rt, ok := rr.median("rtt/op"); ok {
-		rts = fmtNum(rt, "rtt/op")
-	}
-	r.printf("| %s | %s | %s | %s | %s |\n", title, fmtNum(ns, "ns/op"), fmtNum(bop, "B/op"), fmtNum(al, "allocs/op"), rts)
-}
-
-// targets evaluates issue #6's targets for one store.
-func (r *report) targets(store, title string, bare float64, haveBare bool) []target {
-	var ts []target
-	g := func(lib, sc, unit string) (float64, bool) { return r.get(store+"/"+sc+"/"+lib, unit) }
-	if _, ok := g("ginsession", "read", "ns/op"); !ok {
-		return nil
-	}
-	// untouched: overhead no larger than gin-contrib's, and 0 round trips.
-	if u, ok := g("ginsession", "untouched", "ns/op"); ok && haveBare {
-		if gc, ok := g("gin-contrib", "untouched", "ns/op"); ok {
-			ts = append(ts, target{
-				what:   title + ": untouched overhead over bare ≤ gin-contrib's",
-				result: fmt.Sprintf("ginsession %+.0f ns, gin-contrib %+.0f ns", u-bare, gc-bare),
-				met:    u-bare <= gc-bare,
-			})
-		}
-	}
-	if rt, ok := g("ginsession", "untouched", "rtt/op"); ok {
-		res := fmt.Sprintf("ginsession %.2f", rt)
-		if s, ok := g("scs", "untouched", "rtt/op"); ok {
-			res += fmt.Sprintf(", scs %.2f", s)
-		}
-		ts = append(ts, target{what: title + ": untouched makes 0 store round trips", result: res, met: rt == 0})
-	}
-	switch store {
-	case "Memory", "Cookie":
-		for _, sc := range []string{"read", "write", "new"} {
-			ns, _ := g("ginsession", sc, "ns/op")
-			al, _ := g("ginsession", sc, "allocs/op")
-			if p, bns, ok := r.best(store, sc, "ns/op"); ok {
-				ts = append(ts, target{
-					what:   fmt.Sprintf("%s %s: ≥ 3x faster than the best peer", title, sc),
-					result: fmt.Sprintf("%.2fx (ginsession %s ns, %s %s ns)", bns/ns, fmtNum(ns, ""), p, fmtNum(bns, "")),
-					met:    bns/ns >= 3,
-				})
-			}
-			if p, bal, ok := r.best(store, sc, "allocs/op"); ok {
-				ts = append(ts, target{
-					what:   fmt.Sprintf("%s %s: ≤ ¼ of the best peer's allocs/op", title, sc),
-					result: fmt.Sprintf("%.2f (ginsession %s, %s %s)", al/bal, fmtNum(al, ""), p, fmtNum(bal, "")),
-					met:    al <= bal/4,
-				})
-			}
-		}
-	case "Redis", "MySQL":
-		want := map[string]float64{"untouched": 0, "read": 1, "write": 2, "new": 1}
-		var got []string
-		met := true
-		for _, sc := range scenarios {
-			rt, ok := g("ginsession", sc, "rtt/op")
-			if !ok {
-				met = false
-				got = append(got, sc+" ?")
-				continue
-			}
-			got = append(got, fmt.Sprintf("%s %.2f", sc, rt))
-			if rt != want[sc] {
-				met = false
-			}
-		}
-		ts = append(ts, target{what: title + ": round trips 0/1/2/1 (untouched/read/write/new)", result: strings.Join(got, ", "), met: met})
-		floor := map[string]string{"Redis": "Redis/raw-GET", "MySQL": "MySQL/raw-SELECT"}[store]
-		read, _ := g("ginsession", "read", "ns/op")
-		for _, f := range []struct{ suffix, what string }{{"", "context.Background()"}, {"-reqctx", "a request's cancellable context"}} {
-			raw, okRaw := r.get(floor+f.suffix, "ns/op")
-			if okRaw && haveBare {
-				lim := 1.15 * (bare + raw)
-				ts = append(ts, target{
-					what:   fmt.Sprintf("%s: read ≤ 1.15 × (bare + raw round trip with %s)", title, f.what),
-					result: fmt.Sprintf("%s ns vs limit %s ns (bare %s + raw %s); ratio %.2f", fmtNum(read, ""), fmtNum(lim, ""), fmtNum(bare, ""), fmtNum(raw, ""), read/(bare+raw)),
-					met:    read <= lim,
-				})
-			}
-		}
-	}
-	return ts
-}
-
-// paired writes the round-robin cross-check from TestPaired's PAIRED lines
-// and returns its p10s as results named like the benchmarks (allocs/op and
-// rtt/op taken from the benchmarks, which load does not change), so the
-// targets can be checked on them too.
-func (r *report) paired(path string) map[string]*result {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		log.Fatal(err)
-	}
-	p10 := map[string]float64{}
-	med := map[string]float64{}
-	var order []string
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 4 || f[0] != "PAIRED" {
-			continue
-		}
-		name := f[1]
-		for _, kv := range f[2:] {
-			k, v, _ := strings.Cut(kv, "=")
-			x, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				continue
-			}
-			switch k {
-			case "p10":
-				p10[name] = x
-			case "median":
-				med[name] = x
-			}
-		}
-		order = append(order, name)
-	}
-	if len(order) == 0 {
-		return nil
-	}
-	r.printf("## Round-robin cross-check\n\n")
-	r.printf("`TestPaired` serves small batches for each contender and the bare handler in turn, timing each batch, so a busy spell on the machine slows them alike. ")
-	r.printf("ns per request, 10th percentile and median of the batches; the ratio is the best peer's p10 ÷ ginsession's p10; the overhead is p10 minus the bare handler's p10 in the same round robin. ")
-	r.printf("The contenders share one heap here, so a garbage collection set off by one library's garbage can land in another's batch: this check is about machine load, not about who pays for the GC.\n\n")
-	r.printf("| Store/scenario | Library | p10 ns | median ns | over bare (p10) | ratio (p10) |\n| --- | --- | ---: | ---: | ---: | ---: |\n")
-	for _, name := range order {
-		i := strings.LastIndex(name, "/")
-		group, lib := name[:i], name[i+1:]
-		if lib == "bare" {
-			continue
-		}
-		over := ""
-		if b, ok := p10[group+"/bare"]; ok {
-			over = fmt.Sprintf("%+.0f", p10[name]-b)
-		}
-		ratio := ""
-		if lib == "ginsession" {
-			best := 0.0
-			for _, p := range peers {
-				if v, ok := p10[group+"/"+p]; ok && (best == 0 || v < best) {
-					best = v
-				}
-			}
-			if best > 0 {
-				ratio = fmt.Sprintf("%.2fx", best/p10[name])
-			}
-		}
-		r.printf("| %s | %s | %.0f | %.0f | %s | %s |\n", group, lib, p10[name], med[name], over, ratio)
-	}
-	r.printf("\n")
-	out := map[string]*result{}
-	for _, name := range order {
-		i := strings.LastIndex(name, "/")
-		group, lib := name[:i], name[i+1:]
-		store, scenario, _ := strings.Cut(group, "/")
-		bench := group + "/" + lib
-		switch lib {
-		case "bare":
-			if scenario != "untouched" {
-				continue
-			}
-			bench = store + "/bare"
-		case "raw", "raw-reqctx":
-			op := map[string]string{"Redis": "raw-GET", "MySQL": "raw-SELECT"}[store]
-			bench = store + "/" + op + strings.TrimPrefix(lib, "raw")
-		}
-		res := &result{name: bench, metrics: map[string][]float64{"ns/op": {p10[name]}}}
-		if b := r.res[bench]; b != nil {
-			for _, u := range []string{"allocs/op", "B/op", "rtt/op"} {
-				if v, ok := b.median(u); ok {
-					res.metrics[u] = []float64{v}
-				}
-			}
-		}
-		out[bench] = res
-	}
-	return out
 }

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// growthCase is a session size as the benchmarks name it: "100x10KB".
+type growthCase struct {
+	name  string
+	n     int
+	bytes int
+}
+
+var caseRE = regexp.MustCompile(`^(\d+)x(\d+)(B|KB)$`)
+
+// growthCasesOf returns the sizes measured for Growth/<store>/<op>, in the
+// order of the run.
+func (r *report) growthCasesOf(store, op string, order []string) []growthCase {
+	seen := map[string]bool{}
+	var cs []growthCase
+	prefix := "Growth/" + store + "/" + op + "/"
+	for _, name := range order {
+		rest, ok := strings.CutPrefix(name, prefix)
+		if !ok {
+			continue
+		}
+		c, _, _ := strings.Cut(rest, "/")
+		m := caseRE.FindStringSubmatch(c)
+		if m == nil || seen[c] {
+			continue
+		}
+		seen[c] = true
+		n, _ := strconv.Atoi(m[1])
+		size, _ := strconv.Atoi(m[2])
+		if m[3] == "KB" {
+			size <<= 10
+		}
+		cs = append(cs, growthCase{c, n, n * size})
+	}
+	return cs
+}
+
+// growth writes the growth tables and returns their targets: ahead of
+// every peer at every size, and no cost growing faster than the session.
+func (r *report) growth() []target {
+	order := r.order
+	var ts []target
+	wrote := false
+	for _, st := range []struct{ bench, title string }{{"Memory", "memory"}, {"Cookie", "signed cookie"}, {"Redis", "Redis"}} {
+		for _, op := range []string{"read", "write", "delete"} {
+			cases := r.growthCasesOf(st.bench, op, order)
+			if len(cases) == 0 {
+				continue
+			}
+			if !wrote {
+				r.printf("## Growth: cost as the session grows\n\n")
+				r.printf("`BenchmarkGrowth`: sessions of n values of a given size each (letters and digits at random, so compression has little to find), ")
+				r.printf("*read* returns one value, *write* replaces one with another of the same size (every request saves the whole session), ")
+				r.printf("*delete* removes the last key and stores it again (ginsession only: no Delete may be quadratic). ")
+				r.printf("Median ns/op; the ratio is the best peer's ÷ ginsession's; *ginsession ×* is how much ginsession's time grew over the previous row ")
+				r.printf("of the same value size, whose session was 10x smaller: about 10x is linear, 100x would be quadratic.\n\n")
+				wrote = true
+			}
+			libs := []string{"ginsession"}
+			for _, p := range peers {
+				if _, ok := r.get("Growth/"+st.bench+"/"+op+"/"+cases[0].name+"/"+p, "ns/op"); ok {
+					libs = append(libs, p)
+				}
+			}
+			r.printf("### %s, %s\n\n| Session | ", st.title, op)
+			for _, l := range libs {
+				r.printf("%s | ", l)
+			}
+			r.printf("ratio | ginsession × | ginsession allocs |\n| --- |")
+			for range libs {
+				r.printf(" ---: |")
+			}
+			r.printf(" ---: | ---: | ---: |\n")
+			var behind []string
+			worst, worstAt := 0.0, ""
+			prev := map[int]float64{} // per value size: ginsession's time of the smaller session
+			for _, c := range cases {
+				base := "Growth/" + st.bench + "/" + op + "/" + c.name + "/"
+				gs, ok := r.get(base+"ginsession", "ns/op")
+				if !ok {
+					continue
+				}
+				r.printf("| %s (%s) |", c.name, byteSizeName(c.bytes))
+				for _, l := range libs {
+					v, ok := r.get(base+l, "ns/op")
+					if !ok {
+						r.printf(" — |")
+						continue
+					}
+					r.printf(" %s |", fmtDur(v))
+				}
+				ratio := ""
+				if p, b, ok := r.bestOf(base, "ns/op"); ok {
+					ratio = fmt.Sprintf("%.2fx", b/gs)
+					if b < gs {
+						behind = append(behind, fmt.Sprintf("%s (%s %.2fx)", c.name, p, b/gs))
+					}
+				}
+				growth := ""
+				size := c.bytes / c.n
+				if p, ok := prev[size]; ok {
+					g := gs / p
+					growth = fmt.Sprintf("%.1fx", g)
+					if g > worst {
+						worst, worstAt = g, c.name
+					}
+				}
+				prev[size] = gs
+				al, _ := r.get(base+"ginsession", "allocs/op")
+				r.printf(" %s | %s | %s |\n", ratio, growth, fmtNum(al, ""))
+			}
+			r.printf("\n")
+			if len(libs) > 1 {
+				res := "at every size"
+				if len(behind) > 0 {
+					res = "behind at " + strings.Join(behind, ", ")
+				}
+				ts = append(ts, target{what: fmt.Sprintf("growth, %s %s: ahead of every peer at every size", st.title, op), result: res, met: len(behind) == 0})
+			}
+			if worstAt != "" {
+				ts = append(ts, target{
+					what:   fmt.Sprintf("growth, %s %s: no step of 10x more data costs over 20x", st.title, op),
+					result: fmt.Sprintf("largest step %.1fx (to %s)", worst, worstAt),
+					met:    worst <= 20,
+				})
+			}
+		}
+	}
+	return ts
+}
+
+func byteSizeName(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%g MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%g KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
