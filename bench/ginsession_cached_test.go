@@ -13,9 +13,11 @@ import (
 func init() { addGinsession(&cachedContenders, ginsessionCached) }
 
 // cachedRT is what Django's cached_db costs: a read is a cache hit; a write
-// loads from the cache, then updates the database and the cache; a new
-// session is inserted in the database, then cached.
-var cachedRT = map[string]int64{"untouched": 0, "read": 1, "write": 3, "new": 2}
+// loads from the cache, then swaps the record (a mark in the cache, the
+// database's compare-and-swap, the cache's swap of the mark for the data,
+// so that the cache never keeps what the database lost); a new session is
+// inserted in the database, then cached.
+var cachedRT = map[string]int64{"untouched": 0, "read": 1, "write": 4, "new": 2}
 
 // ginsessionCached is cachedstore with Redis (redisstore) in front of MySQL
 // (sqlstore), both counted by one rtCounter.
