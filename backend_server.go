@@ -18,10 +18,11 @@ type serverBackend struct {
 
 func (b *serverBackend) check(*options) error { return nil }
 
-func (b *serverBackend) adopt(s *Session, value string) {
+func (b *serverBackend) adopt(value string) (key, sealed string) {
 	if stores.ValidKey(value) {
-		s.key = value
+		return value, ""
 	}
+	return "", ""
 }
 
 func (b *serverBackend) load(s *Session) ([]byte, error) {
