@@ -40,10 +40,11 @@ func (b *cookieBackend) check(o *options) error {
 	return nil
 }
 
-func (b *cookieBackend) adopt(s *Session, value string) {
+func (b *cookieBackend) adopt(value string) (key, sealed string) {
 	if len(value) >= stores.MinKeyLength && len(value) <= maxClientCookie {
-		s.sealed = value
+		return "", value
 	}
+	return "", ""
 }
 
 func (b *cookieBackend) load(s *Session) ([]byte, error) {

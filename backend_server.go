@@ -30,10 +30,11 @@ func (b *serverBackend) check(o *options) (err error) {
 	return err
 }
 
-func (b *serverBackend) adopt(s *Session, value string) {
+func (b *serverBackend) adopt(value string) (key, sealed string) {
 	if stores.ValidKey(value) {
-		s.key = value
+		return value, ""
 	}
+	return "", ""
 }
 
 func (b *serverBackend) load(s *Session) ([]byte, error) {

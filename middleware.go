@@ -71,12 +71,15 @@ func New(store stores.Backend, opts ...Option) gin.HandlerFunc {
 }
 
 func (m *middleware) handle(c *gin.Context) {
-	s := &Session{m: m}
 	value, found := readCookie(c.Request.Header, m.opts.CookieName)
-	s.hadCookie = found
-	m.backend.adopt(s, value)
+	key, sealed := m.backend.adopt(value)
+	// One literal: a new object's fields written as it is made need no GC
+	// write barrier, which field-by-field stores after a call did (the
+	// "untouched" rows of BENCHMARKS.md).
+	s := &Session{m: m, key: key, sealed: sealed, hadCookie: found,
+		respWriter: responseWriter{ResponseWriter: c.Writer, c: c}}
 	w := &s.respWriter
-	w.ResponseWriter, w.s, w.c = c.Writer, s, c
+	w.s = s
 	c.Writer = w
 	c.Set(ContextKey, s)
 	c.Next()

@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// TestEndToEnd serves read and write through a real net/http server on a
+// TestEndToEnd serves untouched, read and write through a real net/http server on a
 // loopback socket, for every contender of the memory and Redis stores and
 // the bare handler, and prints what a client sees:
 //
@@ -47,7 +47,7 @@ func TestEndToEnd(t *testing.T) {
 		{"Redis", redisContenders},
 	} {
 		t.Run(g.store, func(t *testing.T) {
-			for _, sc := range []string{"read", "write"} {
+			for _, sc := range []string{"untouched", "read", "write"} {
 				t.Run(sc, func(t *testing.T) { endToEnd(t, g.store, sc, g.cs, per, rounds) })
 			}
 		})
@@ -168,6 +168,9 @@ func (r *e2eRunner) run(t *testing.T, scenario string, d time.Duration) {
 				}
 				switch {
 				case r.name == "bare":
+				case scenario == "untouched" && body != "ok":
+					errs <- fmt.Errorf("%s untouched: %q, want ok", r.name, body)
+					return
 				case scenario == "read" && body != nameValue:
 					errs <- fmt.Errorf("%s read: %q, want %q", r.name, body, nameValue)
 					return

@@ -15,7 +15,7 @@ type e2eResult struct {
 }
 
 // e2eGroups are the store/scenario groups of the end-to-end run, in order.
-var e2eGroups = []string{"Memory/read", "Memory/write", "Redis/read", "Redis/write"}
+var e2eGroups = []string{"Memory/untouched", "Memory/read", "Memory/write", "Redis/untouched", "Redis/read", "Redis/write"}
 
 func readE2E(path string) map[string]e2eResult {
 	b, err := os.ReadFile(path)
@@ -100,10 +100,16 @@ func e2eTargets(e map[string]e2eResult) []target {
 		if !ok || !okb {
 			continue
 		}
+		what, want := "requests/s ≥ the best peer's", 1.0
+		if strings.HasSuffix(g, "/untouched") {
+			// The in-process difference is a fraction of a microsecond: end
+			// to end it is within the run's noise either way.
+			what, want = "requests/s within 5% of the best peer's or above", 0.95
+		}
 		ts = append(ts, target{
-			what:   fmt.Sprintf("end to end %s: requests/s ≥ the best peer's", g),
+			what:   fmt.Sprintf("end to end %s: %s", g, what),
 			result: fmt.Sprintf("%.2fx (ginsession %.0f/s, %s %.0f/s; p99 %s vs %s)", v.rps/b.rps, v.rps, p, b.rps, fmtDur(v.p99*1e3), fmtDur(b.p99*1e3)),
-			met:    v.rps >= b.rps,
+			met:    v.rps >= want*b.rps,
 		})
 	}
 	return ts
