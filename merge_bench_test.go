@@ -151,13 +151,7 @@ func TestMeasureLostUpdates(t *testing.T) {
 					for i := range paths {
 						paths[i] = fmt.Sprintf("/set?k=k%02d&v=x", i)
 					}
-					var res []mergeResp
-					if mode.barrier {
-						res = a.race(key, paths)
-					} else {
-						res = a.raceFree(key, paths)
-					}
-					for _, r := range res {
+					for _, r := range a.send(key, paths, mode.barrier) {
 						if r.status != http.StatusOK {
 							t.Fatalf("%d %s", r.status, r.body)
 						}
@@ -169,19 +163,4 @@ func TestMeasureLostUpdates(t *testing.T) {
 			}
 		})
 	}
-}
-
-// raceFree sends every path at once, without the barrier.
-func (a *mergeApp) raceFree(key string, paths []string) []mergeResp {
-	out := make([]mergeResp, len(paths))
-	var wg sync.WaitGroup
-	for i, p := range paths {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out[i] = a.get(p, key)
-		}()
-	}
-	wg.Wait()
-	return out
 }

@@ -223,10 +223,17 @@ func (a *mergeApp) start(keys ...string) string {
 
 // race sends every path at once with the session's key, after arming the
 // barrier for all of them, and returns the responses in the paths' order.
-func (a *mergeApp) race(key string, paths []string) []mergeResp {
-	a.mu.Lock()
-	a.barrier = newBarrier(len(paths))
-	a.mu.Unlock()
+func (a *mergeApp) race(key string, paths []string) []mergeResp { return a.send(key, paths, true) }
+
+// send sends every path at once with the session's key, holding each
+// request at the barrier after its load when hold is set, and returns the
+// responses in the paths' order.
+func (a *mergeApp) send(key string, paths []string, hold bool) []mergeResp {
+	if hold {
+		a.mu.Lock()
+		a.barrier = newBarrier(len(paths))
+		a.mu.Unlock()
+	}
 	out := make([]mergeResp, len(paths))
 	var wg sync.WaitGroup
 	for i, p := range paths {
