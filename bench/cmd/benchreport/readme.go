@@ -28,7 +28,11 @@ func (r *report) updateReadme(path string, meta map[string]string, e2e map[strin
 	}
 	var w strings.Builder
 	fmt.Fprintf(&w, "%s\n", readmeStart)
-	fmt.Fprintf(&w, "From `bench/run.sh` (%s; %s). *In process* is the library alone through a `gin.Engine` (median ns/op, allocs/op), ", orDash(meta["date"]), orDash(meta["machine"]))
+	load := ""
+	if b, a := meta["load average before"], meta["load average after"]; b != "" {
+		load = fmt.Sprintf("; load average %s before, %s after", b, a)
+	}
+	fmt.Fprintf(&w, "From `bench/run.sh` (%s; %s%s). *In process* is the library alone through a `gin.Engine` (median ns/op, allocs/op), ", orDash(meta["date"]), orDash(meta["machine"]), load)
 	fmt.Fprintf(&w, "*end to end* what a client sees through `net/http` on a loopback socket (requests/s); ratio = ginsession ÷ best peer for requests/s, ")
 	fmt.Fprintf(&w, "best peer ÷ ginsession for time. Full tables and method: [BENCHMARKS.md](BENCHMARKS.md).\n\n")
 	fmt.Fprintf(&w, "| store | scenario | in process: ginsession | best peer | ratio | end to end: ginsession | best peer | ratio |\n| --- | --- | --- | --- | ---: | --- | --- | ---: |\n")
