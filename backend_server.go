@@ -175,7 +175,10 @@ func (b *serverBackend) flush(s *Session) error {
 func (b *serverBackend) cycle(s *Session) error {
 	old, oldData := s.key, s.base
 	merge := b.swaps() && old != "" && s.mustMerge()
-	changes := append([]string(nil), s.changes...) // saveLocked clears them
+	var changes []string
+	if merge {
+		changes = append(changes, s.changes...) // saveLocked clears them
+	}
 	s.key = ""
 	if err := s.saveLocked(); err != nil {
 		s.key, s.base = old, oldData
