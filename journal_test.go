@@ -17,22 +17,26 @@ import (
 	"github.com/ginsession/ginsession/stores/memstore"
 )
 
-// meddler is a real memstore whose conditional writes first run a hook: a
-// concurrent request's save, forced between this request's load and save.
+// meddler wraps a real store that can swap, counting its conditional
+// writes and running a hook before each: a concurrent request's save,
+// forced between this request's load and save.
 type meddler struct {
-	*memstore.Store
+	stores.Store
+	sw      stores.Swapper
 	swaps   atomic.Int32
 	deletes atomic.Int32
 	before  func(call int32) // runs before each CompareAndSwap
 	beforeD func(call int32) // runs before each CompareAndDelete
 }
 
+func meddle(st stores.Store) *meddler { return &meddler{Store: st, sw: st.(stores.Swapper)} }
+
 func (m *meddler) CompareAndSwap(ctx context.Context, key string, old, data []byte, exp time.Time) ([]byte, error) {
 	n := m.swaps.Add(1)
 	if m.before != nil {
 		m.before(n)
 	}
-	return m.Store.CompareAndSwap(ctx, key, old, data, exp)
+	return m.sw.CompareAndSwap(ctx, key, old, data, exp)
 }
 
 func (m *meddler) CompareAndDelete(ctx context.Context, key string, old []byte) ([]byte, error) {
@@ -40,7 +44,7 @@ func (m *meddler) CompareAndDelete(ctx context.Context, key string, old []byte) 
 	if m.beforeD != nil {
 		m.beforeD(n)
 	}
-	return m.Store.CompareAndDelete(ctx, key, old)
+	return m.sw.CompareAndDelete(ctx, key, old)
 }
 
 // put replaces the record under key with values, as another request's save
@@ -61,7 +65,7 @@ func (m *meddler) json(t *testing.T, key string) string {
 	return string(b)
 }
 
-func newMeddler() *meddler { return &meddler{Store: mustNew(memstore.New())} }
+func newMeddler() *meddler { return meddle(mustNew(memstore.New())) }
 
 // journalApp serves /do, whose handler is the test's.
 func journalApp(t *testing.T, st stores.Store, h gin.HandlerFunc, opts ...ginsession.Option) *app {
@@ -243,13 +247,13 @@ func TestCycleKeyAfterAConcurrentLogoutLeavesNothing(t *testing.T) {
 	m.beforeD = func(int32) {
 		_ = m.Store.Delete(context.Background(), oldKey) // the logout
 	}
-	before := m.Len()
+	before := m.Store.(*memstore.Store).Len()
 	r := a.get("/do", "sessionid="+oldKey)
 	if r.StatusCode != http.StatusBadRequest {
 		t.Errorf("answered %d %s, want 400", r.StatusCode, r.body)
 	}
 	_ = newKey
-	if n := m.Len(); n != before-1 {
+	if n := m.Store.(*memstore.Store).Len(); n != before-1 {
 		t.Errorf("%d records after, %d before: the cycled copy survived the logout", n, before)
 	}
 }

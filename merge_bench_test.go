@@ -1,7 +1,6 @@
 package ginsession_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,22 +17,6 @@ import (
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
-
-// swapCounter counts the conditional saves a store is asked for.
-type swapCounter struct {
-	stores.Store
-	sw    stores.Swapper
-	swaps atomic.Int64
-}
-
-func (c *swapCounter) CompareAndSwap(ctx context.Context, key string, old, data []byte, exp time.Time) ([]byte, error) {
-	c.swaps.Add(1)
-	return c.sw.CompareAndSwap(ctx, key, old, data, exp)
-}
-
-func (c *swapCounter) CompareAndDelete(ctx context.Context, key string, old []byte) ([]byte, error) {
-	return c.sw.CompareAndDelete(ctx, key, old)
-}
 
 // BenchmarkConcurrentWriters measures what conflicts cost: each iteration
 // is one round of w requests on one session, started together, each
@@ -68,7 +50,7 @@ func BenchmarkConcurrentWriters(b *testing.B) {
 }
 
 func benchWriters(b *testing.B, inner stores.Store, w int, forced bool) {
-	counted := &swapCounter{Store: inner, sw: inner.(stores.Swapper)}
+	counted := meddle(inner)
 	var bar atomic.Pointer[barrier]
 	var round atomic.Int64 // each round writes new values, so every save changes the record
 	r := gin.New()

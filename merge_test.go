@@ -507,7 +507,7 @@ func TestALoneProcessConflictsAtMostOncePerSave(t *testing.T) {
 	for _, ns := range swapStores(t)[:4] { // memory, file, sqlite, mysql
 		t.Run(ns.name, func(t *testing.T) {
 			inner := ns.open(t)
-			counted := &swapCounter{Store: inner, sw: inner.(stores.Swapper)}
+			counted := meddle(inner)
 			a := newMergeApp(t, counted)
 			key := a.start("init")
 			paths := make([]string, n)
