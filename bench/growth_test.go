@@ -252,14 +252,7 @@ func BenchmarkGrowth(b *testing.B) {
 								b.Run(c.lib, func(b *testing.B) {
 									in := c.setup(b)
 									step, after := prepareGrowth(b, in, op.name, g)
-									b.ReportAllocs()
-									in.rt.reset()
-									b.ResetTimer()
-									for range b.N {
-										step(b)
-									}
-									b.StopTimer()
-									in.rt.report(b)
+									timeSteps(b, in, step)
 									b.SetBytes(int64(g.n * g.size))
 									after(b, b.N)
 								})

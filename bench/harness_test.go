@@ -324,9 +324,9 @@ func prepareNew(tb testing.TB, in *instance) (func(testing.TB), func(testing.TB,
 	return okStep(cl), nil
 }
 
-// runScenario runs one scenario of one contender as the benchmark b.
-func runScenario(b *testing.B, in *instance, sc scenario) {
-	step, after := sc.prepare(b, in)
+// timeSteps times b.N runs of step, reporting allocations and the store
+// round trips they made.
+func timeSteps(b *testing.B, in *instance, step func(testing.TB)) {
 	b.ReportAllocs()
 	in.rt.reset()
 	b.ResetTimer()
@@ -335,6 +335,12 @@ func runScenario(b *testing.B, in *instance, sc scenario) {
 	}
 	b.StopTimer()
 	in.rt.report(b)
+}
+
+// runScenario runs one scenario of one contender as the benchmark b.
+func runScenario(b *testing.B, in *instance, sc scenario) {
+	step, after := sc.prepare(b, in)
+	timeSteps(b, in, step)
 	if after != nil {
 		after(b, b.N)
 	}

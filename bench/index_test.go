@@ -64,15 +64,7 @@ func benchIndexedRead(b *testing.B, in *instance) {
 	cl := newClient(in, "/read", key)
 	cl.do()
 	cl.check(b, "42")
-	step := okStep(cl)
-	b.ReportAllocs()
-	in.rt.reset()
-	b.ResetTimer()
-	for range b.N {
-		step(b)
-	}
-	b.StopTimer()
-	in.rt.report(b)
+	timeSteps(b, in, okStep(cl))
 }
 
 // benchIndexedLogin times logins of new clients (a CycleKey and a save,
@@ -81,15 +73,7 @@ func benchIndexedLogin(b *testing.B, in *instance) {
 	cl := newClient(in, "/login", "")
 	cl.do()
 	cl.check(b, "ok")
-	step := okStep(cl)
-	b.ReportAllocs()
-	in.rt.reset()
-	b.ResetTimer()
-	for range b.N {
-		step(b)
-	}
-	b.StopTimer()
-	in.rt.report(b)
+	timeSteps(b, in, okStep(cl))
 }
 
 func BenchmarkIndexRead(b *testing.B)  { benchIndex(b, benchIndexedRead) }
