@@ -107,6 +107,31 @@ func TestReadCookieTrimsExactlyAsTrimSpace(t *testing.T) {
 	}
 }
 
+// FuzzReadCookie: readCookie, its shortcut for the common shape included,
+// reads what the reference reads from any Cookie header, on one line or
+// split over two.
+func FuzzReadCookie(f *testing.F) {
+	for _, seed := range []string{
+		"sessionid=abcdefghijklmnopqrstuvwxyz012345", "sessionid=abc; csrftoken=x", "sessionid=", "sessionid=;x=y",
+		`sessionid="quoted"`, `sessionid="`, "sessionid=abc ", "sessionid=abc\u00a0; x=y", "sessionid", "sessionid;sessionid=v",
+		"csrftoken=x; sessionid=v", "sessionidx=1; sessionid=2", " sessionid=v", "sessionid=v\xff", "sessionid=\"; x",
+	} {
+		f.Add(seed, -1)
+		f.Add(seed, 5)
+	}
+	f.Fuzz(func(t *testing.T, line string, split int) {
+		h := http.Header{"Cookie": {line}}
+		if split >= 0 && split <= len(line) {
+			h["Cookie"] = []string{line[:split], line[split:]}
+		}
+		gotV, gotOK := readCookie(h, "sessionid")
+		wantV, wantOK := readCookieByTrimSpace(h, "sessionid")
+		if gotV != wantV || gotOK != wantOK {
+			t.Fatalf("Cookie: %q: got %q, %v; want %q, %v", h["Cookie"], gotV, gotOK, wantV, wantOK)
+		}
+	})
+}
+
 // TestHTTPDatesAreWhatAppendFormatWrites: the hand-written Expires date is
 // byte for byte AppendFormat's, for times all over the years it handles
 // (every month, weekday and hour, leap days) and the years it hands back.

@@ -123,8 +123,8 @@ func (u *userIndex) entryExpiry(expiry time.Time) time.Time {
 func (u *userIndex) entry(s *Session, now, expiry time.Time) stores.IndexEntry {
 	e := stores.IndexEntry{Key: s.key, Created: now, LastActive: now, Expiry: u.entryExpiry(expiry)}
 	e.Backend, _ = s.values[sessionindex.BackendKey].(string)
-	if u.details && s.ended.Load() == nil && s.respWriter.c != nil {
-		c := s.respWriter.c
+	if u.details && s.ended.Load() == nil && s.c != nil {
+		c := s.c
 		e.UserAgent = truncateUTF8(c.Request.UserAgent(), MaxUserAgent)
 		e.IP = c.ClientIP()
 	}

@@ -76,10 +76,8 @@ func (m *middleware) handle(c *gin.Context) {
 	// One literal: a new object's fields written as it is made need no GC
 	// write barrier, which field-by-field stores after a call did (the
 	// "untouched" rows of BENCHMARKS.md).
-	s := &Session{m: m, key: key, sealed: sealed, hadCookie: found,
-		respWriter: responseWriter{ResponseWriter: c.Writer, c: c}}
-	w := &s.respWriter
-	w.s = s
+	s := &Session{m: m, key: key, sealed: sealed, hadCookie: found, c: c, inner: c.Writer}
+	w := (*responseWriter)(s)
 	c.Writer = w
 	c.Set(ContextKey, s)
 	c.Next()

@@ -112,7 +112,7 @@ func (s *Session) requestContext() context.Context {
 	if r := s.ended.Load(); r != nil {
 		return r.Context()
 	}
-	return s.respWriter.c.Request.Context()
+	return s.c.Request.Context()
 }
 
 // end records that the middleware has returned, keeping the request as it

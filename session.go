@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gin-gonic/gin"
 )
 
 // expiryKey holds a custom expiry, as in Django: int seconds, or an ISO 8601
@@ -40,18 +42,22 @@ type Session struct {
 
 	key    string // the session key in a server store; "" when none, and always for a cookie store
 	sealed string // the sealed record, for a cookie store; "" when none
-	err    error  // a store failure this request must report; nothing is saved over it
+
+	// c is the request's context, for the ErrorHandler and the request's
+	// context while the middleware runs; inner is the writer the
+	// middleware replaced with this session's (writer.go).
+	c     *gin.Context
+	inner gin.ResponseWriter
 
 	// The flags share one word.
 	hadCookie bool // the request carried the session cookie
 	loaded    bool
 	accessed  bool
 	modified  bool
-	replaced  bool // Clear or Flush: the session is saved whole, not merged
-	cookieDue bool // saved already (Save, CycleKey): the cookie must go out even if unmodified
-	committed bool // the middleware has written the session's headers
-
-	respWriter responseWriter
+	replaced  bool  // Clear or Flush: the session is saved whole, not merged
+	cookieDue bool  // saved already (Save, CycleKey): the cookie must go out even if unmodified
+	committed bool  // the middleware has written the session's headers
+	wstate    uint8 // the writer's state (writer.go)
 
 	// What a request that uses the session needs is allocated when it
 	// does (own): every request allocates a Session, most never use it,
@@ -64,6 +70,11 @@ type Session struct {
 
 // sessionData is the part of a Session that holds its values.
 type sessionData struct {
+	// err is a store failure this request must report; nothing is saved
+	// over it. Only a request that used the session can have one; read it
+	// through failure where the data part may not exist.
+	err error
+
 	// big, set only for large sessions that had a key deleted, finds a
 	// key's place in keys without a scan; see deleteLocked.
 	big *keyIndex
@@ -336,6 +347,15 @@ func (s *Session) Modified() bool {
 func (s *Session) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.failure()
+}
+
+// failure is the store failure this request must report, if any. s.mu is
+// held.
+func (s *Session) failure() error {
+	if s.sessionData == nil {
+		return nil
+	}
 	return s.err
 }
 

@@ -35,14 +35,14 @@ import (
 // session's among them. A hijack that would drop a session cookie is logged
 // as an error naming this function.
 func UpgradeHeader(c *gin.Context) (http.Header, error) {
-	w := &From(c).respWriter
+	w := (*responseWriter)(From(c))
 	if err := w.commitStatus(http.StatusSwitchingProtocols); err != nil {
 		return nil, err
 	}
-	if w.state == failed {
+	if w.wstate == failed {
 		return nil, errCommitFailed
 	}
-	h := w.ResponseWriter.Header()
+	h := w.inner.Header()
 	out := make(http.Header, 2)
 	for _, k := range []string{"Set-Cookie", "Vary"} {
 		if v := h[k]; len(v) > 0 {
@@ -58,14 +58,14 @@ func UpgradeHeader(c *gin.Context) (http.Header, error) {
 // dropped without a word (after CycleKey the user is logged out), so it is
 // logged as an error that names the fix.
 func (w *responseWriter) commitForHijack() {
-	if w.state != open {
+	if w.wstate != open {
 		return // sent already, or taken by UpgradeHeader
 	}
-	h := w.ResponseWriter.Header()
+	h := w.inner.Header()
 	before := len(h["Set-Cookie"])
 	w.commit()
-	if w.state == committed && len(h["Set-Cookie"]) > before {
-		w.s.m.log.Error("ginsession: connection hijacked before the session cookie was sent; the client does not get it: "+
+	if w.wstate == committed && len(h["Set-Cookie"]) > before {
+		w.m.log.Error("ginsession: connection hijacked before the session cookie was sent; the client does not get it: "+
 			"call ginsession.UpgradeHeader(c) before the upgrade and pass its header to it (gorilla/websocket: upgrader.Upgrade(c.Writer, c.Request, h))",
 			slog.String("method", w.c.Request.Method), slog.String("path", w.c.Request.URL.Path))
 	}

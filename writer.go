@@ -22,31 +22,36 @@ const (
 // responseWriter commits the session at the last moment before the status
 // line goes out: the first Write, WriteHeaderNow, Flush or Hijack, or the end
 // of the handler chain. Nothing is buffered, so streaming keeps working.
-type responseWriter struct {
-	gin.ResponseWriter
-	s     *Session
-	c     *gin.Context
-	state uint8
-}
+//
+// It is the Session itself under another type, (*responseWriter)(s), which
+// the middleware puts in c.Writer: the writer costs no allocation and no
+// field of its own (every request pays for both, used or not: the
+// "untouched" rows of BENCHMARKS.md), and its methods stay off the Session's.
+// It writes through s.inner, the writer it replaced, and keeps its state in
+// s.wstate.
+type responseWriter Session
+
+// session is the Session this writer is.
+func (w *responseWriter) session() *Session { return (*Session)(w) }
 
 var errCommitFailed = errors.New("ginsession: the session could not be saved; the error response was sent instead")
 
 // commit runs the session's commit once; on failure the ErrorHandler
 // answers instead of the handler.
 func (w *responseWriter) commit() {
-	if w.state == open {
-		w.commitStatus(w.ResponseWriter.Status())
+	if w.wstate == open {
+		w.commitStatus(w.inner.Status())
 	}
 }
 
 // commitStatus is commit for a response of the given status; it returns the
 // failure the ErrorHandler answered.
 func (w *responseWriter) commitStatus(status int) error {
-	if w.state != open {
+	if w.wstate != open {
 		return nil
 	}
-	w.state = committed
-	err := w.s.commit(status, w.ResponseWriter)
+	w.wstate = committed
+	err := w.session().commit(status, w.inner)
 	if err != nil {
 		w.fail(err)
 	}
@@ -54,7 +59,7 @@ func (w *responseWriter) commitStatus(status int) error {
 }
 
 func (w *responseWriter) fail(err error) {
-	log := w.s.m.log
+	log := w.m.log
 	attrs := []any{slog.String("method", w.c.Request.Method), slog.String("path", w.c.Request.URL.Path), slog.String("error", err.Error())}
 	switch {
 	case errors.Is(err, ErrSessionInterrupted):
@@ -66,71 +71,82 @@ func (w *responseWriter) fail(err error) {
 		log.Error("ginsession: session store failed; answering with the error handler", attrs...)
 	}
 	// Whatever the handler meant to send no longer holds.
-	h := w.ResponseWriter.Header()
+	h := w.inner.Header()
 	for _, k := range []string{"Location", "Content-Type", "Content-Length", "Content-Encoding", "Content-Disposition", "Etag", "Last-Modified"} {
 		h.Del(k)
 	}
-	w.state = writingErr
-	w.s.m.opts.ErrorHandler(w.c, err)
-	if !w.ResponseWriter.Written() {
-		if w.ResponseWriter.Status() < http.StatusBadRequest {
-			w.ResponseWriter.WriteHeader(http.StatusInternalServerError)
+	w.wstate = writingErr
+	w.m.opts.ErrorHandler(w.c, err)
+	if !w.inner.Written() {
+		if w.inner.Status() < http.StatusBadRequest {
+			w.inner.WriteHeader(http.StatusInternalServerError)
 		}
-		w.ResponseWriter.WriteHeaderNow()
+		w.inner.WriteHeaderNow()
 	}
-	w.state = failed
+	w.wstate = failed
 }
 
 // WriteHeader records the status, as gin's writer does; it is not sent yet.
 func (w *responseWriter) WriteHeader(code int) {
-	if w.state == failed {
+	if w.wstate == failed {
 		return
 	}
-	w.ResponseWriter.WriteHeader(code)
+	w.inner.WriteHeader(code)
 }
 
 // WriteHeaderNow commits the session, then sends the status line.
 func (w *responseWriter) WriteHeaderNow() {
 	w.commit()
-	if w.state == failed {
+	if w.wstate == failed {
 		return
 	}
-	w.ResponseWriter.WriteHeaderNow()
+	w.inner.WriteHeaderNow()
 }
 
 // Write commits the session before the first byte goes out.
 func (w *responseWriter) Write(b []byte) (int, error) {
 	w.commit()
-	if w.state == failed {
+	if w.wstate == failed {
 		return len(b), nil
 	}
-	return w.ResponseWriter.Write(b)
+	return w.inner.Write(b)
 }
 
 // WriteString commits the session before the first byte goes out.
 func (w *responseWriter) WriteString(s string) (int, error) {
 	w.commit()
-	if w.state == failed {
+	if w.wstate == failed {
 		return len(s), nil
 	}
-	return w.ResponseWriter.WriteString(s)
+	return w.inner.WriteString(s)
 }
 
 // Flush commits the session, then flushes.
 func (w *responseWriter) Flush() {
 	w.commit()
-	w.ResponseWriter.Flush()
+	w.inner.Flush()
 }
 
 // Hijack commits the session before handing the connection over; see
 // UpgradeHeader for getting its cookie into the hijacker's status line.
 func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.commitForHijack()
-	if w.state == failed {
+	if w.wstate == failed {
 		return nil, nil, errCommitFailed
 	}
-	return w.ResponseWriter.Hijack()
+	return w.inner.Hijack()
 }
 
 // Unwrap returns the wrapped writer, for http.ResponseController.
-func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.inner }
+
+// The rest of gin.ResponseWriter passes through.
+
+func (w *responseWriter) Header() http.Header      { return w.inner.Header() }
+func (w *responseWriter) Status() int              { return w.inner.Status() }
+func (w *responseWriter) Size() int                { return w.inner.Size() }
+func (w *responseWriter) Written() bool            { return w.inner.Written() }
+func (w *responseWriter) Pusher() http.Pusher      { return w.inner.Pusher() }
+func (w *responseWriter) CloseNotify() <-chan bool { return w.inner.CloseNotify() }
+
+var _ gin.ResponseWriter = (*responseWriter)(nil)
