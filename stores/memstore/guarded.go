@@ -48,7 +48,7 @@ func (s *Store) setUnless(ctx context.Context, op, key string, data []byte, expi
 	case r != nil:
 		r.data, r.expiry = reuse(r.data, data), exp
 	default:
-		sh.m[key] = &record{data: bytes.Clone(data), expiry: exp}
+		sh.m[key] = newRecord(data, exp)
 	}
 	return true, nil
 }
