@@ -230,32 +230,7 @@ func addVaryCookie(h http.Header) {
 // without allocating. Browsers send the most specific path first, so the
 // first is the one meant for this path. Surrounding quotes are removed.
 func readCookie(h http.Header, name string) (string, bool) {
-	lines := h["Cookie"]
-	if len(lines) == 1 {
-		// The common shape, "name=value" first on the only line, with
-		// nothing to trim or unquote, reads without the general loop's
-		// checks per part (every request with a session cookie pays them:
-		// the "untouched" rows of BENCHMARKS.md). Anything else takes the
-		// loop, which this agrees with byte for byte.
-		line := lines[0]
-		if len(line) > len(name) && line[len(name)] == '=' && line[:len(name)] == name {
-			v := line[len(name)+1:]
-			if i := strings.IndexByte(v, ';'); i >= 0 {
-				v = v[:i]
-			}
-			if n := len(v); n > 0 && v[0] != '"' && v[n-1] > ' ' && v[n-1] < 0x80 {
-				return v, true
-			}
-		}
-	}
-	return findCookie(lines, name)
-}
-
-// findCookie is readCookie for any Cookie header lines: the value of the
-// first cookie named name, parts trimmed of white space as
-// strings.TrimSpace does and a quoted value unquoted.
-func findCookie(lines []string, name string) (string, bool) {
-	for _, line := range lines {
+	for _, line := range h["Cookie"] {
 		for len(line) > 0 {
 			var part string
 			if i := strings.IndexByte(line, ';'); i >= 0 {
