@@ -33,29 +33,3 @@ func BenchmarkReadSessionCookie(b *testing.B) {
 		})
 	}
 }
-
-func BenchmarkReadSessionCookieParts(b *testing.B) {
-	key := "abcdefghijklmnopqrstuvwxyz012345"
-	h := http.Header{"Cookie": {"sessionid=" + key}}
-	b.Run("lookup", func(b *testing.B) {
-		for b.Loop() {
-			if len(h["Cookie"]) == 0 {
-				b.Fatal()
-			}
-		}
-	})
-	b.Run("read", func(b *testing.B) {
-		for b.Loop() {
-			if _, ok := readCookie(h, "sessionid"); !ok {
-				b.Fatal()
-			}
-		}
-	})
-	b.Run("validkey", func(b *testing.B) {
-		for b.Loop() {
-			if !stores.ValidKey(key) {
-				b.Fatal()
-			}
-		}
-	})
-}
