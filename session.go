@@ -43,8 +43,8 @@ type Session struct {
 	key    string // the session key in a server store; "" when none, and always for a cookie store
 	sealed string // the sealed record, for a cookie store; "" when none
 
-	// c is the request's context, for the ErrorHandler and the request's
-	// context while the middleware runs; inner is the writer the
+	// c is the request's gin.Context, for the ErrorHandler and, while the
+	// middleware runs, for c.Request's context; inner is the writer the
 	// middleware replaced with this session's (writer.go).
 	c     *gin.Context
 	inner gin.ResponseWriter
