@@ -23,11 +23,6 @@ type backend interface {
 	// check reports a setting this backend cannot work with, after the
 	// options' own validation.
 	check(o *options) error
-	// adopt returns the session's reference for the request's cookie
-	// value: a key, or a sealed record, whichever this backend uses, if
-	// the value is well formed for it; "" for both otherwise, and the
-	// session starts empty.
-	adopt(value string) (key, sealed string)
 	// load returns the record's encoded data; stores.ErrNotFound means there
 	// is none to use (the caller drops the reference), any other error a
 	// failure the request must report.

@@ -40,13 +40,6 @@ func (b *cookieBackend) check(o *options) error {
 	return nil
 }
 
-func (b *cookieBackend) adopt(value string) (key, sealed string) {
-	if len(value) >= stores.MinKeyLength && len(value) <= maxClientCookie {
-		return "", value
-	}
-	return "", ""
-}
-
 func (b *cookieBackend) load(s *Session) ([]byte, error) {
 	raw, at, err := b.cs.Open(s.sealed, s.m.secrets)
 	switch {

@@ -30,13 +30,6 @@ func (b *serverBackend) check(o *options) (err error) {
 	return err
 }
 
-func (b *serverBackend) adopt(value string) (key, sealed string) {
-	if stores.ValidKey(value) {
-		return value, ""
-	}
-	return "", ""
-}
-
 func (b *serverBackend) load(s *Session) ([]byte, error) {
 	ctx, cancel := s.storeContext()
 	raw, err := b.loadRecord(ctx, s)

@@ -68,7 +68,7 @@ func (s *Session) ResetExpiry() { s.Delete(expiryKey) }
 // (Django's get_expiry_age), in whole seconds: no longer than the idle and
 // absolute timeouts allow, if set.
 func (s *Session) ExpiryAge() time.Duration {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	now := s.m.now()
 	return s.expiryAgeLocked(now)
@@ -127,7 +127,7 @@ func secondsDuration(secs float64) time.Duration {
 // ExpiryDate returns when the session expires (Django's get_expiry_date):
 // with WithIdleTimeout, when it ends if no other request comes first.
 func (s *Session) ExpiryDate() time.Time {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	return s.expiryDateLocked(s.m.now())
 }
@@ -146,7 +146,7 @@ func (s *Session) expiryDateLocked(modified time.Time) time.Time {
 // the ExpireAtBrowserClose option when no custom expiry is set, otherwise
 // whether SetExpiry(0) was used (Django's get_expire_at_browser_close).
 func (s *Session) ExpireAtBrowserClose() bool {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	return s.expireAtBrowserCloseLocked()
 }

@@ -44,6 +44,15 @@ func TestDjangoMiddlewareScenarios(t *testing.T) {
 		{"no cookie, the view ignores the session: no cookie, no Vary", nil, nil, "/i", want{noStore: true}},
 		{"a too-short cookie, the view ignores the session: deletion cookie", nil, func(*app) string { return "sessionid=abc" }, "/i", want{cookie: "delete", vary: "Cookie"}},
 		{"an unknown 32-char key, the view ignores the session: nothing", nil, func(*app) string { return "sessionid=" + stores.NewKey() }, "/i", want{}},
+		// Django checks only the length until the session is used (verified
+		// against 3.2): a value of 8 characters or more that is no key keeps
+		// its cookie on a request that ignores the session, and a request
+		// that uses it finds no session and deletes the cookie.
+		{"8+ characters that are no key, the view ignores the session: nothing", nil, func(*app) string { return "sessionid=../../etc/passwd" }, "/i", want{noStore: true}},
+		{"8+ characters that are no key, the view reads: deletion cookie", nil, func(*app) string { return "sessionid=../../etc/passwd" }, "/r", want{cookie: "delete", vary: "Cookie", noStore: true}},
+		{"41 characters, the view ignores the session: nothing", nil, func(*app) string { return "sessionid=" + strings.Repeat("a", 41) }, "/i", want{noStore: true}},
+		{"41 characters, the view reads: deletion cookie", nil, func(*app) string { return "sessionid=" + strings.Repeat("a", 41) }, "/r", want{cookie: "delete", vary: "Cookie", noStore: true}},
+		{"8+ characters that are no key, SaveEveryRequest: deletion cookie, nothing stored", []ginsession.Option{ginsession.WithSaveEveryRequest(true)}, func(*app) string { return "sessionid=UPPERCASEKEY1234" }, "/i", want{cookie: "delete", vary: "Cookie", noStore: true}},
 		{"an unknown 32-char key, the view reads: deletion cookie", nil, func(*app) string { return "sessionid=" + stores.NewKey() }, "/r", want{cookie: "delete", vary: "Cookie"}},
 		{"a valid cookie, the view flushes: deletion cookie", nil, func(a *app) string { return "sessionid=" + a.newSessionKey() }, "/flush", want{cookie: "delete", vary: "Cookie"}},
 		{"no cookie, the view flushes: no cookie, Vary", nil, nil, "/flush", want{vary: "Cookie", noStore: true}},
@@ -295,6 +304,7 @@ func TestCorruptStoredDataIsAnEmptySessionAndAWarning(t *testing.T) {
 
 func TestKeysFromClientsAreValidatedAndNeverAdopted(t *testing.T) {
 	a := newApp(t, nil).standardRoutes()
+	a.r.GET("/key", func(c *gin.Context) { c.String(200, ginsession.From(c).Key()) })
 	for _, planted := range []string{
 		"attackerchosenkey1234567890abcde", // valid shape, unknown to the store
 		"../../etc/passwd",
@@ -302,6 +312,15 @@ func TestKeysFromClientsAreValidatedAndNeverAdopted(t *testing.T) {
 		"short",
 		strings.Repeat("a", 41),
 	} {
+		a.store.resetCounts()
+		// Key does not load, as Django's session_key: a well-formed key is
+		// returned as sent, anything else is no key and reaches no store.
+		if r := a.get("/key", "sessionid="+planted); !keyPattern.MatchString(planted) && r.body != "" {
+			t.Fatalf("planted %q: Key() = %q, want \"\"", planted, r.body)
+		}
+		if n := a.store.count("Load"); n != 0 {
+			t.Fatalf("planted %q: Key() made %d store loads, want none", planted, n)
+		}
 		r := a.get("/set?k=x&v=y", "sessionid="+planted)
 		got := r.cookieValue("sessionid")
 		if got == planted || !keyPattern.MatchString(got) {

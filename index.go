@@ -311,7 +311,7 @@ func indexTarget(session any) (sessionindex.Target, error) {
 	if b.index == nil {
 		return sessionindex.Target{}, fmt.Errorf("ginsession: the user index is off: add ginsession.WithUserIndex(ginsession.UserIndex{}) to ginsession.New: %w", stores.ErrNoIndex)
 	}
-	s.mu.Lock()
+	s.lock()
 	key := s.key
 	s.mu.Unlock()
 	return sessionindex.Target{
@@ -319,7 +319,7 @@ func indexTarget(session any) (sessionindex.Target, error) {
 		Index: b.index.ix,
 		Key:   key,
 		Context: func() (context.Context, context.CancelFunc) {
-			s.mu.Lock()
+			s.lock()
 			defer s.mu.Unlock()
 			return s.storeContext()
 		},

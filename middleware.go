@@ -20,6 +20,7 @@ const ContextKey contextKey = "github.com/ginsession/ginsession"
 type middleware struct {
 	opts      options
 	backend   backend      // where records live, chosen once in New
+	keyed     bool         // backend is a server store's: the cookie carries a key
 	inProcess bool         // the store never blocks: no per-call deadline
 	alias     bool         // the codec is JSONCodec and loads are fresh buffers: decode without copying
 	deletion  string       // the Set-Cookie value that deletes the cookie; fixed by the options
@@ -58,7 +59,8 @@ func New(store stores.Backend, opts ...Option) gin.HandlerFunc {
 	}
 	_, inProcess := store.(stores.InProcess)
 	_, fresh := store.(stores.FreshLoad)
-	m := &middleware{opts: o, backend: be, inProcess: inProcess, alias: fresh && isJSONCodec(o.Codec), log: o.Logger}
+	_, keyed := be.(*serverBackend)
+	m := &middleware{opts: o, backend: be, keyed: keyed, inProcess: inProcess, alias: fresh && isJSONCodec(o.Codec), log: o.Logger}
 	m.deletion = m.deletionCookie()
 	m.format = newCookieFormat(&m.opts)
 	if o.SecretKey != "" {
@@ -72,11 +74,17 @@ func New(store stores.Backend, opts ...Option) gin.HandlerFunc {
 
 func (m *middleware) handle(c *gin.Context) {
 	value, found := readCookie(c.Request.Header, m.opts.CookieName)
-	key, sealed := m.backend.adopt(value)
+	// Django's rule, all an untouched request needs: a value of at least 8
+	// characters names a session, so its cookie stays. A server store's
+	// key is checked in full when the session is first used (lock), which
+	// most requests never do.
+	if len(value) < stores.MinKeyLength || len(value) > maxClientCookie {
+		value = ""
+	}
 	// One literal: a new object's fields written as it is made need no GC
 	// write barrier, which field-by-field stores after a call did (the
 	// "untouched" rows of BENCHMARKS.md).
-	s := &Session{m: m, key: key, sealed: sealed, hadCookie: found, c: c, inner: c.Writer}
+	s := &Session{m: m, sealed: value, hadCookie: found, c: c, inner: c.Writer}
 	w := (*responseWriter)(s)
 	c.Writer = w
 	c.Set(ContextKey, s)

@@ -25,8 +25,29 @@ const interruptedMessage = "The request's session was deleted before the request
 // store).
 const createAttempts = 10
 
+// lock takes s.mu for a use of the session. For a server store, the first
+// use adopts the cookie's value as the key if it is a valid one (ValidKey)
+// and drops it otherwise: an untouched request never pays for the check,
+// and needs only Django's rule, which the middleware applied.
+func (s *Session) lock() {
+	s.mu.Lock()
+	if s.sealed != "" && s.m.keyed {
+		s.adoptKey()
+	}
+}
+
+// adoptKey moves a server store's cookie value from s.sealed to s.key if
+// it is a valid key. s.mu is held.
+func (s *Session) adoptKey() {
+	if stores.ValidKey(s.sealed) {
+		s.key = s.sealed
+	}
+	s.sealed = ""
+}
+
 // hasRecord reports whether the session refers to a record: a key, or a
-// sealed cookie. s.mu is held.
+// sealed cookie (for a server store, a cookie value not checked yet, which
+// Django counts as a key until the session is used). s.mu is held.
 func (s *Session) hasRecord() bool { return s.key != "" || s.sealed != "" }
 
 // dropRecord forgets the session's record and data: it is empty and
@@ -123,7 +144,7 @@ func (s *Session) end(r *http.Request) { s.ended.Store(r) }
 // store and drops the key (Django's flush, what logout does). The cookie is
 // deleted at the end of the request unless new values are stored.
 func (s *Session) Flush() error {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	s.clearLocked()
 	s.cookieDue = false
@@ -135,7 +156,7 @@ func (s *Session) Flush() error {
 // attacker planted before login is worthless after it. For cookie stores
 // the cookie is re-signed; old cookies cannot be revoked.
 func (s *Session) CycleKey() error {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	s.data()
 	if s.err != nil {
@@ -148,7 +169,7 @@ func (s *Session) CycleKey() error {
 // at the end of the request, so handlers rarely need this; it returns
 // ErrSessionInterrupted when the record was deleted meanwhile.
 func (s *Session) Save() error {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	s.data()
 	return s.saveLocked()
@@ -187,7 +208,7 @@ func (s *Session) Exists(key string) (bool, error) {
 	if !stores.ValidKey(key) {
 		return false, nil
 	}
-	s.mu.Lock()
+	s.lock()
 	ctx, cancel := s.storeContext()
 	s.mu.Unlock()
 	defer cancel()
@@ -202,7 +223,7 @@ func (s *Session) DeleteKey(key string) error {
 	if err := stores.CheckKey(key); err != nil {
 		return fmt.Errorf("ginsession: delete key: %w", err)
 	}
-	s.mu.Lock()
+	s.lock()
 	ctx, cancel := s.storeContext()
 	s.mu.Unlock()
 	defer cancel()

@@ -40,8 +40,11 @@ type Session struct {
 	// than under mu: every request sets it, and a lock cost more.
 	ended atomic.Pointer[http.Request]
 
-	key    string // the session key in a server store; "" when none, and always for a cookie store
-	sealed string // the sealed record, for a cookie store; "" when none
+	key string // the session key in a server store; "" when none, and always for a cookie store
+	// sealed is the sealed record, for a cookie store; "" when none. For a
+	// server store it is the cookie's value until the session is first
+	// used (lock), which adopts it as key if it is a valid one.
+	sealed string
 
 	// c is the request's gin.Context, for the ErrorHandler and, while the
 	// middleware runs, for c.Request's context; inner is the writer the
@@ -129,7 +132,7 @@ func (s *Session) changed(key string) {
 
 // Get returns the value stored under key (Django's session.get).
 func (s *Session) Get(key string) (any, bool) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	v, ok := s.data()[key]
 	return v, ok
@@ -138,7 +141,7 @@ func (s *Session) Get(key string) (any, bool) {
 // Set stores value under key (session[key] = value). The value must have a
 // JSON form for the default codec; the save fails, naming the key, if not.
 func (s *Session) Set(key string, value any) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	s.setLocked(key, value)
 }
@@ -160,7 +163,7 @@ func (s *Session) setLocked(key string, value any) {
 // SetDefault returns the value under key, storing value there first if the
 // key is absent (Django's setdefault).
 func (s *Session) SetDefault(key string, value any) any {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	if v, ok := s.data()[key]; ok {
 		return v
@@ -172,14 +175,14 @@ func (s *Session) SetDefault(key string, value any) any {
 // Pop removes key and returns its value (Django's pop). The session counts
 // as modified only if the key was there.
 func (s *Session) Pop(key string) (any, bool) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	return s.deleteLocked(key)
 }
 
 // Delete removes key (del session[key]); a missing key changes nothing.
 func (s *Session) Delete(key string) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	s.deleteLocked(key)
 }
@@ -199,7 +202,7 @@ func (s *Session) deleteLocked(key string) (any, bool) {
 
 // Has reports whether key is set (Django's "key in session").
 func (s *Session) Has(key string) bool {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	_, ok := s.data()[key]
 	return ok
@@ -209,7 +212,7 @@ func (s *Session) Has(key string) bool {
 // modified even when m is empty, as Django does. New keys are added in
 // sorted order, since a Go map has none of its own.
 func (s *Session) Update(m map[string]any) {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	s.data()
 	ks := make([]string, 0, len(m))
@@ -228,7 +231,7 @@ func (s *Session) Update(m map[string]any) {
 // Clear removes every value without loading the session first (Django's
 // clear). The key stays; use Flush to end the session.
 func (s *Session) Clear() {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	s.clearLocked()
 }
@@ -245,7 +248,7 @@ func (s *Session) clearLocked() {
 
 // Keys returns the keys in the order they were first set.
 func (s *Session) Keys() []string {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	s.data()
 	return append([]string(nil), s.orderedKeys()...)
@@ -253,7 +256,7 @@ func (s *Session) Keys() []string {
 
 // Values returns the values in the order of Keys.
 func (s *Session) Values() []any {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	d := s.data()
 	keys := s.orderedKeys()
@@ -266,7 +269,7 @@ func (s *Session) Values() []any {
 
 // Items returns a copy of every key and value.
 func (s *Session) Items() map[string]any {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	d := s.data()
 	out := make(map[string]any, len(d))
@@ -279,7 +282,7 @@ func (s *Session) Items() map[string]any {
 // All iterates over the entries in insertion order. It works on a snapshot,
 // so the loop body may change the session.
 func (s *Session) All() iter.Seq2[string, any] {
-	s.mu.Lock()
+	s.lock()
 	d := s.data()
 	keys := append([]string(nil), s.orderedKeys()...)
 	vals := make([]any, len(keys))
@@ -298,7 +301,7 @@ func (s *Session) All() iter.Seq2[string, any] {
 
 // Len returns the number of entries.
 func (s *Session) Len() int {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	return len(s.data())
 }
@@ -307,7 +310,7 @@ func (s *Session) Len() int {
 // (Django's is_empty). It does not load the session: a key that was never
 // loaded counts as not empty.
 func (s *Session) IsEmpty() bool {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	return s.isEmptyLocked()
 }
@@ -321,14 +324,14 @@ func (s *Session) isEmptyLocked() bool {
 // the cookie carries the sealed session itself, a bearer token that must not
 // reach logs, and there is no key on the server to name.
 func (s *Session) Key() string {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	return s.key
 }
 
 // Accessed reports whether the session was read or written in this request.
 func (s *Session) Accessed() bool {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	return s.accessed
 }
@@ -336,7 +339,7 @@ func (s *Session) Accessed() bool {
 // Modified reports whether the session was changed in this request (and
 // not saved since).
 func (s *Session) Modified() bool {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	return s.modified
 }
@@ -345,7 +348,7 @@ func (s *Session) Modified() bool {
 // (for example, the store was down when the session loaded). Handlers that
 // take actions based on the session can check it first.
 func (s *Session) Err() error {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	return s.failure()
 }

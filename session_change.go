@@ -12,7 +12,7 @@ package ginsession
 // stores a value or deletes one that was there. fn runs under the lock and
 // must not call the session's methods.
 func (s *Session) Change(key string, fn func(old any, ok bool) (value any, keep bool, err error)) error {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	old, ok := s.data()[key]
 	v, keep, err := fn(old, ok)

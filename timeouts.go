@@ -115,7 +115,7 @@ func (s *Session) ResetIdleTimeout() { s.Delete(idleKey) }
 // IdleTimeout returns the idle timeout in effect for this session: its own
 // (SetIdleTimeout), else WithIdleTimeout's; 0 for none.
 func (s *Session) IdleTimeout() time.Duration {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	s.data()
 	return s.idleTimeoutLocked()
@@ -126,7 +126,7 @@ func (s *Session) IdleTimeout() time.Duration {
 // from the moment the user proved who they are. Without
 // WithAbsoluteTimeout it does nothing.
 func (s *Session) RestartAbsoluteTimeout() {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	if s.m.opts.AbsoluteTimeout != 0 {
 		s.setLocked(startedKey, int(s.m.now().Unix()))
