@@ -84,8 +84,8 @@ func (b *cookieBackend) save(s *Session, data []byte, now time.Time) ([]byte, er
 }
 
 // refresh re-seals the session: a cookie's expiry travels inside it.
-func (b *cookieBackend) refresh(s *Session, _ time.Time) (bool, error) {
-	return false, s.saveLocked()
+func (b *cookieBackend) refresh(s *Session, now time.Time) (bool, error) {
+	return false, s.saveLocked(now)
 }
 
 // flush drops the cookie; copies of it cannot be revoked.

@@ -120,13 +120,13 @@ func (b *serverBackend) create(s *Session, data []byte, expiry time.Time) error 
 // back.
 func (b *serverBackend) refresh(s *Session, now time.Time) (gone bool, err error) {
 	if s.modified {
-		return false, s.saveLocked()
+		return false, s.saveLocked(now)
 	}
 	if s.cookieDue {
 		return false, nil // Save or CycleKey stored it in this request already
 	}
 	if b.toucher == nil {
-		return false, s.saveLocked()
+		return false, s.saveLocked(now)
 	}
 	ctx, cancel := s.storeContext()
 	err = b.toucher.Touch(ctx, s.key, s.expiryDateLocked(now))
@@ -173,7 +173,7 @@ func (b *serverBackend) cycle(s *Session) error {
 		changes = append(changes, s.changes...) // saveLocked clears them
 	}
 	s.key = ""
-	if err := s.saveLocked(); err != nil {
+	if err := s.saveLocked(s.m.now()); err != nil {
 		s.key, s.base = old, oldData
 		return err
 	}

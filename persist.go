@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/ginsession/ginsession/internal/sessionsecret"
 	"github.com/ginsession/ginsession/stores"
@@ -172,16 +173,16 @@ func (s *Session) Save() error {
 	s.lock()
 	defer s.mu.Unlock()
 	s.data()
-	return s.saveLocked()
+	return s.saveLocked(s.m.now())
 }
 
-// saveLocked encodes the session and stores it where it lives.
-func (s *Session) saveLocked() error {
+// saveLocked encodes the session and stores it where it lives, as saved
+// at now (the time the response's cookie expiry is counted from too).
+func (s *Session) saveLocked(now time.Time) error {
 	if s.err != nil {
 		return s.err
 	}
 	s.own()
-	now := s.m.now()
 	s.stampStart(now)
 	data, err := s.encode()
 	if err != nil {
