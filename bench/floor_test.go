@@ -6,6 +6,11 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/memstore"
 )
 
 // floorValue is a session record of the size the scenarios store.
@@ -15,7 +20,9 @@ var floorValue = []byte(`{"name":"gopher"}`)
 // the bare gin handler and, for Redis and MySQL, one raw go-redis GET or
 // one raw SELECT by primary key, beside its contenders: once with
 // context.Background() (raw-GET, raw-SELECT) and once with a cancellable
-// context like a request's (raw-GET-reqctx, raw-SELECT-reqctx).
+// context like a request's (raw-GET-reqctx, raw-SELECT-reqctx); the memory
+// store's runs, before its new sessions, the least work that starts one
+// (raw-new, newSessionFloor).
 
 func benchBare(b *testing.B) {
 	cl := newClient(&instance{h: bareEngine()}, "/untouched", "")
@@ -109,4 +116,54 @@ func mysqlFloor(tb testing.TB, reqCtx bool) func(tb testing.TB) {
 		b.Cleanup(func() { rt.report(b) })
 	}
 	return get
+}
+
+// newSessionFloor is the least any library can do to start a session on the
+// memory store, written by hand for this store and this scenario alone:
+// gin's c.Set of a per-request value, a key from crypto/rand
+// (stores.NewKey), the record {"name":"gopher"} in one memstore.Create, and
+// a Set-Cookie line with fixed attributes (Max-Age, no Expires to format).
+// No lazy loading, no codec, no commit before the headers, no Vary: Cookie.
+// Its "new" row (Memory/raw-new) is what a library's new session costs at
+// the very least, so the best ratio any library could reach against a peer
+// is the peer's time over this one.
+func newSessionFloor(tb testing.TB) *instance {
+	st := mustNew(memstore.New())
+	const ctxKey, attrs = "floor-session", "; Path=/; Max-Age=1209600; HttpOnly; SameSite=Lax"
+	type session struct{ key string }
+	a := adapter{
+		middleware: func(c *gin.Context) {
+			c.Set(ctxKey, &session{})
+			c.Next()
+		},
+		setName: func(c *gin.Context) error {
+			s := c.MustGet(ctxKey).(*session)
+			s.key = stores.NewKey()
+			if err := st.Create(c.Request.Context(), s.key, floorValue, time.Now().Add(14*24*time.Hour)); err != nil {
+				return err
+			}
+			c.Writer.Header()["Set-Cookie"] = []string{"sessionid=" + s.key + attrs}
+			return nil
+		},
+		read: func(c *gin.Context) (string, bool) {
+			key, err := c.Cookie("sessionid")
+			if err != nil {
+				return "", false
+			}
+			data, err := st.Load(c.Request.Context(), key)
+			if err != nil || !bytes.Equal(data, floorValue) {
+				return "", false
+			}
+			return nameValue, true
+		},
+	}
+	return &instance{h: a.engine(), cookieName: "sessionid"}
+}
+
+func benchMemoryNewFloor(b *testing.B) {
+	for _, sc := range scenarios {
+		if sc.name == "new" {
+			runScenario(b, newSessionFloor(b), sc)
+		}
+	}
 }

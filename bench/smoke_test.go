@@ -45,4 +45,13 @@ func TestScenarios(t *testing.T) {
 func TestFloor(t *testing.T) {
 	t.Run("redis-GET", func(t *testing.T) { redisFloor(t, true)(t) })
 	t.Run("mysql-SELECT", func(t *testing.T) { mysqlFloor(t, true)(t) })
+	t.Run("memory-new", func(t *testing.T) {
+		// prepareNew checks that the session it starts is stored and read back.
+		for _, sc := range scenarios {
+			if sc.name == "new" {
+				step, _ := sc.prepare(t, newSessionFloor(t))
+				step(t)
+			}
+		}
+	})
 }
