@@ -23,9 +23,16 @@ type serverBackend struct {
 	index       *userIndex // nil unless WithUserIndex (index.go)
 	// ttls is nil unless the store can load a time to live with the data.
 	ttls stores.TTLLoader
+	// shared is nil unless the store can load without a copy and the codec
+	// is the JSON one, which only reads what it decodes (a Codec of the
+	// application's might write into its input).
+	shared stores.SharedLoad
 }
 
 func (b *serverBackend) check(o *options) (err error) {
+	if sl, ok := b.store.(stores.SharedLoad); ok && isJSONCodec(o.Codec) {
+		b.shared = sl
+	}
 	b.index, err = newUserIndex(b.store, o)
 	return err
 }

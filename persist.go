@@ -101,8 +101,9 @@ func (s *Session) load() {
 func (s *Session) decode(raw []byte, buf []string) ([]string, map[string]any, error) {
 	switch {
 	case s.m.alias:
-		// The store made raw for this call alone (stores.FreshLoad), so
-		// strings may point into it.
+		// The store made raw for this call alone (stores.FreshLoad), or
+		// shares a slice nobody writes into (stores.SharedLoad), so strings
+		// may point into it.
 		return decodeJSONInto(raw, buf, true)
 	case isJSONCodec(s.m.opts.Codec):
 		return decodeJSONInto(raw, buf, false)

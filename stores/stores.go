@@ -137,6 +137,20 @@ type FreshLoad interface {
 	FreshLoad()
 }
 
+// SharedLoad is implemented by stores that can hand the middleware a
+// record's data without copying it. LoadShared is LoadWithTTL (see
+// [TTLLoader]), except that the slice it returns may be the store's own,
+// shared by every load of that record: the store never writes into it
+// afterwards (a write of the record makes a new slice), and the caller must
+// never write into it either. Its capacity is its length, so an append
+// copies. The middleware uses it with its own JSON decoder, which only
+// reads, instead of Load: reading a large session then costs no copy of
+// it. storetest checks that no write of a record changes a slice a
+// LoadShared returned.
+type SharedLoad interface {
+	LoadShared(ctx context.Context, key string) ([]byte, time.Duration, error)
+}
+
 // Backend is what the middleware keeps records in: a [Store] (records on
 // the server, under a key) or a [ClientSide] (records in the cookie). The
 // one method both have is ClearExpired, a no-op for cookies, so a cookie

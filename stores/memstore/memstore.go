@@ -163,9 +163,11 @@ func unixNano(t time.Time) int64 {
 
 // reuse copies src into dst's array when it fits without wasting more than
 // about half of it, so a session re-saved at a similar size costs no
-// allocation; otherwise it returns a fresh copy.
+// allocation; otherwise it returns a fresh copy. An array of sharedFrom
+// bytes or more may be shared by LoadShared callers and is never written
+// again.
 func reuse(dst, src []byte) []byte {
-	if cap(dst) >= len(src) && cap(dst) <= 2*len(src)+256 {
+	if cap(dst) >= len(src) && cap(dst) <= 2*len(src)+256 && cap(dst) < sharedFrom {
 		return append(dst[:0], src...)
 	}
 	return bytes.Clone(src)

@@ -31,3 +31,34 @@ func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Durat
 }
 
 var _ stores.TTLLoader = (*Store)(nil)
+
+// sharedFrom is the size from which a record's data array is immutable
+// (see reuse) and LoadShared hands it out instead of a copy. Below it a
+// copy costs less than the allocation an immutable array makes every write
+// pay.
+const sharedFrom = 1024
+
+// LoadShared implements stores.SharedLoad: LoadWithTTL without the copy
+// for data of sharedFrom bytes or more. The slice must not be written to.
+func (s *Store) LoadShared(ctx context.Context, key string) ([]byte, time.Duration, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, fmt.Errorf("memstore: load: %w", err)
+	}
+	now := s.now().UnixNano()
+	sh := s.shard(key)
+	sh.mu.RLock()
+	r := sh.m[key]
+	if r == nil || r.expiry <= now {
+		sh.mu.RUnlock()
+		return nil, 0, missing("load", key, stores.ErrNotFound)
+	}
+	out, exp := r.data, r.expiry
+	if cap(out) < sharedFrom {
+		out = bytes.Clone(out) // reuse may write into this array again
+	}
+	out = out[:len(out):len(out)]
+	sh.mu.RUnlock()
+	return out, time.Duration(exp - now), nil
+}
+
+var _ stores.SharedLoad = (*Store)(nil)
