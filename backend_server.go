@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/memstore"
 )
 
 // serverBackend keeps records in a stores.Store under a random key; the
@@ -23,15 +24,18 @@ type serverBackend struct {
 	index       *userIndex // nil unless WithUserIndex (index.go)
 	// ttls is nil unless the store can load a time to live with the data.
 	ttls stores.TTLLoader
-	// shared is nil unless the store can load without a copy and the codec
-	// is the JSON one, which only reads what it decodes (a Codec of the
-	// application's might write into its input).
+	// shared is nil unless the store can load without a copy (see check)
+	// and the codec is the JSON one, which only reads what it decodes (a
+	// Codec of the application's might write into its input).
 	shared stores.SharedLoad
 }
 
 func (b *serverBackend) check(o *options) (err error) {
-	if sl, ok := b.store.(stores.SharedLoad); ok && isJSONCodec(o.Codec) {
-		b.shared = sl
+	// Only a memstore.Store itself: a type that embeds one gets its
+	// LoadShared too, which would pass by the Load it overrides (to fail,
+	// count or log loads, as tests and instrumentation do).
+	if ms, ok := b.store.(*memstore.Store); ok && isJSONCodec(o.Codec) {
+		b.shared = ms
 	}
 	b.index, err = newUserIndex(b.store, o)
 	return err

@@ -59,9 +59,6 @@ func New(store stores.Backend, opts ...Option) gin.HandlerFunc {
 	}
 	_, inProcess := store.(stores.InProcess)
 	_, fresh := store.(stores.FreshLoad)
-	if _, shared := store.(stores.SharedLoad); shared {
-		fresh = true // a slice nobody writes into may be aliased as well
-	}
 	_, keyed := be.(*serverBackend)
 	m := &middleware{opts: o, backend: be, keyed: keyed, inProcess: inProcess, alias: fresh && isJSONCodec(o.Codec), log: o.Logger}
 	m.deletion = m.deletionCookie()

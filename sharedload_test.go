@@ -1,9 +1,11 @@
 package ginsession_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -64,5 +66,43 @@ func TestAValueReadFromALargeSessionNeverChanges(t *testing.T) {
 		if got := do("/get", cookie).Body.String(); got != strings.Repeat("b", n) {
 			t.Fatalf("%d bytes: the store holds %.20q..., want the second write", n, got)
 		}
+	}
+}
+
+// countingStore embeds a memstore and overrides Load, as instrumentation
+// and fault injection do; it also gets memstore's LoadShared.
+type countingStore struct {
+	*memstore.Store
+	loads atomic.Int32
+}
+
+func (c *countingStore) Load(ctx context.Context, key string) ([]byte, error) {
+	c.loads.Add(1)
+	return c.Store.Load(ctx, key)
+}
+
+// TestAStoreEmbeddingMemstoreKeepsItsLoad checks that the middleware loads
+// through the Load such a wrapper overrides, not the LoadShared it gets
+// from the memstore it embeds.
+func TestAStoreEmbeddingMemstoreKeepsItsLoad(t *testing.T) {
+	st := &countingStore{Store: mustNew(memstore.New())}
+	r := gin.New()
+	r.Use(ginsession.New(st))
+	r.GET("/set", func(c *gin.Context) {
+		ginsession.From(c).Set("v", strings.Repeat("a", 4<<10))
+		c.String(http.StatusOK, "ok")
+	})
+	r.GET("/get", func(c *gin.Context) {
+		v, _ := ginsession.Get[string](ginsession.From(c), "v")
+		c.String(http.StatusOK, "%d", len(v))
+	})
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/set", nil))
+	req := httptest.NewRequest(http.MethodGet, "/get", nil)
+	req.Header.Set("Cookie", strings.SplitN(w.Header().Get("Set-Cookie"), ";", 2)[0])
+	w = httptest.NewRecorder()
+	r.ServeHTTP(w, req)
+	if w.Body.String() != "4096" || st.loads.Load() != 1 {
+		t.Fatalf("read %q with %d calls of the wrapper's Load, want 4096 with 1", w.Body.String(), st.loads.Load())
 	}
 }

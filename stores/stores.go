@@ -143,10 +143,12 @@ type FreshLoad interface {
 // shared by every load of that record: the store never writes into it
 // afterwards (a write of the record makes a new slice), and the caller must
 // never write into it either. Its capacity is its length, so an append
-// copies. The middleware uses it with its own JSON decoder, which only
-// reads, instead of Load: reading a large session then costs no copy of
-// it. storetest checks that no write of a record changes a slice a
-// LoadShared returned.
+// copies. The middleware uses it, with its own JSON decoder, which only
+// reads, instead of Load for a memstore.Store (and only a memstore.Store
+// itself: a type embedding one would have its LoadShared pass by the Load
+// it overrides): reading a large session then costs no copy of it.
+// storetest checks that no write of a record changes a slice a LoadShared
+// returned.
 type SharedLoad interface {
 	LoadShared(ctx context.Context, key string) ([]byte, time.Duration, error)
 }
