@@ -13,21 +13,7 @@ import (
 // store's clock to the record's expiry (to the nanosecond), read under the
 // same lock.
 func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Duration, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, 0, fmt.Errorf("memstore: load: %w", err)
-	}
-	now := s.now().UnixNano()
-	sh := s.shard(key)
-	sh.mu.RLock()
-	r := sh.m[key]
-	if r == nil || r.expiry <= now {
-		sh.mu.RUnlock()
-		return nil, 0, missing("load", key, stores.ErrNotFound)
-	}
-	// Copied under the lock: Update may reuse r.data's array.
-	out, exp := bytes.Clone(r.data), r.expiry
-	sh.mu.RUnlock()
-	return out, time.Duration(exp - now), nil
+	return s.load(ctx, key, false)
 }
 
 var _ stores.TTLLoader = (*Store)(nil)
@@ -41,6 +27,13 @@ const sharedFrom = 1024
 // LoadShared implements stores.SharedLoad: LoadWithTTL without the copy
 // for data of sharedFrom bytes or more. The slice must not be written to.
 func (s *Store) LoadShared(ctx context.Context, key string) ([]byte, time.Duration, error) {
+	return s.load(ctx, key, true)
+}
+
+var _ stores.SharedLoad = (*Store)(nil)
+
+// load is LoadWithTTL, and LoadShared when share is set.
+func (s *Store) load(ctx context.Context, key string, share bool) ([]byte, time.Duration, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, 0, fmt.Errorf("memstore: load: %w", err)
 	}
@@ -52,13 +45,15 @@ func (s *Store) LoadShared(ctx context.Context, key string) ([]byte, time.Durati
 		sh.mu.RUnlock()
 		return nil, 0, missing("load", key, stores.ErrNotFound)
 	}
+	// Copied under the lock, unless shared: Update may reuse the array of
+	// data under sharedFrom bytes.
 	out, exp := r.data, r.expiry
-	if cap(out) < sharedFrom {
-		out = bytes.Clone(out) // reuse may write into this array again
+	if !share || cap(out) < sharedFrom {
+		out = bytes.Clone(out)
 	}
-	out = out[:len(out):len(out)]
+	if share {
+		out = out[:len(out):len(out)]
+	}
 	sh.mu.RUnlock()
 	return out, time.Duration(exp - now), nil
 }
-
-var _ stores.SharedLoad = (*Store)(nil)
