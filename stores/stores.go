@@ -49,8 +49,20 @@
 // requests), [Indexer] for stores that keep a per-user index of sessions
 // (list a user's sessions, end any of them), [InProcess] for stores that
 // never block,
-// [FreshLoad] for stores whose Load returns a buffer of its own, and
+// [FreshLoad] for stores whose Load returns a buffer of its own,
+// [SharedLoad] for stores that can load a record without copying it, and
 // [ClientSide] for stores whose records travel in the cookie.
+//
+// A type that embeds a store to override some of its methods (to count,
+// log or fail calls) gets the embedded store's capabilities too, and the
+// middleware then calls them instead of the methods it overrides: a
+// Swapper's CompareAndSwap saves a loaded session in place of Update, a
+// Toucher's Touch refreshes one under SaveEveryRequest, a TTLLoader's
+// LoadWithTTL loads under an idle timeout, and FreshLoad lets decoded
+// strings point into what its Load returns. Such a wrapper overrides those
+// as well, or hides them by holding the store in a named field instead of
+// embedding it. (memstore's SharedLoad is used for a *memstore.Store
+// only, never through a wrapper.)
 //
 // The middleware takes a [Backend]: a Store, or a ClientSide that is not a
 // Store at all.
