@@ -21,9 +21,7 @@ func (s *Session) commit(status int, w http.ResponseWriter) error {
 		s.mu.Unlock()
 		return nil
 	}
-	if s.sealed != "" && s.m.keyed {
-		s.adoptKey()
-	}
+	s.adoptKey()
 	// One defer and one return keep the defer open-coded: commitLocked's
 	// many returns behind two defers made Go run them through the runtime's
 	// defer chain.

@@ -32,14 +32,16 @@ const createAttempts = 10
 // and needs only Django's rule, which the middleware applied.
 func (s *Session) lock() {
 	s.mu.Lock()
-	if s.sealed != "" && s.m.keyed {
-		s.adoptKey()
-	}
+	s.adoptKey()
 }
 
-// adoptKey moves a server store's cookie value from s.sealed to s.key if
-// it is a valid key. s.mu is held.
+// adoptKey moves a server store's cookie value, if one is still waiting in
+// s.sealed, to s.key if it is a valid key, and drops it otherwise. s.mu is
+// held.
 func (s *Session) adoptKey() {
+	if s.sealed == "" || !s.m.keyed {
+		return
+	}
 	if stores.ValidKey(s.sealed) {
 		s.key = s.sealed
 	}
