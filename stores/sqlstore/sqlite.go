@@ -44,3 +44,27 @@ func (s *Store) enableWAL(ctx context.Context) error {
 	}
 	return nil
 }
+
+// writeGate lets one write of a Store at a time at an SQLite database, in
+// the order they came: a channel's waiting senders are served first come,
+// first served. SQLite itself runs one writer at a time, but a writer that
+// finds the lock taken polls for it, sleeping longer between tries, and
+// under a steady stream of writes from other goroutines it can miss every
+// opening for longer than the busy timeout and fail with "database is
+// locked". Queued here, a write meets only the locks of other processes
+// and other Stores. Reads do not pass the gate: under WAL they never wait
+// for the writer.
+type writeGate chan struct{}
+
+// enter waits for the gate, or for ctx to end, whose error it returns.
+func (g writeGate) enter(ctx context.Context) error {
+	select {
+	case g <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// leave lets the next write in.
+func (g writeGate) leave() { <-g }

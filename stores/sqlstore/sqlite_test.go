@@ -316,3 +316,120 @@ func sqliteWorker(t *testing.T, spec string) {
 	}
 	wg.Wait()
 }
+
+// TestSQLiteWritesOfOneStoreNeverMeetEachOther opens the file with a busy
+// timeout of 100 ms, which absorbs the brief locks a connection takes now
+// and then but not a wait behind other writers. Eight goroutines of one
+// Store write (Update, CompareAndSwap, Touch, Create, Delete) side by side
+// while others read: none may fail, because the store lets one of its
+// writes at a time at SQLite, in the order they came. Without that, each
+// run here fails several writes with "database is locked": a writer polling
+// for the lock starves behind the others for longer than the timeout, as a
+// swap once did on a loaded CI machine after five seconds' wait.
+func TestSQLiteWritesOfOneStoreNeverMeetEachOther(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db.sqlite3")
+	db := testenv.OpenSQLite(t, "file:"+path+"?_busy_timeout=100")
+	// No connection is opened or closed during the run: a new one's first
+	// statements take locks of their own, outside any Store.
+	db.SetMaxIdleConns(32)
+	s := newStore(t, db) // CreateTable makes the file WAL
+	ctx := context.Background()
+	k := stores.NewKey()
+	if err := s.Create(ctx, k, []byte("0"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	const writers, readers, rounds = 8, 2, 150
+	var wg sync.WaitGroup
+	errs := make(chan error, writers+readers)
+	stop := make(chan struct{})
+	for r := 0; r < readers; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := s.Load(ctx, k); err != nil {
+					errs <- fmt.Errorf("reader: %w", err)
+					return
+				}
+			}
+		}()
+	}
+	var writing sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		writing.Add(1)
+		go func() {
+			defer wg.Done()
+			defer writing.Done()
+			own := stores.NewKey()
+			for i := 0; i < rounds; i++ {
+				var err error
+				switch i % 5 {
+				case 0:
+					err = s.Update(ctx, k, fmt.Appendf(nil, "%d-%d", w, i), time.Now().Add(time.Hour))
+				case 1:
+					var cur []byte
+					if cur, err = s.Load(ctx, k); err == nil {
+						_, err = s.CompareAndSwap(ctx, k, cur, fmt.Appendf(nil, "%d-%d", w, i), time.Now().Add(time.Hour))
+						if errors.Is(err, stores.ErrConflict) {
+							err = nil
+						}
+					}
+				case 2:
+					err = s.Touch(ctx, k, time.Now().Add(time.Hour))
+				case 3:
+					err = s.Create(ctx, own, []byte("own"), time.Now().Add(time.Hour))
+				case 4:
+					err = s.Delete(ctx, own)
+				}
+				if err != nil {
+					errs <- fmt.Errorf("writer %d, write %d: %w", w, i, err)
+					return
+				}
+			}
+		}()
+	}
+	writing.Wait()
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// TestSQLiteAWriteWaitingForTheGateEndsWithItsContext holds the store's
+// write gate, as a long write would: a write queued behind it returns when
+// its context ends, with the context's error, and changes nothing.
+func TestSQLiteAWriteWaitingForTheGateEndsWithItsContext(t *testing.T) {
+	s := newStore(t, sqliteDB(t))
+	k := stores.NewKey()
+	if err := s.Create(context.Background(), k, []byte("kept"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.writes.enter(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := s.Update(ctx, k, []byte("lost"), time.Now().Add(time.Hour))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Update behind a held gate = %v; want context.DeadlineExceeded", err)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Errorf("Update waited %v for a context of 50 ms", waited)
+	}
+	s.writes.leave()
+	if got, err := s.Load(context.Background(), k); err != nil || string(got) != "kept" {
+		t.Errorf("Load = %q, %v; want the data kept", got, err)
+	}
+	if err := s.Update(context.Background(), k, []byte("next"), time.Now().Add(time.Hour)); err != nil {
+		t.Errorf("Update once the gate is free: %v", err)
+	}
+}

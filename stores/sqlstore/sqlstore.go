@@ -27,7 +27,10 @@
 // is safe for many goroutines and many processes on one file, Django's
 // db.sqlite3 included: every operation is one autocommit statement, SQLite
 // runs one writer at a time, and a writer that finds the lock taken waits
-// up to the busy timeout instead of failing. Create is insert-only and
+// up to the busy timeout instead of failing. The writes of one Store go to
+// SQLite one at a time, in the order they came, so its goroutines queue
+// rather than poll for the lock, and none starves behind the others; the
+// busy timeout is then the wait for other processes and other Stores. Create is insert-only and
 // Update update-only as on the other databases. ":memory:" gives every
 // pooled connection a database of its own: use a file.
 //
@@ -127,6 +130,9 @@ type Store struct {
 	indexTable string
 	queries    [numOps]string
 	now        func() time.Time
+	// writes lets one write at a time at an SQLite database, nil on the
+	// other dialects (sqlite.go).
+	writes writeGate
 
 	// prepare is db.PrepareContext; tests wrap it to hold or fail a prepare.
 	prepare func(ctx context.Context, query string) (*sql.Stmt, error)
@@ -248,6 +254,9 @@ func New(db *sqlx.DB, opts ...Option) (*Store, error) {
 	}
 	s := &Store{db: db, dialect: c.dialect, table: c.table, prepared: c.prepared, batch: int64(c.batch), now: c.now}
 	s.prepare = db.PrepareContext
+	if c.dialect == SQLite {
+		s.writes = make(writeGate, 1)
+	}
 	s.queries = buildQueries(c.dialect, c.table, c.batch)
 	s.indexTable = c.indexTable
 	buildIndexQueries(&s.queries, c.dialect, c.table, c.indexTable, c.batch)
@@ -341,6 +350,12 @@ func (s *Store) queryRow(ctx context.Context, o op, args ...any) (*sql.Row, erro
 func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
 	var res sql.Result
 	var err error
+	if s.writes != nil {
+		if err := s.writes.enter(ctx); err != nil {
+			return 0, err
+		}
+		defer s.writes.leave()
+	}
 	if s.prepared {
 		var st *sql.Stmt
 		if st, err = s.stmt(ctx, o); err != nil {
