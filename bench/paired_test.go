@@ -12,8 +12,8 @@ import (
 // skew: for each store and scenario it serves small batches of requests for
 // every contender (and the bare handler) in round robin, timing each batch,
 // so a busy spell slows them alike, each round starting one place further
-// on, so no contender always follows the same one, and prints the 10th percentile and the
-// median ns per request of each as
+// on, so no contender always follows the same one, and prints the 10th
+// percentile and the median ns per request of each as
 //
 //	PAIRED <Store>/<scenario>/<library> p10=<ns> median=<ns> batches=<n>
 //

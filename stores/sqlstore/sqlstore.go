@@ -30,8 +30,8 @@
 // up to the busy timeout instead of failing. The writes of one Store go to
 // SQLite one at a time, in the order they came, so its goroutines queue
 // rather than poll for the lock, and none starves behind the others; the
-// busy timeout is then the wait for other processes and other Stores. Create is insert-only and
-// Update update-only as on the other databases. ":memory:" gives every
+// busy timeout is then the wait for other processes and other Stores.
+// Create is insert-only and Update update-only as on the other databases. ":memory:" gives every
 // pooled connection a database of its own: use a file.
 //
 // # Round trips
@@ -348,19 +348,24 @@ func (s *Store) queryRow(ctx context.Context, o op, args ...any) (*sql.Row, erro
 }
 
 func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
-	var res sql.Result
-	var err error
+	var st *sql.Stmt
+	if s.prepared {
+		// Prepared before the write gate: a prepare takes no write lock,
+		// and the writes queued behind this one need not wait for it.
+		var err error
+		if st, err = s.stmt(ctx, o); err != nil {
+			return 0, err
+		}
+	}
 	if s.writes != nil {
 		if err := s.writes.enter(ctx); err != nil {
 			return 0, err
 		}
 		defer s.writes.leave()
 	}
-	if s.prepared {
-		var st *sql.Stmt
-		if st, err = s.stmt(ctx, o); err != nil {
-			return 0, err
-		}
+	var res sql.Result
+	var err error
+	if st != nil {
 		res, err = st.ExecContext(ctx, args...)
 	} else {
 		res, err = s.db.ExecContext(ctx, s.queries[o], args...)
