@@ -40,7 +40,8 @@ type JSONCodec struct{}
 
 // Encode implements Codec.
 func (JSONCodec) Encode(keys []string, values map[string]any) ([]byte, error) {
-	return encodeJSON(keys, values)
+	vs := valueSet{m: values}
+	return encodeJSON(keys, &vs)
 }
 
 // Decode implements Codec.
@@ -48,9 +49,22 @@ func (JSONCodec) Decode(data []byte) ([]string, map[string]any, error) {
 	return decodeJSON(data)
 }
 
+func (JSONCodec) encodeSet(keys []string, values *valueSet) ([]byte, error) {
+	return encodeJSON(keys, values)
+}
+
+func (JSONCodec) decodeSet(data []byte, keys []string, alias bool, dst *valueSet) ([]string, error) {
+	return decodeJSONInto(data, keys, alias, dst)
+}
+
 // decodeJSON reads one JSON object, returning its keys in document order.
 func decodeJSON(data []byte) ([]string, map[string]any, error) {
-	return decodeJSONInto(data, nil, false)
+	var vs valueSet
+	keys, err := decodeJSONInto(data, nil, false, &vs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return keys, vs.toMap(), nil
 }
 
 // maxJSONDepth is the most arrays and objects a session value may nest: []
@@ -59,15 +73,16 @@ func decodeJSON(data []byte) ([]string, map[string]any, error) {
 // also keeps hostile input from exhausting the stack.
 const maxJSONDepth = 200
 
-// encodeJSON writes values as one JSON object in the order of keys.
-func encodeJSON(keys []string, values map[string]any) ([]byte, error) {
+// encodeJSON writes values as one JSON object in the order of keys (a key
+// without a value is written as null).
+func encodeJSON(keys []string, values *valueSet) ([]byte, error) {
 	// Sized for what the keys and top-level strings need: grown from a few
 	// bytes, the buffer of a large session was copied over and over (the
 	// "Growth" rows of BENCHMARKS.md).
 	size := 2
 	for _, k := range keys {
 		size += len(k) + 6
-		if s, ok := values[k].(string); ok {
+		if s, ok := values.get(k).(string); ok {
 			size += len(s)
 		} else {
 			size += 8
@@ -85,7 +100,7 @@ func encodeJSON(keys []string, values map[string]any) ([]byte, error) {
 		}
 		buf = append(buf, ':')
 		var err error
-		buf, err = appendJSONValue(buf, values[k], 0)
+		buf, err = appendJSONValue(buf, values.get(k), 0)
 		if err != nil {
 			return nil, fmt.Errorf("ginsession: session key %q: %w", k, err)
 		}
@@ -317,20 +332,22 @@ func appendForeignJSON(buf, js []byte, depth int, marshaled bool) ([]byte, error
 }
 
 // decodeJSONInto reads one JSON object, appending its keys in document
-// order to keys. A key that appears twice keeps its last value and its first
-// position, as a Python dict would. With alias, plain strings point into
-// data instead of being copied: only for a buffer nobody will change.
-func decodeJSONInto(data []byte, keys []string, alias bool) ([]string, map[string]any, error) {
+// order to keys and replacing the entries of dst with its own; on an error
+// dst is left as it was. A key that appears twice keeps its last value and
+// its first position, as a Python dict would. With alias, plain strings
+// point into data instead of being copied: only for a buffer nobody will
+// change.
+func decodeJSONInto(data []byte, keys []string, alias bool, dst *valueSet) ([]string, error) {
 	d := jsonDecoder{data: data, alias: alias}
 	d.skipSpace()
 	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
-		return nil, nil, d.errorf("session data is not a JSON object")
+		return nil, d.errorf("session data is not a JSON object")
 	}
 	d.pos++
-	// The entries are read into keys and vals first and the map is made at
-	// its final size: grown one entry at a time, it rehashed its way to
-	// the size of a large session, over a third of reading one (the
-	// "Growth" rows of BENCHMARKS.md).
+	// The entries are read into keys and vals first and a map, if the
+	// session needs one, is made at its final size: grown one entry at a
+	// time, it rehashed its way to the size of a large session, over a
+	// third of reading one (the "Growth" rows of BENCHMARKS.md).
 	first := len(keys)
 	var valBuf [8]any
 	vals := valBuf[:0]
@@ -342,16 +359,16 @@ func decodeJSONInto(data []byte, keys []string, alias bool) ([]string, map[strin
 			d.skipSpace()
 			k, err := d.readString()
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			d.skipSpace()
 			if d.peek() != ':' {
-				return nil, nil, d.errorf("expected ':'")
+				return nil, d.errorf("expected ':'")
 			}
 			d.pos++
 			v, err := d.readValue(0)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			keys, vals = append(keys, k), append(vals, v)
 			d.skipSpace()
@@ -361,24 +378,26 @@ func decodeJSONInto(data []byte, keys []string, alias bool) ([]string, map[strin
 				break
 			}
 			if c != ',' {
-				return nil, nil, d.errorf("expected ',' or '}'")
+				return nil, d.errorf("expected ',' or '}'")
 			}
 		}
 	}
 	d.skipSpace()
 	if d.pos != len(d.data) {
-		return nil, nil, d.errorf("trailing data after the object")
+		return nil, d.errorf("trailing data after the object")
 	}
-	values := make(map[string]any, len(vals))
+	dst.reset()
+	if len(vals) > smallValues {
+		dst.spill(len(vals))
+	}
 	out := keys[:first]
 	for i, k := range keys[first:] {
-		if _, dup := values[k]; !dup {
+		if dst.set(k, vals[i]) {
 			out = append(out, k)
 		}
-		values[k] = vals[i]
 	}
 	clear(keys[len(out):])
-	return out, values, nil
+	return out, nil
 }
 
 type jsonDecoder struct {

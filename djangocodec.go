@@ -59,6 +59,21 @@ type djangoCodec struct {
 
 // Encode implements Codec.
 func (c *djangoCodec) Encode(keys []string, values map[string]any) ([]byte, error) {
+	vs := valueSet{m: values}
+	return c.encodeSet(keys, &vs)
+}
+
+// Decode implements Codec.
+func (c *djangoCodec) Decode(data []byte) ([]string, map[string]any, error) {
+	var vs valueSet
+	keys, err := c.decodeSet(data, nil, false, &vs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return keys, vs.toMap(), nil
+}
+
+func (c *djangoCodec) encodeSet(keys []string, values *valueSet) ([]byte, error) {
 	js, err := encodeJSON(keys, values)
 	if err != nil {
 		return nil, err
@@ -70,15 +85,16 @@ func (c *djangoCodec) Encode(keys []string, values map[string]any) ([]byte, erro
 	return []byte(s), nil
 }
 
-// Decode implements Codec.
-func (c *djangoCodec) Decode(data []byte) ([]string, map[string]any, error) {
+// decodeSet ignores alias: what it decodes is signing.Loads's own copy,
+// which it hands on without aliasing.
+func (c *djangoCodec) decodeSet(data []byte, keys []string, _ bool, dst *valueSet) ([]string, error) {
 	js, _, err := signing.Loads(string(data), c.cfg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("ginsession: django session data: %w", err)
+		return nil, fmt.Errorf("ginsession: django session data: %w", err)
 	}
-	keys, values, err := decodeJSON(js)
+	keys, err = decodeJSONInto(js, keys, false, dst)
 	if err != nil {
-		return nil, nil, fmt.Errorf("ginsession: django session data: %w", err)
+		return nil, fmt.Errorf("ginsession: django session data: %w", err)
 	}
-	return keys, values, nil
+	return keys, nil
 }

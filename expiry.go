@@ -81,7 +81,7 @@ func (s *Session) expiryAgeLocked(now time.Time) time.Duration {
 }
 
 func (s *Session) djangoExpiryAgeLocked(now time.Time) time.Duration {
-	switch e := s.data()[expiryKey].(type) {
+	switch e := s.data().get(expiryKey).(type) {
 	case int:
 		if e != 0 {
 			return secondsDuration(float64(e))
@@ -134,7 +134,7 @@ func (s *Session) ExpiryDate() time.Time {
 
 // expiryDateLocked is the expiry of a session saved at modified.
 func (s *Session) expiryDateLocked(modified time.Time) time.Time {
-	if e, ok := s.data()[expiryKey].(string); ok {
+	if e, ok := s.data().get(expiryKey).(string); ok {
 		if t, ok := parseISOTime(e); ok {
 			return s.limitExpiry(modified, t)
 		}
@@ -152,7 +152,7 @@ func (s *Session) ExpireAtBrowserClose() bool {
 }
 
 func (s *Session) expireAtBrowserCloseLocked() bool {
-	e, ok := s.data()[expiryKey]
+	e, ok := s.data().lookup(expiryKey)
 	if !ok || e == nil {
 		return s.m.opts.ExpireAtBrowserClose
 	}

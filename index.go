@@ -104,8 +104,8 @@ func newUserIndex(store stores.Store, o *options) (*userIndex, error) {
 }
 
 // userOf returns the user id stored in values, "" when none.
-func userOf(values map[string]any) string {
-	id, _ := sessionindex.UserID(values[sessionindex.UserIDKey])
+func userOf(values *valueSet) string {
+	id, _ := sessionindex.UserID(values.get(sessionindex.UserIDKey))
 	if len(id) > stores.MaxIndexUserID {
 		return "" // no index can hold it; auth refuses such an id at Login
 	}
@@ -122,7 +122,7 @@ func (u *userIndex) entryExpiry(expiry time.Time) time.Time {
 // entry describes s, saved at now, for the index. s.mu is held.
 func (u *userIndex) entry(s *Session, now, expiry time.Time) stores.IndexEntry {
 	e := stores.IndexEntry{Key: s.key, Created: now, LastActive: now, Expiry: u.entryExpiry(expiry)}
-	e.Backend, _ = s.values[sessionindex.BackendKey].(string)
+	e.Backend, _ = s.values.get(sessionindex.BackendKey).(string)
 	if u.details && s.ended.Load() == nil && s.c != nil {
 		c := s.c
 		e.UserAgent = truncateUTF8(c.Request.UserAgent(), MaxUserAgent)
@@ -149,7 +149,7 @@ func (u *userIndex) loaded(s *Session) {
 	if u == nil {
 		return
 	}
-	user := userOf(s.values)
+	user := userOf(&s.values)
 	s.setIndexed(indexState{user: user, key: s.key})
 	if user == "" {
 		return
@@ -180,8 +180,8 @@ func (u *userIndex) saved(s *Session, now, expiry time.Time) error {
 	if u == nil {
 		return nil
 	}
-	user, old := userOf(s.values), s.indexed()
-	if id, _ := sessionindex.UserID(s.values[sessionindex.UserIDKey]); len(id) > stores.MaxIndexUserID {
+	user, old := userOf(&s.values), s.indexed()
+	if id, _ := sessionindex.UserID(s.values.get(sessionindex.UserIDKey)); len(id) > stores.MaxIndexUserID {
 		// Saved unindexed, it could not be listed or ended one by one.
 		return fmt.Errorf("ginsession: user index: the user id is %d bytes long, more than the %d an index holds", len(id), stores.MaxIndexUserID)
 	}
@@ -271,8 +271,9 @@ func (u *userIndex) flushing(s *Session, old string) {
 	if err != nil {
 		return // gone already, or the Delete will report the store's failure
 	}
-	if _, values, err := s.m.opts.Codec.Decode(raw); err == nil {
-		s.setIndexed(indexState{user: userOf(values), key: old})
+	var values valueSet
+	if _, err := s.decode(raw, nil, &values); err == nil {
+		s.setIndexed(indexState{user: userOf(&values), key: old})
 	}
 }
 

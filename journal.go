@@ -23,7 +23,7 @@ func (s *Session) recordChange(key string) {
 		s.changes = s.changeBuf[:0]
 	}
 	s.changes = append(s.changes, key)
-	if len(s.changes) > 2*len(s.values)+32 {
+	if len(s.changes) > 2*s.values.len()+32 {
 		// A loop setting the same few keys: keep the list as long as the
 		// distinct keys, not the calls.
 		s.changes = dedupe(s.changes)
@@ -60,40 +60,39 @@ func (s *Session) mustMerge() bool {
 // stays deleted), every other key the record's. Keys new to the record go
 // after its own, in this request's order. s.mu is held.
 func (s *Session) replay(current []byte) {
-	keys, values, err := s.decode(current, nil)
+	var values valueSet
+	keys, err := s.decode(current, nil, &values)
 	if err != nil {
 		// What a concurrent request saved cannot be read: as at load, the
 		// session carries on without it (and the save overwrites it).
 		s.logCorrupt(err)
-		keys, values = nil, nil
-	}
-	if values == nil {
-		values = make(map[string]any, len(s.changes))
+		keys = nil
+		values.reset()
 	}
 	changed := make(map[string]bool, len(s.changes))
 	for _, k := range s.changes {
 		changed[k] = true
 	}
 	for k := range changed {
-		if v, ok := s.values[k]; ok {
-			values[k] = v
+		if v, ok := s.values.lookup(k); ok {
+			values.set(k, v)
 		} else {
-			delete(values, k)
+			values.del(k)
 		}
 	}
 	// The record's keys keep their order, less those this request deleted;
 	// this request's new keys follow in its own order.
-	order := make([]string, 0, len(values))
-	seen := make(map[string]bool, len(values))
+	order := make([]string, 0, values.len())
+	seen := make(map[string]bool, values.len())
 	for _, k := range keys {
-		if _, ok := values[k]; ok && !seen[k] {
+		if values.has(k) && !seen[k] {
 			seen[k] = true
 			order = append(order, k)
 		}
 	}
 	for _, k := range s.orderedKeys() {
 		if changed[k] && !seen[k] {
-			if _, ok := values[k]; ok {
+			if values.has(k) {
 				seen[k] = true
 				order = append(order, k)
 			}

@@ -1,7 +1,7 @@
 package ginsession
 
 // Session keeps its keys in insertion order (Django's dict order) in a
-// slice beside the values map. Removing a key from the middle of a slice
+// slice beside the values (values.go). Removing a key from the middle of a slice
 // costs a scan and a shift, which on a large session makes many Deletes
 // quadratic (1000 Deletes on 32k keys moved ~500 MB). So small sessions
 // shift in place, and large ones, after a few Deletes served the same way,

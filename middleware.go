@@ -23,6 +23,7 @@ type middleware struct {
 	keyed     bool         // backend is a server store's: the cookie carries a key
 	inProcess bool         // the store never blocks: no per-call deadline
 	alias     bool         // the codec is JSONCodec and loads are fresh buffers: decode without copying
+	sets      setCodec     // the codec, when it is one of this package's: no map between it and the session
 	deletion  string       // the Set-Cookie value that deletes the cookie; fixed by the options
 	format    cookieFormat // writes the Set-Cookie value that sets it
 	secrets   [][]byte     // SecretKey then fallbacks, for a cookie store
@@ -61,6 +62,7 @@ func New(store stores.Backend, opts ...Option) gin.HandlerFunc {
 	_, fresh := store.(stores.FreshLoad)
 	_, keyed := be.(*serverBackend)
 	m := &middleware{opts: o, backend: be, keyed: keyed, inProcess: inProcess, alias: fresh && isJSONCodec(o.Codec), log: o.Logger}
+	m.sets = setCodecOf(o.Codec)
 	m.deletion = m.deletionCookie()
 	m.format = newCookieFormat(&m.opts)
 	if o.SecretKey != "" {

@@ -57,7 +57,8 @@ func (s *Session) hasRecord() bool { return s.key != "" || s.sealed != "" }
 // keyless. s.mu is held.
 func (s *Session) dropRecord() {
 	s.own()
-	s.key, s.sealed, s.values, s.base = "", "", nil, nil
+	s.key, s.sealed, s.base = "", "", nil
+	s.values.reset()
 	s.resetKeys(nil)
 }
 
@@ -69,7 +70,7 @@ func (s *Session) dropRecord() {
 func (s *Session) load() {
 	s.own()
 	s.loaded = true
-	s.values = nil
+	s.values.reset()
 	s.resetKeys(nil)
 	if !s.hasRecord() {
 		return
@@ -83,14 +84,14 @@ func (s *Session) load() {
 		s.err = err
 		return
 	}
-	keys, values, err := s.decode(raw, s.keyBuf[:0])
+	keys, err := s.decode(raw, s.keyBuf[:0], &s.values)
 	if err != nil {
 		// Django logs "Session data corrupted" and carries on with an empty
 		// session under the same key; the next save overwrites the record.
 		s.logCorrupt(err)
+		s.values.reset()
 	} else {
 		s.resetKeys(keys)
-		s.values = values
 	}
 	s.base = raw
 	if s.m.backend.decoded(s, err) || s.timedOut(err) {
@@ -98,19 +99,21 @@ func (s *Session) load() {
 	}
 }
 
-// decode turns a record's data into keys (in buf when they fit) and
-// values. s.mu is held.
-func (s *Session) decode(raw []byte, buf []string) ([]string, map[string]any, error) {
-	switch {
-	case s.m.alias:
-		// The store made raw for this call alone (stores.FreshLoad), or
-		// shares a slice nobody writes into (stores.SharedLoad), so strings
-		// may point into it.
-		return decodeJSONInto(raw, buf, true)
-	case isJSONCodec(s.m.opts.Codec):
-		return decodeJSONInto(raw, buf, false)
+// decode turns a record's data into keys (in buf when they fit) and the
+// values in dst, which it replaces. s.mu is held.
+func (s *Session) decode(raw []byte, buf []string, dst *valueSet) ([]string, error) {
+	if c := s.m.sets; c != nil {
+		// With alias, the store made raw for this call alone
+		// (stores.FreshLoad), or shares a slice nobody writes into
+		// (stores.SharedLoad), so strings may point into it.
+		return c.decodeSet(raw, buf, s.m.alias, dst)
 	}
-	return s.m.opts.Codec.Decode(raw)
+	keys, values, err := s.m.opts.Codec.Decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	dst.adopt(values)
+	return keys, nil
 }
 
 // logCorrupt reports data that could not be decoded, as Django does.
@@ -203,7 +206,10 @@ func (s *Session) saveLocked(now time.Time) error {
 
 // encode is the session's data as the codec stores it. s.mu is held.
 func (s *Session) encode() ([]byte, error) {
-	return s.m.opts.Codec.Encode(s.orderedKeys(), s.values)
+	if c := s.m.sets; c != nil {
+		return c.encodeSet(s.orderedKeys(), &s.values)
+	}
+	return s.m.opts.Codec.Encode(s.orderedKeys(), s.values.toMap())
 }
 
 // Exists reports whether the store holds a record under key (Django's

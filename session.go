@@ -84,7 +84,7 @@ type sessionData struct {
 
 	keys   []string  // values' keys in insertion order
 	keyBuf [4]string // backs keys for small sessions
-	values map[string]any
+	values valueSet  // in slots of its own while small (values.go)
 
 	sealedAt int64 // cookie stores: when the cookie was sealed, Unix seconds (noSealTime: unknown)
 
@@ -112,13 +112,13 @@ func (s *Session) own() {
 }
 
 // data loads the session if needed and marks it accessed. s.mu is held.
-func (s *Session) data() map[string]any {
+func (s *Session) data() *valueSet {
 	s.own()
 	s.accessed = true
 	if !s.loaded {
 		s.load()
 	}
-	return s.values
+	return &s.values
 }
 
 // changed marks the session modified and reports a change made too late to
@@ -134,8 +134,7 @@ func (s *Session) changed(key string) {
 func (s *Session) Get(key string) (any, bool) {
 	s.lock()
 	defer s.mu.Unlock()
-	v, ok := s.data()[key]
-	return v, ok
+	return s.data().lookup(key)
 }
 
 // Set stores value under key (session[key] = value). The value must have a
@@ -147,15 +146,9 @@ func (s *Session) Set(key string, value any) {
 }
 
 func (s *Session) setLocked(key string, value any) {
-	d := s.data()
-	if d == nil {
-		d = make(map[string]any)
-		s.values = d
-	}
-	if _, ok := d[key]; !ok {
+	if s.data().set(key, value) {
 		s.appendKey(key)
 	}
-	d[key] = value
 	s.recordChange(key)
 	s.changed(key)
 }
@@ -165,7 +158,7 @@ func (s *Session) setLocked(key string, value any) {
 func (s *Session) SetDefault(key string, value any) any {
 	s.lock()
 	defer s.mu.Unlock()
-	if v, ok := s.data()[key]; ok {
+	if v, ok := s.data().lookup(key); ok {
 		return v
 	}
 	s.setLocked(key, value)
@@ -188,12 +181,10 @@ func (s *Session) Delete(key string) {
 }
 
 func (s *Session) deleteLocked(key string) (any, bool) {
-	d := s.data()
-	v, ok := d[key]
+	v, ok := s.data().del(key)
 	if !ok {
 		return nil, false
 	}
-	delete(d, key)
 	s.removeKey(key)
 	s.recordChange(key)
 	s.changed(key)
@@ -204,8 +195,7 @@ func (s *Session) deleteLocked(key string) (any, bool) {
 func (s *Session) Has(key string) bool {
 	s.lock()
 	defer s.mu.Unlock()
-	_, ok := s.data()[key]
-	return ok
+	return s.data().has(key)
 }
 
 // Update stores every entry of m (Django's update). It marks the session
@@ -239,7 +229,7 @@ func (s *Session) Clear() {
 func (s *Session) clearLocked() {
 	s.own()
 	s.loaded = true
-	s.values = nil
+	s.values.reset()
 	s.resetKeys(nil)
 	s.replaceAll()
 	s.accessed = true
@@ -262,7 +252,7 @@ func (s *Session) Values() []any {
 	keys := s.orderedKeys()
 	out := make([]any, len(keys))
 	for i, k := range keys {
-		out[i] = d[k]
+		out[i] = d.get(k)
 	}
 	return out
 }
@@ -271,12 +261,7 @@ func (s *Session) Values() []any {
 func (s *Session) Items() map[string]any {
 	s.lock()
 	defer s.mu.Unlock()
-	d := s.data()
-	out := make(map[string]any, len(d))
-	for k, v := range d {
-		out[k] = v
-	}
-	return out
+	return s.data().copyMap()
 }
 
 // All iterates over the entries in insertion order. It works on a snapshot,
@@ -287,7 +272,7 @@ func (s *Session) All() iter.Seq2[string, any] {
 	keys := append([]string(nil), s.orderedKeys()...)
 	vals := make([]any, len(keys))
 	for i, k := range keys {
-		vals[i] = d[k]
+		vals[i] = d.get(k)
 	}
 	s.mu.Unlock()
 	return func(yield func(string, any) bool) {
@@ -303,7 +288,7 @@ func (s *Session) All() iter.Seq2[string, any] {
 func (s *Session) Len() int {
 	s.lock()
 	defer s.mu.Unlock()
-	return len(s.data())
+	return s.data().len()
 }
 
 // IsEmpty reports whether the session has neither a key nor loaded data
@@ -316,7 +301,7 @@ func (s *Session) IsEmpty() bool {
 }
 
 func (s *Session) isEmptyLocked() bool {
-	return !s.hasRecord() && (s.sessionData == nil || len(s.values) == 0)
+	return !s.hasRecord() && (s.sessionData == nil || s.values.len() == 0)
 }
 
 // Key returns the session key (Django's session_key), "" when there is none

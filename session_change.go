@@ -14,7 +14,7 @@ package ginsession
 func (s *Session) Change(key string, fn func(old any, ok bool) (value any, keep bool, err error)) error {
 	s.lock()
 	defer s.mu.Unlock()
-	old, ok := s.data()[key]
+	old, ok := s.data().lookup(key)
 	v, keep, err := fn(old, ok)
 	switch {
 	case err != nil:

@@ -139,7 +139,7 @@ func (s *Session) idleTimeoutLocked() time.Duration {
 	if d == 0 {
 		return 0
 	}
-	if n, ok := wholeNumber(s.values[idleKey]); ok {
+	if n, ok := wholeNumber(s.values.get(idleKey)); ok {
 		if n <= 0 {
 			return 0
 		}
@@ -155,7 +155,7 @@ func (s *Session) absoluteEndLocked() (time.Time, bool) {
 	if d == 0 {
 		return time.Time{}, false
 	}
-	n, ok := wholeNumber(s.values[startedKey])
+	n, ok := wholeNumber(s.values.get(startedKey))
 	if !ok {
 		return time.Time{}, false
 	}
@@ -240,7 +240,7 @@ func (s *Session) slideDue() bool {
 		return false
 	}
 	var want time.Duration // the time to live a touch now would give
-	if _, custom := s.values[expiryKey]; !custom && s.m.opts.AbsoluteTimeout == 0 {
+	if custom := s.values.has(expiryKey); !custom && s.m.opts.AbsoluteTimeout == 0 {
 		want = min(idle, s.m.opts.CookieAge)
 	} else {
 		now := s.m.now()
@@ -261,7 +261,7 @@ func (s *Session) slideDue() bool {
 // adopted. A session loaded without a start gets one, now, and is saved
 // with it. s.mu is held.
 func (s *Session) timedOut(decodeErr error) bool {
-	if s.m.opts.AbsoluteTimeout == 0 || decodeErr != nil || len(s.values) == 0 {
+	if s.m.opts.AbsoluteTimeout == 0 || decodeErr != nil || s.values.len() == 0 {
 		return false
 	}
 	now := s.m.now()
@@ -283,7 +283,7 @@ func (s *Session) stampStart(now time.Time) {
 	if s.m.opts.AbsoluteTimeout == 0 {
 		return
 	}
-	if _, ok := wholeNumber(s.values[startedKey]); !ok {
+	if _, ok := wholeNumber(s.values.get(startedKey)); !ok {
 		s.setLocked(startedKey, int(now.Unix()))
 	}
 }
