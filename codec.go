@@ -23,12 +23,12 @@ type Codec interface {
 // valueSet directly: a custom Codec is handed a map, which a small session
 // does not otherwise have.
 type setCodec interface {
-	// encodeSet is Encode of the entries of values.
-	encodeSet(keys []string, values *valueSet) ([]byte, error)
-	// decodeSet is Decode, appending the keys to keys and replacing the
-	// entries of dst. With alias, strings may point into data, which
+	// encodeSet is Encode of values.
+	encodeSet(values *valueSet) ([]byte, error)
+	// decodeSet is Decode into dst, whose entries it replaces; on an error
+	// dst is left empty. With alias, strings may point into data, which
 	// nobody will change.
-	decodeSet(data []byte, keys []string, alias bool, dst *valueSet) ([]string, error)
+	decodeSet(data []byte, alias bool, dst *valueSet) error
 }
 
 // setCodecOf returns c as a setCodec when it is JSONCodec or DjangoCodec's,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"sort"
 	"strconv"
 	"unicode/utf16"
@@ -40,8 +41,11 @@ type JSONCodec struct{}
 
 // Encode implements Codec.
 func (JSONCodec) Encode(keys []string, values map[string]any) ([]byte, error) {
-	vs := valueSet{m: values}
-	return encodeJSON(keys, &vs)
+	vs := valueSet{keys: keys, m: values}
+	if values == nil {
+		vs.m = noValues
+	}
+	return encodeJSON(&vs)
 }
 
 // Decode implements Codec.
@@ -49,22 +53,19 @@ func (JSONCodec) Decode(data []byte) ([]string, map[string]any, error) {
 	return decodeJSON(data)
 }
 
-func (JSONCodec) encodeSet(keys []string, values *valueSet) ([]byte, error) {
-	return encodeJSON(keys, values)
-}
+func (JSONCodec) encodeSet(values *valueSet) ([]byte, error) { return encodeJSON(values) }
 
-func (JSONCodec) decodeSet(data []byte, keys []string, alias bool, dst *valueSet) ([]string, error) {
-	return decodeJSONInto(data, keys, alias, dst)
+func (JSONCodec) decodeSet(data []byte, alias bool, dst *valueSet) error {
+	return decodeJSONInto(data, alias, dst)
 }
 
 // decodeJSON reads one JSON object, returning its keys in document order.
 func decodeJSON(data []byte) ([]string, map[string]any, error) {
-	var vs valueSet
-	keys, err := decodeJSONInto(data, nil, false, &vs)
-	if err != nil {
+	vs := new(valueSet)
+	if err := decodeJSONInto(data, false, vs); err != nil {
 		return nil, nil, err
 	}
-	return keys, vs.toMap(), nil
+	return vs.orderedKeys(), vs.toMap(), nil
 }
 
 // maxJSONDepth is the most arrays and objects a session value may nest: []
@@ -73,16 +74,18 @@ func decodeJSON(data []byte) ([]string, map[string]any, error) {
 // also keeps hostile input from exhausting the stack.
 const maxJSONDepth = 200
 
-// encodeJSON writes values as one JSON object in the order of keys (a key
-// without a value is written as null).
-func encodeJSON(keys []string, values *valueSet) ([]byte, error) {
+// encodeJSON writes values as one JSON object in the order of their keys (a
+// key without a value, which only Encode's caller can hand over, is written
+// as null).
+func encodeJSON(values *valueSet) ([]byte, error) {
+	keys := values.orderedKeys()
 	// Sized for what the keys and top-level strings need: grown from a few
 	// bytes, the buffer of a large session was copied over and over (the
 	// "Growth" rows of BENCHMARKS.md).
 	size := 2
-	for _, k := range keys {
+	for i, k := range keys {
 		size += len(k) + 6
-		if s, ok := values.get(k).(string); ok {
+		if s, ok := values.at(i, k).(string); ok {
 			size += len(s)
 		} else {
 			size += 8
@@ -100,7 +103,7 @@ func encodeJSON(keys []string, values *valueSet) ([]byte, error) {
 		}
 		buf = append(buf, ':')
 		var err error
-		buf, err = appendJSONValue(buf, values.get(k), 0)
+		buf, err = appendJSONValue(buf, values.at(i, k), 0)
 		if err != nil {
 			return nil, fmt.Errorf("ginsession: session key %q: %w", k, err)
 		}
@@ -331,24 +334,34 @@ func appendForeignJSON(buf, js []byte, depth int, marshaled bool) ([]byte, error
 	return buf, nil
 }
 
-// decodeJSONInto reads one JSON object, appending its keys in document
-// order to keys and replacing the entries of dst with its own; on an error
-// dst is left as it was. A key that appears twice keeps its last value and
-// its first position, as a Python dict would. With alias, plain strings
-// point into data instead of being copied: only for a buffer nobody will
-// change.
-func decodeJSONInto(data []byte, keys []string, alias bool, dst *valueSet) ([]string, error) {
+// decodeJSONInto reads one JSON object into dst, replacing its entries,
+// with its keys in document order; on an error dst is left empty. A key
+// that appears twice keeps its last value and its first position, as a
+// Python dict would. With alias, plain strings point into data instead of
+// being copied: only for a buffer nobody will change.
+func decodeJSONInto(data []byte, alias bool, dst *valueSet) error {
+	dst.reset()
+	if err := readJSONObject(data, alias, dst); err != nil {
+		dst.reset()
+		return err
+	}
+	return nil
+}
+
+// readJSONObject is decodeJSONInto on an empty dst.
+func readJSONObject(data []byte, alias bool, dst *valueSet) error {
 	d := jsonDecoder{data: data, alias: alias}
 	d.skipSpace()
 	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
-		return nil, d.errorf("session data is not a JSON object")
+		return d.errorf("session data is not a JSON object")
 	}
 	d.pos++
-	// The entries are read into keys and vals first and a map, if the
-	// session needs one, is made at its final size: grown one entry at a
-	// time, it rehashed its way to the size of a large session, over a
-	// third of reading one (the "Growth" rows of BENCHMARKS.md).
-	first := len(keys)
+	// The entries are read into keys (in dst's buffer while they fit) and
+	// vals first, and a map, if the session needs one, is made at its
+	// final size: grown one entry at a time, it rehashed its way to the
+	// size of a large session, over a third of reading one (the "Growth"
+	// rows of BENCHMARKS.md).
+	keys := dst.keyBuf[:0]
 	var valBuf [8]any
 	vals := valBuf[:0]
 	d.skipSpace()
@@ -359,16 +372,16 @@ func decodeJSONInto(data []byte, keys []string, alias bool, dst *valueSet) ([]st
 			d.skipSpace()
 			k, err := d.readString()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			d.skipSpace()
 			if d.peek() != ':' {
-				return nil, d.errorf("expected ':'")
+				return d.errorf("expected ':'")
 			}
 			d.pos++
 			v, err := d.readValue(0)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			keys, vals = append(keys, k), append(vals, v)
 			d.skipSpace()
@@ -378,26 +391,43 @@ func decodeJSONInto(data []byte, keys []string, alias bool, dst *valueSet) ([]st
 				break
 			}
 			if c != ',' {
-				return nil, d.errorf("expected ',' or '}'")
+				return d.errorf("expected ',' or '}'")
 			}
 		}
 	}
 	d.skipSpace()
 	if d.pos != len(d.data) {
-		return nil, d.errorf("trailing data after the object")
+		return d.errorf("trailing data after the object")
 	}
-	dst.reset()
-	if len(vals) > smallValues {
-		dst.spill(len(vals))
-	}
-	out := keys[:first]
-	for i, k := range keys[first:] {
-		if dst.set(k, vals[i]) {
+	if len(vals) <= smallValues {
+		// Each value goes in the slot of its key's first place.
+		out := keys[:0]
+		for i, k := range keys {
+			if j := slices.Index(out, k); j >= 0 {
+				dst.vals[j] = vals[i]
+				continue
+			}
+			dst.vals[len(out)] = vals[i]
 			out = append(out, k)
 		}
+		clear(keys[len(out):])
+		if len(out) > 0 {
+			dst.keys = out // an empty object leaves keys nil, as reset does
+		}
+		return nil
+	}
+	m := make(map[string]any, len(vals))
+	out := keys[:0]
+	for i, k := range keys {
+		if _, dup := m[k]; !dup {
+			out = append(out, k)
+		}
+		m[k] = vals[i]
 	}
 	clear(keys[len(out):])
-	return out, nil
+	clear(dst.keyBuf[:]) // keys outgrew it
+	dst.keys, dst.m = out, m
+	return nil
 }
 
 type jsonDecoder struct {

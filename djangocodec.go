@@ -59,22 +59,24 @@ type djangoCodec struct {
 
 // Encode implements Codec.
 func (c *djangoCodec) Encode(keys []string, values map[string]any) ([]byte, error) {
-	vs := valueSet{m: values}
-	return c.encodeSet(keys, &vs)
+	vs := valueSet{keys: keys, m: values}
+	if values == nil {
+		vs.m = noValues
+	}
+	return c.encodeSet(&vs)
 }
 
 // Decode implements Codec.
 func (c *djangoCodec) Decode(data []byte) ([]string, map[string]any, error) {
-	var vs valueSet
-	keys, err := c.decodeSet(data, nil, false, &vs)
-	if err != nil {
+	vs := new(valueSet)
+	if err := c.decodeSet(data, false, vs); err != nil {
 		return nil, nil, err
 	}
-	return keys, vs.toMap(), nil
+	return vs.orderedKeys(), vs.toMap(), nil
 }
 
-func (c *djangoCodec) encodeSet(keys []string, values *valueSet) ([]byte, error) {
-	js, err := encodeJSON(keys, values)
+func (c *djangoCodec) encodeSet(values *valueSet) ([]byte, error) {
+	js, err := encodeJSON(values)
 	if err != nil {
 		return nil, err
 	}
@@ -85,16 +87,15 @@ func (c *djangoCodec) encodeSet(keys []string, values *valueSet) ([]byte, error)
 	return []byte(s), nil
 }
 
-// decodeSet ignores alias: what it decodes is signing.Loads's own copy,
-// which it hands on without aliasing.
-func (c *djangoCodec) decodeSet(data []byte, keys []string, _ bool, dst *valueSet) ([]string, error) {
+// decodeSet copies every string, whatever alias says.
+func (c *djangoCodec) decodeSet(data []byte, _ bool, dst *valueSet) error {
 	js, _, err := signing.Loads(string(data), c.cfg)
 	if err != nil {
-		return nil, fmt.Errorf("ginsession: django session data: %w", err)
+		dst.reset()
+		return fmt.Errorf("ginsession: django session data: %w", err)
 	}
-	keys, err = decodeJSONInto(js, keys, false, dst)
-	if err != nil {
-		return nil, fmt.Errorf("ginsession: django session data: %w", err)
+	if err := decodeJSONInto(js, false, dst); err != nil {
+		return fmt.Errorf("ginsession: django session data: %w", err)
 	}
-	return keys, nil
+	return nil
 }

@@ -272,7 +272,7 @@ func (u *userIndex) flushing(s *Session, old string) {
 		return // gone already, or the Delete will report the store's failure
 	}
 	var values valueSet
-	if _, err := s.decode(raw, nil, &values); err == nil {
+	if err := s.decode(raw, &values); err == nil {
 		s.setIndexed(indexState{user: userOf(&values), key: old})
 	}
 }

@@ -60,46 +60,43 @@ func (s *Session) mustMerge() bool {
 // stays deleted), every other key the record's. Keys new to the record go
 // after its own, in this request's order. s.mu is held.
 func (s *Session) replay(current []byte) {
-	var values valueSet
-	keys, err := s.decode(current, nil, &values)
-	if err != nil {
+	var cur valueSet
+	if err := s.decode(current, &cur); err != nil {
 		// What a concurrent request saved cannot be read: as at load, the
 		// session carries on without it (and the save overwrites it).
 		s.logCorrupt(err)
-		keys = nil
-		values.reset()
 	}
+	keys, values := cur.orderedKeys(), cur.copyMap()
 	changed := make(map[string]bool, len(s.changes))
 	for _, k := range s.changes {
 		changed[k] = true
 	}
 	for k := range changed {
 		if v, ok := s.values.lookup(k); ok {
-			values.set(k, v)
+			values[k] = v
 		} else {
-			values.del(k)
+			delete(values, k)
 		}
 	}
 	// The record's keys keep their order, less those this request deleted;
 	// this request's new keys follow in its own order.
-	order := make([]string, 0, values.len())
-	seen := make(map[string]bool, values.len())
+	order := make([]string, 0, len(values))
+	seen := make(map[string]bool, len(values))
 	for _, k := range keys {
-		if values.has(k) && !seen[k] {
+		if _, ok := values[k]; ok && !seen[k] {
 			seen[k] = true
 			order = append(order, k)
 		}
 	}
-	for _, k := range s.orderedKeys() {
+	for _, k := range s.values.orderedKeys() {
 		if changed[k] && !seen[k] {
-			if values.has(k) {
+			if _, ok := values[k]; ok {
 				seen[k] = true
 				order = append(order, k)
 			}
 		}
 	}
-	s.values = values
-	s.resetKeys(order)
+	s.values.assign(order, values)
 	s.base = current
 }
 

@@ -1,8 +1,8 @@
 package ginsession
 
-// Session keeps its keys in insertion order (Django's dict order) in a
-// slice beside the values (values.go). Removing a key from the middle of a slice
-// costs a scan and a shift, which on a large session makes many Deletes
+// A valueSet keeps its keys in insertion order (Django's dict order) in a
+// slice beside the values. Removing a key from the middle of a slice costs
+// a scan and a shift, which on a large session makes many Deletes
 // quadratic (1000 Deletes on 32k keys moved ~500 MB). So small sessions
 // shift in place, and large ones, after a few Deletes served the same way,
 // switch to a position index and leave tombstones that are compacted once,
@@ -33,8 +33,8 @@ type keyIndex struct {
 	scans int // Deletes served by a scan
 }
 
-// appendKey records a key that is new to the session. s.mu is held.
-func (s *Session) appendKey(key string) {
+// appendKey records a key that is new to the set.
+func (s *valueSet) appendKey(key string) {
 	if s.keys == nil {
 		s.keys = s.keyBuf[:0]
 	}
@@ -44,9 +44,9 @@ func (s *Session) appendKey(key string) {
 	}
 }
 
-// removeKey drops a key that the session held from the order. s.mu is
-// held.
-func (s *Session) removeKey(key string) {
+// removeKey drops a key that the set held from the order, once the values
+// are in the map (a small set shifts its slots itself, see del).
+func (s *valueSet) removeKey(key string) {
 	if s.big == nil || s.big.pos == nil {
 		if len(s.keys) >= indexFrom {
 			if s.big == nil {
@@ -63,8 +63,8 @@ func (s *Session) removeKey(key string) {
 		if s.big == nil || s.big.pos == nil {
 			for i, k := range s.keys {
 				if k == key {
-					// keys is the session's own (its buffer, the decoder's
-					// fresh slice, or grown by append), so it shifts in place.
+					// keys is the set's own (its buffer, or grown by
+					// append), so it shifts in place.
 					n := copy(s.keys[i:], s.keys[i+1:])
 					s.keys[i+n] = ""
 					s.keys = s.keys[:i+n]
@@ -84,9 +84,9 @@ func (s *Session) removeKey(key string) {
 }
 
 // orderedKeys returns the live keys in insertion order, compacting away
-// tombstones first. The slice is the session's own: callers copy it before
-// handing it out. s.mu is held.
-func (s *Session) orderedKeys() []string {
+// tombstones first. The slice is the set's own: callers copy it before
+// handing it out.
+func (s *valueSet) orderedKeys() []string {
 	if s.big != nil && s.big.dead > 0 {
 		s.compactKeys()
 	}
@@ -95,7 +95,7 @@ func (s *Session) orderedKeys() []string {
 
 // compactKeys removes tombstones from keys in one pass, in place, and
 // renumbers the index.
-func (s *Session) compactKeys() {
+func (s *valueSet) compactKeys() {
 	b := s.big
 	out := s.keys[:0]
 	for i, k := range s.keys {
@@ -107,10 +107,4 @@ func (s *Session) compactKeys() {
 	clear(s.keys[len(out):])
 	s.keys = out
 	b.dead = 0
-}
-
-// resetKeys forgets the order along with the values. s.mu is held.
-func (s *Session) resetKeys(keys []string) {
-	s.keys = keys
-	s.big = nil
 }

@@ -59,7 +59,6 @@ func (s *Session) dropRecord() {
 	s.own()
 	s.key, s.sealed, s.base = "", "", nil
 	s.values.reset()
-	s.resetKeys(nil)
 }
 
 // load fills values from the record. A missing, expired or unreadable record
@@ -71,7 +70,6 @@ func (s *Session) load() {
 	s.own()
 	s.loaded = true
 	s.values.reset()
-	s.resetKeys(nil)
 	if !s.hasRecord() {
 		return
 	}
@@ -84,14 +82,11 @@ func (s *Session) load() {
 		s.err = err
 		return
 	}
-	keys, err := s.decode(raw, s.keyBuf[:0], &s.values)
+	err = s.decode(raw, &s.values)
 	if err != nil {
 		// Django logs "Session data corrupted" and carries on with an empty
 		// session under the same key; the next save overwrites the record.
 		s.logCorrupt(err)
-		s.values.reset()
-	} else {
-		s.resetKeys(keys)
 	}
 	s.base = raw
 	if s.m.backend.decoded(s, err) || s.timedOut(err) {
@@ -99,21 +94,22 @@ func (s *Session) load() {
 	}
 }
 
-// decode turns a record's data into keys (in buf when they fit) and the
-// values in dst, which it replaces. s.mu is held.
-func (s *Session) decode(raw []byte, buf []string, dst *valueSet) ([]string, error) {
+// decode replaces the values in dst with those of a record's data, and
+// empties it on an error. s.mu is held.
+func (s *Session) decode(raw []byte, dst *valueSet) error {
 	if c := s.m.sets; c != nil {
 		// With alias, the store made raw for this call alone
 		// (stores.FreshLoad), or shares a slice nobody writes into
 		// (stores.SharedLoad), so strings may point into it.
-		return c.decodeSet(raw, buf, s.m.alias, dst)
+		return c.decodeSet(raw, s.m.alias, dst)
 	}
 	keys, values, err := s.m.opts.Codec.Decode(raw)
 	if err != nil {
-		return nil, err
+		dst.reset()
+		return err
 	}
-	dst.adopt(values)
-	return keys, nil
+	dst.assign(keys, values)
+	return nil
 }
 
 // logCorrupt reports data that could not be decoded, as Django does.
@@ -207,9 +203,9 @@ func (s *Session) saveLocked(now time.Time) error {
 // encode is the session's data as the codec stores it. s.mu is held.
 func (s *Session) encode() ([]byte, error) {
 	if c := s.m.sets; c != nil {
-		return c.encodeSet(s.orderedKeys(), &s.values)
+		return c.encodeSet(&s.values)
 	}
-	return s.m.opts.Codec.Encode(s.orderedKeys(), s.values.toMap())
+	return s.m.opts.Codec.Encode(s.values.orderedKeys(), s.values.toMap())
 }
 
 // Exists reports whether the store holds a record under key (Django's

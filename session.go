@@ -78,13 +78,7 @@ type sessionData struct {
 	// through failure where the data part may not exist.
 	err error
 
-	// big, set only for large sessions that had a key deleted, finds a
-	// key's place in keys without a scan; see deleteLocked.
-	big *keyIndex
-
-	keys   []string  // values' keys in insertion order
-	keyBuf [4]string // backs keys for small sessions
-	values valueSet  // in slots of its own while small (values.go)
+	values valueSet // and their keys' order, in slots of its own while small (values.go)
 
 	sealedAt int64 // cookie stores: when the cookie was sealed, Unix seconds (noSealTime: unknown)
 
@@ -146,9 +140,7 @@ func (s *Session) Set(key string, value any) {
 }
 
 func (s *Session) setLocked(key string, value any) {
-	if s.data().set(key, value) {
-		s.appendKey(key)
-	}
+	s.data().set(key, value)
 	s.recordChange(key)
 	s.changed(key)
 }
@@ -185,7 +177,6 @@ func (s *Session) deleteLocked(key string) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	s.removeKey(key)
 	s.recordChange(key)
 	s.changed(key)
 	return v, true
@@ -230,7 +221,6 @@ func (s *Session) clearLocked() {
 	s.own()
 	s.loaded = true
 	s.values.reset()
-	s.resetKeys(nil)
 	s.replaceAll()
 	s.accessed = true
 	s.changed(allKeys)
@@ -240,8 +230,7 @@ func (s *Session) clearLocked() {
 func (s *Session) Keys() []string {
 	s.lock()
 	defer s.mu.Unlock()
-	s.data()
-	return append([]string(nil), s.orderedKeys()...)
+	return append([]string(nil), s.data().orderedKeys()...)
 }
 
 // Values returns the values in the order of Keys.
@@ -249,10 +238,10 @@ func (s *Session) Values() []any {
 	s.lock()
 	defer s.mu.Unlock()
 	d := s.data()
-	keys := s.orderedKeys()
+	keys := d.orderedKeys()
 	out := make([]any, len(keys))
 	for i, k := range keys {
-		out[i] = d.get(k)
+		out[i] = d.at(i, k)
 	}
 	return out
 }
@@ -269,10 +258,10 @@ func (s *Session) Items() map[string]any {
 func (s *Session) All() iter.Seq2[string, any] {
 	s.lock()
 	d := s.data()
-	keys := append([]string(nil), s.orderedKeys()...)
+	keys := append([]string(nil), d.orderedKeys()...)
 	vals := make([]any, len(keys))
 	for i, k := range keys {
-		vals[i] = d.get(k)
+		vals[i] = d.at(i, k)
 	}
 	s.mu.Unlock()
 	return func(yield func(string, any) bool) {

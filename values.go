@@ -7,21 +7,25 @@ package ginsession
 // "read" rows of BENCHMARKS.md).
 const smallValues = 4
 
-// entry is one key and its value.
-type entry struct {
-	key string
-	val any
+// valueSet is a session's values and the order of their keys (Django's dict
+// order). While it is small (m is nil) vals[i] is the value under keys[i],
+// and keys, in keyBuf, has neither tombstones nor repeats; from the
+// (smallValues+1)th key on, or when a Codec hands over a map, every value is
+// in m and keys only gives the order (keyorder.go). The zero value is empty
+// and ready to use. A valueSet refers to its own keyBuf: it is never copied.
+type valueSet struct {
+	keys   []string // read through orderedKeys: a large set may hold tombstones
+	keyBuf [smallValues]string
+	// big, set only for large sets that had a key deleted, finds a key's
+	// place in keys without a scan; see removeKey.
+	big  *keyIndex
+	m    map[string]any
+	vals [smallValues]any
 }
 
-// valueSet holds a session's values: in slot, unordered, while there are
-// at most smallValues of them, and in m from then on (or from the start,
-// when a Codec hands over a map). The order of the keys is kept apart, in
-// Session.keys. The zero value is empty and ready to use.
-type valueSet struct {
-	m    map[string]any // every entry, when not nil; slot is then unused
-	n    int            // entries in slot
-	slot [smallValues]entry
-}
+// noValues stands for a nil map handed to Encode: every key is missing.
+// Nothing writes to it.
+var noValues = map[string]any{}
 
 // lookup returns the value under key and whether there is one.
 func (v *valueSet) lookup(key string) (any, bool) {
@@ -29,9 +33,9 @@ func (v *valueSet) lookup(key string) (any, bool) {
 		x, ok := v.m[key]
 		return x, ok
 	}
-	for i := range v.n {
-		if v.slot[i].key == key {
-			return v.slot[i].val, true
+	for i, k := range v.keys {
+		if k == key {
+			return v.vals[i], true
 		}
 	}
 	return nil, false
@@ -49,34 +53,47 @@ func (v *valueSet) has(key string) bool {
 	return ok
 }
 
-// set stores x under key and reports whether key is new.
+// at returns the value of keys[i], the ith key of orderedKeys.
+func (v *valueSet) at(i int, key string) any {
+	if v.m != nil {
+		return v.m[key]
+	}
+	return v.vals[i]
+}
+
+// set stores x under key, a new key going last, and reports whether key is
+// new.
 func (v *valueSet) set(key string, x any) (added bool) {
 	if v.m == nil {
-		for i := range v.n {
-			if v.slot[i].key == key {
-				v.slot[i].val = x
+		for i, k := range v.keys {
+			if k == key {
+				v.vals[i] = x
 				return false
 			}
 		}
-		if v.n < smallValues {
-			v.slot[v.n] = entry{key, x}
-			v.n++
+		if len(v.keys) < smallValues {
+			v.appendKey(key)
+			v.vals[len(v.keys)-1] = x
 			return true
 		}
 		v.spill(2 * smallValues)
 	}
-	_, had := v.m[key]
+	if _, had := v.m[key]; had {
+		v.m[key] = x
+		return false
+	}
 	v.m[key] = x
-	return !had
+	v.appendKey(key)
+	return true
 }
 
-// spill moves the slots' entries to a map with room for size.
+// spill moves a small set's values to a map with room for size.
 func (v *valueSet) spill(size int) {
-	m := make(map[string]any, max(size, v.n))
-	for _, e := range v.slot[:v.n] {
-		m[e.key] = e.val
+	m := make(map[string]any, max(size, len(v.keys)))
+	for i, k := range v.keys {
+		m[k] = v.vals[i]
 	}
-	v.m, v.n, v.slot = m, 0, [smallValues]entry{}
+	v.m, v.vals = m, [smallValues]any{}
 }
 
 // del removes key, returning the value it had and whether it had one.
@@ -85,15 +102,18 @@ func (v *valueSet) del(key string) (any, bool) {
 		x, ok := v.m[key]
 		if ok {
 			delete(v.m, key)
+			v.removeKey(key)
 		}
 		return x, ok
 	}
-	for i := range v.n {
-		if v.slot[i].key == key {
-			x := v.slot[i].val
-			v.n--
-			v.slot[i] = v.slot[v.n]
-			v.slot[v.n] = entry{} // nothing stays reachable from an empty slot
+	for i, k := range v.keys {
+		if k == key {
+			x, n := v.vals[i], len(v.keys)-1
+			copy(v.keys[i:], v.keys[i+1:])
+			copy(v.vals[i:n], v.vals[i+1:n+1])
+			// Nothing stays reachable from a freed slot.
+			v.keys[n], v.vals[n] = "", nil
+			v.keys = v.keys[:n]
 			return x, true
 		}
 	}
@@ -105,19 +125,34 @@ func (v *valueSet) len() int {
 	if v.m != nil {
 		return len(v.m)
 	}
-	return v.n
+	return len(v.keys)
 }
 
 // reset empties the set, keeping no reference to what it held.
 func (v *valueSet) reset() { *v = valueSet{} }
 
-// adopt makes m, which the caller gives up, the set's entries: a Codec's
-// decoded map is used as it is.
-func (v *valueSet) adopt(m map[string]any) {
+// assign makes the set hold values in the order of keys, taking both
+// over: what a Codec decoded. Keys that do not name each value once (a
+// Codec's own business) are kept as they are, with the values in the map.
+func (v *valueSet) assign(keys []string, values map[string]any) {
 	v.reset()
-	if m != nil {
-		v.m = m
+	if len(values) <= smallValues && len(keys) == len(values) {
+		small := true
+		for _, k := range keys {
+			x, ok := values[k]
+			if small = ok && v.set(k, x); !small {
+				break
+			}
+		}
+		if small {
+			return
+		}
+		v.reset()
 	}
+	if values == nil {
+		values = map[string]any{}
+	}
+	v.keys, v.m = keys, values
 }
 
 // toMap returns the entries as a map: the set's own when it has one (the
@@ -126,9 +161,9 @@ func (v *valueSet) toMap() map[string]any {
 	if v.m != nil {
 		return v.m
 	}
-	m := make(map[string]any, v.n)
-	for _, e := range v.slot[:v.n] {
-		m[e.key] = e.val
+	m := make(map[string]any, len(v.keys))
+	for i, k := range v.keys {
+		m[k] = v.vals[i]
 	}
 	return m
 }

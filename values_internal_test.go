@@ -2,7 +2,9 @@ package ginsession
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -28,13 +30,16 @@ func TestValueSetMovesToAMapPastItsSlots(t *testing.T) {
 			t.Fatalf("after %d entries: len %d, %v", i+1, v.len(), v.toMap())
 		}
 	}
-	if v.n != 0 || v.slot != [smallValues]entry{} {
-		t.Fatalf("the slots still hold entries after the move: %d, %v", v.n, v.slot)
+	if v.vals != [smallValues]any{} {
+		t.Fatalf("the slots still hold values after the move: %v", v.vals)
+	}
+	if want := []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6"}; !reflect.DeepEqual(v.orderedKeys(), want) {
+		t.Fatalf("keys %v, want %v", v.orderedKeys(), want)
 	}
 }
 
-// TestValueSetDeletesFromItsSlots: deleting any slot keeps the others, and
-// leaves nothing reachable from a freed slot.
+// TestValueSetDeletesFromItsSlots: deleting any slot keeps the others in
+// their order, and leaves nothing reachable from a freed slot.
 func TestValueSetDeletesFromItsSlots(t *testing.T) {
 	for gone := range smallValues {
 		var v valueSet
@@ -54,8 +59,22 @@ func TestValueSetDeletesFromItsSlots(t *testing.T) {
 				t.Fatalf("after deleting %q: k%d = %v, %v", k, i, x, ok)
 			}
 		}
-		if v.len() != smallValues-1 || v.slot[smallValues-1] != (entry{}) {
-			t.Fatalf("after deleting %q: len %d, last slot %v", k, v.len(), v.slot[smallValues-1])
+		var want []string
+		for i := range smallValues {
+			if i != gone {
+				want = append(want, fmt.Sprint("k", i))
+			}
+		}
+		if !reflect.DeepEqual(v.orderedKeys(), want) || v.len() != smallValues-1 {
+			t.Fatalf("after deleting %q: keys %v, want %v", k, v.orderedKeys(), want)
+		}
+		if v.vals[smallValues-1] != nil || v.keyBuf[smallValues-1] != "" {
+			t.Fatalf("after deleting %q: the freed slot holds %q, %v", k, v.keyBuf[smallValues-1], v.vals[smallValues-1])
+		}
+		for i, k := range v.orderedKeys() {
+			if v.at(i, k) != "v"+k[1:] {
+				t.Fatalf("after deleting %q: %s = %v", k, k, v.at(i, k))
+			}
 		}
 	}
 }
@@ -69,9 +88,8 @@ func TestReadingASmallSessionAllocatesOnlyItsStrings(t *testing.T) {
 	data := []byte(`{"_auth_user_id":"42","_auth_user_backend":"app.Backend","n":7,"ok":true}`)
 	var d sessionData
 	allocs := testing.AllocsPerRun(100, func() {
-		keys, err := decodeJSONInto(data, d.keyBuf[:0], true, &d.values)
-		if err != nil || len(keys) != 4 {
-			panic(fmt.Sprint(keys, err))
+		if err := decodeJSONInto(data, true, &d.values); err != nil || d.values.len() != 4 {
+			panic(fmt.Sprint(d.values.keys, err))
 		}
 	})
 	if allocs != 2 {
@@ -82,26 +100,71 @@ func TestReadingASmallSessionAllocatesOnlyItsStrings(t *testing.T) {
 	}
 }
 
-// TestDecodingReplacesTheSetOnlyOnSuccess: a record that fails to decode
-// leaves the entries as they were; a good one replaces them all, a
-// repeated key keeping its last value and first place.
-func TestDecodingReplacesTheSetOnlyOnSuccess(t *testing.T) {
+// TestDecodingReplacesTheSet: a good record replaces every entry, a
+// repeated key keeping its last value and first place; a record that fails
+// to decode leaves the set empty.
+func TestDecodingReplacesTheSet(t *testing.T) {
 	var v valueSet
 	v.set("old", 1)
-	if _, err := decodeJSONInto([]byte(`{"a":1,`), nil, false, &v); err == nil {
+	for _, tc := range []struct {
+		data string
+		keys []string
+		m    map[string]any
+	}{
+		{`{"a":1,"b":2,"a":3}`, []string{"a", "b"}, map[string]any{"a": 3, "b": 2}},
+		{`{"a":1,"b":2,"c":3,"d":4,"e":5,"a":6}`, []string{"a", "b", "c", "d", "e"}, map[string]any{"a": 6, "b": 2, "c": 3, "d": 4, "e": 5}},
+		{`{}`, nil, map[string]any{}},
+	} {
+		if err := decodeJSONInto([]byte(tc.data), false, &v); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(v.orderedKeys(), tc.keys) || !reflect.DeepEqual(v.toMap(), tc.m) {
+			t.Fatalf("%s: keys %v, values %v", tc.data, v.orderedKeys(), v.toMap())
+		}
+		if v.get("old") != nil {
+			t.Fatalf("%s: the old entry is still there", tc.data)
+		}
+	}
+	v.set("old", 1)
+	if err := decodeJSONInto([]byte(`{"a":1,`), false, &v); err == nil {
 		t.Fatal("a broken record decoded")
 	}
-	if v.get("old") != 1 || v.len() != 1 {
-		t.Fatalf("a failed decode changed the set: %v", v.toMap())
+	if v.len() != 0 || len(v.orderedKeys()) != 0 {
+		t.Fatalf("a failed decode left %v", v.toMap())
 	}
-	keys, err := decodeJSONInto([]byte(`{"a":1,"b":2,"a":3}`), nil, false, &v)
-	if err != nil || !reflect.DeepEqual(keys, []string{"a", "b"}) || !reflect.DeepEqual(v.toMap(), map[string]any{"a": 3, "b": 2}) {
-		t.Fatalf("keys %v, values %v, %v", keys, v.toMap(), err)
-	}
-	big := []byte(`{"a":1,"b":2,"c":3,"d":4,"e":5,"a":6}`)
-	keys, err = decodeJSONInto(big, nil, false, &v)
-	if err != nil || len(keys) != 5 || v.m == nil || v.get("a") != 6 || v.len() != 5 {
-		t.Fatalf("keys %v, values %v, %v", keys, v.toMap(), err)
+}
+
+// TestAssignKeepsWhatACodecDecoded: a custom codec's keys and map become
+// the set's, in slots when they name each value once, and as they are when
+// not.
+func TestAssignKeepsWhatACodecDecoded(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		keys  []string
+		m     map[string]any
+		small bool
+	}{
+		{"consistent and small", []string{"b", "a"}, map[string]any{"a": 1, "b": 2}, true},
+		{"a key without a value", []string{"a", "b"}, map[string]any{"a": 1}, false},
+		{"a value without a key", []string{"a"}, map[string]any{"a": 1, "b": 2}, false},
+		{"a repeated key", []string{"a", "a"}, map[string]any{"a": 1, "b": 2}, false},
+		{"large", []string{"a", "b", "c", "d", "e"}, map[string]any{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}, false},
+		{"nothing", nil, nil, true},
+	} {
+		var v valueSet
+		want := maps.Clone(tc.m)
+		v.assign(slices.Clone(tc.keys), tc.m)
+		if (v.m == nil) != tc.small {
+			t.Errorf("%s: in slots %v, want %v", tc.name, v.m == nil, tc.small)
+		}
+		if !slices.Equal(v.orderedKeys(), tc.keys) {
+			t.Errorf("%s: keys %v, want %v", tc.name, v.orderedKeys(), tc.keys)
+		}
+		for k, x := range want {
+			if got, ok := v.lookup(k); !ok || got != x {
+				t.Errorf("%s: %s = %v, %v", tc.name, k, got, ok)
+			}
+		}
 	}
 }
 
