@@ -14,3 +14,12 @@ func TestSessionStaysSmall(t *testing.T) {
 		t.Fatalf("Session is %d bytes, over the 96-byte size class; move what an untouched request does not need into sessionData", n)
 	}
 }
+
+// TestSessionDataStaysSmall: every request that uses the session allocates
+// its sessionData, holding a small session's values too (values.go); the
+// next size class up is 352 bytes.
+func TestSessionDataStaysSmall(t *testing.T) {
+	if n := unsafe.Sizeof(sessionData{}); n > 320 {
+		t.Fatalf("sessionData is %d bytes, over the 320-byte size class", n)
+	}
+}
