@@ -39,14 +39,14 @@ func (s *Store) setUnless(ctx context.Context, op, key string, data []byte, expi
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	r := sh.m[key]
-	if r != nil && guard != nil && r.expiry > now && bytes.Equal(r.data, guard) {
+	if r != nil && guard != nil && r.expiry > now && bytes.Equal(r.bytes(), guard) {
 		return false, nil
 	}
 	switch {
 	case exp <= now:
 		delete(sh.m, key)
 	case r != nil:
-		r.data, r.expiry = reuse(r.data, data), exp
+		sh.replace(key, r, r.store(data, exp))
 	default:
 		sh.m[key] = newRecord(data, exp)
 	}
@@ -66,7 +66,7 @@ func (s *Store) TouchUnless(ctx context.Context, key string, expiry time.Time, g
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	r := sh.m[key]
-	if r == nil || r.expiry <= now || (guard != nil && bytes.Equal(r.data, guard)) {
+	if r == nil || r.expiry <= now || (guard != nil && bytes.Equal(r.bytes(), guard)) {
 		return false, nil
 	}
 	if exp <= now {

@@ -171,9 +171,21 @@ func TestWritesDoNotKeepTheCallersKeyAlive(t *testing.T) {
 		{"Update", func(s *memstore.Store, key string) error {
 			return s.Update(ctx, key, []byte("updated"), exp)
 		}},
+		{"Update outgrowing the record's room", func(s *memstore.Store, key string) error {
+			return s.Update(ctx, key, bytes.Repeat([]byte("u"), 200), exp)
+		}},
+		{"Update outgrowing the largest room", func(s *memstore.Store, key string) error {
+			return s.Update(ctx, key, bytes.Repeat([]byte("v"), 2000), exp)
+		}},
 		{"Touch", func(s *memstore.Store, key string) error { return s.Touch(ctx, key, exp) }},
 		{"Set", func(s *memstore.Store, key string) error {
 			return s.Set(ctx, key, []byte("set"), exp)
+		}},
+		{"Set, small again", func(s *memstore.Store, key string) error {
+			return s.Set(ctx, key, []byte("small"), exp)
+		}},
+		{"Set outgrowing the record's room", func(s *memstore.Store, key string) error {
+			return s.Set(ctx, key, bytes.Repeat([]byte("s"), 100), exp)
 		}},
 		{"SetUnless", func(s *memstore.Store, key string) error {
 			_, err := s.SetUnless(ctx, key, []byte("set unless"), exp, []byte("a guard"))
@@ -219,4 +231,50 @@ func TestWritesDoNotKeepTheCallersKeyAlive(t *testing.T) {
 		t.Errorf("Load = %q, want %q", got, "swapped")
 	}
 	runtime.KeepAlive(s)
+}
+
+// TestEverySizeOfDataRoundTrips: data written at every size a record has
+// room for, at the edges of each room and past the largest, in every order
+// (growing from a small record to one of its own array and back), loads
+// back byte for byte, and a Load's copy never changes with later writes.
+func TestEverySizeOfDataRoundTrips(t *testing.T) {
+	ctx := context.Background()
+	exp := time.Now().Add(time.Hour)
+	sizes := []int{0, 1, 31, 32, 33, 95, 96, 97, 223, 224, 225, 1023, 1024, 5000}
+	s := mustNew(memstore.New())
+	for i, first := range sizes {
+		key := stores.NewKey()
+		data := bytes.Repeat([]byte{byte('a' + i)}, first)
+		if err := s.Create(ctx, key, data, exp); err != nil {
+			t.Fatal(err)
+		}
+		prev, want := mustLoad(t, s, key), data
+		for j, n := range append(append([]int(nil), sizes...), first) {
+			if !bytes.Equal(prev, want) {
+				t.Fatalf("from %d bytes: a loaded copy changed with a later write", first)
+			}
+			want = bytes.Repeat([]byte{byte('A' + j%26)}, n)
+			var err error
+			switch j % 3 {
+			case 0:
+				err = s.Update(ctx, key, want, exp)
+			case 1:
+				err = s.Set(ctx, key, want, exp)
+			default:
+				_, err = s.CompareAndSwap(ctx, key, prev, want, exp)
+			}
+			if err != nil {
+				t.Fatalf("from %d bytes, writing %d: %v", first, n, err)
+			}
+			got := mustLoad(t, s, key)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("from %d bytes, wrote %d, loaded %d: %.40q", first, n, len(got), got)
+			}
+			shared, _, err := s.LoadShared(ctx, key)
+			if err != nil || !bytes.Equal(shared, want) {
+				t.Fatalf("from %d bytes, wrote %d: LoadShared %d bytes, %v", first, n, len(shared), err)
+			}
+			prev = got
+		}
+	}
 }

@@ -55,56 +55,6 @@ type shard struct {
 	_  [96]byte
 }
 
-// record is held by pointer so Update and Touch change it in place, which
-// neither re-stores the map key (keeping the caller's string alive) nor
-// reallocates the data buffer when the new data fits.
-type record struct {
-	data   []byte
-	expiry int64 // Unix nanoseconds
-}
-
-// Records of small data are allocated with room for it (see newRecord):
-// one allocation and one object for the garbage collector to find instead
-// of two, on every new session (the memory "new" rows of BENCHMARKS.md).
-// The sizes make whole allocation size classes (64, 128 and 256 bytes).
-type (
-	record32 struct {
-		record
-		buf [32]byte
-	}
-	record96 struct {
-		record
-		buf [96]byte
-	}
-	record224 struct {
-		record
-		buf [224]byte
-	}
-)
-
-// newRecord returns a record holding a copy of data, in the same
-// allocation as the record when it is small. A later Update that outgrows
-// the room allocates as before (see reuse); the room is then given up
-// until the record goes.
-func newRecord(data []byte, expiry int64) *record {
-	var r *record
-	switch n := len(data); {
-	case n <= 32:
-		x := new(record32)
-		x.data, r = x.buf[:0], &x.record
-	case n <= 96:
-		x := new(record96)
-		x.data, r = x.buf[:0], &x.record
-	case n <= 224:
-		x := new(record224)
-		x.data, r = x.buf[:0], &x.record
-	default:
-		return &record{data: bytes.Clone(data), expiry: expiry}
-	}
-	r.data, r.expiry = append(r.data, data...), expiry
-	return r
-}
-
 // Option configures a Store.
 type Option func(*config)
 
@@ -211,7 +161,7 @@ func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time
 		return fmt.Errorf("memstore: update: %w", err)
 	}
 	exp := unixNano(expiry)
-	if err := s.change(key, func(r *record) { r.data, r.expiry = reuse(r.data, data), exp }); err != nil {
+	if err := s.change(key, func(r *record) *record { return r.store(data, exp) }); err != nil {
 		return missing("update", key, err)
 	}
 	return nil
@@ -224,7 +174,7 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 		return fmt.Errorf("memstore: touch: %w", err)
 	}
 	exp := unixNano(expiry)
-	if err := s.change(key, func(r *record) { r.expiry = exp }); err != nil {
+	if err := s.change(key, func(r *record) *record { r.expiry = exp; return r }); err != nil {
 		return missing("touch", key, err)
 	}
 	return nil
@@ -242,8 +192,9 @@ func missing(op, key string, err error) error {
 }
 
 // change applies f to the live record under key with its shard locked, or
-// returns stores.ErrNotFound when there is none.
-func (s *Store) change(key string, f func(*record)) error {
+// returns stores.ErrNotFound when there is none; f returns the record that
+// holds the key from then on (see record.store).
+func (s *Store) change(key string, f func(*record) *record) error {
 	now := s.now().UnixNano()
 	sh := s.shard(key)
 	sh.mu.Lock()
@@ -252,7 +203,7 @@ func (s *Store) change(key string, f func(*record)) error {
 	if r == nil || r.expiry <= now {
 		return stores.ErrNotFound
 	}
-	f(r)
+	sh.replace(key, r, f(r))
 	return nil
 }
 

@@ -20,7 +20,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 	}
 	exp := unixNano(expiry)
 	cur, err := s.compare(key, old, func(sh *shard, r *record) {
-		r.data, r.expiry = reuse(r.data, data), exp
+		sh.replace(key, r, r.store(data, exp))
 	})
 	return swapResult("compare and swap", key, cur, err)
 }
@@ -47,8 +47,8 @@ func (s *Store) compare(key string, old []byte, f func(*shard, *record)) ([]byte
 	if r == nil || r.expiry <= now {
 		return nil, stores.ErrNotFound
 	}
-	if !bytes.Equal(r.data, old) {
-		return append([]byte{}, r.data...), stores.ErrConflict
+	if cur := r.bytes(); !bytes.Equal(cur, old) {
+		return append([]byte{}, cur...), stores.ErrConflict
 	}
 	f(sh, r)
 	return nil, nil

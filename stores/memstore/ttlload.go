@@ -47,7 +47,7 @@ func (s *Store) load(ctx context.Context, key string, share bool) ([]byte, time.
 	}
 	// Copied under the lock, unless shared: Update may reuse the array of
 	// data under sharedFrom bytes.
-	out, exp := r.data, r.expiry
+	out, exp := r.bytes(), r.expiry
 	if !share || cap(out) < sharedFrom {
 		out = bytes.Clone(out)
 	}
