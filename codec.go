@@ -31,6 +31,24 @@ type setCodec interface {
 	decodeSet(data []byte, alias bool, dst *valueSet) error
 }
 
+// encodeMap is c's Encode of a caller's keys and map.
+func encodeMap(c setCodec, keys []string, values map[string]any) ([]byte, error) {
+	vs := valueSet{keys: keys, m: values}
+	if values == nil {
+		vs.m = noValues
+	}
+	return c.encodeSet(&vs)
+}
+
+// decodeMap is c's Decode into a caller's keys and map.
+func decodeMap(c setCodec, data []byte) ([]string, map[string]any, error) {
+	vs := new(valueSet)
+	if err := c.decodeSet(data, false, vs); err != nil {
+		return nil, nil, err
+	}
+	return vs.orderedKeys(), vs.toMap(), nil
+}
+
 // setCodecOf returns c as a setCodec when it is JSONCodec or DjangoCodec's,
 // and nil for any other. The type must match exactly: a caller's codec that
 // embeds JSONCodec to change Encode or Decode has the promoted methods of

@@ -40,32 +40,19 @@ import (
 type JSONCodec struct{}
 
 // Encode implements Codec.
-func (JSONCodec) Encode(keys []string, values map[string]any) ([]byte, error) {
-	vs := valueSet{keys: keys, m: values}
-	if values == nil {
-		vs.m = noValues
-	}
-	return encodeJSON(&vs)
+func (c JSONCodec) Encode(keys []string, values map[string]any) ([]byte, error) {
+	return encodeMap(c, keys, values)
 }
 
 // Decode implements Codec.
-func (JSONCodec) Decode(data []byte) ([]string, map[string]any, error) {
-	return decodeJSON(data)
+func (c JSONCodec) Decode(data []byte) ([]string, map[string]any, error) {
+	return decodeMap(c, data)
 }
 
 func (JSONCodec) encodeSet(values *valueSet) ([]byte, error) { return encodeJSON(values) }
 
 func (JSONCodec) decodeSet(data []byte, alias bool, dst *valueSet) error {
 	return decodeJSONInto(data, alias, dst)
-}
-
-// decodeJSON reads one JSON object, returning its keys in document order.
-func decodeJSON(data []byte) ([]string, map[string]any, error) {
-	vs := new(valueSet)
-	if err := decodeJSONInto(data, false, vs); err != nil {
-		return nil, nil, err
-	}
-	return vs.orderedKeys(), vs.toMap(), nil
 }
 
 // maxJSONDepth is the most arrays and objects a session value may nest: []

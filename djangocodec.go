@@ -59,20 +59,12 @@ type djangoCodec struct {
 
 // Encode implements Codec.
 func (c *djangoCodec) Encode(keys []string, values map[string]any) ([]byte, error) {
-	vs := valueSet{keys: keys, m: values}
-	if values == nil {
-		vs.m = noValues
-	}
-	return c.encodeSet(&vs)
+	return encodeMap(c, keys, values)
 }
 
 // Decode implements Codec.
 func (c *djangoCodec) Decode(data []byte) ([]string, map[string]any, error) {
-	vs := new(valueSet)
-	if err := c.decodeSet(data, false, vs); err != nil {
-		return nil, nil, err
-	}
-	return vs.orderedKeys(), vs.toMap(), nil
+	return decodeMap(c, data)
 }
 
 func (c *djangoCodec) encodeSet(values *valueSet) ([]byte, error) {

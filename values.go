@@ -76,7 +76,7 @@ func (v *valueSet) set(key string, x any) (added bool) {
 			v.vals[len(v.keys)-1] = x
 			return true
 		}
-		v.spill(2 * smallValues)
+		v.spill()
 	}
 	if _, had := v.m[key]; had {
 		v.m[key] = x
@@ -87,9 +87,9 @@ func (v *valueSet) set(key string, x any) (added bool) {
 	return true
 }
 
-// spill moves a small set's values to a map with room for size.
-func (v *valueSet) spill(size int) {
-	m := make(map[string]any, max(size, len(v.keys)))
+// spill moves a small set's values to a map, with room for as many more.
+func (v *valueSet) spill() {
+	m := make(map[string]any, 2*smallValues)
 	for i, k := range v.keys {
 		m[k] = v.vals[i]
 	}
