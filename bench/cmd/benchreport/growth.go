@@ -64,7 +64,13 @@ func (r *report) growth() []target {
 				r.printf("of the same value size, whose session was 10x smaller: about 10x is linear, 100x would be quadratic.\n\n")
 				wrote = true
 			}
-			libs := []string{"ginsession"}
+			// ginsession's other contenders of the store (go-redis v9 beside
+			// v8) get a column and a ratio of their own.
+			ours := []string{"ginsession"}
+			if _, ok := r.get("Growth/"+st.bench+"/"+op+"/"+cases[0].name+"/ginsession-v9", "ns/op"); ok {
+				ours = append(ours, "ginsession-v9")
+			}
+			libs := append([]string(nil), ours...)
 			for _, p := range peers {
 				if _, ok := r.get("Growth/"+st.bench+"/"+op+"/"+cases[0].name+"/"+p, "ns/op"); ok {
 					libs = append(libs, p)
@@ -74,12 +80,18 @@ func (r *report) growth() []target {
 			for _, l := range libs {
 				r.printf("%s | ", l)
 			}
-			r.printf("ratio | ginsession × | ginsession allocs |\n| --- |")
+			for _, o := range ours {
+				r.printf("%s | ", ratioName(o))
+			}
+			r.printf("ginsession × | ginsession allocs |\n| --- |")
 			for range libs {
 				r.printf(" ---: |")
 			}
-			r.printf(" ---: | ---: | ---: |\n")
-			var behind []string
+			for range ours {
+				r.printf(" ---: |")
+			}
+			r.printf(" ---: | ---: |\n")
+			behind := make([][]string, len(ours))
 			worst, worstAt := 0.0, ""
 			prev := map[int]float64{} // per value size: ginsession's time of the smaller session
 			for _, c := range cases {
@@ -97,11 +109,16 @@ func (r *report) growth() []target {
 					}
 					r.printf(" %s |", fmtDur(v))
 				}
-				ratio := ""
-				if p, b, ok := r.bestOf(base, "ns/op"); ok {
-					ratio = fmt.Sprintf("%.2fx", b/gs)
-					if b < gs {
-						behind = append(behind, fmt.Sprintf("%s (%s %.2fx)", c.name, p, b/gs))
+				p, b, havePeer := r.bestOf(base, "ns/op")
+				for i, o := range ours {
+					v, ok := r.get(base+o, "ns/op")
+					if !ok || !havePeer {
+						r.printf("  |")
+						continue
+					}
+					r.printf(" %.2fx |", b/v)
+					if b < v {
+						behind[i] = append(behind[i], fmt.Sprintf("%s (%s %.2fx)", c.name, p, b/v))
 					}
 				}
 				growth := ""
@@ -115,15 +132,21 @@ func (r *report) growth() []target {
 				}
 				prev[size] = gs
 				al, _ := r.get(base+"ginsession", "allocs/op")
-				r.printf(" %s | %s | %s |\n", ratio, growth, fmtNum(al, ""))
+				r.printf(" %s | %s |\n", growth, fmtNum(al, ""))
 			}
 			r.printf("\n")
-			if len(libs) > 1 {
-				res := "at every size"
-				if len(behind) > 0 {
-					res = "behind at " + strings.Join(behind, ", ")
+			if len(libs) > len(ours) {
+				for i, o := range ours {
+					res := "at every size"
+					if len(behind[i]) > 0 {
+						res = "behind at " + strings.Join(behind[i], ", ")
+					}
+					what := fmt.Sprintf("growth, %s %s: ahead of every peer at every size", st.title, op)
+					if o != "ginsession" {
+						what = fmt.Sprintf("growth, %s %s (%s): ahead of every peer at every size", st.title, op, o)
+					}
+					ts = append(ts, target{what: what, result: res, met: len(behind[i]) == 0})
 				}
-				ts = append(ts, target{what: fmt.Sprintf("growth, %s %s: ahead of every peer at every size", st.title, op), result: res, met: len(behind) == 0})
 			}
 			if worstAt != "" {
 				ts = append(ts, target{
@@ -135,6 +158,14 @@ func (r *report) growth() []target {
 		}
 	}
 	return ts
+}
+
+// ratioName heads the ratio column of one of ginsession's contenders.
+func ratioName(lib string) string {
+	if lib == "ginsession" {
+		return "ratio"
+	}
+	return "ratio (" + strings.TrimPrefix(lib, "ginsession-") + ")"
 }
 
 func byteSizeName(n int) string {
