@@ -20,9 +20,9 @@ import (
 
 // newStore returns a store on client with a key prefix of its own; the
 // keys under it are deleted when the test ends.
-func newStore(t testing.TB, client redis.UniversalClient) *Store {
+func newStore(t testing.TB, client redis.UniversalClient, opts ...Option) *Store {
 	t.Helper()
-	s, err := New(client, WithPrefix(testenv.Redis9Prefix(t, client, "gs_test9_")))
+	s, err := New(client, append(opts, WithPrefix(testenv.Redis9Prefix(t, client, "gs_test9_")))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +92,14 @@ func TestRecordsCrossBetweenTheV8AndV9Stores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s9st, err := New(c9, WithPrefix(prefix), WithStampedRecords())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s8st, err := redisstore.New(testenv.Redis(t), redisstore.WithPrefix(prefix), redisstore.WithStampedRecords())
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	type store interface {
 		stores.Store
@@ -100,7 +108,11 @@ func TestRecordsCrossBetweenTheV8AndV9Stores(t *testing.T) {
 	for _, dir := range []struct {
 		name        string
 		write, read store
-	}{{"v8 to v9", s8, s9}, {"v9 to v8", s9, s8}} {
+	}{
+		{"v8 to v9", s8, s9}, {"v9 to v8", s9, s8},
+		{"v8 stamped to v9", s8st, s9}, {"v9 stamped to v8", s9st, s8},
+		{"v8 to v9 stamped", s8, s9st}, {"v9 to v8 stamped", s9, s8st},
+	} {
 		t.Run(dir.name, func(t *testing.T) {
 			k := stores.NewKey()
 			exp := time.Now().Add(time.Hour)

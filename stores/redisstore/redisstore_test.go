@@ -19,9 +19,9 @@ import (
 
 // newStore returns a store on client with a key prefix of its own; the
 // keys under it are deleted when the test ends.
-func newStore(t testing.TB, client redis.UniversalClient) *Store {
+func newStore(t testing.TB, client redis.UniversalClient, opts ...Option) *Store {
 	t.Helper()
-	s, err := New(client, WithPrefix(testenv.RedisPrefix(t, client, "gs_test_")))
+	s, err := New(client, append(opts, WithPrefix(testenv.RedisPrefix(t, client, "gs_test_")))...)
 	if err != nil {
 		t.Fatal(err)
 	}

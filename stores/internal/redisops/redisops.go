@@ -36,13 +36,21 @@ type Store struct {
 	name   string // the public package, which starts every error
 	prefix string
 	now    func() time.Time
+	// stamped: Create, Update and CompareAndSwap write stamped records
+	// (stamp.go). Reads strip a stamp whatever it says.
+	stamped bool
 }
 
 // Config is what a store's options set.
 type Config struct {
-	prefix string
-	now    func() time.Time
+	prefix  string
+	now     func() time.Time
+	stamped bool
 }
+
+// SetStamped is WithStampedRecords's work: Create, Update and
+// CompareAndSwap write stamped records.
+func (c *Config) SetStamped() { c.stamped = true }
 
 // SetClock is WithClock's work: where the store reads the current time,
 // which turns an expiry into a time to live and back. nil is refused.
@@ -70,14 +78,15 @@ func New[O ~func(*Config) error](name string, do Do, pipe Pipe, nilErr error, op
 			return nil, err
 		}
 	}
-	return &Store{do: do, pipe: pipe, nilErr: nilErr, name: name, prefix: c.prefix, now: c.now}, nil
+	return &Store{do: do, pipe: pipe, nilErr: nilErr, name: name, prefix: c.prefix, now: c.now, stamped: c.stamped}, nil
 }
 
 // errReply is a reply of a type the command never sends: a client or proxy
 // that is not Redis.
 var errReply = errors.New("unexpected reply type")
 
-// get sends GET; found is false for a nil reply.
+// get sends GET and returns the record's data (without its stamp, if it
+// has one); found is false for a nil reply.
 func (s *Store) get(ctx context.Context, key string) (data []byte, found bool, err error) {
 	v, err := s.do(ctx, "get", key)
 	if err != nil {
@@ -90,7 +99,17 @@ func (s *Store) get(ctx context.Context, key string) (data []byte, found bool, e
 	if !ok {
 		return nil, false, fmt.Errorf("GET: %w %T", errReply, v)
 	}
-	return []byte(str), true, nil
+	data, _ = unstamp([]byte(str))
+	return data, true, nil
+}
+
+// record is what Create, Update and CompareAndSwap write for data: data
+// itself, or stamped when the store writes stamps.
+func (s *Store) record(data []byte) []byte {
+	if s.stamped {
+		return withStamp(data)
+	}
+	return data
 }
 
 // set sends SET key data PX ms, with NX or XX when cond is given; set is
@@ -187,7 +206,7 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 		}
 		return nil
 	}
-	set, err := s.set(ctx, s.rkey(key), data, ms, "nx")
+	set, err := s.set(ctx, s.rkey(key), s.record(data), ms, "nx")
 	if err != nil {
 		return s.fail("create", key, err)
 	}
@@ -207,7 +226,7 @@ func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time
 	if !ok {
 		return s.expireNow(ctx, "update", key)
 	}
-	set, err := s.set(ctx, s.rkey(key), data, ms, "xx")
+	set, err := s.set(ctx, s.rkey(key), s.record(data), ms, "xx")
 	if err != nil {
 		return s.fail("update", key, err)
 	}
@@ -253,7 +272,9 @@ func (s *Store) expireNow(ctx context.Context, op, key string) error {
 // DEL for an expiry already past). It is not part of stores.Store, whose
 // writes are create-only or update-only; the cached_db store
 // (stores/cachedstore) uses it to refresh its cache after the database has
-// accepted a write.
+// accepted a write, and to write its tombstones. It writes data as it is,
+// never stamped: SetUnless and TouchUnless compare a record with their
+// guard (a tombstone) byte for byte.
 func (s *Store) Set(ctx context.Context, key string, data []byte, expiry time.Time) error {
 	if err := stores.CheckKey(key); err != nil {
 		return fmt.Errorf("%s: set: %w", s.name, err)

@@ -64,18 +64,19 @@ func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Durat
 	case pttl.Err != nil:
 		return nil, 0, s.fail("load", key, pttl.Err)
 	}
-	data, ok1 := get.Val.(string)
+	str, ok1 := get.Val.(string)
 	ms, ok2 := pttl.Val.(int64)
 	if !ok1 || !ok2 {
 		return nil, 0, s.fail("load", key, fmt.Errorf("GET, PTTL: %w %T, %T", errReply, get.Val, pttl.Val))
 	}
+	data, _ := unstamp([]byte(str))
 	switch {
 	case ms == -1 || ms > int64(stores.MaxExpiry.Sub(s.now())/time.Millisecond):
 		// Written without a TTL, or one beyond what a store keeps, by
 		// something else: it saturates as every expiry does.
-		return []byte(data), stores.MaxExpiry.Sub(s.now()), nil
+		return data, stores.MaxExpiry.Sub(s.now()), nil
 	case ms < 0:
-		return []byte(data), 0, nil
+		return data, 0, nil
 	}
-	return []byte(data), time.Duration(ms) * time.Millisecond, nil
+	return data, time.Duration(ms) * time.Millisecond, nil
 }
