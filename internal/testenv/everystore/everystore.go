@@ -129,11 +129,11 @@ func IndexedSQL(t testing.TB, db *sqlx.DB, base string) *sqlstore.Store {
 }
 
 // Redis returns a redisstore on the test Redis under a key prefix of the
-// test's own, emptied when the test ends.
-func Redis(t testing.TB, base string) *redisstore.Store {
+// test's own, emptied when the test ends, with opts.
+func Redis(t testing.TB, base string, opts ...redisstore.Option) *redisstore.Store {
 	t.Helper()
 	client := testenv.Redis(t)
-	st, err := redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, client, base)))
+	st, err := redisstore.New(client, append(opts, redisstore.WithPrefix(testenv.RedisPrefix(t, client, base)))...)
 	if err != nil {
 		t.Fatal(err)
 	}
