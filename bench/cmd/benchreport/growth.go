@@ -65,10 +65,13 @@ func (r *report) growth() []target {
 				wrote = true
 			}
 			// ginsession's other contenders of the store (go-redis v9 beside
-			// v8) get a column and a ratio of their own.
+			// v8, and v9 with stamped records) get a column and a ratio of
+			// their own.
 			ours := []string{"ginsession"}
-			if _, ok := r.get("Growth/"+st.bench+"/"+op+"/"+cases[0].name+"/ginsession-v9", "ns/op"); ok {
-				ours = append(ours, "ginsession-v9")
+			for _, o := range []string{"ginsession-v9", "ginsession-v9-stamped"} {
+				if _, ok := r.get("Growth/"+st.bench+"/"+op+"/"+cases[0].name+"/"+o, "ns/op"); ok {
+					ours = append(ours, o)
+				}
 			}
 			libs := append([]string(nil), ours...)
 			for _, p := range peers {
