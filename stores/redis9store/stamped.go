@@ -6,8 +6,9 @@ import "github.com/ginsession/ginsession/stores/internal/redisops"
 // record with a 24-byte stamp after its data (two 64-bit xxHash digests of
 // it), so that the compare-and-swap that saves a session compares the stamp
 // instead of handing Redis's Lua the whole record it expects. The larger the
-// session, the more it saves: at 100 KB a save takes about a third of the
-// time (bench/README.md, "Growth"). Optional; off by default.
+// session, the more it saves: at 100 KB the swap takes about a third of the
+// time, and a request that reads and saves the session about 0.7 of it
+// (bench/README.md, "Growth"). Optional; off by default.
 //
 // Every store of this release reads both forms whether the option is on or
 // not, so records move between stores with it on and off (and between
