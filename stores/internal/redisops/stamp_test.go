@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -201,4 +203,20 @@ func stampLenIf(b bool) int {
 		return stampLen
 	}
 	return 0
+}
+
+// TestTheScriptsKnowTheMagic: the data-comparing script spells stampMagic
+// as a Lua string of its own; the two must not drift apart.
+func TestTheScriptsKnowTheMagic(t *testing.T) {
+	var lua strings.Builder
+	for _, b := range stampMagic {
+		if b >= 'a' && b <= 'z' {
+			lua.WriteByte(b)
+		} else {
+			fmt.Fprintf(&lua, `\%03d`, b)
+		}
+	}
+	if want := "'" + lua.String() + "'"; !strings.Contains(compareAndSwapScript.src, want) {
+		t.Errorf("compareAndSwapScript does not compare with %s", want)
+	}
 }

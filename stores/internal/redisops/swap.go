@@ -12,17 +12,21 @@ import (
 // conflict costs no second round trip: 1 for done, 0 for no record, and the
 // record's data (a bulk string) when it holds other data. Redis expires
 // keys for GET, so an expired record is no record. CompareAndDelete is the
-// swap with no expiry: the record is removed. The record expected is the
-// data, stamped (stamp.go) or not: whichever store wrote it.
+// swap with no expiry: the record is removed. The record matches if it is
+// the data expected, or that data followed by 24 bytes that start with
+// stampMagic: whichever store wrote it, with stamps on or off (stamp.go).
+// The stamp's digests are not checked here (Lua has no xxHash), so a
+// record made of the data expected and a forged stamp also matches; no
+// codec of this package writes the byte 0xff the magic starts with.
 //
 //	KEYS[1] the key; ARGV[1] the data expected; ARGV[2] the new record;
-//	ARGV[3] PX ms, "" to remove; ARGV[4] the stamp of ARGV[1]
+//	ARGV[3] PX ms, "" to remove
 var compareAndSwapScript = newScript(`
 local cur = redis.call('GET', KEYS[1])
 if not cur then
 	return 0
 end
-if cur ~= ARGV[1] and cur ~= ARGV[1] .. ARGV[4] then
+if cur ~= ARGV[1] and not (#cur == #ARGV[1] + 24 and string.sub(cur, -24, -17) == '\255ginstm\001' and string.sub(cur, 1, #ARGV[1]) == ARGV[1]) then
 	return cur
 end
 if ARGV[3] == '' then
@@ -75,8 +79,9 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 		return nil, fmt.Errorf("%s: compare and swap: %w", s.name, err)
 	}
 	ms, _ := PX(s.now(), expiry)
-	st, rec := stampOf(old), s.record(data)
+	rec := s.record(data)
 	if s.stamped {
+		st := stampOf(old)
 		v, err := s.eval(ctx, stampedSwapScript, s.rkey(key), st[:], rec, ms)
 		if err != nil {
 			return nil, s.fail("compare and swap", key, err)
@@ -97,7 +102,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 			return s.swapReply("compare and swap", key, v, nil)
 		}
 	}
-	v, err := s.eval(ctx, compareAndSwapScript, s.rkey(key), old, rec, ms, st[:])
+	v, err := s.eval(ctx, compareAndSwapScript, s.rkey(key), old, rec, ms)
 	return s.swapReply("compare and swap", key, v, err)
 }
 
@@ -107,8 +112,7 @@ func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([
 	if err := stores.CheckKey(key); err != nil {
 		return nil, fmt.Errorf("%s: compare and delete: %w", s.name, err)
 	}
-	st := stampOf(old)
-	v, err := s.eval(ctx, compareAndSwapScript, s.rkey(key), old, "", "", st[:])
+	v, err := s.eval(ctx, compareAndSwapScript, s.rkey(key), old, "", "")
 	return s.swapReply("compare and delete", key, v, err)
 }
 
