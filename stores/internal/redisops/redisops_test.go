@@ -19,25 +19,39 @@ import (
 // with a key prefix of its own emptied at the end: the two clients hand the
 // store replies of their own, which must mean the same.
 func eachClient(t *testing.T, test func(t *testing.T, s *Store)) {
+	eachClientOpen(t, "gs_ops_", func(t *testing.T, open func(...func(*Config) error) *Store, _ func(string) []byte) {
+		test(t, open())
+	})
+}
+
+// eachClientOpen is eachClient for tests of several stores on the same
+// keys: open returns a store over the client under the test's prefix (base
+// and a suffix of the test's own) with opts, raw what Redis holds under a
+// session key.
+func eachClientOpen(t *testing.T, base string, test func(t *testing.T, open func(opts ...func(*Config) error) *Store, raw func(key string) []byte)) {
+	run := func(t *testing.T, name string, do Do, pipe Pipe, nilErr error, p string, get func(rkey string) []byte) {
+		open := func(opts ...func(*Config) error) *Store {
+			s, err := New(name, do, pipe, nilErr, append(opts, prefix(p)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		test(t, open, func(key string) []byte { return get(p + key) })
+	}
 	t.Run("go-redis v8", func(t *testing.T) {
 		c := testenv.Redis(t)
 		do := func(ctx context.Context, args ...any) (any, error) { return c.Do(ctx, args...).Result() }
 		pipe := PipeOf[*redis8.Cmd](c.Pipeline, func(p redis8.Pipeliner, ctx context.Context) { _, _ = p.Exec(ctx) })
-		s, err := New("redisstore", do, pipe, redis8.Nil, []func(*Config) error{prefix(testenv.RedisPrefix(t, c, "gs_ops_"))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		test(t, s)
+		get := func(rkey string) []byte { v, _ := c.Get(context.Background(), rkey).Bytes(); return v }
+		run(t, "redisstore", do, pipe, redis8.Nil, testenv.RedisPrefix(t, c, base), get)
 	})
 	t.Run("go-redis v9", func(t *testing.T) {
 		c := testenv.Redis9(t)
 		do := func(ctx context.Context, args ...any) (any, error) { return c.Do(ctx, args...).Result() }
 		pipe := PipeOf[*redis9.Cmd](c.Pipeline, func(p redis9.Pipeliner, ctx context.Context) { _, _ = p.Exec(ctx) })
-		s, err := New("redis9store", do, pipe, redis9.Nil, []func(*Config) error{prefix(testenv.Redis9Prefix(t, c, "gs_ops_"))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		test(t, s)
+		get := func(rkey string) []byte { v, _ := c.Get(context.Background(), rkey).Bytes(); return v }
+		run(t, "redis9store", do, pipe, redis9.Nil, testenv.Redis9Prefix(t, c, base), get)
 	})
 }
 

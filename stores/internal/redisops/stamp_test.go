@@ -9,10 +9,6 @@ import (
 	"testing"
 	"time"
 
-	redis8 "github.com/go-redis/redis/v8"
-	redis9 "github.com/redis/go-redis/v9"
-
-	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 )
 
@@ -58,34 +54,7 @@ func TestStampsComeOffExactly(t *testing.T) {
 // against them, conflicts included, on go-redis v8 and v9; what each
 // writes is what Redis holds.
 func TestStampedAndPlainStoresShareRecords(t *testing.T) {
-	t.Run("go-redis v8", func(t *testing.T) {
-		c := testenv.Redis(t)
-		do := func(ctx context.Context, args ...any) (any, error) { return c.Do(ctx, args...).Result() }
-		pipe := PipeOf[*redis8.Cmd](c.Pipeline, func(p redis8.Pipeliner, ctx context.Context) { _, _ = p.Exec(ctx) })
-		p := testenv.RedisPrefix(t, c, "gs_stamp_")
-		open := func(opts ...func(*Config) error) *Store {
-			s, err := New("redisstore", do, pipe, redis8.Nil, append(opts, prefix(p)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		}
-		raw := func(k string) []byte { v, _ := c.Get(context.Background(), p+k).Bytes(); return v }
-		testStampedAndPlain(t, open(), open(stampedOpt), raw)
-	})
-	t.Run("go-redis v9", func(t *testing.T) {
-		c := testenv.Redis9(t)
-		do := func(ctx context.Context, args ...any) (any, error) { return c.Do(ctx, args...).Result() }
-		pipe := PipeOf[*redis9.Cmd](c.Pipeline, func(p redis9.Pipeliner, ctx context.Context) { _, _ = p.Exec(ctx) })
-		p := testenv.Redis9Prefix(t, c, "gs_stamp_")
-		open := func(opts ...func(*Config) error) *Store {
-			s, err := New("redis9store", do, pipe, redis9.Nil, append(opts, prefix(p)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		}
-		raw := func(k string) []byte { v, _ := c.Get(context.Background(), p+k).Bytes(); return v }
+	eachClientOpen(t, "gs_stamp_", func(t *testing.T, open func(...func(*Config) error) *Store, raw func(string) []byte) {
 		testStampedAndPlain(t, open(), open(stampedOpt), raw)
 	})
 }
