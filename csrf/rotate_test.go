@@ -1,7 +1,16 @@
 package csrf_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/auth"
+	"github.com/ginsession/ginsession/csrf"
+	"github.com/ginsession/ginsession/stores/memstore"
 )
 
 func TestLoginRotatesTheSecretSoEarlierTokensFail(t *testing.T) {
@@ -62,4 +71,29 @@ func TestLogoutLeavesTheCookieStoragesSecretAsDjangoDoes(t *testing.T) {
 	tok := b.token()
 	allowed(t, b.post("/logout", tok, req{}))
 	allowed(t, b.post("/form", tok, req{}))
+}
+
+// Without the csrf middleware on the route, auth.Login still ends the
+// session's secret (a Django site sharing the session may have set one).
+func TestLoginWithoutTheMiddlewareDropsTheSessionsSecret(t *testing.T) {
+	store, err := memstore.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := gin.New()
+	r.Use(ginsession.New(store, ginsession.WithSecretKey(secretKey)))
+	var before, after bool
+	r.POST("/login", func(c *gin.Context) {
+		s := ginsession.From(c)
+		s.Set(csrf.SessionKey, maskedSecret1)
+		before = s.Has(csrf.SessionKey)
+		if err := auth.Login(c, testUser{"42"}, ""); err != nil {
+			t.Error(err)
+		}
+		after = s.Has(csrf.SessionKey)
+	})
+	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/login", nil))
+	if !before || after {
+		t.Errorf("the session held the secret before login: %v, after: %v", before, after)
+	}
 }
