@@ -85,16 +85,14 @@ func (cf *config) handle(c *gin.Context) {
 // it through; an error is a session that could not be read.
 func (st *state) check(headerOnly bool) (string, error) {
 	r := st.c.Request
-	origin, hasOrigin := r.Header["Origin"]
-	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" && !(hasOrigin && st.cf.trusted.allows(origin[0])) {
+	// Django checks Origin whenever the header is there, even empty.
+	_, hasOrigin := r.Header["Origin"]
+	origin := r.Header.Get("Origin")
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" && !(hasOrigin && st.cf.trusted.allows(origin)) {
 		return reasonCrossSite, nil
 	}
 	if hasOrigin {
-		o := ""
-		if len(origin) > 0 {
-			o = origin[0]
-		}
-		if reason := st.cf.checkOrigin(r, o); reason != "" {
+		if reason := st.cf.checkOrigin(r, origin); reason != "" {
 			return reason, nil
 		}
 	} else if st.cf.isSecure(r) {

@@ -35,11 +35,11 @@ func Field(c *gin.Context) (template.HTML, error) {
 	if err != nil {
 		return "", err
 	}
-	token, err := Token(c)
+	secret, err := st.secretForToken()
 	if err != nil {
 		return "", err
 	}
-	return input(st.cf.fieldName, token), nil
+	return input(st.cf.fieldName, mask(secret)), nil
 }
 
 // FuncMap returns template functions for the forms of an html/template
