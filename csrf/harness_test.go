@@ -1,9 +1,7 @@
 package csrf_test
 
 import (
-	"bytes"
 	"crypto/tls"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,6 +14,7 @@ import (
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/auth"
 	"github.com/ginsession/ginsession/csrf"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
 
@@ -50,24 +49,13 @@ func (u testUser) PasswordHash() string  { return "pbkdf2_sha256$260000$salt$" +
 
 // site is a Gin app behind ginsession and csrf, with a log of its own.
 type site struct {
-	r             *gin.Engine
-	mu            sync.Mutex
-	logs          bytes.Buffer
-	ran           []string // the handlers that ran, in order
-	cookieStorage bool
+	r    *gin.Engine
+	logs testenv.LogBuffer // csrf's, ginsession's and Gin's access log
+	mu   sync.Mutex
+	ran  []string // the handlers that ran, in order
 }
 
-func (s *site) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.logs.Write(p)
-}
-
-func (s *site) log() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.logs.String()
-}
+func (s *site) log() string { return s.logs.String() }
 
 func (s *site) handled(name string) gin.HandlerFunc {
 	return func(c *gin.Context) {
@@ -92,8 +80,8 @@ func newSite(t *testing.T, opts ...csrf.Option) *site {
 		t.Fatal(err)
 	}
 	s := &site{r: gin.New()}
-	logger := slog.New(slog.NewTextHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s.r.Use(gin.LoggerWithWriter(s), ginsession.New(store, ginsession.WithSecretKey(secretKey), ginsession.WithLogger(logger)),
+	logger := s.logs.Logger()
+	s.r.Use(gin.LoggerWithWriter(&s.logs), ginsession.New(store, ginsession.WithSecretKey(secretKey), ginsession.WithLogger(logger)),
 		csrf.New(append([]csrf.Option{csrf.WithLogger(logger)}, opts...)...))
 	token := func(c *gin.Context) {
 		tok, err := csrf.Token(c)

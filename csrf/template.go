@@ -15,15 +15,8 @@ import (
 // preparing the page's data. The error is ErrNoMiddleware, ErrTooLate or
 // the session's load failure.
 func Token(c *gin.Context) (string, error) {
-	st, err := stateOf(c)
-	if err != nil {
-		return "", err
-	}
-	secret, err := st.secretForToken()
-	if err != nil {
-		return "", err
-	}
-	return mask(secret), nil
+	_, token, err := newToken(c)
+	return token, err
 }
 
 // Field returns the hidden input a form posts its token in, Django's
@@ -31,15 +24,24 @@ func Token(c *gin.Context) (string, error) {
 // value="...">, with the field name of WithFieldName. It has Token's
 // errors.
 func Field(c *gin.Context) (template.HTML, error) {
-	st, err := stateOf(c)
+	st, token, err := newToken(c)
 	if err != nil {
 		return "", err
+	}
+	return input(st.cf.fieldName, token), nil
+}
+
+// newToken returns the request's state and a fresh token.
+func newToken(c *gin.Context) (*state, string, error) {
+	st, err := stateOf(c)
+	if err != nil {
+		return nil, "", err
 	}
 	secret, err := st.secretForToken()
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
-	return input(st.cf.fieldName, mask(secret)), nil
+	return st, mask(secret), nil
 }
 
 // FuncMap returns template functions for the forms of an html/template

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,10 +11,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/ginsession/ginsession/internal/testenv"
 )
 
 func init() { gin.SetMode(gin.TestMode) }
@@ -421,9 +421,9 @@ func TestLogoutIsAPostThatEndsTheSession(t *testing.T) {
 }
 
 func TestCrossSiteFormPostsAreRefused(t *testing.T) {
-	logs := &lockedBuffer{b: new(bytes.Buffer)}
+	logs := new(testenv.LogBuffer)
 	cfg := testConfig(t, "memory")
-	cfg.Log = slog.New(slog.NewTextHandler(logs, nil))
+	cfg.Log = logs.Logger()
 	srv := startApp(t, cfg)
 	b := newBrowser(t, srv)
 	b.login("alice", "wonderland", true)
@@ -470,24 +470,6 @@ func TestCrossSiteFormPostsAreRefused(t *testing.T) {
 	if strings.Contains(logs.String(), stolen) || strings.Contains(logs.String(), stolen[32:]) {
 		t.Errorf("a token reached the log:\n%s", logs.String())
 	}
-}
-
-// lockedBuffer lets the app's handlers and the test share a log.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  *bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // Every page's token is new; the one a page gave before login is refused
