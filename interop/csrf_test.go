@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/auth"
 	"github.com/ginsession/ginsession/csrf"
 )
 
@@ -46,7 +47,7 @@ func newCSRFSide(t *testing.T, useSessions bool) csrfSide {
 	d := newDjangoDB(t, sqliteDB)
 	r := gin.New()
 	if useSessions {
-		r.Use(ginsession.New(d.store, ginsession.WithCodec(ginsession.DjangoCodec(secret))), csrf.New())
+		r.Use(ginsession.New(d.store, ginsession.WithCodec(ginsession.DjangoCodec(secret)), ginsession.WithSecretKey(secret)), csrf.New())
 	} else {
 		r.Use(csrf.New(csrf.WithCookieStorage())) // no session at all
 	}
@@ -59,6 +60,19 @@ func newCSRFSide(t *testing.T, useSessions bool) csrfSide {
 		c.String(http.StatusOK, tok)
 	})
 	r.POST("/form", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+	// auth.Login, then the next page's token.
+	r.POST("/login", func(c *gin.Context) {
+		if err := auth.Login(c, djangoUser{ID: 42, Password: "pbkdf2_sha256$260000$salt$hash"}, ""); err != nil {
+			c.String(http.StatusInternalServerError, err.Error())
+			return
+		}
+		tok, err := csrf.Token(c)
+		if err != nil {
+			c.String(http.StatusInternalServerError, err.Error())
+			return
+		}
+		c.String(http.StatusOK, tok)
+	})
 	return csrfSide{d: d, useSessions: useSessions, r: r}
 }
 
@@ -75,7 +89,12 @@ func (s csrfSide) goGet(t *testing.T, cookies map[string]string) (string, map[st
 
 func (s csrfSide) goDo(t *testing.T, method string, cookies map[string]string, form url.Values, header map[string]string) (int, string, map[string]string) {
 	t.Helper()
-	req := httptest.NewRequest(method, "/form", strings.NewReader(form.Encode()))
+	return s.goDoPath(t, method, "/form", cookies, form, header)
+}
+
+func (s csrfSide) goDoPath(t *testing.T, method, path string, cookies map[string]string, form url.Values, header map[string]string) (int, string, map[string]string) {
+	t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
@@ -206,4 +225,26 @@ func TestAFormGinRenderedIsAcceptedByDjango(t *testing.T) {
 			t.Errorf("Gin refused Django's token for Gin's secret: %d %q", code, body)
 		}
 	})
+}
+
+// A login on the Gin side gives the shared session a new secret, as
+// Django's login does: Django then refuses the token a page gave before
+// the login and takes the one after it.
+func TestAfterAGinLoginDjangoRefusesTheTokenFromBefore(t *testing.T) {
+	needDjango(t)
+	t.Parallel()
+	s := newCSRFSide(t, true)
+	before, cookies := s.goGet(t, nil)
+	code, after, set := s.goDoPath(t, http.MethodPost, "/login", cookies, url.Values{"csrfmiddlewaretoken": {before}}, nil)
+	if code != http.StatusOK || set["sessionid"] == "" || set["sessionid"] == cookies["sessionid"] {
+		t.Fatalf("Go login: %d %q, cookies %v", code, after, set)
+	}
+	cookies = set
+	res := s.djangoPost(t, cookies, before, false)
+	if res.Status != http.StatusForbidden || len(res.Reasons) == 0 || !strings.Contains(res.Reasons[0], "CSRF token") {
+		t.Errorf("Django took the token from before the login: %+v", res)
+	}
+	if res := s.djangoPost(t, cookies, after, false); res.Status != http.StatusOK {
+		t.Errorf("Django refused the token from after the login: %+v", res)
+	}
 }
