@@ -36,7 +36,7 @@
 // # Django, spelled in Go
 //
 //	django.contrib.auth                 auth
-//	login(request, user, backend)       Login(c, user, backend)
+//	login(request, user, backend)       Login(c, user, backend) (it calls csrf.Rotate, as login calls rotate_token)
 //	logout(request)                     Logout(c)
 //	request.session['_auth_user_id']    UserID(c)
 //	get_user(request) / request.user    CurrentUser(c, load)
