@@ -83,6 +83,12 @@ type djangoEnv struct {
 // run sends req to `django_side.py cmd` and decodes its answer into resp.
 func (e djangoEnv) run(t *testing.T, cmd string, req, resp any) {
 	t.Helper()
+	e.runScript(t, "django_side.py", cmd, req, resp)
+}
+
+// runScript is run with another script of testdata.
+func (e djangoEnv) runScript(t *testing.T, script, cmd string, req, resp any) {
+	t.Helper()
 	in, err := json.Marshal(req)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +97,7 @@ func (e djangoEnv) run(t *testing.T, cmd string, req, resp any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := exec.Command(python, filepath.Join(dir, "django_side.py"), cmd)
+	c := exec.Command(python, filepath.Join(dir, script), cmd)
 	c.Env = append(os.Environ(),
 		"PYTHONPATH="+dir,
 		"PYTHONDONTWRITEBYTECODE=1",
@@ -106,10 +112,10 @@ func (e djangoEnv) run(t *testing.T, cmd string, req, resp any) {
 	var stdout, stderr bytes.Buffer
 	c.Stdout, c.Stderr = &stdout, &stderr
 	if err := c.Run(); err != nil {
-		t.Fatalf("django_side.py %s: %v\n%s", cmd, err, stderr.String())
+		t.Fatalf("%s %s: %v\n%s", script, cmd, err, stderr.String())
 	}
 	if err := json.Unmarshal(stdout.Bytes(), resp); err != nil {
-		t.Fatalf("django_side.py %s: bad answer %q: %v\n%s", cmd, stdout.String(), err, stderr.String())
+		t.Fatalf("%s %s: bad answer %q: %v\n%s", script, cmd, stdout.String(), err, stderr.String())
 	}
 }
 
