@@ -5,25 +5,35 @@
 //
 // # Usage
 //
-//	var h djangohash.Hasher // Django's defaults: pbkdf2_sha256, 1,500,000 iterations
-//	ok, err := h.Check(form.Password, user.Password)
+// With h a [Hasher] (its zero value is Django's default configuration), a
+// login checks the password the user typed against auth_user.password and
+// re-hashes it when the stored hash is weaker than h's:
+//
+//	ok, err := h.Check(password, stored)
 //	if err != nil || !ok {
-//		// wrong password, unusable password, or a hash this package cannot read
+//		return "", errWrongPassword // a wrong or unusable password, or a hash this package cannot read
 //	}
-//	if ok && h.NeedsUpgrade(user.Password) {
-//		newHash, err := h.Make(form.Password) // store it, as Django's check_password(setter) does
+//	if h.NeedsUpgrade(stored) {
+//		return h.Make(password) // store it, as Django's check_password(setter) does
 //	}
 //
 // # Formats
 //
 // auth_user.password holds "<algorithm>$<fields>", one format per hasher:
 //
-//	pbkdf2_sha256$<iterations>$<salt>$<base64 of the 32-byte key>     PBKDF2PasswordHasher (Django's default)
-//	pbkdf2_sha1$<iterations>$<salt>$<base64 of the 20-byte key>       PBKDF2SHA1PasswordHasher
-//	argon2$argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<hash>   Argon2PasswordHasher (argon2i read too)
-//	bcrypt_sha256$$2b$<cost>$<22-char salt><31-char hash>             BCryptSHA256PasswordHasher
-//	scrypt$<N>$<salt>$<r>$<p>$<base64 of the 64-byte key>             ScryptPasswordHasher (Django 4.0+)
-//	!<40 random characters>                                           an unusable password (set_unusable_password)
+//   - pbkdf2_sha256$<iterations>$<salt>$<base64 of the 32-byte key>:
+//     PBKDF2PasswordHasher, Django's default.
+//   - pbkdf2_sha1$<iterations>$<salt>$<base64 of the 20-byte key>:
+//     PBKDF2SHA1PasswordHasher.
+//   - argon2$argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<hash>:
+//     Argon2PasswordHasher, salt and hash in base64 without padding
+//     (argon2i, which Django wrote before 3.2, is read too).
+//   - bcrypt_sha256$$2b$<cost>$<22-character salt><31-character hash>:
+//     BCryptSHA256PasswordHasher.
+//   - scrypt$<N>$<salt>$<r>$<p>$<base64 of the 64-byte key>:
+//     ScryptPasswordHasher (Django 4.0 and later).
+//   - "!" and 40 random characters: an unusable password
+//     (set_unusable_password).
 //
 // Salts are 22 characters of [a-zA-Z0-9] (128 bits), as Django makes them.
 // bcrypt_sha256 hashes the hex SHA-256 of the password, so passwords past

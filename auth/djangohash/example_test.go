@@ -9,27 +9,36 @@ import (
 	"github.com/ginsession/ginsession/auth/djangohash"
 )
 
+var errWrongPassword = errors.New("wrong username or password")
+
+// checkLogin is a login's password check (the package doc's usage): the
+// hash to store afterwards, the same unless it needed an upgrade.
+func checkLogin(h djangohash.Hasher, stored, password string) (string, error) {
+	ok, err := h.Check(password, stored)
+	if err != nil || !ok {
+		return "", errWrongPassword // a wrong or unusable password, or a hash this package cannot read
+	}
+	if h.NeedsUpgrade(stored) {
+		return h.Make(password) // store it, as Django's check_password(setter) does
+	}
+	return stored, nil
+}
+
 // A user whose password Django set logs in, and the hash is re-made at the
 // hasher's settings, as Django's check_password does with a setter.
 func ExampleHasher_Check() {
 	// auth_user.password as Django 3.2 stored it (at 1000 iterations to
 	// keep the example quick; Django's default then was 260000).
 	stored := "pbkdf2_sha256$1000$Zq3kW9xYvB2nL8mR4tP1sD$3WvTty5BI+ZBKsZV25iN1JR7BLRZng7aR08bXtwuXJU="
-
 	h := djangohash.Hasher{Iterations: 2000}
-	ok, err := h.Check("correct horse battery stäple", stored)
-	fmt.Println(ok, err)
-	ok, err = h.Check("guess", stored)
-	fmt.Println(ok, err)
 
-	if h.NeedsUpgrade(stored) {
-		upgraded, _ := h.Make("correct horse battery stäple")
-		fmt.Println(strings.Join(strings.Split(upgraded, "$")[:2], "$"))
-	}
+	_, err := checkLogin(h, stored, "guess")
+	fmt.Println(err)
+	upgraded, err := checkLogin(h, stored, "correct horse battery stäple")
+	fmt.Println(strings.Join(strings.Split(upgraded, "$")[:2], "$"), err)
 	// Output:
-	// true <nil>
-	// false <nil>
-	// pbkdf2_sha256$2000
+	// wrong username or password
+	// pbkdf2_sha256$2000 <nil>
 }
 
 // saltAndKey matches the random parts of a hash.
