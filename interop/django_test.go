@@ -78,6 +78,8 @@ type djangoEnv struct {
 	fallbacks []string
 	dbEngine  string // "" for MariaDB, "sqlite3"
 	dbName    string
+	script    string   // in testdata; "" for django_side.py
+	extraEnv  []string // "NAME=value"s over the above (DJANGO_SETTINGS_MODULE too)
 }
 
 // run sends req to `django_side.py cmd` and decodes its answer into resp.
@@ -91,7 +93,11 @@ func (e djangoEnv) run(t *testing.T, cmd string, req, resp any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := exec.Command(python, filepath.Join(dir, "django_side.py"), cmd)
+	script := e.script
+	if script == "" {
+		script = "django_side.py"
+	}
+	c := exec.Command(python, filepath.Join(dir, script), cmd)
 	c.Env = append(os.Environ(),
 		"PYTHONPATH="+dir,
 		"PYTHONDONTWRITEBYTECODE=1",
@@ -102,6 +108,7 @@ func (e djangoEnv) run(t *testing.T, cmd string, req, resp any) {
 		"GINSESSION_DB_ENGINE="+e.dbEngine,
 		"GINSESSION_DB_NAME="+e.dbName,
 	)
+	c.Env = append(c.Env, e.extraEnv...) // the last of a name wins
 	c.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	c.Stdout, c.Stderr = &stdout, &stderr
