@@ -10,6 +10,7 @@ import (
 	redis8 "github.com/go-redis/redis/v8"
 	redis9 "github.com/redis/go-redis/v9"
 
+	"github.com/ginsession/ginsession/auth"
 	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 )
@@ -203,5 +204,88 @@ func TestWithDjangoCacheRefusesANilClient(t *testing.T) {
 	}
 	if _, err := New(db, WithDjangoCache(none, DjangoCache{})); err == nil {
 		t.Error("New accepted WithDjangoCache of a nil *redis.Client")
+	}
+}
+
+func TestEndingAUsersSessionsDeletesTheirDjangoEntries(t *testing.T) {
+	t.Parallel()
+	e := newDjangoEntries(t)
+	s := newIndexedStore(t, testenv.MySQL(t), WithDjangoCache(e.rdb, DjangoCache{KeyPrefix: e.prefix}))
+	ctx := context.Background()
+	now := time.Now()
+	var keys []string
+	for range 2 {
+		k := stores.NewKey()
+		if err := s.Create(ctx, k, []byte("v"), now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.IndexAdd(ctx, "42", stores.IndexEntry{Key: k, Created: now, LastActive: now, Expiry: now.Add(2 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		e.plant(k)
+		keys = append(keys, k)
+	}
+	if n, err := auth.EndUserSessions(ctx, s, "42"); n != 2 || err != nil {
+		t.Fatalf("EndUserSessions = %d, %v; want 2, nil", n, err)
+	}
+	for _, k := range keys {
+		if e.there(k) {
+			t.Errorf("Django's entry of an ended session %s survived", stores.Redact(k))
+		}
+	}
+}
+
+// Goroutines write one session at once while "Django" keeps caching it
+// (the store shares its Redis client and settings between calls, under
+// -race): every write succeeds, and the entry is gone after the last one.
+func TestConcurrentWritesLeaveNoDjangoEntryBehind(t *testing.T) {
+	t.Parallel()
+	e := newDjangoEntries(t)
+	s := newStore(t, testenv.MySQL(t), WithDjangoCache(e.rdb, DjangoCache{KeyPrefix: e.prefix}))
+	ctx := context.Background()
+	exp := time.Now().Add(time.Hour)
+	for round := range 20 {
+		k := stores.NewKey()
+		if err := s.Create(ctx, k, []byte("0"), exp); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		planted := make(chan struct{})
+		go func() { // Django caching the session again and again
+			defer close(planted)
+			for {
+				select {
+				case <-done:
+					return
+				default:
+					e.rdb.Set(ctx, e.key(k), "a pickle Django cached", time.Minute) // an error shows below
+				}
+			}
+		}()
+		errs := make(chan error, 4)
+		for w := range 4 {
+			go func() {
+				var err error
+				if w%2 == 0 {
+					err = s.Update(ctx, k, []byte{byte('a' + w)}, exp)
+				} else {
+					err = s.Touch(ctx, k, exp.Add(time.Duration(w)*time.Minute))
+				}
+				errs <- err
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(done)
+		<-planted
+		if err := s.Delete(ctx, k); err != nil { // the last write, after Django's last caching
+			t.Fatal(err)
+		}
+		if e.there(k) {
+			t.Fatalf("round %d: Django's entry survived the last write", round)
+		}
 	}
 }
