@@ -23,6 +23,14 @@ type UserIndex struct {
 	// for privacy: a devices page then shows when, not from where.
 	// Optional. Default value is false.
 	NoDeviceDetails bool
+	// MaxSessions caps how many live sessions one user has at once (OWASP
+	// ASVS 5.0 7.1.2, 7.5.2), enforced by auth.Login in one atomic step of
+	// the store ([stores.LimitedIndexer]). Optional. Default value is 0: no
+	// cap.
+	MaxSessions int
+	// AtLimit is what a login beyond MaxSessions does. Optional. Default
+	// value is RefuseLogin.
+	AtLimit AtLimit
 }
 
 // DefaultActivityInterval is UserIndex.ActivityInterval's default.
@@ -77,11 +85,12 @@ type userIndex struct {
 	interval time.Duration
 	details  bool
 	seen     seenCache
+	limit    *sessionLimit // nil unless UserIndex.MaxSessions (index_limit.go)
 }
 
 // newUserIndex returns the index for store as o configures it, nil when
 // it is off, or the reason it cannot work.
-func newUserIndex(store stores.Store, o *options) (*userIndex, error) {
+func newUserIndex(store stores.Store, o *options) (_ *userIndex, err error) {
 	cfg := o.UserIndex
 	if cfg == nil {
 		return nil, nil
@@ -99,6 +108,9 @@ func newUserIndex(store stores.Store, o *options) (*userIndex, error) {
 	u := &userIndex{store: store, ix: ix, interval: cfg.ActivityInterval, details: !cfg.NoDeviceDetails}
 	if u.interval == 0 {
 		u.interval = DefaultActivityInterval
+	}
+	if u.limit, err = newSessionLimit(ix, cfg); err != nil {
+		return nil, fmt.Errorf("WithUserIndex: %w", err)
 	}
 	return u, nil
 }
@@ -319,6 +331,11 @@ func indexTarget(session any) (sessionindex.Target, error) {
 		Store: b.store,
 		Index: b.index.ix,
 		Key:   key,
+		Admit: func(user string) error {
+			s.lock()
+			defer s.mu.Unlock()
+			return b.index.admit(s, user)
+		},
 		Context: func() (context.Context, context.CancelFunc) {
 			s.lock()
 			defer s.mu.Unlock()

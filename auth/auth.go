@@ -178,6 +178,9 @@ func Login(c *gin.Context, user User, backend string) error {
 	if err := s.Err(); err != nil {
 		return fmt.Errorf("auth: login: %w", err)
 	}
+	if err := admit(s, id); err != nil {
+		return fmt.Errorf("auth: login: %w", err)
+	}
 	if backend == "" {
 		backend = DefaultBackend
 	}

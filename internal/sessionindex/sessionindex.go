@@ -28,6 +28,12 @@ type Target struct {
 	Index stores.Indexer
 	// Key is the session's current key, "" when it has none.
 	Key string
+	// Admit indexes the session as user's now, under the cap on a user's
+	// sessions when there is one (ginsession.UserIndex.MaxSessions):
+	// auth.Login calls it before it stores the user, so a login the cap
+	// refuses leaves the session as it was. It wraps stores.ErrSessionLimit
+	// when refused.
+	Admit func(user string) error
 	// Context bounds one store call as the middleware bounds its own.
 	Context func() (context.Context, context.CancelFunc)
 }

@@ -273,6 +273,16 @@ func (s *Store) indexList(ctx context.Context, userID string) (live []stores.Ind
 		rows = r
 	}
 	defer rows.Close()
+	return s.scanEntries(rows)
+}
+
+// scanEntries reads opIndexList's rows: the live entries, and the keys of
+// the dead ones.
+func (s *Store) scanEntries(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}) (live []stores.IndexEntry, dead []string, err error) {
 	for rows.Next() {
 		var e stores.IndexEntry
 		created := expiryScanner{wallClock: s.dialect != Postgres}

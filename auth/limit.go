@@ -1,0 +1,28 @@
+package auth
+
+import (
+	"errors"
+
+	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/sessionindex"
+	"github.com/ginsession/ginsession/stores"
+)
+
+// ErrSessionLimit is ginsession.ErrSessionLimit: Login refused the login
+// because the user has ginsession.UserIndex.MaxSessions live sessions
+// (AtLimit RefuseLogin). The session stays as it was, not logged in.
+var ErrSessionLimit = ginsession.ErrSessionLimit
+
+// admit puts the session in id's index entries before Login stores id, so
+// that the cap on a user's sessions, when there is one, refuses the login
+// before anything of it is stored. Without an index it does nothing.
+func admit(s *ginsession.Session, id string) error {
+	t, err := sessionindex.Of(s)
+	if errors.Is(err, stores.ErrNoIndex) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return t.Admit(id)
+}
