@@ -574,4 +574,3 @@ func TestFlashMessagesCrossBetweenGoAndDjangosCacheEngine(t *testing.T) {
 		})
 	}
 }
-
