@@ -4,7 +4,14 @@
 // on Redis, through django-redis or Django 4.0+'s own RedisCache.
 //
 //	store, err := djangocache.New(client, djangocache.WithKeyPrefix("myapp"))
-//	r.Use(ginsession.New(store, ginsession.WithCodec(djangocache.PickleCodec{})))
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	r := gin.New()
+//	r.Use(ginsession.New(store,
+//		ginsession.WithCodec(djangocache.PickleCodec{}), // Zlib(PickleCodec{}) with the ZlibCompressor
+//		ginsession.WithSecretKey(djangoSecretKey),       // for _auth_user_hash
+//	))
 //
 // # Keys and expiry
 //
@@ -34,11 +41,11 @@
 // session dict itself, serialized by the cache backend, so the format is
 // the codec's, chosen to match the site's CACHES setting:
 //
-//	django-redis, default serializer (pickle)    PickleCodec{}
-//	Django 4.0+ RedisCache (pickle)              PickleCodec{}
-//	django-redis, "COMPRESSOR": ...ZlibCompressor  Zlib(PickleCodec{})
-//	django-redis, "SERIALIZER": ...JSONSerializer  ginsession.JSONCodec{}
-//	  ... with the ZlibCompressor                  Zlib(ginsession.JSONCodec{})
+//   - django-redis with its default serializer (pickle), or Django 4.0+'s
+//     RedisCache: [PickleCodec].
+//   - django-redis with its ZlibCompressor: [Zlib](PickleCodec{}).
+//   - django-redis with its JSONSerializer: ginsession.JSONCodec, or
+//     Zlib(ginsession.JSONCodec{}) with the ZlibCompressor too.
 //
 // [PickleCodec] reads only plain values (see its documentation): a pickle
 // holding anything else is refused as corrupt data, so the session starts

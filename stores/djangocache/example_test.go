@@ -20,18 +20,16 @@ import (
 //	    "KEY_PREFIX": "myapp",
 //	}}
 func ExampleNew() {
-	client := redis.NewClient(&redis.Options{
-		Addr: "127.0.0.1:6379", DB: 0,
-		ContextTimeoutEnabled: true, // go-redis v9 ignores deadlines without it
-	})
+	djangoSecretKey := "the Django site's SECRET_KEY, 32 bytes or more"
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: 0, ContextTimeoutEnabled: true})
 	store, err := djangocache.New(client, djangocache.WithKeyPrefix("myapp"))
 	if err != nil {
 		log.Fatal(err)
 	}
 	r := gin.New()
 	r.Use(ginsession.New(store,
-		ginsession.WithCodec(djangocache.PickleCodec{}),
-		ginsession.WithSecretKey("the Django site's SECRET_KEY, 32 bytes or more"), // for auth
+		ginsession.WithCodec(djangocache.PickleCodec{}), // Zlib(PickleCodec{}) with the ZlibCompressor
+		ginsession.WithSecretKey(djangoSecretKey),       // for _auth_user_hash
 	))
 	fmt.Println(store.RedisKey("abc123"))
 	// Output: myapp:1:django.contrib.sessions.cacheabc123
