@@ -574,3 +574,33 @@ func TestFlashMessagesCrossBetweenGoAndDjangosCacheEngine(t *testing.T) {
 		})
 	}
 }
+
+// Django 4.0+'s RedisCache pickles at the highest protocol (5 on the
+// Python here) and keeps the same keys; django_cache_side.py stores and
+// reads a session as its RedisSerializer does, since Django 3.2 has no
+// RedisCache.
+func TestSessionsInRedisCachesFormatCrossBothWays(t *testing.T) {
+	t.Parallel()
+	c := newCacheSite(t, "pickle", djangocache.PickleCodec{}, false)
+	var saved struct {
+		Key string `json:"key"`
+	}
+	c.run(t, "rediscache_save", map[string]any{"json": `{"name": "Zoë", "big": 1180591620717411303424}`, "tuples": []string{}}, &saved)
+	data := mustLoad(t, c.store, saved.Key)
+	if !bytes.HasPrefix(data, []byte{0x80, 5}) {
+		t.Errorf("RedisSerializer stored %.10q, not protocol 5", data)
+	}
+	r := c.goApp(t, nil)
+	values := goGet(t, r, saved.Key)
+	if values["name"] != "Zoë" || values["big"] != json.Number("1180591620717411303424") {
+		t.Fatalf("Go reads %v", values)
+	}
+	goRequest(t, r, "/set?city=Zürich", saved.Key)
+	var loaded struct {
+		Repr string `json:"repr"`
+	}
+	c.run(t, "rediscache_load", map[string]string{"key": saved.Key}, &loaded)
+	if want := `{'name': 'Zoë', 'big': 1180591620717411303424, 'city': 'Zürich'}`; loaded.Repr != want {
+		t.Fatalf("RedisSerializer reads %s, want %s", loaded.Repr, want)
+	}
+}

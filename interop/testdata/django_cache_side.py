@@ -71,6 +71,35 @@ def cmd_raw(req):
     return {"raw": None if raw is None else base64.b64encode(raw).decode()}
 
 
+# Django 4.0+'s RedisCache is not in Django 3.2: these two commands store
+# and read a session dict as its RedisSerializer does (an int as it is,
+# anything else pickle.dumps(obj, pickle.HIGHEST_PROTOCOL); loads: int(data),
+# else pickle.loads(data)), under the same cache key, with redis-py.
+
+
+def _rediscache_key(key):
+    return cache.make_key(SessionStore.cache_key_prefix + key)
+
+
+def cmd_rediscache_save(req):
+    import pickle
+    s = SessionStore()
+    fill(s, req)
+    key = s._get_new_session_key()
+    get_redis_connection("default").set(_rediscache_key(key), pickle.dumps(dict(s.items()), pickle.HIGHEST_PROTOCOL), ex=s.get_expiry_age(), nx=True)
+    return {"key": key}
+
+
+def cmd_rediscache_load(req):
+    import pickle
+    data = get_redis_connection("default").get(_rediscache_key(req["key"]))
+    try:
+        value = int(data)
+    except ValueError:
+        value = pickle.loads(data)
+    return {"repr": repr(value)}
+
+
 def _user_json(user):
     if not user.is_authenticated:
         return None
