@@ -5,13 +5,17 @@
 //
 // # Use
 //
-//	func TestProfile(t *testing.T) {
-//		r := newRouter() // the application's engine, with r.Use(ginsession.New(store, ...))
-//		c := sessiontest.NewClient(t, r)
-//		c.ForceLogin(alice, "")                 // as auth.Login does it: no password, no login route
-//		c.Get("/profile").ExpectStatus(http.StatusOK)
-//		if n, _ := c.Session().Get("visits"); n != 1 { ... }
-//		if ms := c.Messages(); len(ms) != 1 || ms[0].Text != "Welcome!" { ... }
+//	func TestProfileGreetsTheUser(t *testing.T) {
+//		c := sessiontest.NewClient(t, newRouter()) // your *gin.Engine, with r.Use(ginsession.New(store, ...))
+//		c.ForceLogin(alice, "")                     // alice: your auth.User; as auth.Login, no password, no route
+//		c.Get("/profile").ExpectStatus(http.StatusOK).ExpectBody("hello")
+//
+//		if v, _ := c.Session().Get("visits"); v != 1 { // what the store holds now
+//			t.Errorf("visits = %v, want 1", v)
+//		}
+//		if ms := c.Messages(); len(ms) != 1 || ms[0].Text != "Welcome back!" { // pending, not consumed
+//			t.Errorf("flash messages: %v", ms)
+//		}
 //	}
 //
 // The client keeps the cookies a browser would keep, so the test handles no
