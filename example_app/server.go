@@ -32,6 +32,9 @@ type server struct {
 	closers closers
 	users   *userDB
 	pages   map[string]*template.Template
+	// sessions is the session middleware, for tests that look at a
+	// session from outside a request (sessiontest.WithMiddleware).
+	sessions gin.HandlerFunc
 }
 
 // newServer builds the site for cfg. Close releases what it opened.
@@ -82,7 +85,8 @@ func newServer(cfg config) (*server, error) {
 		// Every server store keeps a per-user index: the Devices page.
 		opts = append(opts, ginsession.WithUserIndex(ginsession.UserIndex{}))
 	}
-	site := r.Group("/", ginsession.New(store, opts...))
+	s.sessions = ginsession.New(store, opts...)
+	site := r.Group("/", s.sessions)
 	requireUser := auth.RequireUser("/login", users.load)
 	site.GET("/", s.home)
 	site.GET("/login", s.loginForm)

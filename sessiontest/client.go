@@ -40,6 +40,7 @@ type Client struct {
 	base      *url.URL
 	baseInput string
 	jar       *jar
+	now       func() time.Time // the jar's clock, unless it is shared
 
 	mwOnce sync.Once
 	mw     gin.HandlerFunc // the session middleware; nil until found
@@ -54,9 +55,12 @@ func NewClient(t testing.TB, h http.Handler, opts ...Option) *Client {
 	if h == nil {
 		t.Fatal("sessiontest: NewClient needs the application's handler, for example the *gin.Engine with r.Use(ginsession.New(store))")
 	}
-	c := &Client{t: t, h: h, baseInput: DefaultBaseURL, jar: &jar{now: time.Now}}
+	c := &Client{t: t, h: h, baseInput: DefaultBaseURL, now: time.Now}
 	for _, o := range opts {
 		o(c)
+	}
+	if c.jar == nil {
+		c.jar = &jar{now: c.now}
 	}
 	u, err := url.Parse(c.baseInput)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

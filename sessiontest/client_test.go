@@ -358,3 +358,19 @@ func TestAContextCarriesTheRequest(t *testing.T) {
 		t.Errorf("Finish answered %d, and a second Finish another result", res.Code)
 	}
 }
+
+// TestWithCookiesOfIsTheSameBrowserOnAnotherInstance: two engines on one
+// store, one browser: a login through either is a login on both, and a
+// logout through either ends it on both.
+func TestWithCookiesOfIsTheSameBrowserOnAnotherInstance(t *testing.T) {
+	store := newStore(t)
+	one := sessiontest.NewClient(t, site(store))
+	two := sessiontest.NewClient(t, site(store), sessiontest.WithCookiesOf(one))
+	one.ForceLogin(alice, "")
+	two.Get("/me").ExpectBody("user 42")
+	two.Logout()
+	one.Get("/me").ExpectBody("anonymous")
+	if sessiontest.NewClient(t, site(store)).Cookie("sessionid") != nil {
+		t.Error("a client of its own shares the cookies")
+	}
+}

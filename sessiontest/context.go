@@ -57,7 +57,7 @@ type Result struct {
 	// client now has: what the next request loads.
 	Saved *Session
 	// Unsaved lists the keys whose value at the end of the request is not
-	// the one saved, in order: changes made after the response was
+	// the one saved, sorted: changes made after the response was
 	// written, which the middleware could no longer save. Finish fails the
 	// test when it is not empty; it is always empty for a 5xx answer,
 	// which saves nothing by design.

@@ -85,7 +85,16 @@ func WithMiddleware(middleware gin.HandlerFunc) Option {
 // cookie whose Max-Age has passed on that clock is no longer sent, as a
 // browser would drop it. Optional. Default value is the real time.
 func WithClock(clock *Clock) Option {
-	return func(c *Client) { c.jar.now = clock.Now }
+	return func(c *Client) { c.now = clock.Now }
+}
+
+// WithCookiesOf makes the client share other's cookie jar, and so its
+// session: the same browser talking to another instance of the
+// application (two engines on one store). Cookies either client receives
+// are the other's too; the jar keeps other's clock. Optional. Default
+// value is a jar of the client's own.
+func WithCookiesOf(other *Client) Option {
+	return func(c *Client) { c.jar = other.jar }
 }
 
 // WithBaseURL sets the scheme and host the client's requests go to, and
