@@ -104,9 +104,9 @@ func (c *Client) Do(req *http.Request) *Response {
 	var chain []string
 	for {
 		c.prepare(req, body)
-		rec := httptest.NewRecorder()
+		rec := newRecorder()
 		c.h.ServeHTTP(rec, req)
-		resp := c.response(req, rec)
+		resp := c.response(req, rec.ResponseRecorder)
 		resp.Redirects = chain
 		next := c.redirect(resp)
 		if next == nil {

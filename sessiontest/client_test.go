@@ -374,3 +374,25 @@ func TestWithCookiesOfIsTheSameBrowserOnAnotherInstance(t *testing.T) {
 		t.Error("a client of its own shares the cookies")
 	}
 }
+
+// TestAStreamingHandlerIsServed: gin's c.Stream asks the writer whether the
+// client went away (CloseNotify), which httptest.ResponseRecorder cannot
+// answer; the client's can.
+func TestAStreamingHandlerIsServed(t *testing.T) {
+	r := gin.New()
+	r.Use(ginsession.New(newStore(t)))
+	r.GET("/events", func(c *gin.Context) {
+		ginsession.From(c).Set("streamed", true)
+		n := 0
+		c.Stream(func(w io.Writer) bool {
+			n++
+			c.SSEvent("tick", n)
+			return n < 3
+		})
+	})
+	c := sessiontest.NewClient(t, r)
+	c.Get("/events").ExpectStatus(http.StatusOK).ExpectBody("event:tick\ndata:3\n")
+	if v, _ := c.Session().Get("streamed"); v != true {
+		t.Errorf("streamed = %v", v)
+	}
+}

@@ -28,6 +28,18 @@ type Response struct {
 	cookies []*http.Cookie
 }
 
+// recorder records an answer as httptest.ResponseRecorder does, and
+// tells gin's c.Stream, which asks, that the client never goes away.
+type recorder struct {
+	*httptest.ResponseRecorder
+}
+
+func newRecorder() recorder { return recorder{httptest.NewRecorder()} }
+
+// CloseNotify returns a channel that is never closed: the test's client
+// waits for the whole answer.
+func (recorder) CloseNotify() <-chan bool { return make(chan bool) }
+
 // response makes a Response of what rec recorded for req, and puts the
 // cookies it sets in the jar.
 func (c *Client) response(req *http.Request, rec *httptest.ResponseRecorder) *Response {

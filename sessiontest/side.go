@@ -112,7 +112,7 @@ func (c *Client) onSide(req *http.Request, op *operation, keep bool) *httptest.R
 func (c *Client) serveSide(req *http.Request, body []byte, op *operation) *httptest.ResponseRecorder {
 	c.prepare(req, body)
 	req = req.WithContext(context.WithValue(req.Context(), opKey{}, op))
-	rec := httptest.NewRecorder()
+	rec := newRecorder()
 	c.side.ServeHTTP(rec, req)
-	return rec
+	return rec.ResponseRecorder
 }
