@@ -152,7 +152,7 @@ func (c *Client) prepare(req *http.Request, body []byte) {
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		req.ContentLength = int64(len(body))
 	}
-	for _, ck := range c.jar.forPath(req.URL.Path) {
+	for _, ck := range c.jar.forPath(req.URL.Path, req.URL.Scheme == "https") {
 		req.AddCookie(ck)
 	}
 }

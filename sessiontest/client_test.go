@@ -396,3 +396,37 @@ func TestAStreamingHandlerIsServed(t *testing.T) {
 		t.Errorf("streamed = %v", v)
 	}
 }
+
+// TestOverPlainHTTPSecureCookiesAreRefused: as a browser, a client on an
+// http:// base URL neither keeps nor sends a cookie marked Secure; on the
+// default https:// one it does both.
+func TestOverPlainHTTPSecureCookiesAreRefused(t *testing.T) {
+	r := gin.New()
+	r.Use(ginsession.New(newStore(t), ginsession.WithCookieSecure(true)))
+	r.GET("/set", func(c *gin.Context) {
+		ginsession.From(c).Set("k", "v")
+		c.String(http.StatusOK, "%v", c.Request.TLS != nil)
+	})
+	r.GET("/get", func(c *gin.Context) {
+		v, _ := ginsession.From(c).Get("k")
+		c.String(http.StatusOK, "%v", v)
+	})
+	plain := sessiontest.NewClient(t, r, sessiontest.WithBaseURL("http://shop.test"))
+	plain.Get("/set").ExpectBody("false")
+	plain.Get("/get").ExpectBody("<nil>")
+	if plain.Cookie("sessionid") != nil || plain.BaseURL() != "http://shop.test" {
+		t.Errorf("over plain HTTP the jar kept the Secure cookie (base %s)", plain.BaseURL())
+	}
+	secure := sessiontest.NewClient(t, r)
+	secure.Get("/set").ExpectBody("true")
+	secure.Get("/get").ExpectBody("v")
+}
+
+func TestAContextOnAHandlerThatIgnoresTheSession(t *testing.T) {
+	x := sessiontest.NewContext(t, ginsession.New(newStore(t)), nil)
+	x.C.String(http.StatusOK, "%s %s", x.C.Request.Method, x.C.Request.URL.Path)
+	res := x.Finish()
+	if res.Body != "GET /" || res.Accessed || res.Modified || res.Session != nil || res.SetCookie("sessionid") != nil || res.Saved.Len() != 0 {
+		t.Errorf("a handler that ignores the session: %q accessed %v modified %v session %v cookie %v", res.Body, res.Accessed, res.Modified, res.Session, res.SetCookie("sessionid"))
+	}
+}

@@ -23,12 +23,16 @@ type jarCookie struct {
 	expires time.Time // zero: ends with the browser session
 }
 
-// update applies the Set-Cookie lines of an answer.
-func (j *jar) update(set []*http.Cookie) {
+// update applies the Set-Cookie lines of an answer; over plain HTTP
+// (secure false) a cookie marked Secure is refused, as browsers refuse it.
+func (j *jar) update(set []*http.Cookie, secure bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	now := j.now()
 	for _, c := range set {
+		if c.Secure && !secure {
+			continue
+		}
 		path := c.Path
 		if path == "" || path[0] != '/' {
 			path = "/"
@@ -42,7 +46,7 @@ func (j *jar) update(set []*http.Cookie) {
 		case !c.Expires.IsZero():
 			exp = c.Expires
 		}
-		kept := &http.Cookie{Name: c.Name, Value: c.Value, Path: path}
+		kept := &http.Cookie{Name: c.Name, Value: c.Value, Path: path, Secure: c.Secure}
 		i := j.find(c.Name, path)
 		switch {
 		case !exp.IsZero() && !exp.After(now):
@@ -67,14 +71,15 @@ func (j *jar) find(name, path string) int {
 }
 
 // forPath returns the live cookies a request for path carries, longest
-// path first (RFC 6265, section 5.4).
-func (j *jar) forPath(path string) []*http.Cookie {
+// path first (RFC 6265, section 5.4); over plain HTTP (secure false), not
+// those marked Secure.
+func (j *jar) forPath(path string, secure bool) []*http.Cookie {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	now := j.now()
 	var live []*http.Cookie
 	for _, k := range j.cookies {
-		if (k.expires.IsZero() || k.expires.After(now)) && pathMatch(path, k.c.Path) {
+		if (k.expires.IsZero() || k.expires.After(now)) && pathMatch(path, k.c.Path) && (secure || !k.c.Secure) {
 			live = append(live, k.c)
 		}
 	}
@@ -86,13 +91,13 @@ func (j *jar) forPath(path string) []*http.Cookie {
 	return out
 }
 
-// set stores a cookie as if an answer had set it.
-func (j *jar) set(c *http.Cookie) { j.update([]*http.Cookie{c}) }
+// set stores a cookie as if an answer over HTTPS had set it.
+func (j *jar) set(c *http.Cookie) { j.update([]*http.Cookie{c}, true) }
 
-// get returns the live cookie called name that a request for path would
-// carry, or nil.
+// get returns the live cookie called name that a request for path over
+// HTTPS would carry, or nil.
 func (j *jar) get(name, path string) *http.Cookie {
-	for _, c := range j.forPath(path) {
+	for _, c := range j.forPath(path, true) {
 		if c.Name == name {
 			return c
 		}

@@ -45,7 +45,7 @@ func (recorder) CloseNotify() <-chan bool { return make(chan bool) }
 func (c *Client) response(req *http.Request, rec *httptest.ResponseRecorder) *Response {
 	res := rec.Result()
 	cookies := res.Cookies()
-	c.jar.update(cookies)
+	c.jar.update(cookies, req.URL.Scheme == "https")
 	u := *req.URL
 	return &Response{Code: rec.Code, Header: rec.Header(), Body: rec.Body.String(), Method: req.Method, URL: &u, t: c.t, cookies: cookies}
 }

@@ -102,7 +102,7 @@ func (c *Client) onSide(req *http.Request, op *operation, keep bool) *httptest.R
 	c.middleware()
 	rec := c.serveSide(req, nil, op)
 	if keep {
-		c.jar.update(rec.Result().Cookies())
+		c.jar.update(rec.Result().Cookies(), req.URL.Scheme == "https")
 	}
 	return rec
 }
