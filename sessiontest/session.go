@@ -145,7 +145,7 @@ func (c *Client) ForceLogin(user auth.User, backend string) {
 // record is deleted and the session cookie leaves the jar.
 func (c *Client) Logout() {
 	c.t.Helper()
-	c.run("Logout", auth.Logout)
+	c.run("Logout", func(gc *gin.Context) error { return auth.Logout(gc) })
 }
 
 // Messages returns the flash messages (package messages) pending in the
