@@ -261,11 +261,6 @@ func (c *client) key() string {
 	return ""
 }
 
-// setKey puts a session key in the jar, as a copied cookie would be.
-func (c *client) setKey(key string) {
-	c.c.SetCookie(&http.Cookie{Name: "sessionid", Value: key})
-}
-
 // session returns the session's keys in order and its values.
 func (c *client) session() ([]string, map[string]any) {
 	c.t.Helper()

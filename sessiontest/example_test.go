@@ -243,3 +243,43 @@ func ExampleWithMiddleware() {
 	// Output:
 	// dark
 }
+
+// ChangeSession makes any change a handler could, here a session that ends
+// with the browser.
+func ExampleClient_ChangeSession() {
+	t := new(testing.T) // in a test: the test's t
+
+	c := sessiontest.NewClient(t, newRouter())
+	c.ForceLogin(alice, "")
+	c.ChangeSession(func(s *ginsession.Session) error {
+		s.SetExpiry(0)
+		return nil
+	})
+	r := c.Get("/profile")
+	fmt.Println(r.Code, r.SetCookie("sessionid").MaxAge)
+	// Output:
+	// 200 0
+}
+
+// Two instances of an application on one store, and one browser: a login
+// on one is a login on the other.
+func ExampleWithCookiesOf() {
+	t := new(testing.T) // in a test: the test's t
+
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	instance := func() *gin.Engine {
+		r := gin.New()
+		r.Use(ginsession.New(store, ginsession.WithSecretKey(secret)))
+		r.GET("/profile", auth.RequireUser("/login", loadUser), profile)
+		return r
+	}
+	one := sessiontest.NewClient(t, instance())
+	two := sessiontest.NewClient(t, instance(), sessiontest.WithCookiesOf(one))
+	one.ForceLogin(alice, "")
+	fmt.Println(two.Get("/profile").Body)
+	// Output:
+	// hello, user 42
+}
