@@ -36,7 +36,7 @@
 // # Django, spelled in Go
 //
 //	django.contrib.auth                 auth
-//	login(request, user, backend)       Login(c, user, backend)
+//	login(request, user, backend)       Login(c, user, backend) (it calls csrf.Rotate, as login calls rotate_token)
 //	logout(request)                     Logout(c)
 //	request.session['_auth_user_id']    UserID(c)
 //	get_user(request) / request.user    CurrentUser(c, load)
@@ -68,6 +68,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/csrf"
 	"github.com/ginsession/ginsession/internal/sessionclock"
 	"github.com/ginsession/ginsession/internal/sessionindex"
 	"github.com/ginsession/ginsession/internal/sessionsecret"
@@ -145,6 +146,8 @@ func secrets(s *ginsession.Session) ([]string, error) {
 // planted before login is worthless after it; on a session of another user,
 // or whose stored hash no longer matches, it starts an empty session
 // (Flush); logging the same user in again changes nothing but the backend.
+// In every case it gives the request a new CSRF secret (csrf.Rotate), as
+// Django's login does.
 // An empty backend stores DefaultBackend. In every case it restarts the
 // clock of ginsession.WithAbsoluteTimeout (the limit counts from the last
 // login) and stamps SessionKeyVerifiedAt for RequireRecentLogin.
@@ -179,11 +182,18 @@ func Login(c *gin.Context, user User, backend string) error {
 		backend = DefaultBackend
 	}
 	s.RestartAbsoluteTimeout()
+	// Auth's own key first, so the session ends with Django's three keys in
+	// the order Django's login stores them.
+	s.Set(SessionKeyVerifiedAt, int(sessionclock.Now(s).Unix()))
 	s.Set(SessionKeyUserID, id)
 	s.Set(SessionKeyBackend, backend)
 	s.Set(SessionKeyHash, hash)
-	s.Set(SessionKeyVerifiedAt, int(sessionclock.Now(s).Unix()))
 	setCached(c, id, user)
+	// Django's login calls rotate_token: a CSRF token obtained before the
+	// login is worthless after it.
+	if err := csrf.Rotate(c); err != nil {
+		return fmt.Errorf("auth: login: %w", err)
+	}
 	return nil
 }
 

@@ -90,7 +90,10 @@ func (c *Client) PostForm(path string, form url.Values) *Response {
 
 // Do sends req, made for example with httptest.NewRequest(method, path,
 // body), with the client's cookies for its path added to those it already
-// carries. A request without a host goes to the client's base URL.
+// carries. A request without a host goes to the client's base URL. A
+// request of a method other than GET, HEAD, OPTIONS and TRACE carries the
+// Origin header of the base URL, as browsers send it with a form, unless
+// it has one of its own: set req.Header["Origin"] = nil for none.
 func (c *Client) Do(req *http.Request) *Response {
 	c.t.Helper()
 	c.middleware() // an engine without the middleware is a wiring mistake: say so now
@@ -125,7 +128,7 @@ func (c *Client) Do(req *http.Request) *Response {
 		}
 		nreq := httptest.NewRequest(method, next.URL.RequestURI(), nil)
 		for k, v := range req.Header {
-			if k != "Cookie" && (body != nil || !strings.HasPrefix(k, "Content-")) {
+			if k != "Cookie" && (body != nil || !strings.HasPrefix(k, "Content-") && k != "Origin") {
 				nreq.Header[k] = v
 			}
 		}
@@ -141,6 +144,9 @@ func (c *Client) prepare(req *http.Request, body []byte) {
 	}
 	req.Host = req.URL.Host
 	req.RequestURI = req.URL.RequestURI()
+	if _, set := req.Header["Origin"]; !set && unsafeMethod(req.Method) {
+		req.Header.Set("Origin", c.base.String())
+	}
 	if req.URL.Scheme == "https" && req.TLS == nil {
 		req.TLS = &tls.ConnectionState{Version: tls.VersionTLS13, HandshakeComplete: true, ServerName: req.URL.Hostname()}
 	} else if req.URL.Scheme == "http" {
@@ -155,6 +161,16 @@ func (c *Client) prepare(req *http.Request, body []byte) {
 	for _, ck := range c.jar.forPath(req.URL.Path, req.URL.Scheme == "https") {
 		req.AddCookie(ck)
 	}
+}
+
+// unsafeMethod reports whether a browser sends an Origin header with a
+// request of method even to its own site.
+func unsafeMethod(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return false
+	}
+	return true
 }
 
 // redirect returns the request a browser would make after resp, or nil.

@@ -430,3 +430,28 @@ func TestAContextOnAHandlerThatIgnoresTheSession(t *testing.T) {
 		t.Errorf("a handler that ignores the session: %q accessed %v modified %v session %v cookie %v", res.Body, res.Accessed, res.Modified, res.Session, res.SetCookie("sessionid"))
 	}
 }
+
+// TestFormsCarryTheSitesOrigin: as browsers do, a POST carries the Origin
+// of the site (CSRF checks over HTTPS want it), a GET does not, nor the GET
+// a 303 leads to; a request's own Origin, or none asked for, is kept.
+func TestFormsCarryTheSitesOrigin(t *testing.T) {
+	r := gin.New()
+	r.Use(ginsession.New(newStore(t)))
+	origin := func(c *gin.Context) {
+		c.String(http.StatusOK, "%s %q", c.Request.Method, c.Request.Header.Values("Origin"))
+	}
+	r.GET("/o", origin)
+	r.POST("/o", origin)
+	r.POST("/see", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/o") })
+	c := sessiontest.NewClient(t, r)
+	c.PostForm("/o", nil).ExpectBody(`POST ["https://example.com"]`)
+	c.Get("/o").ExpectBody(`GET []`)
+	req := httptest.NewRequest(http.MethodPost, "/o", nil)
+	req.Header.Set("Origin", "https://evil.example")
+	c.Do(req).ExpectBody(`POST ["https://evil.example"]`)
+	req = httptest.NewRequest(http.MethodPost, "/o", nil)
+	req.Header["Origin"] = nil
+	c.Do(req).ExpectBody(`POST []`)
+	c.FollowRedirects = true
+	c.PostForm("/see", nil).ExpectBody(`GET []`)
+}

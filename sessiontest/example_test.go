@@ -121,7 +121,7 @@ func ExampleClient_ForceLogin() {
 	c.Logout()
 	fmt.Println(c.Session().Len(), c.Cookie("sessionid") == nil)
 	// Output:
-	// [_auth_user_id _auth_user_backend _auth_user_hash _auth_verified_at]
+	// [_auth_verified_at _auth_user_id _auth_user_backend _auth_user_hash]
 	// 42 true 32
 	// 0 true
 }
