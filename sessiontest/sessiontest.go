@@ -20,6 +20,9 @@
 //
 // The client keeps the cookies a browser would keep, so the test handles no
 // cookie: each request carries the session cookie the previous answer set.
+// Like a browser it sends a POST with the site's Origin header, and it
+// follows redirects when asked to. [WithCookiesOf] makes two clients one
+// browser, for two instances of an application on one store.
 //
 // # The session from the test's side
 //
