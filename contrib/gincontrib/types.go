@@ -174,7 +174,8 @@ var timeType = reflect.TypeFor[time.Time]()
 
 // same reports whether b holds what a holds, as reflect.DeepEqual does, but
 // with times compared by Equal (a reload drops the monotonic clock reading
-// and may change the *Location), and with a field this package cannot read
+// and may change the *Location), a nil slice or map the same as an empty one
+// (the codec writes both as empty), and a field this package cannot read
 // (unexported) counted as equal only when both are zero: JSON drops it.
 func same(a, b reflect.Value) bool {
 	if !a.IsValid() || !b.IsValid() {
@@ -198,7 +199,7 @@ func same(a, b reflect.Value) bool {
 		}
 		return true
 	case reflect.Slice, reflect.Array:
-		if a.Kind() == reflect.Slice && a.IsNil() != b.IsNil() || a.Len() != b.Len() {
+		if a.Len() != b.Len() {
 			return false
 		}
 		for i := range a.Len() {
@@ -208,7 +209,7 @@ func same(a, b reflect.Value) bool {
 		}
 		return true
 	case reflect.Map:
-		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
+		if a.Len() != b.Len() {
 			return false
 		}
 		for _, k := range a.MapKeys() {
