@@ -28,8 +28,10 @@ func (s *session) Options(o sessions.Options) {
 			s.rq.m.cfg.log.Error("gincontrib: Options with a negative MaxAge could not end the session", "session", s.name, "error", err.Error())
 			_ = s.rq.outer.Error(err)
 		}
+		s.ended = true
 	default:
 		s.gs.SetExpiry(seconds(o.MaxAge))
+		s.ended = false
 	}
 	s.opts = &o
 }

@@ -24,8 +24,9 @@ type session struct {
 	name string
 	gs   *ginsession.Session
 
-	mu   sync.Mutex
-	opts *sessions.Options // the last Options call, applied to the cookie
+	mu    sync.Mutex
+	opts  *sessions.Options // the last Options call, applied to the cookie
+	ended bool              // Options with a negative MaxAge flushed the session
 }
 
 var _ sessions.Session = (*session)(nil)
@@ -138,8 +139,18 @@ func flashKey(vars []string) string {
 }
 
 // Save writes the session to the store now. Without it the session is saved
-// all the same before the response goes out.
-func (s *session) Save() error { return s.gs.Save() }
+// all the same before the response goes out. After Options with a negative
+// MaxAge it does nothing, as on gin-contrib, where that Save deletes: the
+// session has ended, and its cookie is deleted with the response.
+func (s *session) Save() error {
+	s.mu.Lock()
+	ended := s.ended
+	s.mu.Unlock()
+	if ended {
+		return nil
+	}
+	return s.gs.Save()
+}
 
 // tags returns the recorded types, key to tag (see types.go).
 func (s *session) tags() map[string]any {
