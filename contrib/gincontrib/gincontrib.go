@@ -8,10 +8,15 @@
 // Handlers, and middlewares that import github.com/gin-contrib/sessions, stay
 // as they are: sessions.Default(c) and sessions.DefaultMany(c, name) find the
 // session this middleware puts under gin-contrib's context key. Only the
-// middleware line changes:
+// middleware line changes, to a ginsession store:
 //
-//	r.Use(sessions.Sessions("mysession", store))                   // before
-//	r.Use(gincontrib.Sessions("mysession", store, opts...))        // after: store is a ginsession store
+//	r.Use(gincontrib.Sessions("mysession", store)) // was sessions.Sessions("mysession", store)
+//	r.GET("/incr", func(c *gin.Context) {
+//		session := sessions.Default(c) // github.com/gin-contrib/sessions, unchanged
+//		count, _ := session.Get("count").(int)
+//		session.Set("count", count+1) // saved without session.Save()
+//		c.String(http.StatusOK, "%d", count+1)
+//	})
 //
 // The session cookie keeps the name given (ginsession.WithCookieName in
 // WithSessionOptions renames it), and every other setting is ginsession's:
