@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,6 +54,12 @@ func newSite(t *testing.T, store stores.Backend, m gincontrib.Migration, logs *t
 	r := gin.New()
 	r.Use(gincontrib.Sessions("mysession", store, gincontrib.WithTypes(User{}),
 		gincontrib.WithMigration(m), gincontrib.WithLogger(logs.Logger())))
+	r.GET("/logout", func(c *gin.Context) {
+		s := sessions.Default(c)
+		s.Clear()
+		s.Options(sessions.Options{MaxAge: -1})
+		_ = s.Save()
+	})
 	r.GET("/me", func(c *gin.Context) {
 		s := sessions.Default(c)
 		u, ok := s.Get("user").(User)
@@ -277,14 +284,38 @@ func TestARedisRecordOutlivesItsAdoptionByAMinuteOnly(t *testing.T) {
 	if err != nil || ttl <= 0 || ttl > time.Minute {
 		t.Errorf("the adopted record's time to live is %v (%v), not at most a minute", ttl, err)
 	}
-	// A request sent with the old cookie meanwhile adopts it too.
-	other := newBrowser(t)
+	// Requests sent with the old cookie meanwhile, several at once, adopt it
+	// too: none finds the user logged out.
 	u, _ := url.Parse(after.URL)
-	other.jar.SetCookies(u, []*http.Cookie{{Name: "mysession", Value: oldCookie, Path: "/"}})
-	if status, body, _ := other.get(after.URL + "/me"); status != http.StatusOK || body != wantMe {
-		t.Errorf("a concurrent request with the old cookie: %d %s", status, body)
+	withOldCookie := func() *browser {
+		other := newBrowser(t)
+		other.jar.SetCookies(u, []*http.Cookie{{Name: "mysession", Value: oldCookie, Path: "/"}})
+		return other
+	}
+	for round := range 10 {
+		var wg sync.WaitGroup
+		for range 8 {
+			other := withOldCookie()
+			wg.Go(func() {
+				if status, body, _ := other.get(after.URL + "/me"); status != http.StatusOK || body != wantMe {
+					t.Errorf("round %d: a concurrent request with the old cookie: %d %s", round, status, body)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	// The user logs out; once the minute is over, the old cookie brings
+	// nothing back.
+	b.get(after.URL + "/logout")
+	if err := testenv.AgeRedisKeys(t.Context(), testenv.Redis(t), prefix, adoptGrace); err != nil {
+		t.Fatal(err)
+	}
+	if status, body, _ := withOldCookie().get(after.URL + "/me"); status != http.StatusUnauthorized {
+		t.Errorf("the old cookie after logout and a minute: %d %s", status, body)
 	}
 }
+
+const adoptGrace = time.Minute
 
 // TestARedisFailureFailsTheRequestAndKeepsTheOldCookie points the reader at
 // a Redis that is not there.

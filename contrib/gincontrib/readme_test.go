@@ -6,6 +6,7 @@ package gincontrib_test
 // both runs must answer the same.
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -189,5 +190,64 @@ func TestREADMEExamplesAnswerAsOnGinContrib(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDeleteClearAndFlashesAnswerAsOnGinContrib runs gin-contrib's own
+// tester scenarios for Delete, Clear and Flashes (tester.DeleteKey, Clear,
+// Flashes, written out here since the tester builds gin-contrib's
+// middleware itself) on both, request by request.
+func TestDeleteClearAndFlashesAnswerAsOnGinContrib(t *testing.T) {
+	app := func(use gin.HandlerFunc) *gin.Engine {
+		r := gin.New()
+		r.Use(use)
+		r.GET("/set", func(c *gin.Context) {
+			s := sessions.Default(c)
+			s.Set("key", "ok")
+			s.Set("other", 2)
+			_ = s.Save()
+		})
+		r.GET("/delete", func(c *gin.Context) {
+			s := sessions.Default(c)
+			s.Delete("key")
+			_ = s.Save()
+		})
+		r.GET("/clear", func(c *gin.Context) {
+			s := sessions.Default(c)
+			s.Clear()
+			_ = s.Save()
+		})
+		r.GET("/flash", func(c *gin.Context) {
+			s := sessions.Default(c)
+			s.AddFlash("one")
+			s.AddFlash("two")
+			s.AddFlash(3, "numbers")
+			_ = s.Save()
+		})
+		r.GET("/show", func(c *gin.Context) {
+			s := sessions.Default(c)
+			shown := fmt.Sprintf("%v %v %v %v", s.Get("key"), s.Get("other"), s.Flashes(), s.Flashes("numbers"))
+			_ = s.Save() // before writing: gin-contrib loses a Save after it
+			c.String(http.StatusOK, "%s", shown)
+		})
+		return r
+	}
+	steps := []string{"/set", "/show", "/delete", "/show", "/set", "/clear", "/show", "/flash", "/show", "/show"}
+	run := func(h http.Handler) []string {
+		srv := serve(t, h)
+		b := newBrowser(t)
+		var out []string
+		for _, p := range steps {
+			status, body, _ := b.get(srv.URL + p)
+			out = append(out, fmt.Sprintf("%s: %d %s", p, status, body))
+		}
+		return out
+	}
+	want := run(app(sessions.Sessions("mysession", cookie.NewStore([]byte("secret")))))
+	got := run(app(gincontrib.Sessions("mysession", newMemstore(t))))
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("step %d: adapter %q, gin-contrib %q", i+1, got[i], want[i])
+		}
 	}
 }
