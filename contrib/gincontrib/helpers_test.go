@@ -104,7 +104,7 @@ func serve(t *testing.T, h http.Handler) *httptest.Server {
 	return srv
 }
 
-func newMemstore(t *testing.T) *memstore.Store {
+func newMemstore(t testing.TB) *memstore.Store {
 	s, err := memstore.New()
 	if err != nil {
 		t.Fatal(err)
