@@ -16,6 +16,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/securecookie"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/ginsession/ginsession/stores"
 )
 
 // Migration configures the reader that carries gin-contrib sessions over to
@@ -160,8 +162,13 @@ func (m *Migration) takeCookies(rq *request, req *http.Request) *http.Request {
 }
 
 // looksLegacy reports whether v has securecookie's form, base64 of
-// "timestamp|value|mac", which no ginsession cookie has.
+// "timestamp|value|mac", which no ginsession cookie has: a key is [a-z0-9]
+// (and decodes to no digit first), a signed cookie has colons, an
+// encrypted one starts "e1.".
 func looksLegacy(v string) bool {
+	if stores.CheckKey(v) == nil {
+		return false
+	}
 	b, err := base64.URLEncoding.DecodeString(v)
 	if err != nil {
 		return false

@@ -2,6 +2,7 @@ package gincontrib_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,9 +19,11 @@ import (
 	"github.com/gorilla/securecookie"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/contrib/gincontrib"
 	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/cookiestore"
 )
 
 var (
@@ -334,5 +337,40 @@ func TestARedisFailureFailsTheRequestAndKeepsTheOldCookie(t *testing.T) {
 	}
 	if len(logs.Lines(8)) != 1 {
 		t.Errorf("want one error logged, got %q", logs.String())
+	}
+}
+
+// TestGinsessionCookiesOfTheSameNameAreNotTakenForOldOnes keeps the reader
+// on while ginsession's own cookies, of the name the old ones had, come and
+// go: keys, signed cookies and encrypted cookies stay ginsession's.
+func TestGinsessionCookiesOfTheSameNameAreNotTakenForOldOnes(t *testing.T) {
+	encrypted, err := cookiestore.New(cookiestore.WithEncryption())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, store := range map[string]stores.Backend{"key": newMemstore(t), "signed": newCookiestore(t), "encrypted": encrypted} {
+		t.Run(name, func(t *testing.T) {
+			var logs testenv.LogBuffer
+			r := gin.New()
+			r.Use(gincontrib.Sessions("mysession", store, gincontrib.WithLogger(logs.Logger()),
+				gincontrib.WithSessionOptions(ginsession.WithSecretKey(secret)),
+				gincontrib.WithMigration(gincontrib.Migration{KeyPairs: [][]byte{hashKey}})))
+			r.GET("/", func(c *gin.Context) {
+				s := sessions.Default(c)
+				n, _ := s.Get("n").(int)
+				s.Set("n", n+1)
+				c.String(http.StatusOK, "%d", n+1)
+			})
+			srv := serve(t, r)
+			b := newBrowser(t)
+			for i := 1; i <= 20; i++ {
+				if _, body, _ := b.get(srv.URL + "/"); body != fmt.Sprint(i) {
+					t.Fatalf("request %d counted %s", i, body)
+				}
+			}
+			if logs.String() != "" {
+				t.Errorf("the reader acted on ginsession's cookies: %s", logs.String())
+			}
+		})
 	}
 }
