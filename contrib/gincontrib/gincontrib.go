@@ -57,6 +57,16 @@
 // existing keys, decodes the gob data (from the cookie, or from Redis for
 // gin-contrib's Redis store) and adopts it as a new ginsession session under
 // a new key, deleting the old cookie. See Migration.
+//
+// # Where things are
+//
+// gincontrib.go is this page and the constructors; middleware.go runs the
+// ginsession middlewares of a request and hands their sessions to the
+// application's chain; session.go is gin-contrib's Session on a ginsession
+// session; types.go keeps values' Go types across reloads; cookieopts.go is
+// Options and the writer that applies it to the cookie; migrate.go is the
+// reader of gin-contrib sessions. The guide for users is docs/gincontrib.md
+// at the repository's root.
 package gincontrib
 
 import (
@@ -168,8 +178,10 @@ func WithTypes(values ...any) Option {
 	}
 }
 
-// WithLogger sets where refused options and migration outcomes are logged.
-// Optional. Default value is slog.Default().
+// WithLogger sets where refused options, values that would not read back
+// and migration outcomes are logged, and ginsession's own logs unless
+// WithSessionOptions gives ginsession.WithLogger. Optional. Default value is
+// slog.Default().
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
 
 // StoreOptions turns what an application passed to gin-contrib's
