@@ -1,6 +1,10 @@
 package ginsession
 
-import "time"
+import (
+	"time"
+
+	"github.com/ginsession/ginsession/internal/sessionclock"
+)
 
 // WithClock sets where the middleware reads the current time: for expiry
 // dates, cookie ages, the idle and absolute timeouts and a cookie store's
@@ -13,3 +17,7 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.Clock 
 
 // now is the current time by the middleware's clock.
 func (m *middleware) now() time.Time { return m.opts.Clock() }
+
+func init() {
+	sessionclock.Now = func(session any) time.Time { return session.(*Session).m.now() }
+}

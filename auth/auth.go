@@ -36,12 +36,13 @@
 // # Django, spelled in Go
 //
 //	django.contrib.auth                 auth
-//	login(request, user, backend)       Login(c, user, backend)
+//	login(request, user, backend)       Login(c, user, backend) (it calls csrf.Rotate, as login calls rotate_token)
 //	logout(request)                     Logout(c)
 //	request.session['_auth_user_id']    UserID(c)
 //	get_user(request) / request.user    CurrentUser(c, load)
 //	update_session_auth_hash(r, user)   UpdateSessionAuthHash(c, user)
 //	@login_required                     RequireLogin(loginURL), RequireUser(loginURL, load)
+//	(none: ASVS 5.0 7.5)                Reauthenticate(c, user), RequireRecentLogin(maxAge, url)
 //	url_has_allowed_host_and_scheme     SafeNext(next, fallback)
 //	user.get_session_auth_hash()        SessionAuthHash(secret, user.PasswordHash())
 //	(django-user-sessions)              Sessions(c), EndSession(c, handle), EndOtherSessions(c),
@@ -67,6 +68,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/csrf"
+	"github.com/ginsession/ginsession/internal/sessionclock"
 	"github.com/ginsession/ginsession/internal/sessionindex"
 	"github.com/ginsession/ginsession/internal/sessionsecret"
 	"github.com/ginsession/ginsession/signing"
@@ -143,9 +146,11 @@ func secrets(s *ginsession.Session) ([]string, error) {
 // planted before login is worthless after it; on a session of another user,
 // or whose stored hash no longer matches, it starts an empty session
 // (Flush); logging the same user in again changes nothing but the backend.
+// In every case it gives the request a new CSRF secret (csrf.Rotate), as
+// Django's login does.
 // An empty backend stores DefaultBackend. In every case it restarts the
-// clock of ginsession.WithAbsoluteTimeout: the limit counts from the last
-// login.
+// clock of ginsession.WithAbsoluteTimeout (the limit counts from the last
+// login) and stamps SessionKeyVerifiedAt for RequireRecentLogin.
 func Login(c *gin.Context, user User, backend string) error {
 	if user == nil || isNil(user) {
 		return errors.New("auth: login: user is nil")
@@ -180,19 +185,33 @@ func Login(c *gin.Context, user User, backend string) error {
 	s.Set(SessionKeyUserID, id)
 	s.Set(SessionKeyBackend, backend)
 	s.Set(SessionKeyHash, hash)
+	s.Set(SessionKeyVerifiedAt, int(sessionclock.Now(s).Unix()))
 	setCached(c, id, user)
+	// Django's login calls rotate_token: a CSRF token obtained before the
+	// login is worthless after it.
+	if err := csrf.Rotate(c); err != nil {
+		return fmt.Errorf("auth: login: %w", err)
+	}
 	return nil
 }
 
 // Logout ends the session, as Django's logout does: the record is deleted,
 // the data dropped, and the cookie removed at the end of the request
 // (unless the handler stores something new, which starts a new session).
-func Logout(c *gin.Context) error {
+// With ClearSiteData, or under ClearSiteDataOnEnd, the response also tells
+// the browser to drop what else the site stored. The header is sent only
+// when the session did end.
+func Logout(c *gin.Context, opts ...LogoutOption) error {
+	var lc logoutConfig
+	for _, o := range opts {
+		o(&lc)
+	}
 	s := ginsession.From(c)
 	setCached(c, "", nil)
 	if err := s.Flush(); err != nil {
 		return fmt.Errorf("auth: logout: %w", err)
 	}
+	sendClearSiteData(c, lc.clear)
 	return nil
 }
 

@@ -105,6 +105,7 @@ func CurrentUser(c *gin.Context, load LoadFunc) (User, error) {
 	if err := s.Flush(); err != nil {
 		return nil, fmt.Errorf("auth: current user: end the session of a changed password: %w", err)
 	}
+	sendClearSiteData(c, "")
 	return nil, ErrNotLoggedIn
 }
 

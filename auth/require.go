@@ -26,7 +26,7 @@ func RequireLogin(loginURL string) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		reject(c, login, nil)
+		reject(c, login, nil, "")
 	}
 }
 
@@ -45,9 +45,9 @@ func RequireUser(loginURL string, load LoadFunc) gin.HandlerFunc {
 		case err == nil:
 			c.Next()
 		case errors.Is(err, ErrNotLoggedIn):
-			reject(c, login, nil)
+			reject(c, login, nil, "")
 		default:
-			reject(c, login, err)
+			reject(c, login, err, "")
 		}
 	}
 }
@@ -61,22 +61,27 @@ func mustParseLoginURL(loginURL string) *url.URL {
 }
 
 // reject answers a request that may not go on: with the failure err, or
-// else 401 JSON or a redirect to the login page. When the session store
+// else 401 JSON (whose error is msg, "login required" when empty) or a
+// redirect to the page at to. When the session store
 // failed, the session middleware replaces either answer with its error
 // handler's, so a store outage never reads as "logged out".
-func reject(c *gin.Context, login *url.URL, err error) {
+func reject(c *gin.Context, to *url.URL, err error, msg string) {
 	if err != nil {
 		_ = c.Error(err)
 		c.AbortWithStatus(http.StatusInternalServerError)
 		return
 	}
-	u := *login
+	u := *to
 	q := u.Query()
 	q.Set("next", c.Request.URL.RequestURI())
 	u.RawQuery = q.Encode()
 	c.Header("Vary", "Accept, X-Requested-With")
 	if wantsJSON(c.Request) {
-		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "login required", "login_url": u.String()})
+		if msg == "" {
+			c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "login required", "login_url": u.String()})
+			return
+		}
+		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": msg, "reauth_url": u.String()})
 		return
 	}
 	code := http.StatusFound

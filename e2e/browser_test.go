@@ -167,7 +167,11 @@ func TestChromiumFollowsEveryLoginRedirectToThisSite(t *testing.T) {
 	script := `(async function(nexts) {
 		const out = [];
 		for (const next of nexts) {
-			const body = new URLSearchParams({username: "alice", password: "wonderland", next: next});
+			// The login form's token, as the page would post it (login
+			// rotates it, so each post takes a fresh page's).
+			const page = await (await fetch("/login")).text();
+			const token = page.match(/name="csrfmiddlewaretoken" value="([a-zA-Z0-9]{64})"/)[1];
+			const body = new URLSearchParams({csrfmiddlewaretoken: token, username: "alice", password: "wonderland", next: next});
 			try {
 				const r = await fetch("/login", {method: "POST", body: body, redirect: "follow"});
 				out.push(r.url);

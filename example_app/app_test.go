@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/ginsession/ginsession/internal/testenv"
 )
 
 func init() { gin.SetMode(gin.TestMode) }
@@ -27,7 +29,7 @@ func testConfig(t *testing.T, store string) config {
 		DataDir:        filepath.Join(t.TempDir(), "data"),
 		Secret:         testSecret,
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
-		hashIterations: 1000, // Django's 260000 would make every test login slow
+		hashIterations: 1000, // Django's 1,500,000 would make every test login slow
 	}
 }
 
@@ -106,9 +108,39 @@ func (b *browser) get(path string) answer {
 	return b.do("GET", path, nil)
 }
 
-func (b *browser) post(path string, form url.Values) answer {
+// post submits a form as a browser does: it opens the page that holds the
+// form and sends the form with that page's CSRF token.
+func (b *browser) post(path string, form url.Values, header ...string) answer {
 	b.t.Helper()
-	return b.do("POST", path, form)
+	form.Set("csrfmiddlewaretoken", b.pageToken(formPage(path)))
+	return b.do("POST", path, form, header...)
+}
+
+// formPage is the page whose form posts to path: the logout button is on
+// every page of a logged-in user.
+func formPage(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/devices/"):
+		return "/devices"
+	case path == "/logout":
+		return "/password"
+	}
+	return path
+}
+
+var tokenRe = regexp.MustCompile(`<input type="hidden" name="csrfmiddlewaretoken" value="([a-zA-Z0-9]{64})">`)
+
+// pageToken returns the CSRF token of the page at path, or of the login
+// page when that page redirects (a logged-out browser's logout button).
+func (b *browser) pageToken(path string) string {
+	b.t.Helper()
+	for _, p := range []string{path, "/login"} {
+		if tok := find(tokenRe, b.get(p).body); tok != "" {
+			return tok
+		}
+	}
+	b.t.Fatalf("neither %s nor /login has a CSRF token", path)
+	return ""
 }
 
 // key returns the session cookie's value, "" when there is none.
@@ -389,33 +421,75 @@ func TestLogoutIsAPostThatEndsTheSession(t *testing.T) {
 }
 
 func TestCrossSiteFormPostsAreRefused(t *testing.T) {
-	srv := startApp(t, testConfig(t, "memory"))
+	logs := new(testenv.LogBuffer)
+	cfg := testConfig(t, "memory")
+	cfg.Log = logs.Logger()
+	srv := startApp(t, cfg)
 	b := newBrowser(t, srv)
 	b.login("alice", "wonderland", true)
+	// A token the attacker somehow holds (alice's own): a post from
+	// another site is refused all the same, before the token counts.
+	stolen := b.pageToken("/password")
 	tests := []struct {
 		name   string
 		path   string
 		form   url.Values
 		header []string
+		reason string
 	}{
-		{"a logout from another site (Sec-Fetch-Site)", "/logout", url.Values{}, []string{"Sec-Fetch-Site", "cross-site"}},
-		{"a logout from another site (Origin only)", "/logout", url.Values{}, []string{"Origin", "http://evil.example"}},
-		{"a password change from another site", "/password", url.Values{"current_password": {"wonderland"}, "new_password": {"hijacked!"}, "confirm_password": {"hijacked!"}}, []string{"Sec-Fetch-Site", "cross-site", "Origin", "http://evil.example"}},
-		{"a login from another site (login CSRF)", "/login", url.Values{"username": {"bob"}, "password": {"builder"}}, []string{"Sec-Fetch-Site", "same-site", "Origin", "http://sub.example"}},
+		{"a logout from another site (Sec-Fetch-Site)", "/logout", url.Values{}, []string{"Sec-Fetch-Site", "cross-site"}, "Sec-Fetch-Site is cross-site"},
+		{"a logout from another site (Origin only)", "/logout", url.Values{}, []string{"Origin", "http://evil.example"}, "Origin checking failed - http://evil.example does not match"},
+		{"a password change from another site", "/password", url.Values{"current_password": {"wonderland"}, "new_password": {"hijacked!"}, "confirm_password": {"hijacked!"}}, []string{"Sec-Fetch-Site", "cross-site", "Origin", "http://evil.example"}, "Sec-Fetch-Site is cross-site"},
+		{"a login from a sibling site (login CSRF)", "/login", url.Values{"username": {"bob"}, "password": {"builder"}}, []string{"Sec-Fetch-Site", "same-site", "Origin", "http://sub.example"}, "Origin checking failed - http://sub.example does not match"},
+		{"a logout from this site without a token", "/logout", url.Values{}, []string{"Sec-Fetch-Site", "same-origin", "Origin", srv.URL}, "CSRF token missing."},
 	}
 	for _, tc := range tests {
-		p := b.do("POST", tc.path, tc.form, tc.header...)
+		form := url.Values{}
+		for k, v := range tc.form {
+			form[k] = v
+		}
+		if tc.reason != "CSRF token missing." {
+			form.Set("csrfmiddlewaretoken", stolen)
+		}
+		p := b.do("POST", tc.path, form, tc.header...)
 		if p.StatusCode != http.StatusForbidden {
 			t.Errorf("%s: %d, want 403", tc.name, p.StatusCode)
+		}
+		if !strings.Contains(logs.String(), tc.reason) {
+			t.Errorf("%s: the log does not give %q", tc.name, tc.reason)
 		}
 	}
 	if got := b.loggedInAs(); got != "1" {
 		t.Fatalf("after refused cross-site posts the browser is logged in as %q, want alice (1)", got)
 	}
-	// The same form from the site itself goes through.
-	p := b.do("POST", "/logout", url.Values{}, "Sec-Fetch-Site", "same-origin", "Origin", srv.URL)
+	// The same form from the site itself, with its page's token, goes through.
+	p := b.post("/logout", url.Values{}, "Sec-Fetch-Site", "same-origin", "Origin", srv.URL)
 	if p.StatusCode != http.StatusSeeOther {
 		t.Fatalf("same-origin logout: %d", p.StatusCode)
+	}
+	if strings.Contains(logs.String(), stolen) || strings.Contains(logs.String(), stolen[32:]) {
+		t.Errorf("a token reached the log:\n%s", logs.String())
+	}
+}
+
+// Every page's token is new; the one a page gave before login is refused
+// after it.
+func TestEveryFormCarriesAFreshTokenAndLoginRotatesIt(t *testing.T) {
+	srv := startApp(t, testConfig(t, "memory"))
+	b := newBrowser(t, srv)
+	before := b.pageToken("/login")
+	if again := b.pageToken("/login"); again == before {
+		t.Error("two pages carry the same token")
+	}
+	b.login("alice", "wonderland", true)
+	p := b.do("POST", "/logout", url.Values{"csrfmiddlewaretoken": {before}})
+	if p.StatusCode != http.StatusForbidden {
+		t.Errorf("a token from before login: %d, want 403", p.StatusCode)
+	}
+	for _, page := range []string{"/", "/profile", "/password", "/devices"} {
+		if !tokenRe.MatchString(b.get(page).body) {
+			t.Errorf("%s has no form token", page)
+		}
 	}
 }
 

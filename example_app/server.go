@@ -17,6 +17,7 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/auth"
+	"github.com/ginsession/ginsession/csrf"
 	"github.com/ginsession/ginsession/messages"
 	"github.com/ginsession/ginsession/stores"
 )
@@ -82,7 +83,10 @@ func newServer(cfg config) (*server, error) {
 		// Every server store keeps a per-user index: the Devices page.
 		opts = append(opts, ginsession.WithUserIndex(ginsession.UserIndex{}))
 	}
-	site := r.Group("/", ginsession.New(store, opts...))
+	// Every form carries a CSRF token (Django's CsrfViewMiddleware, the
+	// secret in the session); a post from another site is refused before
+	// its token is looked at (Sec-Fetch-Site, Origin).
+	site := r.Group("/", ginsession.New(store, opts...), csrf.New(csrf.WithLogger(cfg.Log)))
 	requireUser := auth.RequireUser("/login", users.load)
 	site.GET("/", s.home)
 	site.GET("/login", s.loginForm)
@@ -95,9 +99,7 @@ func newServer(cfg config) (*server, error) {
 	site.POST("/devices/end", requireUser, s.endDevice)
 	site.POST("/devices/end-others", requireUser, s.endOtherDevices)
 
-	// Forms are protected against cross-site requests by the browser's
-	// Sec-Fetch-Site and Origin headers: no token to forget in a form.
-	s.Handler = http.NewCrossOriginProtection().Handler(r)
+	s.Handler = r
 	return s, nil
 }
 
@@ -136,7 +138,8 @@ type page struct {
 	Username string
 	MinLen   int
 	Devices  []auth.Device
-	NoIndex  string // why the store cannot list sessions, if it cannot
+	NoIndex  string        // why the store cannot list sessions, if it cannot
+	CSRF     template.HTML // the hidden input every form that posts carries
 }
 
 // idleTimeout ends a session 30 minutes after its last request, unless
@@ -169,6 +172,9 @@ func (s *server) newPage(c *gin.Context, title string) (page, error) {
 		return p, err
 	}
 	if p.Messages, err = messages.Consume(c); err != nil {
+		return p, err
+	}
+	if p.CSRF, err = csrf.Field(c); err != nil {
 		return p, err
 	}
 	return p, nil

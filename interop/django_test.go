@@ -78,10 +78,22 @@ type djangoEnv struct {
 	fallbacks []string
 	dbEngine  string // "" for MariaDB, "sqlite3"
 	dbName    string
+	script    string   // in testdata; "" for django_side.py
+	extraEnv  []string // "NAME=value"s over the above (DJANGO_SETTINGS_MODULE too)
 }
 
 // run sends req to `django_side.py cmd` and decodes its answer into resp.
 func (e djangoEnv) run(t *testing.T, cmd string, req, resp any) {
+	t.Helper()
+	script := e.script
+	if script == "" {
+		script = "django_side.py"
+	}
+	e.runScript(t, script, cmd, req, resp)
+}
+
+// runScript is run with another script of testdata.
+func (e djangoEnv) runScript(t *testing.T, script, cmd string, req, resp any) {
 	t.Helper()
 	in, err := json.Marshal(req)
 	if err != nil {
@@ -91,7 +103,7 @@ func (e djangoEnv) run(t *testing.T, cmd string, req, resp any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := exec.Command(python, filepath.Join(dir, "django_side.py"), cmd)
+	c := exec.Command(python, filepath.Join(dir, script), cmd)
 	c.Env = append(os.Environ(),
 		"PYTHONPATH="+dir,
 		"PYTHONDONTWRITEBYTECODE=1",
@@ -102,14 +114,15 @@ func (e djangoEnv) run(t *testing.T, cmd string, req, resp any) {
 		"GINSESSION_DB_ENGINE="+e.dbEngine,
 		"GINSESSION_DB_NAME="+e.dbName,
 	)
+	c.Env = append(c.Env, e.extraEnv...) // the last of a name wins
 	c.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	c.Stdout, c.Stderr = &stdout, &stderr
 	if err := c.Run(); err != nil {
-		t.Fatalf("django_side.py %s: %v\n%s", cmd, err, stderr.String())
+		t.Fatalf("%s %s: %v\n%s", script, cmd, err, stderr.String())
 	}
 	if err := json.Unmarshal(stdout.Bytes(), resp); err != nil {
-		t.Fatalf("django_side.py %s: bad answer %q: %v\n%s", cmd, stdout.String(), err, stderr.String())
+		t.Fatalf("%s %s: bad answer %q: %v\n%s", script, cmd, stdout.String(), err, stderr.String())
 	}
 }
 

@@ -1,0 +1,164 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/sessionclock"
+)
+
+// SessionKeyVerifiedAt holds when the user last proved who they are (a
+// login, or Reauthenticate), in Unix seconds, for RequireRecentLogin.
+// Django has no such key; a Django site sharing the session keeps it as it
+// keeps any other.
+const SessionKeyVerifiedAt = "_auth_verified_at"
+
+// Reauthenticate records that the session's user has just proved again who
+// they are, typically by typing their password on a page that guards a
+// sensitive change (OWASP ASVS 5.0 7.5.1, 7.5.3). Call it after checking
+// the password, with the user it belongs to. The session moves to a new key
+// (ASVS 7.2.4: a new token at every authentication); routes behind
+// RequireRecentLogin then let the request through for their maxAge.
+//
+// If user is not the session's user, nothing changes and the error wraps
+// ErrNotLoggedIn: a re-authentication never switches users, which Login
+// does. If the password changed since the login (the stored hash differs),
+// the proof counts as a new login: the session starts afresh as Login makes
+// it.
+func Reauthenticate(c *gin.Context, user User) error {
+	if user == nil || isNil(user) {
+		return errors.New("auth: reauthenticate: user is nil")
+	}
+	s := ginsession.From(c)
+	id, ok := UserID(c)
+	if err := s.Err(); err != nil {
+		return fmt.Errorf("auth: reauthenticate: %w", err)
+	}
+	if !ok || id != user.SessionAuthID() {
+		return fmt.Errorf("auth: reauthenticate: the session is not user %q's: %w", user.SessionAuthID(), ErrNotLoggedIn)
+	}
+	keys, err := secrets(s)
+	if err != nil {
+		return fmt.Errorf("auth: reauthenticate: %w", err)
+	}
+	stored, _ := ginsession.Get[string](s, SessionKeyHash)
+	if !hashEqual(stored, SessionAuthHash(keys[0], user.PasswordHash())) {
+		backend, _ := ginsession.Get[string](s, SessionKeyBackend)
+		return Login(c, user, backend)
+	}
+	if err := s.CycleKey(); err != nil {
+		return fmt.Errorf("auth: reauthenticate: %w", err)
+	}
+	s.Set(SessionKeyVerifiedAt, int(sessionclock.Now(s).Unix()))
+	return nil
+}
+
+// VerifiedAt returns when the session's user last logged in or
+// re-authenticated, by the middleware's clock. It is false for a session
+// without a user, and for one whose stamp is missing or unreadable
+// (sessions logged in before this key existed, or by a Django site).
+func VerifiedAt(c *gin.Context) (time.Time, bool) {
+	if _, ok := UserID(c); !ok {
+		return time.Time{}, false
+	}
+	sec, ok := ginsession.Get[int64](ginsession.From(c), SessionKeyVerifiedAt)
+	if !ok || sec <= 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(sec, 0), true
+}
+
+// RequireRecentLogin returns middleware that lets a request through only
+// when the session's user logged in or re-authenticated at most maxAge ago:
+// the guard of a password, e-mail or "sign out everywhere" form. Any other
+// request is sent to reauthURL, with the page it asked for in the next
+// parameter (302 for GET and HEAD, 303 otherwise), or answered 401 with a
+// JSON body when it asks for JSON, as RequireLogin does. The page at
+// reauthURL asks for the password and calls Reauthenticate.
+//
+// A stamp from the future (a clock set back, or a stamp written by hand)
+// is not fresh: it never extends the window. A session without a user goes
+// to reauthURL too; put RequireLogin in front to send it to the login page
+// instead. RequireRecentLogin panics if maxAge is not positive or reauthURL
+// does not parse, since those are wiring mistakes.
+func RequireRecentLogin(maxAge time.Duration, reauthURL string) gin.HandlerFunc {
+	if maxAge <= 0 {
+		panic(fmt.Sprintf("auth: RequireRecentLogin needs a positive maxAge, got %v", maxAge))
+	}
+	to := mustParseLoginURL(reauthURL)
+	return func(c *gin.Context) {
+		at, ok := VerifiedAt(c)
+		if err := ginsession.From(c).Err(); err != nil {
+			reject(c, to, err, "")
+			return
+		}
+		now := sessionclock.Now(ginsession.From(c))
+		if ok && !at.After(now) && now.Sub(at) <= maxAge {
+			c.Next()
+			return
+		}
+		c.Header("Cache-Control", "no-store")
+		reject(c, to, nil, "reauthentication required")
+	}
+}
+
+// clearSiteData is the header a browser reads to drop what a site left.
+const clearSiteData = "Clear-Site-Data"
+
+// LogoutOption changes what Logout does besides ending the session.
+type LogoutOption func(*logoutConfig)
+
+type logoutConfig struct{ clear string }
+
+// ClearSiteData makes Logout send Clear-Site-Data: "cookies", "storage"
+// (ASVS 5.0 14.3.1), and "cache" too when withCache is true, so the
+// browser drops every cookie, localStorage, sessionStorage, IndexedDB and
+// service worker of the site's origin, not only the session cookie.
+//
+// Caveats: browsers honour the header only over HTTPS (and on localhost);
+// "cookies" clears the cookies of the whole registrable domain, so sibling
+// sites under the same parent domain lose theirs too; support for each
+// type differs between browsers and versions, and "cache" can make the
+// next page load slowly. The session itself ends whether or not the
+// browser honours the header: it is a second line, never the only one.
+func ClearSiteData(withCache bool) LogoutOption {
+	return func(lc *logoutConfig) {
+		lc.clear = `"cookies", "storage"`
+		if withCache {
+			lc.clear = `"cache", "cookies", "storage"`
+		}
+	}
+}
+
+// clearSiteDataKey marks, in the gin.Context, that a session ended by
+// CurrentUser sends Clear-Site-Data (ClearSiteDataOnEnd).
+type clearSiteDataKey struct{}
+
+// ClearSiteDataOnEnd returns middleware that makes the ended-session path
+// send Clear-Site-Data as Logout(c, ClearSiteData(withCache)) does: when
+// CurrentUser or RequireUser ends a session because the user's password
+// changed elsewhere, and when Logout is called without options. Register it
+// after ginsession.New, on the routes (or the whole engine) it should cover.
+func ClearSiteDataOnEnd(withCache bool) gin.HandlerFunc {
+	var lc logoutConfig
+	ClearSiteData(withCache)(&lc)
+	return func(c *gin.Context) {
+		c.Set(clearSiteDataKey{}, lc.clear)
+		c.Next()
+	}
+}
+
+// sendClearSiteData sets the header for a session that just ended, if
+// value or the request's ClearSiteDataOnEnd asks for it.
+func sendClearSiteData(c *gin.Context, value string) {
+	if value == "" {
+		value = c.GetString(clearSiteDataKey{})
+	}
+	if value != "" {
+		c.Header(clearSiteData, value)
+	}
+}
