@@ -216,3 +216,39 @@ func TestGoroutinesOfOneRequestKeepValuesAndTypesTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreOptionsSetTheCookieAsStoreOptionsDid compares the cookie of a
+// new session under gin-contrib's store.Options with the adapter's under
+// StoreOptions of the same settings.
+func TestStoreOptionsSetTheCookieAsStoreOptionsDid(t *testing.T) {
+	for _, o := range []sessions.Options{
+		{Path: "/", MaxAge: 3600, Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode},
+		{Path: "/", MaxAge: 86400 * 30},
+		{Path: "/", MaxAge: 0, HttpOnly: true, SameSite: http.SameSiteLaxMode},
+	} {
+		t.Run(fmt.Sprintf("%+v", o), func(t *testing.T) {
+			attrs := func(use gin.HandlerFunc) string {
+				srv := serve(t, optionsApp(use, o, nil))
+				_, _, res := newBrowser(t).get(srv.URL + "/set")
+				c := cookieOf(t, res)
+				if c == nil {
+					t.Fatal("no session cookie")
+				}
+				return fmt.Sprintf("Path=%s Max-Age=%d Secure=%v HttpOnly=%v SameSite=%v", c.Path, c.MaxAge, c.Secure, c.HttpOnly, c.SameSite)
+			}
+			store := cookie.NewStore([]byte("secret"))
+			store.Options(o)
+			want := attrs(sessions.Sessions("mysession", store))
+			got := attrs(gincontrib.Sessions("mysession", newMemstore(t), gincontrib.WithSessionOptions(gincontrib.StoreOptions(o)...)))
+			if got != want {
+				t.Errorf("adapter's cookie %s, gin-contrib's %s", got, want)
+			}
+		})
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("StoreOptions with a negative MaxAge did not panic")
+		}
+	}()
+	gincontrib.StoreOptions(sessions.Options{MaxAge: -1})
+}
