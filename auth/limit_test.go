@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -126,48 +127,57 @@ func TestFiftyConcurrentLoginsNeverExceedTheCap(t *testing.T) {
 	}
 }
 
-// barrierStore holds every capped add until n of them wait at once, so
-// that n logins reach the cap's check together: the interleaving in which
-// a check-then-add would admit them all.
-type barrierStore struct {
+// holdStore holds the first capped add after the store has made it, until
+// released: a login that has taken its place under the cap but not yet
+// stored its user.
+type holdStore struct {
 	*memstore.Store
-	n       int
-	mu      sync.Mutex
-	arrived int
-	all     chan struct{}
+	first   atomic.Bool
+	held    chan struct{}
+	release chan struct{}
 }
 
-func (b *barrierStore) IndexAddLimited(ctx context.Context, user string, e stores.IndexEntry, max int, evict bool) ([]string, error) {
-	b.mu.Lock()
-	b.arrived++
-	if b.arrived == b.n {
-		close(b.all)
+func (h *holdStore) IndexAddLimited(ctx context.Context, user string, e stores.IndexEntry, max int, evict bool) ([]string, error) {
+	ev, err := h.Store.IndexAddLimited(ctx, user, e, max, evict)
+	if h.first.CompareAndSwap(false, true) {
+		close(h.held)
+		<-h.release
 	}
-	b.mu.Unlock()
-	<-b.all
-	return b.Store.IndexAddLimited(ctx, user, e, max, evict)
+	return ev, err
 }
 
-func TestLoginsThatReachTheCapTogetherAreCountedOneByOne(t *testing.T) {
-	const n, max = 8, 3
+// TestALoginHeldBeforeItsSaveStillCountsAgainstTheCap forces the
+// interleaving in which a cap counted at the save would admit two: login A
+// is held after taking its place and before its request stores anything,
+// while login B runs from start to end. B must be refused, and A, once
+// released, logged in.
+func TestALoginHeldBeforeItsSaveStillCountsAgainstTheCap(t *testing.T) {
 	st, err := memstore.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := &barrierStore{Store: st, n: n, all: make(chan struct{})}
-	site := newCappedSite(t, store, max, ginsession.RefuseLogin)
-	browsers, codes, _ := loginAll(site, "alice", n)
-	ok := 0
-	for _, c := range codes {
-		if c == http.StatusOK {
-			ok++
-		}
+	store := &holdStore{Store: st, held: make(chan struct{}), release: make(chan struct{})}
+	site := newCappedSite(t, store, 1, ginsession.RefuseLogin)
+	a, b := site.browser("a"), site.browser("b")
+	codeA := make(chan int)
+	go func() {
+		code, _ := a.do("POST", "/capped-login/alice", url.Values{})
+		codeA <- code
+	}()
+	select {
+	case <-store.held:
+	case code := <-codeA:
+		t.Fatalf("the login answered %d without taking a place under the cap", code)
 	}
-	if ok != max {
-		t.Fatalf("%d of %d logins held at the cap's check together succeeded, want %d", ok, n, max)
+	if code, body := b.do("POST", "/capped-login/alice", url.Values{}); code != http.StatusConflict {
+		t.Errorf("a second login while the first is held before its save: %d %q, want 409", code, body)
 	}
-	if got := loggedIn(browsers, "alice"); got != max {
-		t.Fatalf("%d browsers are logged in, want %d", got, max)
+	close(store.release)
+	if code := <-codeA; code != http.StatusOK {
+		t.Fatalf("the held login answered %d", code)
+	}
+	if a.who() != "alice" || b.who() == "alice" {
+		t.Fatalf("a=%q b=%q: want only the first logged in", a.who(), b.who())
 	}
 }
 
