@@ -51,10 +51,10 @@ const linSeeds = 4
 // linRun is one run's setting.
 type linRun struct {
 	seed     uint64
-	ops      int           // operations to record (reads and writes)
-	browsers int           // cookie jars
-	clients  int           // concurrent clients per jar
-	timeouts float64       // share of requests whose store calls get a deadline of a few ms
+	ops      int     // operations to record (reads and writes)
+	browsers int     // cookie jars
+	clients  int     // concurrent clients per jar
+	timeouts float64 // share of requests whose store calls get a deadline of a few ms
 	opts     []ginsession.Option
 	// handlerFault, if set, replaces the handler of the named request kind
 	// (a broken variant).

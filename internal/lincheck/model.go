@@ -79,8 +79,8 @@ type Input struct {
 	Kind  Kind   // Read or Write
 	Key   string // the session key the cookie carried, "" for none
 	// For a Write:
-	Loaded  bool   // the load found a record under Key
-	Op      Op     // Update, Flush or Cycle
+	Loaded  bool // the load found a record under Key
+	Op      Op   // Update, Flush or Cycle
 	Changes [NumKeys]*Change
 	// Empty: the handler left the session empty, so nothing is saved (as
 	// Django, the cookie is deleted and the record left alone).
