@@ -34,7 +34,8 @@ start() {
     for _ in $(seq 100); do redis-cli -p "$p" ping >/dev/null 2>&1 && break; sleep 0.05; done
     redis-cli -p "$p" ping >/dev/null || { echo "Redis on $p did not start:" >&2; cat "$dir/$p/redis.log" >&2; stop; exit 1; }
   done
-  redis-cli --cluster create "${ports[@]/#/127.0.0.1:}" --cluster-replicas 0 --cluster-yes >"$dir/create.log" 2>&1 ||
+  # redis-cli waits for the nodes to meet with no limit: a port another test took makes that forever.
+  timeout 60 redis-cli --cluster create "${ports[@]/#/127.0.0.1:}" --cluster-replicas 0 --cluster-yes >"$dir/create.log" 2>&1 ||
     { cat "$dir/create.log" >&2; stop; exit 1; }
   for _ in $(seq 200); do
     ok=1

@@ -182,10 +182,12 @@ func Login(c *gin.Context, user User, backend string) error {
 		backend = DefaultBackend
 	}
 	s.RestartAbsoluteTimeout()
+	// Auth's own key first, so the session ends with Django's three keys in
+	// the order Django's login stores them.
+	s.Set(SessionKeyVerifiedAt, int(sessionclock.Now(s).Unix()))
 	s.Set(SessionKeyUserID, id)
 	s.Set(SessionKeyBackend, backend)
 	s.Set(SessionKeyHash, hash)
-	s.Set(SessionKeyVerifiedAt, int(sessionclock.Now(s).Unix()))
 	setCached(c, id, user)
 	// Django's login calls rotate_token: a CSRF token obtained before the
 	// login is worthless after it.

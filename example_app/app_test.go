@@ -29,7 +29,7 @@ func testConfig(t *testing.T, store string) config {
 		DataDir:        filepath.Join(t.TempDir(), "data"),
 		Secret:         testSecret,
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
-		hashIterations: 1000, // Django's 260000 would make every test login slow
+		hashIterations: 1000, // Django's 1,500,000 would make every test login slow
 	}
 }
 

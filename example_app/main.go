@@ -45,9 +45,9 @@ type config struct {
 	// Log receives the app's and the middleware's logs.
 	Log *slog.Logger
 	// hashIterations is the PBKDF2 count of new password hashes; tests
-	// lower it. Zero means Django's, 260000.
+	// lower it. Zero means Django's, djangohash.DefaultIterations.
 	hashIterations int
-	// redisPrefix replaces redisstore.DefaultPrefix for -store redis, so
+	// redisPrefix replaces redis9store.DefaultPrefix for -store redis, so
 	// tests sharing a Redis keep to keys of their own.
 	redisPrefix string
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/ginsession/ginsession/auth"
+	"github.com/ginsession/ginsession/auth/djangohash"
 	"github.com/ginsession/ginsession/stores/sqlstore"
 )
 
@@ -34,7 +35,7 @@ const maxPasswordLength = 4096
 type user struct {
 	ID   int
 	Name string
-	Hash string // auth_user.password, Django's "pbkdf2_sha256$..."
+	Hash string // auth_user.password, a Django hash (djangohash)
 }
 
 // SessionAuthID returns the user's id as Django stores it.
@@ -49,10 +50,10 @@ func (u user) PasswordHash() string { return u.Hash }
 // Every instance of the app
 // on the same database sees the same users and password changes.
 type userDB struct {
-	db         *sqlx.DB
-	dialect    sqlstore.Dialect
-	iterations int
-	dummy      string // a hash to check unknown names against, so timing does not tell
+	db      *sqlx.DB
+	dialect sqlstore.Dialect
+	hasher  djangohash.Hasher
+	dummy   string // a hash to check unknown names against, so timing does not tell
 }
 
 // errBadCredentials is the one answer for an unknown name or a wrong
@@ -61,16 +62,15 @@ var errBadCredentials = errors.New("wrong username or password")
 
 // newUserDB uses auth_user in db, creating it with the demo users when it
 // does not exist. iterations is the PBKDF2 count of new hashes (zero:
-// Django's).
+// Django's, djangohash.DefaultIterations); hashes of every Django hasher
+// djangohash knows log in.
 func newUserDB(ctx context.Context, db *sqlx.DB, dialect sqlstore.Dialect, iterations int) (*userDB, error) {
-	if iterations == 0 {
-		iterations = djangoIterations
-	}
-	dummy, err := makePassword("no such user", iterations)
+	hasher := djangohash.Hasher{Iterations: iterations}
+	dummy, err := hasher.Make("no such user")
 	if err != nil {
 		return nil, err
 	}
-	u := &userDB{db: db, dialect: dialect, iterations: iterations, dummy: dummy}
+	u := &userDB{db: db, dialect: dialect, hasher: hasher, dummy: dummy}
 	if err := u.ensureTable(ctx); err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func (u *userDB) ensureTable(ctx context.Context) error {
 	}
 	now := u.timeArg(time.Now())
 	for _, a := range demoAccounts {
-		hash, err := makePassword(a.Password, u.iterations)
+		hash, err := u.hasher.Make(a.Password)
 		if err != nil {
 			return err
 		}
@@ -177,13 +177,13 @@ func (u *userDB) authenticate(ctx context.Context, name, password string) (user,
 	err := u.db.QueryRowContext(ctx, u.db.Rebind("SELECT id, username, password, is_active FROM auth_user WHERE username = ?"), name).
 		Scan(&found.ID, &found.Name, &found.Hash, &active)
 	if errors.Is(err, sql.ErrNoRows) {
-		_, _ = checkPassword(password, u.dummy) // the same work as for a real user
+		_, _ = u.hasher.Check(password, u.dummy) // the same work as for a real user
 		return user{}, errBadCredentials
 	}
 	if err != nil {
 		return user{}, fmt.Errorf("users: %w", err)
 	}
-	ok, err := checkPassword(password, found.Hash)
+	ok, err := u.hasher.Check(password, found.Hash)
 	if err != nil || !ok || !active {
 		return user{}, errBadCredentials
 	}
@@ -223,7 +223,7 @@ func (u *userDB) changePassword(ctx context.Context, id int, current, next strin
 		return user{}, err
 	}
 	old := got.(user)
-	if ok, err := checkPassword(current, old.Hash); err != nil || !ok {
+	if ok, err := u.hasher.Check(current, old.Hash); err != nil || !ok {
 		return user{}, errors.New("the current password is wrong")
 	}
 	if len(next) < minPasswordLength {
@@ -232,7 +232,7 @@ func (u *userDB) changePassword(ctx context.Context, id int, current, next strin
 	if len(next) > maxPasswordLength {
 		return user{}, fmt.Errorf("the new password must have at most %d bytes", maxPasswordLength)
 	}
-	hash, err := makePassword(next, u.iterations)
+	hash, err := u.hasher.Make(next)
 	if err != nil {
 		return user{}, err
 	}

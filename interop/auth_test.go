@@ -252,15 +252,15 @@ func TestGoLoginOfADjangoUserIsDjangosLogin(t *testing.T) {
 		key := goLogin(t, a.goApp(t, secret, alice))
 		a.wantDjangoUser(t, key, alice)
 		keys, values := a.sessionData(t, key)
-		// Django's three keys, then auth's own login time, which Django
-		// carries without reading it (RequireRecentLogin's).
-		if n := len(keys); n == 0 || keys[n-1] != auth.SessionKeyVerifiedAt {
-			t.Fatalf("keys %q: want %s last", keys, auth.SessionKeyVerifiedAt)
+		// Auth's own login time (RequireRecentLogin's), which Django carries
+		// without reading it, then Django's three keys.
+		if len(keys) == 0 || keys[0] != auth.SessionKeyVerifiedAt {
+			t.Fatalf("keys %q: want %s first", keys, auth.SessionKeyVerifiedAt)
 		}
 		if at, ok := values[auth.SessionKeyVerifiedAt].(int); !ok || time.Since(time.Unix(int64(at), 0)).Abs() > time.Minute {
 			t.Fatalf("%s = %#v, want the login's time in Unix seconds", auth.SessionKeyVerifiedAt, values[auth.SessionKeyVerifiedAt])
 		}
-		keys = keys[:len(keys)-1]
+		keys = keys[1:]
 		delete(values, auth.SessionKeyVerifiedAt)
 		sameSession(t, keys, values, fmt.Sprintf(`{"_auth_user_id":"%d","_auth_user_backend":%q,"_auth_user_hash":%q}`,
 			alice.ID, auth.DefaultBackend, auth.SessionAuthHash(secret, alice.Password)))

@@ -78,12 +78,18 @@ type djangoEnv struct {
 	fallbacks []string
 	dbEngine  string // "" for MariaDB, "sqlite3"
 	dbName    string
+	script    string   // in testdata; "" for django_side.py
+	extraEnv  []string // "NAME=value"s over the above (DJANGO_SETTINGS_MODULE too)
 }
 
 // run sends req to `django_side.py cmd` and decodes its answer into resp.
 func (e djangoEnv) run(t *testing.T, cmd string, req, resp any) {
 	t.Helper()
-	e.runScript(t, "django_side.py", cmd, req, resp)
+	script := e.script
+	if script == "" {
+		script = "django_side.py"
+	}
+	e.runScript(t, script, cmd, req, resp)
 }
 
 // runScript is run with another script of testdata.
@@ -108,6 +114,7 @@ func (e djangoEnv) runScript(t *testing.T, script, cmd string, req, resp any) {
 		"GINSESSION_DB_ENGINE="+e.dbEngine,
 		"GINSESSION_DB_NAME="+e.dbName,
 	)
+	c.Env = append(c.Env, e.extraEnv...) // the last of a name wins
 	c.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	c.Stdout, c.Stderr = &stdout, &stderr

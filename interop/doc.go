@@ -4,7 +4,11 @@
 // (sqlstore), including secret rotation, and logins: a user of Django's
 // auth_user logged in by the auth package is Django's get_user, a Django
 // login is auth.CurrentUser, and a password changed in Django ends the old
-// logins of both sides. The table tests run on MariaDB and on SQLite
+// logins of both sides; a Django site on cached_db (django-redis) sees the
+// Go service's logouts, logins and writes at its next request
+// (sqlstore.WithDjangoCache); and passwords set by each of Django's hashers
+// log in through Go and back (auth/djangohash). The table tests run on
+// MariaDB and on SQLite
 // (Django's default database: both sides open one temporary db.sqlite3,
 // Django through its own sqlite3 backend).
 //

@@ -48,20 +48,27 @@ func startServers(t testing.TB, script string, from, to int, ports func(int) []i
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		unavailable(t, script, err)
 	}
+	var failed error
 	for base := from; base < to; base += 10 {
 		if !portsFree(ports(base)...) {
 			continue
 		}
 		out, err := exec.Command("bash", path, "start", strconv.Itoa(base)).CombinedOutput()
+		if err != nil {
+			// Another process may have taken a port between the check and
+			// the start: the script stopped what it started, so try the next.
+			failed = fmt.Errorf("start %d: %v\n%s", base, err, out)
+			continue
+		}
 		t.Cleanup(func() {
 			if out, err := exec.Command("bash", path, "stop", strconv.Itoa(base)).CombinedOutput(); err != nil {
 				t.Errorf("%s stop %d: %v\n%s", script, base, err, out)
 			}
 		})
-		if err != nil {
-			unavailable(t, script, fmt.Errorf("start %d: %v\n%s", base, err, out))
-		}
 		return base
+	}
+	if failed != nil {
+		unavailable(t, script, failed)
 	}
 	t.Fatalf("%s: no free ports between %d and %d", script, from, to)
 	return 0

@@ -219,6 +219,56 @@ def cmd_auth_get_user(req):
     return {"user": _user_json(user), "session_key": request.session.session_key, "row": row}
 
 
+# Django's password hashers (auth/djangohash's interop test).
+
+
+def cmd_auth_create_user_hashed(req):
+    """A user whose password Django hashed with req["hasher"] at its default
+    costs, as set_password does when that hasher comes first in
+    PASSWORD_HASHERS."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import User
+    u = User.objects.create_user(req["username"])
+    u.password = make_password(req["password"], hasher=req["hasher"])
+    u.save()
+    u.refresh_from_db()
+    return _user_json(u)
+
+
+def cmd_auth_authenticate(req):
+    """django.contrib.auth.authenticate, as a login form calls it: the user,
+    or None for a wrong password."""
+    from django.contrib.auth import authenticate
+    return {"user": _user_json(authenticate(None, username=req["username"], password=req["password"]) or _anonymous())}
+
+
+def _anonymous():
+    from django.contrib.auth.models import AnonymousUser
+    return AnonymousUser()
+
+
+def _scrypt(password, salt, n, r, p):
+    """Django 4.0's ScryptPasswordHasher.encode, which Django 3.2 lacks:
+    hashlib.scrypt with a 64-byte key, in base64."""
+    import base64
+    import hashlib
+    key = hashlib.scrypt(password.encode(), salt=salt.encode(), n=n, r=r, p=p, maxmem=0, dklen=64)
+    return "scrypt$%d$%s$%d$%d$%s" % (n, salt, r, p, base64.b64encode(key).decode("ascii"))
+
+
+def cmd_scrypt_make(req):
+    from django.utils.crypto import get_random_string
+    return {"encoded": _scrypt(req["password"], get_random_string(22), 2 ** 14, 8, 1)}
+
+
+def cmd_scrypt_check(req):
+    """Django 4.0's ScryptPasswordHasher.verify."""
+    from django.utils.crypto import constant_time_compare
+    algorithm, n, salt, r, p, _ = req["encoded"].split("$", 5)
+    assert algorithm == "scrypt"
+    return {"ok": constant_time_compare(req["encoded"], _scrypt(req["password"], salt, int(n), int(r), int(p)))}
+
+
 # django.contrib.messages with SessionStorage, on a django_session row.
 
 

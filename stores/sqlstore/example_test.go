@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/stores/sqlstore"
@@ -102,4 +103,28 @@ func ExampleStore_DeleteExpired() {
 		}
 	}
 	_ = purge // go purge(ctx, store, time.Hour)
+}
+
+// A Go service beside a Django site on the cached_db engine, whose settings
+// are
+//
+//	SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+//	CACHES = {"default": {
+//	    "BACKEND": "django_redis.cache.RedisCache",  # or django.core.cache.backends.redis.RedisCache
+//	    "LOCATION": "redis://cache:6379/1",
+//	    "KEY_PREFIX": "site",
+//	}}
+//
+// Every write of the Go side deletes the site's cache entry of the session,
+// so a logout or login here is what the site sees at its next request.
+func ExampleWithDjangoCache() {
+	djangoCache := redis.NewClient(&redis.Options{Addr: "cache:6379", DB: 1}) // LOCATION
+	db := sqlx.MustOpen("mysql", "django:pw@tcp(db:3306)/site")
+	store, err := sqlstore.New(db, sqlstore.WithDjangoCache(djangoCache, sqlstore.DjangoCache{
+		KeyPrefix: "site", // KEY_PREFIX; VERSION 1 and Django's key function by default
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = store // ginsession.New(store, ginsession.WithCodec(ginsession.DjangoCodec(secret)), ...)
 }

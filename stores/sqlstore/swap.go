@@ -30,7 +30,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 	if err != nil {
 		return cur, fmt.Errorf("sqlstore: compare and swap %s: %w", stores.Redact(key), err)
 	}
-	return nil, nil
+	return nil, s.dropDjangoCache(ctx, "compare and swap", key)
 }
 
 // CompareAndDelete implements stores.Swapper with one DELETE of the live
@@ -46,7 +46,7 @@ func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([
 	if err != nil {
 		return cur, fmt.Errorf("sqlstore: compare and delete %s: %w", stores.Redact(key), err)
 	}
-	return nil, nil
+	return nil, s.dropDjangoCache(ctx, "compare and delete", key)
 }
 
 // compare runs write, a conditional statement given the current time and
