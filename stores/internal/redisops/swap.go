@@ -2,7 +2,10 @@ package redisops
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -19,9 +22,18 @@ import (
 // record made of the data expected and a forged stamp also matches; no
 // codec of this package writes the byte 0xff the magic starts with.
 //
-//	KEYS[1] the key; ARGV[1] the data expected; ARGV[2] the new record;
-//	ARGV[3] PX ms, "" to remove
+// A swap that changed the record leaves the call's done-marker (KEYS[2],
+// see onceKeys), and a call that finds its marker answers 1 at once: go-redis
+// sends a command again after a broken connection, and the second run would
+// otherwise find the record it changed and answer a conflict, or, after a
+// delete, no record.
+//
+//	KEYS[1] the key; KEYS[2] the call's done-marker; ARGV[1] the data
+//	expected; ARGV[2] the new record; ARGV[3] PX ms, "" to remove
 var compareAndSwapScript = newScript(`
+if redis.call('EXISTS', KEYS[2]) == 1 then
+	return 1
+end
 local cur = redis.call('GET', KEYS[1])
 if not cur then
 	return 0
@@ -34,6 +46,7 @@ if ARGV[3] == '' then
 else
 	redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 end
+redis.call('SET', KEYS[2], '1', 'PX', 60000)
 return 1
 `)
 
@@ -43,9 +56,14 @@ return 1
 // stampMagic), which only the data can be compared with. GETRANGE of a
 // missing key is empty, as of an empty record, hence EXISTS.
 //
-//	KEYS[1] the key; ARGV[1] the stamp expected; ARGV[2] the new record;
-//	ARGV[3] PX ms, "" to remove
+// It leaves and honours the done-marker as compareAndSwapScript does.
+//
+//	KEYS[1] the key; KEYS[2] the call's done-marker; ARGV[1] the stamp
+//	expected; ARGV[2] the new record; ARGV[3] PX ms, "" to remove
 var stampedSwapScript = newScript(`
+if redis.call('EXISTS', KEYS[2]) == 1 then
+	return 1
+end
 local st = redis.call('GETRANGE', KEYS[1], -24, -1)
 if st == ARGV[1] then
 	if ARGV[3] == '' then
@@ -53,6 +71,7 @@ if st == ARGV[1] then
 	else
 		redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 	end
+	redis.call('SET', KEYS[2], '1', 'PX', 60000)
 	return 1
 end
 if #st == 24 and string.sub(st, 1, 8) == string.sub(ARGV[1], 1, 8) then
@@ -82,7 +101,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 	rec := s.record(data)
 	if s.stamped {
 		st := stampOf(old)
-		v, err := s.eval(ctx, stampedSwapScript, s.rkey(key), st[:], rec, ms)
+		v, err := s.evalOnce(ctx, stampedSwapScript, s.rkey(key), st[:], rec, ms)
 		if err != nil {
 			return nil, s.fail("compare and swap", key, err)
 		}
@@ -102,7 +121,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 			return s.swapReply("compare and swap", key, v, nil)
 		}
 	}
-	v, err := s.eval(ctx, compareAndSwapScript, s.rkey(key), old, rec, ms)
+	v, err := s.evalOnce(ctx, compareAndSwapScript, s.rkey(key), old, rec, ms)
 	return s.swapReply("compare and swap", key, v, err)
 }
 
@@ -112,8 +131,34 @@ func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([
 	if err := stores.CheckKey(key); err != nil {
 		return nil, fmt.Errorf("%s: compare and delete: %w", s.name, err)
 	}
-	v, err := s.eval(ctx, compareAndSwapScript, s.rkey(key), old, "", "")
+	v, err := s.evalOnce(ctx, compareAndSwapScript, s.rkey(key), old, "", "")
 	return s.swapReply("compare and delete", key, v, err)
+}
+
+// evalOnce runs a swap script on rkey with a done-marker of the call's own,
+// so that the client's resending it answers as the first run did.
+func (s *Store) evalOnce(ctx context.Context, sc script, rkey string, args ...any) (any, error) {
+	keys := []any{2, rkey, onceKey(rkey)}
+	v, err := s.do(ctx, append(append([]any{"evalsha", sc.sha}, keys...), args...)...)
+	if err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
+		v, err = s.do(ctx, append(append([]any{"eval", sc.src}, keys...), args...)...)
+	}
+	return v, err
+}
+
+// onceKey returns a key of its own for one call's done-marker, in rkey's
+// Cluster hash slot: under rkey's hash tag if it has one, else with rkey as
+// the tag.
+func onceKey(rkey string) string {
+	var token [12]byte
+	rand.Read(token[:])
+	suffix := ":done:" + hex.EncodeToString(token[:])
+	if i := strings.IndexByte(rkey, '{'); i >= 0 {
+		if j := strings.IndexByte(rkey[i+1:], '}'); j > 0 {
+			return rkey + suffix
+		}
+	}
+	return "{" + rkey + "}" + suffix
 }
 
 // swapReply reads the reply of a compare-and-swap script.
