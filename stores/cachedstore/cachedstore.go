@@ -419,7 +419,20 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := s.db.Delete(ctx, key); err != nil {
 		return err
 	}
+	ctx, cancel := s.cacheAfterDB(ctx)
+	defer cancel()
+	s.between("delete", key)
 	return s.bury(ctx, key)
+}
+
+// cacheAfterDB returns the context for the cache step that follows a
+// database delete: the caller's values without its deadline or
+// cancellation, bounded by half a tombstone's life instead. A request whose
+// deadline fell between the two steps would otherwise leave no tombstone,
+// and the cache serving the ended session until its copy expires; the
+// linearizability check (lincheck_test.go in the root package) found it so.
+func (s *Store) cacheAfterDB(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), s.tombstoneTTL/2)
 }
 
 // bury writes key's tombstone into the cache after the database record is

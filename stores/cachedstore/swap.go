@@ -132,6 +132,8 @@ func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([
 	if cur, err := sw.CompareAndDelete(ctx, key, old); err != nil {
 		return cur, err
 	}
+	ctx, cancel := s.cacheAfterDB(ctx)
+	defer cancel()
 	s.between(op, key)
 	return nil, s.bury(ctx, key)
 }
