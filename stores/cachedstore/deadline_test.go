@@ -48,3 +48,40 @@ func TestALogoutCutByItsDeadlineStillBuriesTheSession(t *testing.T) {
 		})
 	}
 }
+
+// A read while a logout is between its database delete and its tombstone
+// asks the database, which no longer has the session: a concurrent save
+// was refused for that logout already, so the cached copy must not be
+// served (the linearizability check found such a read).
+func TestAReadDuringALogoutDoesNotGetTheCachedCopy(t *testing.T) {
+	for _, op := range []string{"delete", "compare and delete"} {
+		t.Run(op, func(t *testing.T) {
+			cache, db := mustNew(memstore.New()), mustNew(memstore.New())
+			s := newStore(t, cache, db)
+			ctx := context.Background()
+			key := stores.NewKey()
+			if err := s.Create(ctx, key, []byte("v1"), time.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			reached, release := pauseAt(s, op, key)
+			done := make(chan error, 1)
+			go func() {
+				if op == "delete" {
+					done <- s.Delete(ctx, key)
+				} else {
+					_, err := s.CompareAndDelete(ctx, key, []byte("v1"))
+					done <- err
+				}
+			}()
+			<-reached
+			got, err := s.Load(ctx, key)
+			release()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			if !errors.Is(err, stores.ErrNotFound) {
+				t.Fatalf("Load during the logout = %q, %v; want ErrNotFound, as the database says", got, err)
+			}
+		})
+	}
+}
