@@ -46,7 +46,7 @@ func TestTheDevicesPageSignsOtherBrowsersOut(t *testing.T) {
 			if len(d) != 3 || !d[0].current || d[1].current || d[2].current {
 				t.Fatalf("alice's devices page lists %+v; want three, this browser first", d)
 			}
-			if p := here.get("/devices"); !strings.Contains(p.body, "Go-http-client") || len(agentRe.FindAllString(p.body, -1)) != 3 {
+			if p := here.get("/devices"); !strings.Contains(p.body, userAgent) || len(agentRe.FindAllString(p.body, -1)) != 3 {
 				t.Errorf("the page does not show the user agents")
 			}
 			// The third browser is the newest after this one.
