@@ -37,6 +37,15 @@ import (
 // happened), never 2xx for a change that was not saved.
 func TestLinearizableOnEveryStore(t *testing.T) {
 	const base = "gs_lincheck_"
+	// One Cluster for both clients, started when first needed, on ports
+	// apart from the other tests' (7301-7500, 7601-7950).
+	var cluster []string
+	linCluster := func() []string {
+		if cluster == nil {
+			cluster = testenv.RedisCluster(t, 7951, 8050)
+		}
+		return cluster
+	}
 	plain := func(open func(t *testing.T) stores.Store) func(t *testing.T) (stores.Store, []linFault) {
 		return func(t *testing.T) (stores.Store, []linFault) { return open(t), nil }
 	}
@@ -56,7 +65,8 @@ func TestLinearizableOnEveryStore(t *testing.T) {
 		{"redis-v8, connections killed", func(t *testing.T) (stores.Store, []linFault) {
 			name := linClientName()
 			client := testenv.OpenRedis(t, &redis.Options{Addr: testenv.RedisAddr(), OnConnect: setName8(name)})
-			return mustNew(redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, client, base)))),
+			// The prefix's keys are removed through a client the fault leaves alone.
+			return mustNew(redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, testenv.Redis(t), base)))),
 				[]linFault{redisKiller(t, name, testenv.RedisAddr())}
 		}, nil},
 		{"redis-v9, connections killed", func(t *testing.T) (stores.Store, []linFault) {
@@ -66,14 +76,16 @@ func TestLinearizableOnEveryStore(t *testing.T) {
 				[]linFault{redisKiller(t, name, testenv.RedisAddr())}
 		}, nil},
 		{"redis-v8-cluster, connections killed", func(t *testing.T) (stores.Store, []linFault) {
-			addrs, name := linCluster(t), linClientName()
+			addrs, name := linCluster(), linClientName()
 			client := redis.NewClusterClient(redisstore.Redis7ClusterOptions(&redis.ClusterOptions{Addrs: addrs, OnConnect: setName8(name)}))
 			t.Cleanup(func() { client.Close() })
-			return mustNew(redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, client, base)))),
+			admin := redis.NewClusterClient(redisstore.Redis7ClusterOptions(&redis.ClusterOptions{Addrs: addrs}))
+			t.Cleanup(func() { admin.Close() })
+			return mustNew(redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, admin, base)))),
 				[]linFault{redisKiller(t, name, addrs...)}
 		}, nil},
 		{"redis-v9-cluster, connections killed", func(t *testing.T) (stores.Store, []linFault) {
-			addrs, name := linCluster(t), linClientName()
+			addrs, name := linCluster(), linClientName()
 			client := redis9.NewClusterClient(&redis9.ClusterOptions{Addrs: addrs, ClientName: name, ContextTimeoutEnabled: true})
 			t.Cleanup(func() { client.Close() })
 			return mustNew(redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, base)))),
@@ -104,10 +116,6 @@ func TestLinearizableOnEveryStore(t *testing.T) {
 	}
 }
 
-// linCluster starts a Redis Cluster for the test, on ports apart from the
-// other tests' (7301-7500, 7601-7950).
-func linCluster(t *testing.T) []string { return testenv.RedisCluster(t, 7951, 8050) }
-
 func linClientName() string { return "lincheck" + strconv.FormatUint(rand.Uint64(), 36) }
 
 func setName8(name string) func(context.Context, *redis.Conn) error {
@@ -123,7 +131,7 @@ func redisKiller(t *testing.T, name string, addrs ...string) linFault {
 	}
 	return func(ctx context.Context) int {
 		killed := 0
-		for linSleep(ctx, 5, 30) {
+		for linSleep(ctx, 20, 80) {
 			for _, admin := range admins {
 				list, err := admin.ClientList(ctx).Result()
 				if err != nil {
@@ -183,7 +191,7 @@ func linMySQL(t *testing.T) (*sqlx.DB, linFault) {
 	admin := testenv.MySQL(t)
 	return db, func(ctx context.Context) int {
 		killed := 0
-		for linSleep(ctx, 10, 60) {
+		for linSleep(ctx, 20, 80) {
 			var procs []struct {
 				ID   int64  `db:"ID"`
 				Host string `db:"HOST"`

@@ -34,12 +34,13 @@ import (
 // guarantees.
 
 // linOps is how many operations each store's check records in all, over
-// linSeeds seeds; LINCHECK_OPS asks for more.
+// linSeeds seeds: 10,000, or 1,000 with -short or -race; LINCHECK_OPS asks
+// for more.
 func linOps() int {
 	if v, err := strconv.Atoi(os.Getenv("LINCHECK_OPS")); err == nil && v > 0 {
 		return v
 	}
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		return 1000
 	}
 	return 10000
