@@ -36,13 +36,13 @@ func (s *Session) commit(status int, w http.ResponseWriter) error {
 // to report, the session neither used nor saved in this request, and no
 // cookie to delete (none came, or it named a record). s.mu is held.
 func (s *Session) untouchedLocked() bool {
-	return s.failure() == nil && !s.accessed && !s.modified && !s.cookieDue && !s.m.opts.SaveEveryRequest &&
+	return s.err == nil && !s.accessed && !s.modified && !s.cookieDue && !s.m.opts.SaveEveryRequest &&
 		(!s.hadCookie || !s.isEmptyLocked())
 }
 
 // commitLocked is commit with s.mu held.
 func (s *Session) commitLocked(status int, h http.Header) error {
-	if err := s.failure(); err != nil {
+	if err := s.err; err != nil {
 		return err
 	}
 	o := &s.m.opts

@@ -104,7 +104,7 @@ func newUserIndex(store stores.Store, o *options) (*userIndex, error) {
 }
 
 // userOf returns the user id stored in values, "" when none.
-func userOf(values *valueSet) string {
+func userOf(values *dict) string {
 	id, _ := sessionindex.UserID(values.get(sessionindex.UserIDKey))
 	if len(id) > stores.MaxIndexUserID {
 		return "" // no index can hold it; auth refuses such an id at Login
@@ -271,7 +271,7 @@ func (u *userIndex) flushing(s *Session, old string) {
 	if err != nil {
 		return // gone already, or the Delete will report the store's failure
 	}
-	var values valueSet
+	var values dict
 	if err := s.decode(raw, &values); err == nil {
 		s.setIndexed(indexState{user: userOf(&values), key: old})
 	}
