@@ -15,16 +15,12 @@ import (
 func (s *Session) commit(status int, w http.ResponseWriter) error {
 	s.mu.Lock()
 	if s.untouchedLocked() {
-		// Most requests: no header to add, nothing to store. Apart from
-		// the lock, this path costs nothing (the "untouched" rows).
+		// Most requests: no header to add, nothing to store.
 		s.committed = true
 		s.mu.Unlock()
 		return nil
 	}
 	s.adoptKey()
-	// One defer and one return keep the defer open-coded: commitLocked's
-	// many returns behind two defers made Go run them through the runtime's
-	// defer chain.
 	defer func() {
 		s.committed = true
 		s.mu.Unlock()

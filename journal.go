@@ -14,9 +14,11 @@ package ginsession
 // base is the encoded data as loaded or last saved: what the record must
 // still hold for a conditional save to go through.
 
-// recordChange notes that the request set or deleted key. s.mu is held.
+// recordChange notes that the request set or deleted key. Without a base
+// there is nothing to merge into (a new session's save is insert-only),
+// so nothing is noted. s.mu is held.
 func (s *Session) recordChange(key string) {
-	if s.replaced {
+	if s.replaced || s.base == nil {
 		return
 	}
 	s.changes = append(s.changes, key)

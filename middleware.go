@@ -77,9 +77,6 @@ func (m *middleware) handle(c *gin.Context) {
 	if len(value) < stores.MinKeyLength || len(value) > maxClientCookie {
 		value = ""
 	}
-	// One literal: a new object's fields written as it is made need no GC
-	// write barrier, which field-by-field stores after a call did (the
-	// "untouched" rows of BENCHMARKS.md).
 	s := &Session{m: m, sealed: value, hadCookie: found, c: c, inner: c.Writer}
 	w := (*responseWriter)(s)
 	c.Writer = w

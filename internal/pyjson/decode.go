@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"unicode/utf16"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -246,112 +246,38 @@ func (d *decoder) readNumber() (any, error) {
 	return f, nil
 }
 
+// readString reads a string. Escapes are read as encoding/json reads them,
+// as Python does too: a surrogate pair is one character, and a lone
+// surrogate, like a byte of invalid UTF-8, reads as U+FFFD.
 func (d *decoder) readString() (string, error) {
 	if d.peek() != '"' {
 		return "", d.errorf("expected a string")
 	}
-	d.pos++
-	start := d.pos
-	for d.pos < len(d.data) {
-		c := d.data[d.pos]
-		if c == '"' {
-			d.pos++
-			return string(d.data[start : d.pos-1]), nil
-		}
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			break
-		}
-		d.pos++
-	}
-	out := append([]byte(nil), d.data[start:d.pos]...)
-	for d.pos < len(d.data) {
-		c := d.data[d.pos]
-		d.pos++
-		switch {
+	start, plain := d.pos, true
+	for d.pos++; d.pos < len(d.data); {
+		switch c := d.data[d.pos]; {
 		case c == '"':
-			return string(out), nil
+			d.pos++
+			if plain {
+				return string(d.data[start+1 : d.pos-1]), nil
+			}
+			var s string
+			if err := json.Unmarshal(d.data[start:d.pos], &s); err != nil {
+				return "", d.errorf("%v", err)
+			}
+			return s, nil
 		case c < 0x20:
 			return "", d.errorf("control character in string")
 		case c == '\\':
-			var err error
-			if out, err = d.readEscape(out); err != nil {
-				return "", err
+			if d.marshaled && len(d.data)-d.pos > 5 && strings.EqualFold(string(d.data[d.pos+1:d.pos+6]), "ufffd") {
+				return "", ErrNotUTF8
 			}
-		case c < utf8.RuneSelf:
-			out = append(out, c)
+			plain = false
+			d.pos += 2
 		default:
-			// Invalid UTF-8 reads as U+FFFD.
-			r, size := utf8.DecodeRune(d.data[d.pos-1:])
-			out = utf8.AppendRune(out, r)
-			d.pos += size - 1
+			plain = plain && c < utf8.RuneSelf
+			d.pos++
 		}
 	}
 	return "", d.errorf("unterminated string")
-}
-
-// readEscape appends what the escape after a backslash at d.pos stands for.
-// A lone surrogate reads as U+FFFD.
-func (d *decoder) readEscape(out []byte) ([]byte, error) {
-	e := d.peek()
-	d.pos++
-	switch e {
-	case '"', '\\', '/':
-		return append(out, e), nil
-	case 'n':
-		return append(out, '\n'), nil
-	case 'r':
-		return append(out, '\r'), nil
-	case 't':
-		return append(out, '\t'), nil
-	case 'b':
-		return append(out, '\b'), nil
-	case 'f':
-		return append(out, '\f'), nil
-	case 'u':
-		r, ok := d.readHex4()
-		switch {
-		case !ok:
-			return nil, d.errorf("invalid \\u escape")
-		case r == utf8.RuneError && d.marshaled:
-			return nil, ErrNotUTF8
-		case utf16.IsSurrogate(r):
-			r2 := rune(-1)
-			if d.pos+1 < len(d.data) && d.data[d.pos] == '\\' && d.data[d.pos+1] == 'u' {
-				save := d.pos
-				d.pos += 2
-				if r2, ok = d.readHex4(); !ok {
-					return nil, d.errorf("invalid \\u escape")
-				}
-				if r = utf16.DecodeRune(r, r2); r == utf8.RuneError {
-					d.pos = save // not a pair: the second escape stands alone
-				}
-			} else {
-				r = utf8.RuneError
-			}
-		}
-		return utf8.AppendRune(out, r), nil
-	}
-	return nil, d.errorf("invalid escape \\%c", e)
-}
-
-func (d *decoder) readHex4() (rune, bool) {
-	if d.pos+4 > len(d.data) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range d.data[d.pos : d.pos+4] {
-		r <<= 4
-		switch {
-		case c >= '0' && c <= '9':
-			r |= rune(c - '0')
-		case c >= 'a' && c <= 'f':
-			r |= rune(c - 'a' + 10)
-		case c >= 'A' && c <= 'F':
-			r |= rune(c - 'A' + 10)
-		default:
-			return 0, false
-		}
-	}
-	d.pos += 4
-	return r, true
 }

@@ -22,19 +22,30 @@ import (
 // the package doc); as encoding/json writes invalid UTF-8 as the escape
 // \ufffd, a json.Marshaler that writes that escape itself is refused too.
 func EncodeObject(keys []string, values map[string]any) ([]byte, error) {
-	buf := append(make([]byte, 0, 128), '{') // most sessions fit
+	buf, err := appendObject(make([]byte, 0, 128), keys, values, 0) // most sessions fit
+	if err != nil {
+		return nil, fmt.Errorf("session %w", err)
+	}
+	return buf, nil
+}
+
+// appendObject appends an object of values with its members in the order
+// of keys, the members' values sitting inside depth arrays and objects. An
+// error names the key whose member failed.
+func appendObject(buf []byte, keys []string, values map[string]any, depth int) ([]byte, error) {
+	buf = append(buf, '{')
 	for i, k := range keys {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
 		var ok bool
 		if buf, ok = AppendString(buf, k); !ok {
-			return nil, fmt.Errorf("session key %q: %w", k, ErrKeyNotUTF8)
+			return nil, fmt.Errorf("key %q: %w", k, ErrKeyNotUTF8)
 		}
 		buf = append(buf, ':')
 		var err error
-		if buf, err = appendValue(buf, values[k], 0); err != nil {
-			return nil, fmt.Errorf("session key %q: %w", k, err)
+		if buf, err = appendValue(buf, values[k], depth); err != nil {
+			return nil, fmt.Errorf("key %q: %w", k, err)
 		}
 	}
 	return append(buf, '}'), nil
@@ -101,22 +112,7 @@ func appendValue(buf []byte, v any, depth int) ([]byte, error) {
 			ks = append(ks, k)
 		}
 		sort.Strings(ks)
-		buf = append(buf, '{')
-		for i, k := range ks {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			var ok bool
-			if buf, ok = AppendString(buf, k); !ok {
-				return nil, fmt.Errorf("map key %q: %w", k, ErrKeyNotUTF8)
-			}
-			buf = append(buf, ':')
-			var err error
-			if buf, err = appendValue(buf, x[k], depth+1); err != nil {
-				return nil, err
-			}
-		}
-		return append(buf, '}'), nil
+		return appendObject(buf, ks, x, depth+1)
 	case json.RawMessage:
 		return appendText(buf, x, depth, false)
 	}
