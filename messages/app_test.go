@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/messages"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/memstore"
@@ -172,4 +173,4 @@ func (s *countingStore) Delete(ctx context.Context, key string) error {
 	return s.Store.Delete(ctx, key)
 }
 
-func newCounting() *countingStore { return &countingStore{Store: mustNew(memstore.New())} }
+func newCounting() *countingStore { return &countingStore{Store: testenv.Must(memstore.New())} }
