@@ -258,7 +258,7 @@ func appendJSONFloat(buf []byte, f float64, bits int) ([]byte, error) {
 	}
 	buf = strconv.AppendFloat(buf, f, format, -1, bits)
 	// Keep a float a float across a round trip: "1" would read back as int.
-	if bytes.IndexAny(buf[start:], ".eE") < 0 {
+	if !bytes.ContainsAny(buf[start:], ".eE") {
 		buf = append(buf, ".0"...)
 	}
 	return buf, nil

@@ -403,7 +403,6 @@ func TestACustomErrorHandlerAnswers(t *testing.T) {
 }
 
 func TestTheSessionCommitsBeforeEveryKindOfResponse(t *testing.T) {
-	type page struct{ Title string }
 	tests := []struct {
 		name    string
 		handler gin.HandlerFunc

@@ -287,12 +287,6 @@ func (c *client) key() string {
 	return ""
 }
 
-// setKey puts a session key in the jar, as a copied cookie would be.
-func (c *client) setKey(key string) {
-	u, _ := url.Parse(c.site.srv.URL)
-	c.jar.SetCookies(u, []*http.Cookie{{Name: "sessionid", Value: key, Path: "/"}})
-}
-
 // session returns the session's keys in order and its values.
 func (c *client) session() ([]string, map[string]any) {
 	c.t.Helper()
