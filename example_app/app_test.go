@@ -57,6 +57,7 @@ type browser struct {
 	srv *httptest.Server
 	jar *cookiejar.Jar
 	hc  *http.Client
+	ua  string // the User-Agent header, when set
 }
 
 func newBrowser(t *testing.T, srv *httptest.Server) *browser {
@@ -87,6 +88,9 @@ func (b *browser) do(method, path string, form url.Values, header ...string) ans
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if b.ua != "" {
+		req.Header.Set("User-Agent", b.ua)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
