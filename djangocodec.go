@@ -3,6 +3,7 @@ package ginsession
 import (
 	"fmt"
 
+	"github.com/ginsession/ginsession/internal/errprefix"
 	"github.com/ginsession/ginsession/signing"
 )
 
@@ -74,7 +75,7 @@ func (c *djangoCodec) encodeSet(values *valueSet) ([]byte, error) {
 	}
 	s, err := signing.Dumps(js, c.cfg)
 	if err != nil {
-		return nil, fmt.Errorf("ginsession: sign session data: %w", err)
+		return nil, errprefix.Wrap("ginsession: sign session data", err)
 	}
 	return []byte(s), nil
 }
@@ -84,10 +85,10 @@ func (c *djangoCodec) decodeSet(data []byte, _ bool, dst *valueSet) error {
 	js, _, err := signing.Loads(string(data), c.cfg)
 	if err != nil {
 		dst.reset()
-		return fmt.Errorf("ginsession: django session data: %w", err)
+		return errprefix.Wrap("ginsession: django session data", err)
 	}
 	if err := decodeJSONInto(js, false, dst); err != nil {
-		return fmt.Errorf("ginsession: django session data: %w", err)
+		return errprefix.Wrap("ginsession: django session data", err)
 	}
 	return nil
 }

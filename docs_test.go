@@ -536,3 +536,23 @@ func usedPackages(src string) map[string]bool {
 		prev, prevLit = tok, lit
 	}
 }
+
+// TestCITestNamesAREADMESection holds .ci/test's comment to a section the
+// README has.
+func TestCITestNamesAREADMESection(t *testing.T) {
+	script, err := os.ReadFile(".ci/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`README\.md, "(#+ [^"]+)"`).FindSubmatch(script)
+	if m == nil {
+		t.Fatal(`.ci/test's comment names no README section (README.md, "## Section")`)
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(string(m[1])) + `\s*$`).Match(readme) {
+		t.Errorf(".ci/test names the README section %q, which the README does not have", m[1])
+	}
+}

@@ -183,7 +183,10 @@ func WithErrorHandler(h func(c *gin.Context, err error)) Option {
 	return func(o *options) { o.ErrorHandler = h }
 }
 
-// WithStoreTimeout bounds each store call; 0 leaves only the request's context.
+// WithStoreTimeout bounds each store call (load, save, delete) to d, on top
+// of the request's context, so a store that hangs fails the request instead
+// of holding it. The default is 5 seconds; 0 or less leaves only the
+// request's context.
 func WithStoreTimeout(d time.Duration) Option { return func(o *options) { o.StoreTimeout = d } }
 
 // validate reports the first setting that cannot work, in a sentence that
