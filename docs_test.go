@@ -556,3 +556,83 @@ func TestCITestNamesAREADMESection(t *testing.T) {
 		t.Errorf(".ci/test names the README section %q, which the README does not have", m[1])
 	}
 }
+
+// TestMarkdownLinksResolve holds every relative link of the Markdown files
+// to a file that exists and, with a #fragment, to a heading of that file
+// (GitHub's anchors), so moving a section leaves no dead link.
+func TestMarkdownLinksResolve(t *testing.T) {
+	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "testdata", "node_modules", "results":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".md") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		text := regexp.MustCompile("(?s)```.*?```").ReplaceAllString(string(src), "")
+		text = regexp.MustCompile("`[^`\n]*`").ReplaceAllString(text, "") // code spans hold no links
+		for _, m := range link.FindAllStringSubmatch(text, -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			file, frag, _ := strings.Cut(target, "#")
+			dest := path
+			if file != "" {
+				dest = filepath.Join(filepath.Dir(path), file)
+			}
+			if _, err := os.Stat(dest); err != nil {
+				t.Errorf("%s: link %s: no %s", path, target, dest)
+				continue
+			}
+			if frag == "" || !strings.HasSuffix(dest, ".md") {
+				continue
+			}
+			destSrc, err := os.ReadFile(dest)
+			if err != nil {
+				return err
+			}
+			if !markdownAnchors(string(destSrc))[frag] {
+				t.Errorf("%s: link %s: %s has no heading with anchor #%s", path, target, dest, frag)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// markdownAnchors returns the anchors GitHub gives the headings of src:
+// lower case, punctuation dropped, spaces as hyphens.
+func markdownAnchors(src string) map[string]bool {
+	out := map[string]bool{}
+	for _, l := range strings.Split(regexp.MustCompile("(?s)```.*?```").ReplaceAllString(src, ""), "\n") {
+		if !strings.HasPrefix(l, "#") {
+			continue
+		}
+		h := strings.TrimSpace(strings.TrimLeft(l, "#"))
+		var b strings.Builder
+		for _, r := range strings.ToLower(h) {
+			switch {
+			case r == ' ':
+				b.WriteRune('-')
+			case r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127:
+				b.WriteRune(r)
+			}
+		}
+		out[b.String()] = true
+	}
+	return out
+}
