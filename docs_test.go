@@ -204,17 +204,7 @@ func TestDocCheckerRejectsBrokenBlocks(t *testing.T) {
 // root and the Go code blocks of its package doc comments.
 func collectDocBlocks(root string) ([]docBlock, error) {
 	var blocks []docBlock
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			switch d.Name() {
-			case ".git", "testdata", "node_modules", "results":
-				return filepath.SkipDir
-			}
-			return nil
-		}
+	err := walkRepoFiles(root, func(path string) error {
 		rel, err := filepath.Rel(root, path)
 		if err != nil {
 			return err
@@ -240,6 +230,24 @@ func collectDocBlocks(root string) ([]docBlock, error) {
 		return nil
 	})
 	return blocks, err
+}
+
+// walkRepoFiles calls fn with each file under root, skipping .git, test
+// data and benchmark results.
+func walkRepoFiles(root string, fn func(path string) error) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "testdata", "node_modules", "results":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		return fn(path)
+	})
 }
 
 var blockDir = regexp.MustCompile(`(^|\s)b\d{3}/`)
@@ -562,17 +570,7 @@ func TestCITestNamesAREADMESection(t *testing.T) {
 // (GitHub's anchors), so moving a section leaves no dead link.
 func TestMarkdownLinksResolve(t *testing.T) {
 	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			switch d.Name() {
-			case ".git", "testdata", "node_modules", "results":
-				return filepath.SkipDir
-			}
-			return nil
-		}
+	err := walkRepoFiles(".", func(path string) error {
 		if !strings.HasSuffix(path, ".md") {
 			return nil
 		}
