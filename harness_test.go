@@ -2,7 +2,6 @@ package ginsession_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/internal/testenv"
+	"github.com/ginsession/ginsession/sessiontest"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/sqlstore"
 )
@@ -166,7 +166,9 @@ func (f *faultStore) ClearExpired(ctx context.Context) error {
 // logBuffer collects what the middleware logs.
 type logBuffer = testenv.LogBuffer
 
-// app is a gin.Engine with the middleware, served over a real listener.
+// app is a gin.Engine with the middleware. Requests go to it in process
+// (do); srv serves it over a real listener too, for the tests of
+// streaming, upgrades and disconnects.
 type app struct {
 	t     *testing.T
 	store *faultStore
@@ -222,28 +224,17 @@ func (r response) cookieValue(name string) string {
 	return v
 }
 
-// do sends one request with an optional raw Cookie header, without a jar,
-// so every test sees exactly the headers of one exchange.
+// do sends one request with an optional raw Cookie header, through a
+// sessiontest client of its own with nothing in its jar, so every test
+// sees exactly the headers of one exchange.
 func (a *app) do(method, path, cookie string) response {
 	a.t.Helper()
-	req, err := http.NewRequest(method, a.srv.URL+path, nil)
-	if err != nil {
-		a.t.Fatal(err)
-	}
+	req := httptest.NewRequest(method, path, nil)
 	if cookie != "" {
 		req.Header.Set("Cookie", cookie)
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		a.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return response{resp, string(b)}
+	r := sessiontest.NewClient(a.t, a.r).Do(req)
+	return response{&http.Response{StatusCode: r.Code, Header: r.Header}, r.Body}
 }
 
 func (a *app) get(path, cookie string) response {

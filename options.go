@@ -66,8 +66,9 @@ type options struct {
 	// value is DefaultErrorHandler.
 	ErrorHandler func(c *gin.Context, err error)
 	// StoreTimeout bounds every store call on top of the request's context,
-	// so a store that hangs fails the request instead of holding it.
-	// Optional. Default value is 5 seconds; 0 or less means no extra bound.
+	// so a store that hangs fails the request instead of holding it
+	// (WithStoreTimeout says how each store ends a call). Optional. Default
+	// value is 5 seconds; 0 or less means no extra bound.
 	StoreTimeout time.Duration
 	// UserIndex keeps a per-user index of sessions in the store (index.go).
 	// Optional. Default value is nil: no index.
@@ -183,10 +184,22 @@ func WithErrorHandler(h func(c *gin.Context, err error)) Option {
 	return func(o *options) { o.ErrorHandler = h }
 }
 
-// WithStoreTimeout bounds each store call (load, save, delete) to d, on top
-// of the request's context, so a store that hangs fails the request instead
-// of holding it. The default is 5 seconds; 0 or less leaves only the
-// request's context.
+// WithStoreTimeout bounds each store call by d: the call's context has a
+// deadline d after the call begins (or the request's, if sooner), and a
+// store that fails to answer by then fails the request (500). 0 or less
+// leaves only the request's context.
+//
+// How a call ends depends on its store's client. database/sql (sqlstore)
+// watches the context, so a call also ends as soon as the request's
+// context does (the client went away). The Redis stores hand go-redis the
+// deadline alone, which bounds each socket read and write, and not the
+// request's cancellation: go-redis v8 would otherwise start a goroutine for
+// every command. A Redis call whose client went away therefore runs on
+// until it is answered or d runs out (plus go-redis's retry backoff: at
+// most about 0.15 s with the clients' defaults), never longer; with no
+// store timeout, until the client's ReadTimeout. Size d to the longest
+// wait you accept from a store that hangs. Optional. Default value is 5
+// seconds.
 func WithStoreTimeout(d time.Duration) Option { return func(o *options) { o.StoreTimeout = d } }
 
 // validate reports the first setting that cannot work, in a sentence that

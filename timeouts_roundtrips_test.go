@@ -140,7 +140,7 @@ func TestStoreCommandsPerRequestWithAnIdleTimeout(t *testing.T) {
 				clock := storetest.NewClock(time.Now())
 				inner, advance := su.open(t, rt, clock)
 				store := newCallCounter(inner)
-				b := &browser{t: t, h: timeoutsEngine(store, append(cf.opts, ginsession.WithClock(clock.Now))...)}
+				b := newBrowser(t, timeoutsEngine(store, append(cf.opts, ginsession.WithClock(clock.Now))...))
 
 				// Warm up: the connection, every prepared statement and
 				// script the loop can use.

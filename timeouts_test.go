@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/internal/testenv/everystore"
+	"github.com/ginsession/ginsession/sessiontest"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/cookiestore"
 	"github.com/ginsession/ginsession/stores/memstore"
@@ -97,38 +97,40 @@ func timeoutsEngine(store stores.Backend, opts ...ginsession.Option) *gin.Engine
 	return r
 }
 
-// browser sends requests to h straight through ServeHTTP and keeps the
-// session cookie as a browser does: a new value replaces it, a deletion
-// removes it.
+// browser is a sessiontest client on h that remembers the session
+// cookie the last response set. Its jar keeps real time, so a cookie is
+// still sent after the test's clock passed its Max-Age, and the tests see
+// what the middleware answers to it.
 type browser struct {
-	t      *testing.T
-	h      http.Handler
-	cookie string
-	last   *http.Cookie // the session cookie the last response set, if any
+	t    *testing.T
+	c    *sessiontest.Client
+	last *http.Cookie // the session cookie the last response set, if any
 }
 
+func newBrowser(t *testing.T, h http.Handler) *browser {
+	return &browser{t: t, c: sessiontest.NewClient(t, h)}
+}
+
+// holding gives the browser a session cookie, as a copied cookie would.
+func (b *browser) holding(value string) *browser {
+	b.c.SetCookie(&http.Cookie{Name: "sessionid", Value: value})
+	return b
+}
+
+// get sends a GET for path, which must answer 200, and returns the body.
 func (b *browser) get(path string) string {
 	b.t.Helper()
-	req := httptest.NewRequest(http.MethodGet, path, nil)
-	if b.cookie != "" {
-		req.Header.Set("Cookie", "sessionid="+b.cookie)
+	r := b.c.Get(path).ExpectStatus(http.StatusOK)
+	b.last = r.SetCookie("sessionid")
+	return r.Body
+}
+
+// key returns the session cookie the browser holds, "" when none.
+func (b *browser) key() string {
+	if c := b.c.Cookie("sessionid"); c != nil {
+		return c.Value
 	}
-	w := httptest.NewRecorder()
-	b.h.ServeHTTP(w, req)
-	if w.Code != http.StatusOK {
-		b.t.Fatalf("GET %s: %d %s", path, w.Code, w.Body)
-	}
-	b.last = nil
-	for _, c := range w.Result().Cookies() {
-		if c.Name == "sessionid" {
-			b.last = c
-			b.cookie = c.Value
-			if c.MaxAge < 0 {
-				b.cookie = ""
-			}
-		}
-	}
-	return w.Body.String()
+	return ""
 }
 
 // wantCookie checks the last response set the session cookie with maxAge
@@ -186,14 +188,14 @@ func TestIdleTimeoutSlidesAndEndsOnEveryStore(t *testing.T) {
 			clock := storetest.NewClock(time.Now())
 			store, advance := st.Open(t, clock)
 			_, server := store.(stores.Store)
-			b := &browser{t: t, h: timeoutsEngine(store, ginsession.WithIdleTimeout(idle), ginsession.WithClock(clock.Now))}
+			b := newBrowser(t, timeoutsEngine(store, ginsession.WithIdleTimeout(idle), ginsession.WithClock(clock.Now)))
 
 			b.get("/login")
 			b.wantCookie(int(idle / time.Second))
 			var data []byte
 			if server {
 				var exp time.Time
-				data, exp = record(t, store, b.cookie, clock)
+				data, exp = record(t, store, b.key(), clock)
 				if !near(exp, clock.Now().Add(idle)) {
 					t.Fatalf("a new session's record expires at %v, want now + %v (%v), not the two-week age", exp, idle, clock.Now().Add(idle))
 				}
@@ -204,7 +206,7 @@ func TestIdleTimeoutSlidesAndEndsOnEveryStore(t *testing.T) {
 			b.wantUser("/whoami", "alice")
 			b.wantNoCookie()
 			if server {
-				if _, exp := record(t, store, b.cookie, clock); !near(exp, clock.Now().Add(idle-30*time.Second)) {
+				if _, exp := record(t, store, b.key(), clock); !near(exp, clock.Now().Add(idle-30*time.Second)) {
 					t.Fatalf("the expiry moved within the first minute: %v", exp)
 				}
 			}
@@ -214,7 +216,7 @@ func TestIdleTimeoutSlidesAndEndsOnEveryStore(t *testing.T) {
 			b.wantUser("/whoami", "alice")
 			b.wantCookie(int(idle / time.Second))
 			if server {
-				got, exp := record(t, store, b.cookie, clock)
+				got, exp := record(t, store, b.key(), clock)
 				if !near(exp, clock.Now().Add(idle)) {
 					t.Fatalf("after a minute the expiry is %v, want now + %v", exp, idle)
 				}
@@ -229,7 +231,7 @@ func TestIdleTimeoutSlidesAndEndsOnEveryStore(t *testing.T) {
 			// Unused for the whole timeout: gone, and the cookie deleted.
 			advance(idle + time.Second)
 			b.wantUser("/whoami", "anonymous")
-			if b.last == nil || b.last.MaxAge >= 0 || b.cookie != "" {
+			if b.last == nil || b.last.MaxAge >= 0 || b.key() != "" {
 				t.Fatalf("the cookie of a session ended by its idle timeout was not deleted: %v", b.last)
 			}
 		})
@@ -259,7 +261,7 @@ func TestIdleTimeoutTouchesAtMostOncePerMinute(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := storetest.NewClock(time.Now())
 			store := newOpsStore(t, clock.Now)
-			b := &browser{t: t, h: timeoutsEngine(store, append(tc.opts, ginsession.WithClock(clock.Now))...)}
+			b := newBrowser(t, timeoutsEngine(store, append(tc.opts, ginsession.WithClock(clock.Now))...))
 			b.get("/login")
 			store.take()
 			for range 1000 {
@@ -290,10 +292,10 @@ func TestASlideNeverWritesBackStaleData(t *testing.T) {
 	clock := storetest.NewClock(time.Now())
 	store := newOpsStore(t, clock.Now)
 	h := timeoutsEngine(store, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithClock(clock.Now))
-	b := &browser{t: t, h: h}
+	b := newBrowser(t, h)
 	b.get("/login")
 	clock.Advance(2 * time.Minute) // the next read slides
-	other := &browser{t: t, h: h, cookie: b.cookie}
+	other := newBrowser(t, h).holding(b.key())
 	store.afterLoad = func() { other.get("/login?user=bob") }
 	b.wantUser("/whoami", "alice") // it loaded alice before bob was saved
 	b.wantCookie(1800)
@@ -308,9 +310,9 @@ func TestASlideNeverWritesBackStaleData(t *testing.T) {
 func TestASlideAfterAConcurrentLogoutBringsNothingBack(t *testing.T) {
 	clock := storetest.NewClock(time.Now())
 	store := newOpsStore(t, clock.Now)
-	b := &browser{t: t, h: timeoutsEngine(store, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithClock(clock.Now))}
+	b := newBrowser(t, timeoutsEngine(store, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithClock(clock.Now)))
 	b.get("/login")
-	key := b.cookie
+	key := b.key()
 	clock.Advance(2 * time.Minute)
 	store.afterLoad = func() {
 		if err := store.Store.Delete(context.Background(), key); err != nil {
@@ -338,7 +340,7 @@ func TestIdleTimeoutUnderConcurrentRequests(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			user := "user" + strconv.Itoa(g)
-			b := &browser{t: t, h: h}
+			b := newBrowser(t, h)
 			b.get("/login?user=" + user)
 			for range 200 {
 				clock.Advance(time.Second)
@@ -362,17 +364,17 @@ func TestSetIdleTimeoutOverridesTheDefaultForOneSession(t *testing.T) {
 	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
 	h := timeoutsEngine(store, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithClock(clock.Now))
 
-	kept := &browser{t: t, h: h}
+	kept := newBrowser(t, h)
 	kept.get("/login")
 	if got := kept.get("/idle?d=2h"); got != "2h0m0s" {
 		t.Fatalf("IdleTimeout after SetIdleTimeout(2h) = %s", got)
 	}
 	kept.wantCookie(7200)
-	forever := &browser{t: t, h: h}
+	forever := newBrowser(t, h)
 	forever.get("/login")
 	forever.get("/idle?d=0s")
 	forever.wantCookie(int(ginsession.DefaultCookieAge / time.Second))
-	plain := &browser{t: t, h: h}
+	plain := newBrowser(t, h)
 	plain.get("/login")
 
 	clock.Advance(time.Hour)
@@ -385,15 +387,9 @@ func TestSetIdleTimeoutOverridesTheDefaultForOneSession(t *testing.T) {
 	kept.wantUser("/whoami", "anonymous")
 	forever.wantUser("/whoami", "alice")
 
-	without := &browser{t: t, h: timeoutsEngine(store, ginsession.WithClock(clock.Now))}
+	without := newBrowser(t, timeoutsEngine(store, ginsession.WithClock(clock.Now)))
 	without.get("/login")
-	req := httptest.NewRequest(http.MethodGet, "/idle?d=1h", nil)
-	req.Header.Set("Cookie", "sessionid="+without.cookie)
-	w := httptest.NewRecorder()
-	without.h.ServeHTTP(w, req)
-	if !strings.Contains(w.Body.String(), ginsession.ErrNoIdleTimeout.Error()) {
-		t.Fatalf("SetIdleTimeout without WithIdleTimeout: %d %s", w.Code, w.Body)
-	}
+	without.c.Get("/idle?d=1h").ExpectBody(ginsession.ErrNoIdleTimeout.Error())
 }
 
 // An absolute timeout ends an active session on time; the record and the
@@ -402,7 +398,7 @@ func TestAbsoluteTimeoutEndsAnActiveSession(t *testing.T) {
 	const abs = 8 * time.Hour
 	clock := storetest.NewClock(time.Now())
 	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
-	b := &browser{t: t, h: timeoutsEngine(store, ginsession.WithAbsoluteTimeout(abs), ginsession.WithSaveEveryRequest(true), ginsession.WithClock(clock.Now))}
+	b := newBrowser(t, timeoutsEngine(store, ginsession.WithAbsoluteTimeout(abs), ginsession.WithSaveEveryRequest(true), ginsession.WithClock(clock.Now)))
 	b.get("/login")
 	start := clock.Now()
 	for clock.Now().Before(start.Add(abs - 10*time.Minute)) {
@@ -412,7 +408,7 @@ func TestAbsoluteTimeoutEndsAnActiveSession(t *testing.T) {
 		if b.last == nil || b.last.MaxAge > int(left/time.Second)+1 {
 			t.Fatalf("%v before the end the cookie is %v", left, b.last)
 		}
-		if _, exp := record(t, store, b.cookie, clock); exp.After(start.Add(abs).Add(time.Second)) {
+		if _, exp := record(t, store, b.key(), clock); exp.After(start.Add(abs).Add(time.Second)) {
 			t.Fatalf("the record expires at %v, after the absolute end %v", exp, start.Add(abs))
 		}
 	}
@@ -431,7 +427,7 @@ func TestAbsoluteTimeoutIsCheckedAtLoad(t *testing.T) {
 	if err := store.Create(context.Background(), key, data, clock.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	b := &browser{t: t, h: timeoutsEngine(store, ginsession.WithAbsoluteTimeout(8*time.Hour), ginsession.WithClock(clock.Now)), cookie: key}
+	b := newBrowser(t, timeoutsEngine(store, ginsession.WithAbsoluteTimeout(8*time.Hour), ginsession.WithClock(clock.Now))).holding(key)
 	b.wantUser("/whoami", "anonymous")
 	if b.last == nil || b.last.MaxAge >= 0 {
 		t.Fatalf("the cookie of a session past its absolute end was not deleted: %v", b.last)
@@ -448,7 +444,7 @@ func TestWhatStartsTheAbsoluteClock(t *testing.T) {
 	h := timeoutsEngine(store, ginsession.WithAbsoluteTimeout(abs), ginsession.WithClock(clock.Now))
 	started := func(b *browser) time.Time {
 		t.Helper()
-		data, _ := record(t, store, b.cookie, clock)
+		data, _ := record(t, store, b.key(), clock)
 		var v struct {
 			Started *int64 `json:"_session_started"`
 		}
@@ -458,17 +454,17 @@ func TestWhatStartsTheAbsoluteClock(t *testing.T) {
 		return time.Unix(*v.Started, 0)
 	}
 
-	b := &browser{t: t, h: h}
+	b := newBrowser(t, h)
 	b.get("/login")
 	t0 := clock.Now().Truncate(time.Second)
 	if got := started(b); !got.Equal(t0) {
 		t.Fatalf("a new session starts at %v, want %v", got, t0)
 	}
 	clock.Advance(time.Hour)
-	old := b.cookie
+	old := b.key()
 	b.get("/cycle")
-	if b.cookie == old || !started(b).Equal(t0) {
-		t.Fatalf("CycleKey: key %s (was %s), start %v; want a new key and the start kept", b.cookie, old, started(b))
+	if b.key() == old || !started(b).Equal(t0) {
+		t.Fatalf("CycleKey: key %s (was %s), start %v; want a new key and the start kept", b.key(), old, started(b))
 	}
 	clock.Advance(time.Hour)
 	b.get("/restart")
@@ -491,7 +487,7 @@ func TestWhatStartsTheAbsoluteClock(t *testing.T) {
 	if err := store.Create(context.Background(), legacy, []byte(`{"user":"carol"}`), clock.Now().Add(24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	lb := &browser{t: t, h: h, cookie: legacy}
+	lb := newBrowser(t, h).holding(legacy)
 	lb.wantUser("/whoami", "carol")
 	if got, want := started(lb), clock.Now().Truncate(time.Second); !got.Equal(want) {
 		t.Fatalf("a legacy session's start is %v, want %v", got, want)
@@ -508,11 +504,11 @@ func TestTimeoutsComposeWithSetExpiry(t *testing.T) {
 	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
 	h := timeoutsEngine(store, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithAbsoluteTimeout(12*time.Hour), ginsession.WithClock(clock.Now))
 
-	remember := &browser{t: t, h: h}
+	remember := newBrowser(t, h)
 	remember.get("/login")
 	remember.get("/browser-session")
 	remember.wantCookie(0)
-	if _, exp := record(t, store, remember.cookie, clock); !exp.Equal(clock.Now().Add(30 * time.Minute)) {
+	if _, exp := record(t, store, remember.key(), clock); !exp.Equal(clock.Now().Add(30 * time.Minute)) {
 		t.Fatalf("a browser-session cookie's record expires at %v, want the idle timeout's %v", exp, clock.Now().Add(30*time.Minute))
 	}
 	if got := remember.get("/ends"); got != "2030-05-06T07:30:00Z 30m0s" {
@@ -521,7 +517,7 @@ func TestTimeoutsComposeWithSetExpiry(t *testing.T) {
 	clock.Advance(31 * time.Minute)
 	remember.wantUser("/whoami", "anonymous")
 
-	short := &browser{t: t, h: h}
+	short := newBrowser(t, h)
 	short.get("/login")
 	short.get("/expiry-in?d=10m")
 	short.wantCookie(600)
@@ -531,7 +527,7 @@ func TestTimeoutsComposeWithSetExpiry(t *testing.T) {
 	clock.Advance(11 * time.Minute)
 	short.wantUser("/whoami", "anonymous")
 
-	fixed := &browser{t: t, h: h}
+	fixed := newBrowser(t, h)
 	fixed.get("/login")
 	at := clock.Now().Add(20 * time.Minute)
 	fixed.get("/expiry-at?t=" + at.Format(time.RFC3339))
@@ -542,7 +538,7 @@ func TestTimeoutsComposeWithSetExpiry(t *testing.T) {
 	clock.Advance(5 * time.Minute)
 	fixed.wantUser("/whoami", "anonymous")
 
-	late := &browser{t: t, h: h}
+	late := newBrowser(t, h)
 	late.get("/login")
 	for range 24 {
 		clock.Advance(29 * time.Minute)
@@ -560,14 +556,14 @@ func TestCookieStoreEnforcesTimeoutsFromTheSealedData(t *testing.T) {
 	clock := storetest.NewClock(time.Now().Truncate(time.Second))
 	cookie := mustNew(cookiestore.New(cookiestore.WithClock(clock.Now)))
 	h := timeoutsEngine(cookie, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithAbsoluteTimeout(2*time.Hour), ginsession.WithClock(clock.Now))
-	b := &browser{t: t, h: h}
+	b := newBrowser(t, h)
 	b.get("/login")
-	sealed := b.cookie
+	sealed := b.key()
 	clock.Advance(31 * time.Minute)
 	b.wantUser("/whoami", "anonymous")
 
 	// Used every 20 minutes: re-sealed each time, until the absolute end.
-	b = &browser{t: t, h: h}
+	b = newBrowser(t, h)
 	b.get("/login")
 	for i := 1; i <= 5; i++ {
 		clock.Advance(20 * time.Minute)
@@ -578,7 +574,7 @@ func TestCookieStoreEnforcesTimeoutsFromTheSealedData(t *testing.T) {
 	b.wantUser("/whoami", "anonymous")
 
 	// An old cookie replayed after its idle end is refused too.
-	replay := &browser{t: t, h: h, cookie: sealed}
+	replay := newBrowser(t, h).holding(sealed)
 	replay.wantUser("/whoami", "anonymous")
 }
 
@@ -624,7 +620,7 @@ func TestIdleTimeoutOnStoresWithoutTheCapabilities(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := storetest.NewClock(time.Now())
 			counter := newOpsStore(t, clock.Now)
-			b := &browser{t: t, h: timeoutsEngine(tc.wrap(counter), ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithClock(clock.Now))}
+			b := newBrowser(t, timeoutsEngine(tc.wrap(counter), ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithClock(clock.Now)))
 			b.get("/login")
 			counter.take()
 			for range 10 {

@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +15,7 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/auth"
+	"github.com/ginsession/ginsession/sessiontest"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
 
@@ -96,13 +94,12 @@ func (db *userDB) load(_ context.Context, id string) (auth.User, error) {
 }
 
 // site is a gin.Engine with the session middleware and routes that call
-// the auth package, served over a real listener.
+// the auth package; its clients (sessiontest) send requests in process.
 type site struct {
 	t     *testing.T
 	store *memstore.Store
 	db    *userDB
 	r     *gin.Engine
-	srv   *httptest.Server
 }
 
 // newSite serves the test routes with a fresh store and user table.
@@ -204,8 +201,6 @@ func newSiteOn(t *testing.T, store *memstore.Store, db *userDB, opts ...ginsessi
 		}
 		c.String(http.StatusOK, "verified %s", u.SessionAuthID())
 	})
-	s.srv = httptest.NewServer(r)
-	t.Cleanup(s.srv.Close)
 	return s
 }
 
@@ -219,51 +214,33 @@ func (s *site) exists(key string) bool {
 	return ok
 }
 
-// client is one browser: its own cookie jar, redirects not followed.
+// client is one browser: a sessiontest client, its own cookie jar,
+// redirects not followed.
 type client struct {
 	t    *testing.T
 	site *site
-	jar  *cookiejar.Jar
-	hc   *http.Client
+	c    *sessiontest.Client
 }
 
 func (s *site) client() *client {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return &client{t: s.t, site: s, jar: jar, hc: &http.Client{
-		Jar:           jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return &client{t: s.t, site: s, c: sessiontest.NewClient(s.t, s.r)}
 }
 
-// on returns a client for another site that shares this client's cookies
-// (both listen on 127.0.0.1, and cookies ignore the port).
+// on returns a client for another site that shares this client's cookies:
+// the same browser on another instance of the application.
 func (c *client) on(s *site) *client {
-	return &client{t: c.t, site: s, jar: c.jar, hc: c.hc}
+	return &client{t: c.t, site: s, c: sessiontest.NewClient(c.t, s.r, sessiontest.WithCookiesOf(c.c))}
 }
 
 // do sends a request with header pairs and returns the response and body.
 func (c *client) do(method, path string, header ...string) (*http.Response, string) {
 	c.t.Helper()
-	req, err := http.NewRequest(method, c.site.srv.URL+path, nil)
-	if err != nil {
-		c.t.Fatal(err)
-	}
+	req := httptest.NewRequest(method, path, nil)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return resp, string(b)
+	r := c.c.Do(req)
+	return &http.Response{StatusCode: r.Code, Header: r.Header}, r.Body
 }
 
 // must sends a request and fails the test unless the answer is 200.
@@ -278,11 +255,8 @@ func (c *client) must(method, path string) string {
 
 // key returns the session key in the jar, "" when there is none.
 func (c *client) key() string {
-	u, _ := url.Parse(c.site.srv.URL)
-	for _, ck := range c.jar.Cookies(u) {
-		if ck.Name == "sessionid" {
-			return ck.Value
-		}
+	if ck := c.c.Cookie("sessionid"); ck != nil {
+		return ck.Value
 	}
 	return ""
 }

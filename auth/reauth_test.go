@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -35,7 +34,6 @@ func reauthSite(t *testing.T) (*site, *fakeClock) {
 	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
 	store := mustNew(memstore.New(memstore.WithClock(clk.now)))
 	s := newSiteOn(t, store, newUserDB(), ginsession.WithSecretKey(secret), ginsession.WithClock(clk.now))
-	s.srv.Close()
 	s.r.POST("/reauth", func(c *gin.Context) {
 		if err := auth.Reauthenticate(c, s.db.user(c.Query("id"))); err != nil {
 			c.String(http.StatusForbidden, "error: %v", err)
@@ -61,8 +59,6 @@ func reauthSite(t *testing.T) (*site, *fakeClock) {
 	sensitive := s.r.Group("/", auth.RequireRecentLogin(10*time.Minute, "/reauth-page"))
 	sensitive.POST("/change-email", func(c *gin.Context) { c.String(http.StatusOK, "changed") })
 	sensitive.GET("/security", func(c *gin.Context) { c.String(http.StatusOK, "security page") })
-	s.srv = httptest.NewServer(s.r)
-	t.Cleanup(s.srv.Close)
 	return s, clk
 }
 
@@ -192,9 +188,7 @@ func TestClearSiteDataOnEndCoversAPasswordChangedElsewhere(t *testing.T) {
 	r.Use(ginsession.New(mustNew(memstore.New()), ginsession.WithSecretKey(secret)), auth.ClearSiteDataOnEnd(false))
 	r.POST("/login", func(c *gin.Context) { _ = auth.Login(c, db.user("42"), ""); c.Status(http.StatusOK) })
 	r.GET("/me", auth.RequireUser("/login", db.load), func(c *gin.Context) { c.Status(http.StatusOK) })
-	srv := httptest.NewServer(r)
-	defer srv.Close()
-	c := (&site{t: t, srv: srv}).client()
+	c := (&site{t: t, r: r}).client()
 	c.do("POST", "/login")
 	resp, _ := c.do("GET", "/me")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Clear-Site-Data") != "" {

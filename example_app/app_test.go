@@ -1,10 +1,10 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession/internal/testenv"
+	"github.com/ginsession/ginsession/sessiontest"
 )
 
 func init() { gin.SetMode(gin.TestMode) }
@@ -33,47 +34,46 @@ func testConfig(t *testing.T, store string) config {
 	}
 }
 
-// startApp serves the app for cfg on a local listener.
-func startApp(t *testing.T, cfg config) *httptest.Server {
+// startApp builds the app for cfg, closed at the end of the test. Tests
+// send it requests in process, through sessiontest clients (newBrowser).
+func startApp(t *testing.T, cfg config) *server {
 	t.Helper()
 	s, err := newServer(cfg)
 	if err != nil {
 		t.Fatalf("newServer: %v", err)
 	}
-	srv := httptest.NewServer(s)
 	t.Cleanup(func() {
-		srv.Close()
 		if err := s.Close(); err != nil {
 			t.Error(err)
 		}
 	})
-	return srv
+	return s
 }
 
-// browser is one user agent with its own cookies; it does not follow
-// redirects, so tests see each answer.
+// userAgent is what the test browsers say they are (the devices page shows
+// it).
+const userAgent = "example-app-test-browser"
+
+// browser is one user agent with its own cookies (a sessiontest client);
+// it does not follow redirects, so tests see each answer.
 type browser struct {
 	t   *testing.T
-	srv *httptest.Server
-	jar *cookiejar.Jar
-	hc  *http.Client
-	ua  string // the User-Agent header, when set
+	srv *server
+	c   *sessiontest.Client
+	ua  string // the User-Agent header, if not userAgent
 }
 
-func newBrowser(t *testing.T, srv *httptest.Server) *browser {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &browser{t: t, srv: srv, jar: jar, hc: &http.Client{
-		Jar:           jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+func newBrowser(t *testing.T, srv *server) *browser {
+	// The app registers its session middleware on a group, and wraps the
+	// engine in its cross-origin protection: the client is given it.
+	return &browser{t: t, srv: srv, c: sessiontest.NewClient(t, srv, sessiontest.WithMiddleware(srv.sessions))}
 }
 
+// answer is one response: its status, headers and body.
 type answer struct {
-	*http.Response
-	body string
+	StatusCode int
+	Header     http.Header
+	body       string
 }
 
 func (b *browser) do(method, path string, form url.Values, header ...string) answer {
@@ -82,29 +82,19 @@ func (b *browser) do(method, path string, form url.Values, header ...string) ans
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequest(method, b.srv.URL+path, body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
+	req := httptest.NewRequest(method, path, body)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	req.Header.Set("User-Agent", userAgent)
 	if b.ua != "" {
 		req.Header.Set("User-Agent", b.ua)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := b.hc.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return answer{resp, string(raw)}
+	r := b.c.Do(req)
+	return answer{r.Code, r.Header, r.Body}
 }
 
 func (b *browser) get(path string) answer {
@@ -149,11 +139,8 @@ func (b *browser) pageToken(path string) string {
 
 // key returns the session cookie's value, "" when there is none.
 func (b *browser) key() string {
-	u, _ := url.Parse(b.srv.URL)
-	for _, c := range b.jar.Cookies(u) {
-		if c.Name == "sessionid" {
-			return c.Value
-		}
+	if c := b.c.Cookie("sessionid"); c != nil {
+		return c.Value
 	}
 	return ""
 }
@@ -273,6 +260,9 @@ func TestTheWelcomeNoticeWaitsForAPageThatShowsIt(t *testing.T) {
 	if css := b.get("/static/style.css"); css.StatusCode != http.StatusOK {
 		t.Fatalf("stylesheet: %d", css.StatusCode)
 	}
+	if ms := b.c.Messages(); len(ms) != 1 || ms[0].Text != "Welcome, alice!" || ms[0].LevelTag != "success" {
+		t.Fatalf("pending after the stylesheet: %+v, want alice's welcome, tagged success", ms)
+	}
 	body := b.get("/").body
 	if got := find(flashRe, body); got != "Welcome, alice!" {
 		t.Fatalf("the first page after the stylesheet shows %q", got)
@@ -282,6 +272,31 @@ func TestTheWelcomeNoticeWaitsForAPageThatShowsIt(t *testing.T) {
 	}
 	if got := find(flashRe, b.get("/").body); got != "" {
 		t.Errorf("the notice showed twice: %q", got)
+	}
+}
+
+// TestPagesBehindTheLoginWithAForcedLogin: a test of a page behind the
+// login logs its user in without the password form (sessiontest's
+// ForceLogin, auth.Login itself), and sees what the page stored.
+func TestPagesBehindTheLoginWithAForcedLogin(t *testing.T) {
+	srv := startApp(t, testConfig(t, "memory"))
+	bob, err := srv.users.load(context.Background(), "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, srv)
+	b.c.SetSession("visits", 41)
+	b.c.ForceLogin(bob, "")
+	if got := b.loggedInAs(); got != "2" {
+		t.Fatalf("after ForceLogin the profile shows user %q, want bob (2)", got)
+	}
+	b.get("/")
+	if n, _ := sessiontest.Get[int](b.c.Session(), "visits"); n != 42 {
+		t.Errorf("the counter is %d, want the 41 from before the login, plus one", n)
+	}
+	b.c.Logout()
+	if got := b.loggedInAs(); got != "" {
+		t.Errorf("after Logout the profile shows user %q", got)
 	}
 }
 
@@ -445,7 +460,7 @@ func TestCrossSiteFormPostsAreRefused(t *testing.T) {
 		{"a logout from another site (Origin only)", "/logout", url.Values{}, []string{"Origin", "http://evil.example"}, "Origin checking failed - http://evil.example does not match"},
 		{"a password change from another site", "/password", url.Values{"current_password": {"wonderland"}, "new_password": {"hijacked!"}, "confirm_password": {"hijacked!"}}, []string{"Sec-Fetch-Site", "cross-site", "Origin", "http://evil.example"}, "Sec-Fetch-Site is cross-site"},
 		{"a login from a sibling site (login CSRF)", "/login", url.Values{"username": {"bob"}, "password": {"builder"}}, []string{"Sec-Fetch-Site", "same-site", "Origin", "http://sub.example"}, "Origin checking failed - http://sub.example does not match"},
-		{"a logout from this site without a token", "/logout", url.Values{}, []string{"Sec-Fetch-Site", "same-origin", "Origin", srv.URL}, "CSRF token missing."},
+		{"a logout from this site without a token", "/logout", url.Values{}, []string{"Sec-Fetch-Site", "same-origin", "Origin", b.c.BaseURL()}, "CSRF token missing."},
 	}
 	for _, tc := range tests {
 		form := url.Values{}
@@ -467,7 +482,7 @@ func TestCrossSiteFormPostsAreRefused(t *testing.T) {
 		t.Fatalf("after refused cross-site posts the browser is logged in as %q, want alice (1)", got)
 	}
 	// The same form from the site itself, with its page's token, goes through.
-	p := b.post("/logout", url.Values{}, "Sec-Fetch-Site", "same-origin", "Origin", srv.URL)
+	p := b.post("/logout", url.Values{}, "Sec-Fetch-Site", "same-origin", "Origin", b.c.BaseURL())
 	if p.StatusCode != http.StatusSeeOther {
 		t.Fatalf("same-origin logout: %d", p.StatusCode)
 	}

@@ -59,8 +59,8 @@ func TestTheDevicesPageSignsOtherBrowsersOut(t *testing.T) {
 			if len(d) != 3 || !d[0].current || d[1].current || d[2].current {
 				t.Fatalf("alice's devices page lists %+v; want three, this browser first", d)
 			}
-			if d[0].name != "Go-http-client" || d[1].name != "Chrome on Linux" || d[2].name != "Safari on macOS" {
-				t.Errorf("the page names the devices %q, %q, %q; want Go-http-client, Chrome on Linux, Safari on macOS", d[0].name, d[1].name, d[2].name)
+			if d[0].name != userAgent || d[1].name != "Chrome on Linux" || d[2].name != "Safari on macOS" {
+				t.Errorf("the page names the devices %q, %q, %q; want %s, Chrome on Linux, Safari on macOS", d[0].name, d[1].name, d[2].name, userAgent)
 			}
 			if d[0].handle != "" || d[1].handle == "" || d[2].handle == "" {
 				t.Errorf("Sign out is offered on %+v; want it on the other devices only", d)

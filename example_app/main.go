@@ -49,7 +49,7 @@ type config struct {
 	// hashIterations is the PBKDF2 count of new password hashes; tests
 	// lower it. Zero means Django's, djangohash.DefaultIterations.
 	hashIterations int
-	// redisPrefix replaces redisstore.DefaultPrefix for -store redis, so
+	// redisPrefix replaces redis9store.DefaultPrefix for -store redis, so
 	// tests sharing a Redis keep to keys of their own.
 	redisPrefix string
 }

@@ -31,8 +31,8 @@ func TestLoginNeverRedirectsOffTheSite(t *testing.T) {
 	b := newBrowser(t, srv)
 	onSite := func(next, how, loc string) {
 		t.Helper()
-		u, err := redirecttest.Resolve(srv.URL+"/login", loc)
-		if err != nil || u.Origin() != srv.URL {
+		u, err := redirecttest.Resolve(b.c.BaseURL()+"/login", loc)
+		if err != nil || u.Origin() != b.c.BaseURL() {
 			t.Errorf("next=%q %s: Location %q takes the browser to %s (%v)", next, how, loc, u, err)
 		}
 	}

@@ -33,6 +33,9 @@ type server struct {
 	closers closers
 	users   *userDB
 	pages   map[string]*template.Template
+	// sessions is the session middleware, for tests that look at a
+	// session from outside a request (sessiontest.WithMiddleware).
+	sessions gin.HandlerFunc
 }
 
 // newServer builds the site for cfg. Close releases what it opened.
@@ -86,7 +89,8 @@ func newServer(cfg config) (*server, error) {
 	// Every form carries a CSRF token (Django's CsrfViewMiddleware, the
 	// secret in the session); a post from another site is refused before
 	// its token is looked at (Sec-Fetch-Site, Origin).
-	site := r.Group("/", ginsession.New(store, opts...), csrf.New(csrf.WithLogger(cfg.Log)))
+	s.sessions = ginsession.New(store, opts...)
+	site := r.Group("/", s.sessions, csrf.New(csrf.WithLogger(cfg.Log)))
 	requireUser := auth.RequireUser("/login", users.load)
 	site.GET("/", s.home)
 	site.GET("/login", s.loginForm)

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -16,7 +15,7 @@ import (
 // loginFlow runs the flows every store must support: the counter kept
 // through login, a password change that ends the other browser's session,
 // and logout. It returns the server, for more checks.
-func loginFlow(t *testing.T, cfg config) *httptest.Server {
+func loginFlow(t *testing.T, cfg config) *server {
 	t.Helper()
 	srv := startApp(t, cfg)
 	here, there := newBrowser(t, srv), newBrowser(t, srv)
@@ -71,7 +70,7 @@ func TestTheLoginFlowWorksOnMySQL(t *testing.T) {
 // loginFlowLeavesOneRowPerSession runs loginFlow on cfg, whose sessions
 // are rows of table in db: none are left after the flow's logout and
 // password change, and one more login makes one row. It returns the server.
-func loginFlowLeavesOneRowPerSession(t *testing.T, cfg config, db *sqlx.DB, table string) *httptest.Server {
+func loginFlowLeavesOneRowPerSession(t *testing.T, cfg config, db *sqlx.DB, table string) *server {
 	t.Helper()
 	srv := loginFlow(t, cfg)
 	count := func() (n int) {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -12,14 +11,13 @@ import (
 	"testing"
 
 	"github.com/ginsession/ginsession/internal/testenv"
+	"github.com/ginsession/ginsession/sessiontest"
 )
 
-// on returns b as seen by another instance of the app: the same cookies
-// (a jar keys them by host, not port), sent to srv.
-func (b *browser) on(srv *httptest.Server) *browser {
-	other := *b
-	other.srv = srv
-	return &other
+// on returns b as seen by another instance of the app: the same cookies,
+// sent to srv.
+func (b *browser) on(srv *server) *browser {
+	return &browser{t: b.t, srv: srv, c: sessiontest.NewClient(b.t, srv, sessiontest.WithMiddleware(srv.sessions), sessiontest.WithCookiesOf(b.c))}
 }
 
 // Two instances of the app, each with its own in-memory state, on one Redis

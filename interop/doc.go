@@ -6,7 +6,9 @@
 // login is auth.CurrentUser, and a password changed in Django ends the old
 // logins of both sides; a Django site on cached_db (django-redis) sees the
 // Go service's logouts, logins and writes at its next request
-// (sqlstore.WithDjangoCache); and passwords set by each of Django's hashers
+// (sqlstore.WithDjangoCache); a site on the cache engine (django-redis)
+// and a Gin service on stores/djangocache share sessions, logins and flash
+// messages both ways; and passwords set by each of Django's hashers
 // log in through Go and back (auth/djangohash). The table tests run on
 // MariaDB and on SQLite
 // (Django's default database: both sides open one temporary db.sqlite3,

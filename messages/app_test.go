@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"sync/atomic"
 	"testing"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/messages"
+	"github.com/ginsession/ginsession/sessiontest"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
@@ -34,7 +33,7 @@ type shown struct {
 // newApp serves a site on store: POST /add adds the form's message and
 // redirects (303) to /show, which consumes the pending messages; /peek
 // reads them without consuming; /other ignores them.
-func newApp(t *testing.T, store stores.Backend, opts ...messages.Option) *httptest.Server {
+func newApp(t *testing.T, store stores.Backend, opts ...messages.Option) *gin.Engine {
 	t.Helper()
 	r := gin.New()
 	r.Use(ginsession.New(store, ginsession.WithSecretKey(secret)), messages.New(opts...))
@@ -76,73 +75,52 @@ func newApp(t *testing.T, store stores.Backend, opts ...messages.Option) *httpte
 	r.GET("/show", read(messages.Consume))
 	r.GET("/peek", read(messages.Peek))
 	r.GET("/other", func(c *gin.Context) { c.String(http.StatusOK, "nothing to see") })
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	return srv
+	return r
 }
 
-// browser is a client with a cookie jar of its own that follows redirects,
-// as a browser does.
+// browser is a sessiontest client (a cookie jar of its own) that follows
+// redirects, as a browser does.
 type browser struct {
-	t      *testing.T
-	srv    *httptest.Server
-	client *http.Client
+	t *testing.T
+	c *sessiontest.Client
 }
 
-func newBrowser(t *testing.T, srv *httptest.Server) *browser {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &browser{t: t, srv: srv, client: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+func newBrowser(t *testing.T, h http.Handler) *browser {
+	c := sessiontest.NewClient(t, h)
+	c.FollowRedirects = true
+	return &browser{t: t, c: c}
 }
 
 // add posts a message and returns the messages of the page the redirect
 // lands on.
 func (b *browser) add(form url.Values) []messages.Message {
 	b.t.Helper()
-	resp, err := b.client.PostForm(b.srv.URL+"/add", form)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return b.decode(resp, "/show")
+	return b.decode(b.c.PostForm("/add", form), "/show")
 }
 
 // post posts a message without following the redirect.
 func (b *browser) post(form url.Values) {
 	b.t.Helper()
-	c := *b.client
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := c.PostForm(b.srv.URL+"/add", form)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		b.t.Fatalf("POST /add answered %d, want 303", resp.StatusCode)
-	}
+	b.c.FollowRedirects = false
+	defer func() { b.c.FollowRedirects = true }()
+	b.c.PostForm("/add", form).ExpectStatus(http.StatusSeeOther)
 }
 
 func (b *browser) get(path string) []messages.Message {
 	b.t.Helper()
-	resp, err := b.client.Get(b.srv.URL + path)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return b.decode(resp, path)
+	return b.decode(b.c.Get(path), path)
 }
 
-func (b *browser) decode(resp *http.Response, wantPath string) []messages.Message {
+func (b *browser) decode(resp *sessiontest.Response, wantPath string) []messages.Message {
 	b.t.Helper()
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != wantPath {
-		b.t.Fatalf("%s answered %d, want 200 from %s", resp.Request.URL.Path, resp.StatusCode, wantPath)
+	if resp.Code != http.StatusOK || resp.URL.Path != wantPath {
+		b.t.Fatalf("%s answered %d, want 200 from %s", resp.URL.Path, resp.Code, wantPath)
 	}
 	if wantPath == "/other" {
 		return nil
 	}
 	var out shown
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+	if err := json.Unmarshal([]byte(resp.Body), &out); err != nil {
 		b.t.Fatal(err)
 	}
 	if out.Error != "" {

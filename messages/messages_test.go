@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"strings"
@@ -193,9 +192,7 @@ func TestConcurrentAddsInOneRequestAreAllKeptAndConsumedOnce(t *testing.T) {
 		})
 		c.JSON(http.StatusOK, shown{})
 	})
-	srv := httptest.NewServer(r)
-	defer srv.Close()
-	b := newBrowser(t, srv)
+	b := newBrowser(t, r)
 	b.get("/add")
 	b.get("/consume")
 	for g := range goroutines {

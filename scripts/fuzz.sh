@@ -14,7 +14,8 @@ SECONDS_PER_TARGET=${1:-60}
 PARALLEL=${PARALLEL:-$(nproc)}
 ALL="./:FuzzCookieHeader ./:FuzzJSONCodecRoundTrip ./:FuzzDjangoCodec ./:FuzzGetTyped ./stores:FuzzValidKey
 ./stores/filestore:FuzzKeyPath ./signing:FuzzLoads ./stores/cookiestore:FuzzOpen ./stores/cookiestore:FuzzOpenEncrypted
-./auth:FuzzSafeNext"
+./auth:FuzzSafeNext ./internal/pickle:FuzzDecodeDict ./internal/pickle:FuzzParseISO
+./stores/djangocache:FuzzZlibPickleDecode"
 logdir=${LOGDIR:-$(mktemp -d)}
 status=0
 printf '%-40s %-22s %12s %8s %s\n' package target execs "execs/s" result

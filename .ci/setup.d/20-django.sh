@@ -3,7 +3,8 @@
 # (interop/) and example_app's PostgreSQL auth_user test, which run
 # /usr/bin/python3; argon2-cffi and bcrypt for Django's Argon2 and
 # BCryptSHA256 password hashers (interop/hashers_test.go); django-redis for
-# the cached_db site (interop/cached_db_test.go). Quick when all are already
+# the cached_db site (interop/cached_db_test.go) and the cache engine site
+# (interop/djangocache_test.go). Quick when all are already
 # importable.
 set -euo pipefail
 

@@ -54,10 +54,12 @@
 // embedding one) and that leaves ContextTimeoutEnabled false. A client of
 // another type is trusted to honour deadlines.
 //
-// Even with ContextTimeoutEnabled, v9 bounds a pending read by the context's
-// deadline, not by its cancellation: a request whose client hangs up waits
-// for the store timeout (or ReadTimeout, if shorter) before its store call
-// returns. go-redis v8 (stores/redisstore) also stops at cancellation.
+// The store hands go-redis a call's deadline and values, not its
+// cancellation (a context whose Done is nil), as stores/redisstore does: a
+// command is not sent once its context has ended; once sent, it ends when
+// Redis answers or at its deadline (or ReadTimeout, if sooner; plus the
+// client's retry backoff), and a request whose client hangs up meanwhile
+// does not end it sooner.
 package redis9store
 
 import (
@@ -111,7 +113,7 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	do := func(ctx context.Context, args ...any) (any, error) { return client.Do(ctx, args...).Result() }
-	s, err := redisops.New("redis9store", do, pipe(client), redis.Nil, opts)
+	s, err := redisops.New("redis9store", redisops.Bounded(do), redisops.BoundedPipe(pipe(client)), redis.Nil, opts)
 	if err != nil {
 		return nil, err
 	}

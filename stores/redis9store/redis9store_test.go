@@ -3,9 +3,7 @@ package redis9store
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,7 +13,6 @@ import (
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/internal/redisops/redisopstest"
 	"github.com/ginsession/ginsession/stores/redisstore"
-	"github.com/ginsession/ginsession/stores/storetest"
 )
 
 // newStore returns a store on client with a key prefix of its own; the
@@ -29,54 +26,9 @@ func newStore(t testing.TB, client redis.UniversalClient, opts ...Option) *Store
 	return s
 }
 
-// The v9 tests' port ranges, apart from stores/redisstore's (7301-7500), so
-// the two packages can be tested at once.
+// startCluster starts a Redis 7 cluster in the v9 tests' port range
+// (stores/internal/redisops has the table of both clients' tests).
 func startCluster(t *testing.T) []string { return testenv.RedisCluster(t, 7601, 7700) }
-func startSentinel(t *testing.T) string  { return testenv.RedisSentinel(t, 7701, 7800) }
-
-func TestConformanceStandalone(t *testing.T) {
-	t.Parallel()
-	client := testenv.Redis9(t)
-	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, client) })
-}
-
-// Redis 7 Cluster with the client's own options: v9 reads CLUSTER SLOTS and
-// COMMAND as Redis 7 sends them.
-func TestConformanceCluster(t *testing.T) {
-	t.Parallel()
-	client := redis.NewClusterClient(&redis.ClusterOptions{Addrs: startCluster(t), ContextTimeoutEnabled: true})
-	t.Cleanup(func() { client.Close() })
-	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, client) })
-
-	// The records really are spread over the three masters.
-	s := newStore(t, client)
-	ctx := context.Background()
-	for i := 0; i < 30; i++ {
-		if err := s.Create(ctx, stores.NewKey(), []byte("x"), time.Now().Add(time.Minute)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var masters atomic.Int32 // ForEachMaster runs its function concurrently
-	err := client.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
-		keys, _, err := c.Scan(ctx, 0, s.Prefix()+"*", 1000).Result()
-		if len(keys) > 0 {
-			masters.Add(1)
-		}
-		return err
-	})
-	if err != nil || masters.Load() != 3 {
-		t.Errorf("30 records landed on %d masters (%v), want all 3", masters.Load(), err)
-	}
-}
-
-func TestConformanceSentinel(t *testing.T) {
-	t.Parallel()
-	client := redis.NewFailoverClient(&redis.FailoverOptions{
-		MasterName: "ginsession", SentinelAddrs: []string{startSentinel(t)}, ContextTimeoutEnabled: true,
-	})
-	t.Cleanup(func() { client.Close() })
-	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, client) })
-}
 
 // TestRecordsCrossBetweenTheV8AndV9Stores writes with each store and reads,
 // updates, touches and deletes with the other, on one prefix: a deployment
@@ -177,57 +129,20 @@ func TestNewRefusesAClientThatIgnoresDeadlines(t *testing.T) {
 	}
 }
 
-// TestTheContextDeadlineIsHonoured also shows why New refuses a client with
-// default options: that client waits out its ReadTimeout, not the deadline.
-func TestTheContextDeadlineIsHonoured(t *testing.T) {
+// TestADefaultClientIgnoresDeadlines shows why New refuses a client with
+// default options: that client waits out its ReadTimeout, not the deadline
+// (stores/internal/redisops tests that a store's client honours it).
+func TestADefaultClientIgnoresDeadlines(t *testing.T) {
 	const deadline, readTimeout = 200 * time.Millisecond, 3 * time.Second
-	load := func(o *redis.Options) (time.Duration, error) {
-		o.Addr, o.ReadTimeout, o.MaxRetries, o.Protocol = redisopstest.SilentServer(t), readTimeout, -1, 2
-		client := redis.NewClient(o)
-		defer client.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), deadline)
-		defer cancel()
-		start := time.Now()
-		_, err := client.Get(ctx, "k").Result()
-		return time.Since(start), err
-	}
-	if took, err := load(&redis.Options{}); took < readTimeout-100*time.Millisecond || err == nil {
-		t.Errorf("a default client on a silent server returned after %v (%v); go-redis v9 now honours deadlines, so New need not refuse it", took, err)
-	}
-
-	addr := redisopstest.SilentServer(t)
-	client := redis.NewClient(&redis.Options{Addr: addr, ReadTimeout: readTimeout, MaxRetries: -1, ContextTimeoutEnabled: true, Protocol: 2})
+	client := redis.NewClient(&redis.Options{Addr: redisopstest.SilentServer(t), ReadTimeout: readTimeout, MaxRetries: -1, Protocol: 2})
 	defer client.Close()
-	s, err := New(client)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
 	start := time.Now()
-	_, err = s.Load(ctx, stores.NewKey())
-	if took := time.Since(start); took > deadline+time.Second {
-		t.Errorf("Load on a silent server took %v despite a %v deadline", took, deadline)
+	_, err := client.Get(ctx, "k").Result()
+	if took := time.Since(start); took < readTimeout-100*time.Millisecond || err == nil {
+		t.Errorf("a default client on a silent server returned after %v (%v); go-redis v9 now honours deadlines, so New need not refuse it", took, err)
 	}
-	if err == nil || errors.Is(err, stores.ErrNotFound) {
-		t.Errorf("Load on a silent server = %v, want a failure that is not ErrNotFound", err)
-	}
-}
-
-func TestFailuresAreErrorsThatNameOnlyTheKeysPrefix(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now
-	client := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second, ContextTimeoutEnabled: true})
-	defer client.Close()
-	s, err := New(client)
-	if err != nil {
-		t.Fatal(err)
-	}
-	redisopstest.FailuresNameOnlyTheKeysPrefix(t, s, "redis9store")
 }
 
 func TestNewRefusesBadArguments(t *testing.T) {

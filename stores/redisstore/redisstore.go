@@ -47,13 +47,17 @@
 //
 // # Contexts
 //
-// go-redis v8 honours a context's deadline (it bounds the socket reads and
-// writes) and does not start a command once the context is done. The
-// middleware gives every store call a deadline (ginsession.WithStoreTimeout),
-// and a request whose client hangs up returns promptly (RELIABILITY.md has
-// the measurements). Callers outside the middleware should pass a context
-// with a deadline too; the client's ReadTimeout (3 s by default) is the last
-// bound.
+// The store hands go-redis a call's deadline and values, not its
+// cancellation (a context whose Done is nil): v8 bounds each socket read
+// and write by the deadline, and runs the command in the calling goroutine,
+// where for a context that can be cancelled it would start a goroutine per
+// command. A command is not sent once its context has ended; once sent, it
+// ends when Redis answers or at its deadline (plus the client's retry
+// backoff, MaxRetries), never later, and a cancellation meanwhile (a
+// request whose client went away) does not end it sooner. The middleware
+// gives every store call a deadline (ginsession.WithStoreTimeout); callers
+// outside it should pass a context with a deadline too, or the client's
+// ReadTimeout (3 s by default) is the bound.
 //
 // Records written here are the session bytes as they are; Django's own cache
 // engine stores pickled dicts, so sessions are not shared with Django
@@ -101,7 +105,7 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 		return nil, errors.New("redisstore: New: client is nil")
 	}
 	do := func(ctx context.Context, args ...any) (any, error) { return client.Do(ctx, args...).Result() }
-	s, err := redisops.New("redisstore", do, pipe(client), redis.Nil, opts)
+	s, err := redisops.New("redisstore", redisops.Bounded(do), redisops.BoundedPipe(pipe(client)), redis.Nil, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -1,20 +1,12 @@
 package redisstore
 
 import (
-	"context"
-	"errors"
-	"net"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/go-redis/redis/v8"
 
 	"github.com/ginsession/ginsession/internal/testenv"
-	"github.com/ginsession/ginsession/stores"
-	"github.com/ginsession/ginsession/stores/internal/redisops/redisopstest"
-	"github.com/ginsession/ginsession/stores/storetest"
 )
 
 // newStore returns a store on client with a key prefix of its own; the
@@ -26,87 +18,6 @@ func newStore(t testing.TB, client redis.UniversalClient, opts ...Option) *Store
 		t.Fatal(err)
 	}
 	return s
-}
-
-func TestConformanceStandalone(t *testing.T) {
-	t.Parallel()
-	client := testenv.Redis(t)
-	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, client) })
-}
-
-func TestConformanceCluster(t *testing.T) {
-	t.Parallel()
-	addrs := startCluster(t)
-	client := redis.NewClusterClient(Redis7ClusterOptions(&redis.ClusterOptions{Addrs: addrs}))
-	t.Cleanup(func() { client.Close() })
-	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, client) })
-
-	// The records really are spread over the three masters.
-	s := newStore(t, client)
-	ctx := context.Background()
-	for i := 0; i < 30; i++ {
-		if err := s.Create(ctx, stores.NewKey(), []byte("x"), time.Now().Add(time.Minute)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var masters atomic.Int32 // ForEachMaster runs its function concurrently
-	err := client.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
-		keys, _, err := c.Scan(ctx, 0, s.Prefix()+"*", 1000).Result()
-		if len(keys) > 0 {
-			masters.Add(1)
-		}
-		return err
-	})
-	if err != nil || masters.Load() != 3 {
-		t.Errorf("30 records landed on %d masters (%v), want all 3", masters.Load(), err)
-	}
-}
-
-func TestConformanceSentinel(t *testing.T) {
-	t.Parallel()
-	sentinel := startSentinel(t)
-	client := redis.NewFailoverClient(&redis.FailoverOptions{MasterName: "ginsession", SentinelAddrs: []string{sentinel}})
-	t.Cleanup(func() { client.Close() })
-	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, client) })
-}
-
-// The same code serves the other UniversalClient shapes: NewUniversalClient
-// picks a failover client when given a master name.
-func TestConformanceUniversalClient(t *testing.T) {
-	t.Parallel()
-	sentinel := startSentinel(t)
-	client := redis.NewUniversalClient(&redis.UniversalOptions{MasterName: "ginsession", Addrs: []string{sentinel}})
-	t.Cleanup(func() { client.Close() })
-	storetest.Run(t, func(t *testing.T) stores.Store { return newStore(t, client) })
-}
-
-func TestTheContextDeadlineIsHonoured(t *testing.T) {
-	client := redis.NewClient(&redis.Options{Addr: redisopstest.SilentServer(t), ReadTimeout: time.Minute, MaxRetries: -1})
-	defer client.Close()
-	s, _ := New(client)
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := s.Load(ctx, stores.NewKey())
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("Load on a silent server took %v despite a 200ms deadline", took)
-	}
-	if err == nil || errors.Is(err, stores.ErrNotFound) {
-		t.Errorf("Load on a silent server = %v, want a failure that is not ErrNotFound", err)
-	}
-}
-
-func TestFailuresAreErrorsThatNameOnlyTheKeysPrefix(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now
-	client := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second})
-	defer client.Close()
-	s, _ := New(client)
-	redisopstest.FailuresNameOnlyTheKeysPrefix(t, s, "redisstore")
 }
 
 func TestNewRefusesBadArguments(t *testing.T) {
@@ -124,6 +35,6 @@ func TestNewRefusesBadArguments(t *testing.T) {
 	}
 }
 
-// The v8 tests' port ranges; stores/redis9store uses others.
+// startCluster starts a Redis 7 cluster in the v8 tests' port range
+// (stores/internal/redisops has the table of both clients' tests).
 func startCluster(t *testing.T) []string { return testenv.RedisCluster(t, 7301, 7400) }
-func startSentinel(t *testing.T) string  { return testenv.RedisSentinel(t, 7401, 7500) }

@@ -51,6 +51,19 @@
 // its own context allows, calls of other statements do not wait at all, and
 // a failed prepare is tried again by the next call.
 //
+// # Contexts
+//
+// database/sql watches a call's context, and go-sql-driver/mysql aborts a
+// statement when the context ends: at the store timeout
+// (ginsession.WithStoreTimeout) or when the request's client goes away,
+// whichever is first. A statement waiting on a row or table lock ends then
+// too. The watch is a hand-off to a goroutine per connection, about 15 µs
+// a query on a loopback MySQL (a third of a primary-key SELECT there); it
+// is kept because the driver does not bound a statement by the context's
+// deadline (only by the DSN's readTimeout and writeTimeout, per socket
+// read and write), so without it a lock wait would outlive the store
+// timeout.
+//
 // # Conditional writes
 //
 // The store is a [stores.Swapper]: CompareAndSwap is one UPDATE whose WHERE
