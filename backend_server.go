@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ginsession/ginsession/internal/errprefix"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
@@ -117,7 +118,7 @@ func (b *serverBackend) create(s *Session, data []byte, expiry time.Time) error 
 			return nil
 		}
 		if !errors.Is(err, stores.ErrExists) {
-			return fmt.Errorf("ginsession: create session: %w", err)
+			return errprefix.Wrap("ginsession: create session", err)
 		}
 	}
 	return fmt.Errorf("ginsession: create session: %d new keys in a row were taken; the store is likely broken", createAttempts)
@@ -256,7 +257,7 @@ func (b *serverBackend) retireOld(ctx context.Context, s *Session, old string, o
 		s.saved(data)
 		oldData = current
 		if err := pause(ctx, attempt); err != nil {
-			s.err = fmt.Errorf("ginsession: cycle key: %w", err)
+			s.err = errprefix.Wrap("ginsession: cycle key", err)
 			return s.err
 		}
 	}

@@ -3,6 +3,7 @@ package ginsession
 import (
 	"fmt"
 
+	"github.com/ginsession/ginsession/internal/errprefix"
 	"github.com/ginsession/ginsession/internal/pyjson"
 	"github.com/ginsession/ginsession/signing"
 )
@@ -71,7 +72,7 @@ func (c *djangoCodec) Encode(keys []string, values map[string]any) ([]byte, erro
 	}
 	s, err := c.signer.Dumps(js)
 	if err != nil {
-		return nil, fmt.Errorf("ginsession: sign session data: %w", err)
+		return nil, errprefix.Wrap("ginsession: sign session data", err)
 	}
 	return []byte(s), nil
 }
@@ -80,11 +81,11 @@ func (c *djangoCodec) Encode(keys []string, values map[string]any) ([]byte, erro
 func (c *djangoCodec) Decode(data []byte) ([]string, map[string]any, error) {
 	js, _, err := c.signer.Loads(string(data))
 	if err != nil {
-		return nil, nil, fmt.Errorf("ginsession: django session data: %w", err)
+		return nil, nil, errprefix.Wrap("ginsession: django session data", err)
 	}
 	keys, values, err := pyjson.DecodeObject(js)
 	if err != nil {
-		return nil, nil, fmt.Errorf("ginsession: django session data: %w", err)
+		return nil, nil, errprefix.Wrap("ginsession: django session data", err)
 	}
 	return keys, values, nil
 }

@@ -27,9 +27,9 @@
 //
 // # Stores
 //
-// Records live in a [stores.Store]: memory, files, MySQL (Django's
-// django_session table), Redis (Cluster too), cache+database, or the cookie
-// itself. With [DjangoCodec] and the same secret, a Django site and a Go
+// Records live in a [stores.Store]: memory, files, an SQL database (MySQL,
+// MariaDB, PostgreSQL or SQLite, in Django's django_session table), Redis
+// (Cluster and Sentinel too), cache+database, or the cookie itself. With [DjangoCodec] and the same secret, a Django site and a Go
 // service read each other's sessions.
 //
 // # Failures

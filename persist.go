@@ -3,11 +3,11 @@ package ginsession
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/ginsession/ginsession/internal/errprefix"
 	"github.com/ginsession/ginsession/internal/sessionsecret"
 	"github.com/ginsession/ginsession/stores"
 )
@@ -215,7 +215,7 @@ func (s *Session) Exists(key string) (bool, error) {
 // ErrSessionInterrupted; use Flush for that.
 func (s *Session) DeleteKey(key string) error {
 	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("ginsession: delete key: %w", err)
+		return errprefix.Wrap("ginsession: delete key", err)
 	}
 	s.lock()
 	ctx, cancel := s.storeContext()

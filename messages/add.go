@@ -1,7 +1,6 @@
 package messages
 
 import (
-	"fmt"
 	"html/template"
 	"strings"
 	"unicode/utf8"
@@ -9,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/errprefix"
 )
 
 // Add stores a message for a later page, Django's messages.add_message. The
@@ -77,7 +77,7 @@ func add(c *gin.Context, m Message) error {
 		err = s.Err()
 	}
 	if err != nil {
-		return fmt.Errorf("messages: add: %w", err)
+		return errprefix.Wrap("messages: add", err)
 	}
 	return nil
 }

@@ -15,12 +15,16 @@
 //	if err != nil {
 //		log.Fatal(err)
 //	}
-//	cache, err := redisstore.New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"}),
-//		redisstore.WithPrefix("myapp:cached_db:"))
+//	cache, err := redis9store.New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"}),
+//		redis9store.WithPrefix("myapp:cached_db:"))
 //	if err != nil {
 //		log.Fatal(err)
 //	}
 //	store, err := cachedstore.New(cache, dbStore, cachedstore.WithLogger(slog.Default()))
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	r.Use(ginsession.New(store))
 //
 // # Logouts are final
 //
