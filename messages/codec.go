@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/ginsession/ginsession/internal/pyjson"
 )
@@ -27,23 +28,45 @@ func encode(ms []Message) string {
 		if i > 0 {
 			buf = append(buf, ", "...)
 		}
-		buf = append(buf, `["`+messageKey+`", `...)
-		if m.Safe {
-			buf = append(buf, '1')
-		} else {
-			buf = append(buf, '0')
-		}
-		buf = append(buf, ", "...)
-		buf = strconv.AppendInt(buf, int64(m.Level), 10)
-		buf = append(buf, ", "...)
-		// Texts and tags are valid UTF-8: Add refuses others, and decoded
-		// ones come from JSON.
-		buf, _ = pyjson.AppendString(buf, m.Text)
-		buf = append(buf, ", "...)
-		buf, _ = pyjson.AppendString(buf, m.ExtraTags)
-		buf = append(buf, ']')
+		buf = appendMessage(buf, m)
 	}
 	return string(append(buf, ']'))
+}
+
+// encodeAppend returns what encode writes for the messages of stored, a
+// string encode wrote, followed by m, copying stored once instead of
+// encoding its messages again.
+func encodeAppend(stored string, m Message) string {
+	msg := appendMessage(make([]byte, 0, 64+len(m.Text)+len(m.ExtraTags)), m)
+	list := strings.TrimSuffix(stored, "]")
+	var b strings.Builder
+	b.Grow(len(list) + len(", ") + len(msg) + len("]"))
+	b.WriteString(list)
+	if list != "[" {
+		b.WriteString(", ")
+	}
+	b.Write(msg)
+	b.WriteByte(']')
+	return b.String()
+}
+
+// appendMessage appends m as Django's MessageEncoder writes one message.
+func appendMessage(buf []byte, m Message) []byte {
+	buf = append(buf, `["`+messageKey+`", `...)
+	if m.Safe {
+		buf = append(buf, '1')
+	} else {
+		buf = append(buf, '0')
+	}
+	buf = append(buf, ", "...)
+	buf = strconv.AppendInt(buf, int64(m.Level), 10)
+	buf = append(buf, ", "...)
+	// Texts and tags are valid UTF-8: Add refuses others, and decoded ones
+	// come from JSON.
+	buf, _ = pyjson.AppendString(buf, m.Text)
+	buf = append(buf, ", "...)
+	buf, _ = pyjson.AppendString(buf, m.ExtraTags)
+	return append(buf, ']')
 }
 
 // decode reads the session's value under SessionKey as Django's
