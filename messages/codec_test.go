@@ -3,6 +3,7 @@ package messages
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"reflect"
 	"testing"
 )
@@ -90,7 +91,7 @@ func TestDecodeRefusesWhatIsNotDjangosFormat(t *testing.T) {
 // result as no messages.
 func TestDecodeReadsFalseValuesAsNoMessages(t *testing.T) {
 	for _, in := range []any{
-		nil, false, 0, int64(0), uint64(0), 0.0, -0.0, json.Number("0"), json.Number("-0.0"),
+		nil, false, 0, int64(0), uint64(0), 0.0, math.Copysign(0, -1), json.Number("0"), json.Number("-0.0"),
 		"", []any{}, map[string]any{},
 		"null", "false", "0", "-0", "0.0", "0e5", "1e-400", `""`, "[]", " [ ] ", "{}", "\n{ }\t",
 	} {
