@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -138,4 +139,48 @@ func TestAddRereadsWhatOthersChangedBetweenAdds(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAddsFromCopiedContextsAreAllKept: goroutines of one request add
+// through their own c.Copy(), each remembering its own last write. Every
+// Add sees the others' writes, so every message is kept once, and the
+// session holds encode's string for them.
+func TestAddsFromCopiedContextsAreAllKept(t *testing.T) {
+	const goroutines, each = 8, 50
+	serve(t, func(c *gin.Context) {
+		var wg sync.WaitGroup
+		for g := range goroutines {
+			cc := c.Copy()
+			if g%2 == 0 {
+				cc = c // half share the request's own context
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					if err := Info(cc, fmt.Sprintf("%d-%d", g, i)); err != nil {
+						t.Error(err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		v, _ := ginsession.From(c).Get(SessionKey)
+		ms, err := decode(v)
+		if err != nil || v != encode(ms) {
+			t.Fatalf("the session holds %.200v (%v), not encode's string", v, err)
+		}
+		seen := map[string]int{}
+		for _, m := range ms {
+			seen[m.Text]++
+		}
+		for g := range goroutines {
+			for i := range each {
+				if k := fmt.Sprintf("%d-%d", g, i); seen[k] != 1 {
+					t.Errorf("message %s kept %d times, want once", k, seen[k])
+				}
+			}
+		}
+		c.Status(http.StatusNoContent)
+	})
 }
