@@ -66,9 +66,9 @@ func TestLinearizabilityCheckerRejectsBrokenVariants(t *testing.T) {
 		store func() stores.Store
 		run   linRun
 	}{
-		{"last write wins", func() stores.Store { return lastWriteWins{mustNew(memstore.New())} }, linRun{}},
-		{"a late save undoes a logout", func() stores.Store { return lateSaveResurrects{mustNew(memstore.New())} }, linRun{}},
-		{"a non-atomic read-modify-write", func() stores.Store { return mustNew(memstore.New()) },
+		{"last write wins", func() stores.Store { return lastWriteWins{linNew(memstore.New())} }, linRun{}},
+		{"a late save undoes a logout", func() stores.Store { return lateSaveResurrects{linNew(memstore.New())} }, linRun{}},
+		{"a non-atomic read-modify-write", func() stores.Store { return linNew(memstore.New()) },
 			linRun{broken: map[string]func(*gin.Context, *linReport){"change": nonAtomicChange}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -54,8 +54,8 @@ func TestLinearizableOnEveryStore(t *testing.T) {
 		open func(t *testing.T) (stores.Store, []linFault)
 		opts []ginsession.Option
 	}{
-		{"memory", plain(func(t *testing.T) stores.Store { return mustNew(memstore.New()) }), nil},
-		{"file", plain(func(t *testing.T) stores.Store { return mustNew(filestore.New(t.TempDir())) }), nil},
+		{"memory", plain(func(t *testing.T) stores.Store { return linNew(memstore.New()) }), nil},
+		{"file", plain(func(t *testing.T) stores.Store { return linNew(filestore.New(t.TempDir())) }), nil},
 		{"sqlite", plain(func(t *testing.T) stores.Store { return everystore.SQL(t, sqliteDB(t), base) }), nil},
 		{"postgres", plain(func(t *testing.T) stores.Store { return everystore.SQL(t, testenv.Postgres(t), base) }), nil},
 		{"mysql, connections killed", func(t *testing.T) (stores.Store, []linFault) {
@@ -66,13 +66,13 @@ func TestLinearizableOnEveryStore(t *testing.T) {
 			name := linClientName()
 			client := testenv.OpenRedis(t, &redis.Options{Addr: testenv.RedisAddr(), OnConnect: setName8(name)})
 			// The prefix's keys are removed through a client the fault leaves alone.
-			return mustNew(redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, testenv.Redis(t), base)))),
+			return linNew(redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, testenv.Redis(t), base)))),
 				[]linFault{redisKiller(t, name, testenv.RedisAddr())}
 		}, nil},
 		{"redis-v9, connections killed", func(t *testing.T) (stores.Store, []linFault) {
 			name := linClientName()
 			client := testenv.OpenRedis9(t, &redis9.Options{Addr: testenv.RedisAddr(), ClientName: name, ContextTimeoutEnabled: true})
-			return mustNew(redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, base)))),
+			return linNew(redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, base)))),
 				[]linFault{redisKiller(t, name, testenv.RedisAddr())}
 		}, nil},
 		{"redis-v8-cluster, connections killed", func(t *testing.T) (stores.Store, []linFault) {
@@ -81,32 +81,32 @@ func TestLinearizableOnEveryStore(t *testing.T) {
 			t.Cleanup(func() { client.Close() })
 			admin := redis.NewClusterClient(redisstore.Redis7ClusterOptions(&redis.ClusterOptions{Addrs: addrs}))
 			t.Cleanup(func() { admin.Close() })
-			return mustNew(redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, admin, base)))),
+			return linNew(redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, admin, base)))),
 				[]linFault{redisKiller(t, name, addrs...)}
 		}, nil},
 		{"redis-v9-cluster, connections killed", func(t *testing.T) (stores.Store, []linFault) {
 			addrs, name := linCluster(), linClientName()
 			client := redis9.NewClusterClient(&redis9.ClusterOptions{Addrs: addrs, ClientName: name, ContextTimeoutEnabled: true})
 			t.Cleanup(func() { client.Close() })
-			return mustNew(redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, base)))),
+			return linNew(redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, base)))),
 				[]linFault{redisKiller(t, name, addrs...)}
 		}, nil},
 		{"redis-v8, private server paused", func(t *testing.T) (stores.Store, []linFault) {
 			addr, pause := privateRedis(t)
 			client := testenv.OpenRedis(t, &redis.Options{Addr: addr})
-			return mustNew(redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, client, base)))), []linFault{pause}
+			return linNew(redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, client, base)))), []linFault{pause}
 		}, []ginsession.Option{ginsession.WithStoreTimeout(50 * time.Millisecond)}},
 		{"redis-v9, private server paused", func(t *testing.T) (stores.Store, []linFault) {
 			addr, pause := privateRedis(t)
 			client := testenv.OpenRedis9(t, &redis9.Options{Addr: addr, ContextTimeoutEnabled: true})
-			return mustNew(redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, base)))), []linFault{pause}
+			return linNew(redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, base)))), []linFault{pause}
 		}, []ginsession.Option{ginsession.WithStoreTimeout(50 * time.Millisecond)}},
 		{"cached redis+mysql, connections killed", func(t *testing.T) (stores.Store, []linFault) {
 			name := linClientName()
 			client := testenv.OpenRedis9(t, &redis9.Options{Addr: testenv.RedisAddr(), ClientName: name, ContextTimeoutEnabled: true})
-			cache := mustNew(redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, base))))
+			cache := linNew(redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, base))))
 			db, kill := linMySQL(t)
-			return mustNew(cachedstore.New(cache, everystore.SQL(t, db, base))), []linFault{kill, redisKiller(t, name, testenv.RedisAddr())}
+			return linNew(cachedstore.New(cache, everystore.SQL(t, db, base))), []linFault{kill, redisKiller(t, name, testenv.RedisAddr())}
 		}, nil},
 	}
 	for _, tc := range cases {

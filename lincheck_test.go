@@ -443,3 +443,12 @@ func linCheckStore(t *testing.T, open func(t *testing.T) (stores.Store, []linFau
 	t.Logf("%d operations checked, %d faults; responses: %s", total, struck, counts)
 	return counts
 }
+
+// linNew returns a store a constructor made, panicking on its error (the
+// options are the tests' own).
+func linNew[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
