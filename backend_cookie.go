@@ -8,6 +8,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/ginsession/ginsession/internal/errprefix"
 	"github.com/ginsession/ginsession/stores"
 )
 
@@ -47,7 +48,7 @@ func (b *cookieBackend) load(s *Session) ([]byte, error) {
 		s.m.log.Warn("ginsession: session cookie rejected (tampered, foreign secret or damaged)", slog.String("cookie", s.m.opts.CookieName))
 		return nil, err
 	case err != nil:
-		return nil, fmt.Errorf("ginsession: load session cookie: %w", err)
+		return nil, errprefix.Wrap("ginsession: load session cookie", err)
 	}
 	s.sealedAt = noSealTime
 	if !at.IsZero() {
@@ -77,7 +78,7 @@ func (b *cookieBackend) decoded(s *Session, decodeErr error) bool {
 func (b *cookieBackend) save(s *Session, data []byte, now time.Time) ([]byte, error) {
 	v, err := b.cs.Seal(data, s.m.secrets)
 	if err != nil {
-		return nil, fmt.Errorf("ginsession: seal session cookie: %w", err)
+		return nil, errprefix.Wrap("ginsession: seal session cookie", err)
 	}
 	s.sealed, s.sealedAt = v, now.Unix()
 	return data, nil

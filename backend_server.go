@@ -7,8 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ginsession/ginsession/internal/errprefix"
 	"github.com/ginsession/ginsession/stores"
-	"github.com/ginsession/ginsession/stores/memstore"
 )
 
 // serverBackend keeps records in a stores.Store under a random key; the
@@ -21,22 +21,15 @@ type serverBackend struct {
 	// (a cachedstore over a database without the capability): saves are
 	// then Updates, as for a store without it.
 	unswappable atomic.Bool
+	// untouchable is the same for the toucher (a stores.Wrap of a store
+	// without Touch): an unchanged session is then saved in full.
+	untouchable atomic.Bool
 	index       *userIndex // nil unless WithUserIndex (index.go)
 	// ttls is nil unless the store can load a time to live with the data.
 	ttls stores.TTLLoader
-	// shared is nil unless the store can load without a copy (see check)
-	// and the codec is the JSON one, which only reads what it decodes (a
-	// Codec of the application's might write into its input).
-	shared stores.SharedLoad
 }
 
 func (b *serverBackend) check(o *options) (err error) {
-	// Only a memstore.Store itself: a type that embeds one gets its
-	// LoadShared too, which would pass by the Load it overrides (to fail,
-	// count or log loads, as tests and instrumentation do).
-	if ms, ok := b.store.(*memstore.Store); ok && isJSONCodec(o.Codec) {
-		b.shared = ms
-	}
 	b.index, err = newUserIndex(b.store, o)
 	return err
 }
@@ -117,7 +110,7 @@ func (b *serverBackend) create(s *Session, data []byte, expiry time.Time) error 
 			return nil
 		}
 		if !errors.Is(err, stores.ErrExists) {
-			return fmt.Errorf("ginsession: create session: %w", err)
+			return errprefix.Wrap("ginsession: create session", err)
 		}
 	}
 	return fmt.Errorf("ginsession: create session: %d new keys in a row were taken; the store is likely broken", createAttempts)
@@ -136,13 +129,16 @@ func (b *serverBackend) refresh(s *Session, now time.Time) (gone bool, err error
 	if s.cookieDue {
 		return false, nil // Save or CycleKey stored it in this request already
 	}
-	if b.toucher == nil {
+	if b.toucher == nil || b.untouchable.Load() {
 		return false, s.saveLocked(now)
 	}
 	ctx, cancel := s.storeContext()
 	err = b.toucher.Touch(ctx, s.key, s.expiryDateLocked(now))
 	cancel()
 	switch {
+	case errors.Is(err, errors.ErrUnsupported):
+		b.untouchable.Store(true)
+		return false, s.saveLocked(now)
 	case errors.Is(err, stores.ErrNotFound):
 		s.dropRecord()
 		return true, nil
@@ -256,7 +252,7 @@ func (b *serverBackend) retireOld(ctx context.Context, s *Session, old string, o
 		s.saved(data)
 		oldData = current
 		if err := pause(ctx, attempt); err != nil {
-			s.err = fmt.Errorf("ginsession: cycle key: %w", err)
+			s.err = errprefix.Wrap("ginsession: cycle key", err)
 			return s.err
 		}
 	}

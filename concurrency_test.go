@@ -21,7 +21,6 @@ import (
 	"github.com/ginsession/ginsession/stores/filestore"
 	"github.com/ginsession/ginsession/stores/memstore"
 	"github.com/ginsession/ginsession/stores/redis9store"
-	"github.com/ginsession/ginsession/stores/redisstore"
 )
 
 // relStores returns the stores the concurrency tests run on: the in-process
@@ -29,10 +28,10 @@ import (
 // CI=true, as everywhere).
 func relStores(t *testing.T) map[string]func(t *testing.T) stores.Store {
 	return map[string]func(t *testing.T) stores.Store{
-		"memstore": func(t *testing.T) stores.Store { return mustNew(memstore.New()) },
+		"memstore": func(t *testing.T) stores.Store { return testenv.Must(memstore.New()) },
 		// The same store seen through the base contract only, as a store
 		// without stores.Swapper is: last write wins.
-		"memstore-unconditional": func(t *testing.T) stores.Store { return baseOnly{mustNew(memstore.New())} },
+		"memstore-unconditional": func(t *testing.T) stores.Store { return baseOnly{testenv.Must(memstore.New())} },
 		"filestore": func(t *testing.T) stores.Store {
 			st, err := filestore.New(t.TempDir())
 			if err != nil {
@@ -42,9 +41,6 @@ func relStores(t *testing.T) map[string]func(t *testing.T) stores.Store {
 		},
 		"redisstore": func(t *testing.T) stores.Store {
 			return everystore.Redis(t, "gs_conc_")
-		},
-		"redisstore-stamped": func(t *testing.T) stores.Store {
-			return everystore.Redis(t, "gs_conc_", redisstore.WithStampedRecords())
 		},
 		"redis9store": func(t *testing.T) stores.Store {
 			client := testenv.Redis9(t)

@@ -27,9 +27,9 @@
 //
 // # Stores
 //
-// Records live in a [stores.Store]: memory, files, MySQL (Django's
-// django_session table), Redis (Cluster too), cache+database, or the cookie
-// itself. With [DjangoCodec] and the same secret, a Django site and a Go
+// Records live in a [stores.Store]: memory, files, an SQL database (MySQL,
+// MariaDB, PostgreSQL or SQLite, in Django's django_session table), Redis
+// (Cluster and Sentinel too), cache+database, or the cookie itself. With [DjangoCodec] and the same secret, a Django site and a Go
 // service read each other's sessions.
 //
 // # Failures
@@ -38,14 +38,4 @@
 // the request is answered by the error handler ([WithErrorHandler];
 // [DefaultErrorHandler] answers 500), the error is logged, and nothing is
 // saved over the record.
-//
-// # Where things are
-//
-// middleware.go is New and the per-request handler; commit.go decides, at
-// the end of a request, what to save and which cookie to send; cookie.go
-// reads and writes the cookie and Vary headers; session.go is the
-// dictionary API and persist.go the loading and saving behind it; backend.go
-// is the one seam between a session and where its record lives (a server
-// store, backend_server.go, or the cookie, backend_cookie.go); options.go
-// holds the With... settings; janitor.go purges expired records.
 package ginsession

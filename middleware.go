@@ -18,15 +18,11 @@ const ContextKey contextKey = "github.com/ginsession/ginsession"
 
 // middleware holds what every request's session shares.
 type middleware struct {
-	opts      options
-	backend   backend      // where records live, chosen once in New
-	keyed     bool         // backend is a server store's: the cookie carries a key
-	inProcess bool         // the store never blocks: no per-call deadline
-	alias     bool         // the codec is JSONCodec and loads are fresh buffers: decode without copying
-	sets      setCodec     // the codec, when it is one of this package's: no map between it and the session
-	deletion  string       // the Set-Cookie value that deletes the cookie; fixed by the options
-	format    cookieFormat // writes the Set-Cookie value that sets it
-	secrets   [][]byte     // SecretKey then fallbacks, for a cookie store
+	opts     options
+	backend  backend  // where records live, chosen once in New
+	keyed    bool     // backend is a server store's: the cookie carries a key
+	deletion string   // the Set-Cookie value that deletes the cookie; fixed by the options
+	secrets  [][]byte // SecretKey then fallbacks, for a cookie store
 	// secretStrings is the same, for auth through internal/sessionsecret;
 	// no exported API hands it to a handler.
 	secretStrings []string
@@ -34,13 +30,13 @@ type middleware struct {
 }
 
 // New returns the session middleware for store, configured by opts. store
-// is a [stores.Store] (memstore, filestore, sqlstore, redisstore, ...) or a
-// [stores.ClientSide] (cookiestore); [stores.Backend] names both, so that a
-// cookie store needs no server-side methods it could not honour. It panics,
+// is a server store (memstore, filestore, sqlstore, redisstore, ...) or a
+// [stores.ClientSide] (cookiestore), which is a [stores.Store] too: nothing
+// else compiles as the argument. It panics,
 // with a sentence that says what to change, when the options cannot work (a
 // bad cookie name or SameSite value, SameSite=None without Secure, a secret
 // shorter than 32 bytes, a cookie store without a secret).
-func New(store stores.Backend, opts ...Option) gin.HandlerFunc {
+func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 	if store == nil {
 		panic("ginsession: New needs a store, for example memstore.New() or filestore.New(dir)")
 	}
@@ -58,13 +54,9 @@ func New(store stores.Backend, opts ...Option) gin.HandlerFunc {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	_, inProcess := store.(stores.InProcess)
-	_, fresh := store.(stores.FreshLoad)
 	_, keyed := be.(*serverBackend)
-	m := &middleware{opts: o, backend: be, keyed: keyed, inProcess: inProcess, alias: fresh && isJSONCodec(o.Codec), log: o.Logger}
-	m.sets = setCodecOf(o.Codec)
+	m := &middleware{opts: o, backend: be, keyed: keyed, log: o.Logger}
 	m.deletion = m.deletionCookie()
-	m.format = newCookieFormat(&m.opts)
 	if o.SecretKey != "" {
 		m.secretStrings = append([]string{o.SecretKey}, o.SecretKeyFallbacks...)
 		for _, k := range m.secretStrings {
@@ -83,9 +75,6 @@ func (m *middleware) handle(c *gin.Context) {
 	if len(value) < stores.MinKeyLength || len(value) > maxClientCookie {
 		value = ""
 	}
-	// One literal: a new object's fields written as it is made need no GC
-	// write barrier, which field-by-field stores after a call did (the
-	// "untouched" rows of BENCHMARKS.md).
 	s := &Session{m: m, sealed: value, hadCookie: found, c: c, inner: c.Writer}
 	w := (*responseWriter)(s)
 	c.Writer = w

@@ -3,11 +3,11 @@ package ginsession
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/ginsession/ginsession/internal/errprefix"
 	"github.com/ginsession/ginsession/internal/sessionsecret"
 	"github.com/ginsession/ginsession/stores"
 )
@@ -56,7 +56,6 @@ func (s *Session) hasRecord() bool { return s.key != "" || s.sealed != "" }
 // dropRecord forgets the session's record and data: it is empty and
 // keyless. s.mu is held.
 func (s *Session) dropRecord() {
-	s.own()
 	s.key, s.sealed, s.base = "", "", nil
 	s.values.reset()
 }
@@ -67,7 +66,6 @@ func (s *Session) dropRecord() {
 // but keeps the key and records the error, so nothing is saved over the
 // record and the request fails.
 func (s *Session) load() {
-	s.own()
 	s.loaded = true
 	s.values.reset()
 	if !s.hasRecord() {
@@ -96,13 +94,7 @@ func (s *Session) load() {
 
 // decode replaces the values in dst with those of a record's data, and
 // empties it on an error. s.mu is held.
-func (s *Session) decode(raw []byte, dst *valueSet) error {
-	if c := s.m.sets; c != nil {
-		// With alias, the store made raw for this call alone
-		// (stores.FreshLoad), or shares a slice nobody writes into
-		// (stores.SharedLoad), so strings may point into it.
-		return c.decodeSet(raw, s.m.alias, dst)
-	}
+func (s *Session) decode(raw []byte, dst *dict) error {
 	keys, values, err := s.m.opts.Codec.Decode(raw)
 	if err != nil {
 		dst.reset()
@@ -118,10 +110,10 @@ func (s *Session) logCorrupt(err error) {
 }
 
 // storeContext bounds one store call by the request's context and
-// StoreTimeout (unless the store never blocks; deadline.go). s.mu is held.
+// StoreTimeout (deadline.go). s.mu is held.
 func (s *Session) storeContext() (context.Context, context.CancelFunc) {
 	ctx := s.requestContext()
-	if t := s.m.opts.StoreTimeout; t > 0 && !s.m.inProcess {
+	if t := s.m.opts.StoreTimeout; t > 0 {
 		return withStoreDeadline(ctx, t)
 	}
 	return ctx, func() {}
@@ -184,7 +176,6 @@ func (s *Session) saveLocked(now time.Time) error {
 	if s.err != nil {
 		return s.err
 	}
-	s.own()
 	s.stampStart(now)
 	data, err := s.encode()
 	if err != nil {
@@ -202,10 +193,7 @@ func (s *Session) saveLocked(now time.Time) error {
 
 // encode is the session's data as the codec stores it. s.mu is held.
 func (s *Session) encode() ([]byte, error) {
-	if c := s.m.sets; c != nil {
-		return c.encodeSet(&s.values)
-	}
-	return s.m.opts.Codec.Encode(s.values.orderedKeys(), s.values.toMap())
+	return s.m.opts.Codec.Encode(s.values.keys(), s.values.values)
 }
 
 // Exists reports whether the store holds a record under key (Django's
@@ -227,7 +215,7 @@ func (s *Session) Exists(key string) (bool, error) {
 // ErrSessionInterrupted; use Flush for that.
 func (s *Session) DeleteKey(key string) error {
 	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("ginsession: delete key: %w", err)
+		return errprefix.Wrap("ginsession: delete key", err)
 	}
 	s.lock()
 	ctx, cancel := s.storeContext()

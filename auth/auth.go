@@ -63,12 +63,12 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
-	"fmt"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/csrf"
+	"github.com/ginsession/ginsession/internal/errprefix"
 	"github.com/ginsession/ginsession/internal/sessionclock"
 	"github.com/ginsession/ginsession/internal/sessionindex"
 	"github.com/ginsession/ginsession/internal/sessionsecret"
@@ -162,21 +162,21 @@ func Login(c *gin.Context, user User, backend string) error {
 	s := ginsession.From(c)
 	keys, err := secrets(s)
 	if err != nil {
-		return fmt.Errorf("auth: login: %w", err)
+		return errprefix.Wrap("auth: login", err)
 	}
 	hash := SessionAuthHash(keys[0], user.PasswordHash())
 	if oldID, ok := UserID(c); ok || s.Has(SessionKeyUserID) {
 		stored, _ := ginsession.Get[string](s, SessionKeyHash)
 		if oldID != id || !hashEqual(stored, hash) {
 			if err := s.Flush(); err != nil {
-				return fmt.Errorf("auth: login: end the previous user's session: %w", err)
+				return errprefix.Wrap("auth: login: end the previous user's session", err)
 			}
 		}
 	} else if err := s.CycleKey(); err != nil {
-		return fmt.Errorf("auth: login: %w", err)
+		return errprefix.Wrap("auth: login", err)
 	}
 	if err := s.Err(); err != nil {
-		return fmt.Errorf("auth: login: %w", err)
+		return errprefix.Wrap("auth: login", err)
 	}
 	if err := admit(s, id); err != nil {
 		return fmt.Errorf("auth: login: %w", err)
@@ -195,7 +195,7 @@ func Login(c *gin.Context, user User, backend string) error {
 	// Django's login calls rotate_token: a CSRF token obtained before the
 	// login is worthless after it.
 	if err := csrf.Rotate(c); err != nil {
-		return fmt.Errorf("auth: login: %w", err)
+		return errprefix.Wrap("auth: login", err)
 	}
 	return nil
 }
@@ -214,7 +214,7 @@ func Logout(c *gin.Context, opts ...LogoutOption) error {
 	s := ginsession.From(c)
 	setCached(c, "", nil)
 	if err := s.Flush(); err != nil {
-		return fmt.Errorf("auth: logout: %w", err)
+		return errprefix.Wrap("auth: logout", err)
 	}
 	sendClearSiteData(c, lc.clear)
 	return nil
@@ -245,10 +245,10 @@ func UpdateSessionAuthHash(c *gin.Context, user User) error {
 	s := ginsession.From(c)
 	keys, err := secrets(s)
 	if err != nil {
-		return fmt.Errorf("auth: update session auth hash: %w", err)
+		return errprefix.Wrap("auth: update session auth hash", err)
 	}
 	if err := s.CycleKey(); err != nil {
-		return fmt.Errorf("auth: update session auth hash: %w", err)
+		return errprefix.Wrap("auth: update session auth hash", err)
 	}
 	if id, ok := UserID(c); ok && id == user.SessionAuthID() {
 		s.Set(SessionKeyHash, SessionAuthHash(keys[0], user.PasswordHash()))

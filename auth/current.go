@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/errprefix"
 )
 
 // LoadFunc loads the user whose SessionAuthID is id. It returns an error
@@ -55,7 +56,7 @@ func CurrentUser(c *gin.Context, load LoadFunc) (User, error) {
 	s := ginsession.From(c)
 	id, ok := UserID(c)
 	if err := s.Err(); err != nil {
-		return nil, fmt.Errorf("auth: current user: %w", err)
+		return nil, errprefix.Wrap("auth: current user", err)
 	}
 	if v, hit := c.Get(cacheKey{}); hit {
 		if e := v.(cachedUser); e.id == id {
@@ -80,7 +81,7 @@ func CurrentUser(c *gin.Context, load LoadFunc) (User, error) {
 	}
 	keys, err := secrets(s)
 	if err != nil {
-		return nil, fmt.Errorf("auth: current user: %w", err)
+		return nil, errprefix.Wrap("auth: current user", err)
 	}
 	stored, _ := ginsession.Get[string](s, SessionKeyHash)
 	pw := u.PasswordHash()
@@ -93,7 +94,7 @@ func CurrentUser(c *gin.Context, load LoadFunc) (User, error) {
 		for _, k := range keys[1:] {
 			if hashEqual(stored, SessionAuthHash(k, pw)) {
 				if err := s.CycleKey(); err != nil {
-					return nil, fmt.Errorf("auth: current user: re-key after secret rotation: %w", err)
+					return nil, errprefix.Wrap("auth: current user: re-key after secret rotation", err)
 				}
 				s.Set(SessionKeyHash, current)
 				setCached(c, id, u)
@@ -103,7 +104,7 @@ func CurrentUser(c *gin.Context, load LoadFunc) (User, error) {
 	}
 	setCached(c, "", nil)
 	if err := s.Flush(); err != nil {
-		return nil, fmt.Errorf("auth: current user: end the session of a changed password: %w", err)
+		return nil, errprefix.Wrap("auth: current user: end the session of a changed password", err)
 	}
 	sendClearSiteData(c, "")
 	return nil, ErrNotLoggedIn

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/errprefix"
 	"github.com/ginsession/ginsession/internal/sessionclock"
 )
 
@@ -36,14 +37,14 @@ func Reauthenticate(c *gin.Context, user User) error {
 	s := ginsession.From(c)
 	id, ok := UserID(c)
 	if err := s.Err(); err != nil {
-		return fmt.Errorf("auth: reauthenticate: %w", err)
+		return errprefix.Wrap("auth: reauthenticate", err)
 	}
 	if !ok || id != user.SessionAuthID() {
 		return fmt.Errorf("auth: reauthenticate: the session is not user %q's: %w", user.SessionAuthID(), ErrNotLoggedIn)
 	}
 	keys, err := secrets(s)
 	if err != nil {
-		return fmt.Errorf("auth: reauthenticate: %w", err)
+		return errprefix.Wrap("auth: reauthenticate", err)
 	}
 	stored, _ := ginsession.Get[string](s, SessionKeyHash)
 	if !hashEqual(stored, SessionAuthHash(keys[0], user.PasswordHash())) {
@@ -51,7 +52,7 @@ func Reauthenticate(c *gin.Context, user User) error {
 		return Login(c, user, backend)
 	}
 	if err := s.CycleKey(); err != nil {
-		return fmt.Errorf("auth: reauthenticate: %w", err)
+		return errprefix.Wrap("auth: reauthenticate", err)
 	}
 	s.Set(SessionKeyVerifiedAt, int(sessionclock.Now(s).Unix()))
 	return nil

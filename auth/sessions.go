@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/errprefix"
 	"github.com/ginsession/ginsession/internal/sessionindex"
 	"github.com/ginsession/ginsession/signing"
 	"github.com/ginsession/ginsession/stores"
@@ -64,11 +65,11 @@ func Sessions(c *gin.Context) ([]Device, error) {
 	}
 	entries, err := list(t, user)
 	if err != nil {
-		return nil, fmt.Errorf("auth: sessions: %w", err)
+		return nil, errprefix.Wrap("auth: sessions", err)
 	}
 	keys, err := secrets(ginsession.From(c))
 	if err != nil {
-		return nil, fmt.Errorf("auth: sessions: %w", err)
+		return nil, errprefix.Wrap("auth: sessions", err)
 	}
 	now := time.Now()
 	out := make([]Device, 0, len(entries))
@@ -109,11 +110,11 @@ func EndSession(c *gin.Context, handleValue string) error {
 	s := ginsession.From(c)
 	keys, err := secrets(s)
 	if err != nil {
-		return fmt.Errorf("auth: end session: %w", err)
+		return errprefix.Wrap("auth: end session", err)
 	}
 	entries, err := list(t, user)
 	if err != nil {
-		return fmt.Errorf("auth: end session: %w", err)
+		return errprefix.Wrap("auth: end session", err)
 	}
 	for _, e := range entries {
 		if !handleMatches(keys, handleValue, e.Key) {
@@ -125,7 +126,7 @@ func EndSession(c *gin.Context, handleValue string) error {
 		ctx, cancel := t.Context()
 		defer cancel()
 		if err := sessionindex.End(ctx, t.Store, t.Index, user, e.Key); err != nil {
-			return fmt.Errorf("auth: end session: %w", err)
+			return errprefix.Wrap("auth: end session", err)
 		}
 		return nil
 	}
@@ -143,7 +144,7 @@ func EndOtherSessions(c *gin.Context) (int, error) {
 	}
 	entries, err := list(t, user)
 	if err != nil {
-		return 0, fmt.Errorf("auth: end other sessions: %w", err)
+		return 0, errprefix.Wrap("auth: end other sessions", err)
 	}
 	var others []string
 	for _, e := range entries {
@@ -154,7 +155,7 @@ func EndOtherSessions(c *gin.Context) (int, error) {
 	ctx, cancel := t.Context()
 	defer cancel()
 	if err := sessionindex.End(ctx, t.Store, t.Index, user, others...); err != nil {
-		return 0, fmt.Errorf("auth: end other sessions: %w", err)
+		return 0, errprefix.Wrap("auth: end other sessions", err)
 	}
 	return len(others), nil
 }
@@ -167,28 +168,27 @@ func EndOtherSessions(c *gin.Context) (int, error) {
 //
 // A login of the user that completes while it runs is not ended: to lock
 // an account out, refuse its logins first, then call EndUserSessions.
-func EndUserSessions(ctx context.Context, store stores.Backend, userID string) (int, error) {
+func EndUserSessions(ctx context.Context, store stores.Store, userID string) (int, error) {
 	if _, ok := store.(stores.ClientSide); ok {
 		return 0, fmt.Errorf("auth: end user sessions: %w", stores.ErrClientSide)
 	}
-	st, ok := store.(stores.Store)
-	ix, ok2 := store.(stores.Indexer)
-	if !ok || !ok2 {
+	ix, ok := store.(stores.Indexer)
+	if !ok {
 		return 0, fmt.Errorf("auth: end user sessions: the store %T: %w", store, stores.ErrNoIndex)
 	}
 	if err := ix.CheckIndex(); err != nil {
-		return 0, fmt.Errorf("auth: end user sessions: %w", err)
+		return 0, errprefix.Wrap("auth: end user sessions", err)
 	}
 	entries, err := ix.IndexList(ctx, userID)
 	if err != nil {
-		return 0, fmt.Errorf("auth: end user sessions: %w", err)
+		return 0, errprefix.Wrap("auth: end user sessions", err)
 	}
 	keys := make([]string, len(entries))
 	for i, e := range entries {
 		keys[i] = e.Key
 	}
-	if err := sessionindex.End(ctx, st, ix, userID, keys...); err != nil {
-		return 0, fmt.Errorf("auth: end user sessions: %w", err)
+	if err := sessionindex.End(ctx, store, ix, userID, keys...); err != nil {
+		return 0, errprefix.Wrap("auth: end user sessions", err)
 	}
 	return len(keys), nil
 }

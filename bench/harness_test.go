@@ -219,8 +219,6 @@ func (cl *client) follow() {
 
 func (cl *client) setCookieValue() (string, bool) { return setCookieValue(cl.w.header, cl.name) }
 
-func (cl *client) body() string { return string(cl.w.body) }
-
 // check fails tb unless the last response was 200 with body want.
 func (cl *client) check(tb testing.TB, want string) {
 	tb.Helper()

@@ -60,6 +60,7 @@ type browser struct {
 	t   *testing.T
 	srv *server
 	c   *sessiontest.Client
+	ua  string // the User-Agent header, if not userAgent
 }
 
 func newBrowser(t *testing.T, srv *server) *browser {
@@ -86,6 +87,9 @@ func (b *browser) do(method, path string, form url.Values, header ...string) ans
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	req.Header.Set("User-Agent", userAgent)
+	if b.ua != "" {
+		req.Header.Set("User-Agent", b.ua)
+	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,7 +22,7 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != ":8080" || cfg.Store != "file" || cfg.DataDir != filepath.Join("example_app", "data") || cfg.Secret != "" || cfg.SecureCookie ||
+	if cfg.Addr != ":8080" || cfg.Store != "file" || cfg.DataDir != defaultDataDir() || cfg.Secret != "" || cfg.SecureCookie ||
 		cfg.PostgresDSN != "postgres://postgres@127.0.0.1:5432/test?sslmode=disable" {
 		t.Fatalf("defaults: %+v", cfg)
 	}
@@ -104,5 +105,31 @@ func TestAMissingSecretIsRandomAndWarned(t *testing.T) {
 	ensureSecret(&c, log)
 	if c.Secret != "given-secret-0123456789abcdef0123456789" {
 		t.Error("a given secret was replaced")
+	}
+}
+
+// The data directory is example_app/data, which .gitignore covers, from the
+// repository root and from example_app itself.
+func TestTheDataDirIsTheIgnoredOneWhereverTheAppRuns(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{root, filepath.Join(root, "example_app")} {
+		t.Chdir(dir)
+		got, err := filepath.Abs(defaultDataDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := filepath.Join(root, "example_app", "data"); got != want {
+			t.Errorf("run from %s, the data goes to %s; want %s", dir, got, want)
+		}
+	}
+	ignore, err := os.ReadFile(filepath.Join(root, ".gitignore"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains("\n"+string(ignore), "\n/example_app/data/\n") {
+		t.Error(".gitignore does not cover /example_app/data/")
 	}
 }

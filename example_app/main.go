@@ -5,6 +5,8 @@
 //	go run ./example_app                       # file store in ./example_app/data, on :8080
 //	go run ./example_app -store memory -addr :9000
 //
+// (cd example_app && go run .) keeps its data in ./example_app/data too.
+//
 // Every flag has an environment fallback (GINSESSION_ADDR, GINSESSION_STORE,
 // ...); see README.md beside this file.
 package main
@@ -74,7 +76,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.RedisAddr, "redis-addr", env("GINSESSION_REDIS_ADDR", "127.0.0.1:6379"), "Redis address for -store redis, redis-v8 and cached; several, comma-separated, for a Cluster (env GINSESSION_REDIS_ADDR)")
 	fs.StringVar(&cfg.MySQLDSN, "mysql-dsn", env("GINSESSION_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/test"), "MySQL DSN for -store mysql and cached, and -users mysql (env GINSESSION_MYSQL_DSN)")
 	fs.StringVar(&cfg.PostgresDSN, "postgres-dsn", env("GINSESSION_POSTGRES_DSN", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL DSN (lib/pq) for -store postgres and -users postgres (env GINSESSION_POSTGRES_DSN)")
-	fs.StringVar(&cfg.DataDir, "data-dir", env("GINSESSION_DATA_DIR", filepath.Join("example_app", "data")), "directory for -store file and the SQLite database db.sqlite3, created 0700 (env GINSESSION_DATA_DIR)")
+	fs.StringVar(&cfg.DataDir, "data-dir", env("GINSESSION_DATA_DIR", defaultDataDir()), "directory for -store file and the SQLite database db.sqlite3, created 0700 (env GINSESSION_DATA_DIR)")
 	fs.StringVar(&cfg.Secret, "secret", getenv("GINSESSION_SECRET"), "secret key, at least 32 bytes (env GINSESSION_SECRET); random at each start if unset")
 	fs.StringVar(&fallbacks, "secret-fallbacks", getenv("GINSESSION_SECRET_FALLBACKS"), "comma-separated older secrets still accepted (env GINSESSION_SECRET_FALLBACKS)")
 	fs.StringVar(&secure, "secure-cookie", env("GINSESSION_SECURE_COOKIE", "false"), "send the session cookie over HTTPS only (env GINSESSION_SECURE_COOKIE)")
@@ -176,4 +178,14 @@ func portOf(addr string) string {
 		return addr[i:]
 	}
 	return ""
+}
+
+// defaultDataDir is example_app/data, which .gitignore covers, whether the
+// app runs from the repository root (go run ./example_app) or from its own
+// directory (cd example_app && go run .).
+func defaultDataDir() string {
+	if fi, err := os.Stat("example_app"); err == nil && fi.IsDir() {
+		return filepath.Join("example_app", "data")
+	}
+	return "data"
 }

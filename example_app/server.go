@@ -29,7 +29,7 @@ var assets embed.FS
 type server struct {
 	http.Handler
 	log     *slog.Logger
-	store   stores.Backend
+	store   stores.Store
 	closers closers
 	users   *userDB
 	pages   map[string]*template.Template
@@ -142,7 +142,8 @@ type page struct {
 	Username string
 	MinLen   int
 	Devices  []auth.Device
-	NoIndex  string        // why the store cannot list sessions, if it cannot
+	Others   int           // how many of Devices are not this browser
+	NoIndex  bool          // the store cannot list sessions (the cookie store)
 	CSRF     template.HTML // the hidden input every form that posts carries
 }
 
@@ -359,9 +360,10 @@ func humanDuration(d time.Duration) string {
 // parsePages parses each page with the shared layout.
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"date":     func(t time.Time) string { return t.Format("Mon 2 Jan 2006 15:04 MST") },
-		"duration": humanDuration,
-		"itoa":     strconv.Itoa,
+		"date":       func(t time.Time) string { return t.Format("Mon 2 Jan 2006 15:04 MST") },
+		"deviceName": deviceName,
+		"duration":   humanDuration,
+		"itoa":       strconv.Itoa,
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range []string{"home", "login", "profile", "password", "devices"} {

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/cookiestore"
 )
@@ -17,7 +18,7 @@ import (
 // timeoutSite is a Go site with both timeouts on store, sharing the
 // secret with Django; /login stores a user and a session idle timeout of
 // its own, /whoami reads them.
-func timeoutSite(store stores.Backend, now func() time.Time, opts ...ginsession.Option) http.Handler {
+func timeoutSite(store stores.Store, now func() time.Time, opts ...ginsession.Option) http.Handler {
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
 	r.Use(ginsession.New(store, append([]ginsession.Option{
@@ -111,7 +112,7 @@ func TestTimeoutDataInAGoCookieLoadsInDjango(t *testing.T) {
 	needDjango(t)
 	now := time.Now().Truncate(time.Second)
 	clock := func() time.Time { return now }
-	h := timeoutSite(mustNew(cookiestore.New(cookiestore.WithClock(clock))), clock)
+	h := timeoutSite(testenv.Must(cookiestore.New(cookiestore.WithClock(clock))), clock)
 	_, cookie := visit(t, h, "/login", "")
 	want := fmt.Sprintf(`{"user":"alice","_session_idle_timeout":7200,"_session_started":%d}`, now.Unix())
 	var resp pyLoaded

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/messages"
 	"github.com/ginsession/ginsession/sessiontest"
 	"github.com/ginsession/ginsession/stores"
@@ -33,7 +34,7 @@ type shown struct {
 // newApp serves a site on store: POST /add adds the form's message and
 // redirects (303) to /show, which consumes the pending messages; /peek
 // reads them without consuming; /other ignores them.
-func newApp(t *testing.T, store stores.Backend, opts ...messages.Option) *gin.Engine {
+func newApp(t *testing.T, store stores.Store, opts ...messages.Option) *gin.Engine {
 	t.Helper()
 	r := gin.New()
 	r.Use(ginsession.New(store, ginsession.WithSecretKey(secret)), messages.New(opts...))
@@ -150,4 +151,4 @@ func (s *countingStore) Delete(ctx context.Context, key string) error {
 	return s.Store.Delete(ctx, key)
 }
 
-func newCounting() *countingStore { return &countingStore{Store: mustNew(memstore.New())} }
+func newCounting() *countingStore { return &countingStore{Store: testenv.Must(memstore.New())} }

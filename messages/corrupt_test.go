@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -43,6 +44,8 @@ func TestUnreadableMessagesAreAnErrorAndAreKept(t *testing.T) {
 	for i, err := range errs[:3] {
 		if !errors.Is(err, messages.ErrCorrupt) {
 			t.Errorf("call %d: %v, want ErrCorrupt", i, err)
+		} else if n := strings.Count(err.Error(), "messages: "); n != 1 {
+			t.Errorf("call %d: %q says \"messages: \" %d times, want once", i, err, n)
 		}
 	}
 	if left[0] != bad {

@@ -1,11 +1,10 @@
 package messages
 
 import (
-	"fmt"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/errprefix"
 )
 
 // Consume returns the pending messages, oldest first, and removes them from
@@ -53,7 +52,7 @@ func tagged(c *gin.Context, ms []Message, s *ginsession.Session, err error) ([]M
 		err = s.Err()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("messages: read: %w", err)
+		return nil, errprefix.Wrap("messages: read", err)
 	}
 	tags := configOf(c).tags
 	for i := range ms {

@@ -9,12 +9,16 @@
 // login checks the password the user typed against auth_user.password and
 // re-hashes it when the stored hash is weaker than h's:
 //
-//	ok, err := h.Check(password, stored)
-//	if err != nil || !ok {
-//		return "", errWrongPassword // a wrong or unusable password, or a hash this package cannot read
-//	}
-//	if h.NeedsUpgrade(stored) {
-//		return h.Make(password) // store it, as Django's check_password(setter) does
+//	// checkPassword returns the hash to store in place of stored, or "".
+//	func checkPassword(h djangohash.Hasher, password, stored string) (string, error) {
+//		ok, err := h.Check(password, stored)
+//		if err != nil || !ok {
+//			return "", errors.New("wrong password") // or unusable, or a hash this package cannot read
+//		}
+//		if h.NeedsUpgrade(stored) {
+//			return h.Make(password) // store it, as Django's check_password(setter) does
+//		}
+//		return "", nil
 //	}
 //
 // # Formats

@@ -261,7 +261,7 @@ func main() {
 		log.Fatal(err)
 	}
 	if *readme != "" {
-		if err := r.updateReadme(*readme, meta, e2e); err != nil {
+		if err := r.updateReadme(*readme, e2e); err != nil {
 			log.Fatal(err)
 		}
 	}
