@@ -179,7 +179,7 @@ func Login(c *gin.Context, user User, backend string) error {
 		return errprefix.Wrap("auth: login", err)
 	}
 	if err := admit(s, id); err != nil {
-		return fmt.Errorf("auth: login: %w", err)
+		return errprefix.Wrap("auth: login", err)
 	}
 	if backend == "" {
 		backend = DefaultBackend
