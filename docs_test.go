@@ -637,3 +637,15 @@ func markdownAnchors(src string) map[string]bool {
 	}
 	return out
 }
+
+// TestTheREADMEIsShort keeps the README a page a Gin developer reads
+// through (issue #28): details go to docs/.
+func TestTheREADMEIsShort(t *testing.T) {
+	src, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(src), "\n"); n >= 300 {
+		t.Errorf("README.md has %d lines; keep it under 300 and move details to docs/", n)
+	}
+}
