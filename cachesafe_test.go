@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/cookiestore"
 	"github.com/ginsession/ginsession/stores/memstore"
@@ -45,9 +46,9 @@ func TestEveryResponseCarryingTheSessionCookieVariesOnCookie(t *testing.T) {
 		name     string
 		newStore func() stores.Backend
 	}{
-		{"memstore (Touch)", func() stores.Backend { return mustNew(memstore.New()) }},
+		{"memstore (Touch)", func() stores.Backend { return testenv.Must(memstore.New()) }},
 		{"no Touch", func() stores.Backend { return newFaultStore() }},
-		{"cookie store", func() stores.Backend { return mustNew(cookiestore.New()) }},
+		{"cookie store", func() stores.Backend { return testenv.Must(cookiestore.New()) }},
 	}
 	cookies := []struct {
 		name string

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores/cookiestore"
 )
 
@@ -21,7 +22,7 @@ const (
 func cookieApp(t *testing.T, store *cookiestore.Store, opts ...ginsession.Option) *app {
 	t.Helper()
 	if store == nil {
-		store = mustNew(cookiestore.New())
+		store = testenv.Must(cookiestore.New())
 	}
 	if len(opts) == 0 {
 		opts = []ginsession.Option{ginsession.WithSecretKey(secretA)}
@@ -97,7 +98,7 @@ func TestATamperedCookieIsAnEmptySessionAndAWarning(t *testing.T) {
 
 func TestTheCookieStoreEnforcesExpiryWhenReading(t *testing.T) {
 	twoHoursAgo := func() time.Time { return time.Now().Add(-2 * time.Hour) }
-	past := cookieApp(t, mustNew(cookiestore.New(cookiestore.WithClock(twoHoursAgo))))
+	past := cookieApp(t, testenv.Must(cookiestore.New(cookiestore.WithClock(twoHoursAgo))))
 	now := cookieApp(t, nil)
 
 	// A custom expiry of one hour, sealed two hours ago: Django would still
@@ -176,7 +177,7 @@ func TestTheCookieStoreNeedsASecretAndTheJSONCodec(t *testing.T) {
 					t.Fatalf("panic %q", msg)
 				}
 			}()
-			ginsession.New(mustNew(cookiestore.New()), opts...)
+			ginsession.New(testenv.Must(cookiestore.New()), opts...)
 		})
 	}
 }

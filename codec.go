@@ -1,5 +1,11 @@
 package ginsession
 
+import (
+	"fmt"
+
+	"github.com/ginsession/ginsession/internal/pyjson"
+)
+
 // Codec turns a session's values into the bytes a store keeps, and back.
 //
 // keys gives the order of the top-level entries (the order they were first
@@ -9,60 +15,58 @@ package ginsession
 // session then starts empty and a warning is logged, as Django does with
 // corrupt session data.
 //
-// The codecs of this package, JSONCodec and DjangoCodec's, are given a
-// session's values directly. Any other codec, one that embeds JSONCodec
-// included, is handed a map: the session's own once it has more than a few
-// entries, one made for the call before that. Encode must not keep or
-// change it; the map Decode returns becomes the session's.
+// Encode is handed the session's own map and must not keep or change it;
+// the map Decode returns becomes the session's.
 type Codec interface {
 	Encode(keys []string, values map[string]any) ([]byte, error)
 	Decode(data []byte) (keys []string, values map[string]any, err error)
 }
 
-// setCodec is a Codec of this package, which reads and writes a session's
-// valueSet directly: a custom Codec is handed a map, which a small session
-// does not otherwise have.
-type setCodec interface {
-	// encodeSet is Encode of values.
-	encodeSet(values *valueSet) ([]byte, error)
-	// decodeSet is Decode into dst, whose entries it replaces; on an error
-	// dst is left empty. With alias, strings may point into data, which
-	// nobody will change.
-	decodeSet(data []byte, alias bool, dst *valueSet) error
+// JSONCodec is the default codec: compact JSON that Django's JSONSerializer
+// reads as it is (top-level keys in insertion order, every non-ASCII
+// character escaped as \uXXXX, no HTML escaping).
+//
+// Whatever Encode accepts, Decode returns with the same meaning: integers
+// come back as int (uint64 above math.MaxInt64, and a [json.Number] holding
+// the exact digits beyond 64 bits, as Python writes 2**70), so a value set as
+// 42 reads back as 42 and not 42.0, and no integer is ever rounded. Floats
+// come back as float64, nested objects as map[string]any and arrays as
+// []any; [Get] converts them to the caller's type. Encode fails the save
+// with an error naming the key, rather than store something that would read
+// back different or not at all: values JSON cannot hold (channels,
+// functions, NaN, ...), strings or map keys that are not valid UTF-8 (JSON
+// would hold U+FFFD instead, and two such keys would merge into one), and
+// values nesting more than 200 arrays and objects, which Decode refuses
+// too. Values other than the JSON shapes go through encoding/json and are
+// checked the same way on its output; as encoding/json writes invalid UTF-8
+// as the escape \ufffd, a [json.Marshaler] that writes that escape itself
+// is refused (write the character U+FFFD instead).
+type JSONCodec struct{}
+
+// Encode implements Codec.
+func (JSONCodec) Encode(keys []string, values map[string]any) ([]byte, error) {
+	data, err := pyjson.EncodeObject(keys, values)
+	if err != nil {
+		return nil, fmt.Errorf("ginsession: %w", err)
+	}
+	return data, nil
 }
 
-// encodeMap is c's Encode of a caller's keys and map.
-func encodeMap(c setCodec, keys []string, values map[string]any) ([]byte, error) {
-	vs := valueSet{keys: keys, m: values}
-	if values == nil {
-		vs.m = noValues
+// Decode implements Codec.
+func (JSONCodec) Decode(data []byte) ([]string, map[string]any, error) {
+	keys, values, err := pyjson.DecodeObject(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ginsession: %w", err)
 	}
-	return c.encodeSet(&vs)
+	return keys, values, nil
 }
 
-// decodeMap is c's Decode into a caller's keys and map.
-func decodeMap(c setCodec, data []byte) ([]string, map[string]any, error) {
-	vs := new(valueSet)
-	if err := c.decodeSet(data, false, vs); err != nil {
-		return nil, nil, err
+// isJSONCodec reports whether c produces plain JSON (what client-side
+// stores sign themselves).
+func isJSONCodec(c Codec) bool {
+	switch c.(type) {
+	case JSONCodec, *JSONCodec:
+		return true
 	}
-	return vs.orderedKeys(), vs.toMap(), nil
-}
-
-// setCodecOf returns c as a setCodec when it is JSONCodec or DjangoCodec's,
-// and nil for any other. The type must match exactly: a caller's codec that
-// embeds JSONCodec to change Encode or Decode has the promoted methods of
-// setCodec too, and must still be called through its own.
-func setCodecOf(c Codec) setCodec {
-	switch c := c.(type) {
-	case JSONCodec:
-		return c
-	case *JSONCodec:
-		if c != nil {
-			return JSONCodec{}
-		}
-	case *djangoCodec:
-		return c
-	}
-	return nil
+	return false
 }

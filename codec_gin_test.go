@@ -110,3 +110,55 @@ func TestIntegersPastInt64SurviveARequest(t *testing.T) {
 		t.Fatalf("math.MaxUint64 read back as %q", r.body)
 	}
 }
+
+func TestIntegersSurviveARoundTripAsIntegers(t *testing.T) {
+	a := newApp(t, nil)
+	type profile struct {
+		Name string   `json:"name"`
+		Tags []string `json:"tags"`
+	}
+	a.r.GET("/put", func(c *gin.Context) {
+		s := ginsession.From(c)
+		s.Set("n", 42)
+		s.Set("f", 2.5)
+		s.Set("p", profile{"Zoë", []string{"a", "b"}})
+		s.Set("list", []string{"x", "y"})
+		c.Status(http.StatusNoContent)
+	})
+	a.r.GET("/check", func(c *gin.Context) {
+		s := ginsession.From(c)
+		raw, _ := s.Get("n")
+		n, ok := ginsession.Get[int](s, "n")
+		n8, ok8 := ginsession.Get[int8](s, "n")
+		f, okf := ginsession.Get[float64](s, "f")
+		_, badInt := ginsession.Get[int](s, "f")
+		p, okp := ginsession.Get[profile](s, "p")
+		l, okl := ginsession.Get[[]string](s, "list")
+		_, missing := ginsession.Get[string](s, "nope")
+		c.String(200, "%T %d %v %d %v %v %v %v %+v %v %v %v %v", raw, n, ok, n8, ok8, f, okf, badInt, p, okp, l, okl, missing)
+	})
+	k := a.get("/put", "").cookieValue("sessionid")
+	r := a.get("/check", "sessionid="+k)
+	want := "int 42 true 42 true 2.5 true false {Name:Zoë Tags:[a b]} true [x y] true false"
+	if r.body != want {
+		t.Fatalf("got  %q\nwant %q", r.body, want)
+	}
+}
+
+func TestAValueWithNoJSONFormFailsTheRequestNamingTheKey(t *testing.T) {
+	a := newApp(t, nil)
+	a.r.GET("/bad", func(c *gin.Context) {
+		ginsession.From(c).Set("callback", func() {})
+		c.String(200, "looks fine")
+	})
+	r := a.get("/bad", "")
+	if r.StatusCode != 500 || strings.Contains(r.body, "looks fine") {
+		t.Fatalf("status %d body %q, want 500 without the handler's body", r.StatusCode, r.body)
+	}
+	if !strings.Contains(a.logs.String(), `callback`) {
+		t.Fatalf("log does not name the key: %s", a.logs.String())
+	}
+	if len(a.store.records) != 0 {
+		t.Fatal("something was stored")
+	}
+}

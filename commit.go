@@ -15,16 +15,12 @@ import (
 func (s *Session) commit(status int, w http.ResponseWriter) error {
 	s.mu.Lock()
 	if s.untouchedLocked() {
-		// Most requests: no header to add, nothing to store. Apart from
-		// the lock, this path costs nothing (the "untouched" rows).
+		// Most requests: no header to add, nothing to store.
 		s.committed = true
 		s.mu.Unlock()
 		return nil
 	}
 	s.adoptKey()
-	// One defer and one return keep the defer open-coded: commitLocked's
-	// many returns behind two defers made Go run them through the runtime's
-	// defer chain.
 	defer func() {
 		s.committed = true
 		s.mu.Unlock()
@@ -36,13 +32,13 @@ func (s *Session) commit(status int, w http.ResponseWriter) error {
 // to report, the session neither used nor saved in this request, and no
 // cookie to delete (none came, or it named a record). s.mu is held.
 func (s *Session) untouchedLocked() bool {
-	return s.failure() == nil && !s.accessed && !s.modified && !s.cookieDue && !s.m.opts.SaveEveryRequest &&
+	return s.err == nil && !s.accessed && !s.modified && !s.cookieDue && !s.m.opts.SaveEveryRequest &&
 		(!s.hadCookie || !s.isEmptyLocked())
 }
 
 // commitLocked is commit with s.mu held.
 func (s *Session) commitLocked(status int, h http.Header) error {
-	if err := s.failure(); err != nil {
+	if err := s.err; err != nil {
 		return err
 	}
 	o := &s.m.opts

@@ -29,10 +29,10 @@ import (
 // CI=true, as everywhere).
 func relStores(t *testing.T) map[string]func(t *testing.T) stores.Store {
 	return map[string]func(t *testing.T) stores.Store{
-		"memstore": func(t *testing.T) stores.Store { return mustNew(memstore.New()) },
+		"memstore": func(t *testing.T) stores.Store { return testenv.Must(memstore.New()) },
 		// The same store seen through the base contract only, as a store
 		// without stores.Swapper is: last write wins.
-		"memstore-unconditional": func(t *testing.T) stores.Store { return baseOnly{mustNew(memstore.New())} },
+		"memstore-unconditional": func(t *testing.T) stores.Store { return baseOnly{testenv.Must(memstore.New())} },
 		"filestore": func(t *testing.T) stores.Store {
 			st, err := filestore.New(t.TempDir())
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
@@ -62,7 +63,7 @@ func (s *ctxStore) Exists(ctx context.Context, key string) (bool, error) {
 // must run under the context as it is when the call is made, not the one
 // ginsession saw when the request came in.
 func TestStoreCallsRunUnderTheRequestContextOfTheMoment(t *testing.T) {
-	st := &ctxStore{Store: mustNew(memstore.New()), seen: map[string][]any{}}
+	st := &ctxStore{Store: testenv.Must(memstore.New()), seen: map[string][]any{}}
 	a := newApp(t, st)
 	trace := func(c *gin.Context) {
 		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), traceKey{}, "inner"))
@@ -125,7 +126,7 @@ func TestStoreCallsRunUnderTheRequestContextOfTheMoment(t *testing.T) {
 // outlives the request (a misuse, but one that must not race with gin's
 // reuse of the gin.Context) runs under the context the request ended with.
 func TestAStoreCallAfterTheRequestUsesItsLastContext(t *testing.T) {
-	st := &ctxStore{Store: mustNew(memstore.New()), seen: map[string][]any{}}
+	st := &ctxStore{Store: testenv.Must(memstore.New()), seen: map[string][]any{}}
 	a := newApp(t, st)
 	done := make(chan error, 1)
 	a.r.GET("/late", func(c *gin.Context) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ginsession/ginsession/internal/errprefix"
+	"github.com/ginsession/ginsession/internal/pyjson"
 	"github.com/ginsession/ginsession/signing"
 )
 
@@ -44,51 +45,47 @@ func DjangoCodec(secret string, fallbacks ...string) Codec {
 			panic(fmt.Sprintf("ginsession: DjangoCodec fallback secret #%d is empty: remove it or pass the old SECRET_KEY", i+1))
 		}
 	}
-	return &djangoCodec{cfg: signing.Config{
-		Key:       secret,
-		Fallbacks: append([]string(nil), fallbacks...),
-		Salt:      djangoSessionSalt,
-		Compress:  true,
-	}}
+	return newDjangoCodec(signing.Config{Key: secret, Fallbacks: fallbacks, Salt: djangoSessionSalt, Compress: true})
 }
 
-// djangoCodec implements DjangoCodec. Tests set cfg.Now to freeze the
-// signing time.
+// newDjangoCodec is DjangoCodec with cfg's keys (checked by the caller)
+// derived once; tests set cfg.Now to freeze the signing time.
+func newDjangoCodec(cfg signing.Config) *djangoCodec {
+	p, err := cfg.Prepare()
+	if err != nil {
+		panic("ginsession: DjangoCodec: " + err.Error())
+	}
+	return &djangoCodec{secrets: append([]string{cfg.Key}, cfg.Fallbacks...), signer: p}
+}
+
+// djangoCodec implements DjangoCodec.
 type djangoCodec struct {
-	cfg signing.Config
+	secrets []string // SECRET_KEY then its fallbacks, for New's length check
+	signer  *signing.Prepared
 }
 
 // Encode implements Codec.
 func (c *djangoCodec) Encode(keys []string, values map[string]any) ([]byte, error) {
-	return encodeMap(c, keys, values)
-}
-
-// Decode implements Codec.
-func (c *djangoCodec) Decode(data []byte) ([]string, map[string]any, error) {
-	return decodeMap(c, data)
-}
-
-func (c *djangoCodec) encodeSet(values *valueSet) ([]byte, error) {
-	js, err := encodeJSON(values)
+	js, err := JSONCodec{}.Encode(keys, values)
 	if err != nil {
 		return nil, err
 	}
-	s, err := signing.Dumps(js, c.cfg)
+	s, err := c.signer.Dumps(js)
 	if err != nil {
 		return nil, errprefix.Wrap("ginsession: sign session data", err)
 	}
 	return []byte(s), nil
 }
 
-// decodeSet copies every string, whatever alias says.
-func (c *djangoCodec) decodeSet(data []byte, _ bool, dst *valueSet) error {
-	js, _, err := signing.Loads(string(data), c.cfg)
+// Decode implements Codec.
+func (c *djangoCodec) Decode(data []byte) ([]string, map[string]any, error) {
+	js, _, err := c.signer.Loads(string(data))
 	if err != nil {
-		dst.reset()
-		return errprefix.Wrap("ginsession: django session data", err)
+		return nil, nil, errprefix.Wrap("ginsession: django session data", err)
 	}
-	if err := decodeJSONInto(js, false, dst); err != nil {
-		return errprefix.Wrap("ginsession: django session data", err)
+	keys, values, err := pyjson.DecodeObject(js)
+	if err != nil {
+		return nil, nil, errprefix.Wrap("ginsession: django session data", err)
 	}
-	return nil
+	return keys, values, nil
 }

@@ -30,9 +30,10 @@ var djangoBigValues = map[string]any{
 // frozenDjangoCodec returns DjangoCodec(secret, fallbacks...) whose clock
 // stands at t.
 func frozenDjangoCodec(t time.Time, secret string, fallbacks ...string) Codec {
-	c := DjangoCodec(secret, fallbacks...).(*djangoCodec)
-	c.cfg.Now = func() time.Time { return t }
-	return c
+	return newDjangoCodec(signing.Config{
+		Key: secret, Fallbacks: fallbacks, Salt: djangoSessionSalt, Compress: true,
+		Now: func() time.Time { return t },
+	})
 }
 
 func TestDjangoCodecDecodesDjangosSessionVector(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/signing"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/cookiestore"
@@ -95,13 +97,13 @@ func relSetCookieValue(h http.Header) (string, bool) {
 // valid (a server-side key is never adopted unless the store knows it); a
 // cookie the server sets is always a fresh valid key or a deletion.
 func FuzzCookieHeader(f *testing.F) {
-	mem := mustNew(memstore.New())
+	mem := testenv.Must(memstore.New())
 	if err := mem.Create(context.Background(), relKnownKey, []byte(`{"who":"seed"}`), time.Now().Add(time.Hour)); err != nil {
 		f.Fatal(err)
 	}
 	server := relFuzzEngine(mem)
-	client := relFuzzEngine(mustNew(cookiestore.New()), ginsession.WithSecretKey(relSecret))
-	sealed, err := mustNew(cookiestore.New()).Seal([]byte(`{"who":"sealed"}`), [][]byte{[]byte(relSecret)})
+	client := relFuzzEngine(testenv.Must(cookiestore.New()), ginsession.WithSecretKey(relSecret))
+	sealed, err := testenv.Must(cookiestore.New()).Seal([]byte(`{"who":"sealed"}`), [][]byte{[]byte(relSecret)})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -304,8 +306,8 @@ func TestAOneMegabyteCookieCostsNoMoreThanASmallOne(t *testing.T) {
 	huge := []string{"sessionid=" + strings.Repeat("a", 1<<20)}
 	hugeQuoted := []string{`sessionid="` + strings.Repeat("Ab.:", 1<<18) + `"`}
 	for name, r := range map[string]http.Handler{
-		"memstore":    relFuzzEngine(mustNew(memstore.New())),
-		"cookiestore": relFuzzEngine(mustNew(cookiestore.New()), ginsession.WithSecretKey(relSecret)),
+		"memstore":    relFuzzEngine(testenv.Must(memstore.New())),
+		"cookiestore": relFuzzEngine(testenv.Must(cookiestore.New()), ginsession.WithSecretKey(relSecret)),
 	} {
 		t.Run(name, func(t *testing.T) {
 			base := relAllocated(50, func() { relServe(r, "/key", nil) })
@@ -374,7 +376,7 @@ func relHugeBomb(n int) []byte {
 // valid one (only the secret's holder can make it) stops inflating at the
 // size limit, so memory stays bounded by the limit, not by the bomb.
 func TestAZlibBombIsRefusedCheaply(t *testing.T) {
-	payload := "." + signing.B64Encode(relHugeBomb(256<<20))
+	payload := "." + base64.RawURLEncoding.EncodeToString(relHugeBomb(256<<20))
 	salt := "django.contrib.sessions.SessionStore"
 	ts := signing.TimestampSigner{Signer: signing.Signer{Key: relSecret, Salt: salt}}
 	signed, err := ts.Sign(payload)
@@ -420,14 +422,14 @@ func TestAZlibBombIsRefusedCheaply(t *testing.T) {
 	if len(small)*4/3+60 > 4096 {
 		t.Fatalf("the cookie bomb is %d bytes", len(small))
 	}
-	cookiePayload := "." + signing.B64Encode(small)
+	cookiePayload := "." + base64.RawURLEncoding.EncodeToString(small)
 	cts := signing.TimestampSigner{Signer: signing.Signer{Key: relSecret, Salt: cookiestore.Salt}}
 	cookieSigned, err := cts.Sign(cookiePayload)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cookieForged := cookieSigned[:len(cookieSigned)-2] + "AA"
-	st := mustNew(cookiestore.New())
+	st := testenv.Must(cookiestore.New())
 	keys := [][]byte{[]byte(relSecret)}
 	t.Run("cookie store, forged signature: no inflating at all", func(t *testing.T) {
 		var err error
@@ -473,7 +475,7 @@ func TestAnOutOfRangeNumberIsCorruptDataNotAStuckSession(t *testing.T) {
 			if _, _, err := (ginsession.JSONCodec{}).Decode([]byte(record)); err == nil {
 				t.Fatalf("Decode accepted %.40q, which cannot be saved again", record)
 			}
-			mem := mustNew(memstore.New())
+			mem := testenv.Must(memstore.New())
 			key := stores.NewKey()
 			if err := mem.Create(context.Background(), key, []byte(record), time.Now().Add(time.Hour)); err != nil {
 				t.Fatal(err)
@@ -504,7 +506,7 @@ func TestAnOutOfRangeNumberIsCorruptDataNotAStuckSession(t *testing.T) {
 // logged out by a request answered 200. Such ages now saturate at the
 // largest Duration.
 func TestAHugeExpiryIsClampedNotWrappedIntoThePast(t *testing.T) {
-	mem := mustNew(memstore.New())
+	mem := testenv.Must(memstore.New())
 	r := gin.New()
 	r.Use(ginsession.New(mem, ginsession.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))))
 	r.GET("/forever", func(c *gin.Context) {
@@ -573,7 +575,7 @@ func FuzzGetTyped(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	mem := mustNew(memstore.New())
+	mem := testenv.Must(memstore.New())
 	key := stores.NewKey()
 	r := gin.New()
 	r.Use(ginsession.New(mem, ginsession.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))))

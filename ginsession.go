@@ -38,14 +38,4 @@
 // the request is answered by the error handler ([WithErrorHandler];
 // [DefaultErrorHandler] answers 500), the error is logged, and nothing is
 // saved over the record.
-//
-// # Where things are
-//
-// middleware.go is New and the per-request handler; commit.go decides, at
-// the end of a request, what to save and which cookie to send; cookie.go
-// reads and writes the cookie and Vary headers; session.go is the
-// dictionary API and persist.go the loading and saving behind it; backend.go
-// is the one seam between a session and where its record lives (a server
-// store, backend_server.go, or the cookie, backend_cookie.go); options.go
-// holds the With... settings; janitor.go purges expired records.
 package ginsession

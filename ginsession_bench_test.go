@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
 
@@ -56,7 +57,7 @@ func BenchmarkMiddleware(b *testing.B) {
 	bare.GET("/:any", handler)
 
 	r := gin.New()
-	r.Use(ginsession.New(mustNew(memstore.New())))
+	r.Use(ginsession.New(testenv.Must(memstore.New())))
 	r.GET("/:any", handler)
 
 	// A session to send back, as a browser would.

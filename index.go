@@ -28,8 +28,8 @@ type UserIndex struct {
 // DefaultActivityInterval is UserIndex.ActivityInterval's default.
 const DefaultActivityInterval = 5 * time.Minute
 
-// MaxUserAgent is how many bytes of the User-Agent header the index keeps.
-const MaxUserAgent = 256
+// maxUserAgent is how many bytes of the User-Agent header the index keeps.
+const maxUserAgent = 256
 
 // WithUserIndex records each logged-in session in a per-user index kept
 // by the store ([stores.Indexer]), so a user can list their sessions and
@@ -104,7 +104,7 @@ func newUserIndex(store stores.Store, o *options) (*userIndex, error) {
 }
 
 // userOf returns the user id stored in values, "" when none.
-func userOf(values *valueSet) string {
+func userOf(values *dict) string {
 	id, _ := sessionindex.UserID(values.get(sessionindex.UserIDKey))
 	if len(id) > stores.MaxIndexUserID {
 		return "" // no index can hold it; auth refuses such an id at Login
@@ -125,7 +125,7 @@ func (u *userIndex) entry(s *Session, now, expiry time.Time) stores.IndexEntry {
 	e.Backend, _ = s.values.get(sessionindex.BackendKey).(string)
 	if u.details && s.ended.Load() == nil && s.c != nil {
 		c := s.c
-		e.UserAgent = truncateUTF8(c.Request.UserAgent(), MaxUserAgent)
+		e.UserAgent = truncateUTF8(c.Request.UserAgent(), maxUserAgent)
 		e.IP = c.ClientIP()
 	}
 	return e
@@ -271,7 +271,7 @@ func (u *userIndex) flushing(s *Session, old string) {
 	if err != nil {
 		return // gone already, or the Delete will report the store's failure
 	}
-	var values valueSet
+	var values dict
 	if err := s.decode(raw, &values); err == nil {
 		s.setIndexed(indexState{user: userOf(&values), key: old})
 	}

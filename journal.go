@@ -14,19 +14,20 @@ package ginsession
 // base is the encoded data as loaded or last saved: what the record must
 // still hold for a conditional save to go through.
 
-// recordChange notes that the request set or deleted key. s.mu is held.
+// recordChange notes that the request set or deleted key. Without a base
+// there is nothing to merge into (a new session's save is insert-only),
+// so nothing is noted. s.mu is held.
 func (s *Session) recordChange(key string) {
-	if s.replaced {
+	if s.replaced || s.base == nil {
 		return
 	}
-	if s.changes == nil {
-		s.changes = s.changeBuf[:0]
-	}
 	s.changes = append(s.changes, key)
-	if len(s.changes) > 2*s.values.len()+32 {
-		// A loop setting the same few keys: keep the list as long as the
-		// distinct keys, not the calls.
+	if len(s.changes) > 2*s.distinct+32 {
+		// A loop setting the same few keys: keep the list about as long
+		// as the distinct keys, not the calls. Each dedupe at least doubles
+		// the next one's bar, so that it costs O(1) a change overall.
 		s.changes = dedupe(s.changes)
+		s.distinct = len(s.changes)
 	}
 }
 
@@ -34,7 +35,7 @@ func (s *Session) recordChange(key string) {
 // held.
 func (s *Session) replaceAll() {
 	s.replaced = true
-	s.changes = nil
+	s.changes, s.distinct = nil, 0
 }
 
 // saved notes that data is now the record: nothing is pending. s.mu is
@@ -42,10 +43,8 @@ func (s *Session) replaceAll() {
 func (s *Session) saved(data []byte) {
 	s.base = data
 	s.replaced = false
-	if s.changes != nil {
-		clear(s.changes)
-		s.changes = s.changes[:0]
-	}
+	clear(s.changes)
+	s.changes, s.distinct = s.changes[:0], 0
 }
 
 // mustMerge reports whether a save has to be conditional on the record
@@ -57,46 +56,29 @@ func (s *Session) mustMerge() bool {
 
 // replay makes the session the record's current data with this request's
 // changes applied on top: a changed key takes this request's value (or
-// stays deleted), every other key the record's. Keys new to the record go
-// after its own, in this request's order. s.mu is held.
+// stays deleted), every other key the record's. The record's keys keep
+// their places; keys new to it go after them, in this request's order.
+// s.mu is held.
 func (s *Session) replay(current []byte) {
-	var cur valueSet
+	var cur dict
 	if err := s.decode(current, &cur); err != nil {
 		// What a concurrent request saved cannot be read: as at load, the
 		// session carries on without it (and the save overwrites it).
 		s.logCorrupt(err)
 	}
-	keys, values := cur.orderedKeys(), cur.copyMap()
 	changed := make(map[string]bool, len(s.changes))
 	for _, k := range s.changes {
 		changed[k] = true
-	}
-	for k := range changed {
-		if v, ok := s.values.lookup(k); ok {
-			values[k] = v
-		} else {
-			delete(values, k)
+		if !s.values.has(k) {
+			cur.del(k)
 		}
 	}
-	// The record's keys keep their order, less those this request deleted;
-	// this request's new keys follow in its own order.
-	order := make([]string, 0, len(values))
-	seen := make(map[string]bool, len(values))
-	for _, k := range keys {
-		if _, ok := values[k]; ok && !seen[k] {
-			seen[k] = true
-			order = append(order, k)
+	for _, k := range s.values.keys() {
+		if changed[k] {
+			cur.set(k, s.values.get(k))
 		}
 	}
-	for _, k := range s.values.orderedKeys() {
-		if changed[k] && !seen[k] {
-			if _, ok := values[k]; ok {
-				seen[k] = true
-				order = append(order, k)
-			}
-		}
-	}
-	s.values.assign(order, values)
+	s.values = cur
 	s.base = current
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/cachedstore"
 	"github.com/ginsession/ginsession/stores/memstore"
@@ -65,7 +66,7 @@ func (m *meddler) json(t *testing.T, key string) string {
 	return string(b)
 }
 
-func newMeddler() *meddler { return meddle(mustNew(memstore.New())) }
+func newMeddler() *meddler { return meddle(testenv.Must(memstore.New())) }
 
 // journalApp serves /do, whose handler is the test's.
 func journalApp(t *testing.T, st stores.Store, h gin.HandlerFunc, opts ...ginsession.Option) *app {
@@ -263,7 +264,7 @@ func TestCycleKeyAfterAConcurrentLogoutLeavesNothing(t *testing.T) {
 // errors.ErrUnsupported; saves and key cycles then work as on a store
 // without them (last write wins), never failing the request.
 func TestAWrapperWithoutTheCapabilityFallsBackToUpdate(t *testing.T) {
-	st, err := cachedstore.New(mustNew(memstore.New()), baseOnly{mustNew(memstore.New())})
+	st, err := cachedstore.New(testenv.Must(memstore.New()), baseOnly{testenv.Must(memstore.New())})
 	if err != nil {
 		t.Fatal(err)
 	}

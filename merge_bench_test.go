@@ -31,7 +31,7 @@ func BenchmarkConcurrentWriters(b *testing.B) {
 		name string
 		open func(b *testing.B) stores.Store
 	}{
-		{"memory", func(b *testing.B) stores.Store { return mustNew(memstore.New()) }},
+		{"memory", func(b *testing.B) stores.Store { return testenv.Must(memstore.New()) }},
 		{"redis", func(b *testing.B) stores.Store { return everystore.Redis(b, "gs_mbench_") }},
 		{"mysql", func(b *testing.B) stores.Store { return everystore.SQL(b, testenv.MySQL(b), "gs_mbench_") }},
 	} {

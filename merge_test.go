@@ -46,7 +46,7 @@ func swapStores(t *testing.T) []namedStore {
 		return st
 	}
 	return []namedStore{
-		{"memory", func(t *testing.T) stores.Store { return mustNew(memstore.New()) }},
+		{"memory", func(t *testing.T) stores.Store { return testenv.Must(memstore.New()) }},
 		{"file", func(t *testing.T) stores.Store { return dir(t) }},
 		{"sqlite", func(t *testing.T) stores.Store { return everystore.SQL(t, sqliteDB(t), "gs_merge_") }},
 		{"mysql", func(t *testing.T) stores.Store { return everystore.SQL(t, testenv.MySQL(t), "gs_merge_") }},
@@ -78,7 +78,7 @@ func swapStores(t *testing.T) []namedStore {
 		{"cached-redis-stamped-mysql", func(t *testing.T) stores.Store {
 			return cached(t, everystore.Redis(t, "gs_merge_", redisstore.WithStampedRecords()), everystore.SQL(t, testenv.MySQL(t), "gs_merge_"))
 		}},
-		{"cached-memory-file", func(t *testing.T) stores.Store { return cached(t, mustNew(memstore.New()), dir(t)) }},
+		{"cached-memory-file", func(t *testing.T) stores.Store { return cached(t, testenv.Must(memstore.New()), dir(t)) }},
 	}
 }
 

@@ -19,14 +19,11 @@ const ContextKey contextKey = "github.com/ginsession/ginsession"
 // middleware holds what every request's session shares.
 type middleware struct {
 	opts      options
-	backend   backend      // where records live, chosen once in New
-	keyed     bool         // backend is a server store's: the cookie carries a key
-	inProcess bool         // the store never blocks: no per-call deadline
-	alias     bool         // the codec is JSONCodec and loads are fresh buffers: decode without copying
-	sets      setCodec     // the codec, when it is one of this package's: no map between it and the session
-	deletion  string       // the Set-Cookie value that deletes the cookie; fixed by the options
-	format    cookieFormat // writes the Set-Cookie value that sets it
-	secrets   [][]byte     // SecretKey then fallbacks, for a cookie store
+	backend   backend  // where records live, chosen once in New
+	keyed     bool     // backend is a server store's: the cookie carries a key
+	inProcess bool     // the store never blocks: no per-call deadline
+	deletion  string   // the Set-Cookie value that deletes the cookie; fixed by the options
+	secrets   [][]byte // SecretKey then fallbacks, for a cookie store
 	// secretStrings is the same, for auth through internal/sessionsecret;
 	// no exported API hands it to a handler.
 	secretStrings []string
@@ -59,12 +56,9 @@ func New(store stores.Backend, opts ...Option) gin.HandlerFunc {
 		o.Logger = slog.Default()
 	}
 	_, inProcess := store.(stores.InProcess)
-	_, fresh := store.(stores.FreshLoad)
 	_, keyed := be.(*serverBackend)
-	m := &middleware{opts: o, backend: be, keyed: keyed, inProcess: inProcess, alias: fresh && isJSONCodec(o.Codec), log: o.Logger}
-	m.sets = setCodecOf(o.Codec)
+	m := &middleware{opts: o, backend: be, keyed: keyed, inProcess: inProcess, log: o.Logger}
 	m.deletion = m.deletionCookie()
-	m.format = newCookieFormat(&m.opts)
 	if o.SecretKey != "" {
 		m.secretStrings = append([]string{o.SecretKey}, o.SecretKeyFallbacks...)
 		for _, k := range m.secretStrings {
@@ -83,9 +77,6 @@ func (m *middleware) handle(c *gin.Context) {
 	if len(value) < stores.MinKeyLength || len(value) > maxClientCookie {
 		value = ""
 	}
-	// One literal: a new object's fields written as it is made need no GC
-	// write barrier, which field-by-field stores after a call did (the
-	// "untouched" rows of BENCHMARKS.md).
 	s := &Session{m: m, sealed: value, hadCookie: found, c: c, inner: c.Writer}
 	w := (*responseWriter)(s)
 	c.Writer = w

@@ -244,7 +244,7 @@ func (o *options) validate() error {
 	if dc, ok := o.Codec.(*djangoCodec); ok {
 		// The codec signs what the middleware stores: the same rule as
 		// WithSecretKey's, though DjangoCodec alone reads shorter keys.
-		if err := checkSecrets(dc.cfg.Key, dc.cfg.Fallbacks, false); err != nil {
+		if err := checkSecrets(dc.secrets[0], dc.secrets[1:], false); err != nil {
 			return fmt.Errorf("DjangoCodec: %w", err)
 		}
 	}

@@ -56,7 +56,6 @@ func (s *Session) hasRecord() bool { return s.key != "" || s.sealed != "" }
 // dropRecord forgets the session's record and data: it is empty and
 // keyless. s.mu is held.
 func (s *Session) dropRecord() {
-	s.own()
 	s.key, s.sealed, s.base = "", "", nil
 	s.values.reset()
 }
@@ -67,7 +66,6 @@ func (s *Session) dropRecord() {
 // but keeps the key and records the error, so nothing is saved over the
 // record and the request fails.
 func (s *Session) load() {
-	s.own()
 	s.loaded = true
 	s.values.reset()
 	if !s.hasRecord() {
@@ -96,13 +94,7 @@ func (s *Session) load() {
 
 // decode replaces the values in dst with those of a record's data, and
 // empties it on an error. s.mu is held.
-func (s *Session) decode(raw []byte, dst *valueSet) error {
-	if c := s.m.sets; c != nil {
-		// With alias, the store made raw for this call alone
-		// (stores.FreshLoad), or shares a slice nobody writes into
-		// (stores.SharedLoad), so strings may point into it.
-		return c.decodeSet(raw, s.m.alias, dst)
-	}
+func (s *Session) decode(raw []byte, dst *dict) error {
 	keys, values, err := s.m.opts.Codec.Decode(raw)
 	if err != nil {
 		dst.reset()
@@ -184,7 +176,6 @@ func (s *Session) saveLocked(now time.Time) error {
 	if s.err != nil {
 		return s.err
 	}
-	s.own()
 	s.stampStart(now)
 	data, err := s.encode()
 	if err != nil {
@@ -202,10 +193,7 @@ func (s *Session) saveLocked(now time.Time) error {
 
 // encode is the session's data as the codec stores it. s.mu is held.
 func (s *Session) encode() ([]byte, error) {
-	if c := s.m.sets; c != nil {
-		return c.encodeSet(&s.values)
-	}
-	return s.m.opts.Codec.Encode(s.values.orderedKeys(), s.values.toMap())
+	return s.m.opts.Codec.Encode(s.values.keys(), s.values.values)
 }
 
 // Exists reports whether the store holds a record under key (Django's

@@ -123,7 +123,7 @@ func relGet(t *testing.T, base, path, key string) (int, string, string) {
 // real session (the attacker's own), so the attacker's copy of the key is
 // worthless after the victim logs in.
 func TestSessionFixation(t *testing.T) {
-	for name, st := range map[string]stores.Store{"memstore": mustNew(memstore.New()), "filestore": relFileStore(t)} {
+	for name, st := range map[string]stores.Store{"memstore": testenv.Must(memstore.New()), "filestore": relFileStore(t)} {
 		t.Run(name, func(t *testing.T) {
 			srv := relSecApp(t, st, &logBuffer{})
 			// 1. An unknown, well-formed key planted in the victim's browser.
@@ -179,7 +179,7 @@ func relFileStore(t *testing.T) *filestore.Store {
 // for another purpose (another salt) or with another secret is refused too.
 func TestTamperedSignedDataIsRejected(t *testing.T) {
 	t.Run("cookie store", func(t *testing.T) {
-		srv := relSecApp(t, mustNew(cookiestore.New()), &logBuffer{})
+		srv := relSecApp(t, testenv.Must(cookiestore.New()), &logBuffer{})
 		_, _, sealed := relGet(t, srv.URL, "/set?k=role&v=admin", "")
 		if _, body, _ := relGet(t, srv.URL, "/get?k=role", sealed); body != "admin" {
 			t.Fatalf("the genuine cookie does not read back: %q", body)
@@ -207,7 +207,7 @@ func TestTamperedSignedDataIsRejected(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mem := mustNew(memstore.New())
+		mem := testenv.Must(memstore.New())
 		srv := relSecApp(t, mem, &logBuffer{}, ginsession.WithCodec(codec))
 		key := stores.NewKey()
 		for i := range len(data) {
@@ -282,8 +282,8 @@ func TestSignaturesAndHashesAreComparedInConstantTime(t *testing.T) {
 		t.Errorf("variable-time comparisons of secret-derived values:\n%s", strings.Join(hits, "\n"))
 	}
 	for file, want := range map[string]string{
-		"signing/signer.go": "hmac.Equal(",
-		"auth/auth.go":      "subtle.ConstantTimeCompare(",
+		"signing/signing.go": "hmac.Equal(",
+		"auth/auth.go":       "subtle.ConstantTimeCompare(",
 	} {
 		b, err := os.ReadFile(file)
 		if err != nil || !strings.Contains(string(b), want) {
@@ -412,16 +412,16 @@ func TestShortSecretsAreRefusedAtStartUp(t *testing.T) {
 				}
 			}()
 			var opts []ginsession.Option
-			var st stores.Backend = mustNew(memstore.New())
+			var st stores.Backend = testenv.Must(memstore.New())
 			if opt == nil {
-				st = mustNew(cookiestore.New())
+				st = testenv.Must(cookiestore.New())
 			} else {
 				opts = append(opts, opt)
 			}
 			ginsession.New(st, opts...)
 		})
 	}
-	ginsession.New(mustNew(memstore.New()), ginsession.WithSecretKey(good)) // 32 bytes is enough
+	ginsession.New(testenv.Must(memstore.New()), ginsession.WithSecretKey(good)) // 32 bytes is enough
 }
 
 // TestCookieDefaultsAndTheHostPrefix: by default the session cookie is
@@ -432,7 +432,7 @@ func TestShortSecretsAreRefusedAtStartUp(t *testing.T) {
 func TestCookieDefaultsAndTheHostPrefix(t *testing.T) {
 	cookieOf := func(opts ...ginsession.Option) (set, del *http.Cookie) {
 		r := gin.New()
-		r.Use(ginsession.New(mustNew(memstore.New()), append(opts, ginsession.WithLogger((&logBuffer{}).Logger()))...))
+		r.Use(ginsession.New(testenv.Must(memstore.New()), append(opts, ginsession.WithLogger((&logBuffer{}).Logger()))...))
 		r.GET("/set", func(c *gin.Context) { ginsession.From(c).Set("a", 1) })
 		r.GET("/flush", func(c *gin.Context) { _ = ginsession.From(c).Flush() })
 		w := relServe(r, "/set", nil)
@@ -471,7 +471,7 @@ func TestCookieDefaultsAndTheHostPrefix(t *testing.T) {
 					t.Errorf("a __Host- cookie %s was accepted", name)
 				}
 			}()
-			ginsession.New(mustNew(memstore.New()), opts...)
+			ginsession.New(testenv.Must(memstore.New()), opts...)
 		}()
 	}
 }
@@ -484,7 +484,7 @@ func relCookieAttrs(c *http.Cookie) string {
 // __Host- name (so no subdomain can set or shadow the cookie) with Secure.
 func ExampleWithCookieName_hostPrefix() {
 	r := gin.New()
-	r.Use(ginsession.New(mustNew(memstore.New()),
+	r.Use(ginsession.New(testenv.Must(memstore.New()),
 		ginsession.WithCookieName("__Host-sessionid"),
 		ginsession.WithCookieSecure(true),
 	))
@@ -680,7 +680,7 @@ func TestLogsNeverHoldAFullKeyOrSessionData(t *testing.T) {
 	})
 	t.Run("cached store: cache down", func(t *testing.T) {
 		logs := &logBuffer{}
-		db := mustNew(memstore.New())
+		db := testenv.Must(memstore.New())
 		st, err := cachedstore.New(mustRedisStore(t, relDeadRedis(t)), db, cachedstore.WithLogger(logs.Logger()))
 		if err != nil {
 			t.Fatal(err)
@@ -692,7 +692,7 @@ func TestLogsNeverHoldAFullKeyOrSessionData(t *testing.T) {
 		check(t, logs, "cachedstore", key)
 	})
 	t.Run("corrupt data", func(t *testing.T) {
-		mem := mustNew(memstore.New())
+		mem := testenv.Must(memstore.New())
 		logs := &logBuffer{}
 		srv := relSecApp(t, mem, logs)
 		key := stores.NewKey()
@@ -703,7 +703,7 @@ func TestLogsNeverHoldAFullKeyOrSessionData(t *testing.T) {
 		check(t, logs, "corrupted", key)
 	})
 	t.Run("corrupt DjangoCodec data", func(t *testing.T) {
-		mem := mustNew(memstore.New())
+		mem := testenv.Must(memstore.New())
 		logs := &logBuffer{}
 		srv := relSecApp(t, mem, logs, ginsession.WithCodec(ginsession.DjangoCodec(relSecret)))
 		key := newSession(t, srv)
@@ -716,14 +716,14 @@ func TestLogsNeverHoldAFullKeyOrSessionData(t *testing.T) {
 	})
 	t.Run("tampered cookie", func(t *testing.T) {
 		logs := &logBuffer{}
-		srv := relSecApp(t, mustNew(cookiestore.New()), logs)
+		srv := relSecApp(t, testenv.Must(cookiestore.New()), logs)
 		sealed := newSession(t, srv)
 		forged := sealed[:len(sealed)-1] + map[bool]string{true: "A", false: "B"}[sealed[len(sealed)-1] != 'A']
 		relGet(t, srv.URL, "/get?k=secret", forged)
 		check(t, logs, "rejected", sealed, forged, sealed[:strings.IndexByte(sealed, ':')])
 	})
 	t.Run("session interrupted", func(t *testing.T) {
-		mem := mustNew(memstore.New())
+		mem := testenv.Must(memstore.New())
 		logs := &logBuffer{}
 		srv := relSecApp(t, mem, logs)
 		key := newSession(t, srv)
@@ -743,13 +743,13 @@ func TestLogsNeverHoldAFullKeyOrSessionData(t *testing.T) {
 	})
 	t.Run("change after the response", func(t *testing.T) {
 		logs := &logBuffer{}
-		srv := relSecApp(t, mustNew(memstore.New()), logs)
+		srv := relSecApp(t, testenv.Must(memstore.New()), logs)
 		key := newSession(t, srv)
 		relGet(t, srv.URL, "/late?v="+value, key)
 		check(t, logs, "after the response", key)
 	})
 	t.Run("auth: a changed password flushes the session", func(t *testing.T) {
-		mem := mustNew(memstore.New())
+		mem := testenv.Must(memstore.New())
 		logs := &logBuffer{}
 		srv := relSecApp(t, mem, logs)
 		_, _, key := relGet(t, srv.URL, "/login?id=42", "")

@@ -3,7 +3,9 @@ package ginsession
 import (
 	"iter"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -52,7 +54,6 @@ type Session struct {
 	c     *gin.Context
 	inner gin.ResponseWriter
 
-	// The flags share one word.
 	hadCookie bool // the request carried the session cookie
 	loaded    bool
 	accessed  bool
@@ -62,52 +63,29 @@ type Session struct {
 	committed bool  // the middleware has written the session's headers
 	wstate    uint8 // the writer's state (writer.go)
 
-	// What a request that uses the session needs is allocated when it
-	// does (own): every request allocates a Session, most never use it,
-	// and the fields below doubled its size (the "untouched" rows of
-	// BENCHMARKS.md). The fields are promoted, so s.values and the rest
-	// read as before; code that reaches them other than through data,
-	// load or the other callers of own must call own first.
-	*sessionData
-}
-
-// sessionData is the part of a Session that holds its values.
-type sessionData struct {
 	// err is a store failure this request must report; nothing is saved
-	// over it. Only a request that used the session can have one; read it
-	// through failure where the data part may not exist.
+	// over it.
 	err error
 
-	values valueSet // and their keys' order, in slots of its own while small (values.go)
+	values dict // values.go
 
 	sealedAt int64 // cookie stores: when the cookie was sealed, Unix seconds (noSealTime: unknown)
 
 	// The change journal, see journal.go: the data the record held when
-	// loaded or last saved, and the keys set or deleted since (changes,
-	// backed by changeBuf while few), unless replaced says the request
-	// replaced the session whole.
-	base      []byte
-	changes   []string
-	changeBuf [2]string
+	// loaded or last saved, and the keys set or deleted since, unless
+	// replaced says the request replaced the session whole.
+	base     []byte
+	changes  []string
+	distinct int // len(changes) after its last dedupe
 
 	idx *indexState // what the per-user index holds for it, if on (index.go)
 	// recordTTL is the time the record had left to live when it was
 	// loaded, for the idle timeout (see slideDue); 0 when unknown.
 	recordTTL time.Duration
-
-	setCookie [1]string // backs the response's Set-Cookie header: one allocation fewer
-}
-
-// own allocates the session's data part if it has none yet. s.mu is held.
-func (s *Session) own() {
-	if s.sessionData == nil {
-		s.sessionData = new(sessionData)
-	}
 }
 
 // data loads the session if needed and marks it accessed. s.mu is held.
-func (s *Session) data() *valueSet {
-	s.own()
+func (s *Session) data() *dict {
 	s.accessed = true
 	if !s.loaded {
 		s.load()
@@ -218,7 +196,6 @@ func (s *Session) Clear() {
 }
 
 func (s *Session) clearLocked() {
-	s.own()
 	s.loaded = true
 	s.values.reset()
 	s.replaceAll()
@@ -230,7 +207,7 @@ func (s *Session) clearLocked() {
 func (s *Session) Keys() []string {
 	s.lock()
 	defer s.mu.Unlock()
-	return append([]string(nil), s.data().orderedKeys()...)
+	return slices.Clone(s.data().keys())
 }
 
 // Values returns the values in the order of Keys.
@@ -238,10 +215,9 @@ func (s *Session) Values() []any {
 	s.lock()
 	defer s.mu.Unlock()
 	d := s.data()
-	keys := d.orderedKeys()
-	out := make([]any, len(keys))
-	for i, k := range keys {
-		out[i] = d.at(i, k)
+	out := make([]any, 0, d.len())
+	for _, k := range d.keys() {
+		out = append(out, d.get(k))
 	}
 	return out
 }
@@ -250,7 +226,9 @@ func (s *Session) Values() []any {
 func (s *Session) Items() map[string]any {
 	s.lock()
 	defer s.mu.Unlock()
-	return s.data().copyMap()
+	out := make(map[string]any, s.data().len())
+	maps.Copy(out, s.values.values)
+	return out
 }
 
 // All iterates over the entries in insertion order. It works on a snapshot,
@@ -258,10 +236,10 @@ func (s *Session) Items() map[string]any {
 func (s *Session) All() iter.Seq2[string, any] {
 	s.lock()
 	d := s.data()
-	keys := append([]string(nil), d.orderedKeys()...)
+	keys := slices.Clone(d.keys())
 	vals := make([]any, len(keys))
 	for i, k := range keys {
-		vals[i] = d.at(i, k)
+		vals[i] = d.get(k)
 	}
 	s.mu.Unlock()
 	return func(yield func(string, any) bool) {
@@ -290,7 +268,7 @@ func (s *Session) IsEmpty() bool {
 }
 
 func (s *Session) isEmptyLocked() bool {
-	return !s.hasRecord() && (s.sessionData == nil || s.values.len() == 0)
+	return !s.hasRecord() && s.values.len() == 0
 }
 
 // Key returns the session key (Django's session_key), "" when there is none
@@ -324,15 +302,6 @@ func (s *Session) Modified() bool {
 func (s *Session) Err() error {
 	s.lock()
 	defer s.mu.Unlock()
-	return s.failure()
-}
-
-// failure is the store failure this request must report, if any. s.mu is
-// held.
-func (s *Session) failure() error {
-	if s.sessionData == nil {
-		return nil
-	}
 	return s.err
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
 
@@ -22,7 +23,7 @@ import (
 // what the store holds.
 func TestAValueReadFromALargeSessionNeverChanges(t *testing.T) {
 	for _, n := range []int{100, 1000, 4 << 10, 100 << 10} {
-		st := mustNew(memstore.New())
+		st := testenv.Must(memstore.New())
 		r := gin.New()
 		r.Use(ginsession.New(st))
 		loaded, resume := make(chan struct{}), make(chan struct{})
@@ -85,7 +86,7 @@ func (c *countingStore) Load(ctx context.Context, key string) ([]byte, error) {
 // through the Load such a wrapper overrides, not the LoadShared it gets
 // from the memstore it embeds.
 func TestAStoreEmbeddingMemstoreKeepsItsLoad(t *testing.T) {
-	st := &countingStore{Store: mustNew(memstore.New())}
+	st := &countingStore{Store: testenv.Must(memstore.New())}
 	r := gin.New()
 	r.Use(ginsession.New(st))
 	r.GET("/set", func(c *gin.Context) {

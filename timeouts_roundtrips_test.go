@@ -106,7 +106,7 @@ func TestStoreCommandsPerRequestWithAnIdleTimeout(t *testing.T) {
 			o.Dialer, o.PoolSize = rt.DialContext, 1
 			client := testenv.OpenRedis(t, o)
 			prefix := testenv.RedisPrefix(t, client, "gs_idle_rt_")
-			st := mustNew(redisstore.New(client, redisstore.WithPrefix(prefix), redisstore.WithClock(clock.Now)))
+			st := testenv.Must(redisstore.New(client, redisstore.WithPrefix(prefix), redisstore.WithClock(clock.Now)))
 			aging := testenv.Redis(t) // its own connection: not counted
 			return st, func(d time.Duration) {
 				clock.Advance(d)

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/internal/testenv/everystore"
 	"github.com/ginsession/ginsession/sessiontest"
 	"github.com/ginsession/ginsession/stores"
@@ -240,7 +241,7 @@ func TestIdleTimeoutSlidesAndEndsOnEveryStore(t *testing.T) {
 
 // newOpsStore is a memstore on clock, counting its calls.
 func newOpsStore(t *testing.T, now func() time.Time) *callCounter {
-	return newCallCounter(mustNew(memstore.New(memstore.WithClock(now))))
+	return newCallCounter(testenv.Must(memstore.New(memstore.WithClock(now))))
 }
 
 // A thousand requests a second apart, each reading the session: one load
@@ -361,7 +362,7 @@ func TestIdleTimeoutUnderConcurrentRequests(t *testing.T) {
 // or back to the default; it needs WithIdleTimeout.
 func TestSetIdleTimeoutOverridesTheDefaultForOneSession(t *testing.T) {
 	clock := storetest.NewClock(time.Now())
-	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
+	store := testenv.Must(memstore.New(memstore.WithClock(clock.Now)))
 	h := timeoutsEngine(store, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithClock(clock.Now))
 
 	kept := newBrowser(t, h)
@@ -397,7 +398,7 @@ func TestSetIdleTimeoutOverridesTheDefaultForOneSession(t *testing.T) {
 func TestAbsoluteTimeoutEndsAnActiveSession(t *testing.T) {
 	const abs = 8 * time.Hour
 	clock := storetest.NewClock(time.Now())
-	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
+	store := testenv.Must(memstore.New(memstore.WithClock(clock.Now)))
 	b := newBrowser(t, timeoutsEngine(store, ginsession.WithAbsoluteTimeout(abs), ginsession.WithSaveEveryRequest(true), ginsession.WithClock(clock.Now)))
 	b.get("/login")
 	start := clock.Now()
@@ -420,7 +421,7 @@ func TestAbsoluteTimeoutEndsAnActiveSession(t *testing.T) {
 // as by Django or before the option) is not adopted.
 func TestAbsoluteTimeoutIsCheckedAtLoad(t *testing.T) {
 	clock := storetest.NewClock(time.Now())
-	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
+	store := testenv.Must(memstore.New(memstore.WithClock(clock.Now)))
 	key := stores.NewKey()
 	started := clock.Now().Add(-9 * time.Hour).Unix()
 	data := []byte(`{"user":"alice","_session_started":` + strconv.FormatInt(started, 10) + `}`)
@@ -440,7 +441,7 @@ func TestAbsoluteTimeoutIsCheckedAtLoad(t *testing.T) {
 func TestWhatStartsTheAbsoluteClock(t *testing.T) {
 	const abs = 8 * time.Hour
 	clock := storetest.NewClock(time.Now())
-	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
+	store := testenv.Must(memstore.New(memstore.WithClock(clock.Now)))
 	h := timeoutsEngine(store, ginsession.WithAbsoluteTimeout(abs), ginsession.WithClock(clock.Now))
 	started := func(b *browser) time.Time {
 		t.Helper()
@@ -501,7 +502,7 @@ func TestWhatStartsTheAbsoluteClock(t *testing.T) {
 // wins, SetExpiryAt stays fixed, ExpiryDate tells the truth.
 func TestTimeoutsComposeWithSetExpiry(t *testing.T) {
 	clock := storetest.NewClock(time.Date(2030, 5, 6, 7, 0, 0, 0, time.UTC))
-	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
+	store := testenv.Must(memstore.New(memstore.WithClock(clock.Now)))
 	h := timeoutsEngine(store, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithAbsoluteTimeout(12*time.Hour), ginsession.WithClock(clock.Now))
 
 	remember := newBrowser(t, h)
@@ -554,7 +555,7 @@ func TestTimeoutsComposeWithSetExpiry(t *testing.T) {
 // The cookie store's sealed data enforces both timeouts.
 func TestCookieStoreEnforcesTimeoutsFromTheSealedData(t *testing.T) {
 	clock := storetest.NewClock(time.Now().Truncate(time.Second))
-	cookie := mustNew(cookiestore.New(cookiestore.WithClock(clock.Now)))
+	cookie := testenv.Must(cookiestore.New(cookiestore.WithClock(clock.Now)))
 	h := timeoutsEngine(cookie, ginsession.WithIdleTimeout(30*time.Minute), ginsession.WithAbsoluteTimeout(2*time.Hour), ginsession.WithClock(clock.Now))
 	b := newBrowser(t, h)
 	b.get("/login")
@@ -579,7 +580,7 @@ func TestCookieStoreEnforcesTimeoutsFromTheSealedData(t *testing.T) {
 }
 
 func TestTimeoutOptionsThatCannotWorkPanicNamingTheFix(t *testing.T) {
-	store := mustNew(memstore.New())
+	store := testenv.Must(memstore.New())
 	for _, tc := range []struct {
 		opt  ginsession.Option
 		want string

@@ -1,181 +1,110 @@
 package ginsession
 
-// smallValues is how many entries a session holds in slots of its own
-// before it moves them to a map. Most sessions are this small (a login is
-// three entries); for them the map was the largest allocation of a request
-// that used the session, and two of its allocations (the memory "new" and
-// "read" rows of BENCHMARKS.md).
-const smallValues = 4
+import (
+	"maps"
+	"slices"
+)
 
-// valueSet is a session's values and the order of their keys (Django's dict
-// order). While it is small (m is nil) vals[i] is the value under keys[i],
-// and keys, in keyBuf, has neither tombstones nor repeats; from the
-// (smallValues+1)th key on, or when a Codec hands over a map, every value is
-// in m and keys only gives the order (keyorder.go). The zero value is empty
-// and ready to use. A valueSet refers to its own keyBuf: it is never copied.
-type valueSet struct {
-	keys   []string // read through orderedKeys: a large set may hold tombstones
-	keyBuf [smallValues]string
-	// big, set only for large sets that had a key deleted, finds a key's
-	// place in keys without a scan; see removeKey.
-	big  *keyIndex
-	m    map[string]any
-	vals [smallValues]any
+// dict is a session's values in the order of a Python dict: a key goes last
+// when first set, keeps its place when set again, and goes last again when
+// deleted and set anew. The zero value is empty and ready to use.
+//
+// order lists the keys in that order, but a Delete only removes the key
+// from values: its place in order goes stale, so that deleting every key of
+// a large session stays linear. Stale places are dropped when the order is
+// next read, or once they outnumber the live keys.
+type dict struct {
+	order  []string
+	values map[string]any
+	stale  int // places in order whose key was deleted since
 }
 
-// noValues stands for a nil map handed to Encode: every key is missing.
-// Nothing writes to it.
-var noValues = map[string]any{}
-
-// lookup returns the value under key and whether there is one.
-func (v *valueSet) lookup(key string) (any, bool) {
-	if v.m != nil {
-		x, ok := v.m[key]
-		return x, ok
-	}
-	for i, k := range v.keys {
-		if k == key {
-			return v.vals[i], true
-		}
-	}
-	return nil, false
+func (d *dict) lookup(key string) (any, bool) {
+	v, ok := d.values[key]
+	return v, ok
 }
 
-// get returns the value under key, nil when there is none.
-func (v *valueSet) get(key string) any {
-	x, _ := v.lookup(key)
-	return x
-}
+func (d *dict) get(key string) any { return d.values[key] }
 
-// has reports whether key is set.
-func (v *valueSet) has(key string) bool {
-	_, ok := v.lookup(key)
+func (d *dict) has(key string) bool {
+	_, ok := d.values[key]
 	return ok
 }
 
-// at returns the value of keys[i], the ith key of orderedKeys.
-func (v *valueSet) at(i int, key string) any {
-	if v.m != nil {
-		return v.m[key]
-	}
-	return v.vals[i]
-}
+func (d *dict) len() int { return len(d.values) }
 
-// set stores x under key, a new key going last, and reports whether key is
-// new.
-func (v *valueSet) set(key string, x any) (added bool) {
-	if v.m == nil {
-		for i, k := range v.keys {
-			if k == key {
-				v.vals[i] = x
-				return false
-			}
-		}
-		if len(v.keys) < smallValues {
-			v.appendKey(key)
-			v.vals[len(v.keys)-1] = x
-			return true
-		}
-		v.spill()
+// set stores v under key, a new key going last.
+func (d *dict) set(key string, v any) {
+	if d.values == nil {
+		d.values = make(map[string]any)
 	}
-	if _, had := v.m[key]; had {
-		v.m[key] = x
-		return false
+	if _, ok := d.values[key]; !ok {
+		d.order = append(d.order, key)
 	}
-	v.m[key] = x
-	v.appendKey(key)
-	return true
-}
-
-// spill moves a small set's values to a map, with room for as many more.
-func (v *valueSet) spill() {
-	m := make(map[string]any, 2*smallValues)
-	for i, k := range v.keys {
-		m[k] = v.vals[i]
-	}
-	v.m, v.vals = m, [smallValues]any{}
+	d.values[key] = v
 }
 
 // del removes key, returning the value it had and whether it had one.
-func (v *valueSet) del(key string) (any, bool) {
-	if v.m != nil {
-		x, ok := v.m[key]
-		if ok {
-			delete(v.m, key)
-			v.removeKey(key)
-		}
-		return x, ok
+func (d *dict) del(key string) (any, bool) {
+	v, ok := d.values[key]
+	if !ok {
+		return nil, false
 	}
-	for i, k := range v.keys {
-		if k == key {
-			x, n := v.vals[i], len(v.keys)-1
-			copy(v.keys[i:], v.keys[i+1:])
-			copy(v.vals[i:n], v.vals[i+1:n+1])
-			// Nothing stays reachable from a freed slot.
-			v.keys[n], v.vals[n] = "", nil
-			v.keys = v.keys[:n]
-			return x, true
-		}
+	delete(d.values, key)
+	if d.stale++; d.stale > len(d.values)+32 {
+		d.compact()
 	}
-	return nil, false
+	return v, true
 }
 
-// len is the number of entries.
-func (v *valueSet) len() int {
-	if v.m != nil {
-		return len(v.m)
+// keys returns the keys in order. The slice is the dict's own.
+func (d *dict) keys() []string {
+	if d.stale > 0 {
+		d.compact()
 	}
-	return len(v.keys)
+	return d.order
 }
 
-// reset empties the set, keeping no reference to what it held.
-func (v *valueSet) reset() { *v = valueSet{} }
-
-// assign makes the set hold values in the order of keys, taking both
-// over: what a Codec decoded. Keys that do not name each value once (a
-// Codec's own business) are kept as they are, with the values in the map.
-func (v *valueSet) assign(keys []string, values map[string]any) {
-	v.reset()
-	if len(values) <= smallValues && len(keys) == len(values) {
-		small := true
-		for _, k := range keys {
-			x, ok := values[k]
-			if small = ok && v.set(k, x); !small {
-				break
-			}
+// compact drops the stale places from order: a key's place is the last one
+// it has there, and only a key still set has one.
+func (d *dict) compact() {
+	last := make(map[string]int, len(d.values))
+	for i, k := range d.order {
+		last[k] = i
+	}
+	out := d.order[:0]
+	for i, k := range d.order {
+		if _, ok := d.values[k]; ok && last[k] == i {
+			out = append(out, k)
 		}
-		if small {
-			return
+	}
+	clear(d.order[len(out):])
+	d.order, d.stale = out, 0
+}
+
+// reset empties the dict, keeping no reference to what it held.
+func (d *dict) reset() { *d = dict{} }
+
+// assign makes the dict hold what a Codec decoded, taking both over. Keys
+// that do not name each value once are put right: repeats and keys without
+// a value are dropped, and values without a key go last in sorted order.
+func (d *dict) assign(keys []string, values map[string]any) {
+	*d = dict{order: keys, values: values}
+	if len(keys) == len(values) && !slices.ContainsFunc(keys, func(k string) bool { return !d.has(k) }) {
+		return
+	}
+	order := make([]string, 0, len(values))
+	named := make(map[string]bool, len(values))
+	for _, k := range keys {
+		if d.has(k) && !named[k] {
+			named[k] = true
+			order = append(order, k)
 		}
-		v.reset()
 	}
-	if values == nil {
-		values = map[string]any{}
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		if !named[k] {
+			order = append(order, k)
+		}
 	}
-	v.keys, v.m = keys, values
-}
-
-// toMap returns the entries as a map: the set's own when it has one (the
-// caller must not change it), a new one otherwise.
-func (v *valueSet) toMap() map[string]any {
-	if v.m != nil {
-		return v.m
-	}
-	m := make(map[string]any, len(v.keys))
-	for i, k := range v.keys {
-		m[k] = v.vals[i]
-	}
-	return m
-}
-
-// copyMap returns a new map of the entries, which the caller may change.
-func (v *valueSet) copyMap() map[string]any {
-	if v.m == nil {
-		return v.toMap()
-	}
-	m := make(map[string]any, len(v.m))
-	for k, x := range v.m {
-		m[k] = x
-	}
-	return m
+	d.order = order
 }

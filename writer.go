@@ -24,11 +24,9 @@ const (
 // of the handler chain. Nothing is buffered, so streaming keeps working.
 //
 // It is the Session itself under another type, (*responseWriter)(s), which
-// the middleware puts in c.Writer: the writer costs no allocation and no
-// field of its own (every request pays for both, used or not: the
-// "untouched" rows of BENCHMARKS.md), and its methods stay off the Session's.
-// It writes through s.inner, the writer it replaced, and keeps its state in
-// s.wstate.
+// the middleware puts in c.Writer, so that its methods stay off the
+// Session's. It writes through s.inner, the writer it replaced, and keeps its
+// state in s.wstate.
 type responseWriter Session
 
 // session is the Session this writer is.

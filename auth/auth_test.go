@@ -17,6 +17,7 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/auth"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
 
@@ -149,7 +150,7 @@ func TestLoginFlushesASessionWhoseHashIsStaleOrMissing(t *testing.T) {
 }
 
 func TestLoginWithoutASecretSaysToAddWithSecretKey(t *testing.T) {
-	s := newSiteOn(t, mustNew(memstore.New()), newUserDB(), ginsession.WithCookieName("sessionid"))
+	s := newSiteOn(t, testenv.Must(memstore.New()), newUserDB(), ginsession.WithCookieName("sessionid"))
 	resp, body := s.client().do("POST", "/login?id=42")
 	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(body, "ginsession.WithSecretKey") {
 		t.Fatalf("got %d %q, want an error that names ginsession.WithSecretKey", resp.StatusCode, body)
@@ -157,7 +158,7 @@ func TestLoginWithoutASecretSaysToAddWithSecretKey(t *testing.T) {
 	// And the sentinel, checked directly.
 	r := gin.New()
 	var got error
-	r.Use(ginsession.New(mustNew(memstore.New())))
+	r.Use(ginsession.New(testenv.Must(memstore.New())))
 	r.GET("/", func(c *gin.Context) { got = auth.Login(c, testUser{"1", "x"}, "") })
 	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 	if !errors.Is(got, auth.ErrNoSecret) {
@@ -167,7 +168,7 @@ func TestLoginWithoutASecretSaysToAddWithSecretKey(t *testing.T) {
 
 func TestLoginRefusesANilOrIDlessUser(t *testing.T) {
 	r := gin.New()
-	r.Use(ginsession.New(mustNew(memstore.New()), ginsession.WithSecretKey(secret)))
+	r.Use(ginsession.New(testenv.Must(memstore.New()), ginsession.WithSecretKey(secret)))
 	var errs []error
 	r.GET("/", func(c *gin.Context) {
 		var nilPtr *testUser
@@ -313,7 +314,7 @@ func TestCurrentUserLoadsOncePerRequest(t *testing.T) {
 func TestCurrentUserAfterLoginInTheSameRequestNeedsNoLoad(t *testing.T) {
 	db := newUserDB()
 	r := gin.New()
-	r.Use(ginsession.New(mustNew(memstore.New()), ginsession.WithSecretKey(secret)))
+	r.Use(ginsession.New(testenv.Must(memstore.New()), ginsession.WithSecretKey(secret)))
 	r.GET("/", func(c *gin.Context) {
 		if err := auth.Login(c, db.user("42"), ""); err != nil {
 			t.Error(err)
@@ -338,7 +339,7 @@ func TestCurrentUserAfterLoginInTheSameRequestNeedsNoLoad(t *testing.T) {
 func TestCurrentUserNoticesAFlushAfterItsCachedAnswer(t *testing.T) {
 	db := newUserDB()
 	r := gin.New()
-	r.Use(ginsession.New(mustNew(memstore.New()), ginsession.WithSecretKey(secret)))
+	r.Use(ginsession.New(testenv.Must(memstore.New()), ginsession.WithSecretKey(secret)))
 	r.GET("/", func(c *gin.Context) {
 		if err := auth.Login(c, db.user("42"), ""); err != nil {
 			t.Error(err)
@@ -382,7 +383,7 @@ func TestUpdateSessionAuthHashKeepsThisSessionAndEndsTheOthers(t *testing.T) {
 func TestUpdateSessionAuthHashOfAnotherUserOnlyCyclesTheKey(t *testing.T) {
 	db := newUserDB()
 	r := gin.New()
-	r.Use(ginsession.New(mustNew(memstore.New()), ginsession.WithSecretKey(secret)))
+	r.Use(ginsession.New(testenv.Must(memstore.New()), ginsession.WithSecretKey(secret)))
 	r.GET("/", func(c *gin.Context) {
 		_ = auth.Login(c, db.user("42"), "")
 		before, _ := ginsession.From(c).Get("_auth_user_hash")
@@ -397,7 +398,7 @@ func TestUpdateSessionAuthHashOfAnotherUserOnlyCyclesTheKey(t *testing.T) {
 }
 
 func TestAHashMadeWithAFallbackSecretIsRewrittenOnANewKey(t *testing.T) {
-	store, db := mustNew(memstore.New()), newUserDB()
+	store, db := testenv.Must(memstore.New()), newUserDB()
 	before := newSiteOn(t, store, db, ginsession.WithSecretKey(oldSecret))
 	rotated := newSiteOn(t, store, db, ginsession.WithSecretKey(secret, oldSecret))
 	c := before.client()
@@ -419,7 +420,7 @@ func TestAHashMadeWithAFallbackSecretIsRewrittenOnANewKey(t *testing.T) {
 }
 
 func TestAHashMadeWithAnUnknownSecretEndsTheSession(t *testing.T) {
-	store, db := mustNew(memstore.New()), newUserDB()
+	store, db := testenv.Must(memstore.New()), newUserDB()
 	other := newSiteOn(t, store, db, ginsession.WithSecretKey("a-secret-nobody-else-knows-000000000"))
 	rotated := newSiteOn(t, store, db, ginsession.WithSecretKey(secret, oldSecret))
 	c := other.client()
@@ -498,7 +499,7 @@ func TestRequireUserEndsASessionWhosePasswordChanged(t *testing.T) {
 
 func TestCurrentUserTakesATypedNilUserAsNotFound(t *testing.T) {
 	r := gin.New()
-	r.Use(ginsession.New(mustNew(memstore.New()), ginsession.WithSecretKey(secret)))
+	r.Use(ginsession.New(testenv.Must(memstore.New()), ginsession.WithSecretKey(secret)))
 	r.GET("/login", func(c *gin.Context) { _ = auth.Login(c, testUser{"42", "x"}, "") })
 	r.GET("/me", func(c *gin.Context) {
 		nilUser := func(context.Context, string) (auth.User, error) { return (*testUser)(nil), nil }
@@ -549,7 +550,7 @@ func (b *brokenStore) Load(ctx context.Context, key string) ([]byte, error) {
 }
 
 func TestASessionStoreFailureIsAnErrorNotALogout(t *testing.T) {
-	store := &brokenStore{Store: mustNew(memstore.New())}
+	store := &brokenStore{Store: testenv.Must(memstore.New())}
 	db := newUserDB()
 	r := gin.New()
 	r.Use(ginsession.New(store, ginsession.WithSecretKey(secret)))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/auth"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
 
@@ -17,7 +18,7 @@ import (
 // has no secret key ...", not "auth: login: auth: the session ...".
 func TestErrorChainsSayAuthOnce(t *testing.T) {
 	r := gin.New()
-	r.Use(ginsession.New(mustNew(memstore.New())))
+	r.Use(ginsession.New(testenv.Must(memstore.New())))
 	var errs []error
 	r.GET("/", func(c *gin.Context) {
 		errs = append(errs, auth.Login(c, testUser{"1", "x"}, ""))

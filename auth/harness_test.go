@@ -15,6 +15,7 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/auth"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/sessiontest"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
@@ -105,7 +106,7 @@ type site struct {
 // newSite serves the test routes with a fresh store and user table.
 func newSite(t *testing.T, opts ...ginsession.Option) *site {
 	t.Helper()
-	return newSiteOn(t, mustNew(memstore.New()), newUserDB(), opts...)
+	return newSiteOn(t, testenv.Must(memstore.New()), newUserDB(), opts...)
 }
 
 // newSiteOn serves the test routes over an existing store and user table,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/auth"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
 
@@ -32,7 +33,7 @@ func (f *fakeClock) add(d time.Duration) {
 func reauthSite(t *testing.T) (*site, *fakeClock) {
 	t.Helper()
 	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
-	store := mustNew(memstore.New(memstore.WithClock(clk.now)))
+	store := testenv.Must(memstore.New(memstore.WithClock(clk.now)))
 	s := newSiteOn(t, store, newUserDB(), ginsession.WithSecretKey(secret), ginsession.WithClock(clk.now))
 	s.r.POST("/reauth", func(c *gin.Context) {
 		if err := auth.Reauthenticate(c, s.db.user(c.Query("id"))); err != nil {
@@ -185,7 +186,7 @@ func TestLogoutCanClearSiteData(t *testing.T) {
 func TestClearSiteDataOnEndCoversAPasswordChangedElsewhere(t *testing.T) {
 	db := newUserDB()
 	r := gin.New()
-	r.Use(ginsession.New(mustNew(memstore.New()), ginsession.WithSecretKey(secret)), auth.ClearSiteDataOnEnd(false))
+	r.Use(ginsession.New(testenv.Must(memstore.New()), ginsession.WithSecretKey(secret)), auth.ClearSiteDataOnEnd(false))
 	r.POST("/login", func(c *gin.Context) { _ = auth.Login(c, db.user("42"), ""); c.Status(http.StatusOK) })
 	r.GET("/me", auth.RequireUser("/login", db.load), func(c *gin.Context) { c.Status(http.StatusOK) })
 	c := (&site{t: t, r: r}).client()

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores/memstore"
 	"github.com/ginsession/ginsession/stores/storetest"
 )
@@ -15,7 +16,7 @@ import (
 func TestLoginRestartsTheAbsoluteTimeout(t *testing.T) {
 	const abs = 8 * time.Hour
 	clock := storetest.NewClock(time.Now().Truncate(time.Second))
-	store := mustNew(memstore.New(memstore.WithClock(clock.Now)))
+	store := testenv.Must(memstore.New(memstore.WithClock(clock.Now)))
 	s := newSiteOn(t, store, newUserDB(), ginsession.WithSecretKey(secret),
 		ginsession.WithAbsoluteTimeout(abs), ginsession.WithClock(clock.Now))
 	c := s.client()

@@ -139,15 +139,15 @@ func TestADjangoSiteOnCachedDBSeesGoLogoutsAndLoginsAtItsNextRequest(t *testing.
 		"GINSESSION_CACHE_KEY_PREFIX=" + djangoPrefix,
 	}
 
-	sql := mustNew(sqlstore.New(a.db, sqlstore.WithDjangoCache(rdb, sqlstore.DjangoCache{KeyPrefix: djangoPrefix})))
+	sql := testenv.Must(sqlstore.New(a.db, sqlstore.WithDjangoCache(rdb, sqlstore.DjangoCache{KeyPrefix: djangoPrefix})))
 	t.Cleanup(func() { sql.Close() })
-	goCache := mustNew(redis9store.New(rdb, redis9store.WithPrefix(testenv.Redis9Prefix(t, rdb, "djhash_gocache_"))))
+	goCache := testenv.Must(redis9store.New(rdb, redis9store.WithPrefix(testenv.Redis9Prefix(t, rdb, "djhash_gocache_"))))
 	for _, tc := range []struct {
 		name  string
 		store stores.Store
 	}{
 		{"sqlstore", sql},
-		{"cachedstore over sqlstore", mustNew(cachedstore.New(goCache, sql))},
+		{"cachedstore over sqlstore", testenv.Must(cachedstore.New(goCache, sql))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			user := a.createUser(t, "u_"+strings.ReplaceAll(tc.name, " ", "_"), "pw")

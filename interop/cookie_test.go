@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/cookiestore"
 )
@@ -39,7 +40,7 @@ func goCookie(t *testing.T, js string, keys ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cookie, err := mustNew(cookiestore.New()).Seal(data, secrets(keys...))
+	cookie, err := testenv.Must(cookiestore.New()).Seal(data, secrets(keys...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestDjangoSignedCookieOpensInGo(t *testing.T) {
 			if tc.json == bigJSON && !strings.HasPrefix(cookie, ".") {
 				t.Fatalf("Django did not compress the large sample: %q", cookie[:20])
 			}
-			data, sealed, err := mustNew(cookiestore.New()).Open(cookie, secrets(secret))
+			data, sealed, err := testenv.Must(cookiestore.New()).Open(cookie, secrets(secret))
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}
@@ -103,7 +104,7 @@ func TestCookieSignedWithAnOldSecretStillOpensInGoWhenListedAsFallback(t *testin
 	t.Parallel()
 	needDjango(t)
 	cookie := djangoCookie(t, oldSecret, sampleJSON)
-	s := mustNew(cookiestore.New())
+	s := testenv.Must(cookiestore.New())
 	data, _, err := s.Open(cookie, secrets(secret, oldSecret))
 	if err != nil {
 		t.Fatalf("Open with the old secret as fallback: %v", err)

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/cookiestore"
 )
@@ -111,7 +112,7 @@ func TestTimeoutDataInAGoCookieLoadsInDjango(t *testing.T) {
 	needDjango(t)
 	now := time.Now().Truncate(time.Second)
 	clock := func() time.Time { return now }
-	h := timeoutSite(mustNew(cookiestore.New(cookiestore.WithClock(clock))), clock)
+	h := timeoutSite(testenv.Must(cookiestore.New(cookiestore.WithClock(clock))), clock)
 	_, cookie := visit(t, h, "/login", "")
 	want := fmt.Sprintf(`{"user":"alice","_session_idle_timeout":7200,"_session_started":%d}`, now.Unix())
 	var resp pyLoaded

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/messages"
 	"github.com/ginsession/ginsession/sessiontest"
 	"github.com/ginsession/ginsession/stores"
@@ -150,4 +151,4 @@ func (s *countingStore) Delete(ctx context.Context, key string) error {
 	return s.Store.Delete(ctx, key)
 }
 
-func newCounting() *countingStore { return &countingStore{Store: mustNew(memstore.New())} }
+func newCounting() *countingStore { return &countingStore{Store: testenv.Must(memstore.New())} }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -103,7 +104,7 @@ func TestDumpsCompressesTheBigVectorAndSignsItAsDjangoWould(t *testing.T) {
 	// Go's zlib stream differs from Python's (reference 4.8), but the
 	// signature over it is computed the same way.
 	i := strings.LastIndex(got, ":")
-	if want := signature(sessionSalt, got[:i], vectorSecret); got[i+1:] != want {
+	if want := signature(hmacKey(sessionSalt+"signer", vectorSecret), got[:i]); got[i+1:] != want {
 		t.Fatalf("signature %q, want %q", got[i+1:], want)
 	}
 	data, _, err := Loads(got, c)
@@ -120,7 +121,7 @@ func TestDumpsCompressesOnlyWhenItSavesTwoBytes(t *testing.T) {
 		for _, unit := range []string{"a", "ab", "abc12", "q7Zx!@#$%^&*()"} {
 			data := []byte(strings.Repeat(unit, n/len(unit)+1)[:n])
 			var buf bytes.Buffer
-			zw, _ := zlib.NewWriterLevel(&buf, CompressionLevel)
+			zw, _ := zlib.NewWriterLevel(&buf, compressionLevel)
 			zw.Write(data)
 			zw.Close()
 			wantCompressed := buf.Len() < len(data)-1
@@ -203,7 +204,7 @@ func TestLoadsRefusesDjangosLegacySHA1Signatures(t *testing.T) {
 // can build correctly signed hostile content.
 func signedPayload(t testing.TB, c Config, payload string) string {
 	t.Helper()
-	s, err := c.signer().Sign(payload)
+	s, err := signerOf(c).Sign(payload)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,18 +233,18 @@ func TestLoadsIsSafeOnHostileInput(t *testing.T) {
 		signed string
 		want   error
 	}{
-		{"a zlib bomb, correctly signed", signedPayload(t, c, "."+B64Encode(bomb)), ErrTooLarge},
+		{"a zlib bomb, correctly signed", signedPayload(t, c, "."+b64Encode(bomb)), ErrTooLarge},
 		{"input longer than MaxSize allows, even unsigned", strings.Repeat("A", 2<<20), ErrTooLarge},
-		{"an uncompressed payload over MaxSize", signedPayload(t, c, B64Encode(make([]byte, 1<<20+1))), ErrTooLarge},
+		{"an uncompressed payload over MaxSize", signedPayload(t, c, b64Encode(make([]byte, 1<<20+1))), ErrTooLarge},
 		{"garbage", "not a signed value", ErrBadSignature},
 		{"empty", "", ErrBadSignature},
 		{"a truncated vector", bigVector[:len(bigVector)-10], ErrBadSignature},
 		{"a vector with its payload cut", bigVector[20:], ErrBadSignature},
 		{"bad base64, correctly signed", signedPayload(t, c, "e$J"), ErrMalformed},
 		{"base64 of impossible length, correctly signed", signedPayload(t, c, "eyJhI"), ErrMalformed},
-		{"a broken zlib stream, correctly signed", signedPayload(t, c, "."+B64Encode([]byte("not zlib"))), ErrMalformed},
-		{"a truncated zlib stream, correctly signed", signedPayload(t, c, "."+B64Encode(valid[:len(valid)-6])), ErrMalformed},
-		{"a zlib stream with a wrong checksum, correctly signed", signedPayload(t, c, "."+B64Encode(append(valid[:len(valid)-1:len(valid)-1], valid[len(valid)-1]^1))), ErrMalformed},
+		{"a broken zlib stream, correctly signed", signedPayload(t, c, "."+b64Encode([]byte("not zlib"))), ErrMalformed},
+		{"a truncated zlib stream, correctly signed", signedPayload(t, c, "."+b64Encode(valid[:len(valid)-6])), ErrMalformed},
+		{"a zlib stream with a wrong checksum, correctly signed", signedPayload(t, c, "."+b64Encode(append(valid[:len(valid)-1:len(valid)-1], valid[len(valid)-1]^1))), ErrMalformed},
 		{"a lone compression flag, correctly signed", signedPayload(t, c, "."), ErrMalformed},
 	}
 	for _, tc := range tests {
@@ -289,4 +290,140 @@ func TestSaltsSeparateSignedValues(t *testing.T) {
 	if _, _, err := Loads(signed, Config{Key: vectorSecret, Salt: cookieSalt}); !errors.Is(err, ErrBadSignature) {
 		t.Fatalf("session data read as a signed cookie: %v, want ErrBadSignature", err)
 	}
+}
+
+// TestPreparedGivesWhatDumpsAndLoadsGive: a prepared Config signs exactly
+// as Dumps does with the same Config (Django's vectors among the inputs),
+// reads what Dumps wrote, honours fallbacks, MaxAge and MaxSize, and
+// refuses an empty key at Prepare.
+func TestPreparedGivesWhatDumpsAndLoadsGive(t *testing.T) {
+	for _, c := range []Config{
+		{Key: vectorSecret, Salt: sessionSalt, Compress: true, Now: fixedClock(vectorTime)},
+		{Key: vectorSecret, Salt: cookieSalt, Compress: true, Now: fixedClock(vectorTime)},
+		{Key: vectorSecret, Now: fixedClock(vectorTime)},
+		{Key: "new", Fallbacks: []string{"old"}, Salt: cookieSalt, Compress: true, Now: fixedClock(vectorTime), MaxSize: 4096},
+	} {
+		p, err := c.Prepare()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, js := range []string{`{"a":1}`, `{"cart":[1,2,3],"x":"y"}`, bigJSON, strings.Repeat(`{"k":"v"}`, 300), ""} {
+			want, err := Dumps([]byte(js), c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := p.Dumps([]byte(js))
+			if err != nil || got != want {
+				t.Fatalf("Prepared.Dumps(%.20s) = %q, %v\nwant %q", js, got, err, want)
+			}
+			data, at, err := p.Loads(want)
+			if err != nil || string(data) != js || !at.Equal(vectorTime) {
+				t.Fatalf("Prepared.Loads = %.20s, %v, %v", data, at, err)
+			}
+		}
+	}
+	old := Config{Key: "old", Salt: cookieSalt, Now: fixedClock(vectorTime)}
+	signed, _ := Dumps([]byte(`{"a":1}`), old)
+	rotated, _ := Config{Key: "new", Fallbacks: []string{"old"}, Salt: cookieSalt, MaxAge: time.Minute, Now: fixedClock(vectorTime.Add(time.Minute))}.Prepare()
+	if data, _, err := rotated.Loads(signed); err != nil || string(data) != `{"a":1}` {
+		t.Fatalf("a fallback's signature: %s, %v", data, err)
+	}
+	late, _ := Config{Key: "old", Salt: cookieSalt, MaxAge: time.Minute, Now: fixedClock(vectorTime.Add(time.Minute + time.Second))}.Prepare()
+	if _, _, err := late.Loads(signed); !errors.Is(err, ErrSignatureExpired) {
+		t.Fatalf("past MaxAge: %v, want ErrSignatureExpired", err)
+	}
+	other, _ := Config{Key: "other", Salt: cookieSalt}.Prepare()
+	if _, _, err := other.Loads(signed); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("a foreign key: %v, want ErrBadSignature", err)
+	}
+	if _, _, err := other.Loads(signed[:len(signed)-1]); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("a truncated signature: %v, want ErrBadSignature", err)
+	}
+	small, _ := Config{Key: "k", MaxSize: 10}.Prepare()
+	if _, err := small.Dumps(make([]byte, 11)); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("over MaxSize: %v, want ErrTooLarge", err)
+	}
+	for _, c := range []Config{{}, {Key: "k", Fallbacks: []string{""}}} {
+		if _, err := c.Prepare(); !errors.Is(err, ErrNoKey) {
+			t.Fatalf("Prepare(%+v) = %v, want ErrNoKey", c, err)
+		}
+	}
+}
+
+// TestPreparedIsSafeForConcurrentUse: goroutines sharing a Prepared (and
+// the pooled zlib writers) each get their own, correct value, under -race.
+func TestPreparedIsSafeForConcurrentUse(t *testing.T) {
+	p, err := Config{Key: vectorSecret, Salt: cookieSalt, Compress: true}.Prepare()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				js := fmt.Sprintf(`{"g":%d,"i":%d,"pad":%q}`, g, i, strings.Repeat("x", i%200))
+				s, err := p.Dumps([]byte(js))
+				if err != nil {
+					errs <- err
+					return
+				}
+				data, _, err := p.Loads(s)
+				if err != nil || string(data) != js {
+					errs <- fmt.Errorf("round trip of %s: %s, %v", js, data, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+func BenchmarkDumps(b *testing.B) {
+	c := Config{Key: vectorSecret, Salt: cookieSalt, Compress: true}
+	p, err := c.Prepare()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, js := range []string{`{"name":"gopher"}`, bigJSON} {
+		b.Run(fmt.Sprintf("%dB/Dumps", len(js)), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				if _, err := Dumps([]byte(js), c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("%dB/Prepared", len(js)), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				if _, err := p.Dumps([]byte(js)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		s, _ := p.Dumps([]byte(js))
+		b.Run(fmt.Sprintf("%dB/PreparedLoads", len(js)), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				if _, _, err := p.Loads(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// signerOf is the TimestampSigner that signs as Dumps with c does.
+func signerOf(c Config) TimestampSigner {
+	if c.Salt == "" {
+		c.Salt = DefaultSalt
+	}
+	return TimestampSigner{Signer: Signer{Key: c.Key, Fallbacks: c.Fallbacks, Salt: c.Salt}, MaxAge: c.MaxAge, Now: c.Now}
 }

@@ -10,14 +10,8 @@ import (
 // baseconv.base62 does; the order matters for interoperability.
 const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
-// Base62Encode writes n in base62, most significant digit first, with a
-// leading "-" for negative numbers. Timestamps are written this way.
-func Base62Encode(n int64) string {
-	var buf [12]byte
-	return string(appendBase62(buf[:0], n))
-}
-
-// appendBase62 appends Base62Encode(n) to dst.
+// appendBase62 appends n in base62, most significant digit first, with a
+// leading "-" for negative numbers, as timestamps are written.
 func appendBase62(dst []byte, n int64) []byte {
 	if n == 0 {
 		return append(dst, '0')
@@ -41,10 +35,10 @@ func appendBase62(dst []byte, n int64) []byte {
 	return append(dst, buf[i:]...)
 }
 
-// Base62Decode reads a number written by Base62Encode. It rejects an empty
+// base62Decode reads a number written by appendBase62. It rejects an empty
 // string, characters outside the alphabet and values that do not fit an
 // int64.
-func Base62Decode(s string) (int64, error) {
+func base62Decode(s string) (int64, error) {
 	neg := false
 	digits := s
 	if len(digits) > 0 && digits[0] == '-' {
@@ -89,15 +83,15 @@ func base62Digit(c byte) int {
 	return -1
 }
 
-// B64Encode returns the URL-safe base64 of b without "=" padding, the
+// b64Encode returns the URL-safe base64 of b without "=" padding, the
 // encoding of signatures and payloads.
-func B64Encode(b []byte) string {
+func b64Encode(b []byte) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// B64Decode reverses B64Encode. Padding is accepted but not required, as in
+// b64Decode reverses b64Encode. Padding is accepted but not required, as in
 // Django, which re-adds it before decoding.
-func B64Decode(s string) ([]byte, error) {
+func b64Decode(s string) ([]byte, error) {
 	for len(s) > 0 && s[len(s)-1] == '=' {
 		s = s[:len(s)-1]
 	}

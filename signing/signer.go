@@ -1,7 +1,6 @@
 package signing
 
 import (
-	"crypto/hmac"
 	"fmt"
 	"strings"
 	"time"
@@ -62,40 +61,31 @@ func (s Signer) checkKeys() error {
 	return nil
 }
 
-// signature is the base64 HMAC that Django's Signer.signature computes.
-func signature(salt, value, key string) string {
-	return B64Encode(SaltedHMAC(salt+"signer", value, key))
-}
-
 func (s Signer) sign(value, defSalt string) (string, error) {
 	if err := s.checkKeys(); err != nil {
 		return "", err
 	}
-	return value + Sep + signature(s.salt(defSalt), value, s.Key), nil
+	return value + sep + signature(hmacKey(s.salt(defSalt)+"signer", s.Key), value), nil
 }
 
 func (s Signer) unsign(signed, defSalt string) (string, error) {
 	if err := s.checkKeys(); err != nil {
 		return "", err
 	}
-	i := strings.LastIndex(signed, Sep)
+	return unsign(signed, signingKeys(s.salt(defSalt), s.Key, s.Fallbacks))
+}
+
+// unsign returns the value of signed, "value:signature", when a key of
+// signingKeys signed it.
+func unsign(signed string, keys [][]byte) (string, error) {
+	i := strings.LastIndex(signed, sep)
 	if i < 0 {
-		return "", fmt.Errorf("%w: no %q in value", ErrBadSignature, Sep)
+		return "", fmt.Errorf("%w: no %q in value", ErrBadSignature, sep)
 	}
-	value, sig := signed[:i], signed[i+len(Sep):]
-	salt := s.salt(defSalt)
-	// Every key is tried even after a match would be found early, so the time
-	// taken tells nothing about which key (if any) signed the value.
-	ok := hmac.Equal([]byte(sig), []byte(signature(salt, value, s.Key)))
-	for _, k := range s.Fallbacks {
-		if hmac.Equal([]byte(sig), []byte(signature(salt, value, k))) {
-			ok = true
-		}
-	}
-	if !ok {
+	if !verify(keys, signed[:i], signed[i+len(sep):]) {
 		return "", ErrBadSignature
 	}
-	return value, nil
+	return signed[:i], nil
 }
 
 // TimestampSigner signs a value together with the time of signing, so that
@@ -122,7 +112,7 @@ func (s TimestampSigner) now() time.Time {
 // Sign returns value + ":" + timestamp + ":" + signature, signed with Key at
 // the current time (whole seconds).
 func (s TimestampSigner) Sign(value string) (string, error) {
-	return s.Signer.sign(value+Sep+Base62Encode(s.now().Unix()), DefaultTimestampSignerSalt)
+	return s.Signer.sign(value+sep+string(appendBase62(nil, s.now().Unix())), DefaultTimestampSignerSalt)
 }
 
 // Unsign returns the value of a string made by Sign and the time it was
@@ -140,12 +130,12 @@ func (s TimestampSigner) Unsign(signed string) (string, time.Time, error) {
 // splitTimestamp splits a verified "value:timestamp" and refuses it, with
 // ErrSignatureExpired, when maxAge is set and it is older than that.
 func splitTimestamp(v string, maxAge time.Duration, now func() time.Time) (string, time.Time, error) {
-	i := strings.LastIndex(v, Sep)
+	i := strings.LastIndex(v, sep)
 	if i < 0 {
 		return "", time.Time{}, fmt.Errorf("%w: no timestamp", ErrMalformed)
 	}
-	value, ts := v[:i], v[i+len(Sep):]
-	secs, err := Base62Decode(ts)
+	value, ts := v[:i], v[i+len(sep):]
+	secs, err := base62Decode(ts)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("%w: timestamp: %v", ErrMalformed, err)
 	}

@@ -39,8 +39,8 @@ import (
 	"fmt"
 )
 
-// Sep separates a value from its timestamp and signature.
-const Sep = ":"
+// sep separates a value from its timestamp and signature.
+const sep = ":"
 
 // ErrBadSignature reports a value whose signature matches none of the keys,
 // or that has no signature at all.
@@ -71,8 +71,44 @@ var ErrNoKey = errors.New("signing: empty secret key")
 // The salt namespaces the key so that a signature made for one purpose is
 // useless for another. Auth session hashes are its hex encoding.
 func SaltedHMAC(keySalt, value, secret string) []byte {
+	return mac(hmacKey(keySalt, secret), value)
+}
+
+// hmacKey is the key Django's salted_hmac derives from a salt and a secret.
+func hmacKey(keySalt, secret string) []byte {
 	key := sha256.Sum256([]byte(keySalt + secret))
-	mac := hmac.New(sha256.New, key[:])
-	mac.Write([]byte(value))
-	return mac.Sum(nil)
+	return key[:]
+}
+
+func mac(key []byte, value string) []byte {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte(value))
+	return h.Sum(nil)
+}
+
+// signingKeys derives the HMAC key of a Signer with salt from the secret
+// and from each fallback, in that order.
+func signingKeys(salt, secret string, fallbacks []string) [][]byte {
+	keys := [][]byte{hmacKey(salt+"signer", secret)}
+	for _, f := range fallbacks {
+		keys = append(keys, hmacKey(salt+"signer", f))
+	}
+	return keys
+}
+
+// signature is the signature of value that Django's Signer.signature
+// computes with an HMAC key of signingKeys.
+func signature(key []byte, value string) string { return b64Encode(mac(key, value)) }
+
+// verify reports whether sig is value's signature under any of keys. Every
+// key is tried even after a match, so the time taken tells nothing about
+// which key (if any) signed the value.
+func verify(keys [][]byte, value, sig string) bool {
+	ok := false
+	for _, k := range keys {
+		if hmac.Equal([]byte(sig), []byte(signature(k, value))) {
+			ok = true
+		}
+	}
+	return ok
 }

@@ -1,133 +1,92 @@
-// Package pyjson writes JSON text the way Python's json.dumps does by
-// default (ensure_ascii): every character outside printable ASCII escaped as
-// \uXXXX. Django writes session data and messages that way, so text written
-// here is byte for byte what Django writes for the same values.
+// Package pyjson reads and writes session data as JSON the way Python's json
+// module does for Django: an object whose keys keep their order, integers
+// that stay integers of any size, floats that stay floats, and, on output,
+// every character outside printable ASCII escaped as \uXXXX (json.dumps's
+// default ensure_ascii), so that what is written here is byte for byte what
+// Django writes for the same values.
+//
+// Whatever EncodeObject accepts, DecodeObject returns with the same meaning;
+// a value that would not come back equal is refused with an error naming its
+// key (values JSON cannot hold, invalid UTF-8, too deep a nesting, a number
+// that could not be read back).
 package pyjson
 
 import (
-	"strings"
+	"errors"
+	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
+)
+
+// MaxDepth is the most arrays and objects a session value may nest: []
+// nests 1, [[1],{}] nests 2, a scalar 0. EncodeObject and DecodeObject apply
+// this one rule, so whatever saves also loads; on decode it also keeps
+// hostile input from exhausting the stack.
+const MaxDepth = 200
+
+// Errors of EncodeObject, wrapped with the key of the value that caused them.
+var (
+	ErrTooDeep    = fmt.Errorf("value nests more than %d arrays and objects, which could not be loaded again", MaxDepth)
+	ErrNotUTF8    = errors.New("string is not valid UTF-8 (JSON would hold U+FFFD instead)")
+	ErrKeyNotUTF8 = errors.New("key is not valid UTF-8 (JSON would hold U+FFFD instead, and could merge it with another key)")
+	ErrBadNumber  = errors.New("not a JSON number that could be loaded again")
 )
 
 const hexDigits = "0123456789abcdef"
 
 // AppendString appends s quoted the way Python's json.dumps does by default:
-// short escapes for the usual control characters, \u00XX for the others,
-// and \uXXXX (surrogate pairs above U+FFFF) for everything outside ASCII.
-// It reports false for invalid UTF-8, which JSON cannot hold (encoding/json
-// would silently write U+FFFD, merging different strings into one).
+// short escapes for the usual control characters, \u00XX for the others and
+// DEL, and \uXXXX (surrogate pairs above U+FFFF) for everything outside
+// ASCII. It reports false for invalid UTF-8, which JSON cannot hold
+// (encoding/json would silently write U+FFFD, merging different strings).
 func AppendString(buf []byte, s string) ([]byte, bool) {
 	buf = append(buf, '"')
-	start := 0
+	start := 0 // s[start:i] is waiting to be copied as it is
 	for i := 0; i < len(s); {
-		if i = plainRun(s, i); i == len(s) {
-			break
-		}
 		c := s[i]
-		buf = append(buf, s[start:i]...)
-		if c < utf8.RuneSelf {
-			switch c {
-			case '"', '\\':
-				buf = append(buf, '\\', c)
-			case '\n':
-				buf = append(buf, '\\', 'n')
-			case '\r':
-				buf = append(buf, '\\', 'r')
-			case '\t':
-				buf = append(buf, '\\', 't')
-			case '\b':
-				buf = append(buf, '\\', 'b')
-			case '\f':
-				buf = append(buf, '\\', 'f')
-			default:
-				buf = AppendU4(buf, rune(c))
-			}
+		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
 			i++
-			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return buf, false
+		buf = append(buf, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			buf = append(buf, '\\', c)
+		case '\n':
+			buf = append(buf, '\\', 'n')
+		case '\r':
+			buf = append(buf, '\\', 'r')
+		case '\t':
+			buf = append(buf, '\\', 't')
+		case '\b':
+			buf = append(buf, '\\', 'b')
+		case '\f':
+			buf = append(buf, '\\', 'f')
+		default:
+			if c <= 0x7f {
+				buf = appendU4(buf, rune(c))
+				break
+			}
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				return buf, false
+			}
+			if r > 0xffff {
+				r1, r2 := utf16.EncodeRune(r)
+				buf = appendU4(buf, r1)
+				r = r2
+			}
+			buf = appendU4(buf, r)
+			i += size - 1
 		}
-		buf = AppendEscapedRune(buf, r)
-		i += size
+		i++
 		start = i
 	}
 	buf = append(buf, s[start:]...)
 	return append(buf, '"'), true
 }
 
-// AppendEscapedRune appends r as \uXXXX, a surrogate pair above U+FFFF.
-func AppendEscapedRune(buf []byte, r rune) []byte {
-	if r > 0xffff {
-		r1, r2 := utf16.EncodeRune(r)
-		return AppendU4(AppendU4(buf, r1), r2)
-	}
-	return AppendU4(buf, r)
-}
-
-// AppendU4 appends the escape \uXXXX of r, which is at most U+FFFF.
-func AppendU4(buf []byte, r rune) []byte {
+// appendU4 appends the escape \uXXXX of r, which is at most U+FFFF.
+func appendU4(buf []byte, r rune) []byte {
 	return append(buf, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
-}
-
-// plainRun returns the index of the first byte of s from i on that
-// AppendString must escape (a quote, a backslash, a control character,
-// DEL or a non-ASCII byte), len(s) if none. A byte-by-byte loop was most
-// of the cost of saving a session of long strings (the "Growth" rows of
-// BENCHMARKS.md), so it looks for the quote and the backslash with
-// strings.IndexByte and for the others eight bytes at a time, a window at a
-// time, so that the work stays proportional to the string however thick
-// the escapes come.
-func plainRun(s string, i int) int {
-	const window = 256
-	for i < len(s) {
-		end := min(i+window, len(s))
-		stop := end
-		if q := strings.IndexByte(s[i:end], '"'); q >= 0 {
-			stop = i + q
-		}
-		if e := strings.IndexByte(s[i:stop], '\\'); e >= 0 {
-			stop = i + e
-		}
-		if j := controlOrHigh(s, i, stop); j < stop || stop < end {
-			return j
-		}
-		i = end
-	}
-	return i
-}
-
-// controlOrHigh returns the index of the first byte of s[i:stop] under
-// 0x20 or over 0x7e, stop if none.
-func controlOrHigh(s string, i, stop int) int {
-	const ones, high = 0x0101010101010101, 0x8080808080808080
-	// A byte's high bit is set when it is over 0x7f, DEL (plus one), or
-	// under 0x20 (minus 0x20, a borrow); a carry or borrow can set a later
-	// byte's too, but only after one that matched, and the bytes are then
-	// looked at one by one. Four words a turn, or-ed before one branch.
-	special := func(i int) uint64 {
-		w := s[i : i+8]
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		return (x-0x20*ones)&^x | (x + ones) | x
-	}
-	for ; i+32 <= stop; i += 32 {
-		if (special(i)|special(i+8)|special(i+16)|special(i+24))&high != 0 {
-			break
-		}
-	}
-	for ; i+8 <= stop; i += 8 {
-		if special(i)&high != 0 {
-			break
-		}
-	}
-	for ; i < stop; i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			return i
-		}
-	}
-	return stop
 }

@@ -231,3 +231,12 @@ func Name(prefix string) string {
 	_, _ = rand.Read(b[:])
 	return prefix + hex.EncodeToString(b[:])
 }
+
+// Must returns v and panics on err: for constructors given arguments the
+// test knows to be valid, so that a call stays one expression.
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

@@ -1,7 +1,6 @@
 package ginsession
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ginsession/ginsession/internal/pyjson"
 )
 
 func TestJSONCodecWritesWhatPythonJSONDumpsWrites(t *testing.T) {
@@ -118,7 +119,7 @@ func TestJSONCodecDecodeRejectsBrokenInput(t *testing.T) {
 		``, `[]`, `"x"`, `{`, `{"a"}`, `{"a":}`, `{"a":1,}`, `{"a":01}`, `{"a":1}x`, `{"a":"\x01"}`,
 		`{"a":"\q"}`, `{"a":"\u12"}`, `{"a":NaN}`, `{"a":tru}`, `{"a":[1,]}`, `{"a":-}`, `{"a":1.}`, `{"a":1e}`,
 		`{"a":` + strings.Repeat("[", 300) + strings.Repeat("]", 300) + `}`,
-		`{"a":` + strings.Repeat("[", maxJSONDepth+1) + strings.Repeat("]", maxJSONDepth+1) + `}`,
+		`{"a":` + strings.Repeat("[", pyjson.MaxDepth+1) + strings.Repeat("]", pyjson.MaxDepth+1) + `}`,
 	} {
 		if _, _, err := (JSONCodec{}).Decode([]byte(in)); err == nil {
 			t.Errorf("Decode(%q) succeeded, want an error", in)
@@ -164,7 +165,7 @@ func linkedList(n int) *relList {
 // values that saved and then made the record unreadable (the user logged
 // out): Encode counted nesting from 0 and Decode from 1, and values going
 // through encoding/json were not checked at all. Now a value nesting
-// maxJSONDepth arrays and objects, however it is built, saves and loads,
+// pyjson.MaxDepth arrays and objects, however it is built, saves and loads,
 // and one nesting one more fails the save, naming the key.
 func TestCodecsSaveWhatTheyLoadAtTheDepthLimit(t *testing.T) {
 	raw := func(n int) json.RawMessage {
@@ -193,23 +194,23 @@ func TestCodecsSaveWhatTheyLoadAtTheDepthLimit(t *testing.T) {
 	for cname, c := range codecs {
 		for _, tc := range deep {
 			t.Run(cname+"/"+tc.name, func(t *testing.T) {
-				data, err := c.Encode([]string{"ok"}, map[string]any{"ok": tc.v(maxJSONDepth)})
+				data, err := c.Encode([]string{"ok"}, map[string]any{"ok": tc.v(pyjson.MaxDepth)})
 				if err != nil {
-					t.Fatalf("a value nesting %d did not save: %v", maxJSONDepth, err)
+					t.Fatalf("a value nesting %d did not save: %v", pyjson.MaxDepth, err)
 				}
 				if _, _, err := c.Decode(data); err != nil {
-					t.Fatalf("a value nesting %d saved and does not load: %v", maxJSONDepth, err)
+					t.Fatalf("a value nesting %d saved and does not load: %v", pyjson.MaxDepth, err)
 				}
-				_, err = c.Encode([]string{"ok", "deep"}, map[string]any{"ok": 1, "deep": tc.v(maxJSONDepth + 1)})
-				if !errors.Is(err, errTooDeep) || !strings.Contains(err.Error(), `"deep"`) {
-					t.Fatalf("a value nesting %d: Encode error %v, want errTooDeep naming \"deep\"", maxJSONDepth+1, err)
+				_, err = c.Encode([]string{"ok", "deep"}, map[string]any{"ok": 1, "deep": tc.v(pyjson.MaxDepth + 1)})
+				if !errors.Is(err, pyjson.ErrTooDeep) || !strings.Contains(err.Error(), `"deep"`) {
+					t.Fatalf("a value nesting %d: Encode error %v, want pyjson.ErrTooDeep naming \"deep\"", pyjson.MaxDepth+1, err)
 				}
 			})
 		}
 	}
 	t.Run("a 300-node linked list fails the save", func(t *testing.T) {
-		if _, err := (JSONCodec{}).Encode([]string{"list"}, map[string]any{"list": linkedList(300)}); !errors.Is(err, errTooDeep) {
-			t.Fatalf("Encode error %v, want errTooDeep", err)
+		if _, err := (JSONCodec{}).Encode([]string{"list"}, map[string]any{"list": linkedList(300)}); !errors.Is(err, pyjson.ErrTooDeep) {
+			t.Fatalf("Encode error %v, want pyjson.ErrTooDeep", err)
 		}
 	})
 }
@@ -269,8 +270,8 @@ func TestJSONCodecRefusesNumbersItCouldNotLoad(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := JSONCodec{}.Encode([]string{"n"}, map[string]any{"n": v})
-			if !errors.Is(err, errBadNumber) || !strings.Contains(err.Error(), `"n"`) {
-				t.Fatalf("Encode error %v, want errBadNumber naming \"n\"", err)
+			if !errors.Is(err, pyjson.ErrBadNumber) || !strings.Contains(err.Error(), `"n"`) {
+				t.Fatalf("Encode error %v, want pyjson.ErrBadNumber naming \"n\"", err)
 			}
 		})
 	}
@@ -284,8 +285,8 @@ func TestJSONCodecRefusesNumbersItCouldNotLoad(t *testing.T) {
 func TestJSONCodecRefusesInvalidUTF8(t *testing.T) {
 	t.Run("two keys that would merge", func(t *testing.T) {
 		_, err := JSONCodec{}.Encode([]string{"a\xff", "a\xfe"}, map[string]any{"a\xff": 1, "a\xfe": 2})
-		if !errors.Is(err, errKeyNotUTF8) || !strings.Contains(err.Error(), `"a\xff"`) {
-			t.Fatalf("Encode error %v, want errKeyNotUTF8 naming \"a\\xff\"", err)
+		if !errors.Is(err, pyjson.ErrKeyNotUTF8) || !strings.Contains(err.Error(), `"a\xff"`) {
+			t.Fatalf("Encode error %v, want pyjson.ErrKeyNotUTF8 naming \"a\\xff\"", err)
 		}
 	})
 	for name, v := range map[string]any{
@@ -319,49 +320,4 @@ func TestJSONCodecRefusesInvalidUTF8(t *testing.T) {
 			t.Fatalf("Decode = %#v, %v", v, err)
 		}
 	})
-}
-
-// TestPlainJSONRunStopsAtTheFirstByteThatNeedsLooking: the eight-at-a-time
-// scan agrees with a byte-by-byte one for every byte value at every
-// position of runs of every length up to 40, from every start.
-func TestPlainJSONRunStopsAtTheFirstByteThatNeedsLooking(t *testing.T) {
-	ref := func(b []byte, i int) int {
-		for ; i < len(b); i++ {
-			if c := b[i]; c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
-				return i
-			}
-		}
-		return i
-	}
-	// Across the scan's windows: long runs, one special byte anywhere.
-	for _, n := range []int{255, 256, 257, 300, 511, 520} {
-		b := bytes.Repeat([]byte{'x'}, n)
-		for pos := range b {
-			for _, v := range []byte{'"', '\\', 0x1f, 0x80, 0xff, 'y'} {
-				b[pos] = v
-				for _, start := range []int{0, 1, 7, 250, 256} {
-					if got, want := plainJSONRun(b, start), ref(b, start); got != want {
-						t.Fatalf("%d bytes, %q at %d, from %d: plainJSONRun = %d, want %d", n, v, pos, start, got, want)
-					}
-				}
-			}
-			b[pos] = 'x'
-		}
-	}
-	for n := 0; n <= 40; n++ {
-		for _, fill := range []byte{' ', '!', '#', '[', ']', '~', 0x7f} {
-			b := bytes.Repeat([]byte{fill}, n)
-			for pos := range b {
-				for v := range 256 {
-					b[pos] = byte(v)
-					for start := 0; start <= n; start += 3 {
-						if got, want := plainJSONRun(b, start), ref(b, start); got != want {
-							t.Fatalf("plainJSONRun(%q, %d) = %d, want %d", b, start, got, want)
-						}
-					}
-				}
-				b[pos] = fill
-			}
-		}
-	}
 }

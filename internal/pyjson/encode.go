@@ -1,0 +1,229 @@
+package pyjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"sort"
+	"strconv"
+	"unicode/utf8"
+)
+
+// EncodeObject writes values as one compact JSON object with its members in
+// the order of keys (a key without a value is written as null). Nested maps
+// are written with sorted keys, as a Go map has no order of its own. Values
+// other than the JSON shapes go through encoding/json, whose output is read
+// back by this package's decoder and written again with Python's escapes.
+//
+// It fails, naming the key, for a value that would not load back equal (see
+// the package doc); as encoding/json writes invalid UTF-8 as the escape
+// \ufffd, a json.Marshaler that writes that escape itself is refused too.
+func EncodeObject(keys []string, values map[string]any) ([]byte, error) {
+	buf, err := appendObject(make([]byte, 0, 128), keys, values, 0) // most sessions fit
+	if err != nil {
+		return nil, fmt.Errorf("session %w", err)
+	}
+	return buf, nil
+}
+
+// appendObject appends an object of values with its members in the order
+// of keys, the members' values sitting inside depth arrays and objects. An
+// error names the key whose member failed.
+func appendObject(buf []byte, keys []string, values map[string]any, depth int) ([]byte, error) {
+	buf = append(buf, '{')
+	for i, k := range keys {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		var ok bool
+		if buf, ok = AppendString(buf, k); !ok {
+			return nil, fmt.Errorf("key %q: %w", k, ErrKeyNotUTF8)
+		}
+		buf = append(buf, ':')
+		var err error
+		if buf, err = appendValue(buf, values[k], depth); err != nil {
+			return nil, fmt.Errorf("key %q: %w", k, err)
+		}
+	}
+	return append(buf, '}'), nil
+}
+
+// appendValue appends v, which sits inside depth arrays and objects of its
+// session value.
+func appendValue(buf []byte, v any, depth int) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(buf, "null"...), nil
+	case string:
+		buf, ok := AppendString(buf, x)
+		if !ok {
+			return nil, ErrNotUTF8
+		}
+		return buf, nil
+	case bool:
+		return strconv.AppendBool(buf, x), nil
+	case int:
+		return strconv.AppendInt(buf, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(buf, x, 10), nil
+	case uint64:
+		return strconv.AppendUint(buf, x, 10), nil
+	case float64:
+		return appendFloat(buf, x, 64)
+	case float32:
+		return appendFloat(buf, float64(x), 32)
+	case json.Number:
+		if !isNumber(string(x)) {
+			return nil, fmt.Errorf("%w: %q", ErrBadNumber, string(x))
+		}
+		return append(buf, x...), nil
+	case *big.Int:
+		if x == nil {
+			return append(buf, "null"...), nil
+		}
+		return x.Append(buf, 10), nil
+	case big.Int:
+		// encoding/json would write the value (not pointer) as {}.
+		return x.Append(buf, 10), nil
+	case []any:
+		if depth >= MaxDepth {
+			return nil, ErrTooDeep
+		}
+		buf = append(buf, '[')
+		for i, e := range x {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			var err error
+			if buf, err = appendValue(buf, e, depth+1); err != nil {
+				return nil, err
+			}
+		}
+		return append(buf, ']'), nil
+	case map[string]any:
+		if depth >= MaxDepth {
+			return nil, ErrTooDeep
+		}
+		ks := make([]string, 0, len(x))
+		for k := range x {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		return appendObject(buf, ks, x, depth+1)
+	case json.RawMessage:
+		return appendText(buf, x, depth, false)
+	}
+	return appendMarshaled(buf, v, depth)
+}
+
+// appendMarshaled handles every other type (the other integer types,
+// structs, typed maps and slices, time.Time, json.Marshaler ...) through
+// encoding/json.
+func appendMarshaled(buf []byte, v any, depth int) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		var ute *json.UnsupportedTypeError
+		if errors.As(err, &ute) {
+			err = fmt.Errorf("type %s has no JSON form", ute.Type)
+		}
+		return nil, fmt.Errorf("cannot store %T as JSON: %w", v, err)
+	}
+	buf, err := appendText(buf, bytes.TrimSuffix(b.Bytes(), []byte("\n")), depth, true)
+	if err != nil {
+		return nil, fmt.Errorf("%T: %w", v, err)
+	}
+	return buf, nil
+}
+
+// appendFloat writes f in the shortest digits that read back as f, with an
+// exponent for the very large and very small, as encoding/json does.
+func appendFloat(buf []byte, f float64, bits int) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, fmt.Errorf("float %v has no JSON form", f)
+	}
+	start := len(buf)
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	buf = strconv.AppendFloat(buf, f, format, -1, bits)
+	// Keep a float a float across a round trip: "1" would read back as int.
+	if !bytes.ContainsAny(buf[start:], ".eE") {
+		buf = append(buf, ".0"...)
+	}
+	return buf, nil
+}
+
+// appendText writes the valid JSON text js, which encoding/json (marshaled)
+// or a json.RawMessage made for a value inside depth arrays and objects,
+// again with Python's escapes: read by the decoder, so it is checked as a
+// loaded record would be, and copied member by member in its own order.
+func appendText(buf, js []byte, depth int, marshaled bool) ([]byte, error) {
+	if !utf8.Valid(js) {
+		return nil, ErrNotUTF8
+	}
+	d := decoder{data: js, marshaled: marshaled}
+	buf, err := d.copyValue(buf, depth)
+	if err != nil {
+		return nil, err
+	}
+	if d.skipSpace(); d.pos != len(js) {
+		return nil, d.errorf("trailing data")
+	}
+	return buf, nil
+}
+
+// copyValue appends the value at d.pos, which sits inside depth arrays and
+// objects, as appendValue would write it.
+func (d *decoder) copyValue(buf []byte, depth int) ([]byte, error) {
+	d.skipSpace()
+	switch c := d.peek(); {
+	case c == '"':
+		s, err := d.readString()
+		if err != nil {
+			return nil, err
+		}
+		buf, _ = AppendString(buf, s) // valid: js is
+		return buf, nil
+	case c == '[' || c == '{':
+		buf = append(buf, c)
+		err := d.readContainer(depth+1, func(i int, key string) error {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			if c == '{' {
+				buf, _ = AppendString(buf, key)
+				buf = append(buf, ':')
+			}
+			var err error
+			buf, err = d.copyValue(buf, depth+1)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if c == '[' {
+			return append(buf, ']'), nil
+		}
+		return append(buf, '}'), nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		// encoding/json writes a json.Number's text as it is: 1e400 would
+		// save, then make the record unreadable.
+		start := d.pos
+		if _, err := d.readNumber(); err != nil {
+			return nil, ErrBadNumber
+		}
+		return append(buf, d.data[start:d.pos]...), nil
+	}
+	start := d.pos
+	if _, err := d.readValue(depth); err != nil {
+		return nil, err
+	}
+	return append(buf, d.data[start:d.pos]...), nil // true, false, null
+}
