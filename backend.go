@@ -2,7 +2,6 @@ package ginsession
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -53,16 +52,13 @@ type backend interface {
 }
 
 // newBackend returns the backend for what was passed to New.
-func newBackend(store stores.Backend) backend {
-	switch st := store.(type) {
-	case stores.ClientSide:
-		return &cookieBackend{cs: st}
-	case stores.Store:
-		b := &serverBackend{store: st}
-		b.toucher, _ = st.(stores.Toucher)
-		b.swapper, _ = st.(stores.Swapper)
-		b.ttls, _ = st.(stores.TTLLoader)
-		return b
+func newBackend(store stores.Store) backend {
+	if cs, ok := store.(stores.ClientSide); ok {
+		return &cookieBackend{cs: cs}
 	}
-	panic(fmt.Sprintf("ginsession: New needs a stores.Store (memstore, filestore, sqlstore, ...) or a stores.ClientSide (cookiestore); %T is neither", store))
+	b := &serverBackend{store: store}
+	b.toucher, _ = store.(stores.Toucher)
+	b.swapper, _ = store.(stores.Swapper)
+	b.ttls, _ = store.(stores.TTLLoader)
+	return b
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/ginsession/ginsession/internal/errprefix"
 	"github.com/ginsession/ginsession/stores"
-	"github.com/ginsession/ginsession/stores/memstore"
 )
 
 // serverBackend keeps records in a stores.Store under a random key; the
@@ -22,22 +21,15 @@ type serverBackend struct {
 	// (a cachedstore over a database without the capability): saves are
 	// then Updates, as for a store without it.
 	unswappable atomic.Bool
+	// untouchable is the same for the toucher (a stores.Wrap of a store
+	// without Touch): an unchanged session is then saved in full.
+	untouchable atomic.Bool
 	index       *userIndex // nil unless WithUserIndex (index.go)
 	// ttls is nil unless the store can load a time to live with the data.
 	ttls stores.TTLLoader
-	// shared is nil unless the store can load without a copy (see check)
-	// and the codec is the JSON one, which only reads what it decodes (a
-	// Codec of the application's might write into its input).
-	shared stores.SharedLoad
 }
 
 func (b *serverBackend) check(o *options) (err error) {
-	// Only a memstore.Store itself: a type that embeds one gets its
-	// LoadShared too, which would pass by the Load it overrides (to fail,
-	// count or log loads, as tests and instrumentation do).
-	if ms, ok := b.store.(*memstore.Store); ok && isJSONCodec(o.Codec) {
-		b.shared = ms
-	}
 	b.index, err = newUserIndex(b.store, o)
 	return err
 }
@@ -137,13 +129,16 @@ func (b *serverBackend) refresh(s *Session, now time.Time) (gone bool, err error
 	if s.cookieDue {
 		return false, nil // Save or CycleKey stored it in this request already
 	}
-	if b.toucher == nil {
+	if b.toucher == nil || b.untouchable.Load() {
 		return false, s.saveLocked(now)
 	}
 	ctx, cancel := s.storeContext()
 	err = b.toucher.Touch(ctx, s.key, s.expiryDateLocked(now))
 	cancel()
 	switch {
+	case errors.Is(err, errors.ErrUnsupported):
+		b.untouchable.Store(true)
+		return false, s.saveLocked(now)
 	case errors.Is(err, stores.ErrNotFound):
 		s.dropRecord()
 		return true, nil

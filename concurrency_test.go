@@ -21,7 +21,6 @@ import (
 	"github.com/ginsession/ginsession/stores/filestore"
 	"github.com/ginsession/ginsession/stores/memstore"
 	"github.com/ginsession/ginsession/stores/redis9store"
-	"github.com/ginsession/ginsession/stores/redisstore"
 )
 
 // relStores returns the stores the concurrency tests run on: the in-process
@@ -42,9 +41,6 @@ func relStores(t *testing.T) map[string]func(t *testing.T) stores.Store {
 		},
 		"redisstore": func(t *testing.T) stores.Store {
 			return everystore.Redis(t, "gs_conc_")
-		},
-		"redisstore-stamped": func(t *testing.T) stores.Store {
-			return everystore.Redis(t, "gs_conc_", redisstore.WithStampedRecords())
 		},
 		"redis9store": func(t *testing.T) stores.Store {
 			client := testenv.Redis9(t)

@@ -71,7 +71,7 @@ var docPrelude = []struct{ names, src string }{
 	{"r", "var r = gin.New()"},
 	{"c", "var c *gin.Context"},
 	{"ctx", "var ctx = context.Background()"},
-	{"store", "var store stores.Backend"},
+	{"store", "var store stores.Store"},
 	{"db", "var db *sqlx.DB"},
 	{"redisClient client", "var redisClient, client *redis.Client"},
 	{"secret djangoSecretKey oldSecret", `var secret, djangoSecretKey, oldSecret = "", "", ""`},

@@ -46,7 +46,7 @@ func relShort(k string) string {
 
 // relFuzzEngine is a gin.Engine on st whose routes report what the session
 // saw, for driving the middleware with arbitrary Cookie headers in-process.
-func relFuzzEngine(st stores.Backend, opts ...ginsession.Option) *gin.Engine {
+func relFuzzEngine(st stores.Store, opts ...ginsession.Option) *gin.Engine {
 	opts = append([]ginsession.Option{ginsession.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}, opts...)
 	r := gin.New()
 	r.Use(ginsession.New(st, opts...))

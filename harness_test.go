@@ -177,7 +177,7 @@ type app struct {
 	srv   *httptest.Server
 }
 
-func newApp(t *testing.T, store stores.Backend, opts ...ginsession.Option) *app {
+func newApp(t *testing.T, store stores.Store, opts ...ginsession.Option) *app {
 	t.Helper()
 	a := &app{t: t, logs: &logBuffer{}}
 	if fs, ok := store.(*faultStore); ok {

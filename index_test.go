@@ -36,7 +36,7 @@ func TestWithUserIndexRefusesWhatCannotWork(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name  string
-		store stores.Backend
+		store stores.Store
 		cfg   ginsession.UserIndex
 		want  string
 	}{

@@ -23,7 +23,6 @@ import (
 	"github.com/ginsession/ginsession/stores/filestore"
 	"github.com/ginsession/ginsession/stores/memstore"
 	"github.com/ginsession/ginsession/stores/redis9store"
-	"github.com/ginsession/ginsession/stores/redisstore"
 )
 
 // swapStores returns every server store that merges concurrent changes
@@ -52,9 +51,6 @@ func swapStores(t *testing.T) []namedStore {
 		{"mysql", func(t *testing.T) stores.Store { return everystore.SQL(t, testenv.MySQL(t), "gs_merge_") }},
 		{"postgres", func(t *testing.T) stores.Store { return everystore.SQL(t, testenv.Postgres(t), "gs_merge_") }},
 		{"redis-v8", func(t *testing.T) stores.Store { return everystore.Redis(t, "gs_merge_") }},
-		{"redis-v8-stamped", func(t *testing.T) stores.Store {
-			return everystore.Redis(t, "gs_merge_", redisstore.WithStampedRecords())
-		}},
 		{"redis-v9", func(t *testing.T) stores.Store {
 			client := testenv.Redis9(t)
 			st, err := redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, "gs_merge_")))
@@ -74,9 +70,6 @@ func swapStores(t *testing.T) []namedStore {
 		}},
 		{"cached-redis-mysql", func(t *testing.T) stores.Store {
 			return cached(t, everystore.Redis(t, "gs_merge_"), everystore.SQL(t, testenv.MySQL(t), "gs_merge_"))
-		}},
-		{"cached-redis-stamped-mysql", func(t *testing.T) stores.Store {
-			return cached(t, everystore.Redis(t, "gs_merge_", redisstore.WithStampedRecords()), everystore.SQL(t, testenv.MySQL(t), "gs_merge_"))
 		}},
 		{"cached-memory-file", func(t *testing.T) stores.Store { return cached(t, testenv.Must(memstore.New()), dir(t)) }},
 	}

@@ -18,12 +18,11 @@ const ContextKey contextKey = "github.com/ginsession/ginsession"
 
 // middleware holds what every request's session shares.
 type middleware struct {
-	opts      options
-	backend   backend  // where records live, chosen once in New
-	keyed     bool     // backend is a server store's: the cookie carries a key
-	inProcess bool     // the store never blocks: no per-call deadline
-	deletion  string   // the Set-Cookie value that deletes the cookie; fixed by the options
-	secrets   [][]byte // SecretKey then fallbacks, for a cookie store
+	opts     options
+	backend  backend  // where records live, chosen once in New
+	keyed    bool     // backend is a server store's: the cookie carries a key
+	deletion string   // the Set-Cookie value that deletes the cookie; fixed by the options
+	secrets  [][]byte // SecretKey then fallbacks, for a cookie store
 	// secretStrings is the same, for auth through internal/sessionsecret;
 	// no exported API hands it to a handler.
 	secretStrings []string
@@ -31,13 +30,13 @@ type middleware struct {
 }
 
 // New returns the session middleware for store, configured by opts. store
-// is a [stores.Store] (memstore, filestore, sqlstore, redisstore, ...) or a
-// [stores.ClientSide] (cookiestore); [stores.Backend] names both, so that a
-// cookie store needs no server-side methods it could not honour. It panics,
+// is a server store (memstore, filestore, sqlstore, redisstore, ...) or a
+// [stores.ClientSide] (cookiestore), which is a [stores.Store] too: nothing
+// else compiles as the argument. It panics,
 // with a sentence that says what to change, when the options cannot work (a
 // bad cookie name or SameSite value, SameSite=None without Secure, a secret
 // shorter than 32 bytes, a cookie store without a secret).
-func New(store stores.Backend, opts ...Option) gin.HandlerFunc {
+func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 	if store == nil {
 		panic("ginsession: New needs a store, for example memstore.New() or filestore.New(dir)")
 	}
@@ -55,9 +54,8 @@ func New(store stores.Backend, opts ...Option) gin.HandlerFunc {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	_, inProcess := store.(stores.InProcess)
 	_, keyed := be.(*serverBackend)
-	m := &middleware{opts: o, backend: be, keyed: keyed, inProcess: inProcess, log: o.Logger}
+	m := &middleware{opts: o, backend: be, keyed: keyed, log: o.Logger}
 	m.deletion = m.deletionCookie()
 	if o.SecretKey != "" {
 		m.secretStrings = append([]string{o.SecretKey}, o.SecretKeyFallbacks...)

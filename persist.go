@@ -110,10 +110,10 @@ func (s *Session) logCorrupt(err error) {
 }
 
 // storeContext bounds one store call by the request's context and
-// StoreTimeout (unless the store never blocks; deadline.go). s.mu is held.
+// StoreTimeout (deadline.go). s.mu is held.
 func (s *Session) storeContext() (context.Context, context.CancelFunc) {
 	ctx := s.requestContext()
-	if t := s.m.opts.StoreTimeout; t > 0 && !s.m.inProcess {
+	if t := s.m.opts.StoreTimeout; t > 0 {
 		return withStoreDeadline(ctx, t)
 	}
 	return ctx, func() {}

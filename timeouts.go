@@ -199,13 +199,6 @@ func (s *Session) limitAge(now time.Time, age time.Duration) time.Duration {
 // when an idle timeout may slide it and the store can tell it in the same
 // call.
 func (b *serverBackend) loadRecord(ctx context.Context, s *Session) ([]byte, error) {
-	if b.shared != nil {
-		raw, ttl, err := b.shared.LoadShared(ctx, s.key)
-		if s.m.opts.IdleTimeout != 0 {
-			s.recordTTL = ttl
-		}
-		return raw, err
-	}
 	if b.ttls == nil || s.m.opts.IdleTimeout == 0 {
 		return b.store.Load(ctx, s.key)
 	}

@@ -28,7 +28,7 @@ const timeoutSecret = "timeouts-test-secret-0123456789abcdefghij"
 
 // timeoutsEngine serves the routes the timeout tests use on store, with
 // the middleware configured by opts.
-func timeoutsEngine(store stores.Backend, opts ...ginsession.Option) *gin.Engine {
+func timeoutsEngine(store stores.Store, opts ...ginsession.Option) *gin.Engine {
 	r := gin.New()
 	r.Use(ginsession.New(store, append([]ginsession.Option{ginsession.WithSecretKey(timeoutSecret)}, opts...)...))
 	fail := func(c *gin.Context, err error) { c.String(http.StatusInternalServerError, err.Error()) }
@@ -162,7 +162,7 @@ func (b *browser) wantUser(path, want string) {
 
 // record returns the data the store holds for the session under key, and
 // its expiry by clock.
-func record(t *testing.T, store stores.Backend, key string, clock *storetest.Clock) ([]byte, time.Time) {
+func record(t *testing.T, store stores.Store, key string, clock *storetest.Clock) ([]byte, time.Time) {
 	t.Helper()
 	data, ttl, err := store.(stores.TTLLoader).LoadWithTTL(context.Background(), key)
 	if err != nil {
@@ -188,7 +188,8 @@ func TestIdleTimeoutSlidesAndEndsOnEveryStore(t *testing.T) {
 			t.Parallel()
 			clock := storetest.NewClock(time.Now())
 			store, advance := st.Open(t, clock)
-			_, server := store.(stores.Store)
+			_, cookie := store.(stores.ClientSide)
+			server := !cookie
 			b := newBrowser(t, timeoutsEngine(store, ginsession.WithIdleTimeout(idle), ginsession.WithClock(clock.Now)))
 
 			b.get("/login")

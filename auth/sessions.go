@@ -168,13 +168,12 @@ func EndOtherSessions(c *gin.Context) (int, error) {
 //
 // A login of the user that completes while it runs is not ended: to lock
 // an account out, refuse its logins first, then call EndUserSessions.
-func EndUserSessions(ctx context.Context, store stores.Backend, userID string) (int, error) {
+func EndUserSessions(ctx context.Context, store stores.Store, userID string) (int, error) {
 	if _, ok := store.(stores.ClientSide); ok {
 		return 0, fmt.Errorf("auth: end user sessions: %w", stores.ErrClientSide)
 	}
-	st, ok := store.(stores.Store)
-	ix, ok2 := store.(stores.Indexer)
-	if !ok || !ok2 {
+	ix, ok := store.(stores.Indexer)
+	if !ok {
 		return 0, fmt.Errorf("auth: end user sessions: the store %T: %w", store, stores.ErrNoIndex)
 	}
 	if err := ix.CheckIndex(); err != nil {
@@ -188,7 +187,7 @@ func EndUserSessions(ctx context.Context, store stores.Backend, userID string) (
 	for i, e := range entries {
 		keys[i] = e.Key
 	}
-	if err := sessionindex.End(ctx, st, ix, userID, keys...); err != nil {
+	if err := sessionindex.End(ctx, store, ix, userID, keys...); err != nil {
 		return 0, errprefix.Wrap("auth: end user sessions", err)
 	}
 	return len(keys), nil

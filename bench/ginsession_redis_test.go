@@ -35,16 +35,3 @@ func ginsessionRedis9(tb testing.TB) *instance {
 	}
 	return ginsessionInstance(store, rt)
 }
-
-// ginsessionRedis9Stamped is ginsessionRedis9 with WithStampedRecords, whose
-// saves compare a stamp instead of the record. It runs in the growth
-// benchmarks only, where the size of the record decides what that saves.
-func ginsessionRedis9Stamped(tb testing.TB) *instance {
-	rt := new(rtCounter)
-	prefix := "bench:ginsession9st:" + runID + ":"
-	store, err := redis9store.New(goRedis9(tb, rt, prefix), redis9store.WithPrefix(prefix), redis9store.WithStampedRecords())
-	if err != nil {
-		tb.Fatalf("redis9store: %v", err)
-	}
-	return ginsessionInstance(store, rt)
-}

@@ -16,7 +16,7 @@ import (
 // itself.
 const ginsessionCookie = "sessionid"
 
-func ginsessionAdapter(store stores.Backend, opts ...ginsession.Option) adapter {
+func ginsessionAdapter(store stores.Store, opts ...ginsession.Option) adapter {
 	return adapter{
 		middleware: ginsession.New(store, opts...),
 		read: func(c *gin.Context) (string, bool) {
@@ -49,7 +49,7 @@ func ginsessionAdapter(store stores.Backend, opts ...ginsession.Option) adapter 
 	}
 }
 
-func ginsessionInstance(store stores.Backend, rt *rtCounter, opts ...ginsession.Option) *instance {
+func ginsessionInstance(store stores.Store, rt *rtCounter, opts ...ginsession.Option) *instance {
 	return &instance{h: ginsessionAdapter(store, opts...).engine(), cookieName: ginsessionCookie, rt: rt}
 }
 

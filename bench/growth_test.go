@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -232,7 +231,7 @@ func growthStores() []struct {
 	}{
 		{"Memory", memoryContenders, growthCases},
 		{"Cookie", cookieContenders, cookieGrowthCases},
-		{"Redis", append(slices.Clip(redisContenders), contender{"ginsession-v9-stamped", ginsessionRedis9Stamped}), growthCases},
+		{"Redis", redisContenders, growthCases},
 	}
 }
 

@@ -29,7 +29,7 @@ var assets embed.FS
 type server struct {
 	http.Handler
 	log     *slog.Logger
-	store   stores.Backend
+	store   stores.Store
 	closers closers
 	users   *userDB
 	pages   map[string]*template.Template

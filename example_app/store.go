@@ -43,7 +43,7 @@ func (cs closers) close() error {
 
 // openStore opens the store cfg.Store names, checking that its server
 // answers, and returns what must be closed at exit.
-func openStore(cfg config) (stores.Backend, closers, error) {
+func openStore(cfg config) (stores.Store, closers, error) {
 	switch cfg.Store {
 	case "memory":
 		s, err := memstore.New()

@@ -18,7 +18,7 @@ import (
 // timeoutSite is a Go site with both timeouts on store, sharing the
 // secret with Django; /login stores a user and a session idle timeout of
 // its own, /whoami reads them.
-func timeoutSite(store stores.Backend, now func() time.Time, opts ...ginsession.Option) http.Handler {
+func timeoutSite(store stores.Store, now func() time.Time, opts ...ginsession.Option) http.Handler {
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
 	r.Use(ginsession.New(store, append([]ginsession.Option{

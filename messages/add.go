@@ -19,6 +19,10 @@ import (
 // ginsession.From does). An error means nothing was added: the pending
 // messages are unreadable (ErrCorrupt), the text is not UTF-8
 // (ErrInvalidText), or the session could not be loaded.
+//
+// After each Add the session holds all pending messages in Django's format.
+// Many Adds in one request read the pending messages once: each later Add
+// appends to the string the previous one stored.
 func Add(c *gin.Context, level Level, text string, extraTags ...string) error {
 	return add(c, Message{Level: level, Text: text, ExtraTags: strings.Join(extraTags, " ")})
 }
@@ -64,6 +68,12 @@ func add(c *gin.Context, m Message) error {
 	}
 	s := ginsession.From(c)
 	err := s.Change(SessionKey, func(old any, ok bool) (any, bool, error) {
+		// Under the session's lock: concurrent Adds take turns here.
+		w := lastWrittenOf(c)
+		if v, isString := old.(string); ok && isString && w.value != "" && v == w.value {
+			w.value = encodeAppend(w.value, m)
+			return w.value, true, nil
+		}
 		var pending []Message
 		if ok {
 			var err error
@@ -71,7 +81,8 @@ func add(c *gin.Context, m Message) error {
 				return nil, false, err
 			}
 		}
-		return encode(append(pending, m)), true, nil
+		w.value = encode(append(pending, m))
+		return w.value, true, nil
 	})
 	if err == nil {
 		err = s.Err()
@@ -80,4 +91,26 @@ func add(c *gin.Context, m Message) error {
 		return errprefix.Wrap("messages: add", err)
 	}
 	return nil
+}
+
+// lastWritten is the value Add last stored under SessionKey in a request.
+// While the session still holds that very string, the next Add appends to
+// it instead of decoding every pending message again, so N adds in one
+// request decode the stored messages once. Anything else under SessionKey
+// (Consume removed it, a handler set another value) is decoded as usual.
+// It is read and written only under the session's lock.
+type lastWritten struct{ value string }
+
+// lastWrittenKey is lastWritten's gin.Context key.
+type lastWrittenKey struct{}
+
+func lastWrittenOf(c *gin.Context) *lastWritten {
+	if v, ok := c.Get(lastWrittenKey{}); ok {
+		if w, ok := v.(*lastWritten); ok {
+			return w
+		}
+	}
+	w := new(lastWritten)
+	c.Set(lastWrittenKey{}, w)
+	return w
 }

@@ -34,7 +34,7 @@ type shown struct {
 // newApp serves a site on store: POST /add adds the form's message and
 // redirects (303) to /show, which consumes the pending messages; /peek
 // reads them without consuming; /other ignores them.
-func newApp(t *testing.T, store stores.Backend, opts ...messages.Option) *gin.Engine {
+func newApp(t *testing.T, store stores.Store, opts ...messages.Option) *gin.Engine {
 	t.Helper()
 	r := gin.New()
 	r.Use(ginsession.New(store, ginsession.WithSecretKey(secret)), messages.New(opts...))

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/ginsession/ginsession/internal/pyjson"
 )
@@ -26,38 +28,67 @@ func encode(ms []Message) string {
 		if i > 0 {
 			buf = append(buf, ", "...)
 		}
-		buf = append(buf, `["`+messageKey+`", `...)
-		if m.Safe {
-			buf = append(buf, '1')
-		} else {
-			buf = append(buf, '0')
-		}
-		buf = append(buf, ", "...)
-		buf = strconv.AppendInt(buf, int64(m.Level), 10)
-		buf = append(buf, ", "...)
-		// Texts and tags are valid UTF-8: Add refuses others, and decoded
-		// ones come from JSON.
-		buf, _ = pyjson.AppendString(buf, m.Text)
-		buf = append(buf, ", "...)
-		buf, _ = pyjson.AppendString(buf, m.ExtraTags)
-		buf = append(buf, ']')
+		buf = appendMessage(buf, m)
 	}
 	return string(append(buf, ']'))
 }
 
+// encodeAppend returns what encode writes for the messages of stored, a
+// string encode wrote, followed by m, copying stored once instead of
+// encoding its messages again.
+func encodeAppend(stored string, m Message) string {
+	msg := appendMessage(make([]byte, 0, 64+len(m.Text)+len(m.ExtraTags)), m)
+	list := strings.TrimSuffix(stored, "]")
+	var b strings.Builder
+	b.Grow(len(list) + len(", ") + len(msg) + len("]"))
+	b.WriteString(list)
+	if list != "[" {
+		b.WriteString(", ")
+	}
+	b.Write(msg)
+	b.WriteByte(']')
+	return b.String()
+}
+
+// appendMessage appends m as Django's MessageEncoder writes one message.
+func appendMessage(buf []byte, m Message) []byte {
+	buf = append(buf, `["`+messageKey+`", `...)
+	if m.Safe {
+		buf = append(buf, '1')
+	} else {
+		buf = append(buf, '0')
+	}
+	buf = append(buf, ", "...)
+	buf = strconv.AppendInt(buf, int64(m.Level), 10)
+	buf = append(buf, ", "...)
+	// Texts and tags are valid UTF-8: Add refuses others, and decoded ones
+	// come from JSON.
+	buf, _ = pyjson.AppendString(buf, m.Text)
+	buf = append(buf, ", "...)
+	buf, _ = pyjson.AppendString(buf, m.ExtraTags)
+	return append(buf, ']')
+}
+
 // decode reads the session's value under SessionKey as Django's
-// SessionStorage does, refusing (ErrCorrupt) what Django's MessageDecoder
-// would not turn into a list of messages.
+// SessionStorage does (Django 3.2's _get and deserialize_messages): a false
+// value in Python's sense (null, false, 0, "", [], {}) is no messages, and so
+// is a string whose JSON is one ("null", "[]", "{}" ...). It refuses
+// (ErrCorrupt) anything else Django's MessageDecoder would not turn into a
+// list of messages.
 func decode(v any) ([]Message, error) {
+	if pyFalse(v) {
+		return nil, nil
+	}
 	s, ok := v.(string)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s holds a %T, not Django's JSON string", ErrCorrupt, SessionKey, v)
 	}
-	if s == "" { // Django: an empty value is no messages
-		return nil, nil
-	}
 	var items []json.RawMessage
 	if err := json.Unmarshal([]byte(s), &items); err != nil {
+		var x any
+		if json.Unmarshal([]byte(s), &x) == nil && pyFalse(x) {
+			return nil, nil
+		}
 		return nil, fmt.Errorf("%w: not a JSON list: %v", ErrCorrupt, err)
 	}
 	ms := make([]Message, 0, len(items))
@@ -69,6 +100,33 @@ func decode(v any) ([]Message, error) {
 		ms = append(ms, m)
 	}
 	return ms, nil
+}
+
+// pyFalse reports whether v is false in Python's sense, as Django tests the
+// stored value and what its JSON decodes to: None, False, a zero number, or
+// an empty string, list or dict.
+func pyFalse(v any) bool {
+	if n, ok := v.(json.Number); ok {
+		f, err := strconv.ParseFloat(string(n), 64)
+		return err == nil && f == 0
+	}
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Bool:
+		return !rv.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int() == 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return rv.Uint() == 0
+	case reflect.Float32, reflect.Float64:
+		return rv.Float() == 0
+	case reflect.String, reflect.Slice, reflect.Map:
+		return rv.Len() == 0
+	}
+	return false
 }
 
 // decodeMessage reads ["__json_message", is_safedata, level, message] with

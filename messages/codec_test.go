@@ -1,7 +1,9 @@
 package messages
 
 import (
+	"encoding/json"
 	"errors"
+	"math"
 	"reflect"
 	"testing"
 )
@@ -67,12 +69,35 @@ func TestDecodeRefusesWhatIsNotDjangosFormat(t *testing.T) {
 		"a flag of 2":               `[["__json_message", 2, 20, "hi"]]`,
 		"trailing data":             `[["__json_message", 0, 20, "hi"]] x`,
 		"a nested list of messages": `[[["__json_message", 0, 20, "hi"]]]`,
+		"a true value":              true,
+		"a number":                  1,
+		"a non-empty object":        map[string]any{"a": 1},
+		"the JSON true":             `true`,
+		"the JSON 1":                `1`,
+		"a JSON string":             `"hi"`,
+		"the JSON 1e400":            `1e400`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			if ms, err := decode(in); !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("decode(%v) = %+v, %v; want ErrCorrupt", in, ms, err)
 			}
 		})
+	}
+}
+
+// TestDecodeReadsFalseValuesAsNoMessages follows Django 3.2's
+// SessionStorage: deserialize_messages returns a false value as it is and
+// json.loads a non-empty string, and _loaded_messages reads any false
+// result as no messages.
+func TestDecodeReadsFalseValuesAsNoMessages(t *testing.T) {
+	for _, in := range []any{
+		nil, false, 0, int64(0), uint64(0), 0.0, math.Copysign(0, -1), json.Number("0"), json.Number("-0.0"),
+		"", []any{}, map[string]any{},
+		"null", "false", "0", "-0", "0.0", "0e5", "1e-400", `""`, "[]", " [ ] ", "{}", "\n{ }\t",
+	} {
+		if ms, err := decode(in); err != nil || len(ms) != 0 {
+			t.Errorf("decode(%#v) = %+v, %v; want no messages", in, ms, err)
+		}
 	}
 }
 

@@ -51,7 +51,9 @@
 // Pending messages live under the session key "_messages" ([SessionKey]) as
 // the JSON string Django's MessageEncoder writes, which Django's
 // SessionStorage reads: [["__json_message", 0, 25, "Saved.", ""]], the
-// second item being 1 for a safe (mark_safe) text.
+// second item being 1 for a safe (mark_safe) text. As Django, a value that
+// is false in Python's sense (null, false, 0, "", [], {}), or a string whose
+// JSON is one, is read as no messages.
 //
 // # HTML
 //

@@ -20,13 +20,13 @@ import (
 // storeCase opens one of the stores the package is proven on.
 type storeCase struct {
 	name string
-	open func(t *testing.T) stores.Backend
+	open func(t *testing.T) stores.Store
 }
 
 // theStores are memory, file, SQLite, Redis and the signed cookie, each on a
 // directory, table or key prefix of the test's own.
 func theStores() []storeCase {
-	must := func(t *testing.T, st stores.Backend, err error) stores.Backend {
+	must := func(t *testing.T, st stores.Store, err error) stores.Store {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
@@ -34,14 +34,14 @@ func theStores() []storeCase {
 		return st
 	}
 	return []storeCase{
-		{"memory", func(t *testing.T) stores.Backend { st, err := memstore.New(); return must(t, st, err) }},
-		{"file", func(t *testing.T) stores.Backend { st, err := filestore.New(t.TempDir()); return must(t, st, err) }},
-		{"sqlite", func(t *testing.T) stores.Backend {
+		{"memory", func(t *testing.T) stores.Store { st, err := memstore.New(); return must(t, st, err) }},
+		{"file", func(t *testing.T) stores.Store { st, err := filestore.New(t.TempDir()); return must(t, st, err) }},
+		{"sqlite", func(t *testing.T) stores.Store {
 			db := testenv.OpenSQLite(t, sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "db.sqlite3")))
 			return everystore.SQL(t, db, "sessiontest_")
 		}},
-		{"redis", func(t *testing.T) stores.Backend { return everystore.Redis(t, "sessiontest") }},
-		{"cookie", func(t *testing.T) stores.Backend { st, err := cookiestore.New(); return must(t, st, err) }},
+		{"redis", func(t *testing.T) stores.Store { return everystore.Redis(t, "sessiontest") }},
+		{"cookie", func(t *testing.T) stores.Store { st, err := cookiestore.New(); return must(t, st, err) }},
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 // site serves, on store, the routes the store tests use: a real password
 // login, a page for logged-in users that checks the user as
 // auth.CurrentUser does, a counter and a note.
-func site(store stores.Backend) *gin.Engine {
+func site(store stores.Store) *gin.Engine {
 	r := gin.New()
 	r.Use(ginsession.New(store, ginsession.WithSecretKey(secret)))
 	r.POST("/login", func(c *gin.Context) {

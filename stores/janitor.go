@@ -21,11 +21,8 @@ var ErrBadInterval = errors.New("stores: the janitor needs a positive interval, 
 // than once. An interval that is not positive is refused with an error
 // wrapping ErrBadInterval, and nothing is started.
 //
-// store is anything with ClearExpired: every Store, and a cookie store,
-// whose ClearExpired has nothing to do.
-func StartJanitor(ctx context.Context, store interface {
-	ClearExpired(ctx context.Context) error
-}, interval time.Duration, log *slog.Logger) (stop func(), err error) {
+// A cookie store's ClearExpired has nothing to do.
+func StartJanitor(ctx context.Context, store Store, interval time.Duration, log *slog.Logger) (stop func(), err error) {
 	if interval <= 0 {
 		return nil, fmt.Errorf("%w (got %v)", ErrBadInterval, interval)
 	}

@@ -26,8 +26,8 @@
 //     Update, Touch, Delete) refuses it with an error wrapping
 //     ErrInvalidKey. Such a key never reaches the backend.
 //   - Logs and errors name a key only as [Redact] shows it, never whole.
-//   - Expiry: an expiry the backend cannot hold saturates ([ClampExpiry],
-//     [TTLMillis]); it is never refused or wrapped round.
+//   - Expiry: an expiry the backend cannot hold saturates ([ClampExpiry]);
+//     it is never refused or wrapped round.
 //   - Contexts: every call returns promptly with the context's error once
 //     it is done.
 //   - Purging: ClearExpired is Django's clearsessions; [StartJanitor] runs
@@ -44,28 +44,21 @@
 // A store may implement further interfaces, discovered by type assertion in
 // the way net/http discovers [net/http.Flusher]: [Toucher] to refresh an
 // expiry without rewriting data, [TTLLoader] to load a record's time to
-// live with its data, [Swapper] to change a record only if it
-// still holds what was loaded (no lost updates between concurrent
-// requests), [Indexer] for stores that keep a per-user index of sessions
-// (list a user's sessions, end any of them), [InProcess] for stores that
-// never block,
-// [FreshLoad] for stores whose Load returns a buffer of its own,
-// [SharedLoad] for stores that can load a record without copying it, and
-// [ClientSide] for stores whose records travel in the cookie.
+// live with its data, [Swapper] to change a record only if it still holds
+// what was loaded (no lost updates between concurrent requests), and
+// [Indexer] for stores that keep a per-user index of sessions (list a
+// user's sessions, end any of them). A [ClientSide] store keeps its
+// records in the cookie instead of under a key.
 //
-// A type that embeds a store to override some of its methods (to count,
-// log or fail calls) gets the embedded store's capabilities too, and the
-// middleware then calls them instead of the methods it overrides: a
-// Swapper's CompareAndSwap saves a loaded session in place of Update, a
-// Toucher's Touch refreshes one under SaveEveryRequest, a TTLLoader's
-// LoadWithTTL loads under an idle timeout, and FreshLoad lets decoded
-// strings point into what its Load returns. Such a wrapper overrides those
-// as well, or hides them by holding the store in a named field instead of
-// embedding it. (memstore's SharedLoad is used for a *memstore.Store
-// only, never through a wrapper.)
+// # Wrapping a store
 //
-// The middleware takes a [Backend]: a Store, or a ClientSide that is not a
-// Store at all.
+// [Wrap] is the one way to put code (logging, metrics, tracing) around
+// every call of a store: the store it returns has every capability the
+// wrapped one has, with each call going through the wrapper. Do not embed
+// a store in a type of your own to override some of its methods: the
+// embedded capabilities would come along unwrapped, and the middleware,
+// which prefers them (CompareAndSwap to Update, Touch to Update,
+// LoadWithTTL to Load), would pass by the methods you override.
 package stores
 
 import (
@@ -129,60 +122,23 @@ type Toucher interface {
 	Touch(ctx context.Context, key string, expiry time.Time) error
 }
 
-// InProcess is implemented by stores whose calls never wait on I/O, such as
-// an in-memory map. The middleware then skips the per-call deadline it
-// otherwise puts on store calls (a timer that could never fire in time to
-// matter, and four allocations per call).
-type InProcess interface {
-	InProcess()
-}
-
-// FreshLoad is implemented by stores whose Load (or, for a ClientSide,
-// Open) returns a slice made for that call alone, which nothing else ever
-// reads or writes: a []byte(string) copy, a new file read, a database
-// scan into a new buffer. The middleware's JSON decoder then lets strings
-// point into that slice instead of copying each one. A store that returns
-// a pooled, cached, memory-mapped or otherwise shared buffer must not
-// implement it; storetest checks that mutating one Load's result leaves
-// the next unchanged.
-type FreshLoad interface {
-	FreshLoad()
-}
-
-// SharedLoad is implemented by stores that can hand the middleware a
-// record's data without copying it. LoadShared is LoadWithTTL (see
-// [TTLLoader]), except that the slice it returns may be the store's own,
-// shared by every load of that record: the store never writes into it
-// afterwards (a write of the record makes a new slice), and the caller must
-// never write into it either. Its capacity is its length, so an append
-// copies. The middleware uses it, with its own JSON decoder, which only
-// reads, instead of Load for a memstore.Store (and only a memstore.Store
-// itself: a type embedding one would have its LoadShared pass by the Load
-// it overrides): reading a large session then costs no copy of it.
-// storetest checks that no write of a record changes a slice a LoadShared
-// returned.
-type SharedLoad interface {
-	LoadShared(ctx context.Context, key string) ([]byte, time.Duration, error)
-}
-
-// Backend is what the middleware keeps records in: a [Store] (records on
-// the server, under a key) or a [ClientSide] (records in the cookie). The
-// one method both have is ClearExpired, a no-op for cookies, so a cookie
-// store need not carry Store methods that do nothing only to be passed to
-// ginsession.New; New refuses, naming both, a value that is neither.
-type Backend interface {
-	ClearExpired(ctx context.Context) error
-}
-
 // ClientSide is implemented by stores that keep the whole record in the
 // cookie. The cookie carries the sealed record instead of a key, so the
 // middleware calls Seal and Open; nothing is kept on the server (as in
-// Django's signed_cookies engine), and ClearExpired has nothing to purge.
+// Django's signed_cookies engine).
+//
+// A ClientSide is a Store too, so that ginsession.New takes a Store and
+// nothing else compiles as its argument. Its Store methods say what the
+// server holds: nothing. Exists reports false, Delete and ClearExpired do
+// nothing, and Load, Create and Update return an error wrapping
+// [errors.ErrUnsupported] (the middleware never calls them).
 //
 // keys holds the secrets to use, newest first: Seal uses keys[0], Open accepts
 // a record sealed with any of them, so a secret can be rotated while the old
 // one is still listed.
 type ClientSide interface {
+	Store
+
 	// Seal returns the cookie value carrying data. It returns an error
 	// (never a silently truncated value) when the value would be too large
 	// for a cookie.
@@ -192,8 +148,4 @@ type ClientSide interface {
 	// sealed, from which the caller enforces the session's age. Tampered,
 	// truncated or foreign values give ErrNotFound.
 	Open(value string, keys [][]byte) (data []byte, sealed time.Time, err error)
-
-	// ClearExpired returns nil: no record lives on the server. It makes
-	// every ClientSide a Backend.
-	ClearExpired(ctx context.Context) error
 }

@@ -111,20 +111,20 @@ var (
 // SessionStore names a store, for SessionsManyStores.
 type SessionStore struct {
 	Name  string
-	Store stores.Backend
+	Store stores.Store
 }
 
 // Sessions returns the middleware serving one session, in a cookie named
 // name, kept in store; sessions.Default(c) returns it. It panics, as
 // ginsession.New does, when the options cannot work.
-func Sessions(name string, store stores.Backend, opts ...Option) gin.HandlerFunc {
+func Sessions(name string, store stores.Store, opts ...Option) gin.HandlerFunc {
 	return newMiddleware([]SessionStore{{Name: name, Store: store}}, false, opts)
 }
 
 // SessionsMany returns the middleware serving one session per name, each in
 // its own cookie of that name, all kept in store;
 // sessions.DefaultMany(c, name) returns each.
-func SessionsMany(names []string, store stores.Backend, opts ...Option) gin.HandlerFunc {
+func SessionsMany(names []string, store stores.Store, opts ...Option) gin.HandlerFunc {
 	list := make([]SessionStore, len(names))
 	for i, n := range names {
 		list[i] = SessionStore{Name: n, Store: store}

@@ -53,7 +53,7 @@ func oldSite(t *testing.T, store sessions.Store) *httptest.Server {
 
 // newSite is the application after the switch: the same handler code on
 // the adapter, with the migration reader on.
-func newSite(t *testing.T, store stores.Backend, m gincontrib.Migration, logs *testenv.LogBuffer) *httptest.Server {
+func newSite(t *testing.T, store stores.Store, m gincontrib.Migration, logs *testenv.LogBuffer) *httptest.Server {
 	r := gin.New()
 	r.Use(gincontrib.Sessions("mysession", store, gincontrib.WithTypes(User{}),
 		gincontrib.WithMigration(m), gincontrib.WithLogger(logs.Logger())))
@@ -103,19 +103,19 @@ func gcRedis(t *testing.T, keyPairs ...[]byte) (sessions.Store, string, *redis.C
 func TestLiveSessionsAreAdoptedOnTheFirstRequest(t *testing.T) {
 	cases := []struct {
 		name  string
-		setup func(t *testing.T) (sessions.Store, gincontrib.Migration, stores.Backend)
+		setup func(t *testing.T) (sessions.Store, gincontrib.Migration, stores.Store)
 	}{
-		{"cookie store, signed", func(t *testing.T) (sessions.Store, gincontrib.Migration, stores.Backend) {
+		{"cookie store, signed", func(t *testing.T) (sessions.Store, gincontrib.Migration, stores.Store) {
 			return cookie.NewStore(hashKey), gincontrib.Migration{KeyPairs: [][]byte{hashKey}}, newMemstore(t)
 		}},
-		{"cookie store, signed and encrypted", func(t *testing.T) (sessions.Store, gincontrib.Migration, stores.Backend) {
+		{"cookie store, signed and encrypted", func(t *testing.T) (sessions.Store, gincontrib.Migration, stores.Store) {
 			return cookie.NewStore(hashKey, blockKey), gincontrib.Migration{KeyPairs: [][]byte{hashKey, blockKey}}, newMemstore(t)
 		}},
-		{"cookie store, rotated keys", func(t *testing.T) (sessions.Store, gincontrib.Migration, stores.Backend) {
+		{"cookie store, rotated keys", func(t *testing.T) (sessions.Store, gincontrib.Migration, stores.Store) {
 			old := []byte("an-older-hash-key-still-accepted-for-reading")
 			return cookie.NewStore(old), gincontrib.Migration{KeyPairs: [][]byte{hashKey, nil, old}}, newMemstore(t)
 		}},
-		{"Redis store", func(t *testing.T) (sessions.Store, gincontrib.Migration, stores.Backend) {
+		{"Redis store", func(t *testing.T) (sessions.Store, gincontrib.Migration, stores.Store) {
 			store, prefix, client := gcRedis(t, hashKey)
 			return store, gincontrib.Migration{KeyPairs: [][]byte{hashKey}, Redis: client, KeyPrefix: prefix}, newRedis9Store(t)
 		}},
@@ -139,7 +139,7 @@ func TestLiveSessionsAreAdoptedOnTheFirstRequest(t *testing.T) {
 			if newCookie == oldCookie || newCookie == "" {
 				t.Errorf("the old cookie was not replaced: %q", newCookie)
 			}
-			if _, isRedis := store.(stores.Store); isRedis && stores.CheckKey(newCookie) != nil {
+			if _, cookie := store.(stores.ClientSide); !cookie && stores.CheckKey(newCookie) != nil {
 				t.Errorf("the new cookie is not a ginsession key: %q", newCookie)
 			}
 			status, body, _ = b.get(after.URL + "/me")
@@ -348,7 +348,7 @@ func TestGinsessionCookiesOfTheSameNameAreNotTakenForOldOnes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, store := range map[string]stores.Backend{"key": newMemstore(t), "signed": newCookiestore(t), "encrypted": encrypted} {
+	for name, store := range map[string]stores.Store{"key": newMemstore(t), "signed": newCookiestore(t), "encrypted": encrypted} {
 		t.Run(name, func(t *testing.T) {
 			var logs testenv.LogBuffer
 			r := gin.New()

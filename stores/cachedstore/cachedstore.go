@@ -42,7 +42,7 @@
 //     NX), so it cannot replace a tombstone, nor newer data a save cached
 //     meanwhile.
 //   - The cache write after a database Create, Update or Touch replaces
-//     anything but a tombstone, in one atomic step ([Guarded]: a Lua script
+//     anything but a tombstone, in one atomic step (guarded: a Lua script
 //     in Redis, the shard lock in memstore). It must create as well as
 //     replace: an update-only write (SET XX) would overwrite a tombstone,
 //     and skipping an empty cache would let an older refill land after it.
@@ -59,7 +59,7 @@
 // since the call began (it is logged, and an Update's stale copy dropped
 // instead), and ginsession's store timeout (5 s by default) ends it sooner;
 // what remains is a command already sent that reaches the cache more than
-// half a tombstone's life later. A cache store without [Guarded] gets its
+// half a tombstone's life later. A cache store without guarded gets its
 // check and write as two steps (Load, then write), so a tombstone landing
 // between them is overwritten: use redisstore or memstore as the cache.
 //
@@ -95,31 +95,23 @@ import (
 	"github.com/ginsession/ginsession/stores"
 )
 
-// ExpiryLoader is implemented by database stores that can return a record's
-// expiry with its data (sqlstore.Store does). With it the cache is refilled
-// for exactly the record's remaining lifetime; without it, for the fallback
-// TTL (WithFallbackTTL).
-type ExpiryLoader interface {
-	LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error)
-}
-
-// Setter is implemented by cache stores that can write a record whether or
+// setter is implemented by cache stores that can write a record whether or
 // not one exists (redisstore.Store and memstore.Store do). Delete writes its
 // tombstone with it; without it, with Update, then Create if the record was
 // not cached.
-type Setter interface {
+type setter interface {
 	Set(ctx context.Context, key string, data []byte, expiry time.Time) error
 }
 
-// DefaultFallbackTTL is how long a record loaded from a database that does
-// not implement ExpiryLoader stays in the cache.
+// DefaultFallbackTTL is how long a record loaded from a database that is
+// not a stores.TTLLoader stays in the cache.
 const DefaultFallbackTTL = time.Minute
 
 // Store is a stores.Store made of a cache store and a database store. It is
 // safe for concurrent use if both are.
 type Store struct {
 	cache, db    stores.Store
-	guarded      Guarded // cache, for writes: chosen once in New
+	guarded      guarded // cache, for writes: chosen once in New
 	log          *slog.Logger
 	fallbackTTL  time.Duration
 	tombstoneTTL time.Duration
@@ -155,7 +147,7 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithFallbackTTL sets how long a record loaded from a database store that
-// does not implement ExpiryLoader is cached (DefaultFallbackTTL by default).
+// is not a stores.TTLLoader is cached (DefaultFallbackTTL by default).
 // Keep it short: the cached copy can outlive the record's real expiry by up
 // to this much.
 func WithFallbackTTL(d time.Duration) Option {
@@ -200,6 +192,11 @@ func WithStrictDelete() Option {
 func New(cache, db stores.Store, opts ...Option) (*Store, error) {
 	if cache == nil || db == nil {
 		return nil, errors.New("cachedstore: New needs both a cache and a database store")
+	}
+	for _, st := range []stores.Store{cache, db} {
+		if _, ok := st.(stores.ClientSide); ok {
+			return nil, fmt.Errorf("cachedstore: %T keeps sessions in the cookie, not on the server: pass server stores (redisstore, memstore, sqlstore, ...)", st)
+		}
 	}
 	s := &Store{cache: cache, db: db, log: slog.Default(),
 		fallbackTTL: DefaultFallbackTTL, tombstoneTTL: DefaultTombstoneTTL, now: time.Now, clock: time.Now}
@@ -294,11 +291,17 @@ func (s *Store) dbLoad(ctx context.Context, key string, withTTL bool) ([]byte, t
 // dbLoadExpiry loads key from the database with its expiry, or the
 // fallback TTL's when the database cannot tell.
 func (s *Store) dbLoadExpiry(ctx context.Context, key string) (data []byte, exp time.Time, err error) {
-	if el, ok := s.db.(ExpiryLoader); ok {
-		return el.LoadWithExpiry(ctx, key)
+	ttl := s.fallbackTTL
+	if tl, ok := s.db.(stores.TTLLoader); ok {
+		var dbTTL time.Duration
+		data, dbTTL, err = tl.LoadWithTTL(ctx, key)
+		if dbTTL > 0 {
+			ttl = dbTTL
+		}
+	} else {
+		data, err = s.db.Load(ctx, key)
 	}
-	data, err = s.db.Load(ctx, key)
-	return data, s.clock().Add(s.fallbackTTL), err
+	return data, s.clock().Add(ttl), err
 }
 
 // Create implements stores.Store: the database decides, then the cache

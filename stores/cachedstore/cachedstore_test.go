@@ -15,6 +15,7 @@ import (
 
 	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
+	"github.com/ginsession/ginsession/stores/cookiestore"
 	"github.com/ginsession/ginsession/stores/redisstore"
 	"github.com/ginsession/ginsession/stores/sqlstore"
 	"github.com/ginsession/ginsession/stores/storetest"
@@ -87,7 +88,7 @@ func TestConformanceRedisOverMariaDB(t *testing.T) {
 	})
 }
 
-// Plain stores (no Set on the cache; no LoadWithExpiry or Touch on the
+// Plain stores (no Set on the cache; no LoadWithTTL or Touch on the
 // database) take the fallback paths, which must be just as correct.
 func TestConformanceWithoutOptionalInterfaces(t *testing.T) {
 	t.Parallel()
@@ -188,7 +189,7 @@ func TestAMissRefillsTheCacheForTheRecordsRemainingLife(t *testing.T) {
 		db      stores.Store
 		wantTTL time.Duration
 	}{
-		{"with LoadWithExpiry", db, 90 * time.Second},
+		{"with LoadWithTTL", db, 90 * time.Second},
 		{"without it, the fallback TTL", plain{db}, 5 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -305,6 +306,16 @@ func TestNewRefusesBadArguments(t *testing.T) {
 	}
 	if _, err := New(m, m, WithLogger(nil)); err == nil {
 		t.Error("a nil logger was accepted")
+	}
+	cookie, err := cookiestore.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(cookie, m); err == nil || !strings.Contains(err.Error(), "cookie") {
+		t.Errorf("New with a cookie store as the cache = %v, want an error naming the cookie", err)
+	}
+	if _, err := New(m, cookie); err == nil || !strings.Contains(err.Error(), "cookie") {
+		t.Errorf("New with a cookie store as the database = %v, want an error naming the cookie", err)
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 )
 
 // WithClock sets the clock expiries are reckoned in: a tombstone's, and a
-// refill's from a database without ExpiryLoader. Give the cache and
+// refill's from a database that is not a stores.TTLLoader. Give the cache and
 // the database stores the same one (and ginsession.WithClock). The
 // deadlines of cache steps stay in real time. Optional. Default value is
 // time.Now.

@@ -21,13 +21,13 @@ func isTombstone(data []byte) bool { return bytes.Equal(data, tombstone) }
 // store timeout, which bounds how late a request's cache write can come.
 const DefaultTombstoneTTL = 30 * time.Second
 
-// Guarded is implemented by cache stores that can write a record unless the
+// guarded is implemented by cache stores that can write a record unless the
 // key holds a given value, each in one atomic step (redisstore.Store does,
 // with Lua scripts; memstore.Store does, under its shard lock). With it no
 // cache write can replace the tombstone a Delete leaves, which is what
 // makes a concurrent logout final; see the package doc.
-type Guarded interface {
-	Setter
+type guarded interface {
+	setter
 	// SetUnless is Set, except that a record holding exactly guard is
 	// left as it is; it reports whether it wrote. An expiry already past
 	// removes the record (again unless it holds guard).
@@ -37,17 +37,17 @@ type Guarded interface {
 	TouchUnless(ctx context.Context, key string, expiry time.Time, guard []byte) (bool, error)
 }
 
-// guard adapts a cache store to Guarded once, in New, so the Store's
-// methods have one way to write the cache. A cache without Guarded gets
+// guard adapts a cache store to guarded once, in New, so the Store's
+// methods have one way to write the cache. A cache without guarded gets
 // the check and the write as two steps (see the package doc's last window).
-func guard(cache stores.Store, now func() time.Time) Guarded {
-	if g, ok := cache.(Guarded); ok {
+func guard(cache stores.Store, now func() time.Time) guarded {
+	if g, ok := cache.(guarded); ok {
 		return g
 	}
 	return unguarded{cache, now}
 }
 
-// unguarded is Guarded made of a plain store's Load and writes; now is the
+// unguarded is guarded made of a plain store's Load and writes; now is the
 // store's clock.
 type unguarded struct {
 	stores.Store
@@ -55,7 +55,7 @@ type unguarded struct {
 }
 
 func (u unguarded) Set(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if st, ok := u.Store.(Setter); ok {
+	if st, ok := u.Store.(setter); ok {
 		return st.Set(ctx, key, data, expiry)
 	}
 	// Update, else Create, else (a refill got there first) Update.

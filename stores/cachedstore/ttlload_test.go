@@ -43,7 +43,7 @@ func TestLoadWithTTLOfAPlainCacheHitIsUnknown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newStore(t, plain{cache}, expiryLoading{db, clock}, WithClock(clock))
+	s := newStore(t, plain{cache}, db, WithClock(clock))
 	ctx := context.Background()
 	k := stores.NewKey()
 	if err := s.Create(ctx, k, []byte("d"), now.Add(time.Hour)); err != nil {
@@ -58,17 +58,6 @@ func TestLoadWithTTLOfAPlainCacheHitIsUnknown(t *testing.T) {
 	if data, ttl, err := s.LoadWithTTL(ctx, k); err != nil || string(data) != "d" || ttl != time.Hour {
 		t.Fatalf("a miss: %q, %v, %v; want d, 1h, nil", data, ttl, err)
 	}
-}
-
-// expiryLoading is a memstore database with ExpiryLoader, by its clock.
-type expiryLoading struct {
-	*memstore.Store
-	now func() time.Time
-}
-
-func (e expiryLoading) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error) {
-	data, ttl, err := e.Store.LoadWithTTL(ctx, key)
-	return data, e.now().Add(ttl), err
 }
 
 func mustMem(t *testing.T) *memstore.Store {

@@ -70,7 +70,7 @@
 //
 // [*Store] is a [stores.ClientSide], not a [stores.Store]: there is no
 // record on the server to load, create, update or delete, as in Django's
-// engine. ginsession.New takes either (a [stores.Backend]); ClearExpired,
+// engine. ginsession.New takes either (a [stores.Store]); ClearExpired,
 // the one method both share, has nothing to purge.
 package cookiestore
 
@@ -113,13 +113,6 @@ const maxData = 256 << 10
 // ErrTooLarge reports a session that does not fit in a cookie. Seal wraps it
 // with the size and the limit.
 var ErrTooLarge = errors.New("cookiestore: session too large for a cookie")
-
-// ErrCannotRevoke is stores.ErrClientSide: a session sealed in its cookie
-// cannot be listed or ended from the server, so ginsession.WithUserIndex
-// refuses this store and auth's Sessions, EndSession, EndOtherSessions and
-// EndUserSessions return it (errors.Is finds stores.ErrNoIndex in it too).
-// Rotating the secret ends every session at once.
-var ErrCannotRevoke = stores.ErrClientSide
 
 // Store keeps sessions in signed cookies, or encrypted ones with
 // WithEncryption. Make one with New; it is safe for concurrent use. It holds
@@ -198,7 +191,6 @@ func New(opts ...Option) (*Store, error) {
 
 var (
 	_ stores.ClientSide = (*Store)(nil)
-	_ stores.FreshLoad  = (*Store)(nil)
 )
 
 func (s *Store) config(keys [][]byte) (signing.Config, error) {
@@ -319,13 +311,29 @@ func (s *Store) openSigned(value string, keys [][]byte) ([]byte, time.Time, erro
 	return data, sealed, nil
 }
 
-// FreshLoad declares that Open returns a new slice on every call (decoded,
-// inflated or decrypted for that call), so the middleware may decode it in
-// place.
-func (s *Store) FreshLoad() {}
+// errNoServerRecord is what the Store methods that need a record on the
+// server return: the middleware calls Seal and Open instead.
+var errNoServerRecord = fmt.Errorf("cookiestore: the session lives in its cookie, not under a key on the server: pass the store to ginsession.New, which calls Seal and Open: %w", errors.ErrUnsupported)
+
+// Load returns an error wrapping errors.ErrUnsupported: no record lives on
+// the server.
+func (s *Store) Load(context.Context, string) ([]byte, error) { return nil, errNoServerRecord }
+
+// Create returns an error wrapping errors.ErrUnsupported: no record lives
+// on the server.
+func (s *Store) Create(context.Context, string, []byte, time.Time) error { return errNoServerRecord }
+
+// Update returns an error wrapping errors.ErrUnsupported: no record lives
+// on the server.
+func (s *Store) Update(context.Context, string, []byte, time.Time) error { return errNoServerRecord }
+
+// Delete does nothing and returns nil: there is no record on the server to
+// delete (a cookie, once sent, cannot be revoked).
+func (s *Store) Delete(context.Context, string) error { return nil }
+
+// Exists reports false: no key is taken on the server.
+func (s *Store) Exists(context.Context, string) (bool, error) { return false, nil }
 
 // ClearExpired does nothing and returns nil: there is nothing on the server
 // to purge.
-func (s *Store) ClearExpired(ctx context.Context) error {
-	return nil
-}
+func (s *Store) ClearExpired(context.Context) error { return nil }

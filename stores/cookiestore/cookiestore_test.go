@@ -362,3 +362,32 @@ func TestTheSecretsAreNeverTakenFromAStalePreparedSigner(t *testing.T) {
 		t.Fatalf("Seal signed with a fallback instead of the current secret: %v", err)
 	}
 }
+
+// TestTheServerHoldsNothing checks the Store methods a cookie store has so
+// that ginsession.New takes it: the server holds no record, the calls that
+// would need one fail loudly, and the others say so without an error.
+func TestTheServerHoldsNothing(t *testing.T) {
+	s, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, key, exp := context.Background(), stores.NewKey(), time.Now().Add(time.Hour)
+	if _, err := s.Load(ctx, key); !errors.Is(err, errors.ErrUnsupported) {
+		t.Errorf("Load = %v, want errors.ErrUnsupported", err)
+	}
+	if err := s.Create(ctx, key, []byte("{}"), exp); !errors.Is(err, errors.ErrUnsupported) {
+		t.Errorf("Create = %v, want errors.ErrUnsupported", err)
+	}
+	if err := s.Update(ctx, key, []byte("{}"), exp); !errors.Is(err, errors.ErrUnsupported) {
+		t.Errorf("Update = %v, want errors.ErrUnsupported", err)
+	}
+	if ok, err := s.Exists(ctx, key); ok || err != nil {
+		t.Errorf("Exists = %v, %v; want false, nil", ok, err)
+	}
+	if err := s.Delete(ctx, key); err != nil {
+		t.Errorf("Delete = %v, want nil", err)
+	}
+	if err := s.ClearExpired(ctx); err != nil {
+		t.Errorf("ClearExpired = %v, want nil", err)
+	}
+}

@@ -652,7 +652,3 @@ var (
 	_ stores.Toucher   = (*Store)(nil)
 	_ stores.TTLLoader = (*Store)(nil)
 )
-
-// FreshLoad declares that Load returns a buffer read for the call alone,
-// so the middleware may decode it in place.
-func (s *Store) FreshLoad() {}

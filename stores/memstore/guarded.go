@@ -38,17 +38,13 @@ func (s *Store) setUnless(ctx context.Context, op, key string, data []byte, expi
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	r := sh.m[key]
-	if r != nil && guard != nil && r.expiry > now && bytes.Equal(r.bytes(), guard) {
+	if e, ok := sh.get(key, now); ok && guard != nil && bytes.Equal(e.data, guard) {
 		return false, nil
 	}
-	switch {
-	case exp <= now:
+	if exp <= now {
 		delete(sh.m, key)
-	case r != nil:
-		sh.replace(key, r, r.store(data, exp))
-	default:
-		sh.m[key] = newRecord(data, exp)
+	} else {
+		sh.m[key] = entry{bytes.Clone(data), exp}
 	}
 	return true, nil
 }
@@ -65,14 +61,15 @@ func (s *Store) TouchUnless(ctx context.Context, key string, expiry time.Time, g
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	r := sh.m[key]
-	if r == nil || r.expiry <= now || (guard != nil && bytes.Equal(r.bytes(), guard)) {
+	e, ok := sh.get(key, now)
+	if !ok || (guard != nil && bytes.Equal(e.data, guard)) {
 		return false, nil
 	}
 	if exp <= now {
 		delete(sh.m, key)
 	} else {
-		r.expiry = exp
+		e.expiry = exp
+		sh.m[key] = e
 	}
 	return true, nil
 }

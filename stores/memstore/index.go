@@ -132,17 +132,6 @@ func (s *Store) pruneLocked(userID string) []stores.IndexEntry {
 	return out
 }
 
-// live reports whether a live record holds key.
-func (s *Store) live(key string) bool {
-	now := s.now().UnixNano()
-	sh := s.shard(key)
-	sh.mu.RLock()
-	r := sh.m[key]
-	ok := r != nil && r.expiry > now
-	sh.mu.RUnlock()
-	return ok
-}
-
 // clearIndex drops the entries of every record that is gone, for
 // ClearExpired.
 func (s *Store) clearIndex() {

@@ -46,13 +46,25 @@ type Store struct {
 	now    func() time.Time // WithClock
 }
 
-// shard is one lock and the records it guards. The padding keeps two shards'
-// locks off one cache line (and its prefetched neighbour), so goroutines
-// working on different shards do not slow each other down.
+// shard is one lock and the records it guards.
 type shard struct {
 	mu sync.RWMutex
-	m  map[string]*record
-	_  [96]byte
+	m  map[string]entry
+}
+
+// entry is one record. Its data is never written after it is stored:
+// every write stores a copy of its own, so a reader may copy it after
+// letting go of the lock.
+type entry struct {
+	data   []byte
+	expiry int64 // Unix nanoseconds
+}
+
+// get returns the live entry under key at now (Unix nanoseconds). The
+// shard is locked.
+func (sh *shard) get(key string, now int64) (entry, bool) {
+	e, ok := sh.m[key]
+	return e, ok && e.expiry > now
 }
 
 // Option configures a Store.
@@ -89,7 +101,7 @@ func New(opts ...Option) (*Store, error) {
 	}
 	s := &Store{seed: maphash.MakeSeed(), mask: uint64(n - 1), shards: make([]shard, n), now: c.now}
 	for i := range s.shards {
-		s.shards[i].m = make(map[string]*record)
+		s.shards[i].m = make(map[string]entry)
 	}
 	return s, nil
 }
@@ -98,29 +110,17 @@ func (s *Store) shard(key string) *shard {
 	return &s.shards[maphash.String(s.seed, key)&s.mask]
 }
 
-// unixNano converts t to Unix nanoseconds, saturated at stores.MinExpiry
-// and stores.MaxExpiry as stores.ClampExpiry does, but reading t's seconds
-// first: time.Unix(1<<63-1, 0) wraps round inside Time's own comparisons.
+// unixNano converts t to Unix nanoseconds, saturated as stores.ClampExpiry
+// does, but reading t's seconds first: time.Unix(1<<63-1, 0) wraps round
+// inside Time's own comparisons.
 func unixNano(t time.Time) int64 {
 	switch sec := t.Unix(); {
-	case sec <= stores.MinExpiry.Unix():
-		return stores.MinExpiry.UnixNano()
-	case sec >= stores.MaxExpiry.Unix():
-		return stores.MaxExpiry.UnixNano()
+	case sec <= stores.MinExpiry().Unix():
+		return stores.MinExpiry().UnixNano()
+	case sec >= stores.MaxExpiry().Unix():
+		return stores.MaxExpiry().UnixNano()
 	}
 	return t.UnixNano()
-}
-
-// reuse copies src into dst's array when it fits without wasting more than
-// about half of it, so a session re-saved at a similar size costs no
-// allocation; otherwise it returns a fresh copy. An array of sharedFrom
-// bytes or more may be shared by LoadShared callers and is never written
-// again.
-func reuse(dst, src []byte) []byte {
-	if cap(dst) >= len(src) && cap(dst) <= 2*len(src)+256 && cap(dst) < sharedFrom {
-		return append(dst[:0], src...)
-	}
-	return bytes.Clone(src)
 }
 
 // Load returns a copy of the data under key, or stores.ErrNotFound when
@@ -141,16 +141,14 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 	if err := stores.CheckKey(key); err != nil {
 		return fmt.Errorf("memstore: create: %w", err)
 	}
-	r := newRecord(data, unixNano(expiry))
+	e := entry{bytes.Clone(data), unixNano(expiry)}
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	// The clock is read only for a taken key, which a new random key almost
-	// never is: every new session is spared a clock read.
-	if old := sh.m[key]; old != nil && old.expiry > s.now().UnixNano() {
+	if _, ok := sh.get(key, s.now().UnixNano()); ok {
 		return stores.ErrExists
 	}
-	sh.m[key] = r
+	sh.m[key] = e
 	return nil
 }
 
@@ -160,8 +158,8 @@ func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: update: %w", err)
 	}
-	exp := unixNano(expiry)
-	if err := s.change(key, func(r *record) *record { return r.store(data, exp) }); err != nil {
+	e := entry{bytes.Clone(data), unixNano(expiry)}
+	if err := s.change(key, func(entry) entry { return e }); err != nil {
 		return missing("update", key, err)
 	}
 	return nil
@@ -174,7 +172,7 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 		return fmt.Errorf("memstore: touch: %w", err)
 	}
 	exp := unixNano(expiry)
-	if err := s.change(key, func(r *record) *record { r.expiry = exp; return r }); err != nil {
+	if err := s.change(key, func(e entry) entry { e.expiry = exp; return e }); err != nil {
 		return missing("touch", key, err)
 	}
 	return nil
@@ -191,19 +189,17 @@ func missing(op, key string, err error) error {
 	return err
 }
 
-// change applies f to the live record under key with its shard locked, or
-// returns stores.ErrNotFound when there is none; f returns the record that
-// holds the key from then on (see record.store).
-func (s *Store) change(key string, f func(*record) *record) error {
-	now := s.now().UnixNano()
+// change replaces the live record under key with what f makes of it, with
+// its shard locked, or returns stores.ErrNotFound when there is none.
+func (s *Store) change(key string, f func(entry) entry) error {
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	r := sh.m[key]
-	if r == nil || r.expiry <= now {
+	e, ok := sh.get(key, s.now().UnixNano())
+	if !ok {
 		return stores.ErrNotFound
 	}
-	sh.replace(key, r, f(r))
+	sh.m[key] = f(e)
 	return nil
 }
 
@@ -227,13 +223,16 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, fmt.Errorf("memstore: exists: %w", err)
 	}
-	now := s.now().UnixNano()
+	return s.live(key), nil
+}
+
+// live reports whether a live record holds key.
+func (s *Store) live(key string) bool {
 	sh := s.shard(key)
 	sh.mu.RLock()
-	r := sh.m[key]
-	ok := r != nil && r.expiry > now
+	_, ok := sh.get(key, s.now().UnixNano())
 	sh.mu.RUnlock()
-	return ok, nil
+	return ok
 }
 
 // ClearExpired removes the records whose expiry has passed. It locks one
@@ -249,8 +248,8 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 		now := s.now().UnixNano()
 		sh.mu.RLock()
 		stale := false
-		for _, r := range sh.m {
-			if r.expiry <= now {
+		for _, e := range sh.m {
+			if e.expiry <= now {
 				stale = true
 				break
 			}
@@ -260,8 +259,8 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 			continue
 		}
 		sh.mu.Lock()
-		for k, r := range sh.m {
-			if r.expiry <= now {
+		for k, e := range sh.m {
+			if e.expiry <= now {
 				delete(sh.m, k)
 			}
 		}
@@ -289,13 +288,3 @@ var (
 	_ stores.Store   = (*Store)(nil)
 	_ stores.Toucher = (*Store)(nil)
 )
-
-// InProcess marks the store as one that never blocks on I/O, so the
-// middleware puts no deadline (a timer per call) on its calls.
-func (s *Store) InProcess() {}
-
-var _ stores.InProcess = (*Store)(nil)
-
-// FreshLoad declares that Load returns a copy of the record made for the
-// call (the map keeps its own), so the middleware may decode it in place.
-func (s *Store) FreshLoad() {}

@@ -297,10 +297,3 @@ func TestWithShardsOutOfRangeIsAnErrorNamingTheFix(t *testing.T) {
 		}
 	}
 }
-
-func TestTheMiddlewareSeesAnInProcessStore(t *testing.T) {
-	var s stores.Store = mustNew(memstore.New())
-	if _, ok := s.(stores.InProcess); !ok {
-		t.Fatal("memstore does not implement stores.InProcess")
-	}
-}

@@ -18,10 +18,8 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memstore: compare and swap: %w", err)
 	}
-	exp := unixNano(expiry)
-	cur, err := s.compare(key, old, func(sh *shard, r *record) {
-		sh.replace(key, r, r.store(data, exp))
-	})
+	e := entry{bytes.Clone(data), unixNano(expiry)}
+	cur, err := s.compare(key, old, func(sh *shard) { sh.m[key] = e })
 	return swapResult("compare and swap", key, cur, err)
 }
 
@@ -31,26 +29,25 @@ func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("memstore: compare and delete: %w", err)
 	}
-	cur, err := s.compare(key, old, func(sh *shard, r *record) { delete(sh.m, key) })
+	cur, err := s.compare(key, old, func(sh *shard) { delete(sh.m, key) })
 	return swapResult("compare and delete", key, cur, err)
 }
 
 // compare applies f to the live record under key with its shard locked if
 // the record's data is old. When it is not, it returns a copy of the data
 // and stores.ErrConflict; when there is no live record, stores.ErrNotFound.
-func (s *Store) compare(key string, old []byte, f func(*shard, *record)) ([]byte, error) {
-	now := s.now().UnixNano()
+func (s *Store) compare(key string, old []byte, f func(*shard)) ([]byte, error) {
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	r := sh.m[key]
-	if r == nil || r.expiry <= now {
+	e, ok := sh.get(key, s.now().UnixNano())
+	if !ok {
 		return nil, stores.ErrNotFound
 	}
-	if cur := r.bytes(); !bytes.Equal(cur, old) {
-		return append([]byte{}, cur...), stores.ErrConflict
+	if !bytes.Equal(e.data, old) {
+		return bytes.Clone(e.data), stores.ErrConflict
 	}
-	f(sh, r)
+	f(sh)
 	return nil, nil
 }
 

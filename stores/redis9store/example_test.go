@@ -33,14 +33,3 @@ func ExampleNew_cluster() {
 	}
 	_ = store
 }
-
-// Sessions of many kilobytes save faster with stamped records; turn them on
-// once no instance of an older ginsession shares the Redis.
-func ExampleWithStampedRecords() {
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ContextTimeoutEnabled: true})
-	store, err := redis9store.New(client, redis9store.WithPrefix("myapp:session:"), redis9store.WithStampedRecords())
-	if err != nil {
-		log.Fatal(err)
-	}
-	_ = store // r.Use(ginsession.New(store))
-}

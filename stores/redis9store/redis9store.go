@@ -25,12 +25,6 @@
 //	CompareAndSwap    EVALSHA: GET, compare, SET key data PX ms
 //	CompareAndDelete  EVALSHA: GET, compare, DEL
 //
-// With [WithStampedRecords], Create, Update and CompareAndSwap write the
-// data followed by a 24-byte stamp, and CompareAndSwap's script compares the
-// stamp (GETRANGE key -24 -1) instead of the data; a record without a stamp
-// takes the data-comparing script after it. Every read strips a stamp,
-// whether the option is on or not.
-//
 // CompareAndSwap and CompareAndDelete (stores.Swapper) are one Lua script
 // each on the one key, so Redis runs the compare and the write as one step
 // against every other client, Cluster included; the reply of a conflict

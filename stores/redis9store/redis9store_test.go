@@ -44,14 +44,6 @@ func TestRecordsCrossBetweenTheV8AndV9Stores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s9st, err := New(c9, WithPrefix(prefix), WithStampedRecords())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s8st, err := redisstore.New(testenv.Redis(t), redisstore.WithPrefix(prefix), redisstore.WithStampedRecords())
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	type store interface {
 		stores.Store
@@ -62,8 +54,6 @@ func TestRecordsCrossBetweenTheV8AndV9Stores(t *testing.T) {
 		write, read store
 	}{
 		{"v8 to v9", s8, s9}, {"v9 to v8", s9, s8},
-		{"v8 stamped to v9", s8st, s9}, {"v9 stamped to v8", s9st, s8},
-		{"v8 to v9 stamped", s8, s9st}, {"v9 to v8 stamped", s9, s8st},
 	} {
 		t.Run(dir.name, func(t *testing.T) {
 			k := stores.NewKey()

@@ -28,14 +28,3 @@ func ExampleRedis7ClusterOptions() {
 	}
 	_ = store
 }
-
-// Sessions of many kilobytes save faster with stamped records; turn them on
-// once no instance of an older ginsession shares the Redis.
-func ExampleWithStampedRecords() {
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
-	store, err := redisstore.New(client, redisstore.WithPrefix("myapp:session:"), redisstore.WithStampedRecords())
-	if err != nil {
-		log.Fatal(err)
-	}
-	_ = store // r.Use(ginsession.New(store))
-}

@@ -313,12 +313,6 @@ func (s *Store) clearIndex(ctx context.Context, now any) (int64, error) {
 	}
 }
 
-// Decoder reads a session's data: ginsession.JSONCodec{} and
-// ginsession.DjangoCodec(...) are Decoders.
-type Decoder interface {
-	Decode(data []byte) (keys []string, values map[string]any, err error)
-}
-
 // RebuildIndex adds to the index every live session of the table that
 // holds a user id (django.contrib.auth's _auth_user_id) and is not indexed
 // yet: sessions a Django site sharing the table created, or that predate
@@ -328,7 +322,13 @@ type Decoder interface {
 // details. Rows that do not decode are skipped and counted in skipped. It
 // reads the table in batches of the purge batch size, in key order, and
 // may be run again at any time: entries already there are left as they are.
-func (s *Store) RebuildIndex(ctx context.Context, codec Decoder) (added, skipped int, err error) {
+//
+// codec is anything with the Decode method of ginsession.Codec, which
+// package sqlstore cannot import: ginsession.JSONCodec{} or
+// ginsession.DjangoCodec(...).
+func (s *Store) RebuildIndex(ctx context.Context, codec interface {
+	Decode(data []byte) (keys []string, values map[string]any, err error)
+}) (added, skipped int, err error) {
 	if s.indexTable == "" {
 		return 0, 0, errIndexOff
 	}
@@ -344,7 +344,7 @@ func (s *Store) RebuildIndex(ctx context.Context, codec Decoder) (added, skipped
 		}
 		for _, r := range batch {
 			after = r.key
-			user, backend, ok := userOfRecord(codec, r.data)
+			user, backend, ok := userOfRecord(codec.Decode, r.data)
 			if !ok {
 				skipped++
 				continue
@@ -390,11 +390,11 @@ func (s *Store) rebuildBatch(ctx context.Context, after string, now time.Time) (
 
 // userOfRecord returns the user id and backend a session's data holds;
 // ok is false when it holds no user id or does not decode.
-func userOfRecord(codec Decoder, data []byte) (user, backend string, ok bool) {
+func userOfRecord(decode func([]byte) ([]string, map[string]any, error), data []byte) (user, backend string, ok bool) {
 	if data == nil {
 		return "", "", false
 	}
-	_, values, err := codec.Decode(data)
+	_, values, err := decode(data)
 	if err != nil {
 		return "", "", false
 	}

@@ -631,8 +631,3 @@ var (
 	_ stores.Swapper   = (*Store)(nil)
 	_ stores.TTLLoader = (*Store)(nil)
 )
-
-// FreshLoad declares that Load returns a buffer scanned for the call alone
-// (database/sql copies into a []byte destination), so the middleware may
-// decode it in place.
-func (s *Store) FreshLoad() {}

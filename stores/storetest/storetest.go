@@ -59,9 +59,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"TouchOfAVanishedRecordReturnsErrNotFound", testTouchVanished},
 		{"ExpiriesCenturiesAheadSaturate", testFarFutureExpiry},
 		{"ExpiriesCenturiesAgoAreExpired", testFarPastExpiry},
-		{"AFreshLoadIsTheCallersToChange", testFreshLoad},
-		{"NoWriteChangesASharedLoad", testSharedLoad},
-		{"SharedLoadsRaceNoWrite", testSharedLoadRace},
+		{"ALoadIsTheCallersToChange", testLoadIsTheCallers},
 		{"InvalidKeysAreAbsentToLookupsAndRefusedByWrites", testInvalidKeys},
 		{"SwapOfTheLoadedDataReplacesDataAndExpiry", testSwapMatch},
 		{"SwapOfOtherDataChangesNothingAndReturnsTheCurrentData", testSwapMismatch},
@@ -512,15 +510,10 @@ func testFarPastExpiry(t *testing.T, s stores.Store) {
 	}
 }
 
-// testFreshLoad checks what a store implementing stores.FreshLoad promises:
-// the slice Load returns is the caller's alone, so changing it changes
-// neither the record nor the next Load's result (the middleware lets
-// decoded strings point into it). A store without the capability is
-// skipped: the middleware copies for it.
-func testFreshLoad(t *testing.T, s stores.Store) {
-	if _, ok := s.(stores.FreshLoad); !ok {
-		t.Skip("the store does not implement stores.FreshLoad")
-	}
+// testLoadIsTheCallers checks Load's promise that the slice it returns is
+// the caller's alone: changing it changes neither the record nor the next
+// Load's result.
+func testLoadIsTheCallers(t *testing.T, s stores.Store) {
 	key := stores.NewKey()
 	want := []byte(`{"user":"alice"}`)
 	mustCreate(t, s, key, want, later())
@@ -532,116 +525,6 @@ func testFreshLoad(t *testing.T, s stores.Store) {
 		first[i] = 'X'
 	}
 	wantData(t, s, key, want)
-}
-
-// sharedSizes are record sizes a SharedLoad must keep unchanged, whether the
-// store hands out its own slice for them or a copy.
-var sharedSizes = []int{0, 17, 224, 1000, 1023, 1024, 1025, 4096, 100 << 10}
-
-// sharedLoad returns s as a SharedLoad, skipping t when it is none.
-func sharedLoad(t *testing.T, s stores.Store) stores.SharedLoad {
-	sl, ok := s.(stores.SharedLoad)
-	if !ok {
-		t.Skip("the store does not implement stores.SharedLoad")
-	}
-	return sl
-}
-
-// testSharedLoad checks what a store implementing stores.SharedLoad
-// promises: no write of the record, of the same size or another, through
-// Update or a Swapper's CompareAndSwap, changes a slice LoadShared returned
-// before it (the middleware's decoded strings point into it), and an append
-// to one cannot write into the store's memory.
-func testSharedLoad(t *testing.T, s stores.Store) {
-	sl := sharedLoad(t, s)
-	fill := func(n int, b byte) []byte { return bytes.Repeat([]byte{b}, n) }
-	for _, n := range sharedSizes {
-		key := stores.NewKey()
-		mustCreate(t, s, key, fill(n, 'a'), later())
-		first, _, err := sl.LoadShared(ctx(t), key)
-		if err != nil || !bytes.Equal(first, fill(n, 'a')) {
-			t.Fatalf("%d bytes: LoadShared = %d bytes, %v; want the record", n, len(first), err)
-		}
-		if cap(first) != len(first) {
-			t.Fatalf("%d bytes: LoadShared's slice has capacity %d: an append would write into memory past it", n, cap(first))
-		}
-		_ = append(first, 'z')
-		for i, data := range [][]byte{fill(n, 'b'), fill(n/2, 'c'), fill(n+1, 'd'), fill(n, 'e')} {
-			if err := s.Update(ctx(t), key, data, later()); err != nil {
-				t.Fatalf("%d bytes: Update %d: %v", n, i, err)
-			}
-			if !bytes.Equal(first, fill(n, 'a')) {
-				t.Fatalf("%d bytes: Update %d (%d bytes) changed a slice LoadShared returned before it", n, i, len(data))
-			}
-			if got, _, err := sl.LoadShared(ctx(t), key); err != nil || !bytes.Equal(got, data) {
-				t.Fatalf("%d bytes: LoadShared after Update %d = %d bytes, %v; want the update", n, i, len(got), err)
-			}
-		}
-		if sw, ok := s.(stores.Swapper); ok {
-			cur, _, _ := sl.LoadShared(ctx(t), key)
-			if _, err := sw.CompareAndSwap(ctx(t), key, cur, fill(n, 'f'), later()); err != nil {
-				t.Fatalf("%d bytes: CompareAndSwap: %v", n, err)
-			}
-			if !bytes.Equal(cur, fill(n, 'e')) || !bytes.Equal(first, fill(n, 'a')) {
-				t.Fatalf("%d bytes: CompareAndSwap changed a slice LoadShared returned before it", n)
-			}
-			wantData(t, s, key, fill(n, 'f'))
-		}
-	}
-}
-
-// testSharedLoadRace has readers check, pass after pass, slices LoadShared
-// returns while writers replace the record with data of the same size: a
-// store that wrote into a shared slice shows a torn one (and, under -race,
-// a data race).
-func testSharedLoadRace(t *testing.T, s stores.Store) {
-	sl := sharedLoad(t, s)
-	for _, n := range []int{1023, 4096} {
-		key := stores.NewKey()
-		mustCreate(t, s, key, bytes.Repeat([]byte{'a'}, n), later())
-		var writers, readers sync.WaitGroup
-		stop := make(chan struct{})
-		errs := make(chan error, 4)
-		for w := range 2 {
-			writers.Go(func() {
-				for i := 0; ; i++ {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					if err := s.Update(ctx(t), key, bytes.Repeat([]byte{byte('a' + (i+w)%26)}, n), later()); err != nil {
-						errs <- fmt.Errorf("Update: %w", err)
-						return
-					}
-				}
-			})
-		}
-		for range 2 {
-			readers.Go(func() {
-				for range 2000 {
-					got, _, err := sl.LoadShared(ctx(t), key)
-					if err != nil {
-						errs <- fmt.Errorf("LoadShared: %w", err)
-						return
-					}
-					for pass := range 3 { // a write in place would show between passes
-						if len(got) != n || bytes.Count(got, got[:1]) != n {
-							errs <- fmt.Errorf("%d bytes, pass %d: a slice LoadShared returned changed while it was read", n, pass)
-							return
-						}
-					}
-				}
-			})
-		}
-		readers.Wait()
-		close(stop)
-		writers.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
-	}
 }
 
 // invalidKeys break the key rules in each way there is.

@@ -104,8 +104,8 @@ func testLoadWithTTLSaturates(t *testing.T, st stores.Store) {
 		}
 		// Kept until stores.MaxExpiry, or later where a store's own type
 		// reaches further: never sooner, never wrapped round.
-		if left := time.Until(stores.MaxExpiry); ttl < left-expiryRounding-ttlSlack {
-			t.Fatalf("an expiry of %v loads with %v to live, less than the %v to stores.MaxExpiry", exp, ttl, left)
+		if left := time.Until(stores.MaxExpiry()); ttl < left-expiryRounding-ttlSlack {
+			t.Fatalf("an expiry of %v loads with %v to live, less than the %v to stores.MaxExpiry()", exp, ttl, left)
 		}
 	}
 }

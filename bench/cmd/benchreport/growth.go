@@ -64,11 +64,10 @@ func (r *report) growth() []target {
 				r.printf("of the same value size, whose session was 10x smaller: about 10x is linear, 100x would be quadratic.\n\n")
 				wrote = true
 			}
-			// ginsession's other contenders of the store (go-redis v9 beside
-			// v8, and v9 with stamped records) get a column and a ratio of
-			// their own.
+			// ginsession's other contender of the store (go-redis v9 beside
+			// v8) gets a column and a ratio of its own.
 			ours := []string{"ginsession"}
-			for _, o := range []string{"ginsession-v9", "ginsession-v9-stamped"} {
+			for _, o := range []string{"ginsession-v9"} {
 				if _, ok := r.get("Growth/"+st.bench+"/"+op+"/"+cases[0].name+"/"+o, "ns/op"); ok {
 					ours = append(ours, o)
 				}

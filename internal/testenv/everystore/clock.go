@@ -24,40 +24,40 @@ type ClockedStore struct {
 	// function that moves time on for it: clock.Advance, and for a
 	// backend that keeps time itself (Redis TTLs) the same shortening of
 	// its records' times to live, so they expire as the clock says.
-	Open func(t *testing.T, clock *storetest.Clock) (stores.Backend, func(time.Duration))
+	Open func(t *testing.T, clock *storetest.Clock) (stores.Store, func(time.Duration))
 }
 
 // WithClock returns the stores of All, and SQLite: memory, file, Redis,
 // MySQL, PostgreSQL, SQLite, Redis in front of MySQL, and the signed
 // cookie (which needs ginsession.WithSecretKey, and the same clock there).
 func WithClock(base string) []ClockedStore {
-	goSide := func(open func(t *testing.T, now func() time.Time) stores.Backend) func(*testing.T, *storetest.Clock) (stores.Backend, func(time.Duration)) {
-		return func(t *testing.T, c *storetest.Clock) (stores.Backend, func(time.Duration)) {
+	goSide := func(open func(t *testing.T, now func() time.Time) stores.Store) func(*testing.T, *storetest.Clock) (stores.Store, func(time.Duration)) {
+		return func(t *testing.T, c *storetest.Clock) (stores.Store, func(time.Duration)) {
 			return open(t, c.Now), c.Advance
 		}
 	}
 	return []ClockedStore{
-		{"memory", goSide(func(t *testing.T, now func() time.Time) stores.Backend {
+		{"memory", goSide(func(t *testing.T, now func() time.Time) stores.Store {
 			return must(t)(memstore.New(memstore.WithClock(now)))
 		})},
-		{"file", goSide(func(t *testing.T, now func() time.Time) stores.Backend {
+		{"file", goSide(func(t *testing.T, now func() time.Time) stores.Store {
 			return must(t)(filestore.New(t.TempDir(), filestore.WithClock(now)))
 		})},
-		{"redis", func(t *testing.T, c *storetest.Clock) (stores.Backend, func(time.Duration)) {
+		{"redis", func(t *testing.T, c *storetest.Clock) (stores.Store, func(time.Duration)) {
 			st, advance := redisClocked(t, base, c)
 			return st, advance
 		}},
-		{"mysql", goSide(func(t *testing.T, now func() time.Time) stores.Backend {
+		{"mysql", goSide(func(t *testing.T, now func() time.Time) stores.Store {
 			return SQL(t, testenv.MySQL(t), base, sqlstore.WithClock(now))
 		})},
-		{"postgres", goSide(func(t *testing.T, now func() time.Time) stores.Backend {
+		{"postgres", goSide(func(t *testing.T, now func() time.Time) stores.Store {
 			return SQL(t, testenv.Postgres(t), base, sqlstore.WithClock(now))
 		})},
-		{"sqlite", goSide(func(t *testing.T, now func() time.Time) stores.Backend {
+		{"sqlite", goSide(func(t *testing.T, now func() time.Time) stores.Store {
 			db := testenv.OpenSQLite(t, sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "db.sqlite3")))
 			return SQL(t, db, base, sqlstore.WithClock(now))
 		})},
-		{"cached", func(t *testing.T, c *storetest.Clock) (stores.Backend, func(time.Duration)) {
+		{"cached", func(t *testing.T, c *storetest.Clock) (stores.Store, func(time.Duration)) {
 			cache, advance := redisClocked(t, base, c)
 			st, err := cachedstore.New(cache, SQL(t, testenv.MySQL(t), base, sqlstore.WithClock(c.Now)), cachedstore.WithClock(c.Now))
 			if err != nil {
@@ -65,7 +65,7 @@ func WithClock(base string) []ClockedStore {
 			}
 			return st, advance
 		}},
-		{"cookie", goSide(func(t *testing.T, now func() time.Time) stores.Backend {
+		{"cookie", goSide(func(t *testing.T, now func() time.Time) stores.Store {
 			return must(t)(cookiestore.New(cookiestore.WithClock(now)))
 		})},
 	}

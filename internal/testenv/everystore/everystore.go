@@ -28,7 +28,7 @@ import (
 // Store names a store and opens one for a test.
 type Store struct {
 	Name string
-	Open func(t *testing.T) stores.Backend
+	Open func(t *testing.T) stores.Store
 }
 
 // All returns every store: memory, file, Redis, MySQL, PostgreSQL, Redis in
@@ -36,25 +36,25 @@ type Store struct {
 // Names made from base keep one test's tables and keys apart from another's.
 func All(base string) []Store {
 	return []Store{
-		{"memory", func(t *testing.T) stores.Backend { return must(t)(memstore.New()) }},
-		{"file", func(t *testing.T) stores.Backend {
+		{"memory", func(t *testing.T) stores.Store { return must(t)(memstore.New()) }},
+		{"file", func(t *testing.T) stores.Store {
 			st, err := filestore.New(t.TempDir())
 			if err != nil {
 				t.Fatal(err)
 			}
 			return st
 		}},
-		{"redis", func(t *testing.T) stores.Backend { return Redis(t, base) }},
-		{"mysql", func(t *testing.T) stores.Backend { return SQL(t, testenv.MySQL(t), base) }},
-		{"postgres", func(t *testing.T) stores.Backend { return SQL(t, testenv.Postgres(t), base) }},
-		{"cached", func(t *testing.T) stores.Backend {
+		{"redis", func(t *testing.T) stores.Store { return Redis(t, base) }},
+		{"mysql", func(t *testing.T) stores.Store { return SQL(t, testenv.MySQL(t), base) }},
+		{"postgres", func(t *testing.T) stores.Store { return SQL(t, testenv.Postgres(t), base) }},
+		{"cached", func(t *testing.T) stores.Store {
 			st, err := cachedstore.New(Redis(t, base), SQL(t, testenv.MySQL(t), base))
 			if err != nil {
 				t.Fatal(err)
 			}
 			return st
 		}},
-		{"cookie", func(t *testing.T) stores.Backend { return must(t)(cookiestore.New()) }},
+		{"cookie", func(t *testing.T) stores.Store { return must(t)(cookiestore.New()) }},
 	}
 }
 
@@ -63,20 +63,20 @@ func All(base string) []Store {
 // Redis in front of MySQL.
 func Indexed(base string) []Store {
 	return []Store{
-		{"memory", func(t *testing.T) stores.Backend { return must(t)(memstore.New()) }},
-		{"file", func(t *testing.T) stores.Backend { return must(t)(filestore.New(t.TempDir())) }},
-		{"redis", func(t *testing.T) stores.Backend { return Redis(t, base) }},
-		{"redis9", func(t *testing.T) stores.Backend {
+		{"memory", func(t *testing.T) stores.Store { return must(t)(memstore.New()) }},
+		{"file", func(t *testing.T) stores.Store { return must(t)(filestore.New(t.TempDir())) }},
+		{"redis", func(t *testing.T) stores.Store { return Redis(t, base) }},
+		{"redis9", func(t *testing.T) stores.Store {
 			client := testenv.Redis9(t)
 			return must(t)(redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, base))))
 		}},
-		{"mysql", func(t *testing.T) stores.Backend { return IndexedSQL(t, testenv.MySQL(t), base) }},
-		{"postgres", func(t *testing.T) stores.Backend { return IndexedSQL(t, testenv.Postgres(t), base) }},
-		{"sqlite", func(t *testing.T) stores.Backend {
+		{"mysql", func(t *testing.T) stores.Store { return IndexedSQL(t, testenv.MySQL(t), base) }},
+		{"postgres", func(t *testing.T) stores.Store { return IndexedSQL(t, testenv.Postgres(t), base) }},
+		{"sqlite", func(t *testing.T) stores.Store {
 			db := testenv.OpenSQLite(t, sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "db.sqlite3")))
 			return IndexedSQL(t, db, base)
 		}},
-		{"cached", func(t *testing.T) stores.Backend {
+		{"cached", func(t *testing.T) stores.Store {
 			return must(t)(cachedstore.New(Redis(t, base), IndexedSQL(t, testenv.MySQL(t), base)))
 		}},
 	}
@@ -141,8 +141,8 @@ func Redis(t testing.TB, base string, opts ...redisstore.Option) *redisstore.Sto
 }
 
 // must fails t on a constructor's error and otherwise returns its store.
-func must(t *testing.T) func(stores.Backend, error) stores.Backend {
-	return func(s stores.Backend, err error) stores.Backend {
+func must(t *testing.T) func(stores.Store, error) stores.Store {
+	return func(s stores.Store, err error) stores.Store {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)

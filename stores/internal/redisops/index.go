@@ -73,7 +73,7 @@ func (s *Store) ukey(userID string) string { return s.prefix + "user:" + userID 
 // never less than a second (a PEXPIRE of a past time would drop every
 // other session's entry with it).
 func (s *Store) indexPX(expiry time.Time) string {
-	n, ok := stores.TTLMillis(expiry, s.now())
+	n, ok := ttlMillis(expiry, s.now())
 	if !ok || n < 1000 {
 		n = 1000
 	}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -36,21 +37,13 @@ type Store struct {
 	name   string // the public package, which starts every error
 	prefix string
 	now    func() time.Time
-	// stamped: Create, Update and CompareAndSwap write stamped records
-	// (stamp.go). Reads strip a stamp whatever it says.
-	stamped bool
 }
 
 // Config is what a store's options set.
 type Config struct {
-	prefix  string
-	now     func() time.Time
-	stamped bool
+	prefix string
+	now    func() time.Time
 }
-
-// SetStamped is WithStampedRecords's work: Create, Update and
-// CompareAndSwap write stamped records.
-func (c *Config) SetStamped() { c.stamped = true }
 
 // SetClock is WithClock's work: where the store reads the current time,
 // which turns an expiry into a time to live and back. nil is refused.
@@ -78,15 +71,15 @@ func New[O ~func(*Config) error](name string, do Do, pipe Pipe, nilErr error, op
 			return nil, err
 		}
 	}
-	return &Store{do: do, pipe: pipe, nilErr: nilErr, name: name, prefix: c.prefix, now: c.now, stamped: c.stamped}, nil
+	return &Store{do: do, pipe: pipe, nilErr: nilErr, name: name, prefix: c.prefix, now: c.now}, nil
 }
 
 // errReply is a reply of a type the command never sends: a client or proxy
 // that is not Redis.
 var errReply = errors.New("unexpected reply type")
 
-// get sends GET and returns the record's data (without its stamp, if it
-// has one); found is false for a nil reply.
+// get sends GET and returns the record's data; found is false for a nil
+// reply.
 func (s *Store) get(ctx context.Context, key string) (data []byte, found bool, err error) {
 	v, err := s.do(ctx, "get", key)
 	if err != nil {
@@ -99,17 +92,7 @@ func (s *Store) get(ctx context.Context, key string) (data []byte, found bool, e
 	if !ok {
 		return nil, false, fmt.Errorf("GET: %w %T", errReply, v)
 	}
-	data, _ = unstamp([]byte(str))
-	return data, true, nil
-}
-
-// record is what Create, Update and CompareAndSwap write for data: data
-// itself, or stamped when the store writes stamps.
-func (s *Store) record(data []byte) []byte {
-	if s.stamped {
-		return withStamp(data)
-	}
-	return data
+	return []byte(str), true, nil
 }
 
 // set sends SET key data PX ms, with NX or XX when cond is given; set is
@@ -163,15 +146,28 @@ func (s *Store) fail(op, key string, err error) error {
 
 // PX returns the time from now until expiry in whole milliseconds, rounded
 // up so a record never expires early, with an expiry centuries ahead
-// saturated at stores.MaxExpiry (stores.TTLMillis: the rule every store
+// saturated at stores.MaxExpiry (stores.ClampExpiry: the rule every store
 // follows); ok is false when expiry has passed (Redis rejects a PX that is
 // not positive).
 func PX(now, expiry time.Time) (ms string, ok bool) {
-	n, ok := stores.TTLMillis(expiry, now)
+	n, ok := ttlMillis(expiry, now)
 	if !ok {
 		return "", false
 	}
 	return strconv.FormatInt(n, 10), true
+}
+
+// ttlMillis is PX as a number.
+func ttlMillis(expiry, now time.Time) (ms int64, ok bool) {
+	d := stores.ClampExpiry(expiry).Sub(now)
+	if d <= 0 {
+		return 0, false
+	}
+	ms = int64(d / time.Millisecond)
+	if d%time.Millisecond != 0 && ms < math.MaxInt64 {
+		ms++
+	}
+	return ms, true
 }
 
 // Load implements stores.Store with one GET.
@@ -206,7 +202,7 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 		}
 		return nil
 	}
-	set, err := s.set(ctx, s.rkey(key), s.record(data), ms, "nx")
+	set, err := s.set(ctx, s.rkey(key), data, ms, "nx")
 	if err != nil {
 		return s.fail("create", key, err)
 	}
@@ -226,7 +222,7 @@ func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time
 	if !ok {
 		return s.expireNow(ctx, "update", key)
 	}
-	set, err := s.set(ctx, s.rkey(key), s.record(data), ms, "xx")
+	set, err := s.set(ctx, s.rkey(key), data, ms, "xx")
 	if err != nil {
 		return s.fail("update", key, err)
 	}
@@ -272,9 +268,7 @@ func (s *Store) expireNow(ctx context.Context, op, key string) error {
 // DEL for an expiry already past). It is not part of stores.Store, whose
 // writes are create-only or update-only; the cached_db store
 // (stores/cachedstore) uses it to refresh its cache after the database has
-// accepted a write, and to write its tombstones. It writes data as it is,
-// never stamped: SetUnless and TouchUnless compare a record with their
-// guard (a tombstone) byte for byte.
+// accepted a write, and to write its tombstones.
 func (s *Store) Set(ctx context.Context, key string, data []byte, expiry time.Time) error {
 	if err := stores.CheckKey(key); err != nil {
 		return fmt.Errorf("%s: set: %w", s.name, err)
@@ -325,8 +319,3 @@ var (
 	_ stores.Toucher   = (*Store)(nil)
 	_ stores.TTLLoader = (*Store)(nil)
 )
-
-// FreshLoad declares that Load returns a copy of the reply made for the
-// call ([]byte of the client's string), so the middleware may decode it in
-// place.
-func (s *Store) FreshLoad() {}

@@ -102,14 +102,14 @@ func testAFarExpiryIsCappedNotRefused(t *testing.T, s *Store) {
 	if got, err := s.Load(ctx, k); string(got) != "c" || err != nil {
 		t.Errorf("Load = %q, %v", got, err)
 	}
-	if ttl, err := raw.PTTL(ctx, s.Prefix()+k).Result(); err != nil || ttl < time.Until(stores.MaxExpiry)-time.Hour {
-		t.Errorf("PTTL = %v, %v; want until %v", ttl, err, stores.MaxExpiry)
+	if ttl, err := raw.PTTL(ctx, s.Prefix()+k).Result(); err != nil || ttl < time.Until(stores.MaxExpiry())-time.Hour {
+		t.Errorf("PTTL = %v, %v; want until %v", ttl, err, stores.MaxExpiry())
 	}
 }
 
 func TestPX(t *testing.T) {
 	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	capMS := strconv.FormatInt(stores.MaxExpiry.Sub(now).Milliseconds(), 10)
+	capMS := strconv.FormatInt(stores.MaxExpiry().Sub(now).Milliseconds(), 10)
 	for _, c := range []struct {
 		name   string
 		expiry time.Time
@@ -120,7 +120,7 @@ func TestPX(t *testing.T) {
 		{"now is past", now, "", false},
 		{"a part of a millisecond rounds up", now.Add(time.Microsecond), "1", true},
 		{"whole milliseconds stay", now.Add(1500 * time.Millisecond), "1500", true},
-		{"stores.MaxExpiry is the cap", stores.MaxExpiry.Add(time.Hour), capMS, true},
+		{"stores.MaxExpiry() is the cap", stores.MaxExpiry().Add(time.Hour), capMS, true},
 		{"beyond a Duration, the cap", now.AddDate(1000, 0, 0), capMS, true},
 	} {
 		ms, ok := PX(now, c.expiry)

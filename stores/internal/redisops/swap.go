@@ -12,12 +12,7 @@ import (
 // conflict costs no second round trip: 1 for done, 0 for no record, and the
 // record's data (a bulk string) when it holds other data. Redis expires
 // keys for GET, so an expired record is no record. CompareAndDelete is the
-// swap with no expiry: the record is removed. The record matches if it is
-// the data expected, or that data followed by 24 bytes that start with
-// stampMagic: whichever store wrote it, with stamps on or off (stamp.go).
-// The stamp's digests are not checked here (Lua has no xxHash), so a
-// record made of the data expected and a forged stamp also matches; no
-// codec of this package writes the byte 0xff the magic starts with.
+// swap with no expiry: the record is removed.
 //
 //	KEYS[1] the key; ARGV[1] the data expected; ARGV[2] the new record;
 //	ARGV[3] PX ms, "" to remove
@@ -26,7 +21,7 @@ local cur = redis.call('GET', KEYS[1])
 if not cur then
 	return 0
 end
-if cur ~= ARGV[1] and not (#cur == #ARGV[1] + 24 and string.sub(cur, -24, -17) == '\255ginstm\001' and string.sub(cur, 1, #ARGV[1]) == ARGV[1]) then
+if cur ~= ARGV[1] then
 	return cur
 end
 if ARGV[3] == '' then
@@ -37,72 +32,17 @@ end
 return 1
 `)
 
-// The stamped swap compares the record's stamp with the one the data
-// expected would carry, and answers as compareAndSwapScript does, or -1 for
-// a record without a stamp (GETRANGE of fewer than 24 bytes, or without
-// stampMagic), which only the data can be compared with. GETRANGE of a
-// missing key is empty, as of an empty record, hence EXISTS.
-//
-//	KEYS[1] the key; ARGV[1] the stamp expected; ARGV[2] the new record;
-//	ARGV[3] PX ms, "" to remove
-var stampedSwapScript = newScript(`
-local st = redis.call('GETRANGE', KEYS[1], -24, -1)
-if st == ARGV[1] then
-	if ARGV[3] == '' then
-		redis.call('DEL', KEYS[1])
-	else
-		redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-	end
-	return 1
-end
-if #st == 24 and string.sub(st, 1, 8) == string.sub(ARGV[1], 1, 8) then
-	return redis.call('GET', KEYS[1])
-end
-if st == '' and redis.call('EXISTS', KEYS[1]) == 0 then
-	return 0
-end
-return -1
-`)
-
 // CompareAndSwap implements stores.Swapper with one EVALSHA (EVAL the first
 // time a server sees the script): a Lua script on the one key, which Redis
 // runs atomically against every other command, so it works on Cluster too.
 // A conflict's reply carries the record's data, so a conflict costs no more
 // round trips than a swap. An expiry already past removes a matching record.
-//
-// With stamps on (WithStampedRecords), the script compares the record's
-// stamp and is handed only the new record; a record without a stamp (one
-// written before, by a store with stamps off, or by Set) takes a second
-// EVALSHA that compares the data, as with stamps off, and is stamped by it.
 func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
 	if err := stores.CheckKey(key); err != nil {
 		return nil, fmt.Errorf("%s: compare and swap: %w", s.name, err)
 	}
 	ms, _ := PX(s.now(), expiry)
-	rec := s.record(data)
-	if s.stamped {
-		st := stampOf(old)
-		v, err := s.eval(ctx, stampedSwapScript, s.rkey(key), st[:], rec, ms)
-		if err != nil {
-			return nil, s.fail("compare and swap", key, err)
-		}
-		switch v := v.(type) {
-		case int64:
-			if v != -1 {
-				return s.swapReply("compare and swap", key, v, nil)
-			}
-		case string:
-			// A record whose stamp is not the data's (the magic bytes
-			// ending a record written without stamps) is compared by
-			// its data.
-			if cur, ok := unstamp([]byte(v)); ok {
-				return cur, s.fail("compare and swap", key, stores.ErrConflict)
-			}
-		default:
-			return s.swapReply("compare and swap", key, v, nil)
-		}
-	}
-	v, err := s.eval(ctx, compareAndSwapScript, s.rkey(key), old, rec, ms)
+	v, err := s.eval(ctx, compareAndSwapScript, s.rkey(key), old, data, ms)
 	return s.swapReply("compare and swap", key, v, err)
 }
 
@@ -130,8 +70,7 @@ func (s *Store) swapReply(op, key string, v any, err error) ([]byte, error) {
 			return nil, s.fail(op, key, stores.ErrNotFound)
 		}
 	case string:
-		cur, _ := unstamp([]byte(v))
-		return cur, s.fail(op, key, stores.ErrConflict)
+		return []byte(v), s.fail(op, key, stores.ErrConflict)
 	}
 	return nil, s.fail(op, key, fmt.Errorf("%w %T", errReply, v))
 }

@@ -69,12 +69,12 @@ func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Durat
 	if !ok1 || !ok2 {
 		return nil, 0, s.fail("load", key, fmt.Errorf("GET, PTTL: %w %T, %T", errReply, get.Val, pttl.Val))
 	}
-	data, _ := unstamp([]byte(str))
+	data := []byte(str)
 	switch {
-	case ms == -1 || ms > int64(stores.MaxExpiry.Sub(s.now())/time.Millisecond):
+	case ms == -1 || ms > int64(stores.MaxExpiry().Sub(s.now())/time.Millisecond):
 		// Written without a TTL, or one beyond what a store keeps, by
 		// something else: it saturates as every expiry does.
-		return data, stores.MaxExpiry.Sub(s.now()), nil
+		return data, stores.MaxExpiry().Sub(s.now()), nil
 	case ms < 0:
 		return data, 0, nil
 	}

@@ -37,8 +37,8 @@ func testLoadWithTTLReadsTheKeysPTTL(t *testing.T, s *Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { raw.Del(context.Background(), s.Prefix()+forever) })
-	if _, ttl, err := s.LoadWithTTL(ctx, forever); err != nil || ttl != stores.MaxExpiry.Sub(shifted) {
-		t.Errorf("a key without a TTL: %v, %v; want the time to stores.MaxExpiry", ttl, err)
+	if _, ttl, err := s.LoadWithTTL(ctx, forever); err != nil || ttl != stores.MaxExpiry().Sub(shifted) {
+		t.Errorf("a key without a TTL: %v, %v; want the time to stores.MaxExpiry()", ttl, err)
 	}
 	if _, _, err := s.LoadWithTTL(ctx, stores.NewKey()); !errors.Is(err, stores.ErrNotFound) {
 		t.Errorf("an unknown key: %v, want ErrNotFound", err)
@@ -61,7 +61,7 @@ func TestLoadWithTTLReadsEachPairOfReplies(t *testing.T) {
 		{"a live key", []Reply{{Val: "d"}, {Val: int64(1500)}}, 1500 * time.Millisecond, nil, false},
 		{"a missing key", []Reply{{Err: nilErr}, {Val: int64(-2)}}, 0, stores.ErrNotFound, false},
 		{"deleted between GET and PTTL: unknown", []Reply{{Val: "d"}, {Val: int64(-2)}}, 0, nil, false},
-		{"no TTL: saturated", []Reply{{Val: "d"}, {Val: int64(-1)}}, stores.MaxExpiry.Sub(now), nil, false},
+		{"no TTL: saturated", []Reply{{Val: "d"}, {Val: int64(-1)}}, stores.MaxExpiry().Sub(now), nil, false},
 		{"a failed PTTL", []Reply{{Val: "d"}, {Err: errors.New("down")}}, 0, nil, true},
 		{"a reply of another type", []Reply{{Val: int64(3)}, {Val: int64(5)}}, 0, nil, true},
 	} {
