@@ -34,8 +34,9 @@
 // into the cache for its whole age, and the old cookie would be logged in
 // again (Django's cached_db has this race). Three rules close it:
 //
-//   - Delete removes the database record first and then writes a tombstone
-//     into the cache, over whatever is there, for [DefaultTombstoneTTL]
+//   - Delete marks the cache unsettled (reads then ask the database),
+//     removes the database record, and then writes a tombstone into the
+//     cache, over whatever is there, for [DefaultTombstoneTTL]
 //     ([WithTombstoneTTL]). Load and Exists take a tombstone for "not found"
 //     without asking the database.
 //   - A refill after a database read is insert-only (the cache's Create, SET
@@ -423,10 +424,41 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 // The database goes first so that a failed Delete changes nothing, and so
 // the tombstone's life counts from the moment the record is gone.
 func (s *Store) Delete(ctx context.Context, key string) error {
+	if stores.ValidKey(key) { // else the database refuses it
+		s.fence(ctx, "delete", key)
+	}
 	if err := s.db.Delete(ctx, key); err != nil {
 		return err
 	}
+	ctx, cancel := s.cacheAfterDB(ctx)
+	defer cancel()
+	s.between("delete", key)
 	return s.bury(ctx, key)
+}
+
+// fence sends reads of key to the database before a call deletes it there:
+// the cache holds the unsettled marker (over anything but a tombstone)
+// until the tombstone replaces it. Without it a read between the database
+// delete and the tombstone got the cached copy after a concurrent save had
+// been refused for the logout (found by the linearizability check). A
+// failure is logged: the cache is then as a failed tombstone leaves it.
+func (s *Store) fence(ctx context.Context, op, key string) {
+	cctx, cancel := s.cacheContext(ctx, s.now())
+	_, err := s.guarded.SetUnless(cctx, key, unsettled, s.clock().Add(s.tombstoneTTL), tombstone)
+	cancel()
+	if err != nil {
+		s.cacheFailed(ctx, op+": mark", key, err)
+	}
+}
+
+// cacheAfterDB returns the context for the cache step that follows a
+// database delete: the caller's values without its deadline or
+// cancellation, bounded by half a tombstone's life instead. A request whose
+// deadline fell between the two steps would otherwise leave no tombstone,
+// and the cache serving the ended session until its copy expires; the
+// linearizability check (lincheck_test.go in the root package) found it so.
+func (s *Store) cacheAfterDB(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), s.tombstoneTTL/2)
 }
 
 // bury writes key's tombstone into the cache after the database record is

@@ -129,9 +129,12 @@ func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([
 	if err := stores.CheckKey(key); err != nil {
 		return nil, fmt.Errorf("cachedstore: %s: %w", op, err)
 	}
+	s.fence(ctx, op, key)
 	if cur, err := sw.CompareAndDelete(ctx, key, old); err != nil {
 		return cur, err
 	}
+	ctx, cancel := s.cacheAfterDB(ctx)
+	defer cancel()
 	s.between(op, key)
 	return nil, s.bury(ctx, key)
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package ginsession_test
+
+const raceEnabled = false
