@@ -637,3 +637,38 @@ func markdownAnchors(src string) map[string]bool {
 	}
 	return out
 }
+
+// TestTheREADMEIsShort keeps the README a page a Gin developer reads
+// through (issue #28): details go to docs/.
+func TestTheREADMEIsShort(t *testing.T) {
+	src, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(src), "\n"); n >= 300 {
+		t.Errorf("README.md has %d lines; keep it under 300 and move details to docs/", n)
+	}
+}
+
+// TestTheBenchmarkSummaryIsOneTable holds the README's benchmark block,
+// which bench/run.sh (benchreport -readme) rewrites, to a table alone: the
+// run's date and machine stay in BENCHMARKS.md.
+func TestTheBenchmarkSummaryIsOneTable(t *testing.T) {
+	src, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?s)<!-- benchmarks:start[^>]*-->\n(.*?)\n<!-- benchmarks:end -->`).FindSubmatch(src)
+	if m == nil {
+		t.Fatal("README.md has no benchmarks:start ... benchmarks:end block, each marker on its own line")
+	}
+	lines := strings.Split(string(m[1]), "\n")
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "|") {
+			t.Errorf("the benchmark block holds more than a table: %q", l)
+		}
+	}
+	if len(lines) < 3 {
+		t.Errorf("the benchmark table has %d lines", len(lines))
+	}
+}

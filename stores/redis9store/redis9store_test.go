@@ -15,21 +15,6 @@ import (
 	"github.com/ginsession/ginsession/stores/redisstore"
 )
 
-// newStore returns a store on client with a key prefix of its own; the
-// keys under it are deleted when the test ends.
-func newStore(t testing.TB, client redis.UniversalClient, opts ...Option) *Store {
-	t.Helper()
-	s, err := New(client, append(opts, WithPrefix(testenv.Redis9Prefix(t, client, "gs_test9_")))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// startCluster starts a Redis 7 cluster in the v9 tests' port range
-// (stores/internal/redisops has the table of both clients' tests).
-func startCluster(t *testing.T) []string { return testenv.RedisCluster(t, 7601, 7700) }
-
 // TestRecordsCrossBetweenTheV8AndV9Stores writes with each store and reads,
 // updates, touches and deletes with the other, on one prefix: a deployment
 // that switches clients keeps every session, with its expiry.
