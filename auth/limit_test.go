@@ -86,7 +86,7 @@ func TestFiftyConcurrentLoginsNeverExceedTheCap(t *testing.T) {
 			at   ginsession.AtLimit
 		}{{"RefuseLogin", ginsession.RefuseLogin}, {"EndOldest", ginsession.EndOldest}} {
 			t.Run(st.Name+"/"+at.name, func(t *testing.T) {
-				store := st.Open(t).(stores.Store)
+				store := st.Open(t)
 				site := newCappedSite(t, store, max, at.at)
 				browsers, codes, bodies := loginAll(site, "alice", n)
 				ok, refused, ended := 0, 0, 0
