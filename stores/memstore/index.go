@@ -28,14 +28,7 @@ func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry
 	ix := &s.index
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if ix.users == nil {
-		ix.users = make(map[string]map[string]stores.IndexEntry)
-	}
-	m := ix.users[userID]
-	if m == nil {
-		m = make(map[string]stores.IndexEntry)
-		ix.users[userID] = m
-	}
+	m := ix.userLocked(userID)
 	m[e.Key] = e
 	return nil
 }
@@ -159,3 +152,16 @@ func checkIndexArgs(ctx context.Context, op, userID string, keys ...string) erro
 }
 
 var _ stores.Indexer = (*Store)(nil)
+
+// userLocked returns the user's entries, made on first use. ix.mu is held.
+func (ix *userIndex) userLocked(userID string) map[string]stores.IndexEntry {
+	if ix.users == nil {
+		ix.users = make(map[string]map[string]stores.IndexEntry)
+	}
+	m := ix.users[userID]
+	if m == nil {
+		m = make(map[string]stores.IndexEntry)
+		ix.users[userID] = m
+	}
+	return m
+}

@@ -20,14 +20,7 @@ func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.Ind
 	if err != nil {
 		return nil, err
 	}
-	if ix.users == nil {
-		ix.users = make(map[string]map[string]stores.IndexEntry)
-	}
-	m := ix.users[userID]
-	if m == nil {
-		m = make(map[string]stores.IndexEntry)
-		ix.users[userID] = m
-	}
+	m := ix.userLocked(userID)
 	for _, k := range evicted {
 		delete(m, k)
 	}
