@@ -27,6 +27,7 @@ type middleware struct {
 	// no exported API hands it to a handler.
 	secretStrings []string
 	log           *slog.Logger
+	storeKind     string // Event.Store
 }
 
 // New returns the session middleware for store, configured by opts. store
@@ -55,7 +56,7 @@ func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 		o.Logger = slog.Default()
 	}
 	_, keyed := be.(*serverBackend)
-	m := &middleware{opts: o, backend: be, keyed: keyed, log: o.Logger}
+	m := &middleware{opts: o, backend: be, keyed: keyed, log: o.Logger, storeKind: storeKind(store)}
 	m.deletion = m.deletionCookie()
 	if o.SecretKey != "" {
 		m.secretStrings = append([]string{o.SecretKey}, o.SecretKeyFallbacks...)

@@ -82,6 +82,9 @@ type options struct {
 	// Clock is where the middleware reads the current time (WithClock).
 	// Optional. Default value is time.Now.
 	Clock func() time.Time
+	// Observer receives every Event (WithObserver). Optional. Default
+	// value is nil: none.
+	Observer Observer
 
 	sameSiteInput string // a SameSite spelling WithCookieSameSite did not know
 }
