@@ -75,7 +75,8 @@ type Event struct {
 	// ginsession's is seen), for parenting spans.
 	Context context.Context
 	// Store is the kind of store: its package's name ("redis9store",
-	// "sqlstore", "memstore", "cookiestore", ...).
+	// "sqlstore", "memstore", "cookiestore", ...; for a stores.Wrap, the
+	// wrapped store's).
 	Store string
 	// Session is the session's key as stores.Redact shows it, "" when it
 	// has none.
@@ -144,8 +145,16 @@ func (s *Session) observe(e Event, key string, start time.Time) {
 	s.m.opts.Observer(e)
 }
 
-// storeKind names a store by its package, for Event.Store.
-func storeKind(store any) string {
+// storeKind names a store by its package, for Event.Store; a store made
+// by stores.Wrap by the store it wraps.
+func storeKind(store stores.Store) string {
+	for {
+		w, ok := store.(interface{ Unwrap() stores.Store })
+		if !ok {
+			break
+		}
+		store = w.Unwrap()
+	}
 	t := reflect.TypeOf(store)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()

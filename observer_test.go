@@ -230,7 +230,7 @@ func TestObserverSeesStoreFailuresAndTimeouts(t *testing.T) {
 	if s != "load/timeout" || !errors.Is(got[0].Err, context.DeadlineExceeded) || got[0].Duration < 20*time.Millisecond {
 		t.Errorf("a store that hangs: events %q (%v), want load/timeout after the store timeout", s, got)
 	}
-	checkEvents(t, got, "stores", key)
+	checkEvents(t, got, "memstore", key) // the kind of the store stores.Wrap wraps
 }
 
 // TestObserverCountsAConflictMerged forces two requests to load one

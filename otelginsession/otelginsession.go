@@ -17,6 +17,9 @@
 // mismatches and sessions ended from the devices page are events
 // (ginsession.login, ...) on the request's span.
 //
+// [WrapStore] adds a span for each store call (ginsession.store.Load, ...),
+// for when the round trips matter.
+//
 // otelgin may be registered before or after ginsession. Registered after
 // it, otelgin restores the request's context when its handler returns, so
 // a session saved by ginsession only after the handler chain (a handler
@@ -89,6 +92,14 @@ func WithMeterProvider(mp metric.MeterProvider) Option { return func(c *config) 
 // false: no user id leaves the process.
 func WithUserIDs(on bool) Option { return func(c *config) { c.userIDs = on } }
 
+func newConfig(opts []Option) config {
+	c := config{tp: otel.GetTracerProvider(), mp: otel.GetMeterProvider()}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
 // observer holds the instruments.
 type observer struct {
 	tracer    trace.Tracer
@@ -102,10 +113,7 @@ type observer struct {
 // New returns an observer for ginsession.WithObserver that records spans
 // and metrics as the package doc describes.
 func New(opts ...Option) ginsession.Observer {
-	c := config{tp: otel.GetTracerProvider(), mp: otel.GetMeterProvider()}
-	for _, o := range opts {
-		o(&c)
-	}
+	c := newConfig(opts)
 	m := c.mp.Meter(ScopeName)
 	o := &observer{tracer: c.tp.Tracer(ScopeName), userIDs: c.userIDs}
 	var errs [4]error

@@ -73,6 +73,7 @@ func newRig(t *testing.T, store stores.Store, otelFirst bool) *rig {
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(g.reader))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()); _ = mp.Shutdown(context.Background()) })
 	server := otelgin.Middleware("test", otelgin.WithTracerProvider(tp), otelgin.WithMeterProvider(mp))
+	store = otelginsession.WrapStore(store, otelginsession.WithTracerProvider(tp))
 	sessions := ginsession.New(store, ginsession.WithSecretKey(secret),
 		ginsession.WithLogger(slog.New(slog.NewJSONHandler(g.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 		ginsession.WithObserver(otelginsession.New(otelginsession.WithTracerProvider(tp), otelginsession.WithMeterProvider(mp))))
@@ -174,13 +175,17 @@ func TestALoginIsTracedUnderTheServerSpan(t *testing.T) {
 					t.Fatalf("%d server spans, want 1: %v", len(server), names(spans))
 				}
 				root := server[0].SpanContext
-				var got []string
+				var got, calls []string
 				for _, s := range spans {
 					if s.SpanKind == trace.SpanKindServer {
 						continue
 					}
 					if s.Parent.SpanID() != root.SpanID() || s.SpanContext.TraceID() != root.TraceID() {
 						t.Errorf("span %s is not a child of the server span", s.Name)
+					}
+					if strings.HasPrefix(s.Name, "ginsession.store.") { // WrapStore's
+						calls = append(calls, strings.TrimPrefix(s.Name, "ginsession.store."))
+						continue
 					}
 					if store := attr(s.Attributes, otelginsession.StoreKey); store != name {
 						t.Errorf("span %s: store %q, want %q", s.Name, store, name)
@@ -190,6 +195,9 @@ func TestALoginIsTracedUnderTheServerSpan(t *testing.T) {
 				want := "ginsession.load/hit ginsession.save/created ginsession.cycle/ok ginsession.save/updated"
 				if strings.Join(got, " ") != want {
 					t.Errorf("spans %q, want %q", strings.Join(got, " "), want)
+				}
+				if c := strings.Join(calls, " "); !strings.HasPrefix(c, "Load Create ") {
+					t.Errorf("store calls %q, want Load, Create, ...", c)
 				}
 				var events []string
 				for _, e := range server[0].Events {
