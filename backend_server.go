@@ -137,7 +137,7 @@ func (b *serverBackend) refresh(s *Session, now time.Time) (gone bool, err error
 	err = b.toucher.Touch(ctx, s.key, s.expiryDateLocked(now))
 	cancel()
 	if !errors.Is(err, errors.ErrUnsupported) {
-		s.observe(Event{Op: OpSave, Outcome: OutcomeTouched, Attempts: 1, Err: err}, s.key, start)
+		s.observe(Event{Op: OpSave, Outcome: OutcomeTouched, Err: err}, s.key, start)
 	}
 	switch {
 	case errors.Is(err, errors.ErrUnsupported):

@@ -196,10 +196,9 @@ func (s *Session) saveLocked(now time.Time) error {
 	if err != nil {
 		return err
 	}
-	created, start := !s.hasRecord(), s.m.observing()
-	s.attempts = 1
+	created, base, start := !s.hasRecord(), s.base, s.m.observing()
 	stored, err := s.m.backend.save(s, data, now)
-	s.observeSave(created, start, err)
+	s.observeSave(created, base, start, err)
 	if err != nil {
 		return err
 	}
