@@ -260,7 +260,9 @@ func (s *Session) timedOut(decodeErr error) bool {
 	now := s.m.now()
 	end, ok := s.absoluteEndLocked()
 	if !ok {
-		s.setLocked(startedKey, int(now.Unix()))
+		if !s.committed { // a read after the commit saves nothing
+			s.setLocked(startedKey, int(now.Unix()))
+		}
 		return false
 	}
 	if now.Before(end) {
