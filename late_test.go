@@ -73,3 +73,47 @@ func TestChangesAfterTheCommitAreErrorsAndWriteNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestASaveRacingTheCommitIsSavedAndSentOrRefusedAndUnwritten: a goroutine
+// of the handler changes and saves a new session while the handler
+// answers. Whichever wins, a cookie goes out exactly when a record holds the
+// change; Save returns nil only if it stored it, and ErrCommitted only if it
+// wrote nothing (the commit may have saved the change made before it).
+func TestASaveRacingTheCommitIsSavedAndSentOrRefusedAndUnwritten(t *testing.T) {
+	store := newFaultStore()
+	a := newApp(t, store)
+	var saveErr error
+	var done chan struct{}
+	a.r.GET("/race", func(c *gin.Context) {
+		s, d := ginsession.From(c), done
+		go func() {
+			defer close(d)
+			s.Set("k", "v")
+			saveErr = s.Save()
+		}()
+		c.String(http.StatusOK, "answered")
+	})
+	outcomes := map[string]int{}
+	for range 200 {
+		done = make(chan struct{})
+		store.resetCounts()
+		r := a.get("/race", "")
+		<-done
+		key := r.cookieValue("sessionid")
+		rec, stored := store.get(key)
+		creates := store.count("Create") + store.count("Update")
+		var outcome string
+		switch {
+		case saveErr == nil && key != "" && string(rec.data) == `{"k":"v"}`:
+			outcome = "saved by Save"
+		case errors.Is(saveErr, ginsession.ErrCommitted) && key != "" && string(rec.data) == `{"k":"v"}` && creates == 1:
+			outcome = "saved by the commit, Save refused"
+		case errors.Is(saveErr, ginsession.ErrCommitted) && key == "" && creates == 0:
+			outcome = "refused, nothing written"
+		default:
+			t.Fatalf("Save: %v; cookie %q; stored %v %q; %d writes", saveErr, key, stored, rec.data, creates)
+		}
+		outcomes[outcome]++
+	}
+	t.Logf("%v", outcomes)
+}
