@@ -176,6 +176,7 @@ func (b *serverBackend) cycle(s *Session) error {
 	old, oldData := s.key, s.base
 	merge := b.swaps() && old != "" && s.mustMerge()
 	var changes []string
+	merges := s.merges
 	if merge {
 		changes = append(changes, s.changes...) // saveLocked clears them
 	}
@@ -194,7 +195,7 @@ func (b *serverBackend) cycle(s *Session) error {
 			s.err = fmt.Errorf("ginsession: cycle key: delete old session %s: %w", shortKey(old), err)
 			return s.err
 		}
-	} else if err := b.retireOld(ctx, s, old, oldData, changes); err != nil {
+	} else if err := b.retireOld(ctx, s, old, oldData, changes, merges); err != nil {
 		return err
 	}
 	// The old record is gone: only now does the index entry move.
@@ -204,7 +205,7 @@ func (b *serverBackend) cycle(s *Session) error {
 // retireOld deletes the record a key cycle left, under old, provided it
 // still holds oldData, merging a concurrent request's changes into the new
 // record (s.key) when it does not. s.mu is held.
-func (b *serverBackend) retireOld(ctx context.Context, s *Session, old string, oldData []byte, changes []string) error {
+func (b *serverBackend) retireOld(ctx context.Context, s *Session, old string, oldData []byte, changes []string, merges map[string]*keyMerge) error {
 	mu := saveLock(old) // the old key's writers wait, as for any save (swap.go)
 	mu.Lock()
 	defer mu.Unlock()
@@ -239,7 +240,7 @@ func (b *serverBackend) retireOld(ctx context.Context, s *Session, old string, o
 		}
 		// A concurrent request changed the old record: its changes go into
 		// the new one, under this request's.
-		s.changes, s.replaced = append(s.changes[:0], changes...), false
+		s.changes, s.merges, s.replaced = append(s.changes[:0], changes...), merges, false
 		s.replay(current)
 		data, err := s.encode()
 		if err != nil {
