@@ -1,5 +1,6 @@
 // Package cachedstore is Django's cached_db session engine: a database store
-// that holds the truth and a cache store in front of it that serves reads.
+// that holds the truth and a cache store in front of it that serves reads
+// (see ExampleNew).
 //
 // Writes go to the database first, whose answer decides the call (ErrExists,
 // ErrNotFound, a failure), and then to the cache. Reads try the cache and,
@@ -9,81 +10,46 @@
 // working on the database alone, which is what Django 5.1 made of cached_db
 // after cache outages turned every request into a 500.
 //
-// Typical use, Redis in front of the django_session table:
-//
-//	dbStore, err := sqlstore.New(db)
-//	if err != nil {
-//		log.Fatal(err)
-//	}
-//	cache, err := redis9store.New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"}),
-//		redis9store.WithPrefix("myapp:cached_db:"))
-//	if err != nil {
-//		log.Fatal(err)
-//	}
-//	store, err := cachedstore.New(cache, dbStore, cachedstore.WithLogger(slog.Default()))
-//	if err != nil {
-//		log.Fatal(err)
-//	}
-//	r.Use(ginsession.New(store))
-//
 // # Logouts are final
 //
-// Every call but Delete has two steps, the database's and then the
-// cache's, and a logout can land between them: a request that updated or
-// read the record just before it would then write the dead session back
-// into the cache for its whole age, and the old cookie would be logged in
-// again (Django's cached_db has this race). Three rules close it:
+// A logout landing between another call's database step and its cache step
+// must not let that call put the dead session back into the cache (Django's
+// cached_db has this race). Three rules close it:
 //
 //   - Delete marks the cache unsettled (reads then ask the database),
 //     removes the database record, and then writes a tombstone into the
 //     cache, over whatever is there, for [DefaultTombstoneTTL]
-//     ([WithTombstoneTTL]). Load and Exists take a tombstone for "not found"
-//     without asking the database.
-//   - A refill after a database read is insert-only (the cache's Create, SET
-//     NX), so it cannot replace a tombstone, nor newer data a save cached
-//     meanwhile.
+//     ([WithTombstoneTTL]). Load and Exists take a tombstone for "not found".
+//   - A refill after a database read is insert-only (the cache's Create), so
+//     it cannot replace a tombstone, nor newer data a save cached meanwhile.
 //   - The cache write after a database Create, Update or Touch replaces
-//     anything but a tombstone, in one atomic step (guarded: a Lua script
-//     in Redis, the shard lock in memstore). It must create as well as
-//     replace: an update-only write (SET XX) would overwrite a tombstone,
-//     and skipping an empty cache would let an older refill land after it.
+//     anything but a tombstone, in one atomic step (a Lua script in Redis,
+//     the shard lock in memstore). Create of a key whose tombstone is still
+//     there undoes its database insert and returns ErrExists.
 //
-// A write whose database step came before the logout's database delete
-// therefore either lands before the tombstone, which replaces it, or after,
-// and is refused; one whose database step came after finds no record and
-// writes nothing. Create of a key whose tombstone is still there undoes its
-// database insert and returns ErrExists, so the caller takes a new key (keys
-// are random: only a deleted key's replay gets there).
-//
-// The window this cannot close is a cache step later than the tombstone's
-// life. The cache step is not sent once half the tombstone's life has passed
-// since the call began (it is logged, and an Update's stale copy dropped
-// instead), and ginsession's store timeout (5 s by default) ends it sooner;
-// what remains is a command already sent that reaches the cache more than
-// half a tombstone's life later. A cache store without guarded gets its
-// check and write as two steps (Load, then write), so a tombstone landing
-// between them is overwritten: use redisstore or memstore as the cache.
+// A cache step is not sent once half the tombstone's life has passed since
+// its call began (it is logged, and an Update's stale copy dropped instead);
+// what remains open is a command already sent that reaches the cache later
+// still. A cache store without the atomic guarded write gets its check and
+// write as two steps, so a tombstone landing between them is overwritten:
+// use redisstore, redis9store or memstore as the cache. A cache that is down
+// during Delete gets no tombstone: the failure is logged (or returned,
+// [WithStrictDelete]), and a cache that comes back with its old contents can
+// serve the session until its cached copy expires.
 //
 // # Compare-and-swap
 //
 // The store is a [stores.Swapper] when its database store is one (with any
 // other, both methods return an error wrapping errors.ErrUnsupported). The
 // database's swap decides, and a conflict returns the database's current
-// data, never the cache's. Around it the cache holds, in turn, a mark of
-// the call's own (written before the database step; Load and Exists then
-// ask the database, and a refill cannot land) and the new data, put in
-// place by the cache's own compare-and-swap of that mark alone. A swap
-// whose mark another swap overwrote meanwhile, or whose cache step fails
-// or comes late, leaves an unsettled marker for a tombstone's life instead,
-// so the cache never keeps a copy the database has lost: the cost is a
-// cache write more per swap, and reads from the database while a marker
-// lives. A cache that evicts keys before their TTL (a Redis maxmemory
-// policy) can drop a mark as it can drop a tombstone.
-//
-// A cache that is down during Delete gets no tombstone: the database record
-// is gone, the failure is logged (or returned, [WithStrictDelete]), and a
-// cache that comes back with its old contents can serve the session until
-// its cached copy expires.
+// data, never the cache's. Before the database step the cache gets a mark of
+// the call's own (reads then ask the database, and a refill cannot land);
+// after it the cache's own compare-and-swap replaces that mark alone with the
+// new data. A swap whose mark was overwritten meanwhile, or whose cache step
+// fails or comes late, leaves an unsettled marker for a tombstone's life, so
+// the cache never keeps a copy the database has lost. A cache that evicts
+// keys before their TTL (a Redis maxmemory policy) can drop a mark as it can
+// drop a tombstone.
 package cachedstore
 
 import (
@@ -95,14 +61,6 @@ import (
 
 	"github.com/ginsession/ginsession/stores"
 )
-
-// setter is implemented by cache stores that can write a record whether or
-// not one exists (redisstore.Store and memstore.Store do). Delete writes its
-// tombstone with it; without it, with Update, then Create if the record was
-// not cached.
-type setter interface {
-	Set(ctx context.Context, key string, data []byte, expiry time.Time) error
-}
 
 // DefaultFallbackTTL is how long a record loaded from a database that is
 // not a stores.TTLLoader stays in the cache.
@@ -189,6 +147,21 @@ func WithStrictDelete() Option {
 	}
 }
 
+// WithClock sets the clock expiries are reckoned in: a tombstone's, and a
+// refill's from a database that is not a stores.TTLLoader. Give the cache and
+// the database stores the same one (and ginsession.WithClock). The
+// deadlines of cache steps stay in real time. Optional. Default value is
+// time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) error {
+		if now == nil {
+			return errors.New("cachedstore: WithClock(nil): pass a function, or leave the option out for time.Now")
+		}
+		s.clock = now
+		return nil
+	}
+}
+
 // New returns a store that caches db in cache.
 func New(cache, db stores.Store, opts ...Option) (*Store, error) {
 	if cache == nil || db == nil {
@@ -242,27 +215,38 @@ func (s *Store) load(ctx context.Context, key string, withTTL bool) ([]byte, tim
 	} else {
 		data, err = s.cache.Load(ctx, key)
 	}
+	// A swap in flight, or one that could not update the cache, left the
+	// unsettled marker: the database answers, and no refill is tried (the
+	// marker would refuse it).
+	refill := err != nil
 	switch {
 	case err == nil && isTombstone(data):
 		return nil, 0, stores.ErrNotFound
-	case err == nil && isUnsettled(data):
-		// A swap is in flight or could not update the cache: the database
-		// answers, and no refill is tried (the marker refuses it).
-		return s.dbLoad(ctx, key, withTTL)
-	case err == nil:
+	case err == nil && !isUnsettled(data):
 		return data, ttl, nil
-	case !errors.Is(err, stores.ErrNotFound):
+	case err != nil && !errors.Is(err, stores.ErrNotFound):
 		if ctx.Err() != nil {
 			return nil, 0, fmt.Errorf("cachedstore: load %s: %w", stores.Redact(key), err)
 		}
 		s.cacheFailed(ctx, "load", key, err)
 	}
 	began := s.now()
-	data, exp, err := s.dbLoadExpiry(ctx, key)
+	ttl = s.fallbackTTL
+	if tl, ok := s.db.(stores.TTLLoader); ok {
+		var dbTTL time.Duration
+		if data, dbTTL, err = tl.LoadWithTTL(ctx, key); dbTTL > 0 {
+			ttl = dbTTL
+		}
+	} else {
+		data, err = s.db.Load(ctx, key)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
-	ttl = exp.Sub(s.clock())
+	if !refill {
+		return data, ttl, nil
+	}
+	exp := s.clock().Add(ttl)
 	s.between("refill", key)
 	// Create, not a blind write: newer data a concurrent save cached
 	// meanwhile stays, and so does a concurrent Delete's tombstone.
@@ -272,37 +256,7 @@ func (s *Store) load(ctx context.Context, key string, withTTL bool) ([]byte, tim
 	if err != nil && !errors.Is(err, stores.ErrExists) {
 		s.cacheFailed(ctx, "refill", key, err)
 	}
-	return data, max(ttl, 0), nil
-}
-
-// dbLoad loads key from the database alone, with its time to live when
-// withTTL asks for it and the database can tell (else 0, unknown).
-func (s *Store) dbLoad(ctx context.Context, key string, withTTL bool) ([]byte, time.Duration, error) {
-	if !withTTL {
-		data, err := s.db.Load(ctx, key)
-		return data, 0, err
-	}
-	data, exp, err := s.dbLoadExpiry(ctx, key)
-	if err != nil {
-		return nil, 0, err
-	}
-	return data, max(exp.Sub(s.clock()), 0), nil
-}
-
-// dbLoadExpiry loads key from the database with its expiry, or the
-// fallback TTL's when the database cannot tell.
-func (s *Store) dbLoadExpiry(ctx context.Context, key string) (data []byte, exp time.Time, err error) {
-	ttl := s.fallbackTTL
-	if tl, ok := s.db.(stores.TTLLoader); ok {
-		var dbTTL time.Duration
-		data, dbTTL, err = tl.LoadWithTTL(ctx, key)
-		if dbTTL > 0 {
-			ttl = dbTTL
-		}
-	} else {
-		data, err = s.db.Load(ctx, key)
-	}
-	return data, s.clock().Add(ttl), err
+	return data, ttl, nil
 }
 
 // Create implements stores.Store: the database decides, then the cache
@@ -363,14 +317,20 @@ func (s *Store) cacheContext(ctx context.Context, began time.Time) (context.Cont
 	return context.WithDeadline(ctx, limit)
 }
 
+// setUnlessBuried writes data into the cache unless it holds a tombstone,
+// and reports whether it did; ctx is cut off as cacheContext says.
+func (s *Store) setUnlessBuried(ctx context.Context, began time.Time, key string, data []byte, expiry time.Time) (bool, error) {
+	ctx, cancel := s.cacheContext(ctx, began)
+	defer cancel()
+	return s.guarded.SetUnless(ctx, key, data, expiry, tombstone)
+}
+
 // write makes the cache hold data after the database took it, unless the
 // cache holds a tombstone, and reports false in that case. When the write
 // fails it drops the cached copy (a tombstone excepted), so no stale record
 // is served, and logs.
 func (s *Store) write(ctx context.Context, began time.Time, op, key string, data []byte, expiry time.Time) bool {
-	cctx, cancel := s.cacheContext(ctx, began)
-	wrote, err := s.guarded.SetUnless(cctx, key, data, expiry, tombstone)
-	cancel()
+	wrote, err := s.setUnlessBuried(ctx, began, key, data, expiry)
 	if err == nil {
 		return wrote
 	}
@@ -397,10 +357,10 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 		}
 	} else {
 		data, err := s.db.Load(ctx, key)
-		if err != nil {
-			return err
+		if err == nil {
+			err = s.db.Update(ctx, key, data, expiry)
 		}
-		if err := s.db.Update(ctx, key, data, expiry); err != nil {
+		if err != nil {
 			return err
 		}
 	}
@@ -430,10 +390,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := s.db.Delete(ctx, key); err != nil {
 		return err
 	}
-	ctx, cancel := s.cacheAfterDB(ctx)
-	defer cancel()
-	s.between("delete", key)
-	return s.bury(ctx, key)
+	return s.bury(ctx, "delete", key)
 }
 
 // fence sends reads of key to the database before a call deletes it there:
@@ -443,27 +400,22 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // been refused for the logout (found by the linearizability check). A
 // failure is logged: the cache is then as a failed tombstone leaves it.
 func (s *Store) fence(ctx context.Context, op, key string) {
-	cctx, cancel := s.cacheContext(ctx, s.now())
-	_, err := s.guarded.SetUnless(cctx, key, unsettled, s.clock().Add(s.tombstoneTTL), tombstone)
-	cancel()
-	if err != nil {
+	if _, err := s.setUnlessBuried(ctx, s.now(), key, unsettled, s.clock().Add(s.tombstoneTTL)); err != nil {
 		s.cacheFailed(ctx, op+": mark", key, err)
 	}
 }
 
-// cacheAfterDB returns the context for the cache step that follows a
-// database delete: the caller's values without its deadline or
-// cancellation, bounded by half a tombstone's life instead. A request whose
-// deadline fell between the two steps would otherwise leave no tombstone,
-// and the cache serving the ended session until its copy expires; the
-// linearizability check (lincheck_test.go in the root package) found it so.
-func (s *Store) cacheAfterDB(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), s.tombstoneTTL/2)
-}
-
-// bury writes key's tombstone into the cache after the database record is
-// gone; a failure is logged, or returned under WithStrictDelete.
-func (s *Store) bury(ctx context.Context, key string) error {
+// bury writes key's tombstone into the cache once the database record is
+// gone; a failure is logged, or returned under
+// WithStrictDelete. It runs under the caller's values without its
+// deadline or cancellation, bounded by half a tombstone's life instead: a
+// request whose deadline fell between the two steps would otherwise leave
+// no tombstone, and the cache serving the ended session until its copy
+// expires (the linearizability check found it so).
+func (s *Store) bury(ctx context.Context, op, key string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.tombstoneTTL/2)
+	defer cancel()
+	s.between(op, key)
 	if err := s.guarded.Set(ctx, key, tombstone, s.clock().Add(s.tombstoneTTL)); err != nil {
 		if s.strictDelete {
 			return fmt.Errorf("cachedstore: delete %s from the cache: %w", stores.Redact(key), err)
@@ -483,13 +435,10 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	// Load rather than Exists: a tombstone exists for the cache but means
 	// "deleted" here.
 	data, err := s.cache.Load(ctx, key)
-	if err == nil && !isUnsettled(data) {
+	switch {
+	case err == nil && !isUnsettled(data):
 		return !isTombstone(data), nil
-	}
-	if err == nil {
-		return s.db.Exists(ctx, key)
-	}
-	if !errors.Is(err, stores.ErrNotFound) {
+	case err != nil && !errors.Is(err, stores.ErrNotFound):
 		if ctx.Err() != nil {
 			return false, fmt.Errorf("cachedstore: exists %s: %w", stores.Redact(key), err)
 		}
@@ -505,7 +454,6 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 }
 
 var (
-	_ stores.Store     = (*Store)(nil)
 	_ stores.Toucher   = (*Store)(nil)
 	_ stores.TTLLoader = (*Store)(nil)
 )

@@ -31,26 +31,9 @@ func newMark() []byte {
 	return hex.AppendEncode(bytes.Clone(unsettled), nonce[:])
 }
 
-// CompareAndSwap implements stores.Swapper when the database store does:
-// the database's CompareAndSwap decides, and its answer is returned, a
-// conflict's current data included (never the cache's copy, which may be
-// older). When the database store is not a stores.Swapper it returns an
-// error wrapping errors.ErrUnsupported, from every call; the caller keeps
-// to Update.
-//
-// The cache never ends up holding data the database has lost. Before the
-// database step the call writes a mark of its own into the cache (over
-// anything but a tombstone); after it, the cache's CompareAndSwap replaces
-// that mark, and only that mark, with the new data. A concurrent swap that
-// marked later overwrote the mark, so this one's step changes nothing and
-// leaves the unsettled marker instead, as does a failed or late step: the
-// cache then serves from the database until the marker expires (a
-// tombstone's life) or the next swap settles it. While a mark is there a
-// refill cannot land, so no copy read from the database before the swap
-// replaces newer data after it. A cache that is not a stores.Swapper gets
-// the marker after every swap.
-func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
-	const op = "compare and swap"
+// swapper returns the database store as a stores.Swapper, or an error
+// wrapping errors.ErrUnsupported when it is not one.
+func (s *Store) swapper(op, key string) (stores.Swapper, error) {
 	sw, ok := s.db.(stores.Swapper)
 	if !ok {
 		return nil, fmt.Errorf("cachedstore: %s: the database store %T is not a stores.Swapper: %w", op, s.db, errors.ErrUnsupported)
@@ -58,14 +41,27 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 	if err := stores.CheckKey(key); err != nil {
 		return nil, fmt.Errorf("cachedstore: %s: %w", op, err)
 	}
+	return sw, nil
+}
+
+// CompareAndSwap implements stores.Swapper when the database store does
+// (else it returns an error wrapping errors.ErrUnsupported, from every
+// call): the database's CompareAndSwap decides, and its answer is returned,
+// a conflict's current data included, never the cache's copy. The cache is
+// marked before the database step and settled after it, as the package doc
+// says, so it never ends up holding data the database has lost.
+func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
+	const op = "compare and swap"
+	sw, err := s.swapper(op, key)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkData(op, key, data); err != nil {
 		return nil, err
 	}
 	began := s.now()
 	mark := newMark()
-	cctx, cancel := s.cacheContext(ctx, began)
-	marked, err := s.guarded.SetUnless(cctx, key, mark, began.Add(s.tombstoneTTL), tombstone)
-	cancel()
+	marked, err := s.setUnlessBuried(ctx, began, key, mark, began.Add(s.tombstoneTTL))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("cachedstore: %s %s: %w", op, stores.Redact(key), err)
@@ -81,7 +77,13 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 	if marked && s.settle(ctx, began, key, mark, data, expiry) {
 		return nil, nil
 	}
-	s.unsettle(ctx, op, key)
+	// Leave the unsettled marker, over anything but a tombstone, for a
+	// tombstone's life. It is safe whenever it lands: at worst it sends a
+	// few reads to the database.
+	if _, err := s.guarded.SetUnless(ctx, key, unsettled, s.clock().Add(s.tombstoneTTL), tombstone); err != nil {
+		s.log.LogAttrs(ctx, slog.LevelError, "cachedstore: changed in the database but not in the cache, which may serve the older copy until it expires",
+			slog.String("op", op), slog.String("key", stores.Redact(key)), slog.Any("err", err))
+	}
 	return nil, nil
 }
 
@@ -107,36 +109,20 @@ func (s *Store) settle(ctx context.Context, began time.Time, key string, mark, d
 	return false
 }
 
-// unsettle leaves the unsettled marker in the cache, over anything but a
-// tombstone, for a tombstone's life. It is safe whenever it lands: at worst
-// it sends a few reads to the database.
-func (s *Store) unsettle(ctx context.Context, op, key string) {
-	if _, err := s.guarded.SetUnless(ctx, key, unsettled, s.clock().Add(s.tombstoneTTL), tombstone); err != nil {
-		s.log.LogAttrs(ctx, slog.LevelError, "cachedstore: changed in the database but not in the cache, which may serve the older copy until it expires",
-			slog.String("op", op), slog.String("key", stores.Redact(key)), slog.Any("err", err))
-	}
-}
-
 // CompareAndDelete implements stores.Swapper when the database store does,
 // as CompareAndSwap does: the database's CompareAndDelete decides, and a
 // deletion leaves a tombstone in the cache, as Delete does.
 func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([]byte, error) {
 	const op = "compare and delete"
-	sw, ok := s.db.(stores.Swapper)
-	if !ok {
-		return nil, fmt.Errorf("cachedstore: %s: the database store %T is not a stores.Swapper: %w", op, s.db, errors.ErrUnsupported)
-	}
-	if err := stores.CheckKey(key); err != nil {
-		return nil, fmt.Errorf("cachedstore: %s: %w", op, err)
+	sw, err := s.swapper(op, key)
+	if err != nil {
+		return nil, err
 	}
 	s.fence(ctx, op, key)
 	if cur, err := sw.CompareAndDelete(ctx, key, old); err != nil {
 		return cur, err
 	}
-	ctx, cancel := s.cacheAfterDB(ctx)
-	defer cancel()
-	s.between(op, key)
-	return nil, s.bury(ctx, key)
+	return nil, s.bury(ctx, op, key)
 }
 
 var _ stores.Swapper = (*Store)(nil)

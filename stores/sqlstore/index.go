@@ -39,7 +39,8 @@ func WithIndexTable(name string) Option {
 
 // IndexSchema returns the DDL statements that create the index table
 // table for dialect d, idempotently. User ids and keys compare byte for
-// byte (utf8mb4_bin on MySQL), whatever the database's collation.
+// byte, whatever the database's collation: on MySQL and MariaDB the user id
+// is varbinary, since even utf8mb4_bin ignores trailing spaces there.
 func IndexSchema(d Dialect, table string) ([]string, error) {
 	if !tableName.MatchString(table) {
 		return nil, fmt.Errorf("sqlstore: index table name %q is not a plain identifier (%s)", table, tableName)
@@ -47,7 +48,7 @@ func IndexSchema(d Dialect, table string) ([]string, error) {
 	switch d {
 	case MySQL:
 		return []string{"CREATE TABLE IF NOT EXISTS `" + table + "` (" +
-			"`user_id` varchar(255) COLLATE utf8mb4_bin NOT NULL, " +
+			"`user_id` varbinary(255) NOT NULL, " +
 			"`session_key` varchar(40) COLLATE utf8mb4_bin NOT NULL, " +
 			"`created` datetime(6) NOT NULL, " +
 			"`last_active` datetime(6) NOT NULL, " +
