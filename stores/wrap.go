@@ -226,3 +226,6 @@ var (
 	_ Indexer    = (*wrapped)(nil)
 	_ ClientSide = (*wrappedClientSide)(nil)
 )
+
+// DjangoOption is the wrapped store's ([DjangoSharer]).
+func (w *wrapped) DjangoOption() string { return SharedWithDjango(w.inner) }
