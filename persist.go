@@ -228,7 +228,7 @@ func (s *Session) Exists(key string) (bool, error) {
 	ctx, cancel := s.storeContext()
 	s.mu.Unlock()
 	defer cancel()
-	return s.m.backend.exists(ctx, key)
+	return s.m.backend.exists(ctx, s.m.stored(key))
 }
 
 // DeleteKey deletes the record under key, which need not be this session's
@@ -243,7 +243,7 @@ func (s *Session) DeleteKey(key string) error {
 	ctx, cancel := s.storeContext()
 	s.mu.Unlock()
 	defer cancel()
-	return s.m.backend.deleteKey(ctx, key)
+	return s.m.backend.deleteKey(ctx, s.m.stored(key))
 }
 
 // shortKey shortens a session key for logs and errors: enough to correlate,
