@@ -133,8 +133,12 @@ func (b *serverBackend) refresh(s *Session, now time.Time) (gone bool, err error
 		return false, s.saveLocked(now)
 	}
 	ctx, cancel := s.storeContext()
+	start := s.m.observing()
 	err = b.toucher.Touch(ctx, s.m.stored(s.key), s.expiryDateLocked(now))
 	cancel()
+	if !errors.Is(err, errors.ErrUnsupported) {
+		s.observe(Event{Op: OpSave, Outcome: OutcomeTouched, Attempts: 1, Err: err}, s.key, start)
+	}
 	switch {
 	case errors.Is(err, errors.ErrUnsupported):
 		b.untouchable.Store(true)

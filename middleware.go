@@ -28,6 +28,7 @@ type middleware struct {
 	secretStrings []string
 	log           *slog.Logger
 	keyHash       string // WithHashedKeys's secret, "" when off (hashkeys.go)
+	storeKind     string // Event.Store
 }
 
 // New returns the session middleware for store, configured by opts. store
@@ -63,6 +64,7 @@ func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 	if o.KeyHashSecret != nil {
 		m.keyHash = *o.KeyHashSecret
 	}
+	m := &middleware{opts: o, backend: be, keyed: keyed, log: o.Logger, storeKind: storeKind(store)}
 	m.deletion = m.deletionCookie()
 	if o.SecretKey != "" {
 		m.secretStrings = append([]string{o.SecretKey}, o.SecretKeyFallbacks...)

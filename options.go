@@ -85,6 +85,9 @@ type options struct {
 	// KeyHashSecret, when set, keeps records under a keyed hash of their
 	// key (WithHashedKeys). Optional. Default value is nil: the key itself.
 	KeyHashSecret *string
+	// Observer receives every Event (WithObserver). Optional. Default
+	// value is nil: none.
+	Observer Observer
 
 	sameSiteInput string // a SameSite spelling WithCookieSameSite did not know
 }

@@ -64,6 +64,7 @@ type Session struct {
 	cookieDue bool  // saved already (Save, CycleKey): the cookie must go out even if unmodified
 	committed bool  // the middleware has written the session's headers
 	wstate    uint8 // the writer's state (writer.go)
+	attempts  uint8 // conditional writes of the last save (swap.go), for Event.Attempts
 
 	// err is a store failure this request must report; nothing is saved
 	// over it. late is ErrCommitted once a change came too late.

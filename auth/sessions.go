@@ -125,10 +125,9 @@ func EndSession(c *gin.Context, handleValue string) error {
 		}
 		ctx, cancel := t.Context()
 		defer cancel()
-		if err := sessionindex.End(ctx, t.Store, t.Index, user, e.Key); err != nil {
-			return errprefix.Wrap("auth: end session", err)
-		}
-		return nil
+		err := sessionindex.End(ctx, t.Store, t.Index, user, e.Key)
+		s.Report(ginsession.Event{Op: ginsession.OpSessionEnded, User: user, Err: err})
+		return errprefix.Wrap("auth: end session", err)
 	}
 	return ErrNoSuchSession
 }
@@ -154,8 +153,13 @@ func EndOtherSessions(c *gin.Context) (int, error) {
 	}
 	ctx, cancel := t.Context()
 	defer cancel()
-	if err := sessionindex.End(ctx, t.Store, t.Index, user, others...); err != nil {
+	err = sessionindex.End(ctx, t.Store, t.Index, user, others...)
+	if err != nil {
+		ginsession.From(c).Report(ginsession.Event{Op: ginsession.OpSessionEnded, User: user, Err: err})
 		return 0, errprefix.Wrap("auth: end other sessions", err)
+	}
+	for range others {
+		ginsession.From(c).Report(ginsession.Event{Op: ginsession.OpSessionEnded, User: user})
 	}
 	return len(others), nil
 }
