@@ -60,11 +60,10 @@ func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 		o.Logger = slog.Default()
 	}
 	_, keyed := be.(*serverBackend)
-	m := &middleware{opts: o, backend: be, keyed: keyed, log: o.Logger}
+	m := &middleware{opts: o, backend: be, keyed: keyed, log: o.Logger, storeKind: storeKind(store)}
 	if o.KeyHashSecret != nil {
 		m.keyHash = *o.KeyHashSecret
 	}
-	m := &middleware{opts: o, backend: be, keyed: keyed, log: o.Logger, storeKind: storeKind(store)}
 	m.deletion = m.deletionCookie()
 	if o.SecretKey != "" {
 		m.secretStrings = append([]string{o.SecretKey}, o.SecretKeyFallbacks...)
