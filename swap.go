@@ -42,7 +42,7 @@ func (b *serverBackend) swap(s *Session, data []byte, now time.Time) ([]byte, er
 	defer mu.Unlock()
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := s.storeContext()
-		current, err := b.swapper.CompareAndSwap(ctx, s.key, s.base, data, s.expiryDateLocked(now))
+		current, err := b.swapper.CompareAndSwap(ctx, s.m.stored(s.key), s.base, data, s.expiryDateLocked(now))
 		if errors.Is(err, errors.ErrUnsupported) {
 			cancel()
 			b.unswappable.Store(true)

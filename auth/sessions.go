@@ -200,18 +200,17 @@ func EndUserSessions(ctx context.Context, store stores.Store, userID string) (in
 // indexOf returns the request's index and logged-in user.
 func indexOf(c *gin.Context, op string) (sessionindex.Target, string, error) {
 	s := ginsession.From(c)
+	user, ok := UserID(c) // loads the session first: t.Key is never a stale key
 	t, err := sessionindex.Of(s)
 	if err != nil {
 		return t, "", fmt.Errorf("auth: %s: %w", op, err)
 	}
-	user, ok := UserID(c)
 	if err := s.Err(); err != nil {
 		return t, "", fmt.Errorf("auth: %s: %w", op, err)
 	}
 	if !ok {
 		return t, "", fmt.Errorf("auth: %s: %w", op, ErrNotLoggedIn)
 	}
-	t.Key = s.Key() // after UserID, which loads the session: a stale key is gone by now
 	return t, user, nil
 }
 

@@ -223,3 +223,6 @@ var (
 	_ LimitedIndexer = (*wrapped)(nil)
 	_ ClientSide     = (*wrappedClientSide)(nil)
 )
+
+// DjangoOption is the wrapped store's ([DjangoSharer]).
+func (w *wrapped) DjangoOption() string { return SharedWithDjango(w.inner) }
