@@ -72,25 +72,34 @@ func (s *Session) load() {
 	if !s.hasRecord() {
 		return
 	}
+	key, start := s.key, s.m.observing()
 	raw, err := s.m.backend.load(s)
 	switch {
 	case errors.Is(err, stores.ErrNotFound):
 		s.dropRecord()
+		s.observe(Event{Op: OpLoad, Outcome: OutcomeMiss}, key, start)
 		return
 	case err != nil:
 		s.err = err
+		s.observe(Event{Op: OpLoad, Err: err}, key, start)
 		return
 	}
+	outcome := OutcomeHit
 	err = s.decode(raw, &s.values)
 	if err != nil {
 		// Django logs "Session data corrupted" and carries on with an empty
 		// session under the same key; the next save overwrites the record.
 		s.logCorrupt(err)
+		outcome = OutcomeCorrupt
 	}
 	s.base = raw
 	if s.m.backend.decoded(s, err) || s.timedOut(err) {
 		s.dropRecord()
+		if outcome == OutcomeHit {
+			outcome = OutcomeExpired
+		}
 	}
+	s.observe(Event{Op: OpLoad, Outcome: outcome}, key, start)
 }
 
 // decode replaces the values in dst with those of a record's data, and
@@ -145,9 +154,12 @@ func (s *Session) Flush() error {
 	if err := s.refuseLate("Flush"); err != nil {
 		return err
 	}
+	key, start := s.key, s.m.observing()
 	s.clearLocked()
 	s.cookieDue = false
-	return s.m.backend.flush(s)
+	err := s.m.backend.flush(s)
+	s.observe(Event{Op: OpFlush, Err: err}, key, start)
+	return err
 }
 
 // CycleKey moves the data to a new key and deletes the old record (Django's
@@ -161,7 +173,10 @@ func (s *Session) CycleKey() error {
 	if err := cmp.Or(s.err, s.refuseLate("CycleKey")); err != nil {
 		return err
 	}
-	return s.m.backend.cycle(s)
+	start := s.m.observing()
+	err := s.m.backend.cycle(s)
+	s.observe(Event{Op: OpCycle, Err: err}, s.key, start)
+	return err
 }
 
 // Save writes the session to the store now. The middleware saves by itself
@@ -186,7 +201,10 @@ func (s *Session) saveLocked(now time.Time) error {
 	if err != nil {
 		return err
 	}
+	created, start := !s.hasRecord(), s.m.observing()
+	s.attempts = 1
 	stored, err := s.m.backend.save(s, data, now)
+	s.observeSave(created, start, err)
 	if err != nil {
 		return err
 	}
@@ -252,7 +270,7 @@ func (s *Session) Exists(key string) (bool, error) {
 	ctx, cancel := s.storeContext()
 	s.mu.Unlock()
 	defer cancel()
-	return s.m.backend.exists(ctx, key)
+	return s.m.backend.exists(ctx, s.m.stored(key))
 }
 
 // DeleteKey deletes the record under key, which need not be this session's
@@ -267,7 +285,7 @@ func (s *Session) DeleteKey(key string) error {
 	ctx, cancel := s.storeContext()
 	s.mu.Unlock()
 	defer cancel()
-	return s.m.backend.deleteKey(ctx, key)
+	return s.m.backend.deleteKey(ctx, s.m.stored(key))
 }
 
 // shortKey shortens a session key for logs and errors: enough to correlate,

@@ -64,6 +64,7 @@ type Session struct {
 	cookieDue bool  // saved already (Save, CycleKey): the cookie must go out even if unmodified
 	committed bool  // the middleware has written the session's headers
 	wstate    uint8 // the writer's state (writer.go)
+	attempts  uint8 // conditional writes of the last save (swap.go), for Event.Attempts
 
 	// err is a store failure this request must report; nothing is saved
 	// over it. late is ErrCommitted once a change came too late.
@@ -80,11 +81,13 @@ type Session struct {
 	sealedAt int64 // cookie stores: when the cookie was sealed, Unix seconds (noSealTime: unknown)
 
 	// The change journal, see journal.go: the data the record held when
-	// loaded or last saved, and the keys set or deleted since, unless
-	// replaced says the request replaced the session whole.
+	// loaded or last saved, and the keys set or deleted since (merges: the
+	// merge rules of some), unless replaced says the request replaced the
+	// session whole.
 	base     []byte
 	changes  []string
 	distinct int // len(changes) after its last dedupe
+	merges   map[string]*keyMerge
 
 	idx *indexState // what the per-user index holds for it, if on (index.go)
 	// recordTTL is the time the record had left to live when it was

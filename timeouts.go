@@ -202,9 +202,9 @@ func (s *Session) limitAge(now time.Time, age time.Duration) time.Duration {
 // call.
 func (b *serverBackend) loadRecord(ctx context.Context, s *Session) ([]byte, error) {
 	if b.ttls == nil || s.m.opts.IdleTimeout == 0 {
-		return b.store.Load(ctx, s.key)
+		return b.store.Load(ctx, s.m.stored(s.key))
 	}
-	raw, ttl, err := b.ttls.LoadWithTTL(ctx, s.key)
+	raw, ttl, err := b.ttls.LoadWithTTL(ctx, s.m.stored(s.key))
 	s.recordTTL = ttl
 	return raw, err
 }
