@@ -41,8 +41,6 @@ func DecodeObject(data []byte) (keys []string, values map[string]any, err error)
 	return keys, values, nil
 }
 
-// decoder reads JSON text: for DecodeObject, and for appendText, which
-// reads encoding/json's output (marshaled) to write it again.
 type decoder struct {
 	data      []byte
 	pos       int
@@ -71,9 +69,8 @@ func (d *decoder) skipSpace() {
 	}
 }
 
-// readContainer reads the array or object that starts at d.pos, whose
-// elements sit inside depth arrays and objects, calling entry to read each
-// element's value, with its index and, in an object, its key.
+// readContainer reads the array or object at d.pos, calling entry to read
+// each element's value, with its index and, in an object, its key.
 func (d *decoder) readContainer(depth int, entry func(i int, key string) error) error {
 	if depth > MaxDepth {
 		return d.errorf("%w", ErrTooDeep)
@@ -118,8 +115,6 @@ func (d *decoder) readContainer(depth int, entry func(i int, key string) error) 
 	}
 }
 
-// readValue reads a value that sits inside depth arrays and objects of its
-// session value (the rule of MaxDepth, as on encode).
 func (d *decoder) readValue(depth int) (any, error) {
 	d.skipSpace()
 	switch c := d.peek(); {
@@ -127,9 +122,8 @@ func (d *decoder) readValue(depth int) (any, error) {
 		return d.readString()
 	case c == '{':
 		m := make(map[string]any)
-		return m, d.readContainer(depth+1, func(_ int, key string) error {
-			v, err := d.readValue(depth + 1)
-			m[key] = v
+		return m, d.readContainer(depth+1, func(_ int, key string) (err error) {
+			m[key], err = d.readValue(depth + 1)
 			return err
 		})
 	case c == '[':
@@ -163,8 +157,8 @@ func (d *decoder) literal(word string) error {
 	return nil
 }
 
-// scanNumber moves past one JSON number, reporting whether it was valid and
-// whether it has a fraction or an exponent.
+// scanNumber moves past one JSON number, reporting whether it has a
+// fraction or an exponent and whether it was valid.
 func (d *decoder) scanNumber() (isFloat, ok bool) {
 	if d.peek() == '-' {
 		d.pos++
@@ -210,9 +204,8 @@ func isNumber(s string) bool {
 	return err == nil && d.pos == len(s)
 }
 
-// readNumber reads a number as Python's json.loads does: an integer (no
-// fraction, no exponent) stays an integer, exactly, whatever its size; the
-// rest is a float64, as Python's float.
+// readNumber reads a number as Python's json.loads does: an integer stays
+// exact whatever its size; the rest is a float64.
 func (d *decoder) readNumber() (any, error) {
 	start := d.pos
 	isFloat, ok := d.scanNumber()
@@ -230,25 +223,21 @@ func (d *decoder) readNumber() (any, error) {
 		if n, err := strconv.ParseUint(text, 10, 64); err == nil {
 			return n, nil
 		}
-		// Beyond 64 bits (Python's 2**70): kept as its digits, so it is
-		// saved again unchanged and never rounded.
-		return json.Number(text), nil
+		return json.Number(text), nil // beyond 64 bits: kept as its digits
 	}
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return nil, d.errorf("invalid number")
 	}
 	if math.IsInf(f, 0) {
-		// Beyond float64: Python reads it as inf, which JSON cannot hold,
-		// so it could never be saved again; the data is unreadable.
+		// Python reads inf, which could never be saved again.
 		return nil, d.errorf("number out of range")
 	}
 	return f, nil
 }
 
-// readString reads a string. Escapes are read as encoding/json reads them,
-// as Python does too: a surrogate pair is one character, and a lone
-// surrogate, like a byte of invalid UTF-8, reads as U+FFFD.
+// readString reads a string as encoding/json and Python do: a surrogate pair
+// is one character, a lone surrogate or invalid UTF-8 reads as U+FFFD.
 func (d *decoder) readString() (string, error) {
 	if d.peek() != '"' {
 		return "", d.errorf("expected a string")

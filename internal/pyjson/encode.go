@@ -6,23 +6,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
 
 // EncodeObject writes values as one compact JSON object with its members in
-// the order of keys (a key without a value is written as null). Nested maps
-// are written with sorted keys, as a Go map has no order of its own. Values
-// other than the JSON shapes go through encoding/json, whose output is read
-// back by this package's decoder and written again with Python's escapes.
-//
-// It fails, naming the key, for a value that would not load back equal (see
-// the package doc); as encoding/json writes invalid UTF-8 as the escape
-// \ufffd, a json.Marshaler that writes that escape itself is refused too.
+// the order of keys (a key without a value is written as null), nested maps
+// with sorted keys. Other types go through encoding/json, whose output is
+// written again with Python's escapes; a json.Marshaler that writes \ufffd
+// (encoding/json's invalid UTF-8) is refused.
 func EncodeObject(keys []string, values map[string]any) ([]byte, error) {
 	buf, err := appendObject(make([]byte, 0, 128), keys, values, 0) // most sessions fit
 	if err != nil {
@@ -31,9 +28,8 @@ func EncodeObject(keys []string, values map[string]any) ([]byte, error) {
 	return buf, nil
 }
 
-// appendObject appends an object of values with its members in the order
-// of keys, the members' values sitting inside depth arrays and objects. An
-// error names the key whose member failed.
+// appendObject appends values in the order of keys, inside depth arrays and
+// objects; an error names the key whose member failed.
 func appendObject(buf []byte, keys []string, values map[string]any, depth int) ([]byte, error) {
 	buf = append(buf, '{')
 	for i, k := range keys {
@@ -53,8 +49,6 @@ func appendObject(buf []byte, keys []string, values map[string]any, depth int) (
 	return append(buf, '}'), nil
 }
 
-// appendValue appends v, which sits inside depth arrays and objects of its
-// session value.
 func appendValue(buf []byte, v any, depth int) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
@@ -109,21 +103,14 @@ func appendValue(buf []byte, v any, depth int) ([]byte, error) {
 		if depth >= MaxDepth {
 			return nil, ErrTooDeep
 		}
-		ks := make([]string, 0, len(x))
-		for k := range x {
-			ks = append(ks, k)
-		}
-		sort.Strings(ks)
-		return appendObject(buf, ks, x, depth+1)
+		return appendObject(buf, slices.Sorted(maps.Keys(x)), x, depth+1)
 	case json.RawMessage:
 		return appendText(buf, x, depth, false)
 	}
 	return appendMarshaled(buf, v, depth)
 }
 
-// appendMarshaled handles every other type (the other integer types,
-// structs, typed maps and slices, time.Time, json.Marshaler ...) through
-// encoding/json.
+// appendMarshaled writes every other type through encoding/json.
 func appendMarshaled(buf []byte, v any, depth int) ([]byte, error) {
 	if f := dropped(reflect.ValueOf(v), depth); f != "" {
 		return nil, fmt.Errorf("cannot store %T as JSON: field %s is unexported, and JSON would drop it (export it, or give the type a MarshalJSON method)", v, f)
@@ -150,11 +137,9 @@ var (
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 )
 
-// dropped names a struct field in v that encoding/json would leave out
-// without an error (unexported, and not an embedded struct whose fields it
-// promotes) while it holds something, or returns "": a zero one reads back
-// as it was. Types that marshal themselves are trusted, and
-// fields tagged "-" were left out on purpose.
+// dropped names a non-zero struct field in v that encoding/json would leave
+// out without an error (unexported, not an embedded struct), or returns "".
+// Types that marshal themselves are trusted; "-" fields are left out on purpose.
 func dropped(v reflect.Value, depth int) string {
 	if !v.IsValid() || depth > MaxDepth {
 		return ""
@@ -190,16 +175,8 @@ func dropped(v reflect.Value, depth int) string {
 		if k := t.Elem().Kind(); k <= reflect.Complex128 || k == reflect.String {
 			return "" // no struct inside
 		}
-		if v.Kind() == reflect.Map {
-			for it := v.MapRange(); it.Next(); {
-				if name := dropped(it.Value(), depth+1); name != "" {
-					return name
-				}
-			}
-			return ""
-		}
-		for i := range v.Len() {
-			if name := dropped(v.Index(i), depth+1); name != "" {
+		for _, e := range v.Seq2() {
+			if name := dropped(e, depth+1); name != "" {
 				return name
 			}
 		}
@@ -207,8 +184,8 @@ func dropped(v reflect.Value, depth int) string {
 	return ""
 }
 
-// appendFloat writes f in the shortest digits that read back as f, with an
-// exponent for the very large and very small, as encoding/json does.
+// appendFloat writes f in the shortest digits that read back as f, as
+// encoding/json does.
 func appendFloat(buf []byte, f float64, bits int) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return nil, fmt.Errorf("float %v has no JSON form", f)
@@ -227,10 +204,9 @@ func appendFloat(buf []byte, f float64, bits int) ([]byte, error) {
 	return buf, nil
 }
 
-// appendText writes the valid JSON text js, which encoding/json (marshaled)
-// or a json.RawMessage made for a value inside depth arrays and objects,
-// again with Python's escapes: read by the decoder, so it is checked as a
-// loaded record would be, and copied member by member in its own order.
+// appendText writes the JSON text js (from encoding/json when marshaled, or
+// a json.RawMessage) again with Python's escapes, checked by the decoder as
+// a loaded record would be, members in its own order.
 func appendText(buf, js []byte, depth int, marshaled bool) ([]byte, error) {
 	if !utf8.Valid(js) {
 		return nil, ErrNotUTF8
@@ -246,11 +222,11 @@ func appendText(buf, js []byte, depth int, marshaled bool) ([]byte, error) {
 	return buf, nil
 }
 
-// copyValue appends the value at d.pos, which sits inside depth arrays and
-// objects, as appendValue would write it.
+// copyValue appends the value at d.pos as appendValue would write it.
 func (d *decoder) copyValue(buf []byte, depth int) ([]byte, error) {
 	d.skipSpace()
-	switch c := d.peek(); {
+	c := d.peek()
+	switch {
 	case c == '"':
 		s, err := d.readString()
 		if err != nil {
@@ -272,25 +248,14 @@ func (d *decoder) copyValue(buf []byte, depth int) ([]byte, error) {
 			buf, err = d.copyValue(buf, depth+1)
 			return err
 		})
-		if err != nil {
-			return nil, err
-		}
-		if c == '[' {
-			return append(buf, ']'), nil
-		}
-		return append(buf, '}'), nil
-	case c == '-' || (c >= '0' && c <= '9'):
-		// encoding/json writes a json.Number's text as it is: 1e400 would
-		// save, then make the record unreadable.
-		start := d.pos
-		if _, err := d.readNumber(); err != nil {
-			return nil, ErrBadNumber
-		}
-		return append(buf, d.data[start:d.pos]...), nil
+		return append(buf, c+2), err // c+2 closes: ']' or '}'
 	}
-	start := d.pos
+	start := d.pos // a number, true, false or null, copied as it is
 	if _, err := d.readValue(depth); err != nil {
+		if c == '-' || (c >= '0' && c <= '9') {
+			return nil, ErrBadNumber // a json.Number's 1e400 would save, then not load
+		}
 		return nil, err
 	}
-	return append(buf, d.data[start:d.pos]...), nil // true, false, null
+	return append(buf, d.data[start:d.pos]...), nil
 }

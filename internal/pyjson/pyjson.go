@@ -6,9 +6,8 @@
 // Django writes for the same values.
 //
 // Whatever EncodeObject accepts, DecodeObject returns with the same meaning;
-// a value that would not come back equal is refused with an error naming its
-// key (values JSON cannot hold, invalid UTF-8, too deep a nesting, a number
-// that could not be read back).
+// a value that would not come back equal is refused with an error naming
+// its key.
 package pyjson
 
 import (
@@ -19,10 +18,9 @@ import (
 	"unicode/utf8"
 )
 
-// MaxDepth is the most arrays and objects a session value may nest: []
-// nests 1, [[1],{}] nests 2, a scalar 0. EncodeObject and DecodeObject apply
-// this one rule, so whatever saves also loads; on decode it also keeps
-// hostile input from exhausting the stack.
+// MaxDepth is the most arrays and objects a session value may nest ([]
+// nests 1, [[1],{}] 2, a scalar 0), on encode and decode alike, so whatever
+// saves also loads and hostile input cannot exhaust the stack.
 const MaxDepth = 200
 
 // Errors of EncodeObject, wrapped with the key of the value that caused them.
@@ -35,11 +33,10 @@ var (
 
 const hexDigits = "0123456789abcdef"
 
-// AppendString appends s quoted the way Python's json.dumps does by default:
-// short escapes for the usual control characters, \u00XX for the others and
-// DEL, and \uXXXX (surrogate pairs above U+FFFF) for everything outside
-// ASCII. It reports false for invalid UTF-8, which JSON cannot hold
-// (encoding/json would silently write U+FFFD, merging different strings).
+// AppendString appends s quoted as Python's json.dumps does by default:
+// short escapes where JSON has them, \uXXXX (surrogate pairs above U+FFFF)
+// for other control characters, DEL and all outside ASCII. It reports false
+// for invalid UTF-8, which JSON cannot hold.
 func AppendString(buf []byte, s string) ([]byte, bool) {
 	buf = append(buf, '"')
 	start := 0 // s[start:i] is waiting to be copied as it is
