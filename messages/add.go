@@ -16,10 +16,9 @@ import (
 // extra tags are joined with spaces. A message below the request's minimum
 // level, or with an empty text, is dropped without touching the session.
 //
-// The session must come from ginsession.New (Add panics otherwise, as
-// ginsession.From does). An error means nothing was added: the pending
-// messages are unreadable (ErrCorrupt), the text is not UTF-8
-// (ErrInvalidText), or the session could not be loaded.
+// Add panics without ginsession.New, as ginsession.From does. An error
+// means nothing was added: the pending messages are unreadable (ErrCorrupt),
+// the text is not UTF-8 (ErrInvalidText), or the session failed to load.
 //
 // After each Add the session holds all pending messages in Django's format.
 func Add(c *gin.Context, level Level, text string, extraTags ...string) error {
@@ -95,10 +94,9 @@ type lastWritten struct{ value string }
 type lastWrittenKey struct{}
 
 func lastWrittenOf(c *gin.Context) *lastWritten {
-	if v, ok := c.Get(lastWrittenKey{}); ok {
-		if w, ok := v.(*lastWritten); ok {
-			return w
-		}
+	v, _ := c.Get(lastWrittenKey{})
+	if w, ok := v.(*lastWritten); ok {
+		return w
 	}
 	w := new(lastWritten)
 	c.Set(lastWrittenKey{}, w)

@@ -33,9 +33,8 @@ func encode(ms []Message) string {
 	return string(append(buf, ']'))
 }
 
-// encodeAppend returns what encode writes for the messages of stored, a
-// string encode wrote, followed by m, copying stored once instead of
-// encoding its messages again.
+// encodeAppend returns encode's output for stored's messages then m,
+// copying stored (which encode wrote) instead of encoding it again.
 func encodeAppend(stored string, m Message) string {
 	msg := appendMessage(make([]byte, 0, 64+len(m.Text)+len(m.ExtraTags)), m)
 	list := strings.TrimSuffix(stored, "]")
@@ -66,12 +65,10 @@ func appendMessage(buf []byte, m Message) []byte {
 	return append(buf, ']')
 }
 
-// decode reads the session's value under SessionKey as Django's
-// SessionStorage does (Django 3.2's _get and deserialize_messages): a false
-// value in Python's sense (null, false, 0, "", [], {}) is no messages, and so
-// is a string whose JSON is one ("null", "[]", "{}" ...). It refuses
-// (ErrCorrupt) anything else Django's MessageDecoder would not turn into a
-// list of messages.
+// decode reads the value under SessionKey as Django 3.2's SessionStorage
+// does: a value false in Python's sense, or a string whose JSON is one, is
+// no messages; anything else Django's MessageDecoder would not turn into a
+// list of messages is ErrCorrupt.
 func decode(v any) ([]Message, error) {
 	if pyFalse(v) {
 		return nil, nil
@@ -99,9 +96,8 @@ func decode(v any) ([]Message, error) {
 	return ms, nil
 }
 
-// pyFalse reports whether v is false in Python's sense, as Django tests the
-// stored value and what its JSON decodes to: None, False, a zero number, or
-// an empty string, list or dict.
+// pyFalse reports whether v is false in Python's sense: None, False, a zero
+// number, or an empty string, list or dict.
 func pyFalse(v any) bool {
 	if n, ok := v.(json.Number); ok {
 		f, err := strconv.ParseFloat(string(n), 64)

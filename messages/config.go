@@ -55,10 +55,9 @@ func defaultConfig() *config {
 var defaults = defaultConfig()
 
 func configOf(c *gin.Context) *config {
-	if v, ok := c.Get(configKey{}); ok {
-		if cf, ok := v.(*config); ok {
-			return cf
-		}
+	v, _ := c.Get(configKey{})
+	if cf, ok := v.(*config); ok {
+		return cf
 	}
 	return defaults
 }
@@ -74,10 +73,9 @@ func ResetMinLevel(c *gin.Context) { c.Set(minLevelKey{}, nil) }
 // MinLevel returns this request's minimum level, Django's
 // messages.get_level.
 func MinLevel(c *gin.Context) Level {
-	if v, ok := c.Get(minLevelKey{}); ok {
-		if l, ok := v.(Level); ok {
-			return l
-		}
+	v, _ := c.Get(minLevelKey{})
+	if l, ok := v.(Level); ok {
+		return l
 	}
 	return configOf(c).minLevel
 }

@@ -12,11 +12,9 @@ var dropped = keymerge.Change{Delete: true, Merge: merge}
 
 // merge is the rule for SessionKey when a save finds that concurrent
 // requests changed it (internal/keymerge): the messages the record holds
-// now, less those this request consumed (the ones it loaded, while the
-// record still begins with them), then those this request added. So no
-// request loses another's messages, and none brings back what another
-// consumed. A value that is not Django's messages is not merged: this
-// request's wins, as any other key's would.
+// now, less those this request consumed (while the record still begins with
+// them), then those this request added. A value that is not Django's
+// messages is not merged: this request's wins.
 func merge(from, own, current any, consumed bool) (any, bool) {
 	loaded, err1 := decode(from)
 	mine, err2 := decode(own)

@@ -24,9 +24,8 @@
 //		c.Status(http.StatusOK)
 //	})
 //
-// where page is an html/template that ranges over the messages (see the
-// package example). [New] is needed only to change the minimum level or the
-// level tags (Django's MESSAGE_LEVEL and MESSAGE_TAGS):
+// where page is an html/template that ranges over the messages. [New]
+// changes the minimum level or the level tags (MESSAGE_LEVEL, MESSAGE_TAGS):
 //
 //	r.Use(messages.New(
 //		messages.WithMinLevel(messages.LevelDebug),
@@ -36,11 +35,10 @@
 // # Semantics (Django's)
 //
 // A message is written to the session when it is added, and removed from it
-// when it is consumed; a page that does not call [Consume] leaves the
-// pending messages for the next one. A request that neither adds nor
-// consumes does not modify the session, so it is not saved. Messages below
-// the minimum level ([LevelInfo] unless [WithMinLevel] or [SetMinLevel] says
-// otherwise) and empty texts are dropped, as Django drops them.
+// when it is consumed; a page that does not call [Consume] leaves them for
+// the next one, and does not modify the session. Messages below the minimum
+// level ([LevelInfo] unless [WithMinLevel] or [SetMinLevel] says otherwise)
+// and empty texts are dropped, as Django drops them.
 //
 // Unlike Django, concurrent requests on one session lose no message on a
 // server store: a save that finds the pending messages changed meanwhile
@@ -86,13 +84,11 @@ const (
 // DefaultMinLevel is Django's default MESSAGE_LEVEL.
 const DefaultMinLevel = LevelInfo
 
-// ErrCorrupt reports pending messages the session holds in a form neither
-// Django nor this package writes. They are left where they are; [Clear]
-// discards them.
+// ErrCorrupt reports pending messages in a form neither Django nor this
+// package writes; [Clear] discards them.
 var ErrCorrupt = errors.New("messages: the session's pending messages are unreadable")
 
-// ErrInvalidText reports a message text or extra tag that is not valid
-// UTF-8: stored, it would come back changed.
+// ErrInvalidText reports a message text or extra tag that is not UTF-8.
 var ErrInvalidText = errors.New("messages: text is not valid UTF-8")
 
 // Message is one pending message.
@@ -103,9 +99,7 @@ type Message struct {
 	// ExtraTags are the space-separated tags given when it was added.
 	ExtraTags string
 	// Safe is true for a text marked safe HTML: added with AddSafe, or by
-	// Django with mark_safe. Whoever can write the session can set it (this
-	// application, a Django site sharing the session), so it is trusted as
-	// Django trusts it.
+	// Django with mark_safe. It is trusted as Django trusts it.
 	Safe bool
 	// LevelTag is the level's tag ("success"), from Django's defaults and
 	// WithLevelTags, filled by Consume and Peek; "" for a level without one.

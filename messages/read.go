@@ -8,12 +8,9 @@ import (
 )
 
 // Consume returns the pending messages, oldest first, and removes them from
-// the session: Django's iteration over get_messages(request). With none
-// pending the session is not modified. Concurrent calls in one request never
-// both get the same message.
-//
-// An error means nothing was removed: the pending messages are unreadable
-// (ErrCorrupt) or the session could not be loaded.
+// the session (Django's iteration over get_messages); with none the session
+// is not modified, and concurrent calls never both get one message. An
+// error (ErrCorrupt, or a failed load) means nothing was removed.
 func Consume(c *gin.Context) ([]Message, error) {
 	var pending []Message
 	s := ginsession.From(c)
@@ -43,8 +40,6 @@ func Clear(c *gin.Context) {
 	_ = ginsession.From(c).Change(SessionKey, func(any, bool) (any, bool, error) { return dropped, true, nil })
 }
 
-// tagged fills the level tags of what Consume or Peek read, or reports why
-// they could not read.
 func tagged(c *gin.Context, ms []Message, s *ginsession.Session, err error) ([]Message, error) {
 	if err == nil {
 		err = s.Err()
