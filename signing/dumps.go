@@ -38,10 +38,8 @@ type Config struct {
 	// longer ago than this. Optional. Default value is 0, which means no limit.
 	MaxAge time.Duration
 	// MaxSize is the largest data, in bytes, that Dumps accepts and Loads
-	// returns. Loads refuses longer input before computing any HMAC, and stops
-	// decompressing at this size, so neither a huge value nor a zlib bomb costs
-	// more than about MaxSize bytes of memory. Optional. Default value is
-	// DefaultMaxSize.
+	// returns; Loads refuses longer input before any HMAC and stops
+	// decompressing at it. Optional. Default value is DefaultMaxSize.
 	MaxSize int
 	// Now returns the current time; tests set it to freeze the clock.
 	// Optional. Default value is time.Now.
@@ -55,18 +53,15 @@ func (c Config) maxSize() int {
 	return c.MaxSize
 }
 
-// maxInput is the longest signed string that can carry maxSize bytes:
-// uncompressed base64 (compression only ever shortens it), the "." flag, the
-// timestamp, the signature and two separators, with room to spare.
+// maxInput is the longest signed string that can carry maxSize bytes: their
+// base64, with room for the flag, timestamp, signature and separators.
 func (c Config) maxInput() int {
 	return base64.RawURLEncoding.EncodedLen(c.maxSize()) + 128
 }
 
-// Prepared is a Config made ready for many calls of Dumps and Loads: the
-// HMAC keys Django derives from each secret and the salt are derived once,
-// in [Config.Prepare], instead of on every call. It gives the same results
-// as the package's Dumps and Loads with the same Config, and is safe for
-// concurrent use.
+// Prepared is a Config whose HMAC keys are derived once, in
+// [Config.Prepare]: it gives the same results as the package's Dumps and
+// Loads with that Config, and is safe for concurrent use.
 type Prepared struct {
 	c    Config
 	keys [][]byte // the current secret's, then each fallback's
@@ -88,10 +83,8 @@ func (c Config) Prepare() (*Prepared, error) {
 // Dumps signs already-serialized JSON in the format of Django's
 // signing.dumps: URL-safe base64 without padding, compressed with a leading
 // "." when Compress is set, the data is at least 128 bytes and compression
-// saves at least two bytes, then signed with a timestamp.
-//
-// Compressed output decodes in Django but is not byte-identical to Python's,
-// because Go's zlib encoder chooses different (equally valid) encodings.
+// saves at least two bytes, then signed with a timestamp. Compressed output
+// decodes in Django but is not byte-identical to Python's zlib.
 //
 // Dumps derives its HMAC key from Key on every call; code that signs often
 // with one Config prepares it once with [Config.Prepare].
@@ -104,8 +97,7 @@ func Dumps(data []byte, c Config) (string, error) {
 }
 
 // Loads verifies a string made by Dumps (or by Django's signing.dumps) and
-// returns the JSON it carries and the time it was signed. It never parses the
-// JSON; that is the caller's codec's job.
+// returns the JSON it carries, unparsed, and the time it was signed.
 //
 // It fails with ErrTooLarge for input or data over MaxSize, ErrBadSignature
 // for a signature that matches no key, ErrSignatureExpired when MaxAge is set

@@ -124,8 +124,8 @@ func orNow(now func() time.Time) func() time.Time {
 	return now
 }
 
-// splitTimestamp splits a verified "value:timestamp" and refuses it, with
-// ErrSignatureExpired, when maxAge is set and it is older than that.
+// splitTimestamp splits a verified "value:timestamp", refusing it when older
+// than a non-zero maxAge.
 func splitTimestamp(v string, maxAge time.Duration, now func() time.Time) (string, time.Time, error) {
 	i := strings.LastIndex(v, sep)
 	if i < 0 {

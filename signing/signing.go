@@ -52,14 +52,10 @@ var ErrBadSignature = errors.New("signing: bad signature")
 var ErrSignatureExpired = fmt.Errorf("%w: signature expired", ErrBadSignature)
 
 // ErrMalformed reports a correctly signed value whose content cannot be
-// decoded (bad base64, broken zlib stream, unreadable timestamp). Only a
-// holder of the secret can produce one, so it points at a bug or a format
-// mismatch rather than tampering.
+// decoded: a bug or a format mismatch rather than tampering.
 var ErrMalformed = errors.New("signing: malformed signed value")
 
-// ErrTooLarge reports data over the size limit: input refused before its
-// signature is checked, or a payload that decompresses to more than the limit
-// (a zlib bomb).
+// ErrTooLarge reports input or data (after decompression) over the limit.
 var ErrTooLarge = errors.New("signing: value too large")
 
 // ErrNoKey reports a missing secret, or an empty fallback secret, which would
