@@ -46,13 +46,11 @@
 //
 // # Why the hash
 //
-// Login stores an HMAC of the user's stored password hash in the session.
-// CurrentUser recomputes it and ends the session when it differs, so
-// changing a password ends every other session of that user at its next
-// request, while UpdateSessionAuthHash keeps the session that changed it.
-// The HMAC's key is derived from the middleware's secret
-// ([ginsession.WithSecretKey]); its fallbacks keep sessions alive during a
-// secret rotation.
+// Login stores an HMAC of the user's password hash, keyed from the
+// middleware's secret ([ginsession.WithSecretKey]), in the session.
+// CurrentUser recomputes it and ends the session when it differs, so a new
+// password ends the user's other sessions at their next request, while
+// UpdateSessionAuthHash keeps the one that changed it.
 package auth
 
 import (
@@ -91,24 +89,21 @@ const hashSalt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_h
 // session auth hash can be computed.
 var ErrNoSecret = errors.New("auth: the session middleware has no secret key: add ginsession.WithSecretKey(<at least 32 random bytes>) to ginsession.New")
 
-// ErrNotLoggedIn reports that the request has no logged-in user: the
-// session holds no user, the user no longer exists, or the password changed
-// since the login.
+// ErrNotLoggedIn reports that the session holds no user, the user no longer
+// exists, or the password changed since the login.
 var ErrNotLoggedIn = errors.New("auth: not logged in")
 
-// ErrUserNotFound is what a CurrentUser loader returns (or wraps) when the
-// id names no user, or a user who may not log in (Django's inactive users):
-// the request is then not logged in, and the session is left as it is.
+// ErrUserNotFound is what a LoadFunc returns (or wraps) when the id names no
+// user, or one who may not log in (Django's inactive users).
 var ErrUserNotFound = errors.New("auth: user not found")
 
 // User is what auth needs to know about a user.
 type User interface {
-	// SessionAuthID returns the user's primary key as a string, as Django
-	// stores it in _auth_user_id ("42", or a UUID's canonical form).
+	// SessionAuthID returns the user's primary key as Django stores it in
+	// _auth_user_id ("42", or a UUID's canonical form).
 	SessionAuthID() string
-	// PasswordHash returns the stored password hash string, such as
-	// "pbkdf2_sha256$..." or a bcrypt hash. Any change to it ends the
-	// user's other sessions.
+	// PasswordHash returns the stored password hash ("pbkdf2_sha256$...");
+	// any change to it ends the user's other sessions.
 	PasswordHash() string
 }
 
@@ -196,10 +191,9 @@ func login(c *gin.Context, user User, backend string) error {
 
 // Logout ends the session, as Django's logout does: the record is deleted,
 // the data dropped, and the cookie removed at the end of the request
-// (unless the handler stores something new, which starts a new session).
-// With ClearSiteData, or under ClearSiteDataOnEnd, the response also tells
-// the browser to drop what else the site stored. The header is sent only
-// when the session did end.
+// (unless the handler stores something new). With ClearSiteData, or under
+// ClearSiteDataOnEnd, a response that ended the session also tells the
+// browser to drop what else the site stored.
 func Logout(c *gin.Context, opts ...LogoutOption) error {
 	var lc logoutConfig
 	for _, o := range opts {
@@ -216,10 +210,9 @@ func Logout(c *gin.Context, opts ...LogoutOption) error {
 	return nil
 }
 
-// UserID returns the id Login stored, without loading the user or checking
-// the hash, so it is cheap; use CurrentUser where the user must still be
-// valid. An integer id stored by other code (Django accepts those too) is
-// returned in decimal.
+// UserID returns the id Login stored (an integer id in decimal), without
+// loading the user or checking the hash; use CurrentUser where the user must
+// still be valid.
 func UserID(c *gin.Context) (string, bool) {
 	v, ok := ginsession.From(c).Get(SessionKeyUserID)
 	if !ok {
@@ -230,10 +223,9 @@ func UserID(c *gin.Context) (string, bool) {
 
 // UpdateSessionAuthHash keeps this session logged in after user's password
 // changed, as Django's update_session_auth_hash does: the session moves to
-// a new key and, if it is user's, stores the hash of the new password.
-// Every other session of the user still holds the old hash and ends at its
-// next CurrentUser. Call it after storing the new password hash, with a
-// user whose PasswordHash returns it.
+// a new key and, if it is user's, stores the hash of the new password (call
+// it after storing that). The user's other sessions end at their next
+// CurrentUser.
 func UpdateSessionAuthHash(c *gin.Context, user User) error {
 	if isNil(user) {
 		return errors.New("auth: update session auth hash: user is nil")

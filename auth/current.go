@@ -13,10 +13,9 @@ import (
 	"github.com/ginsession/ginsession/internal/errprefix"
 )
 
-// LoadFunc loads the user whose SessionAuthID is id. It returns an error
-// wrapping ErrUserNotFound (sql.ErrNoRows works too), or a nil User, when
-// there is no such user or the user may not log in; any other error means
-// the user store failed.
+// LoadFunc loads the user whose SessionAuthID is id. No such user, or one
+// who may not log in, is a nil User or an error wrapping ErrUserNotFound or
+// sql.ErrNoRows; any other error means the user store failed.
 type LoadFunc func(ctx context.Context, id string) (User, error)
 
 // cacheKey is the gin.Context key of CurrentUser's answer for a user id.

@@ -13,9 +13,8 @@ import (
 // (AtLimit RefuseLogin). The session stays as it was, not logged in.
 var ErrSessionLimit = ginsession.ErrSessionLimit
 
-// admit puts the session in id's index entries before Login stores id, so
-// that the cap on a user's sessions, when there is one, refuses the login
-// before anything of it is stored. Without an index it does nothing.
+// admit puts the session in id's index before Login stores id, so a cap on
+// the user's sessions refuses the login before anything is stored.
 func admit(s *ginsession.Session, id string) error {
 	t, err := sessionindex.Of(s)
 	if errors.Is(err, stores.ErrNoIndex) {

@@ -13,23 +13,18 @@ import (
 )
 
 // SessionKeyVerifiedAt holds when the user last proved who they are (a
-// login, or Reauthenticate), in Unix seconds, for RequireRecentLogin.
-// Django has no such key; a Django site sharing the session keeps it as it
-// keeps any other.
+// login, or Reauthenticate), in Unix seconds; Django keeps it as any key.
 const SessionKeyVerifiedAt = "_auth_verified_at"
 
 // Reauthenticate records that the session's user has just proved again who
-// they are, typically by typing their password on a page that guards a
-// sensitive change (OWASP ASVS 5.0 7.5.1, 7.5.3). Call it after checking
-// the password, with the user it belongs to. The session moves to a new key
-// (ASVS 7.2.4: a new token at every authentication); routes behind
-// RequireRecentLogin then let the request through for their maxAge.
+// they are, typically by typing their password before a sensitive change
+// (OWASP ASVS 5.0 7.5.1, 7.5.3): call it after checking the password. The
+// session moves to a new key (ASVS 7.2.4); routes behind RequireRecentLogin
+// then let the request through for their maxAge.
 //
 // If user is not the session's user, nothing changes and the error wraps
-// ErrNotLoggedIn: a re-authentication never switches users, which Login
-// does. If the password changed since the login (the stored hash differs),
-// the proof counts as a new login: the session starts afresh as Login makes
-// it.
+// ErrNotLoggedIn: it never switches users. If the password changed since
+// the login, the proof counts as a new login (Login).
 func Reauthenticate(c *gin.Context, user User) error {
 	if isNil(user) {
 		return errors.New("auth: reauthenticate: user is nil")
@@ -59,9 +54,8 @@ func Reauthenticate(c *gin.Context, user User) error {
 }
 
 // VerifiedAt returns when the session's user last logged in or
-// re-authenticated, by the middleware's clock. It is false for a session
-// without a user, and for one whose stamp is missing or unreadable
-// (sessions logged in before this key existed, or by a Django site).
+// re-authenticated, by the middleware's clock; false for a session without
+// a user or a readable stamp (a login by a Django site has none).
 func VerifiedAt(c *gin.Context) (time.Time, bool) {
 	if _, ok := UserID(c); !ok {
 		return time.Time{}, false
@@ -76,16 +70,12 @@ func VerifiedAt(c *gin.Context) (time.Time, bool) {
 // RequireRecentLogin returns middleware that lets a request through only
 // when the session's user logged in or re-authenticated at most maxAge ago:
 // the guard of a password, e-mail or "sign out everywhere" form. Any other
-// request is sent to reauthURL, with the page it asked for in the next
-// parameter (302 for GET and HEAD, 303 otherwise), or answered 401 with a
-// JSON body when it asks for JSON, as RequireLogin does. The page at
-// reauthURL asks for the password and calls Reauthenticate.
+// request is sent to reauthURL (whose page calls Reauthenticate) as
+// RequireLogin sends it to the login page, or answered 401 JSON.
 //
-// A stamp from the future (a clock set back, or a stamp written by hand)
-// is not fresh: it never extends the window. A session without a user goes
-// to reauthURL too; put RequireLogin in front to send it to the login page
-// instead. RequireRecentLogin panics if maxAge is not positive or reauthURL
-// does not parse, since those are wiring mistakes.
+// A stamp from the future is not fresh. A session without a user goes to
+// reauthURL too; put RequireLogin in front to send it to the login page.
+// It panics if maxAge is not positive or reauthURL does not parse.
 func RequireRecentLogin(maxAge time.Duration, reauthURL string) gin.HandlerFunc {
 	if maxAge <= 0 {
 		panic(fmt.Sprintf("auth: RequireRecentLogin needs a positive maxAge, got %v", maxAge))
@@ -134,11 +124,10 @@ func ClearSiteData(withCache bool) LogoutOption {
 // clearSiteDataKey holds ClearSiteDataOnEnd's header value in the gin.Context.
 type clearSiteDataKey struct{}
 
-// ClearSiteDataOnEnd returns middleware that makes the ended-session path
-// send Clear-Site-Data as Logout(c, ClearSiteData(withCache)) does: when
-// CurrentUser or RequireUser ends a session because the user's password
-// changed elsewhere, and when Logout is called without options. Register it
-// after ginsession.New, on the routes (or the whole engine) it should cover.
+// ClearSiteDataOnEnd returns middleware, registered after ginsession.New,
+// that sends Clear-Site-Data as Logout(c, ClearSiteData(withCache)) does
+// when CurrentUser or RequireUser ends a session of a changed password, and
+// when Logout is called without options.
 func ClearSiteDataOnEnd(withCache bool) gin.HandlerFunc {
 	var lc logoutConfig
 	ClearSiteData(withCache)(&lc)

@@ -10,9 +10,8 @@ import (
 )
 
 // RequireLogin returns middleware that lets a request through only when its
-// session holds a user id (Django's login_required). The hash is not
-// checked, which makes it cheap; handlers that act on the user call
-// CurrentUser, or use RequireUser instead.
+// session holds a user id (Django's login_required), without checking the
+// hash: handlers that act on the user call CurrentUser, or use RequireUser.
 //
 // A request that is not logged in is redirected to loginURL with the page it
 // asked for in the next parameter (302 for GET and HEAD, 303 otherwise);

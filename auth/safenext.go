@@ -14,22 +14,14 @@ const maxNext = 2048
 // anything else, so a login form's "next" parameter cannot send users to
 // another site (an open redirect) or run script (javascript:, data:).
 //
-// When next is accepted, the result is in the form http.Redirect (and so
-// gin's c.Redirect) sends unchanged: dot segments already removed as
-// path.Clean removes them, a trailing slash kept, bytes from 0x80 up
-// percent-encoded. It starts with one "/" followed by anything but "/"
-// or "\", holds only printable ASCII without "\", and is at most 2048
-// bytes. A browser therefore resolves it against this site, whatever it
-// holds. Its path, percent-decoded once, obeys the same rule ("/%2F%2Fx"
-// and "/%5Cx" are refused), so a proxy or handler that decodes it before
-// redirecting again stays on the site too.
-//
-// next is refused when it does not start with "/", or holds a control
-// character or a "\" anywhere, or an invalid %-escape in its path. Unlike
-// Django, SafeNext accepts no absolute URL, even of this host: a form's
-// next is a path.
-//
-// fallback is returned as given; it should be a constant path.
+// An accepted next comes back in the form http.Redirect (and c.Redirect)
+// sends unchanged: dot segments removed as by path.Clean, a trailing slash
+// kept, bytes from 0x80 up percent-encoded. It starts with one "/" followed
+// by anything but "/" or "\", holds only printable ASCII without "\", and is
+// at most 2048 bytes, so a browser resolves it against this site. Its path,
+// percent-decoded once, obeys the same rule ("/%2F%2Fx" is refused), so a
+// proxy that decodes it stays on the site too. Unlike Django, SafeNext
+// accepts no absolute URL, even of this host. fallback is returned as given.
 func SafeNext(next, fallback string) string {
 	if p, ok := localPath(next); ok {
 		return p

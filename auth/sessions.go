@@ -21,8 +21,7 @@ import (
 )
 
 // ErrNoSuchSession reports that a handle names none of the current user's
-// live sessions: it was ended already, expired, or belongs to nobody this
-// user may end.
+// live sessions.
 var ErrNoSuchSession = errors.New("auth: no such session of this user")
 
 // ErrNoIndex is stores.ErrNoIndex: the sessions cannot be listed or ended
@@ -34,20 +33,18 @@ const handleSalt = "github.com/ginsession/ginsession/auth.SessionHandle"
 
 // Device is one of the current user's sessions, as Sessions lists it.
 type Device struct {
-	// Handle names the session to EndSession. It is derived from the key
-	// under the middleware's secret: it is not the key, does not reveal it,
-	// and ends nothing for anyone but the user it was listed to.
+	// Handle names the session to EndSession: an HMAC of the key, which it
+	// does not reveal, and which ends nothing for another user.
 	Handle string
 	// Current marks the session of the request that listed it.
 	Current bool
-	// Key is the session key in stores.Redact's form, to tell sessions
-	// apart in logs; never the whole key.
+	// Key is the session key as stores.Redact shows it in logs.
 	Key string
 	// Created is the login; LastActive the last request the index knows of
 	// (at most ginsession.UserIndex.ActivityInterval old).
 	Created, LastActive time.Time
-	// UserAgent and IP are the device's at login, empty when device details
-	// are off (ginsession.UserIndex.NoDeviceDetails).
+	// UserAgent and IP are the device's at login (empty under
+	// ginsession.UserIndex.NoDeviceDetails).
 	UserAgent, IP string
 	// Backend is the auth backend that logged the user in.
 	Backend string
@@ -90,11 +87,9 @@ func Sessions(c *gin.Context) ([]Device, error) {
 }
 
 // EndSession ends the current user's session that Sessions listed under
-// handle: its record is deleted, so its cookie stops working at its next
-// request. A handle of the request's own session logs it out (Logout). A
-// handle that names none of this user's live sessions (another user's, a
-// session key, anything made up) ends nothing and returns
-// ErrNoSuchSession.
+// handle: its record is deleted, so its cookie stops working. A handle of
+// the request's own session logs it out (Logout). A handle that names none
+// of this user's live sessions ends nothing and returns ErrNoSuchSession.
 func EndSession(c *gin.Context, handleValue string) error {
 	t, user, err := indexOf(c, "end session")
 	if err != nil {
@@ -158,10 +153,9 @@ func EndOtherSessions(c *gin.Context) (int, error) {
 }
 
 // EndUserSessions ends every session of the user whose SessionAuthID is
-// userID, without a request: for admin tools and account lockout. store
-// is the one passed to ginsession.New, with the index on (WithUserIndex
-// fills it); it returns how many sessions it ended, and an error wrapping
-// ErrNoIndex for a store without an index.
+// userID, without a request (admin tools, account lockout), in the store
+// passed to ginsession.New with WithUserIndex, and returns how many it
+// ended; an error wraps ErrNoIndex for a store without an index.
 //
 // A login of the user that completes while it runs is not ended: to lock
 // an account out, refuse its logins first, then call EndUserSessions.
