@@ -135,7 +135,7 @@ func (u *userIndex) entryExpiry(expiry time.Time) time.Time {
 
 // entry describes s, saved at now, for the index. s.mu is held.
 func (u *userIndex) entry(s *Session, now, expiry time.Time) stores.IndexEntry {
-	e := stores.IndexEntry{Key: s.key, Created: now, LastActive: now, Expiry: u.entryExpiry(expiry)}
+	e := stores.IndexEntry{Key: s.m.stored(s.key), Created: now, LastActive: now, Expiry: u.entryExpiry(expiry)}
 	e.Backend, _ = s.values.get(sessionindex.BackendKey).(string)
 	if u.details && s.ended.Load() == nil && s.c != nil {
 		c := s.c
@@ -178,7 +178,7 @@ func (u *userIndex) loaded(s *Session) {
 	}
 	ctx, cancel := s.storeContext()
 	defer cancel()
-	err := u.ix.IndexTouch(ctx, user, s.key, now, u.entryExpiry(expiry))
+	err := u.ix.IndexTouch(ctx, user, s.m.stored(s.key), now, u.entryExpiry(expiry))
 	if errors.Is(err, stores.ErrNotFound) {
 		err = u.ix.IndexAdd(ctx, user, u.entry(s, now, expiry))
 	}
@@ -221,7 +221,7 @@ func (u *userIndex) saved(s *Session, now, expiry time.Time) error {
 		u.seen.wrote(s.key, now, u.entryExpiry(expiry))
 	}
 	if old.user != "" && old.key != "" {
-		if err := u.ix.IndexRemove(ctx, old.user, old.key); err != nil {
+		if err := u.ix.IndexRemove(ctx, old.user, s.m.stored(old.key)); err != nil {
 			return fmt.Errorf("ginsession: user index: remove session %s of its former user: %w", shortKey(old.key), err)
 		}
 	}
@@ -258,7 +258,7 @@ func (u *userIndex) unsaved(s *Session, before indexState, err error) error {
 func (u *userIndex) touch(s *Session, user string, now, expiry time.Time) error {
 	ctx, cancel := s.storeContext()
 	defer cancel()
-	err := u.ix.IndexTouch(ctx, user, s.key, now, u.entryExpiry(expiry))
+	err := u.ix.IndexTouch(ctx, user, s.m.stored(s.key), now, u.entryExpiry(expiry))
 	if errors.Is(err, stores.ErrNotFound) {
 		err = u.ix.IndexAdd(ctx, user, u.entry(s, now, expiry))
 	}
@@ -281,7 +281,7 @@ func (u *userIndex) cycled(s *Session, old string) error {
 	expiry := s.expiryDateLocked(now)
 	ctx, cancel := s.storeContext()
 	defer cancel()
-	err := u.ix.IndexMove(ctx, st.user, old, s.key, now, u.entryExpiry(expiry))
+	err := u.ix.IndexMove(ctx, st.user, s.m.stored(old), s.m.stored(s.key), now, u.entryExpiry(expiry))
 	if errors.Is(err, stores.ErrNotFound) {
 		// Never indexed, or ended meanwhile: the new key is live either
 		// way, so it must be listed.
@@ -305,7 +305,7 @@ func (u *userIndex) flushing(s *Session, old string) {
 		return
 	}
 	ctx, cancel := s.storeContext()
-	raw, err := u.store.Load(ctx, old)
+	raw, err := u.store.Load(ctx, s.m.stored(old))
 	cancel()
 	if err != nil {
 		return // gone already, or the Delete will report the store's failure
@@ -331,7 +331,7 @@ func (u *userIndex) flushed(s *Session, old string) error {
 	}
 	ctx, cancel := s.storeContext()
 	defer cancel()
-	if err := u.ix.IndexRemove(ctx, st.user, old); err != nil {
+	if err := u.ix.IndexRemove(ctx, st.user, s.m.stored(old)); err != nil {
 		s.err = fmt.Errorf("ginsession: user index: remove session %s: %w", shortKey(old), err)
 		return s.err
 	}
@@ -352,7 +352,7 @@ func indexTarget(session any) (sessionindex.Target, error) {
 		return sessionindex.Target{}, fmt.Errorf("ginsession: the user index is off: add ginsession.WithUserIndex(ginsession.UserIndex{}) to ginsession.New: %w", stores.ErrNoIndex)
 	}
 	s.lock()
-	key := s.key
+	key := s.m.stored(s.key)
 	s.mu.Unlock()
 	return sessionindex.Target{
 		Store: b.store,

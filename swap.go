@@ -42,7 +42,7 @@ func (b *serverBackend) swap(s *Session, data []byte, now time.Time) ([]byte, er
 	defer mu.Unlock()
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := s.storeContext()
-		current, err := b.swapper.CompareAndSwap(ctx, s.key, s.base, data, s.expiryDateLocked(now))
+		current, err := b.swapper.CompareAndSwap(ctx, s.m.stored(s.key), s.base, data, s.expiryDateLocked(now))
 		if errors.Is(err, errors.ErrUnsupported) {
 			cancel()
 			b.unswappable.Store(true)
@@ -59,6 +59,7 @@ func (b *serverBackend) swap(s *Session, data []byte, now time.Time) ([]byte, er
 			cancel()
 			return nil, fmt.Errorf("ginsession: save session %s: still changed by concurrent requests after %d attempts: %w", shortKey(s.key), attempt, err)
 		}
+		s.observe(Event{Op: OpSave, Outcome: OutcomeConflict, Attempts: attempt}, s.key, time.Time{})
 		s.replay(current)
 		if data, err = s.encode(); err != nil {
 			cancel()

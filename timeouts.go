@@ -202,9 +202,9 @@ func (s *Session) limitAge(now time.Time, age time.Duration) time.Duration {
 // call.
 func (b *serverBackend) loadRecord(ctx context.Context, s *Session) ([]byte, error) {
 	if b.ttls == nil || s.m.opts.IdleTimeout == 0 {
-		return b.store.Load(ctx, s.key)
+		return b.store.Load(ctx, s.m.stored(s.key))
 	}
-	raw, ttl, err := b.ttls.LoadWithTTL(ctx, s.key)
+	raw, ttl, err := b.ttls.LoadWithTTL(ctx, s.m.stored(s.key))
 	s.recordTTL = ttl
 	return raw, err
 }
@@ -264,7 +264,9 @@ func (s *Session) timedOut(decodeErr error) bool {
 	now := s.m.now()
 	end, ok := s.absoluteEndLocked()
 	if !ok && !s.values.has(startedKey) {
-		s.setLocked(startedKey, int(now.Unix()))
+		if !s.committed { // a read after the commit saves nothing
+			s.setLocked(startedKey, int(now.Unix()))
+		}
 		return false
 	}
 	if ok && now.Before(end) && !end.Add(-s.m.opts.AbsoluteTimeout).After(now) {

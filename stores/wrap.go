@@ -48,6 +48,10 @@ type wrapped struct {
 	hook  Hook
 }
 
+// Unwrap returns the store Wrap was given, so that the middleware names
+// the store's kind (ginsession.Event.Store) by it.
+func (w *wrapped) Unwrap() Store { return w.inner }
+
 // call runs f under the hook.
 func (w *wrapped) call(ctx context.Context, method, key string, f func(context.Context) error) error {
 	return w.hook(ctx, Call{Method: method, Key: key}, f)
@@ -219,3 +223,6 @@ var (
 	_ LimitedIndexer = (*wrapped)(nil)
 	_ ClientSide     = (*wrappedClientSide)(nil)
 )
+
+// DjangoOption is the wrapped store's ([DjangoSharer]).
+func (w *wrapped) DjangoOption() string { return SharedWithDjango(w.inner) }

@@ -26,7 +26,8 @@ const (
 type Target struct {
 	Store stores.Store
 	Index stores.Indexer
-	// Key is the session's current key, "" when it has none.
+	// Key is the session's current key as the store keeps it (hashed
+	// under ginsession.WithHashedKeys), "" when it has none.
 	Key string
 	// Admit indexes the session as user's now, under the cap on a user's
 	// sessions when there is one (ginsession.UserIndex.MaxSessions):

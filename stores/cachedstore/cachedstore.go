@@ -53,6 +53,7 @@
 package cachedstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -451,6 +452,11 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 // cache expires its copies by their TTL.
 func (s *Store) ClearExpired(ctx context.Context) error {
 	return s.db.ClearExpired(ctx)
+}
+
+// DjangoOption implements stores.DjangoSharer for the cache and database.
+func (s *Store) DjangoOption() string {
+	return cmp.Or(stores.SharedWithDjango(s.cache), stores.SharedWithDjango(s.db))
 }
 
 var (

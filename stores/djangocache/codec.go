@@ -51,6 +51,9 @@ const expiryKey = "_session_expiry"
 // A datetime anywhere else is refused as corrupt.
 type PickleCodec struct{}
 
+// DjangoOption implements [stores.DjangoSharer].
+func (PickleCodec) DjangoOption() string { return "djangocache.PickleCodec" }
+
 // Encode implements Codec.
 func (PickleCodec) Encode(keys []string, values map[string]any) ([]byte, error) {
 	if s, ok := values[expiryKey].(string); ok {
@@ -116,6 +119,9 @@ func (z zlibCodec) Encode(keys []string, values map[string]any) ([]byte, error) 
 	_ = w.Close()
 	return buf.Bytes(), nil
 }
+
+// DjangoOption implements [stores.DjangoSharer].
+func (zlibCodec) DjangoOption() string { return "djangocache.Zlib" }
 
 func (z zlibCodec) Decode(data []byte) ([]string, map[string]any, error) {
 	raw, err := inflate(data)

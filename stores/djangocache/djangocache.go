@@ -86,6 +86,9 @@ type Store struct {
 	prefix string
 }
 
+// DjangoOption implements [stores.DjangoSharer]: the store is Django's.
+func (s *Store) DjangoOption() string { return "djangocache" }
+
 // redisStore is what redis9store and redisstore both are, and all this
 // store offers.
 type redisStore interface {

@@ -170,9 +170,6 @@ func (s *Store) count(ctx context.Context, args ...any) (int64, error) {
 // Prefix returns the prefix of the store's Redis keys.
 func (s *Store) Prefix() string { return s.prefix }
 
-// SetClock replaces time.Now, for tests of expiry arithmetic.
-func (s *Store) SetClock(now func() time.Time) { s.now = now }
-
 func (s *Store) rkey(key string) string { return s.prefix + key }
 
 // fail wraps err for operation op on key, naming only the key's first six
