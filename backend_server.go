@@ -69,7 +69,7 @@ func (b *serverBackend) save(s *Session, data []byte, now time.Time) ([]byte, er
 		if err := b.index.saved(s, now, expiry); err != nil {
 			ctx, cancel := s.storeContext()
 			defer cancel()
-			if derr := b.store.Delete(ctx, s.key); derr != nil {
+			if derr := b.store.Delete(ctx, s.m.stored(s.key)); derr != nil {
 				err = errors.Join(err, fmt.Errorf("ginsession: delete the unindexed session %s: %w", shortKey(s.key), derr))
 			}
 			s.key = ""

@@ -249,7 +249,7 @@ func (u *userIndex) unsaved(s *Session, before indexState, err error) error {
 	}
 	ctx, cancel := s.storeContext()
 	defer cancel()
-	if rerr := u.ix.IndexRemove(ctx, st.user, st.key); rerr != nil {
+	if rerr := u.ix.IndexRemove(ctx, st.user, s.m.stored(st.key)); rerr != nil {
 		return errors.Join(err, fmt.Errorf("ginsession: user index: remove session %s, whose save failed: %w", shortKey(st.key), rerr))
 	}
 	return err
