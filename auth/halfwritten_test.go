@@ -17,11 +17,11 @@ import (
 	"github.com/ginsession/ginsession/stores/sqlstore"
 )
 
-func newLockedIndexSite(t *testing.T) (*devSite, *sqlstore.Store, func(), func() []string) {
+func newLockedIndexSite(t *testing.T, opts ...ginsession.Option) (*devSite, *sqlstore.Store, func(), func() []string) {
 	db := testenv.MySQL(t)
 	store := everystore.IndexedSQL(t, db, "gs_lock_")
-	r := ginEngine(store, ginsession.WithSecretKey(secret), ginsession.WithUserIndex(ginsession.UserIndex{}),
-		ginsession.WithStoreTimeout(300*time.Millisecond))
+	r := ginEngine(store, append([]ginsession.Option{ginsession.WithSecretKey(secret), ginsession.WithUserIndex(ginsession.UserIndex{}),
+		ginsession.WithStoreTimeout(300 * time.Millisecond)}, opts...)...)
 	r.POST("/note", func(c *gin.Context) {
 		s := ginsession.From(c)
 		s.Set("note", c.Query("v"))
@@ -86,17 +86,19 @@ func TestAFailedIndexWriteLeavesNoHalfWrittenSession(t *testing.T) {
 			t.Fatalf("after a failed login, logged-in records no cookie names: %q", l)
 		}
 	})
-	t.Run("a new session with a user", func(t *testing.T) {
-		site, _, lock, loggedIn := newLockedIndexSite(t)
-		lock()
-		b := site.browser("B")
-		if code, body := b.do("POST", "/set-user", url.Values{}); code < 500 {
-			t.Fatalf("a new session whose index write failed answered %d %q, want 5xx", code, body)
-		}
-		if l := loggedIn(); len(l) != 0 {
-			t.Fatalf("after a failed save, logged-in records no cookie names: %q", l)
-		}
-	})
+	for name, opts := range map[string][]ginsession.Option{"": nil, ", its key hashed": {ginsession.WithHashedKeys("key-hash-secret-of-the-locked-index-test-0123456789")}} {
+		t.Run("a new session with a user"+name, func(t *testing.T) {
+			site, _, lock, loggedIn := newLockedIndexSite(t, opts...)
+			lock()
+			b := site.browser("B")
+			if code, body := b.do("POST", "/set-user", url.Values{}); code < 500 {
+				t.Fatalf("a new session whose index write failed answered %d %q, want 5xx", code, body)
+			}
+			if l := loggedIn(); len(l) != 0 {
+				t.Fatalf("after a failed save, logged-in records no cookie names: %q", l)
+			}
+		})
+	}
 	t.Run("a change of a logged-in session", func(t *testing.T) {
 		site, store, lock, _ := newLockedIndexSite(t)
 		b := site.browser("B")
