@@ -1,13 +1,19 @@
 // Package cachedstore is Django's cached_db session engine: a database store
 // that holds the truth and a cache store in front of it that serves reads.
 //
-// Writes go to the database first, whose answer decides the call (ErrExists,
-// ErrNotFound, a failure), and then to the cache. Reads try the cache and,
-// on a miss, load from the database and refill the cache for the record's
-// remaining lifetime. A cache that fails (down, slow, full) is logged and
-// otherwise ignored by Load, Create, Update and Exists: the site keeps
-// working on the database alone, which is what Django 5.1 made of cached_db
-// after cache outages turned every request into a 500.
+// A write goes to the database, whose answer decides the call (ErrExists,
+// ErrNotFound, ErrConflict, a failure), between two cache steps: a mark
+// before it and the new data after it. Reads try the cache and, on a miss,
+// load from the database and refill the cache for the record's remaining
+// lifetime. A cache that fails (down, slow, full) is logged and otherwise
+// ignored by Load, Exists and Create: the site keeps serving sessions from
+// the database alone. A write to an existing session (Update,
+// CompareAndSwap, Delete, CompareAndDelete) whose mark cannot be written
+// fails with [ErrCacheUnavailable] instead, before its database step:
+// written behind a cache that still holds the old copy (a dropped
+// connection rather than a dead server), the change would be lost to the
+// reads the cache answers, and a logout undone. Django's cached_db logs
+// such a failure and goes on.
 //
 // Typical use, Redis in front of the django_session table:
 //
@@ -26,64 +32,54 @@
 //	}
 //	r.Use(ginsession.New(store))
 //
-// # Logouts are final
+// # Reads never go back, logouts are final
 //
-// Every call but Delete has two steps, the database's and then the
-// cache's, and a logout can land between them: a request that updated or
-// read the record just before it would then write the dead session back
-// into the cache for its whole age, and the old cookie would be logged in
-// again (Django's cached_db has this race). Three rules close it:
+// The cache holds, under a session key, the session's data, nothing, or a
+// marker (a value that begins with NUL bytes no codec makes; the store
+// refuses such data):
 //
-//   - Delete marks the cache unsettled (reads then ask the database),
-//     removes the database record, and then writes a tombstone into the
-//     cache, over whatever is there, for [DefaultTombstoneTTL]
-//     ([WithTombstoneTTL]). Load and Exists take a tombstone for "not found"
-//     without asking the database.
-//   - A refill after a database read is insert-only (the cache's Create, SET
-//     NX), so it cannot replace a tombstone, nor newer data a save cached
-//     meanwhile.
-//   - The cache write after a database Create, Update or Touch replaces
-//     anything but a tombstone, in one atomic step (guarded: a Lua script
-//     in Redis, the shard lock in memstore). It must create as well as
-//     replace: an update-only write (SET XX) would overwrite a tombstone,
-//     and skipping an empty cache would let an older refill land after it.
+//   - a write's own mark, written before its database step over anything
+//     but another marker. After the database step the write puts its data
+//     in place of that mark, and only that mark (the cache's
+//     compare-and-swap). A write that marks later replaces the mark, so a
+//     write fills the cache only if no other write began between its mark
+//     and its data.
+//   - the unsettled marker, which a write that found another's mark leaves
+//     over it: neither fills the cache, since their database steps may come
+//     in either order (the linearizability check found a save's data cached
+//     after a logout's database delete so). It lives a tombstone's life.
+//   - a tombstone, which Delete writes after its database delete, over
+//     anything, for [DefaultTombstoneTTL] ([WithTombstoneTTL]). Load and
+//     Exists take it for "not found" without asking the database.
 //
-// A write whose database step came before the logout's database delete
-// therefore either lands before the tombstone, which replaces it, or after,
-// and is refused; one whose database step came after finds no record and
-// writes nothing. Create of a key whose tombstone is still there undoes its
-// database insert and returns ErrExists, so the caller takes a new key (keys
-// are random: only a deleted key's replay gets there).
+// Load and Exists take a mark or the unsettled marker for a miss and ask
+// the database. A refill after a database read is insert-only (the cache's
+// Create, SET NX), so it lands only where no write is in flight, and so is
+// Create's cache step: its key is new, and one whose tombstone is still
+// there is refused with ErrExists and left absent from the database (keys
+// are random: only a deleted key's replay gets there). A write whose
+// database step changed nothing (a conflict, a vanished record) removes its
+// mark again.
 //
-// The window this cannot close is a cache step later than the tombstone's
-// life. The cache step is not sent once half the tombstone's life has passed
-// since the call began (it is logged, and an Update's stale copy dropped
-// instead), and ginsession's store timeout (5 s by default) ends it sooner;
-// what remains is a command already sent that reaches the cache more than
-// half a tombstone's life later. A cache store without guarded gets its
-// check and write as two steps (Load, then write), so a tombstone landing
-// between them is overwritten: use redisstore or memstore as the cache.
+// The window this cannot close is a cache step, or a database step, later
+// than a marker's life. A cache step is not sent once half a tombstone's
+// life has passed since the call began (it is logged, and the mark left),
+// and ginsession's store timeout (5 s by default) ends a call sooner. A
+// cache store without guarded writes gets its check and write as two
+// steps, so a write landing between them is overwritten: use redis9store,
+// redisstore or memstore as the cache. A cache that evicts keys before
+// their TTL (a Redis maxmemory policy) can drop a marker.
 //
 // # Compare-and-swap
 //
 // The store is a [stores.Swapper] when its database store is one (with any
 // other, both methods return an error wrapping errors.ErrUnsupported). The
 // database's swap decides, and a conflict returns the database's current
-// data, never the cache's. Around it the cache holds, in turn, a mark of
-// the call's own (written before the database step; Load and Exists then
-// ask the database, and a refill cannot land) and the new data, put in
-// place by the cache's own compare-and-swap of that mark alone. A swap
-// whose mark another swap overwrote meanwhile, or whose cache step fails
-// or comes late, leaves an unsettled marker for a tombstone's life instead,
-// so the cache never keeps a copy the database has lost: the cost is a
-// cache write more per swap, and reads from the database while a marker
-// lives. A cache that evicts keys before their TTL (a Redis maxmemory
-// policy) can drop a mark as it can drop a tombstone.
+// data, never the cache's.
 //
-// A cache that is down during Delete gets no tombstone: the database record
-// is gone, the failure is logged (or returned, [WithStrictDelete]), and a
-// cache that comes back with its old contents can serve the session until
-// its cached copy expires.
+// A Delete whose tombstone cannot be written after the database delete
+// leaves its mark, which sends reads to the database for its life; the
+// failure is logged (or returned, [WithStrictDelete]).
 package cachedstore
 
 import (
@@ -134,6 +130,11 @@ func (s *Store) between(op, key string) {
 
 // Option configures a Store.
 type Option func(*Store) error
+
+// ErrCacheUnavailable is returned, wrapped with the cache's error, by a
+// write (Update, CompareAndSwap, Delete, CompareAndDelete) whose mark could
+// not be written into the cache; its database step was not made.
+var ErrCacheUnavailable = errors.New("cachedstore: the cache could not be marked before the database write, which was not made")
 
 // WithLogger sets where cache failures are logged; slog.Default() by
 // default. Keys appear shortened to their first six characters.
@@ -245,8 +246,8 @@ func (s *Store) load(ctx context.Context, key string, withTTL bool) ([]byte, tim
 	switch {
 	case err == nil && isTombstone(data):
 		return nil, 0, stores.ErrNotFound
-	case err == nil && isUnsettled(data):
-		// A swap is in flight or could not update the cache: the database
+	case err == nil && isMarker(data):
+		// A write is in flight or could not fill the cache: the database
 		// answers, and no refill is tried (the marker refuses it).
 		return s.dbLoad(ctx, key, withTTL)
 	case err == nil:
@@ -306,8 +307,8 @@ func (s *Store) dbLoadExpiry(ctx context.Context, key string) (data []byte, exp 
 }
 
 // Create implements stores.Store: the database decides, then the cache
-// receives the record. A key deleted less than a tombstone's life ago is
-// refused with ErrExists (and left absent from the database).
+// receives the record, insert-only. A key deleted less than a tombstone's
+// life ago is refused with ErrExists (and left absent from the database).
 func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time.Time) error {
 	if err := checkData("create", key, data); err != nil {
 		return err
@@ -317,38 +318,40 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 		return err
 	}
 	s.between("create", key)
-	if s.write(ctx, began, "create", key, data, expiry) {
-		return nil
+	cctx, cancel := s.cacheContext(ctx, began)
+	defer cancel()
+	err := s.cache.Create(cctx, key, data, expiry)
+	if errors.Is(err, stores.ErrExists) {
+		// Another write's marker (it found no record) stays, and reads ask
+		// the database; a tombstone refuses the key.
+		var held []byte
+		if held, err = s.cache.Load(cctx, key); err == nil && isTombstone(held) {
+			// The record could not be served, so it must not stay in the
+			// database either.
+			if err := s.db.Delete(ctx, key); err != nil {
+				return fmt.Errorf("cachedstore: create %s over a tombstone: undo: %w", stores.Redact(key), err)
+			}
+			return fmt.Errorf("cachedstore: create %s: deleted moments ago: %w", stores.Redact(key), stores.ErrExists)
+		}
 	}
-	// The cache holds the key's tombstone: the record could not be served,
-	// so it must not stay in the database either.
-	if err := s.db.Delete(ctx, key); err != nil {
-		return fmt.Errorf("cachedstore: create %s over a tombstone: undo: %w", stores.Redact(key), err)
-	}
-	return fmt.Errorf("cachedstore: create %s: deleted moments ago: %w", stores.Redact(key), stores.ErrExists)
-}
-
-// Update implements stores.Store: the database decides (ErrNotFound for a
-// vanished record), then the cache receives the new data unless a
-// concurrent Delete's tombstone is there.
-func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if err := checkData("update", key, data); err != nil {
-		return err
-	}
-	began := s.now()
-	if err := s.db.Update(ctx, key, data, expiry); err != nil {
-		return err
-	}
-	s.between("update", key)
-	s.write(ctx, began, "update", key, data, expiry)
+	s.logCache(ctx, "create", key, err)
 	return nil
 }
 
-// checkData refuses data the cache could not tell from a tombstone or an
-// unsettled marker.
+// Update implements stores.Store: the database decides (ErrNotFound for a
+// vanished record) between the cache's mark and the new data, as
+// CompareAndSwap.
+func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	_, err := s.through(ctx, "update", key, data, expiry, func() ([]byte, error) {
+		return nil, s.db.Update(ctx, key, data, expiry)
+	})
+	return err
+}
+
+// checkData refuses data the cache could not tell from a marker.
 func checkData(op, key string, data []byte) error {
-	if isTombstone(data) || isUnsettled(data) {
-		return fmt.Errorf("cachedstore: %s %s: the data is one of cachedstore's cache markers, which no session codec produces", op, stores.Redact(key))
+	if isMarker(data) {
+		return fmt.Errorf("cachedstore: %s %s: the data begins as cachedstore's cache markers do, which no session codec produces", op, stores.Redact(key))
 	}
 	return nil
 }
@@ -363,32 +366,70 @@ func (s *Store) cacheContext(ctx context.Context, began time.Time) (context.Cont
 	return context.WithDeadline(ctx, limit)
 }
 
-// write makes the cache hold data after the database took it, unless the
-// cache holds a tombstone, and reports false in that case. When the write
-// fails it drops the cached copy (a tombstone excepted), so no stale record
-// is served, and logs.
-func (s *Store) write(ctx context.Context, began time.Time, op, key string, data []byte, expiry time.Time) bool {
-	cctx, cancel := s.cacheContext(ctx, began)
-	wrote, err := s.guarded.SetUnless(cctx, key, data, expiry, tombstone)
-	cancel()
-	if err == nil {
-		return wrote
+// through makes the database write dbWrite of data under key between the
+// cache's mark and the data in its place, and returns dbWrite's answer.
+func (s *Store) through(ctx context.Context, op, key string, data []byte, expiry time.Time, dbWrite func() ([]byte, error)) ([]byte, error) {
+	if err := checkData(op, key, data); err != nil {
+		return nil, err
 	}
-	s.cacheFailed(ctx, op, key, err)
-	s.dropStale(ctx, op, key)
-	return true
+	began := s.now()
+	mark, err := s.fence(ctx, began, op, key)
+	if err != nil {
+		return nil, err
+	}
+	csw, _ := s.cache.(stores.Swapper)
+	cur, err := dbWrite()
+	if (errors.Is(err, stores.ErrConflict) || errors.Is(err, stores.ErrNotFound)) && mark != nil && csw != nil {
+		// The database changed nothing: the mark goes, so that a retry, or
+		// a Create of the key, finds the cache as it was.
+		_, cerr := csw.CompareAndDelete(ctx, key, mark)
+		s.logCache(ctx, op, key, cerr)
+	}
+	if err != nil {
+		return cur, err
+	}
+	s.between(op, key)
+	if mark != nil && csw != nil {
+		cctx, cancel := s.cacheContext(ctx, began)
+		_, err = csw.CompareAndSwap(cctx, key, mark, data, expiry)
+		cancel()
+		// A failed step leaves the mark, and reads ask the database.
+		s.logCache(ctx, op, key, err)
+	}
+	return nil, nil
 }
 
-// dropStale removes the cached copy after a failed cache write, unless it
-// is a tombstone: removing a copy is always safe, whenever it lands.
-func (s *Store) dropStale(ctx context.Context, op, key string) {
-	if _, err := s.guarded.SetUnless(ctx, key, nil, time.Time{}, tombstone); err != nil {
-		s.cacheFailed(ctx, op+": drop stale copy", key, err)
+// logCache logs err from a cache step unless it is nil or says another
+// call's marker took the mark's place.
+func (s *Store) logCache(ctx context.Context, op, key string, err error) {
+	if err != nil && !errors.Is(err, stores.ErrConflict) && !errors.Is(err, stores.ErrNotFound) {
+		s.cacheFailed(ctx, op, key, err)
 	}
+}
+
+// fence marks key in the cache before a call writes it in the database, and
+// returns the call's own mark, or nil when the cache held a marker: another
+// write in flight, whose mark then gives way to the unsettled marker (so
+// neither fills the cache), or a tombstone, which stays. A failure is
+// returned (ErrCacheUnavailable): the call must not go on.
+func (s *Store) fence(ctx context.Context, began time.Time, op, key string) ([]byte, error) {
+	mark, exp := newMark(), s.clock().Add(s.tombstoneTTL)
+	cctx, cancel := s.cacheContext(ctx, began)
+	defer cancel()
+	own, err := s.guarded.SetUnless(cctx, key, mark, exp, marker)
+	if err == nil && !own {
+		mark = nil
+		_, err = s.guarded.SetUnless(cctx, key, unsettled, exp, tombstone)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cachedstore: %s %s: %w: %w", op, stores.Redact(key), ErrCacheUnavailable, err)
+	}
+	return mark, nil
 }
 
 // Touch implements stores.Toucher: the database's Touch (or, for a database
-// store without one, Load and Update), then the cache's.
+// store without one, Load and Update), then the cache's. A failed cache
+// step leaves the cached copy its earlier expiry, and is logged.
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 	began := s.now()
 	if t, ok := s.db.(stores.Toucher); ok {
@@ -405,27 +446,23 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 		}
 	}
 	s.between("touch", key)
-	// A tombstone keeps its own expiry: moved to the session's, an earlier
-	// one would end the refill protection early.
+	// A marker keeps its own expiry: moved to the session's, an earlier
+	// tombstone would end the refill protection early.
 	cctx, cancel := s.cacheContext(ctx, began)
-	_, err := s.guarded.TouchUnless(cctx, key, expiry, tombstone)
+	_, err := s.guarded.TouchUnless(cctx, key, expiry, marker)
 	cancel()
-	if err != nil {
-		s.cacheFailed(ctx, "touch", key, err)
-		s.dropStale(ctx, "touch", key)
-	}
+	s.logCache(ctx, "touch", key, err)
 	return nil
 }
 
-// Delete implements stores.Store: the database, then a tombstone in the
-// cache over whatever it held (see the package doc for why). A cache
-// failure is logged, or returned under WithStrictDelete.
-//
-// The database goes first so that a failed Delete changes nothing, and so
-// the tombstone's life counts from the moment the record is gone.
+// Delete implements stores.Store: the cache's mark, the database, then a
+// tombstone in the cache over whatever it holds (see the package doc for
+// why). A failed tombstone is logged, or returned under WithStrictDelete.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if stores.ValidKey(key) { // else the database refuses it
-		s.fence(ctx, "delete", key)
+		if _, err := s.fence(ctx, s.now(), "delete", key); err != nil {
+			return err
+		}
 	}
 	if err := s.db.Delete(ctx, key); err != nil {
 		return err
@@ -436,27 +473,11 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return s.bury(ctx, key)
 }
 
-// fence sends reads of key to the database before a call deletes it there:
-// the cache holds the unsettled marker (over anything but a tombstone)
-// until the tombstone replaces it. Without it a read between the database
-// delete and the tombstone got the cached copy after a concurrent save had
-// been refused for the logout (found by the linearizability check). A
-// failure is logged: the cache is then as a failed tombstone leaves it.
-func (s *Store) fence(ctx context.Context, op, key string) {
-	cctx, cancel := s.cacheContext(ctx, s.now())
-	_, err := s.guarded.SetUnless(cctx, key, unsettled, s.clock().Add(s.tombstoneTTL), tombstone)
-	cancel()
-	if err != nil {
-		s.cacheFailed(ctx, op+": mark", key, err)
-	}
-}
-
 // cacheAfterDB returns the context for the cache step that follows a
 // database delete: the caller's values without its deadline or
 // cancellation, bounded by half a tombstone's life instead. A request whose
-// deadline fell between the two steps would otherwise leave no tombstone,
-// and the cache serving the ended session until its copy expires; the
-// linearizability check (lincheck_test.go in the root package) found it so.
+// deadline fell between the two steps would otherwise leave no tombstone;
+// the linearizability check (lincheck_test.go in the root package) found it.
 func (s *Store) cacheAfterDB(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), s.tombstoneTTL/2)
 }
@@ -483,7 +504,7 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	// Load rather than Exists: a tombstone exists for the cache but means
 	// "deleted" here.
 	data, err := s.cache.Load(ctx, key)
-	if err == nil && !isUnsettled(data) {
+	if err == nil && !isMarker(data) || isTombstone(data) {
 		return !isTombstone(data), nil
 	}
 	if err == nil {

@@ -7,28 +7,22 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
+
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
 )
 
-// unsettled starts what the cache holds while a compare-and-swap is in
-// flight, or after one whose cache step could not be made: Load and Exists
-// take it for a miss and ask the database, and it refuses the refill a
-// Load makes (insert-only), so no older copy can take its place. Like the
-// tombstone it cannot be a session's data (NUL bytes; Create, Update and
-// CompareAndSwap refuse it). On its own it is the marker a failed cache
-// step leaves; followed by a random nonce, one swap's own mark.
+// unsettled is the marker a write leaves in place of another write's mark
+// (see fence): Load and Exists take it for a miss and ask the database, and
+// it refuses the refill a Load makes (insert-only), for a tombstone's life.
 var unsettled = []byte("\x00ginsession/cachedstore: unsettled\x00")
-
-func isUnsettled(data []byte) bool { return bytes.HasPrefix(data, unsettled) }
 
 // newMark returns a mark no other call makes.
 func newMark() []byte {
 	var nonce [16]byte
 	_, _ = rand.Read(nonce[:])
-	return hex.AppendEncode(bytes.Clone(unsettled), nonce[:])
+	return hex.AppendEncode(append(bytes.Clone(marker), "mark "...), nonce[:])
 }
 
 // CompareAndSwap implements stores.Swapper when the database store does:
@@ -36,19 +30,9 @@ func newMark() []byte {
 // conflict's current data included (never the cache's copy, which may be
 // older). When the database store is not a stores.Swapper it returns an
 // error wrapping errors.ErrUnsupported, from every call; the caller keeps
-// to Update.
-//
-// The cache never ends up holding data the database has lost. Before the
-// database step the call writes a mark of its own into the cache (over
-// anything but a tombstone); after it, the cache's CompareAndSwap replaces
-// that mark, and only that mark, with the new data. A concurrent swap that
-// marked later overwrote the mark, so this one's step changes nothing and
-// leaves the unsettled marker instead, as does a failed or late step: the
-// cache then serves from the database until the marker expires (a
-// tombstone's life) or the next swap settles it. While a mark is there a
-// refill cannot land, so no copy read from the database before the swap
-// replaces newer data after it. A cache that is not a stores.Swapper gets
-// the marker after every swap.
+// to Update. The cache is marked before the database step and takes the
+// new data after it only in place of the call's own mark (see the package
+// doc); a conflict removes that mark again.
 func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
 	const op = "compare and swap"
 	sw, ok := s.db.(stores.Swapper)
@@ -58,63 +42,9 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 	if err := stores.CheckKey(key); err != nil {
 		return nil, fmt.Errorf("cachedstore: %s: %w", op, err)
 	}
-	if err := checkData(op, key, data); err != nil {
-		return nil, err
-	}
-	began := s.now()
-	mark := newMark()
-	cctx, cancel := s.cacheContext(ctx, began)
-	marked, err := s.guarded.SetUnless(cctx, key, mark, began.Add(s.tombstoneTTL), tombstone)
-	cancel()
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("cachedstore: %s %s: %w", op, stores.Redact(key), err)
-		}
-		s.cacheFailed(ctx, op, key, err)
-		marked = false
-	}
-	// A conflict leaves the mark: the caller's retry replaces it.
-	if cur, err := sw.CompareAndSwap(ctx, key, old, data, expiry); err != nil {
-		return cur, err
-	}
-	s.between(op, key)
-	if marked && s.settle(ctx, began, key, mark, data, expiry) {
-		return nil, nil
-	}
-	s.unsettle(ctx, op, key)
-	return nil, nil
-}
-
-// settle replaces the call's mark with data in the cache, and reports
-// whether it did or a tombstone took the mark's place (a logout won).
-func (s *Store) settle(ctx context.Context, began time.Time, key string, mark, data []byte, expiry time.Time) bool {
-	csw, ok := s.cache.(stores.Swapper)
-	if !ok {
-		return false
-	}
-	cctx, cancel := s.cacheContext(ctx, began)
-	cur, err := csw.CompareAndSwap(cctx, key, mark, data, expiry)
-	cancel()
-	switch {
-	case err == nil:
-		return true
-	case errors.Is(err, stores.ErrConflict):
-		return isTombstone(cur)
-	case errors.Is(err, stores.ErrNotFound):
-		return false // the mark expired or was evicted
-	}
-	s.cacheFailed(ctx, "compare and swap", key, err)
-	return false
-}
-
-// unsettle leaves the unsettled marker in the cache, over anything but a
-// tombstone, for a tombstone's life. It is safe whenever it lands: at worst
-// it sends a few reads to the database.
-func (s *Store) unsettle(ctx context.Context, op, key string) {
-	if _, err := s.guarded.SetUnless(ctx, key, unsettled, s.clock().Add(s.tombstoneTTL), tombstone); err != nil {
-		s.log.LogAttrs(ctx, slog.LevelError, "cachedstore: changed in the database but not in the cache, which may serve the older copy until it expires",
-			slog.String("op", op), slog.String("key", stores.Redact(key)), slog.Any("err", err))
-	}
+	return s.through(ctx, op, key, data, expiry, func() ([]byte, error) {
+		return sw.CompareAndSwap(ctx, key, old, data, expiry)
+	})
 }
 
 // CompareAndDelete implements stores.Swapper when the database store does,
@@ -129,7 +59,9 @@ func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([
 	if err := stores.CheckKey(key); err != nil {
 		return nil, fmt.Errorf("cachedstore: %s: %w", op, err)
 	}
-	s.fence(ctx, op, key)
+	if _, err := s.fence(ctx, s.now(), op, key); err != nil {
+		return nil, err
+	}
 	if cur, err := sw.CompareAndDelete(ctx, key, old); err != nil {
 		return cur, err
 	}

@@ -18,7 +18,7 @@ func (s *Store) Set(ctx context.Context, key string, data []byte, expiry time.Ti
 	return err
 }
 
-// SetUnless is Set, except that a live record holding exactly guard is left
+// SetUnless is Set, except that a live record beginning with guard is left
 // as it is; it reports whether it wrote (or removed). The cached_db store
 // uses it so its cache writes cannot overwrite a logout's tombstone.
 func (s *Store) SetUnless(ctx context.Context, key string, data []byte, expiry time.Time, guard []byte) (bool, error) {
@@ -38,7 +38,7 @@ func (s *Store) setUnless(ctx context.Context, op, key string, data []byte, expi
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if e, ok := sh.get(key, now); ok && guard != nil && bytes.Equal(e.data, guard) {
+	if e, ok := sh.get(key, now); ok && guard != nil && bytes.HasPrefix(e.data, guard) {
 		return false, nil
 	}
 	if exp <= now {
@@ -49,7 +49,7 @@ func (s *Store) setUnless(ctx context.Context, op, key string, data []byte, expi
 	return true, nil
 }
 
-// TouchUnless is Touch, except that a live record holding exactly guard is
+// TouchUnless is Touch, except that a live record beginning with guard is
 // left as it is; it reports whether it moved (or, for an expiry already
 // past, removed) a record, false when there was none or it held guard.
 func (s *Store) TouchUnless(ctx context.Context, key string, expiry time.Time, guard []byte) (bool, error) {
@@ -62,7 +62,7 @@ func (s *Store) TouchUnless(ctx context.Context, key string, expiry time.Time, g
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	e, ok := sh.get(key, now)
-	if !ok || (guard != nil && bytes.Equal(e.data, guard)) {
+	if !ok || (guard != nil && bytes.HasPrefix(e.data, guard)) {
 		return false, nil
 	}
 	if exp <= now {

@@ -13,12 +13,12 @@ import (
 
 // The guarded writes are Lua scripts so that the check and the write are one
 // atomic step on the server: a plain GET followed by a SET would let a
-// concurrent write land between the two. STRLEN first spares copying a large
-// record into Lua just to see that it is not the guard.
+// concurrent write land between the two. GETRANGE spares copying a large
+// record into Lua just to see that it does not begin with the guard.
 //
 //	KEYS[1] the key; ARGV[1] the guard; ARGV[2] the data; ARGV[3] PX ms, "" to remove
 var setUnlessScript = newScript(`
-if redis.call('STRLEN', KEYS[1]) == #ARGV[1] and redis.call('GET', KEYS[1]) == ARGV[1] then
+if #ARGV[1] > 0 and redis.call('GETRANGE', KEYS[1], 0, #ARGV[1] - 1) == ARGV[1] then
 	return 0
 end
 if ARGV[3] == '' then
@@ -31,7 +31,7 @@ return 1
 
 // KEYS[1] the key; ARGV[1] the guard; ARGV[2] PX ms, "" to remove
 var touchUnlessScript = newScript(`
-if redis.call('STRLEN', KEYS[1]) == #ARGV[1] and redis.call('GET', KEYS[1]) == ARGV[1] then
+if #ARGV[1] > 0 and redis.call('GETRANGE', KEYS[1], 0, #ARGV[1] - 1) == ARGV[1] then
 	return 0
 end
 if ARGV[2] == '' then
@@ -73,7 +73,7 @@ func (s *Store) run(ctx context.Context, sc script, key string, args ...any) (in
 	return n, nil
 }
 
-// SetUnless is Set, except that a record holding exactly guard is left as it
+// SetUnless is Set, except that a record beginning with guard is left as it
 // is; it reports whether it wrote (or, for an expiry already past, removed).
 // It is one EVALSHA (EVAL the first time a server sees the script). The
 // cached_db store (stores/cachedstore) uses it so its cache writes cannot
@@ -90,7 +90,7 @@ func (s *Store) SetUnless(ctx context.Context, key string, data []byte, expiry t
 	return n == 1, nil
 }
 
-// TouchUnless is Touch, except that a record holding exactly guard is left
+// TouchUnless is Touch, except that a record beginning with guard is left
 // as it is; it reports whether it moved (or, for an expiry already past,
 // removed) a record, false when there was none or it held guard.
 func (s *Store) TouchUnless(ctx context.Context, key string, expiry time.Time, guard []byte) (bool, error) {
