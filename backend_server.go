@@ -81,7 +81,7 @@ func (b *serverBackend) swaps() bool { return b.swapper != nil && !b.unswappable
 // update stores data over the record, whatever it holds now.
 func (b *serverBackend) update(s *Session, data []byte, now time.Time) ([]byte, error) {
 	ctx, cancel := s.storeContext()
-	err := b.store.Update(ctx, s.key, data, s.expiryDateLocked(now))
+	err := b.store.Update(ctx, s.m.stored(s.key), data, s.expiryDateLocked(now))
 	cancel()
 	if err != nil {
 		return nil, b.saveError(s.key, err)
@@ -104,7 +104,7 @@ func (b *serverBackend) create(s *Session, data []byte, expiry time.Time) error 
 	defer cancel()
 	for range createAttempts {
 		key := stores.NewKey()
-		err := b.store.Create(ctx, key, data, expiry)
+		err := b.store.Create(ctx, s.m.stored(key), data, expiry)
 		if err == nil {
 			s.key = key
 			return nil
@@ -133,8 +133,12 @@ func (b *serverBackend) refresh(s *Session, now time.Time) (gone bool, err error
 		return false, s.saveLocked(now)
 	}
 	ctx, cancel := s.storeContext()
-	err = b.toucher.Touch(ctx, s.key, s.expiryDateLocked(now))
+	start := s.m.observing()
+	err = b.toucher.Touch(ctx, s.m.stored(s.key), s.expiryDateLocked(now))
 	cancel()
+	if !errors.Is(err, errors.ErrUnsupported) {
+		s.observe(Event{Op: OpSave, Outcome: OutcomeTouched, Attempts: 1, Err: err}, s.key, start)
+	}
 	switch {
 	case errors.Is(err, errors.ErrUnsupported):
 		b.untouchable.Store(true)
@@ -158,7 +162,7 @@ func (b *serverBackend) flush(s *Session) error {
 	b.index.flushing(s, old)
 	ctx, cancel := s.storeContext()
 	defer cancel()
-	if err := b.store.Delete(ctx, old); err != nil {
+	if err := b.store.Delete(ctx, s.m.stored(old)); err != nil {
 		// The record still exists: the request must not report success.
 		s.err = fmt.Errorf("ginsession: flush session %s: %w", shortKey(old), err)
 		return s.err
@@ -176,6 +180,7 @@ func (b *serverBackend) cycle(s *Session) error {
 	old, oldData := s.key, s.base
 	merge := b.swaps() && old != "" && s.mustMerge()
 	var changes []string
+	merges := s.merges
 	if merge {
 		changes = append(changes, s.changes...) // saveLocked clears them
 	}
@@ -190,11 +195,11 @@ func (b *serverBackend) cycle(s *Session) error {
 	ctx, cancel := s.storeContext()
 	defer cancel()
 	if !merge {
-		if err := b.store.Delete(ctx, old); err != nil {
+		if err := b.store.Delete(ctx, s.m.stored(old)); err != nil {
 			s.err = fmt.Errorf("ginsession: cycle key: delete old session %s: %w", shortKey(old), err)
 			return s.err
 		}
-	} else if err := b.retireOld(ctx, s, old, oldData, changes); err != nil {
+	} else if err := b.retireOld(ctx, s, old, oldData, changes, merges); err != nil {
 		return err
 	}
 	// The old record is gone: only now does the index entry move.
@@ -204,25 +209,25 @@ func (b *serverBackend) cycle(s *Session) error {
 // retireOld deletes the record a key cycle left, under old, provided it
 // still holds oldData, merging a concurrent request's changes into the new
 // record (s.key) when it does not. s.mu is held.
-func (b *serverBackend) retireOld(ctx context.Context, s *Session, old string, oldData []byte, changes []string) error {
+func (b *serverBackend) retireOld(ctx context.Context, s *Session, old string, oldData []byte, changes []string, merges map[string]*keyMerge) error {
 	mu := saveLock(old) // the old key's writers wait, as for any save (swap.go)
 	mu.Lock()
 	defer mu.Unlock()
 	for attempt := 1; ; attempt++ {
-		current, err := b.swapper.CompareAndDelete(ctx, old, oldData)
+		current, err := b.swapper.CompareAndDelete(ctx, s.m.stored(old), oldData)
 		switch {
 		case err == nil:
 			return nil
 		case errors.Is(err, errors.ErrUnsupported):
 			b.unswappable.Store(true)
-			if err := b.store.Delete(ctx, old); err != nil {
+			if err := b.store.Delete(ctx, s.m.stored(old)); err != nil {
 				s.err = fmt.Errorf("ginsession: cycle key: delete old session %s: %w", shortKey(old), err)
 				return s.err
 			}
 			return nil
 		case errors.Is(err, stores.ErrNotFound):
 			// Ended meanwhile (a logout): so is its copy.
-			if derr := b.store.Delete(ctx, s.key); derr != nil {
+			if derr := b.store.Delete(ctx, s.m.stored(s.key)); derr != nil {
 				s.err = fmt.Errorf("ginsession: cycle key: session %s was ended meanwhile, and deleting its new copy %s failed: %w", shortKey(old), shortKey(s.key), derr)
 				return s.err
 			}
@@ -239,13 +244,13 @@ func (b *serverBackend) retireOld(ctx context.Context, s *Session, old string, o
 		}
 		// A concurrent request changed the old record: its changes go into
 		// the new one, under this request's.
-		s.changes, s.replaced = append(s.changes[:0], changes...), false
+		s.changes, s.merges, s.replaced = append(s.changes[:0], changes...), merges, false
 		s.replay(current)
 		data, err := s.encode()
 		if err != nil {
 			return err
 		}
-		if err := b.store.Update(ctx, s.key, data, s.expiryDateLocked(s.m.now())); err != nil {
+		if err := b.store.Update(ctx, s.m.stored(s.key), data, s.expiryDateLocked(s.m.now())); err != nil {
 			s.err = fmt.Errorf("ginsession: cycle key: save session %s: %w", shortKey(s.key), err)
 			return s.err
 		}

@@ -1,6 +1,8 @@
 package ginsession
 
 import (
+	"errors"
+	"log/slog"
 	"net/http"
 )
 
@@ -74,6 +76,10 @@ func (s *Session) commitLocked(status int, h http.Header) error {
 			}
 		}
 		switch gone, err := s.m.backend.refresh(s, now); {
+		case errors.Is(err, ErrUnstorable) && s.told && status >= http.StatusBadRequest:
+			// The handler was told, and answered a client error of its own.
+			s.m.log.Warn("ginsession: session not saved: it holds a value that cannot be stored; the handler's answer stands", slog.Int("status", status), slog.String("error", err.Error()))
+			return nil
 		case err != nil:
 			return err
 		case gone:

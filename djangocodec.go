@@ -64,6 +64,9 @@ type djangoCodec struct {
 	signer  *signing.Prepared
 }
 
+// DjangoOption implements stores.DjangoSharer: the codec is Django's.
+func (*djangoCodec) DjangoOption() string { return "DjangoCodec" }
+
 // Encode implements Codec.
 func (c *djangoCodec) Encode(keys []string, values map[string]any) ([]byte, error) {
 	js, err := JSONCodec{}.Encode(keys, values)

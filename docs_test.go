@@ -126,6 +126,10 @@ var docImports = map[string]string{
 	"testing":     "testing",
 	"time":        "time",
 	"websocket":   "github.com/gorilla/websocket",
+
+	// otelginsession/, a module of its own, and what its docs use.
+	"otelgin":        "go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin",
+	"otelginsession": "github.com/ginsession/ginsession/otelginsession",
 }
 
 // docBlock is one code block: where it stands and its text.

@@ -1,6 +1,7 @@
 package ginsession_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -205,4 +206,28 @@ func ExampleSession_SetExpiry() {
 	// Output:
 	// browser close: true, age: 336h0m0s
 	// browser close: false, age: 720h0m0s
+}
+
+func ExampleWithHashedKeys() {
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
+	r := gin.New()
+	r.Use(ginsession.New(store, ginsession.WithHashedKeys("a-random-secret-of-at-least-32-bytes")))
+	r.GET("/", func(c *gin.Context) {
+		s := ginsession.From(c)
+		n, _ := ginsession.Get[int](s, "visits")
+		s.Set("visits", n+1)
+		c.String(http.StatusOK, "visit %d", n+1)
+	})
+
+	_, cookie := send(r, "/", "")
+	held, _ := store.Exists(context.Background(), strings.TrimPrefix(cookie, "sessionid="))
+	fmt.Println("the store holds the cookie's key:", held)
+	body, _ := send(r, "/", cookie)
+	fmt.Println(body)
+	// Output:
+	// the store holds the cookie's key: false
+	// visit 2
 }

@@ -1,13 +1,26 @@
 package ginsession
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"math/big"
 	"math/bits"
 	"reflect"
 	"strconv"
 	"strings"
+)
+
+// Errors of GetErr.
+var (
+	// ErrNoKey reports that the session has no value under the key.
+	ErrNoKey = errors.New("ginsession: no value under the key")
+	// ErrWrongType reports a value that does not convert to the type asked
+	// for: another type, a number it cannot hold exactly, or an object with
+	// a key the struct has no field for.
+	ErrWrongType = errors.New("ginsession: the value is not of the type asked for")
 )
 
 // Get returns the value under key as a T, and whether that worked.
@@ -20,35 +33,56 @@ import (
 // uint8, 16777217 to float32 or 2^53+1 to float64), a float to float32 when
 // it is within float32's range (rounded to float32's precision, so a
 // float32 reads back as itself), and anything else through JSON (a
-// map[string]any into a struct, []any into []string, an integer of any size
-// into *big.Int). A missing key, or a value that does not convert, gives
-// the zero T and false.
+// map[string]any into a struct whose fields name every key of the object,
+// []any into []string, an integer of any size into *big.Int). A missing
+// key, or a value that does not convert, gives the zero T and false; use
+// [GetErr] to tell them apart.
 func Get[T any](s *Session, key string) (T, bool) {
-	var zero T
-	v, ok := s.Get(key)
-	if !ok {
-		return zero, false
+	v, err := GetErr[T](s, key)
+	return v, err == nil
+}
+
+// GetErr is Get with the reason when there is no T: [ErrNoKey], the store
+// failure that kept the session from loading (Err's), or [ErrWrongType].
+// An object's keys that the struct lacks are ErrWrongType; fields the
+// object lacks keep their zero value, as a struct saved with omitempty
+// needs.
+func GetErr[T any](s *Session, key string) (T, error) {
+	var out T
+	v, err := s.lookup(key)
+	if err != nil {
+		return out, err
 	}
 	if t, ok := v.(T); ok {
-		return t, true
+		return t, nil
 	}
-	var out T
 	rv := reflect.ValueOf(&out).Elem()
 	if convertNumber(v, rv) {
-		return out, true
+		return out, nil
 	}
-	if isNumber(v) && isNumericKind(rv.Kind()) {
-		// Not exact: encoding/json would round it (2^53+1 into float64).
-		return zero, false
+	err = errors.New("not exactly")
+	if !isNumber(v) || !isNumericKind(rv.Kind()) {
+		// Numbers are not: encoding/json would round them (2^53+1 into
+		// float64).
+		err = decodeStrict(v, &out)
 	}
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("%w: %q holds %T, not %v (%v)", ErrWrongType, key, v, rv.Type(), err)
+	}
+	return out, nil
+}
+
+// decodeStrict converts v to *dst through JSON, failing on an object key
+// that a struct in dst has no field for.
+func decodeStrict(v, dst any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return zero, false
+		return err
 	}
-	if err := json.Unmarshal(b, &out); err != nil {
-		return zero, false
-	}
-	return out, true
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(dst)
 }
 
 func isNumber(v any) bool {

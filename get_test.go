@@ -1,9 +1,12 @@
 package ginsession_test
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"testing"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
 )
@@ -53,4 +56,49 @@ func TestGetConvertsAStoredIntegerOnlyWhereItIsExact(t *testing.T) {
 	if got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
+}
+
+// TestGetErrTellsMissingFromWrongTypeFromUnreadable: a stored object read
+// into a struct lacking one of its keys is not ok, and GetErr says why a
+// read gave no value: no key, a value of another type, or a session the
+// store could not load.
+func TestGetErrTellsMissingFromWrongTypeFromUnreadable(t *testing.T) {
+	type Prefs struct{ Color string }
+	type Cart struct {
+		Items []string
+		Note  string `json:",omitempty"`
+	}
+	got := withSession(t, `{"prefs":{"Theme":"dark"},"cart":{"Items":["a"]},"n":42,"s":"x"}`, func(s *ginsession.Session) string {
+		out := ""
+		show := func(name string, v, err any) { out += fmt.Sprintf("%s=%v/%v ", name, v, err) }
+		p, ok := ginsession.Get[Prefs](s, "prefs")
+		show("Get[Prefs](Theme)", p, ok)
+		c, err := ginsession.GetErr[Cart](s, "cart")
+		show("GetErr[Cart](no Note)", c, err)
+		str, err := ginsession.GetErr[string](s, "n")
+		show("GetErr[string](42)", str, errors.Is(err, ginsession.ErrWrongType))
+		_, err = ginsession.GetErr[Prefs](s, "prefs")
+		show("GetErr[Prefs](Theme)", "", errors.Is(err, ginsession.ErrWrongType))
+		_, err = ginsession.GetErr[string](s, "missing")
+		show("GetErr(missing)", "", errors.Is(err, ginsession.ErrNoKey))
+		str, err = ginsession.GetErr[string](s, "s")
+		show("GetErr[string](x)", str, err)
+		return out
+	})
+	want := "Get[Prefs](Theme)={}/false GetErr[Cart](no Note)={[a] }/<nil> GetErr[string](42)=/true GetErr[Prefs](Theme)=/true GetErr(missing)=/true GetErr[string](x)=x/<nil> "
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+
+	down := errors.New("store down")
+	store := newFaultStore()
+	store.fail("Load", down)
+	a := newApp(t, store)
+	a.r.GET("/", func(c *gin.Context) {
+		_, err := ginsession.GetErr[string](ginsession.From(c), "k")
+		if !errors.Is(err, down) {
+			t.Errorf("GetErr on a session the store could not load: %v, want the store's error", err)
+		}
+	})
+	a.get("/", "sessionid=abcdefgh12345678abcdefgh12345678")
 }

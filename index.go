@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -36,7 +37,8 @@ type UserIndex struct {
 // DefaultActivityInterval is UserIndex.ActivityInterval's default.
 const DefaultActivityInterval = 5 * time.Minute
 
-// maxUserAgent is how many bytes of the User-Agent header the index keeps.
+// maxUserAgent is how many bytes of the User-Agent header (or of the
+// client IP) the index keeps.
 const maxUserAgent = 256
 
 // WithUserIndex records each logged-in session in a per-user index kept
@@ -133,18 +135,21 @@ func (u *userIndex) entryExpiry(expiry time.Time) time.Time {
 
 // entry describes s, saved at now, for the index. s.mu is held.
 func (u *userIndex) entry(s *Session, now, expiry time.Time) stores.IndexEntry {
-	e := stores.IndexEntry{Key: s.key, Created: now, LastActive: now, Expiry: u.entryExpiry(expiry)}
+	e := stores.IndexEntry{Key: s.m.stored(s.key), Created: now, LastActive: now, Expiry: u.entryExpiry(expiry)}
 	e.Backend, _ = s.values.get(sessionindex.BackendKey).(string)
 	if u.details && s.ended.Load() == nil && s.c != nil {
 		c := s.c
-		e.UserAgent = truncateUTF8(c.Request.UserAgent(), maxUserAgent)
-		e.IP = c.ClientIP()
+		e.UserAgent = headerText(c.Request.UserAgent())
+		e.IP = headerText(c.ClientIP()) // a TrustedPlatform header, unparsed
 	}
 	return e
 }
 
-// truncateUTF8 cuts s to at most n bytes without splitting a character.
-func truncateUTF8(s string, n int) string {
+// headerText makes a request header's value fit for the index: valid
+// UTF-8 (a database refuses other text, failing the login), bad bytes as
+// U+FFFD, and at most maxUserAgent bytes, cut between characters.
+func headerText(s string) string {
+	s, n := strings.ToValidUTF8(s, "\uFFFD"), maxUserAgent
 	if len(s) <= n {
 		return s
 	}
@@ -173,7 +178,7 @@ func (u *userIndex) loaded(s *Session) {
 	}
 	ctx, cancel := s.storeContext()
 	defer cancel()
-	err := u.ix.IndexTouch(ctx, user, s.key, now, u.entryExpiry(expiry))
+	err := u.ix.IndexTouch(ctx, user, s.m.stored(s.key), now, u.entryExpiry(expiry))
 	if errors.Is(err, stores.ErrNotFound) {
 		err = u.ix.IndexAdd(ctx, user, u.entry(s, now, expiry))
 	}
@@ -216,7 +221,7 @@ func (u *userIndex) saved(s *Session, now, expiry time.Time) error {
 		u.seen.wrote(s.key, now, u.entryExpiry(expiry))
 	}
 	if old.user != "" && old.key != "" {
-		if err := u.ix.IndexRemove(ctx, old.user, old.key); err != nil {
+		if err := u.ix.IndexRemove(ctx, old.user, s.m.stored(old.key)); err != nil {
 			return fmt.Errorf("ginsession: user index: remove session %s of its former user: %w", shortKey(old.key), err)
 		}
 	}
@@ -231,7 +236,7 @@ func (u *userIndex) saved(s *Session, now, expiry time.Time) error {
 func (u *userIndex) touch(s *Session, user string, now, expiry time.Time) error {
 	ctx, cancel := s.storeContext()
 	defer cancel()
-	err := u.ix.IndexTouch(ctx, user, s.key, now, u.entryExpiry(expiry))
+	err := u.ix.IndexTouch(ctx, user, s.m.stored(s.key), now, u.entryExpiry(expiry))
 	if errors.Is(err, stores.ErrNotFound) {
 		err = u.ix.IndexAdd(ctx, user, u.entry(s, now, expiry))
 	}
@@ -254,7 +259,7 @@ func (u *userIndex) cycled(s *Session, old string) error {
 	expiry := s.expiryDateLocked(now)
 	ctx, cancel := s.storeContext()
 	defer cancel()
-	err := u.ix.IndexMove(ctx, st.user, old, s.key, now, u.entryExpiry(expiry))
+	err := u.ix.IndexMove(ctx, st.user, s.m.stored(old), s.m.stored(s.key), now, u.entryExpiry(expiry))
 	if errors.Is(err, stores.ErrNotFound) {
 		// Never indexed, or ended meanwhile: the new key is live either
 		// way, so it must be listed.
@@ -278,7 +283,7 @@ func (u *userIndex) flushing(s *Session, old string) {
 		return
 	}
 	ctx, cancel := s.storeContext()
-	raw, err := u.store.Load(ctx, old)
+	raw, err := u.store.Load(ctx, s.m.stored(old))
 	cancel()
 	if err != nil {
 		return // gone already, or the Delete will report the store's failure
@@ -304,7 +309,7 @@ func (u *userIndex) flushed(s *Session, old string) error {
 	}
 	ctx, cancel := s.storeContext()
 	defer cancel()
-	if err := u.ix.IndexRemove(ctx, st.user, old); err != nil {
+	if err := u.ix.IndexRemove(ctx, st.user, s.m.stored(old)); err != nil {
 		s.err = fmt.Errorf("ginsession: user index: remove session %s: %w", shortKey(old), err)
 		return s.err
 	}
@@ -325,7 +330,7 @@ func indexTarget(session any) (sessionindex.Target, error) {
 		return sessionindex.Target{}, fmt.Errorf("ginsession: the user index is off: add ginsession.WithUserIndex(ginsession.UserIndex{}) to ginsession.New: %w", stores.ErrNoIndex)
 	}
 	s.lock()
-	key := s.key
+	key := s.m.stored(s.key)
 	s.mu.Unlock()
 	return sessionindex.Target{
 		Store: b.store,

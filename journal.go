@@ -1,5 +1,11 @@
 package ginsession
 
+import (
+	"slices"
+
+	"github.com/ginsession/ginsession/internal/keymerge"
+)
+
 // A session remembers what its request changed, so that a save that finds
 // the record changed by a concurrent request (stores.ErrConflict) can apply
 // this request's changes on top of the other's instead of overwriting them.
@@ -13,6 +19,31 @@ package ginsession
 //
 // base is the encoded data as loaded or last saved: what the record must
 // still hold for a conditional save to go through.
+//
+// A key changed with a merge rule (internal/keymerge, such as package
+// messages' "_messages") is replayed by its rule instead (merges).
+
+// keyMerge is what replaying a key changed with a merge rule needs: the
+// rule, the key's value at load or last save, its value in this request,
+// and whether the request deleted it since.
+type keyMerge struct {
+	merge     keymerge.Func
+	from, own any
+	dropped   bool
+}
+
+// mergeKey notes that key, holding old, is being changed with merge. A key
+// this request already changed without a rule keeps being replayed as any
+// other key. s.mu is held.
+func (s *Session) mergeKey(key string, merge keymerge.Func, old any) {
+	if s.replaced || s.base == nil || s.merges[key] != nil || slices.Contains(s.changes, key) {
+		return
+	}
+	if s.merges == nil {
+		s.merges = make(map[string]*keyMerge)
+	}
+	s.merges[key] = &keyMerge{merge: merge, from: old, own: old}
+}
 
 // recordChange notes that the request set or deleted key. Without a base
 // there is nothing to merge into (a new session's save is insert-only),
@@ -22,6 +53,10 @@ func (s *Session) recordChange(key string) {
 		return
 	}
 	s.changes = append(s.changes, key)
+	if m := s.merges[key]; m != nil {
+		m.own = s.values.get(key)
+		m.dropped = m.dropped || !s.values.has(key)
+	}
 	if len(s.changes) > 2*s.distinct+32 {
 		// A loop setting the same few keys: keep the list about as long
 		// as the distinct keys, not the calls. Each dedupe at least doubles
@@ -35,7 +70,7 @@ func (s *Session) recordChange(key string) {
 // held.
 func (s *Session) replaceAll() {
 	s.replaced = true
-	s.changes, s.distinct = nil, 0
+	s.changes, s.distinct, s.merges = nil, 0, nil
 }
 
 // saved notes that data is now the record: nothing is pending. s.mu is
@@ -44,7 +79,7 @@ func (s *Session) saved(data []byte) {
 	s.base = data
 	s.replaced = false
 	clear(s.changes)
-	s.changes, s.distinct = s.changes[:0], 0
+	s.changes, s.distinct, s.merges = s.changes[:0], 0, nil
 }
 
 // mustMerge reports whether a save has to be conditional on the record
@@ -56,8 +91,9 @@ func (s *Session) mustMerge() bool {
 
 // replay makes the session the record's current data with this request's
 // changes applied on top: a changed key takes this request's value (or
-// stays deleted), every other key the record's. The record's keys keep
-// their places; keys new to it go after them, in this request's order.
+// stays deleted), or what its merge rule makes of the record's value;
+// every other key the record's. The record's keys keep their places; keys
+// new to it go after them, in this request's order.
 // s.mu is held.
 func (s *Session) replay(current []byte) {
 	var cur dict
@@ -68,13 +104,22 @@ func (s *Session) replay(current []byte) {
 	}
 	changed := make(map[string]bool, len(s.changes))
 	for _, k := range s.changes {
-		changed[k] = true
-		if !s.values.has(k) {
+		m := s.merges[k]
+		switch {
+		case changed[k]:
+		case m != nil:
+			if v, keep := m.merge(m.from, m.own, cur.get(k), m.dropped); keep {
+				cur.set(k, v)
+			} else {
+				cur.del(k)
+			}
+		case !s.values.has(k):
 			cur.del(k)
 		}
+		changed[k] = true
 	}
 	for _, k := range s.values.keys() {
-		if changed[k] {
+		if changed[k] && s.merges[k] == nil {
 			cur.set(k, s.values.get(k))
 		}
 	}

@@ -27,6 +27,8 @@ type middleware struct {
 	// no exported API hands it to a handler.
 	secretStrings []string
 	log           *slog.Logger
+	keyHash       string // WithHashedKeys's secret, "" when off (hashkeys.go)
+	storeKind     string // Event.Store
 }
 
 // New returns the session middleware for store, configured by opts. store
@@ -51,11 +53,17 @@ func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 	if err := be.check(&o); err != nil {
 		panic("ginsession: " + err.Error())
 	}
+	if err := checkHashedKeys(store, &o); err != nil {
+		panic(err) // an error, for errors.Is(ErrSharedWithDjango)
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
 	_, keyed := be.(*serverBackend)
-	m := &middleware{opts: o, backend: be, keyed: keyed, log: o.Logger}
+	m := &middleware{opts: o, backend: be, keyed: keyed, log: o.Logger, storeKind: storeKind(store)}
+	if o.KeyHashSecret != nil {
+		m.keyHash = *o.KeyHashSecret
+	}
 	m.deletion = m.deletionCookie()
 	if o.SecretKey != "" {
 		m.secretStrings = append([]string{o.SecretKey}, o.SecretKeyFallbacks...)
@@ -79,7 +87,14 @@ func (m *middleware) handle(c *gin.Context) {
 	w := (*responseWriter)(s)
 	c.Writer = w
 	c.Set(ContextKey, s)
+	done := false
+	defer func() {
+		if !done {
+			w.abandon()
+		}
+	}()
 	c.Next()
+	done = true
 	w.commit()
 	s.end(c.Request)
 }

@@ -82,6 +82,12 @@ type options struct {
 	// Clock is where the middleware reads the current time (WithClock).
 	// Optional. Default value is time.Now.
 	Clock func() time.Time
+	// KeyHashSecret, when set, keeps records under a keyed hash of their
+	// key (WithHashedKeys). Optional. Default value is nil: the key itself.
+	KeyHashSecret *string
+	// Observer receives every Event (WithObserver). Optional. Default
+	// value is nil: none.
+	Observer Observer
 
 	sameSiteInput string // a SameSite spelling WithCookieSameSite did not know
 }

@@ -1,6 +1,7 @@
 package ginsession
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -71,25 +72,34 @@ func (s *Session) load() {
 	if !s.hasRecord() {
 		return
 	}
+	key, start := s.key, s.m.observing()
 	raw, err := s.m.backend.load(s)
 	switch {
 	case errors.Is(err, stores.ErrNotFound):
 		s.dropRecord()
+		s.observe(Event{Op: OpLoad, Outcome: OutcomeMiss}, key, start)
 		return
 	case err != nil:
 		s.err = err
+		s.observe(Event{Op: OpLoad, Err: err}, key, start)
 		return
 	}
+	outcome := OutcomeHit
 	err = s.decode(raw, &s.values)
 	if err != nil {
 		// Django logs "Session data corrupted" and carries on with an empty
 		// session under the same key; the next save overwrites the record.
 		s.logCorrupt(err)
+		outcome = OutcomeCorrupt
 	}
 	s.base = raw
 	if s.m.backend.decoded(s, err) || s.timedOut(err) {
 		s.dropRecord()
+		if outcome == OutcomeHit {
+			outcome = OutcomeExpired
+		}
 	}
+	s.observe(Event{Op: OpLoad, Outcome: outcome}, key, start)
 }
 
 // decode replaces the values in dst with those of a record's data, and
@@ -141,9 +151,15 @@ func (s *Session) end(r *http.Request) { s.ended.Store(r) }
 func (s *Session) Flush() error {
 	s.lock()
 	defer s.mu.Unlock()
+	if err := s.refuseLate("Flush"); err != nil {
+		return err
+	}
+	key, start := s.key, s.m.observing()
 	s.clearLocked()
 	s.cookieDue = false
-	return s.m.backend.flush(s)
+	err := s.m.backend.flush(s)
+	s.observe(Event{Op: OpFlush, Err: err}, key, start)
+	return err
 }
 
 // CycleKey moves the data to a new key and deletes the old record (Django's
@@ -154,34 +170,41 @@ func (s *Session) CycleKey() error {
 	s.lock()
 	defer s.mu.Unlock()
 	s.data()
-	if s.err != nil {
-		return s.err
+	if err := cmp.Or(s.err, s.refuseLate("CycleKey")); err != nil {
+		return err
 	}
-	return s.m.backend.cycle(s)
+	start := s.m.observing()
+	err := s.m.backend.cycle(s)
+	s.observe(Event{Op: OpCycle, Err: err}, s.key, start)
+	return err
 }
 
 // Save writes the session to the store now. The middleware saves by itself
 // at the end of the request, so handlers rarely need this; it returns
-// ErrSessionInterrupted when the record was deleted meanwhile.
+// ErrSessionInterrupted when the record was deleted meanwhile, and
+// ErrCommitted, writing nothing, once the middleware has committed.
 func (s *Session) Save() error {
 	s.lock()
 	defer s.mu.Unlock()
 	s.data()
-	return s.saveLocked(s.m.now())
+	return s.tell(s.saveLocked(s.m.now()))
 }
 
 // saveLocked encodes the session and stores it where it lives, as saved
 // at now (the time the response's cookie expiry is counted from too).
 func (s *Session) saveLocked(now time.Time) error {
-	if s.err != nil {
-		return s.err
+	if err := cmp.Or(s.err, s.refuseLate("Save")); err != nil {
+		return err
 	}
 	s.stampStart(now)
 	data, err := s.encode()
 	if err != nil {
 		return err
 	}
+	created, start := !s.hasRecord(), s.m.observing()
+	s.attempts = 1
 	stored, err := s.m.backend.save(s, data, now)
+	s.observeSave(created, start, err)
 	if err != nil {
 		return err
 	}
@@ -193,7 +216,24 @@ func (s *Session) saveLocked(now time.Time) error {
 
 // encode is the session's data as the codec stores it. s.mu is held.
 func (s *Session) encode() ([]byte, error) {
-	return s.m.opts.Codec.Encode(s.values.keys(), s.values.values)
+	data, err := s.m.opts.Codec.Encode(s.values.keys(), s.values.values)
+	if err != nil {
+		return nil, unstorable{err}
+	}
+	return data, nil
+}
+
+// unstorable is a codec's refusal, which is an ErrUnstorable.
+type unstorable struct{ error }
+
+func (e unstorable) Is(target error) bool { return target == ErrUnstorable }
+func (e unstorable) Unwrap() error        { return e.error }
+
+// tell returns err, noting that the handler has been told of a value that
+// cannot be stored. s.mu is held.
+func (s *Session) tell(err error) error {
+	s.told = s.told || errors.Is(err, ErrUnstorable)
+	return err
 }
 
 // Exists reports whether the store holds a record under key (Django's
@@ -206,7 +246,7 @@ func (s *Session) Exists(key string) (bool, error) {
 	ctx, cancel := s.storeContext()
 	s.mu.Unlock()
 	defer cancel()
-	return s.m.backend.exists(ctx, key)
+	return s.m.backend.exists(ctx, s.m.stored(key))
 }
 
 // DeleteKey deletes the record under key, which need not be this session's
@@ -221,7 +261,7 @@ func (s *Session) DeleteKey(key string) error {
 	ctx, cancel := s.storeContext()
 	s.mu.Unlock()
 	defer cancel()
-	return s.m.backend.deleteKey(ctx, key)
+	return s.m.backend.deleteKey(ctx, s.m.stored(key))
 }
 
 // shortKey shortens a session key for logs and errors: enough to correlate,

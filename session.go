@@ -1,6 +1,8 @@
 package ginsession
 
 import (
+	"cmp"
+	"errors"
 	"iter"
 	"log/slog"
 	"maps"
@@ -62,21 +64,25 @@ type Session struct {
 	cookieDue bool  // saved already (Save, CycleKey): the cookie must go out even if unmodified
 	committed bool  // the middleware has written the session's headers
 	wstate    uint8 // the writer's state (writer.go)
+	attempts  uint8 // conditional writes of the last save (swap.go), for Event.Attempts
 
 	// err is a store failure this request must report; nothing is saved
-	// over it.
-	err error
+	// over it. late is ErrCommitted once a change came too late.
+	err, late error
+	told      bool // Err or Save returned an ErrUnstorable: the handler knows
 
 	values dict // values.go
 
 	sealedAt int64 // cookie stores: when the cookie was sealed, Unix seconds (noSealTime: unknown)
 
 	// The change journal, see journal.go: the data the record held when
-	// loaded or last saved, and the keys set or deleted since, unless
-	// replaced says the request replaced the session whole.
+	// loaded or last saved, and the keys set or deleted since (merges: the
+	// merge rules of some), unless replaced says the request replaced the
+	// session whole.
 	base     []byte
 	changes  []string
 	distinct int // len(changes) after its last dedupe
+	merges   map[string]*keyMerge
 
 	idx *indexState // what the per-user index holds for it, if on (index.go)
 	// recordTTL is the time the record had left to live when it was
@@ -93,13 +99,32 @@ func (s *Session) data() *dict {
 	return &s.values
 }
 
+// ErrUnstorable reports a value the codec cannot store (a channel, NaN, a
+// struct field JSON would drop, ...); the error names its key.
+var ErrUnstorable = errors.New("ginsession: a value cannot be stored")
+
+// ErrCommitted reports a change made after the middleware committed the
+// session (the response's headers went out, or the handler panicked): it is
+// not saved, and Save, Flush and CycleKey then write nothing.
+var ErrCommitted = errors.New("ginsession: session changed after the response was sent; the change is not saved (change the session before writing the response)")
+
 // changed marks the session modified and reports a change made too late to
 // be saved.
 func (s *Session) changed(key string) {
 	s.modified = true
-	if s.committed {
-		s.m.log.Error("ginsession: session changed after the response was sent; the change is not saved (change the session before writing the response)", slog.String("key", key))
+	s.refuseLate(key)
+}
+
+// refuseLate returns ErrCommitted, logging it and keeping it for Err, once
+// the session is committed: what (a key, or the call) is then not saved.
+// s.mu is held.
+func (s *Session) refuseLate(what string) error {
+	if !s.committed {
+		return nil
 	}
+	s.m.log.Error(ErrCommitted.Error(), slog.String("key", what))
+	s.late = ErrCommitted
+	return ErrCommitted
 }
 
 // Get returns the value stored under key (Django's session.get).
@@ -109,8 +134,20 @@ func (s *Session) Get(key string) (any, bool) {
 	return s.data().lookup(key)
 }
 
+// lookup is Get for GetErr: a missing key is ErrNoKey, or the store
+// failure that left the session empty.
+func (s *Session) lookup(key string) (any, error) {
+	s.lock()
+	defer s.mu.Unlock()
+	if v, ok := s.data().lookup(key); ok {
+		return v, nil
+	}
+	return nil, cmp.Or(s.err, ErrNoKey)
+}
+
 // Set stores value under key (session[key] = value). The value must have a
-// JSON form for the default codec; the save fails, naming the key, if not.
+// JSON form for the default codec that reads back as it is; if not, Err
+// reports ErrUnstorable at once and the save fails, naming the key.
 func (s *Session) Set(key string, value any) {
 	s.lock()
 	defer s.mu.Unlock()
@@ -203,21 +240,32 @@ func (s *Session) clearLocked() {
 	s.changed(allKeys)
 }
 
+// private reports whether key is ginsession's own bookkeeping (the
+// timeouts'): stored with the data, where a Django site sees it, but not
+// shown or counted by Keys, Values, Items, All, Len and IsEmpty.
+func private(key string) bool { return slices.Contains(privateKeys, key) }
+
+var privateKeys = []string{startedKey, idleKey}
+
 // Keys returns the keys in the order they were first set.
 func (s *Session) Keys() []string {
 	s.lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.data().keys())
+	return s.keysLocked()
+}
+
+// keysLocked is Keys. s.mu is held.
+func (s *Session) keysLocked() []string {
+	return slices.DeleteFunc(slices.Clone(s.data().keys()), private)
 }
 
 // Values returns the values in the order of Keys.
 func (s *Session) Values() []any {
 	s.lock()
 	defer s.mu.Unlock()
-	d := s.data()
-	out := make([]any, 0, d.len())
-	for _, k := range d.keys() {
-		out = append(out, d.get(k))
+	out := make([]any, 0, s.values.len())
+	for _, k := range s.keysLocked() {
+		out = append(out, s.values.get(k))
 	}
 	return out
 }
@@ -228,6 +276,7 @@ func (s *Session) Items() map[string]any {
 	defer s.mu.Unlock()
 	out := make(map[string]any, s.data().len())
 	maps.Copy(out, s.values.values)
+	maps.DeleteFunc(out, func(k string, _ any) bool { return private(k) })
 	return out
 }
 
@@ -235,11 +284,10 @@ func (s *Session) Items() map[string]any {
 // so the loop body may change the session.
 func (s *Session) All() iter.Seq2[string, any] {
 	s.lock()
-	d := s.data()
-	keys := slices.Clone(d.keys())
+	keys := s.keysLocked()
 	vals := make([]any, len(keys))
 	for i, k := range keys {
-		vals[i] = d.get(k)
+		vals[i] = s.values.get(k)
 	}
 	s.mu.Unlock()
 	return func(yield func(string, any) bool) {
@@ -255,7 +303,7 @@ func (s *Session) All() iter.Seq2[string, any] {
 func (s *Session) Len() int {
 	s.lock()
 	defer s.mu.Unlock()
-	return s.data().len()
+	return s.data().len() - s.privateLen()
 }
 
 // IsEmpty reports whether the session has neither a key nor loaded data
@@ -268,7 +316,17 @@ func (s *Session) IsEmpty() bool {
 }
 
 func (s *Session) isEmptyLocked() bool {
-	return !s.hasRecord() && s.values.len() == 0
+	return !s.hasRecord() && s.values.len() == s.privateLen()
+}
+
+// privateLen counts the private keys set. s.mu is held.
+func (s *Session) privateLen() (n int) {
+	for _, k := range privateKeys {
+		if s.values.has(k) {
+			n++
+		}
+	}
+	return n
 }
 
 // Key returns the session key (Django's session_key), "" when there is none
@@ -296,13 +354,21 @@ func (s *Session) Modified() bool {
 	return s.modified
 }
 
-// Err returns the store failure, if any, that will make this request fail
-// (for example, the store was down when the session loaded). Handlers that
-// take actions based on the session can check it first.
+// Err returns the failure, if any, that will make this request fail: a
+// store failure (for example, the store was down when the session loaded),
+// ErrCommitted if a change came after the commit, or ErrUnstorable, naming
+// the key, while the session holds a value its codec cannot store. Handlers
+// that take actions based on the session can check it first; one told of
+// an unstorable value may put it right, or answer a 4xx of its own, which
+// then stands (nothing is saved).
 func (s *Session) Err() error {
 	s.lock()
 	defer s.mu.Unlock()
-	return s.err
+	if err := cmp.Or(s.err, s.late); err != nil || !s.modified {
+		return err
+	}
+	_, err := s.encode()
+	return s.tell(err)
 }
 
 // SetTestCookie stores Django's test entry, to check on the next request

@@ -1,5 +1,7 @@
 package ginsession
 
+import "github.com/ginsession/ginsession/internal/keymerge"
+
 // Change replaces the value under key with what fn makes of it, holding the
 // session's lock from the read to the write, so that read-modify-writes of
 // one key by several goroutines of a request lose none of each other's
@@ -16,6 +18,10 @@ func (s *Session) Change(key string, fn func(old any, ok bool) (value any, keep 
 	defer s.mu.Unlock()
 	old, ok := s.data().lookup(key)
 	v, keep, err := fn(old, ok)
+	if c, rule := v.(keymerge.Change); rule && keep && err == nil {
+		v, keep = c.Value, !c.Delete
+		s.mergeKey(key, c.Merge, old)
+	}
 	switch {
 	case err != nil:
 		return err

@@ -41,8 +41,9 @@ func (b *serverBackend) swap(s *Session, data []byte, now time.Time) ([]byte, er
 	mu.Lock()
 	defer mu.Unlock()
 	for attempt := 1; ; attempt++ {
+		s.attempts = uint8(attempt)
 		ctx, cancel := s.storeContext()
-		current, err := b.swapper.CompareAndSwap(ctx, s.key, s.base, data, s.expiryDateLocked(now))
+		current, err := b.swapper.CompareAndSwap(ctx, s.m.stored(s.key), s.base, data, s.expiryDateLocked(now))
 		if errors.Is(err, errors.ErrUnsupported) {
 			cancel()
 			b.unswappable.Store(true)

@@ -152,6 +152,18 @@ func secrets(s *ginsession.Session) ([]string, error) {
 // clock of ginsession.WithAbsoluteTimeout (the limit counts from the last
 // login) and stamps SessionKeyVerifiedAt for RequireRecentLogin.
 func Login(c *gin.Context, user User, backend string) error {
+	err := login(c, user, backend)
+	if s, ok := ginsession.Lookup(c); ok {
+		e := ginsession.Event{Op: ginsession.OpLogin, Err: err}
+		if err == nil {
+			e.User = user.SessionAuthID()
+		}
+		s.Report(e)
+	}
+	return err
+}
+
+func login(c *gin.Context, user User, backend string) error {
 	if user == nil || isNil(user) {
 		return errors.New("auth: login: user is nil")
 	}
@@ -213,7 +225,9 @@ func Logout(c *gin.Context, opts ...LogoutOption) error {
 	}
 	s := ginsession.From(c)
 	setCached(c, "", nil)
-	if err := s.Flush(); err != nil {
+	err := s.Flush()
+	s.Report(ginsession.Event{Op: ginsession.OpLogout, Err: err})
+	if err != nil {
 		return errprefix.Wrap("auth: logout", err)
 	}
 	sendClearSiteData(c, lc.clear)

@@ -103,7 +103,9 @@ func CurrentUser(c *gin.Context, load LoadFunc) (User, error) {
 		}
 	}
 	setCached(c, "", nil)
-	if err := s.Flush(); err != nil {
+	err = s.Flush()
+	s.Report(ginsession.Event{Op: ginsession.OpHashMismatch, User: id, Err: err})
+	if err != nil {
 		return nil, errprefix.Wrap("auth: current user: end the session of a changed password", err)
 	}
 	sendClearSiteData(c, "")

@@ -125,10 +125,9 @@ func EndSession(c *gin.Context, handleValue string) error {
 		}
 		ctx, cancel := t.Context()
 		defer cancel()
-		if err := sessionindex.End(ctx, t.Store, t.Index, user, e.Key); err != nil {
-			return errprefix.Wrap("auth: end session", err)
-		}
-		return nil
+		err := sessionindex.End(ctx, t.Store, t.Index, user, e.Key)
+		s.Report(ginsession.Event{Op: ginsession.OpSessionEnded, User: user, Err: err})
+		return errprefix.Wrap("auth: end session", err)
 	}
 	return ErrNoSuchSession
 }
@@ -154,8 +153,13 @@ func EndOtherSessions(c *gin.Context) (int, error) {
 	}
 	ctx, cancel := t.Context()
 	defer cancel()
-	if err := sessionindex.End(ctx, t.Store, t.Index, user, others...); err != nil {
+	err = sessionindex.End(ctx, t.Store, t.Index, user, others...)
+	if err != nil {
+		ginsession.From(c).Report(ginsession.Event{Op: ginsession.OpSessionEnded, User: user, Err: err})
 		return 0, errprefix.Wrap("auth: end other sessions", err)
+	}
+	for range others {
+		ginsession.From(c).Report(ginsession.Event{Op: ginsession.OpSessionEnded, User: user})
 	}
 	return len(others), nil
 }
@@ -196,18 +200,17 @@ func EndUserSessions(ctx context.Context, store stores.Store, userID string) (in
 // indexOf returns the request's index and logged-in user.
 func indexOf(c *gin.Context, op string) (sessionindex.Target, string, error) {
 	s := ginsession.From(c)
+	user, ok := UserID(c) // loads the session first: t.Key is never a stale key
 	t, err := sessionindex.Of(s)
 	if err != nil {
 		return t, "", fmt.Errorf("auth: %s: %w", op, err)
 	}
-	user, ok := UserID(c)
 	if err := s.Err(); err != nil {
 		return t, "", fmt.Errorf("auth: %s: %w", op, err)
 	}
 	if !ok {
 		return t, "", fmt.Errorf("auth: %s: %w", op, ErrNotLoggedIn)
 	}
-	t.Key = s.Key() // after UserID, which loads the session: a stale key is gone by now
 	return t, user, nil
 }
 

@@ -61,10 +61,11 @@ func buildExampleApp(t *testing.T) string {
 	return builtApp
 }
 
-// startExampleApp runs the example site with -store store and its data in a
-// directory of the test's own, on a spare loopback port, and returns its
-// base URL (http://127.0.0.1:port). The site is stopped when the test ends.
-func startExampleApp(t *testing.T, store string) string {
+// startExampleApp runs the example site with -store store, any further
+// flags, and its data in a directory of the test's own, on a spare loopback
+// port, and returns its base URL (http://127.0.0.1:port). The site is
+// stopped when the test ends.
+func startExampleApp(t *testing.T, store string, flags ...string) string {
 	t.Helper()
 	bin := buildExampleApp(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -76,8 +77,8 @@ func startExampleApp(t *testing.T, store string) string {
 
 	var logs bytes.Buffer // the site's log, shown if it does not start
 	var mu sync.Mutex
-	cmd := exec.Command(bin, "-addr", addr, "-store", store,
-		"-data-dir", filepath.Join(t.TempDir(), "data"), "-secret", exampleAppSecret)
+	cmd := exec.Command(bin, append([]string{"-addr", addr, "-store", store,
+		"-data-dir", filepath.Join(t.TempDir(), "data"), "-secret", exampleAppSecret}, flags...)...)
 	cmd.Env = []string{} // no GINSESSION_* from the environment: only these flags
 	cmd.Stdout = &lockedWriter{mu: &mu, w: &logs}
 	cmd.Stderr = cmd.Stdout

@@ -26,7 +26,7 @@ type storeCase struct {
 }
 
 var storeCases = []storeCase{
-	{"memory", func(t *testing.T) stores.Store { return mustNew(memstore.New()) }},
+	{"memory", func(t *testing.T) stores.Store { return testenv.Must(memstore.New()) }},
 	{"redis", func(t *testing.T) stores.Store {
 		client := testenv.Redis(t)
 		s, err := redisstore.New(client, redisstore.WithPrefix(testenv.RedisPrefix(t, client, "e2e-ws")))

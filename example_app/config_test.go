@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string {
@@ -22,7 +23,7 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != ":8080" || cfg.Store != "file" || cfg.DataDir != defaultDataDir() || cfg.Secret != "" || cfg.SecureCookie ||
+	if cfg.Addr != ":8080" || cfg.Store != "file" || cfg.DataDir != defaultDataDir() || cfg.Secret != "" || cfg.SecureCookie || cfg.ReauthAge != defaultReauthAge ||
 		cfg.PostgresDSN != "postgres://postgres@127.0.0.1:5432/test?sslmode=disable" {
 		t.Fatalf("defaults: %+v", cfg)
 	}
@@ -39,6 +40,7 @@ func TestConfigReadsTheEnvironmentAndFlagsWin(t *testing.T) {
 		"GINSESSION_REDIS_ADDR":       "redis:6379",
 		"GINSESSION_MYSQL_DSN":        "u@tcp(db)/s",
 		"GINSESSION_POSTGRES_DSN":     "postgres://u@db/s",
+		"GINSESSION_REAUTH_AGE":       "5m",
 	})
 	cfg, err := parseConfig([]string{"-store", "cookie"}, e, io.Discard)
 	if err != nil {
@@ -49,7 +51,7 @@ func TestConfigReadsTheEnvironmentAndFlagsWin(t *testing.T) {
 	}
 	if cfg.Addr != ":9000" || cfg.Secret != "from-the-environment-0123456789abcdef" || !cfg.SecureCookie ||
 		cfg.DataDir != "/tmp/x" || cfg.RedisAddr != "redis:6379" || cfg.MySQLDSN != "u@tcp(db)/s" ||
-		cfg.PostgresDSN != "postgres://u@db/s" {
+		cfg.PostgresDSN != "postgres://u@db/s" || cfg.ReauthAge != 5*time.Minute {
 		t.Errorf("environment not read: %+v", cfg)
 	}
 	if !slices.Equal(cfg.SecretFallbacks, []string{"old-secret-number-one-0123456789abcd", "old-secret-number-two-0123456789abcd"}) {
@@ -60,6 +62,8 @@ func TestConfigReadsTheEnvironmentAndFlagsWin(t *testing.T) {
 func TestConfigRefusesNonsense(t *testing.T) {
 	for _, args := range [][]string{
 		{"-secure-cookie", "maybe"},
+		{"-reauth-age", "0s"},
+		{"-reauth-age", "soon"},
 		{"-store"},
 		{"extra"},
 	} {

@@ -43,6 +43,10 @@ type config struct {
 	Secret          string
 	SecretFallbacks []string
 	SecureCookie    bool
+	// ReauthAge is how old the last password proof may be before a
+	// password change or "sign out all other devices" asks for it again.
+	// Zero means defaultReauthAge.
+	ReauthAge time.Duration
 
 	// Log receives the app's and the middleware's logs.
 	Log *slog.Logger
@@ -67,7 +71,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return def
 	}
 	var cfg config
-	var fallbacks, secure string
+	var fallbacks, secure, reauthAge string
 	fs := flag.NewFlagSet("example_app", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", env("GINSESSION_ADDR", ":8080"), "listen address (env GINSESSION_ADDR)")
@@ -80,6 +84,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.Secret, "secret", getenv("GINSESSION_SECRET"), "secret key, at least 32 bytes (env GINSESSION_SECRET); random at each start if unset")
 	fs.StringVar(&fallbacks, "secret-fallbacks", getenv("GINSESSION_SECRET_FALLBACKS"), "comma-separated older secrets still accepted (env GINSESSION_SECRET_FALLBACKS)")
 	fs.StringVar(&secure, "secure-cookie", env("GINSESSION_SECURE_COOKIE", "false"), "send the session cookie over HTTPS only (env GINSESSION_SECURE_COOKIE)")
+	fs.StringVar(&reauthAge, "reauth-age", env("GINSESSION_REAUTH_AGE", defaultReauthAge.String()), "how old the last password proof may be before a password change or signing out the other devices asks for it again (env GINSESSION_REAUTH_AGE)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -97,6 +102,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	case "false", "0", "no", "":
 	default:
 		return config{}, fmt.Errorf("-secure-cookie %q: use true or false", secure)
+	}
+	var err error
+	if cfg.ReauthAge, err = time.ParseDuration(reauthAge); err != nil || cfg.ReauthAge <= 0 {
+		return config{}, fmt.Errorf("-reauth-age %q: use a positive duration such as 10m", reauthAge)
 	}
 	return cfg, nil
 }

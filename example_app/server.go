@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -92,16 +93,24 @@ func newServer(cfg config) (*server, error) {
 	s.sessions = ginsession.New(store, opts...)
 	site := r.Group("/", s.sessions, csrf.New(csrf.WithLogger(cfg.Log)))
 	requireUser := auth.RequireUser("/login", users.load)
+	// A password change and signing out the other devices ask for the
+	// password again when the last proof is older than ReauthAge.
+	recent := auth.RequireRecentLogin(cmp.Or(cfg.ReauthAge, defaultReauthAge), "/reauth")
 	site.GET("/", s.home)
 	site.GET("/login", s.loginForm)
 	site.POST("/login", s.login)
 	site.GET("/profile", requireUser, s.profile)
-	site.GET("/password", requireUser, s.passwordForm)
-	site.POST("/password", requireUser, s.changePassword)
+	site.GET("/password", requireUser, recent, s.passwordForm)
+	site.POST("/password", requireUser, recent, s.changePassword)
+	site.GET("/reauth", requireUser, s.reauthForm)
+	site.POST("/reauth", requireUser, s.reauth)
 	site.POST("/logout", s.logout)
 	site.GET("/devices", requireUser, s.devices)
 	site.POST("/devices/end", requireUser, s.endDevice)
-	site.POST("/devices/end-others", requireUser, s.endOtherDevices)
+	site.POST("/devices/end-others", requireUser, recent, s.endOtherDevices)
+	// After the password is confirmed, a sign-out that asked for it comes
+	// back here: to the page of its button, to be clicked again.
+	site.GET("/devices/end-others", func(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/devices") })
 
 	s.Handler = r
 	return s, nil
@@ -366,7 +375,7 @@ func parsePages() (map[string]*template.Template, error) {
 		"itoa":       strconv.Itoa,
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"home", "login", "profile", "password", "devices"} {
+	for _, name := range []string{"home", "login", "profile", "password", "devices", "reauth"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/internal/errprefix"
+	"github.com/ginsession/ginsession/internal/keymerge"
 )
 
 // Add stores a message for a later page, Django's messages.add_message. The
@@ -72,7 +73,7 @@ func add(c *gin.Context, m Message) error {
 		w := lastWrittenOf(c)
 		if v, isString := old.(string); ok && isString && w.value != "" && v == w.value {
 			w.value = encodeAppend(w.value, m)
-			return w.value, true, nil
+			return keymerge.Change{Value: w.value, Merge: merge}, true, nil
 		}
 		var pending []Message
 		if ok {
@@ -82,7 +83,7 @@ func add(c *gin.Context, m Message) error {
 			}
 		}
 		w.value = encode(append(pending, m))
-		return w.value, true, nil
+		return keymerge.Change{Value: w.value, Merge: merge}, true, nil
 	})
 	if err == nil {
 		err = s.Err()

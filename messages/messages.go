@@ -46,6 +46,11 @@
 // the minimum level ([LevelInfo] unless [WithMinLevel] or [SetMinLevel] says
 // otherwise) and empty texts are dropped, as Django drops them.
 //
+// Unlike Django, concurrent requests on one session lose no message on a
+// server store: a save that finds the pending messages changed meanwhile
+// keeps the others' additions and drops what this request consumed. With
+// the cookie store the response the browser reads last wins.
+//
 // # Format
 //
 // Pending messages live under the session key "_messages" ([SessionKey]) as

@@ -23,7 +23,7 @@ func Consume(c *gin.Context) ([]Message, error) {
 		}
 		var err error
 		pending, err = decode(old)
-		return nil, false, err
+		return dropped, true, err
 	})
 	return tagged(c, pending, s, err)
 }
@@ -43,7 +43,9 @@ func Peek(c *gin.Context) ([]Message, error) {
 
 // Clear discards the pending messages unread, for instance after Consume
 // reported ErrCorrupt.
-func Clear(c *gin.Context) { ginsession.From(c).Delete(SessionKey) }
+func Clear(c *gin.Context) {
+	_ = ginsession.From(c).Change(SessionKey, func(any, bool) (any, bool, error) { return dropped, true, nil })
+}
 
 // tagged fills the level tags of what Consume or Peek read, or reports why
 // they could not read.

@@ -2,6 +2,7 @@ package sessiontest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -78,10 +79,11 @@ func Get[T any](s *Session, key string) (T, bool) {
 }
 
 // snapshot copies the session's data. A session that failed to load
-// gives its error.
+// gives its error (not a value it cannot store, nor a change too late to
+// save: the data is still there to show).
 func snapshot(s *ginsession.Session) (*Session, error) {
 	keys, values := s.Keys(), s.Items()
-	if err := s.Err(); err != nil {
+	if err := s.Err(); err != nil && !errors.Is(err, ginsession.ErrCommitted) && !errors.Is(err, ginsession.ErrUnstorable) {
 		return nil, err
 	}
 	return &Session{key: s.Key(), keys: keys, values: values}, nil

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // base62Alphabet orders digits, then upper case, then lower case, as Django's
@@ -50,7 +51,7 @@ func base62Decode(s string) (int64, error) {
 	}
 	var u uint64
 	for i := 0; i < len(digits); i++ {
-		d := base62Digit(digits[i])
+		d := strings.IndexByte(base62Alphabet, digits[i])
 		if d < 0 {
 			return 0, fmt.Errorf("base62 %q: invalid digit %q", s, digits[i])
 		}
@@ -69,18 +70,6 @@ func base62Decode(s string) (int64, error) {
 		return 0, fmt.Errorf("base62 %q: out of range", s)
 	}
 	return int64(u), nil
-}
-
-func base62Digit(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'A' && c <= 'Z':
-		return int(c-'A') + 10
-	case c >= 'a' && c <= 'z':
-		return int(c-'a') + 36
-	}
-	return -1
 }
 
 // b64Encode returns the URL-safe base64 of b without "=" padding, the

@@ -9,6 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
@@ -20,7 +21,7 @@ import (
 func TestJanitorClearsExpiredRecordsUntilStopped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
-		s := mustNew(memstore.New())
+		s := testenv.Must(memstore.New())
 		if err := s.Create(ctx, stores.NewKey(), []byte("short"), time.Now().Add(90*time.Second)); err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +57,7 @@ func TestJanitorClearsExpiredRecordsUntilStopped(t *testing.T) {
 func TestJanitorStopsWhenItsContextEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
-		s := mustNew(memstore.New())
+		s := testenv.Must(memstore.New())
 		mustStartJanitor(t, ctx, s, time.Minute)
 		cancel()
 		synctest.Wait()
@@ -74,7 +75,7 @@ func TestJanitorStopsWhenItsContextEnds(t *testing.T) {
 
 func TestJanitorRefusesANonPositiveInterval(t *testing.T) {
 	for _, d := range []time.Duration{0, -time.Second} {
-		stop, err := stores.StartJanitor(context.Background(), mustNew(memstore.New()), d, nil)
+		stop, err := stores.StartJanitor(context.Background(), testenv.Must(memstore.New()), d, nil)
 		if !errors.Is(err, stores.ErrBadInterval) || stop != nil {
 			t.Fatalf("StartJanitor(%v) = %v, want ErrBadInterval and no stop", d, err)
 		}
@@ -98,7 +99,7 @@ func TestJanitorLogsAFailedSweepAndGoesOn(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var logs strings.Builder
 		log := slog.New(slog.NewTextHandler(&logs, nil))
-		stop := mustStartJanitorLog(t, context.Background(), failing{mustNew(memstore.New())}, time.Minute, log)
+		stop := mustStartJanitorLog(t, context.Background(), failing{testenv.Must(memstore.New())}, time.Minute, log)
 		time.Sleep(150 * time.Second)
 		synctest.Wait()
 		stop()

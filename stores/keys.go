@@ -34,47 +34,13 @@ func ValidKey(key string) bool {
 	if len(key) < MinKeyLength || len(key) > MaxKeyLength {
 		return false
 	}
-	// Eight bytes at a time: every request with a session cookie checks
-	// one, and a byte-by-byte loop was a tenth of the cost of an untouched
-	// request (the "untouched" rows of BENCHMARKS.md).
-	i := 0
-	for ; i+8 <= len(key); i += 8 {
-		w := key[i : i+8]
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		if !keyWord(x) {
-			return false
-		}
-	}
-	for ; i < len(key); i++ {
-		if !keyChar[key[i]] {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') {
 			return false
 		}
 	}
 	return true
 }
-
-// keyWord reports whether each of the eight bytes of x is in KeyAlphabet
-// ([a-z0-9]), without a branch per byte. For bytes under 0x80, adding
-// 0x80-lo sets a byte's high bit exactly when it is >= lo, and adding
-// 0x7f-hi exactly when it is > hi; no byte carries into the next.
-func keyWord(x uint64) bool {
-	const ones, high = 0x0101010101010101, 0x8080808080808080
-	if x&high != 0 {
-		return false
-	}
-	in := func(lo, hi uint64) uint64 { return (x + (0x80-lo)*ones) &^ (x + (0x7f-hi)*ones) }
-	return (in('a', 'z')|in('0', '9'))&high == high
-}
-
-// keyChar marks the bytes of KeyAlphabet, for the bytes after the last
-// whole word of a key.
-var keyChar = func() (t [256]bool) {
-	for i := 0; i < len(KeyAlphabet); i++ {
-		t[KeyAlphabet[i]] = true
-	}
-	return t
-}()
 
 // CheckKey returns nil for a valid key and an error naming the problem
 // (wrapping ErrInvalidKey) otherwise.
@@ -107,12 +73,10 @@ func Redact(key string) string {
 // crypto/rand, about 165 bits of entropy.
 func NewKey() string {
 	var out [KeyLength]byte
-	// crypto/rand costs a few nanoseconds a byte, more than the rest of
-	// NewKey, so each 64-bit word of it makes 11 characters (36^11 < 2^64)
-	// instead of one byte making one: 24 bytes for a key instead of 64,
-	// ~0.2 µs less on every new session (the "new" rows of BENCHMARKS.md).
-	// A word at or over the largest multiple of 36^11 is drawn again, so
-	// every character stays uniform.
+	// crypto/rand costs more than the rest of NewKey, so each 64-bit word
+	// of it makes 11 characters (36^11 < 2^64): 24 bytes a key instead of
+	// 64. A word at or over the largest multiple of 36^11 is drawn again,
+	// so every character stays uniform.
 	var buf [24]byte
 	n := 0
 	for {

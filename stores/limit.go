@@ -1,9 +1,11 @@
 package stores
 
 import (
+	"cmp"
 	"context"
 	"errors"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // ErrSessionLimit reports that a user already has as many live sessions as
@@ -48,15 +50,8 @@ func OverLimit(live []IndexEntry, newKey string, max int, evict bool) ([]string,
 	if !evict {
 		return nil, ErrSessionLimit
 	}
-	sort.Slice(others, func(i, j int) bool {
-		a, b := others[i], others[j]
-		if !a.LastActive.Equal(b.LastActive) {
-			return a.LastActive.Before(b.LastActive)
-		}
-		if !a.Created.Equal(b.Created) {
-			return a.Created.Before(b.Created)
-		}
-		return a.Key < b.Key
+	slices.SortFunc(others, func(a, b IndexEntry) int {
+		return cmp.Or(a.LastActive.Compare(b.LastActive), a.Created.Compare(b.Created), strings.Compare(a.Key, b.Key))
 	})
 	keys := make([]string, over)
 	for i := range keys {

@@ -41,8 +41,8 @@
 //     A struct comes back as itself only if its type was given to WithTypes
 //     (as gob.Register is called for gob); otherwise it comes back as a
 //     map[string]any, and ginsession.Get[T](Underlying(s), key) reads it as a
-//     T. A value that would not read back equal at all (a struct with
-//     unexported fields, a channel) is logged, naming its key.
+//     T. A value the codec refuses (a channel, a struct whose unexported
+//     field holds something) fails the save, naming its key.
 //   - Options maps MaxAge to the session's expiry (SetExpiry; a negative
 //     MaxAge ends the session with Flush) and Secure, HttpOnly and SameSite
 //     to the session cookie of that response. A Path or Domain other than

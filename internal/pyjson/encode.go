@@ -2,11 +2,13 @@ package pyjson
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"math/big"
+	"reflect"
 	"sort"
 	"strconv"
 	"unicode/utf8"
@@ -123,6 +125,9 @@ func appendValue(buf []byte, v any, depth int) ([]byte, error) {
 // structs, typed maps and slices, time.Time, json.Marshaler ...) through
 // encoding/json.
 func appendMarshaled(buf []byte, v any, depth int) ([]byte, error) {
+	if f := dropped(reflect.ValueOf(v), depth); f != "" {
+		return nil, fmt.Errorf("cannot store %T as JSON: field %s is unexported, and JSON would drop it (export it, or give the type a MarshalJSON method)", v, f)
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -138,6 +143,68 @@ func appendMarshaled(buf []byte, v any, depth int) ([]byte, error) {
 		return nil, fmt.Errorf("%T: %w", v, err)
 	}
 	return buf, nil
+}
+
+var (
+	marshalerType     = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// dropped names a struct field in v that encoding/json would leave out
+// without an error (unexported, and not an embedded struct whose fields it
+// promotes) while it holds something, or returns "": a zero one reads back
+// as it was. Types that marshal themselves are trusted, and
+// fields tagged "-" were left out on purpose.
+func dropped(v reflect.Value, depth int) string {
+	if !v.IsValid() || depth > MaxDepth {
+		return ""
+	}
+	t := v.Type()
+	for _, m := range []reflect.Type{marshalerType, textMarshalerType} {
+		if t.Implements(m) || v.CanAddr() && reflect.PointerTo(t).Implements(m) {
+			return ""
+		}
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return dropped(v.Elem(), depth+1)
+		}
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			embedded := f.Anonymous && (f.Type.Kind() == reflect.Struct || f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct)
+			switch {
+			case f.Tag.Get("json") == "-":
+			case !f.IsExported() && !embedded:
+				if !v.Field(i).IsZero() {
+					return t.String() + "." + f.Name
+				}
+			default:
+				if name := dropped(v.Field(i), depth+1); name != "" {
+					return name
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array, reflect.Map:
+		if k := t.Elem().Kind(); k <= reflect.Complex128 || k == reflect.String {
+			return "" // no struct inside
+		}
+		if v.Kind() == reflect.Map {
+			for it := v.MapRange(); it.Next(); {
+				if name := dropped(it.Value(), depth+1); name != "" {
+					return name
+				}
+			}
+			return ""
+		}
+		for i := range v.Len() {
+			if name := dropped(v.Index(i), depth+1); name != "" {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 // appendFloat writes f in the shortest digits that read back as f, with an

@@ -14,6 +14,7 @@ package pyjson
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -49,24 +50,12 @@ func AppendString(buf []byte, s string) ([]byte, bool) {
 			continue
 		}
 		buf = append(buf, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			buf = append(buf, '\\', c)
-		case '\n':
-			buf = append(buf, '\\', 'n')
-		case '\r':
-			buf = append(buf, '\\', 'r')
-		case '\t':
-			buf = append(buf, '\\', 't')
-		case '\b':
-			buf = append(buf, '\\', 'b')
-		case '\f':
-			buf = append(buf, '\\', 'f')
+		switch e := strings.IndexByte("\"\\\n\r\t\b\f", c); {
+		case e >= 0: // a short escape: \" \\ \n \r \t \b \f
+			buf = append(buf, '\\', `"\nrtbf`[e])
+		case c <= 0x7f:
+			buf = appendU4(buf, rune(c))
 		default:
-			if c <= 0x7f {
-				buf = appendU4(buf, rune(c))
-				break
-			}
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size == 1 {
 				return buf, false

@@ -26,7 +26,8 @@ const (
 type Target struct {
 	Store stores.Store
 	Index stores.Indexer
-	// Key is the session's current key, "" when it has none.
+	// Key is the session's current key as the store keeps it (hashed
+	// under ginsession.WithHashedKeys), "" when it has none.
 	Key string
 	// Admit indexes the session as user's now, under the cap on a user's
 	// sessions when there is one (ginsession.UserIndex.MaxSessions):
@@ -69,6 +70,13 @@ func UserID(v any) (id string, ok bool) {
 	return id, id != ""
 }
 
+// manyDeleter is a store that deletes many records in a few statements
+// (sqlstore's DeleteMany), where one Delete per key could outlast the
+// store timeout.
+type manyDeleter interface {
+	DeleteMany(ctx context.Context, keys ...string) error
+}
+
 // End ends userID's sessions under keys: each record is deleted first, so
 // its cookie stops working on the next request, and only then is its entry
 // removed, so a failure part way leaves every still-live session listed.
@@ -76,6 +84,12 @@ func UserID(v any) (id string, ok bool) {
 func End(ctx context.Context, st stores.Store, ix stores.Indexer, userID string, keys ...string) error {
 	var ended []string
 	var err error
+	if md, ok := st.(manyDeleter); ok && len(keys) > 1 {
+		if err = md.DeleteMany(ctx, keys...); err != nil {
+			return fmt.Errorf("end %d sessions: %w", len(keys), err)
+		}
+		keys, ended = nil, keys
+	}
 	for _, k := range keys {
 		if err = st.Delete(ctx, k); err != nil {
 			err = fmt.Errorf("end session %s: %w", stores.Redact(k), err)

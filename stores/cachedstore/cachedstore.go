@@ -1,74 +1,59 @@
 // Package cachedstore is Django's cached_db session engine: a database store
-// that holds the truth and a cache store in front of it that serves reads.
+// that holds the truth and a cache store in front of it that serves reads
+// (see ExampleNew).
 //
 // A write goes to the database, whose answer decides the call (ErrExists,
 // ErrNotFound, ErrConflict, a failure), between two cache steps: a mark
-// before it and the new data after it. Reads try the cache and, on a miss,
-// load from the database and refill the cache for the record's remaining
+// before it, the new data after it. Reads try the cache and, on a miss, load
+// from the database and refill the cache for the record's remaining
 // lifetime. A cache that fails (down, slow, full) is logged and otherwise
-// ignored by Load, Exists and Create: the site keeps serving sessions from
-// the database alone. A write to an existing session (Update,
-// CompareAndSwap, Delete, CompareAndDelete) whose mark cannot be written
-// fails with [ErrCacheUnavailable] instead, before its database step:
-// written behind a cache that still holds the old copy (a dropped
-// connection rather than a dead server), the change would be lost to the
-// reads the cache answers, and a logout undone. Django's cached_db logs
-// such a failure and goes on.
-//
-// Typical use, Redis in front of the django_session table:
-//
-//	dbStore, err := sqlstore.New(db)
-//	if err != nil {
-//		log.Fatal(err)
-//	}
-//	cache, err := redis9store.New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"}),
-//		redis9store.WithPrefix("myapp:cached_db:"))
-//	if err != nil {
-//		log.Fatal(err)
-//	}
-//	store, err := cachedstore.New(cache, dbStore, cachedstore.WithLogger(slog.Default()))
-//	if err != nil {
-//		log.Fatal(err)
-//	}
-//	r.Use(ginsession.New(store))
+// ignored by Load, Exists and Create: sessions keep being served from the
+// database alone. A write to an existing session (Update, CompareAndSwap,
+// Delete, CompareAndDelete) whose mark cannot be written fails with
+// [ErrCacheUnavailable] before its database step: written behind a cache
+// that still holds the old copy (a dropped connection rather than a dead
+// server), the change would be lost to the reads the cache answers, and a
+// logout undone. Django's cached_db logs such a failure and goes on.
 //
 // # Reads never go back, logouts are final
 //
 // The cache holds, under a session key, the session's data, nothing, or a
-// marker (a value that begins with NUL bytes no codec makes; the store
-// refuses such data):
+// marker (a value beginning with NUL bytes no codec makes; the store refuses
+// such data):
 //
 //   - a write's own mark, written before its database step over anything
-//     but another marker. After the database step the write puts its data
-//     in place of that mark, and only that mark (the cache's
-//     compare-and-swap). A write that marks later replaces the mark, so a
-//     write fills the cache only if no other write began between its mark
-//     and its data.
-//   - the unsettled marker, which a write that found another's mark leaves
-//     over it: neither fills the cache, since their database steps may come
-//     in either order (the linearizability check found a save's data cached
-//     after a logout's database delete so). It lives a tombstone's life.
+//     but another marker. After the database step the cache's
+//     compare-and-swap puts the write's data in place of that mark only. A
+//     write that marks later replaces the mark, so a write fills the cache
+//     only if no other write began between its mark and its data. A write
+//     whose database step changed nothing (a conflict, a vanished record)
+//     removes its mark again.
+//   - the unsettled marker, which a write that finds another's mark leaves
+//     over it, for a tombstone's life: neither fills the cache, since their
+//     database steps may come in either order (the linearizability check
+//     found a save's data cached after a concurrent logout's database
+//     delete so).
 //   - a tombstone, which Delete writes after its database delete, over
 //     anything, for [DefaultTombstoneTTL] ([WithTombstoneTTL]). Load and
 //     Exists take it for "not found" without asking the database.
 //
-// Load and Exists take a mark or the unsettled marker for a miss and ask
-// the database. A refill after a database read is insert-only (the cache's
-// Create, SET NX), so it lands only where no write is in flight, and so is
-// Create's cache step: its key is new, and one whose tombstone is still
-// there is refused with ErrExists and left absent from the database (keys
-// are random: only a deleted key's replay gets there). A write whose
-// database step changed nothing (a conflict, a vanished record) removes its
-// mark again.
+// Load and Exists take any other marker for a miss and ask the database. A
+// refill after a database read is insert-only (the cache's Create), so it
+// lands only where no write is in flight; so is Create's cache step, and a
+// key whose tombstone is still there is refused with ErrExists and left
+// absent from the database (keys are random: only a deleted key's replay
+// gets there).
 //
-// The window this cannot close is a cache step, or a database step, later
-// than a marker's life. A cache step is not sent once half a tombstone's
-// life has passed since the call began (it is logged, and the mark left),
-// and ginsession's store timeout (5 s by default) ends a call sooner. A
-// cache store without guarded writes gets its check and write as two
-// steps, so a write landing between them is overwritten: use redis9store,
-// redisstore or memstore as the cache. A cache that evicts keys before
-// their TTL (a Redis maxmemory policy) can drop a marker.
+// What stays open is a step later than a marker's life: a cache step is not
+// sent once half a tombstone's life has passed since its call began (the
+// mark is left), and ginsession's store timeout (5 s by default) ends a call
+// sooner. A cache store without the atomic guarded write (redisstore,
+// redis9store, memstore) gets its check and write as two steps, so a write
+// landing between them is overwritten; one that is not a stores.Swapper
+// keeps the markers and serves only refills. A cache that evicts keys before
+// their TTL (a Redis maxmemory policy) can drop a marker. A Delete whose
+// tombstone cannot be written leaves its mark for its life; the failure is
+// logged (or returned, [WithStrictDelete]).
 //
 // # Compare-and-swap
 //
@@ -76,13 +61,10 @@
 // other, both methods return an error wrapping errors.ErrUnsupported). The
 // database's swap decides, and a conflict returns the database's current
 // data, never the cache's.
-//
-// A Delete whose tombstone cannot be written after the database delete
-// leaves its mark, which sends reads to the database for its life; the
-// failure is logged (or returned, [WithStrictDelete]).
 package cachedstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -91,14 +73,6 @@ import (
 
 	"github.com/ginsession/ginsession/stores"
 )
-
-// setter is implemented by cache stores that can write a record whether or
-// not one exists (redisstore.Store and memstore.Store do). Delete writes its
-// tombstone with it; without it, with Update, then Create if the record was
-// not cached.
-type setter interface {
-	Set(ctx context.Context, key string, data []byte, expiry time.Time) error
-}
 
 // DefaultFallbackTTL is how long a record loaded from a database that is
 // not a stores.TTLLoader stays in the cache.
@@ -190,6 +164,21 @@ func WithStrictDelete() Option {
 	}
 }
 
+// WithClock sets the clock expiries are reckoned in: a tombstone's, and a
+// refill's from a database that is not a stores.TTLLoader. Give the cache and
+// the database stores the same one (and ginsession.WithClock). The
+// deadlines of cache steps stay in real time. Optional. Default value is
+// time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) error {
+		if now == nil {
+			return errors.New("cachedstore: WithClock(nil): pass a function, or leave the option out for time.Now")
+		}
+		s.clock = now
+		return nil
+	}
+}
+
 // New returns a store that caches db in cache.
 func New(cache, db stores.Store, opts ...Option) (*Store, error) {
 	if cache == nil || db == nil {
@@ -243,27 +232,38 @@ func (s *Store) load(ctx context.Context, key string, withTTL bool) ([]byte, tim
 	} else {
 		data, err = s.cache.Load(ctx, key)
 	}
+	// A write in flight, or one that could not fill the cache, left a
+	// marker: the database answers, and no refill is tried (the marker
+	// would refuse it).
+	refill := err != nil
 	switch {
 	case err == nil && isTombstone(data):
 		return nil, 0, stores.ErrNotFound
-	case err == nil && isMarker(data):
-		// A write is in flight or could not fill the cache: the database
-		// answers, and no refill is tried (the marker refuses it).
-		return s.dbLoad(ctx, key, withTTL)
-	case err == nil:
+	case err == nil && !isMarker(data):
 		return data, ttl, nil
-	case !errors.Is(err, stores.ErrNotFound):
+	case err != nil && !errors.Is(err, stores.ErrNotFound):
 		if ctx.Err() != nil {
 			return nil, 0, fmt.Errorf("cachedstore: load %s: %w", stores.Redact(key), err)
 		}
 		s.cacheFailed(ctx, "load", key, err)
 	}
 	began := s.now()
-	data, exp, err := s.dbLoadExpiry(ctx, key)
+	ttl = s.fallbackTTL
+	if tl, ok := s.db.(stores.TTLLoader); ok {
+		var dbTTL time.Duration
+		if data, dbTTL, err = tl.LoadWithTTL(ctx, key); dbTTL > 0 {
+			ttl = dbTTL
+		}
+	} else {
+		data, err = s.db.Load(ctx, key)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
-	ttl = exp.Sub(s.clock())
+	if !refill {
+		return data, ttl, nil
+	}
+	exp := s.clock().Add(ttl)
 	s.between("refill", key)
 	// Create, not a blind write: newer data a concurrent save cached
 	// meanwhile stays, and so does a concurrent Delete's tombstone.
@@ -273,37 +273,7 @@ func (s *Store) load(ctx context.Context, key string, withTTL bool) ([]byte, tim
 	if err != nil && !errors.Is(err, stores.ErrExists) {
 		s.cacheFailed(ctx, "refill", key, err)
 	}
-	return data, max(ttl, 0), nil
-}
-
-// dbLoad loads key from the database alone, with its time to live when
-// withTTL asks for it and the database can tell (else 0, unknown).
-func (s *Store) dbLoad(ctx context.Context, key string, withTTL bool) ([]byte, time.Duration, error) {
-	if !withTTL {
-		data, err := s.db.Load(ctx, key)
-		return data, 0, err
-	}
-	data, exp, err := s.dbLoadExpiry(ctx, key)
-	if err != nil {
-		return nil, 0, err
-	}
-	return data, max(exp.Sub(s.clock()), 0), nil
-}
-
-// dbLoadExpiry loads key from the database with its expiry, or the
-// fallback TTL's when the database cannot tell.
-func (s *Store) dbLoadExpiry(ctx context.Context, key string) (data []byte, exp time.Time, err error) {
-	ttl := s.fallbackTTL
-	if tl, ok := s.db.(stores.TTLLoader); ok {
-		var dbTTL time.Duration
-		data, dbTTL, err = tl.LoadWithTTL(ctx, key)
-		if dbTTL > 0 {
-			ttl = dbTTL
-		}
-	} else {
-		data, err = s.db.Load(ctx, key)
-	}
-	return data, s.clock().Add(ttl), err
+	return data, ttl, nil
 }
 
 // Create implements stores.Store: the database decides, then the cache
@@ -326,8 +296,6 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 		// the database; a tombstone refuses the key.
 		var held []byte
 		if held, err = s.cache.Load(cctx, key); err == nil && isTombstone(held) {
-			// The record could not be served, so it must not stay in the
-			// database either.
 			if err := s.db.Delete(ctx, key); err != nil {
 				return fmt.Errorf("cachedstore: create %s over a tombstone: undo: %w", stores.Redact(key), err)
 			}
@@ -339,8 +307,7 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 }
 
 // Update implements stores.Store: the database decides (ErrNotFound for a
-// vanished record) between the cache's mark and the new data, as
-// CompareAndSwap.
+// vanished record) between the cache's mark and the new data in its place.
 func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
 	_, err := s.through(ctx, "update", key, data, expiry, func() ([]byte, error) {
 		return nil, s.db.Update(ctx, key, data, expiry)
@@ -393,14 +360,13 @@ func (s *Store) through(ctx context.Context, op, key string, data []byte, expiry
 		cctx, cancel := s.cacheContext(ctx, began)
 		_, err = csw.CompareAndSwap(cctx, key, mark, data, expiry)
 		cancel()
-		// A failed step leaves the mark, and reads ask the database.
-		s.logCache(ctx, op, key, err)
+		s.logCache(ctx, op, key, err) // a failed step leaves the mark
 	}
 	return nil, nil
 }
 
 // logCache logs err from a cache step unless it is nil or says another
-// call's marker took the mark's place.
+// call's marker took the mark's place (or the mark expired).
 func (s *Store) logCache(ctx context.Context, op, key string, err error) {
 	if err != nil && !errors.Is(err, stores.ErrConflict) && !errors.Is(err, stores.ErrNotFound) {
 		s.cacheFailed(ctx, op, key, err)
@@ -428,8 +394,8 @@ func (s *Store) fence(ctx context.Context, began time.Time, op, key string) ([]b
 }
 
 // Touch implements stores.Toucher: the database's Touch (or, for a database
-// store without one, Load and Update), then the cache's. A failed cache
-// step leaves the cached copy its earlier expiry, and is logged.
+// store without one, Load and Update), then the cache's, which a failure of
+// only logs.
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 	began := s.now()
 	if t, ok := s.db.(stores.Toucher); ok {
@@ -438,16 +404,17 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 		}
 	} else {
 		data, err := s.db.Load(ctx, key)
-		if err != nil {
-			return err
+		if err == nil {
+			err = s.db.Update(ctx, key, data, expiry)
 		}
-		if err := s.db.Update(ctx, key, data, expiry); err != nil {
+		if err != nil {
 			return err
 		}
 	}
 	s.between("touch", key)
-	// A marker keeps its own expiry: moved to the session's, an earlier
-	// tombstone would end the refill protection early.
+	// A marker keeps its own expiry: moved to the session's, a tombstone
+	// would end the refill protection early. A failed step leaves the
+	// cached copy its earlier expiry.
 	cctx, cancel := s.cacheContext(ctx, began)
 	_, err := s.guarded.TouchUnless(cctx, key, expiry, marker)
 	cancel()
@@ -456,8 +423,8 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 }
 
 // Delete implements stores.Store: the cache's mark, the database, then a
-// tombstone in the cache over whatever it holds (see the package doc for
-// why). A failed tombstone is logged, or returned under WithStrictDelete.
+// tombstone in the cache over whatever it holds (see the package doc). A
+// failed tombstone is logged, or returned under WithStrictDelete.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if stores.ValidKey(key) { // else the database refuses it
 		if _, err := s.fence(ctx, s.now(), "delete", key); err != nil {
@@ -467,24 +434,20 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := s.db.Delete(ctx, key); err != nil {
 		return err
 	}
-	ctx, cancel := s.cacheAfterDB(ctx)
+	return s.bury(ctx, "delete", key)
+}
+
+// bury writes key's tombstone into the cache once the database record is
+// gone; a failure is logged, or returned under
+// WithStrictDelete. It runs under the caller's values without its
+// deadline or cancellation, bounded by half a tombstone's life instead: a
+// request whose deadline fell between the two steps would otherwise leave
+// no tombstone, and the cache serving the ended session until its copy
+// expires (the linearizability check found it so).
+func (s *Store) bury(ctx context.Context, op, key string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.tombstoneTTL/2)
 	defer cancel()
-	s.between("delete", key)
-	return s.bury(ctx, key)
-}
-
-// cacheAfterDB returns the context for the cache step that follows a
-// database delete: the caller's values without its deadline or
-// cancellation, bounded by half a tombstone's life instead. A request whose
-// deadline fell between the two steps would otherwise leave no tombstone;
-// the linearizability check (lincheck_test.go in the root package) found it.
-func (s *Store) cacheAfterDB(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), s.tombstoneTTL/2)
-}
-
-// bury writes key's tombstone into the cache after the database record is
-// gone; a failure is logged, or returned under WithStrictDelete.
-func (s *Store) bury(ctx context.Context, key string) error {
+	s.between(op, key)
 	if err := s.guarded.Set(ctx, key, tombstone, s.clock().Add(s.tombstoneTTL)); err != nil {
 		if s.strictDelete {
 			return fmt.Errorf("cachedstore: delete %s from the cache: %w", stores.Redact(key), err)
@@ -504,13 +467,10 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	// Load rather than Exists: a tombstone exists for the cache but means
 	// "deleted" here.
 	data, err := s.cache.Load(ctx, key)
-	if err == nil && !isMarker(data) || isTombstone(data) {
+	switch {
+	case err == nil && (!isMarker(data) || isTombstone(data)):
 		return !isTombstone(data), nil
-	}
-	if err == nil {
-		return s.db.Exists(ctx, key)
-	}
-	if !errors.Is(err, stores.ErrNotFound) {
+	case err != nil && !errors.Is(err, stores.ErrNotFound):
 		if ctx.Err() != nil {
 			return false, fmt.Errorf("cachedstore: exists %s: %w", stores.Redact(key), err)
 		}
@@ -525,8 +485,12 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 	return s.db.ClearExpired(ctx)
 }
 
+// DjangoOption implements stores.DjangoSharer for the cache and database.
+func (s *Store) DjangoOption() string {
+	return cmp.Or(stores.SharedWithDjango(s.cache), stores.SharedWithDjango(s.db))
+}
+
 var (
-	_ stores.Store     = (*Store)(nil)
 	_ stores.Toucher   = (*Store)(nil)
 	_ stores.TTLLoader = (*Store)(nil)
 )

@@ -42,6 +42,22 @@ func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry
 	return ix.IndexAdd(ctx, userID, e)
 }
 
+// IndexAddLimited implements stores.LimitedIndexer on the database's
+// index, which counts the database's records. The caller deletes the
+// evicted sessions through this store's Delete, so the cache forgets them
+// too.
+func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.IndexEntry, max int, evict bool) ([]string, error) {
+	ix, err := s.indexer()
+	if err != nil {
+		return nil, err
+	}
+	lx, ok := ix.(stores.LimitedIndexer)
+	if !ok {
+		return nil, fmt.Errorf("cachedstore: the database store %T cannot cap a user's sessions: %w", s.db, stores.ErrNoIndex)
+	}
+	return lx.IndexAddLimited(ctx, userID, e, max, evict)
+}
+
 // IndexTouch implements stores.Indexer on the database's index.
 func (s *Store) IndexTouch(ctx context.Context, userID, key string, lastActive, expiry time.Time) error {
 	ix, err := s.indexer()
@@ -69,8 +85,7 @@ func (s *Store) IndexRemove(ctx context.Context, userID string, keys ...string) 
 	return ix.IndexRemove(ctx, userID, keys...)
 }
 
-// IndexList implements stores.Indexer on the database's index, whose
-// records are the truth.
+// IndexList implements stores.Indexer on the database's index.
 func (s *Store) IndexList(ctx context.Context, userID string) ([]stores.IndexEntry, error) {
 	ix, err := s.indexer()
 	if err != nil {
@@ -79,4 +94,4 @@ func (s *Store) IndexList(ctx context.Context, userID string) ([]stores.IndexEnt
 	return ix.IndexList(ctx, userID)
 }
 
-var _ stores.Indexer = (*Store)(nil)
+var _ stores.LimitedIndexer = (*Store)(nil)

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -25,22 +24,30 @@ func newMark() []byte {
 	return hex.AppendEncode(append(bytes.Clone(marker), "mark "...), nonce[:])
 }
 
-// CompareAndSwap implements stores.Swapper when the database store does:
-// the database's CompareAndSwap decides, and its answer is returned, a
-// conflict's current data included (never the cache's copy, which may be
-// older). When the database store is not a stores.Swapper it returns an
-// error wrapping errors.ErrUnsupported, from every call; the caller keeps
-// to Update. The cache is marked before the database step and takes the
-// new data after it only in place of the call's own mark (see the package
-// doc); a conflict removes that mark again.
-func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
-	const op = "compare and swap"
+// swapper returns the database store as a stores.Swapper, or an error
+// wrapping errors.ErrUnsupported when it is not one.
+func (s *Store) swapper(op, key string) (stores.Swapper, error) {
 	sw, ok := s.db.(stores.Swapper)
 	if !ok {
 		return nil, fmt.Errorf("cachedstore: %s: the database store %T is not a stores.Swapper: %w", op, s.db, errors.ErrUnsupported)
 	}
 	if err := stores.CheckKey(key); err != nil {
 		return nil, fmt.Errorf("cachedstore: %s: %w", op, err)
+	}
+	return sw, nil
+}
+
+// CompareAndSwap implements stores.Swapper when the database store does
+// (else it returns an error wrapping errors.ErrUnsupported, from every
+// call): the database's CompareAndSwap decides, and its answer is returned,
+// a conflict's current data included, never the cache's copy. The cache is
+// marked before the database step and takes the new data after it only in
+// place of the call's own mark, as the package doc says.
+func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
+	const op = "compare and swap"
+	sw, err := s.swapper(op, key)
+	if err != nil {
+		return nil, err
 	}
 	return s.through(ctx, op, key, data, expiry, func() ([]byte, error) {
 		return sw.CompareAndSwap(ctx, key, old, data, expiry)
@@ -52,12 +59,9 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 // deletion leaves a tombstone in the cache, as Delete does.
 func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([]byte, error) {
 	const op = "compare and delete"
-	sw, ok := s.db.(stores.Swapper)
-	if !ok {
-		return nil, fmt.Errorf("cachedstore: %s: the database store %T is not a stores.Swapper: %w", op, s.db, errors.ErrUnsupported)
-	}
-	if err := stores.CheckKey(key); err != nil {
-		return nil, fmt.Errorf("cachedstore: %s: %w", op, err)
+	sw, err := s.swapper(op, key)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := s.fence(ctx, s.now(), op, key); err != nil {
 		return nil, err
@@ -65,10 +69,7 @@ func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([
 	if cur, err := sw.CompareAndDelete(ctx, key, old); err != nil {
 		return cur, err
 	}
-	ctx, cancel := s.cacheAfterDB(ctx)
-	defer cancel()
-	s.between(op, key)
-	return nil, s.bury(ctx, key)
+	return nil, s.bury(ctx, op, key)
 }
 
 var _ stores.Swapper = (*Store)(nil)

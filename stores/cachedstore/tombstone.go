@@ -28,11 +28,16 @@ func isMarker(data []byte) bool { return bytes.HasPrefix(data, marker) }
 // store timeout, which bounds how late a request's cache write can come.
 const DefaultTombstoneTTL = 30 * time.Second
 
-// guarded is implemented by cache stores that can write a record unless the
-// key holds a value beginning with a given prefix, each in one atomic step
-// (redisstore.Store does, with Lua scripts; memstore.Store does, under its
-// shard lock). With it a write's mark replaces no other marker, and no cache
-// write the tombstone a Delete leaves; see the package doc.
+// setter is a cache store that can write a record whether or not one exists.
+type setter interface {
+	Set(ctx context.Context, key string, data []byte, expiry time.Time) error
+}
+
+// guarded is implemented by cache stores that can also write a record
+// unless it begins with a given prefix, in one atomic step (redisstore.Store
+// does, with a Lua script; memstore.Store does, under its shard lock). With
+// it a write's mark replaces no other marker, and nothing the tombstone a
+// Delete leaves.
 type guarded interface {
 	setter
 	// SetUnless is Set, except that a record beginning with guard is
@@ -44,9 +49,8 @@ type guarded interface {
 	TouchUnless(ctx context.Context, key string, expiry time.Time, guard []byte) (bool, error)
 }
 
-// guard adapts a cache store to guarded once, in New, so the Store's
-// methods have one way to write the cache. A cache without guarded gets
-// the check and the write as two steps (see the package doc's last window).
+// guard adapts a cache store to guarded once, in New. A cache without it
+// gets the check and the write as two steps (see the package doc).
 func guard(cache stores.Store, now func() time.Time) guarded {
 	if g, ok := cache.(guarded); ok {
 		return g
@@ -68,8 +72,7 @@ func (u unguarded) Set(ctx context.Context, key string, data []byte, expiry time
 	// Update, else Create, else (a refill got there first) Update.
 	err := u.Update(ctx, key, data, expiry)
 	if errors.Is(err, stores.ErrNotFound) {
-		err = u.Create(ctx, key, data, expiry)
-		if errors.Is(err, stores.ErrExists) {
+		if err = u.Create(ctx, key, data, expiry); errors.Is(err, stores.ErrExists) {
 			err = u.Update(ctx, key, data, expiry)
 		}
 	}
@@ -102,12 +105,13 @@ func (u unguarded) TouchUnless(ctx context.Context, key string, expiry time.Time
 	if held, err := u.holdsGuard(ctx, key, guard); held || err != nil {
 		return false, err
 	}
-	if t, ok := u.Store.(stores.Toucher); ok {
-		err := t.Touch(ctx, key, expiry)
-		if errors.Is(err, stores.ErrNotFound) {
-			return false, nil
-		}
-		return err == nil, err
+	t, ok := u.Store.(stores.Toucher)
+	if !ok {
+		return true, u.Delete(ctx, key) // the next Load refills it
 	}
-	return true, u.Delete(ctx, key) // the next Load refills it
+	err := t.Touch(ctx, key, expiry)
+	if errors.Is(err, stores.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/signing"
 	"github.com/ginsession/ginsession/stores"
 )
@@ -20,13 +21,13 @@ func TestAValidlySignedZlibBombIsRefused(t *testing.T) {
 	if len(v) > DefaultMaxSize {
 		t.Fatalf("the bomb cookie is %d bytes; the test needs one that fits", len(v))
 	}
-	if _, _, err := mustNew(New()).Open(v, keys(vectorSecret)); !errors.Is(err, stores.ErrNotFound) {
+	if _, _, err := testenv.Must(New()).Open(v, keys(vectorSecret)); !errors.Is(err, stores.ErrNotFound) {
 		t.Fatalf("Open of a bomb = %v, want ErrNotFound", err)
 	}
 	// A realistic large session still opens.
 	ok := append(append([]byte(`{"x":"`), bytes.Repeat([]byte("a"), 100<<10)...), `"}`...)
 	v, _ = signing.Dumps(ok, signing.Config{Key: vectorSecret, Salt: Salt, Compress: true})
-	if data, _, err := mustNew(New()).Open(v, keys(vectorSecret)); err != nil || len(data) != len(ok) {
+	if data, _, err := testenv.Must(New()).Open(v, keys(vectorSecret)); err != nil || len(data) != len(ok) {
 		t.Fatalf("Open of 100 KiB = %d bytes, %v", len(data), err)
 	}
 }

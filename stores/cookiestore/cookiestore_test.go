@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 )
 
@@ -48,7 +49,7 @@ func TestOpenReadsDjangosSignedCookies(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			data, sealed, err := mustNew(New()).Open(tc.cookie, keys(vectorSecret))
+			data, sealed, err := testenv.Must(New()).Open(tc.cookie, keys(vectorSecret))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,7 +64,7 @@ func TestOpenReadsDjangosSignedCookies(t *testing.T) {
 }
 
 func TestSealWritesDjangosSignedCookieVector(t *testing.T) {
-	got, err := mustNew(New(fixed(vectorTime))).Seal([]byte(vectorJSON), keys(vectorSecret, "an-old-secret"))
+	got, err := testenv.Must(New(fixed(vectorTime))).Seal([]byte(vectorJSON), keys(vectorSecret, "an-old-secret"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestSealWritesDjangosSignedCookieVector(t *testing.T) {
 }
 
 func TestSealThenOpenRoundTrips(t *testing.T) {
-	s := mustNew(New(fixed(vectorTime)))
+	s := testenv.Must(New(fixed(vectorTime)))
 	for _, data := range []string{`{}`, vectorJSON, djangoCompressedJSON, `{"big":"` + strings.Repeat("abc", 1000) + `"}`} {
 		v, err := s.Seal([]byte(data), keys(vectorSecret))
 		if err != nil {
@@ -87,7 +88,7 @@ func TestSealThenOpenRoundTrips(t *testing.T) {
 }
 
 func TestOpenAcceptsCookiesSealedWithAFallbackSecret(t *testing.T) {
-	s := mustNew(New())
+	s := testenv.Must(New())
 	if data, _, err := s.Open(vectorCookie, keys("the-new-secret", vectorSecret)); err != nil || string(data) != vectorJSON {
 		t.Fatalf("with the old secret as fallback: %s, %v", data, err)
 	}
@@ -114,12 +115,12 @@ func TestOpenTurnsEveryUnreadableCookieIntoErrNotFound(t *testing.T) {
 		{"payload changed", "eyJjYXJ0IjpbMSwyLDNdLCJ4IjoieiJ9" + vectorCookie[32:]},
 		{"timestamp changed", strings.Replace(vectorCookie, ":1r31eq:", ":1r31er:", 1)},
 		{"signed for another purpose", sessionData},
-		{"signed with another secret", mustSeal(t, mustNew(New()), `{}`, "another-secret")},
+		{"signed with another secret", mustSeal(t, testenv.Must(New()), `{}`, "another-secret")},
 		{"longer than a browser sends", strings.Repeat("a", 4097)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			data, _, err := mustNew(New()).Open(tc.value, keys(vectorSecret))
+			data, _, err := testenv.Must(New()).Open(tc.value, keys(vectorSecret))
 			if !errors.Is(err, stores.ErrNotFound) {
 				t.Fatalf("Open = %q, %v; want ErrNotFound", data, err)
 			}
@@ -148,17 +149,17 @@ func incompressible(t *testing.T, n int) []byte {
 
 func TestSealRefusesACookieOverTheLimitAndNeverTruncates(t *testing.T) {
 	data := incompressible(t, 3000)
-	big := mustNew(New(fixed(vectorTime), WithMaxSize(1<<20)))
+	big := testenv.Must(New(fixed(vectorTime), WithMaxSize(1<<20)))
 	v, err := big.Seal(data, keys(vectorSecret))
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := len(v)
 
-	if got, err := mustNew(New(fixed(vectorTime), WithMaxSize(n))).Seal(data, keys(vectorSecret)); err != nil || got != v {
+	if got, err := testenv.Must(New(fixed(vectorTime), WithMaxSize(n))).Seal(data, keys(vectorSecret)); err != nil || got != v {
 		t.Fatalf("a cookie of exactly the limit (%d bytes) must be sealed: %d bytes, %v", n, len(got), err)
 	}
-	got, err := mustNew(New(fixed(vectorTime), WithMaxSize(n-1))).Seal(data, keys(vectorSecret))
+	got, err := testenv.Must(New(fixed(vectorTime), WithMaxSize(n-1))).Seal(data, keys(vectorSecret))
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("one byte over the limit: %v, want ErrTooLarge", err)
 	}
@@ -176,8 +177,8 @@ func TestDefaultLimitFitsABrowserCookie(t *testing.T) {
 	if n := len("sessionid=") + DefaultMaxSize; n > 4096 {
 		t.Fatalf("a default-named cookie at the limit is %d bytes, over the browsers' 4096", n)
 	}
-	unlimited := mustNew(New(fixed(vectorTime), WithMaxSize(1<<20)))
-	s := mustNew(New(fixed(vectorTime)))
+	unlimited := testenv.Must(New(fixed(vectorTime), WithMaxSize(1<<20)))
+	s := testenv.Must(New(fixed(vectorTime)))
 	seen := map[bool]bool{}
 	for n := 2000; n < 8000; n += 100 {
 		data := incompressible(t, n)
@@ -216,7 +217,7 @@ func TestWithMaxAgeCapsTheCookiesAge(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := mustNew(New(WithMaxAge(time.Hour), fixed(tc.now))).Open(vectorCookie, keys(vectorSecret))
+			_, _, err := testenv.Must(New(WithMaxAge(time.Hour), fixed(tc.now))).Open(vectorCookie, keys(vectorSecret))
 			if tc.ok && err != nil {
 				t.Fatalf("Open: %v", err)
 			}
@@ -226,13 +227,13 @@ func TestWithMaxAgeCapsTheCookiesAge(t *testing.T) {
 		})
 	}
 	// Without the option, age is the middleware's business.
-	if _, _, err := mustNew(New(fixed(vectorTime.Add(1000*time.Hour)))).Open(vectorCookie, keys(vectorSecret)); err != nil {
+	if _, _, err := testenv.Must(New(fixed(vectorTime.Add(1000*time.Hour)))).Open(vectorCookie, keys(vectorSecret)); err != nil {
 		t.Fatalf("without WithMaxAge: %v", err)
 	}
 }
 
 func TestSealAndOpenNeedASecret(t *testing.T) {
-	s := mustNew(New())
+	s := testenv.Must(New())
 	for _, ks := range [][][]byte{nil, keys(""), keys(vectorSecret, "")} {
 		if _, err := s.Seal([]byte(`{}`), ks); err == nil || errors.Is(err, stores.ErrNotFound) {
 			t.Errorf("Seal with keys %q: %v, want a configuration error", ks, err)
@@ -244,7 +245,7 @@ func TestSealAndOpenNeedASecret(t *testing.T) {
 }
 
 func TestClearExpiredIsANoOp(t *testing.T) {
-	if err := mustNew(New()).ClearExpired(context.Background()); err != nil {
+	if err := testenv.Must(New()).ClearExpired(context.Background()); err != nil {
 		t.Errorf("ClearExpired: %v", err)
 	}
 }
@@ -271,7 +272,7 @@ func FuzzOpen(f *testing.F) {
 	f.Add("")
 	f.Add("::")
 	f.Add(".eJzt:1r31eq:x")
-	s := mustNew(New())
+	s := testenv.Must(New())
 	ks := keys(vectorSecret, "fallback-secret")
 	f.Fuzz(func(t *testing.T, value string) {
 		data, sealed, err := s.Open(value, ks)
@@ -285,11 +286,11 @@ func FuzzOpen(f *testing.F) {
 			t.Fatalf("accepted a %d-byte value over the limit", len(value))
 		}
 		// Whatever opens must reseal and reopen to the same data.
-		v, err := mustNew(New(WithMaxSize(1<<20))).Seal(data, ks)
+		v, err := testenv.Must(New(WithMaxSize(1<<20))).Seal(data, ks)
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, _, err := mustNew(New(WithMaxSize(1<<20))).Open(v, ks)
+		again, _, err := testenv.Must(New(WithMaxSize(1<<20))).Open(v, ks)
 		if err != nil || !bytes.Equal(again, data) {
 			t.Fatalf("reseal of opened data did not round-trip: %v", err)
 		}
@@ -300,7 +301,7 @@ func FuzzOpen(f *testing.F) {
 func TestOpenReadsCookiesUpToWhatABrowserSendsWhateverTheSealLimit(t *testing.T) {
 	// Django sets no size limit, so it may write a cookie longer than our
 	// Seal limit that the browser still keeps.
-	big := mustNew(New(WithMaxSize(1 << 20)))
+	big := testenv.Must(New(WithMaxSize(1 << 20)))
 	for n := 5000; n < 10000; n += 10 {
 		data := incompressible(t, n)
 		v, err := big.Seal(data, keys(vectorSecret))
@@ -313,7 +314,7 @@ func TestOpenReadsCookiesUpToWhatABrowserSendsWhateverTheSealLimit(t *testing.T)
 		if len(v) > 4096 {
 			t.Fatalf("no sealed size found between %d and 4096 bytes (jumped to %d)", DefaultMaxSize, len(v))
 		}
-		for _, s := range []*Store{mustNew(New()), mustNew(New(WithMaxSize(100)))} {
+		for _, s := range []*Store{testenv.Must(New()), testenv.Must(New(WithMaxSize(100)))} {
 			if got, _, err := s.Open(v, keys(vectorSecret)); err != nil || !bytes.Equal(got, data) {
 				t.Fatalf("Open of a %d-byte cookie: %v", len(v), err)
 			}
@@ -328,7 +329,7 @@ func TestOpenReadsCookiesUpToWhatABrowserSendsWhateverTheSealLimit(t *testing.T)
 // them the moment other secrets come, even in the same slice changed in
 // place: a rotated secret signs at once, and a removed one opens nothing.
 func TestTheSecretsAreNeverTakenFromAStalePreparedSigner(t *testing.T) {
-	s := mustNew(New())
+	s := testenv.Must(New())
 	data := []byte(`{"a":1}`)
 	a, b := bytes.Repeat([]byte("a"), 32), bytes.Repeat([]byte("b"), 32)
 	keys := [][]byte{bytes.Clone(a)}

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ginsession/ginsession"
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores/cookiestore"
 )
 
@@ -27,7 +28,7 @@ func BenchmarkSealOpen(b *testing.B) {
 		name  string
 		store *cookiestore.Store
 	}{
-		{"signed", mustNew(cookiestore.New())},
+		{"signed", testenv.Must(cookiestore.New())},
 		{"encrypted", enc()},
 	} {
 		sealed, err := e.store.Seal([]byte(benchSession), secrets)

@@ -100,7 +100,7 @@ func (s *site) get(path, cookie string) reply {
 }
 
 func enc(opts ...cookiestore.Option) *cookiestore.Store {
-	return mustNew(cookiestore.New(append([]cookiestore.Option{cookiestore.WithEncryption()}, opts...)...))
+	return testenv.Must(cookiestore.New(append([]cookiestore.Option{cookiestore.WithEncryption()}, opts...)...))
 }
 
 func TestAnEncryptedSessionRoundTripsThroughTheMiddleware(t *testing.T) {
@@ -124,7 +124,7 @@ func TestAnEncryptedSessionRoundTripsThroughTheMiddleware(t *testing.T) {
 		t.Fatalf("another instance read %q", got)
 	}
 	// A signed store with the same secret cannot.
-	if got := newSite(t, mustNew(cookiestore.New())).get("/read", v).body; got != "<nil>" {
+	if got := newSite(t, testenv.Must(cookiestore.New())).get("/read", v).body; got != "<nil>" {
 		t.Fatalf("a signed store read %q", got)
 	}
 }
@@ -155,7 +155,7 @@ func TestACookieUnderAFallbackSecretIsReadAndResealedUnderTheCurrentOne(t *testi
 }
 
 func TestSignedCookiesAreReadByAnEncryptingStoreOnlyWhenMigrating(t *testing.T) {
-	signed := newSite(t, mustNew(cookiestore.New())).get("/set?k=foo&v=bar", "").value()
+	signed := newSite(t, testenv.Must(cookiestore.New())).get("/set?k=foo&v=bar", "").value()
 	if strings.HasPrefix(signed, cookiestore.EncryptedPrefix) || strings.Count(signed, ":") != 2 {
 		t.Fatalf("the control is not a signed cookie: %q", signed)
 	}
@@ -172,7 +172,7 @@ func TestSignedCookiesAreReadByAnEncryptingStoreOnlyWhenMigrating(t *testing.T) 
 		t.Fatal("no warning logged")
 	}
 
-	migrating := newSite(t, mustNew(cookiestore.New(cookiestore.WithEncryption(cookiestore.AcceptSigned()))))
+	migrating := newSite(t, testenv.Must(cookiestore.New(cookiestore.WithEncryption(cookiestore.AcceptSigned()))))
 	if got := migrating.get("/read", signed).body; got != "bar" {
 		t.Fatalf("a migrating store did not read the signed cookie: %q", got)
 	}
@@ -255,7 +255,7 @@ func TestAnExpiredEncryptedCookieIsNotReadWhenReplayed(t *testing.T) {
 func TestAnOversizedEncryptedSessionFailsLoudly(t *testing.T) {
 	// 5000 repeated bytes: a signed cookie compresses them, an encrypted
 	// one does not.
-	if r := newSite(t, mustNew(cookiestore.New())).get("/big", ""); r.code != http.StatusOK || r.value() == "" {
+	if r := newSite(t, testenv.Must(cookiestore.New())).get("/big", ""); r.code != http.StatusOK || r.value() == "" {
 		t.Fatalf("the control: the signed store: %d %q", r.code, r.setCookie)
 	}
 	a := newSite(t, enc())

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/crypto/chacha20poly1305"
 
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 )
 
@@ -22,7 +23,7 @@ import (
 const canary = "CANARY-card-4929-7361-0258-9145"
 
 func encrypted(opts ...Option) *Store {
-	return mustNew(New(append([]Option{WithEncryption()}, opts...)...))
+	return testenv.Must(New(append([]Option{WithEncryption()}, opts...)...))
 }
 
 func mustSealWith(t testing.TB, s *Store, data string, ks ...string) string {
@@ -162,7 +163,7 @@ func TestAnEncryptedCookieDoesNotRevealItsData(t *testing.T) {
 	}
 	// While the same data in a signed cookie is readable: the check above
 	// would catch a store that signed instead of encrypting.
-	signed := mustSealWith(t, mustNew(New(fixed(vectorTime))), `{"card":"`+canary+`"}`, vectorSecret)
+	signed := mustSealWith(t, testenv.Must(New(fixed(vectorTime))), `{"card":"`+canary+`"}`, vectorSecret)
 	dec, _ := base64.RawURLEncoding.DecodeString(strings.Split(signed, ":")[0])
 	if !bytes.Contains(dec, []byte(canary)) {
 		t.Fatal("the control: a signed cookie should show the canary when decoded")
@@ -293,7 +294,7 @@ func TestEncryptionRefusesSignedCookiesUnlessMigrating(t *testing.T) {
 	wantNotFound(t, encrypted(), vectorCookie, vectorSecret)
 	wantNotFound(t, encrypted(), djangoCompressed, vectorSecret)
 
-	migrating := mustNew(New(WithEncryption(AcceptSigned())))
+	migrating := testenv.Must(New(WithEncryption(AcceptSigned())))
 	for _, tc := range []struct{ cookie, json string }{{vectorCookie, vectorJSON}, {djangoCompressed, djangoCompressedJSON}} {
 		data, sealed, err := migrating.Open(tc.cookie, keys("the-new-secret", vectorSecret))
 		if err != nil || string(data) != tc.json || sealed.Unix() != 1700000000 {
@@ -310,7 +311,7 @@ func TestEncryptionRefusesSignedCookiesUnlessMigrating(t *testing.T) {
 		t.Fatal(err)
 	}
 	// And a signed store does not take an encrypted cookie for a signed one.
-	wantNotFound(t, mustNew(New()), v, vectorSecret)
+	wantNotFound(t, testenv.Must(New()), v, vectorSecret)
 }
 
 func TestEncryptedSealRefusesACookieOverTheLimitAndNeverTruncates(t *testing.T) {
@@ -333,7 +334,7 @@ func TestEncryptedSealRefusesACookieOverTheLimitAndNeverTruncates(t *testing.T) 
 	}
 	// Repetitive data a signed cookie would compress does not fit.
 	big := []byte(`{"x":"` + strings.Repeat("a", 4000) + `"}`)
-	if _, err := mustNew(New()).Seal(big, keys(vectorSecret)); err != nil {
+	if _, err := testenv.Must(New()).Seal(big, keys(vectorSecret)); err != nil {
 		t.Fatalf("the signed engine compresses it: %v", err)
 	}
 	if _, err := encrypted().Seal(big, keys(vectorSecret)); !errors.Is(err, ErrTooLarge) {
@@ -438,7 +439,7 @@ func FuzzOpenEncrypted(f *testing.F) {
 	f.Add(EncryptedPrefix)
 	f.Add("")
 	enc := encrypted()
-	migrating := mustNew(New(WithEncryption(AcceptSigned())))
+	migrating := testenv.Must(New(WithEncryption(AcceptSigned())))
 	big := encrypted(WithMaxSize(1 << 20))
 	f.Fuzz(func(t *testing.T, value string) {
 		data, sealed, err := enc.Open(value, ks)

@@ -172,6 +172,15 @@ func WithDjangoMtime(cookieAge time.Duration) Option {
 	return func(c *config) { c.age, c.ageSet = cookieAge, true }
 }
 
+// DjangoOption implements [stores.DjangoSharer]: "filestore.WithDjangoMtime"
+// when that option is on.
+func (s *Store) DjangoOption() string {
+	if s.age == 0 {
+		return ""
+	}
+	return "filestore.WithDjangoMtime"
+}
+
 // New returns a Store keeping files in dir. It fails, with a message that
 // names the fix, when dir is missing (without WithCreateDir), is not a
 // directory, is writable by every user, or does not allow the app to create

@@ -20,123 +20,10 @@ type userIndex struct {
 // CheckIndex implements stores.Indexer: the index is always on.
 func (s *Store) CheckIndex() error { return nil }
 
-// IndexAdd implements stores.Indexer.
-func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry) error {
-	if err := checkIndexArgs(ctx, "add", userID, e.Key); err != nil {
-		return err
-	}
-	ix := &s.index
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	m := ix.userLocked(userID)
-	m[e.Key] = e
-	return nil
-}
-
-// IndexTouch implements stores.Indexer.
-func (s *Store) IndexTouch(ctx context.Context, userID, key string, lastActive, expiry time.Time) error {
-	if err := checkIndexArgs(ctx, "touch", userID, key); err != nil {
-		return err
-	}
-	ix := &s.index
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	e, ok := ix.users[userID][key]
-	if !ok {
-		return missing("index touch", key, stores.ErrNotFound)
-	}
-	ix.users[userID][key] = touched(e, lastActive, expiry)
-	return nil
-}
-
-// IndexMove implements stores.Indexer.
-func (s *Store) IndexMove(ctx context.Context, userID, oldKey, newKey string, lastActive, expiry time.Time) error {
-	if err := checkIndexArgs(ctx, "move", userID, oldKey, newKey); err != nil {
-		return err
-	}
-	ix := &s.index
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	m := ix.users[userID]
-	e, ok := m[oldKey]
-	if !ok {
-		return missing("index move", oldKey, stores.ErrNotFound)
-	}
-	delete(m, oldKey)
-	e.Key = newKey
-	m[newKey] = touched(e, lastActive, expiry)
-	return nil
-}
-
-func touched(e stores.IndexEntry, lastActive, expiry time.Time) stores.IndexEntry {
-	e.LastActive = lastActive
-	if expiry.After(e.Expiry) {
-		e.Expiry = expiry
-	}
-	return e
-}
-
-// IndexRemove implements stores.Indexer.
-func (s *Store) IndexRemove(ctx context.Context, userID string, keys ...string) error {
-	if err := checkIndexArgs(ctx, "remove", userID, keys...); err != nil {
-		return err
-	}
-	ix := &s.index
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	m := ix.users[userID]
-	for _, k := range keys {
-		delete(m, k)
-	}
-	if len(m) == 0 {
-		delete(ix.users, userID)
-	}
-	return nil
-}
-
-// IndexList implements stores.Indexer: entries whose record is gone or
-// expired are dropped.
-func (s *Store) IndexList(ctx context.Context, userID string) ([]stores.IndexEntry, error) {
-	if err := checkIndexArgs(ctx, "list", userID); err != nil {
-		return nil, err
-	}
-	ix := &s.index
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	return s.pruneLocked(userID), nil
-}
-
-// pruneLocked drops userID's dead entries and returns the live ones. The
-// index lock is held; each record's shard lock is taken in turn, never the
-// other way round.
-func (s *Store) pruneLocked(userID string) []stores.IndexEntry {
-	m := s.index.users[userID]
-	var out []stores.IndexEntry
-	for k, e := range m {
-		if !s.live(k) {
-			delete(m, k)
-			continue
-		}
-		out = append(out, e)
-	}
-	if len(m) == 0 {
-		delete(s.index.users, userID)
-	}
-	return out
-}
-
-// clearIndex drops the entries of every record that is gone, for
-// ClearExpired.
-func (s *Store) clearIndex() {
-	ix := &s.index
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	for u := range ix.users {
-		s.pruneLocked(u)
-	}
-}
-
-func checkIndexArgs(ctx context.Context, op, userID string, keys ...string) error {
+// indexed runs f on userID's entries (an empty map for a user without any)
+// under the index lock, after checking the arguments; a user left without
+// entries is dropped.
+func (s *Store) indexed(ctx context.Context, op, userID string, keys []string, f func(m map[string]stores.IndexEntry) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: index %s: %w", op, err)
 	}
@@ -148,13 +35,9 @@ func checkIndexArgs(ctx context.Context, op, userID string, keys ...string) erro
 			return fmt.Errorf("memstore: index %s: %w", op, err)
 		}
 	}
-	return nil
-}
-
-var _ stores.Indexer = (*Store)(nil)
-
-// userLocked returns the user's entries, made on first use. ix.mu is held.
-func (ix *userIndex) userLocked(userID string) map[string]stores.IndexEntry {
+	ix := &s.index
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
 	if ix.users == nil {
 		ix.users = make(map[string]map[string]stores.IndexEntry)
 	}
@@ -163,5 +46,110 @@ func (ix *userIndex) userLocked(userID string) map[string]stores.IndexEntry {
 		m = make(map[string]stores.IndexEntry)
 		ix.users[userID] = m
 	}
-	return m
+	err := f(m)
+	if len(m) == 0 {
+		delete(ix.users, userID)
+	}
+	return err
 }
+
+// IndexAdd implements stores.Indexer.
+func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry) error {
+	return s.indexed(ctx, "add", userID, []string{e.Key}, func(m map[string]stores.IndexEntry) error {
+		m[e.Key] = e
+		return nil
+	})
+}
+
+// IndexAddLimited implements stores.LimitedIndexer under the index's lock,
+// which every index write of this store takes: the count and the add are
+// one step.
+func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.IndexEntry, max int, evict bool) (evicted []string, err error) {
+	err = s.indexed(ctx, "add", userID, []string{e.Key}, func(m map[string]stores.IndexEntry) (err error) {
+		if evicted, err = stores.OverLimit(s.prune(m), e.Key, max, evict); err != nil {
+			return err
+		}
+		for _, k := range evicted {
+			delete(m, k)
+		}
+		m[e.Key] = e
+		return nil
+	})
+	return evicted, err
+}
+
+// IndexTouch implements stores.Indexer.
+func (s *Store) IndexTouch(ctx context.Context, userID, key string, lastActive, expiry time.Time) error {
+	return s.move(ctx, "touch", userID, key, key, lastActive, expiry)
+}
+
+// IndexMove implements stores.Indexer.
+func (s *Store) IndexMove(ctx context.Context, userID, oldKey, newKey string, lastActive, expiry time.Time) error {
+	return s.move(ctx, "move", userID, oldKey, newKey, lastActive, expiry)
+}
+
+func (s *Store) move(ctx context.Context, op, userID, oldKey, newKey string, lastActive, expiry time.Time) error {
+	return s.indexed(ctx, op, userID, []string{oldKey, newKey}, func(m map[string]stores.IndexEntry) error {
+		e, ok := m[oldKey]
+		if !ok {
+			return stores.ErrNotFound
+		}
+		delete(m, oldKey)
+		e.Key, e.LastActive = newKey, lastActive
+		if expiry.After(e.Expiry) {
+			e.Expiry = expiry
+		}
+		m[newKey] = e
+		return nil
+	})
+}
+
+// IndexRemove implements stores.Indexer.
+func (s *Store) IndexRemove(ctx context.Context, userID string, keys ...string) error {
+	return s.indexed(ctx, "remove", userID, keys, func(m map[string]stores.IndexEntry) error {
+		for _, k := range keys {
+			delete(m, k)
+		}
+		return nil
+	})
+}
+
+// IndexList implements stores.Indexer: entries whose record is gone or
+// expired are dropped.
+func (s *Store) IndexList(ctx context.Context, userID string) (live []stores.IndexEntry, err error) {
+	err = s.indexed(ctx, "list", userID, nil, func(m map[string]stores.IndexEntry) error {
+		live = s.prune(m)
+		return nil
+	})
+	return live, err
+}
+
+// prune drops the entries of m whose record is not live and returns the
+// others. The index lock is held; each record's shard lock is taken in
+// turn, never the other way round.
+func (s *Store) prune(m map[string]stores.IndexEntry) []stores.IndexEntry {
+	var live []stores.IndexEntry
+	for k, e := range m {
+		if !s.live(k) {
+			delete(m, k)
+		} else {
+			live = append(live, e)
+		}
+	}
+	return live
+}
+
+// clearIndex drops the entries of every record that is gone, for
+// ClearExpired.
+func (s *Store) clearIndex() {
+	ix := &s.index
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for u, m := range ix.users {
+		if s.prune(m); len(m) == 0 {
+			delete(ix.users, u)
+		}
+	}
+}
+
+var _ stores.LimitedIndexer = (*Store)(nil)

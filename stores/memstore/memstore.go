@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"maps"
 	"sync"
 	"time"
 
@@ -36,8 +37,8 @@ import (
 // otherwise.
 const DefaultShards = 64
 
-// Store is an in-memory stores.Store and stores.Toucher. Its zero value is
-// not usable; make one with New. It is safe for concurrent use.
+// Store is an in-memory stores.Store. Its zero value is not usable; make one
+// with New. It is safe for concurrent use.
 type Store struct {
 	seed   maphash.Seed
 	mask   uint64
@@ -53,18 +54,10 @@ type shard struct {
 }
 
 // entry is one record. Its data is never written after it is stored:
-// every write stores a copy of its own, so a reader may copy it after
-// letting go of the lock.
+// every write stores a copy of its own.
 type entry struct {
 	data   []byte
 	expiry int64 // Unix nanoseconds
-}
-
-// get returns the live entry under key at now (Unix nanoseconds). The
-// shard is locked.
-func (sh *shard) get(key string, now int64) (entry, bool) {
-	e, ok := sh.m[key]
-	return e, ok && e.expiry > now
 }
 
 // Option configures a Store.
@@ -80,6 +73,14 @@ type config struct {
 // whole store, which is only useful to measure what sharding buys.
 func WithShards(n int) Option {
 	return func(c *config) { c.shards = n }
+}
+
+// WithClock sets where the store reads the current time, against which
+// every expiry is compared. Optional. Default value is time.Now; tests pass
+// a clock they move (and the same one to ginsession.WithClock), so nothing
+// sleeps. New refuses nil.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.now = now }
 }
 
 // New returns an empty Store, or an error naming the fix for an option out
@@ -130,92 +131,176 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	return data, err
 }
 
+// LoadWithTTL implements stores.TTLLoader: Load, with the time from the
+// store's clock to the record's expiry (to the nanosecond), read under the
+// same lock.
+func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Duration, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, fmt.Errorf("memstore: load: %w", err)
+	}
+	now := s.now().UnixNano()
+	sh := s.shard(key)
+	sh.mu.RLock()
+	e, ok := sh.m[key]
+	sh.mu.RUnlock()
+	if !ok || e.expiry <= now {
+		if err := stores.CheckKey(key); err != nil {
+			return nil, 0, fmt.Errorf("memstore: load: %w (%w)", stores.ErrNotFound, err)
+		}
+		return nil, 0, stores.ErrNotFound
+	}
+	return bytes.Clone(e.data), time.Duration(e.expiry - now), nil
+}
+
+// write is every write of a record: with key's shard locked it hands f the
+// live record under key (live false when there is none) and the current
+// time, and stores the record f returns, or removes it when keep is false.
+// An error from f changes nothing and is returned as it is.
+func (s *Store) write(ctx context.Context, op, key string, f func(e entry, live bool, now int64) (_ entry, keep bool, _ error)) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: %s: %w", op, err)
+	}
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("memstore: %s: %w", op, err)
+	}
+	now := s.now().UnixNano()
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e, live := sh.m[key]
+	live = live && e.expiry > now
+	e, keep, err := f(e, live, now)
+	switch {
+	case err != nil:
+		return err
+	case keep:
+		sh.m[key] = e
+	default:
+		delete(sh.m, key)
+	}
+	return nil
+}
+
 // Create stores a copy of data under key. It returns stores.ErrExists when a
 // live record holds key (an expired one is replaced) and an error wrapping
 // stores.ErrInvalidKey for a key that breaks the key rules, so a test written
 // against memstore fails as it would against a file or SQL store.
 func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memstore: create: %w", err)
-	}
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("memstore: create: %w", err)
-	}
-	e := entry{bytes.Clone(data), unixNano(expiry)}
-	sh := s.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if _, ok := sh.get(key, s.now().UnixNano()); ok {
-		return stores.ErrExists
-	}
-	sh.m[key] = e
-	return nil
+	n := entry{bytes.Clone(data), unixNano(expiry)}
+	return s.write(ctx, "create", key, func(_ entry, live bool, _ int64) (entry, bool, error) {
+		if live {
+			return n, true, stores.ErrExists
+		}
+		return n, true, nil
+	})
 }
 
 // Update replaces the data and expiry of the live record under key with a
 // copy of data, or returns stores.ErrNotFound when there is none.
 func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memstore: update: %w", err)
-	}
-	e := entry{bytes.Clone(data), unixNano(expiry)}
-	if err := s.change(key, func(entry) entry { return e }); err != nil {
-		return missing("update", key, err)
-	}
-	return nil
+	n := entry{bytes.Clone(data), unixNano(expiry)}
+	return s.write(ctx, "update", key, func(_ entry, live bool, _ int64) (entry, bool, error) {
+		return n, true, found(live)
+	})
 }
 
-// Touch moves the expiry of the live record under key without copying its
-// data, or returns stores.ErrNotFound when there is none.
+// Touch implements stores.Toucher: it moves the expiry of the live record
+// under key without copying its data, or returns stores.ErrNotFound when
+// there is none.
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memstore: touch: %w", err)
-	}
-	exp := unixNano(expiry)
-	if err := s.change(key, func(e entry) entry { e.expiry = exp; return e }); err != nil {
-		return missing("touch", key, err)
-	}
-	return nil
+	return s.write(ctx, "touch", key, func(e entry, live bool, _ int64) (entry, bool, error) {
+		e.expiry = unixNano(expiry)
+		return e, true, found(live)
+	})
 }
 
-// missing is the error for a record change found no record to apply to:
-// ErrNotFound, also wrapping stores.ErrInvalidKey when no record could ever
-// have held key. The key is checked only here, off the path of a found
-// record, because Create refuses invalid keys.
-func missing(op, key string, err error) error {
-	if kerr := stores.CheckKey(key); kerr != nil {
-		return fmt.Errorf("memstore: %s: %w (%w)", op, err, kerr)
-	}
-	return err
-}
-
-// change replaces the live record under key with what f makes of it, with
-// its shard locked, or returns stores.ErrNotFound when there is none.
-func (s *Store) change(key string, f func(entry) entry) error {
-	sh := s.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	e, ok := sh.get(key, s.now().UnixNano())
-	if !ok {
+// found is stores.ErrNotFound for a write that needs a live record.
+func found(live bool) error {
+	if !live {
 		return stores.ErrNotFound
 	}
-	sh.m[key] = f(e)
 	return nil
 }
 
 // Delete removes the record under key; a missing record is not an error.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memstore: delete: %w", err)
-	}
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("memstore: delete: %w", err)
-	}
-	sh := s.shard(key)
-	sh.mu.Lock()
-	delete(sh.m, key)
-	sh.mu.Unlock()
-	return nil
+	return s.write(ctx, "delete", key, func(entry, bool, int64) (entry, bool, error) {
+		return entry{}, false, nil
+	})
+}
+
+// CompareAndSwap implements stores.Swapper: it replaces the data and expiry
+// of the live record under key with a copy of data if its data is still
+// old, under the shard's lock. It returns stores.ErrNotFound when there is
+// no live record and, when the record holds other data, a copy of that
+// data with an error wrapping stores.ErrConflict.
+func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
+	n := entry{bytes.Clone(data), unixNano(expiry)}
+	return s.compare(ctx, "compare and swap", key, old, &n)
+}
+
+// CompareAndDelete implements stores.Swapper: it removes the live record
+// under key if its data is still old, with the results of CompareAndSwap.
+func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([]byte, error) {
+	return s.compare(ctx, "compare and delete", key, old, nil)
+}
+
+// compare puts n in place of the live record under key (removes it, n nil)
+// if its data is old.
+func (s *Store) compare(ctx context.Context, op, key string, old []byte, n *entry) (cur []byte, err error) {
+	err = s.write(ctx, op, key, func(e entry, live bool, _ int64) (entry, bool, error) {
+		switch {
+		case !live:
+			return e, true, stores.ErrNotFound
+		case !bytes.Equal(e.data, old):
+			cur = bytes.Clone(e.data)
+			return e, true, fmt.Errorf("memstore: %s %s: %w", op, stores.Redact(key), stores.ErrConflict)
+		case n == nil:
+			return e, false, nil
+		}
+		return *n, true, nil
+	})
+	return cur, err
+}
+
+// Set stores a copy of data under key whether or not a record is there; an
+// expiry already past removes the record. It is not part of stores.Store,
+// whose writes are create-only or update-only; the cached_db store
+// (stores/cachedstore) uses it for the tombstone a logout leaves.
+func (s *Store) Set(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	_, err := s.SetUnless(ctx, key, data, expiry, nil)
+	return err
+}
+
+// SetUnless is Set, except that a live record beginning with guard (when
+// not nil) is left as it is; it reports whether it wrote (or removed). The
+// cached_db store uses it so its cache writes cannot overwrite a logout's
+// tombstone.
+func (s *Store) SetUnless(ctx context.Context, key string, data []byte, expiry time.Time, guard []byte) (bool, error) {
+	n := entry{bytes.Clone(data), unixNano(expiry)}
+	return s.writeUnless(ctx, "set", key, guard, func(entry) entry { return n }, false)
+}
+
+// TouchUnless is Touch, except that a live record beginning with guard is
+// left as it is; it reports whether it moved (or, for an expiry already
+// past, removed) a record, false when there was none or it held guard.
+func (s *Store) TouchUnless(ctx context.Context, key string, expiry time.Time, guard []byte) (bool, error) {
+	exp := unixNano(expiry)
+	return s.writeUnless(ctx, "touch", key, guard, func(e entry) entry { e.expiry = exp; return e }, true)
+}
+
+// writeUnless puts f's record in place of key's unless the live record
+// begins with guard (or, with needLive, there is none); a record expiring by now
+// is removed instead.
+func (s *Store) writeUnless(ctx context.Context, op, key string, guard []byte, f func(entry) entry, needLive bool) (wrote bool, err error) {
+	err = s.write(ctx, op, key, func(e entry, live bool, now int64) (entry, bool, error) {
+		if live && guard != nil && bytes.HasPrefix(e.data, guard) || needLive && !live {
+			return e, live, nil
+		}
+		wrote, e = true, f(e)
+		return e, e.expiry > now, nil
+	})
+	return wrote, err
 }
 
 // Exists reports whether a live record holds key.
@@ -226,13 +311,12 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	return s.live(key), nil
 }
 
-// live reports whether a live record holds key.
 func (s *Store) live(key string) bool {
 	sh := s.shard(key)
 	sh.mu.RLock()
-	_, ok := sh.get(key, s.now().UnixNano())
+	e, ok := sh.m[key]
 	sh.mu.RUnlock()
-	return ok
+	return ok && e.expiry > s.now().UnixNano()
 }
 
 // ClearExpired removes the records whose expiry has passed. It locks one
@@ -249,22 +333,16 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 		sh.mu.RLock()
 		stale := false
 		for _, e := range sh.m {
-			if e.expiry <= now {
-				stale = true
+			if stale = e.expiry <= now; stale {
 				break
 			}
 		}
 		sh.mu.RUnlock()
-		if !stale {
-			continue
+		if stale {
+			sh.mu.Lock()
+			maps.DeleteFunc(sh.m, func(_ string, e entry) bool { return e.expiry <= now })
+			sh.mu.Unlock()
 		}
-		sh.mu.Lock()
-		for k, e := range sh.m {
-			if e.expiry <= now {
-				delete(sh.m, k)
-			}
-		}
-		sh.mu.Unlock()
 	}
 	s.clearIndex()
 	return nil
@@ -283,8 +361,8 @@ func (s *Store) Len() int {
 	return n
 }
 
-// Compile-time checks that Store provides what ginsession looks for.
 var (
-	_ stores.Store   = (*Store)(nil)
-	_ stores.Toucher = (*Store)(nil)
+	_ stores.Toucher   = (*Store)(nil)
+	_ stores.TTLLoader = (*Store)(nil)
+	_ stores.Swapper   = (*Store)(nil)
 )

@@ -83,6 +83,15 @@ func WithDjangoCache[R interface{ Err() error }](client interface {
 	}
 }
 
+// DjangoOption implements [stores.DjangoSharer]: "sqlstore.WithDjangoCache"
+// when that option is on.
+func (s *Store) DjangoOption() string {
+	if s.djangoCache == nil {
+		return ""
+	}
+	return "sqlstore.WithDjangoCache"
+}
+
 // djangoDefaultKeyFunc is django.core.cache.backends.base.default_key_func,
 // which django-redis uses too.
 func djangoDefaultKeyFunc(key, keyPrefix string, version int) string {

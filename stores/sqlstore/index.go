@@ -39,7 +39,8 @@ func WithIndexTable(name string) Option {
 
 // IndexSchema returns the DDL statements that create the index table
 // table for dialect d, idempotently. User ids and keys compare byte for
-// byte (utf8mb4_bin on MySQL), whatever the database's collation.
+// byte, whatever the database's collation: on MySQL and MariaDB the user id
+// is varbinary, since even utf8mb4_bin ignores trailing spaces there.
 func IndexSchema(d Dialect, table string) ([]string, error) {
 	if !tableName.MatchString(table) {
 		return nil, fmt.Errorf("sqlstore: index table name %q is not a plain identifier (%s)", table, tableName)
@@ -47,7 +48,7 @@ func IndexSchema(d Dialect, table string) ([]string, error) {
 	switch d {
 	case MySQL:
 		return []string{"CREATE TABLE IF NOT EXISTS `" + table + "` (" +
-			"`user_id` varchar(255) COLLATE utf8mb4_bin NOT NULL, " +
+			"`user_id` varbinary(255) NOT NULL, " +
 			"`session_key` varchar(40) COLLATE utf8mb4_bin NOT NULL, " +
 			"`created` datetime(6) NOT NULL, " +
 			"`last_active` datetime(6) NOT NULL, " +
@@ -111,7 +112,6 @@ func buildIndexQueries(q *[numOps]string, d Dialect, table, index string, batch 
 	q[opIndexHas] = "SELECT 1 FROM " + ix + " WHERE user_id = " + p(1) + " AND session_key = " + p(2)
 	q[opIndexMove] = "UPDATE " + ix + " SET session_key = " + p(1) + ", last_active = " + p(2) +
 		" WHERE user_id = " + p(3) + " AND session_key = " + p(4)
-	q[opIndexRemove] = "DELETE FROM " + ix + " WHERE user_id = " + p(1) + " AND session_key = " + p(2)
 	q[opIndexList] = "SELECT i.session_key, i.created, i.last_active, i.user_agent, i.ip, i.backend, " +
 		"CASE WHEN s.session_key IS NULL THEN 0 ELSE 1 END FROM " + ix + " i LEFT JOIN " + t +
 		" s ON s.session_key = i.session_key AND s.expire_date > " + p(1) + " WHERE i.user_id = " + p(2)
@@ -217,15 +217,13 @@ func (s *Store) IndexMove(ctx context.Context, userID, oldKey, newKey string, la
 	return nil
 }
 
-// IndexRemove implements stores.Indexer with one DELETE per key.
+// IndexRemove implements stores.Indexer with one DELETE per 100 keys.
 func (s *Store) IndexRemove(ctx context.Context, userID string, keys ...string) error {
 	if err := s.checkIndexArgs("remove", userID, keys...); err != nil {
 		return err
 	}
-	for _, k := range keys {
-		if _, err := s.exec(ctx, opIndexRemove, userID, k); err != nil {
-			return fmt.Errorf("sqlstore: index remove %s: %w", stores.Redact(k), err)
-		}
+	if err := s.execBatches(ctx, opIndexRemove, keys, userID); err != nil {
+		return fmt.Errorf("sqlstore: index remove %d sessions: %w", len(keys), err)
 	}
 	return nil
 }

@@ -78,8 +78,8 @@ func (s *Store) addLimited(ctx context.Context, userID string, e stores.IndexEnt
 	if evicted, err = stores.OverLimit(live, e.Key, max, evict); err != nil {
 		return nil, err
 	}
-	for _, k := range evicted {
-		if _, err := tx.ExecContext(ctx, s.queries[opIndexRemove], userID, k); err != nil {
+	for _, b := range batches(evicted, userID) {
+		if _, err := tx.ExecContext(ctx, s.queries[opIndexRemove], b...); err != nil {
 			return nil, err
 		}
 	}

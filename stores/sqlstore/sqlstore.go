@@ -166,6 +166,7 @@ const (
 	opUpdate
 	opTouch
 	opDelete
+	opDeleteMany
 	opExists
 	opPurge
 	opSwap
@@ -278,6 +279,7 @@ func New(db *sqlx.DB, opts ...Option) (*Store, error) {
 	s.indexTable = c.indexTable
 	s.djangoCache = c.djangoCache
 	buildIndexQueries(&s.queries, c.dialect, c.table, c.indexTable, c.batch)
+	buildBatchQueries(&s.queries, c.dialect, c.table, c.indexTable)
 	return s, nil
 }
 

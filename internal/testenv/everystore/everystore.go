@@ -58,10 +58,19 @@ func All(base string) []Store {
 	}
 }
 
-// Indexed returns every store that keeps a per-user index, with it on:
-// memory, file, Redis (go-redis v8 and v9), MySQL, PostgreSQL, SQLite, and
-// Redis in front of MySQL.
+// Server returns every server store: memory, file, Redis (go-redis v8 and
+// v9), MySQL, PostgreSQL, SQLite, and Redis in front of MySQL.
+func Server(base string) []Store {
+	return servers(base, func(t *testing.T, db *sqlx.DB) stores.Store { return SQL(t, db, base) })
+}
+
+// Indexed returns the stores of Server with the per-user index on.
 func Indexed(base string) []Store {
+	return servers(base, func(t *testing.T, db *sqlx.DB) stores.Store { return IndexedSQL(t, db, base) })
+}
+
+// servers are the stores of Server, with sql opening the SQL ones.
+func servers(base string, sql func(t *testing.T, db *sqlx.DB) stores.Store) []Store {
 	return []Store{
 		{"memory", func(t *testing.T) stores.Store { return must(t)(memstore.New()) }},
 		{"file", func(t *testing.T) stores.Store { return must(t)(filestore.New(t.TempDir())) }},
@@ -70,14 +79,13 @@ func Indexed(base string) []Store {
 			client := testenv.Redis9(t)
 			return must(t)(redis9store.New(client, redis9store.WithPrefix(testenv.Redis9Prefix(t, client, base))))
 		}},
-		{"mysql", func(t *testing.T) stores.Store { return IndexedSQL(t, testenv.MySQL(t), base) }},
-		{"postgres", func(t *testing.T) stores.Store { return IndexedSQL(t, testenv.Postgres(t), base) }},
+		{"mysql", func(t *testing.T) stores.Store { return sql(t, testenv.MySQL(t)) }},
+		{"postgres", func(t *testing.T) stores.Store { return sql(t, testenv.Postgres(t)) }},
 		{"sqlite", func(t *testing.T) stores.Store {
-			db := testenv.OpenSQLite(t, sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "db.sqlite3")))
-			return IndexedSQL(t, db, base)
+			return sql(t, testenv.OpenSQLite(t, sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "db.sqlite3"))))
 		}},
 		{"cached", func(t *testing.T) stores.Store {
-			return must(t)(cachedstore.New(Redis(t, base), IndexedSQL(t, testenv.MySQL(t), base)))
+			return must(t)(cachedstore.New(Redis(t, base), sql(t, testenv.MySQL(t))))
 		}},
 	}
 }

@@ -18,7 +18,7 @@ func TestLoadWithTTLReadsTheKeysPTTL(t *testing.T) { eachClient(t, testLoadWithT
 func testLoadWithTTLReadsTheKeysPTTL(t *testing.T, s *Store) {
 	ctx := context.Background()
 	shifted := time.Now().AddDate(1, 0, 0)
-	s.SetClock(func() time.Time { return shifted })
+	s.now = func() time.Time { return shifted }
 	k := stores.NewKey()
 	if err := s.Create(ctx, k, []byte("d"), shifted.Add(10*time.Minute)); err != nil {
 		t.Fatal(err)
