@@ -1,6 +1,7 @@
 package ginsession
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"path"
@@ -44,12 +45,13 @@ type Outcome string
 // Outcomes. A load is a hit, miss (no record: never saved, deleted or
 // expired in the store), expired (the cookie's age or WithAbsoluteTimeout
 // ended it) or corrupt (undecodable data; the session starts empty). A save
-// is created, updated, touched (only the expiry moved), merged (a
-// concurrent request's changes were merged in: Attempts > 1) or
-// interrupted (a concurrent request deleted the record, and nothing was
-// saved). Other operations end ok. Any of them can end failed (the store
-// failed: Err says how) or timeout (Err wraps context.DeadlineExceeded:
-// WithStoreTimeout or the request's deadline).
+// is created, updated, touched (only the expiry moved), merged (it found
+// the record changed by a concurrent request, and saved its changes on top)
+// or interrupted (a concurrent request deleted the record, and nothing was
+// saved); a save that conflicts reports each conflict (Attempts: which
+// write) before its own end. Other operations end ok. Any of them can end
+// failed (the store failed: Err says how) or timeout (Err wraps
+// context.DeadlineExceeded: WithStoreTimeout or the request's deadline).
 const (
 	OutcomeHit         Outcome = "hit"
 	OutcomeMiss        Outcome = "miss"
@@ -59,6 +61,7 @@ const (
 	OutcomeUpdated     Outcome = "updated"
 	OutcomeTouched     Outcome = "touched"
 	OutcomeMerged      Outcome = "merged"
+	OutcomeConflict    Outcome = "conflict"
 	OutcomeInterrupted Outcome = "interrupted"
 	OutcomeOK          Outcome = "ok"
 	OutcomeFailed      Outcome = "failed"
@@ -87,9 +90,8 @@ type Event struct {
 	// Duration is the time the operation took (load, save with its
 	// retries, cycle, flush); 0 for the events of package auth.
 	Duration time.Duration
-	// Attempts is the number of conditional writes a save made: 1, or
-	// more when concurrent requests changed the session meanwhile (each
-	// one past the first is a conflict whose changes were merged).
+	// Attempts is, in a save's conflict event, the number of the
+	// conditional write that found the record changed (1 for the first).
 	Attempts int
 	// Err is the failure, when Outcome is failed, timeout or interrupted.
 	Err error
@@ -162,13 +164,13 @@ func storeKind(store stores.Store) string {
 	return path.Base(t.PkgPath())
 }
 
-// observeSave reports a save that created the record or wrote over it.
-// s.mu is held.
-func (s *Session) observeSave(created bool, start time.Time, err error) {
-	e := Event{Op: OpSave, Outcome: OutcomeUpdated, Attempts: int(s.attempts), Err: err}
+// observeSave reports a save that created the record or wrote over the
+// one loaded as base, which a conflict replaced (swap). s.mu is held.
+func (s *Session) observeSave(created bool, base []byte, start time.Time, err error) {
+	e := Event{Op: OpSave, Outcome: OutcomeUpdated, Err: err}
 	if created {
 		e.Outcome = OutcomeCreated
-	} else if s.attempts > 1 {
+	} else if s.m.opts.Observer != nil && !bytes.Equal(base, s.base) {
 		e.Outcome = OutcomeMerged
 	}
 	s.observe(e, s.key, start)

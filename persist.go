@@ -201,10 +201,9 @@ func (s *Session) saveLocked(now time.Time) error {
 	if err != nil {
 		return err
 	}
-	created, start := !s.hasRecord(), s.m.observing()
-	s.attempts = 1
+	created, base, start := !s.hasRecord(), s.base, s.m.observing()
 	stored, err := s.m.backend.save(s, data, now)
-	s.observeSave(created, start, err)
+	s.observeSave(created, base, start, err)
 	if err != nil {
 		return err
 	}
@@ -232,8 +231,32 @@ func (e unstorable) Unwrap() error        { return e.error }
 // tell returns err, noting that the handler has been told of a value that
 // cannot be stored. s.mu is held.
 func (s *Session) tell(err error) error {
-	s.told = s.told || errors.Is(err, ErrUnstorable)
+	if errors.Is(err, ErrUnstorable) {
+		s.told, s.unsaved = true, err
+	}
 	return err
+}
+
+// checkValue notes whether value, just set under key, can be stored, for
+// Err. Strings and small scalars, most values, are left to the save; a
+// DjangoCodec's refusals are JSONCodec's, found without signing. s.mu is
+// held.
+func (s *Session) checkValue(key string, value any) {
+	delete(s.bad, key)
+	switch value.(type) {
+	case nil, string, bool, int, int64:
+		return
+	}
+	codec := s.m.opts.Codec
+	if _, ok := codec.(*djangoCodec); ok {
+		codec = JSONCodec{}
+	}
+	if _, err := codec.Encode([]string{key}, map[string]any{key: value}); err != nil {
+		if s.bad == nil {
+			s.bad = make(map[string]error)
+		}
+		s.bad[key] = unstorable{err}
+	}
 }
 
 // Exists reports whether the store holds a record under key (Django's

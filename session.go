@@ -64,12 +64,16 @@ type Session struct {
 	cookieDue bool  // saved already (Save, CycleKey): the cookie must go out even if unmodified
 	committed bool  // the middleware has written the session's headers
 	wstate    uint8 // the writer's state (writer.go)
-	attempts  uint8 // conditional writes of the last save (swap.go), for Event.Attempts
 
 	// err is a store failure this request must report; nothing is saved
 	// over it. late is ErrCommitted once a change came too late.
 	err, late error
-	told      bool // Err or Save returned an ErrUnstorable: the handler knows
+	// bad holds the ErrUnstorable of values set that the codec refused
+	// (checkValue), unsaved that of the last Save, until the next change;
+	// told says Err or Save returned one: the handler knows.
+	bad     map[string]error
+	unsaved error
+	told    bool
 
 	values dict // values.go
 
@@ -111,7 +115,7 @@ var ErrCommitted = errors.New("ginsession: session changed after the response wa
 // changed marks the session modified and reports a change made too late to
 // be saved.
 func (s *Session) changed(key string) {
-	s.modified = true
+	s.modified, s.unsaved = true, nil
 	s.refuseLate(key)
 }
 
@@ -158,6 +162,7 @@ func (s *Session) setLocked(key string, value any) {
 	s.data().set(key, value)
 	s.recordChange(key)
 	s.changed(key)
+	s.checkValue(key, value)
 }
 
 // SetDefault returns the value under key, storing value there first if the
@@ -357,17 +362,18 @@ func (s *Session) Modified() bool {
 // Err returns the failure, if any, that will make this request fail: a
 // store failure (for example, the store was down when the session loaded),
 // ErrCommitted if a change came after the commit, or ErrUnstorable, naming
-// the key, while the session holds a value its codec cannot store. Handlers
-// that take actions based on the session can check it first; one told of
-// an unstorable value may put it right, or answer a 4xx of its own, which
-// then stands (nothing is saved).
+// the key, for a value the codec refused when it was set (a string's UTF-8,
+// and a value changed in place, are checked at the save: Save's error shows
+// here until the next change). Handlers that take actions based on the
+// session can check it first; one told of an unstorable value may put it
+// right, or answer a 4xx of its own, which then stands (nothing is saved).
 func (s *Session) Err() error {
 	s.lock()
 	defer s.mu.Unlock()
-	if err := cmp.Or(s.err, s.late); err != nil || !s.modified {
-		return err
+	err := cmp.Or(s.err, s.late, s.unsaved)
+	for i, keys := 0, s.values.keys(); err == nil && len(s.bad) > 0 && i < len(keys); i++ {
+		err = s.bad[keys[i]]
 	}
-	_, err := s.encode()
 	return s.tell(err)
 }
 

@@ -41,7 +41,6 @@ func (b *serverBackend) swap(s *Session, data []byte, now time.Time) ([]byte, er
 	mu.Lock()
 	defer mu.Unlock()
 	for attempt := 1; ; attempt++ {
-		s.attempts = uint8(attempt)
 		ctx, cancel := s.storeContext()
 		current, err := b.swapper.CompareAndSwap(ctx, s.m.stored(s.key), s.base, data, s.expiryDateLocked(now))
 		if errors.Is(err, errors.ErrUnsupported) {
@@ -60,6 +59,7 @@ func (b *serverBackend) swap(s *Session, data []byte, now time.Time) ([]byte, er
 			cancel()
 			return nil, fmt.Errorf("ginsession: save session %s: still changed by concurrent requests after %d attempts: %w", shortKey(s.key), attempt, err)
 		}
+		s.observe(Event{Op: OpSave, Outcome: OutcomeConflict, Attempts: attempt}, s.key, time.Time{})
 		s.replay(current)
 		if data, err = s.encode(); err != nil {
 			cancel()

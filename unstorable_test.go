@@ -47,6 +47,17 @@ func TestAnUnstorableValueIsReportedAtOnceAndTheHandlerKeepsItsAnswer(t *testing
 				c.String(http.StatusBadRequest, "bad input")
 			}
 		}, http.StatusBadRequest, "bad input"},
+		{"told by Save of a string, puts it right", func(c *gin.Context, s *ginsession.Session) {
+			s.Set("bad", "\xff") // not UTF-8: found at the save
+			before := s.Err()
+			saveErr := s.Save()
+			if before == nil && errors.Is(saveErr, ginsession.ErrUnstorable) && told(s) {
+				s.Set("bad", "ok")
+			}
+			if s.Err() == nil {
+				c.String(http.StatusOK, "fine")
+			}
+		}, http.StatusOK, "fine"},
 		{"not told, answers 404", func(c *gin.Context, s *ginsession.Session) { c.String(http.StatusNotFound, "nothing") },
 			http.StatusInternalServerError, "Internal Server Error"},
 		{"told, answers 200 all the same", func(c *gin.Context, s *ginsession.Session) {

@@ -41,6 +41,6 @@ func ExampleNew() {
 	fmt.Println("child of the server span:", save.Parent.SpanID() == server.SpanContext.SpanID())
 	// Output:
 	// GET / server
-	// ginsession.save [{"ginsession.store":"memstore"} {"ginsession.outcome":"created"} {"ginsession.save.attempts":1}]
+	// ginsession.save [{"ginsession.store":"memstore"} {"ginsession.outcome":"created"}]
 	// child of the server span: true
 }

@@ -33,8 +33,10 @@
 //   - ginsession.load.duration, a histogram (s): loads, by ginsession.outcome;
 //   - ginsession.save.duration, a histogram (s): saves with their retries,
 //     by ginsession.outcome;
-//   - ginsession.save.conflicts, a counter ({conflict}): conditional saves
-//     that found the record changed by a concurrent request and merged.
+//   - ginsession.save.conflicts, a counter ({conflict}): conditional writes
+//     that found the record changed by a concurrent request (the save then
+//     merges and writes again; each conflict is also an event,
+//     ginsession.save.conflict, on the request's span).
 //
 // Every metric also has ginsession.store (the store's package name), and a
 // failure error.type (failed, timeout or interrupted). The attributes take a
@@ -65,7 +67,7 @@ const (
 	StoreKey     = attribute.Key("ginsession.store")
 	OperationKey = attribute.Key("ginsession.operation")
 	OutcomeKey   = attribute.Key("ginsession.outcome")
-	AttemptsKey  = attribute.Key("ginsession.save.attempts")
+	AttemptKey   = attribute.Key("ginsession.save.attempt")
 	errorTypeKey = attribute.Key("error.type")
 	userIDKey    = attribute.Key("enduser.id")
 )
@@ -145,13 +147,13 @@ func (o *observer) observe(e ginsession.Event) {
 	case ginsession.OpLoad:
 		o.loads.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(attrs...))
 	case ginsession.OpSave:
+		if e.Outcome == ginsession.OutcomeConflict { // the save goes on: an event on the request's span
+			o.conflicts.Add(ctx, 1, metric.WithAttributes(StoreKey.String(e.Store)))
+			trace.SpanFromContext(ctx).AddEvent("ginsession.save.conflict",
+				trace.WithAttributes(StoreKey.String(e.Store), AttemptKey.Int(e.Attempts)))
+			return
+		}
 		o.saves.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(attrs...))
-		if e.Attempts > 1 {
-			o.conflicts.Add(ctx, int64(e.Attempts-1), metric.WithAttributes(StoreKey.String(e.Store)))
-		}
-		if e.Attempts > 0 {
-			attrs = append(attrs, AttemptsKey.Int(e.Attempts))
-		}
 	case ginsession.OpCycle, ginsession.OpFlush:
 	default: // auth's events: on the request's span
 		if o.userIDs && e.User != "" {

@@ -16,6 +16,12 @@ const DefaultSalt = "django.core.signing"
 // input cannot make Loads allocate much.
 const DefaultMaxSize = 4 << 20
 
+// minCompress is the shortest data Dumps compresses. Django tries any
+// length, but below this the saving is a few dozen bytes at most, and
+// building zlib's Huffman tables for it costs more than the rest of Dumps
+// together.
+const minCompress = 128
+
 // Config holds the settings of Dumps and Loads.
 type Config struct {
 	// Key is the secret that signs, Django's SECRET_KEY. Required.
@@ -27,9 +33,9 @@ type Config struct {
 	// Django's sessions use "django.contrib.sessions.SessionStore" and its
 	// signed-cookie engine "django.contrib.sessions.backends.signed_cookies".
 	Salt string
-	// Compress makes Dumps zlib-compress the data when that makes it shorter.
-	// Loads reads both forms whatever its value. Optional. Default value is
-	// false.
+	// Compress makes Dumps zlib-compress data of at least 128 bytes when
+	// that makes it shorter (Django tries any length; it reads both forms). Loads reads both forms whatever its
+	// value. Optional. Default value is false.
 	Compress bool
 	// MaxAge makes Loads refuse, with ErrSignatureExpired, a value signed
 	// longer ago than this. Optional. Default value is 0, which means no limit.
@@ -87,8 +93,8 @@ func (c Config) Prepare() (*Prepared, error) {
 
 // Dumps signs already-serialized JSON in the format of Django's
 // signing.dumps: URL-safe base64 without padding, compressed with a leading
-// "." when Compress is set and compression saves at least two bytes, then
-// signed with a timestamp.
+// "." when Compress is set, the data is at least 128 bytes and compression
+// saves at least two bytes, then signed with a timestamp.
 //
 // Compressed output decodes in Django but is not byte-identical to Python's,
 // because Go's zlib encoder chooses different (equally valid) encodings.
@@ -125,7 +131,7 @@ func (p *Prepared) Dumps(data []byte) (string, error) {
 		return "", fmt.Errorf("%w: %d bytes of data, limit %d", ErrTooLarge, len(data), limit)
 	}
 	value := b64Encode(data)
-	if p.c.Compress {
+	if p.c.Compress && len(data) >= minCompress {
 		if z := compress(data); len(z) < len(data)-1 {
 			value = "." + b64Encode(z)
 		}

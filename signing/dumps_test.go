@@ -114,17 +114,18 @@ func TestDumpsCompressesTheBigVectorAndSignsItAsDjangoWould(t *testing.T) {
 }
 
 func TestDumpsCompressesOnlyWhenItSavesTwoBytes(t *testing.T) {
-	// Django keeps the compressed form only if len(c) < len(data)-1. Walk
-	// data of growing length and repetitiveness across the break-even point.
+	// Django keeps the compressed form only if len(c) < len(data)-1; Dumps
+	// does not try below minCompress bytes. Walk data of growing length and
+	// repetitiveness across both points.
 	sawBoth := [2]bool{}
-	for n := 0; n < 48; n++ {
+	for n := 0; n < minCompress+48; n++ {
 		for _, unit := range []string{"a", "ab", "abc12", "q7Zx!@#$%^&*()"} {
 			data := []byte(strings.Repeat(unit, n/len(unit)+1)[:n])
 			var buf bytes.Buffer
 			zw, _ := zlib.NewWriterLevel(&buf, compressionLevel)
 			zw.Write(data)
 			zw.Close()
-			wantCompressed := buf.Len() < len(data)-1
+			wantCompressed := n >= minCompress && buf.Len() < len(data)-1
 
 			got, err := Dumps(data, Config{Key: "k", Compress: true})
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
@@ -17,7 +18,7 @@ import (
 func TestALogoutCutByItsDeadlineStillBuriesTheSession(t *testing.T) {
 	for _, op := range []string{"delete", "compare and delete"} {
 		t.Run(op, func(t *testing.T) {
-			cache, db := mustNew(memstore.New()), mustNew(memstore.New())
+			cache, db := testenv.Must(memstore.New()), testenv.Must(memstore.New())
 			s := newStore(t, cache, db)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -56,7 +57,7 @@ func TestALogoutCutByItsDeadlineStillBuriesTheSession(t *testing.T) {
 func TestAReadDuringALogoutDoesNotGetTheCachedCopy(t *testing.T) {
 	for _, op := range []string{"delete", "compare and delete"} {
 		t.Run(op, func(t *testing.T) {
-			cache, db := mustNew(memstore.New()), mustNew(memstore.New())
+			cache, db := testenv.Must(memstore.New()), testenv.Must(memstore.New())
 			s := newStore(t, cache, db)
 			ctx := context.Background()
 			key := stores.NewKey()

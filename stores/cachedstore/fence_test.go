@@ -41,8 +41,8 @@ func (g gatedDB) Delete(ctx context.Context, key string) error {
 func TestASaveThatMarkedOverALogoutsMarkDoesNotCacheItsData(t *testing.T) {
 	ctx := context.Background()
 	key := stores.NewKey()
-	db := gatedDB{mustNew(memstore.New()), key, make(chan struct{}), make(chan struct{})}
-	s := newStore(t, mustNew(memstore.New()), db)
+	db := gatedDB{testenv.Must(memstore.New()), key, make(chan struct{}), make(chan struct{})}
+	s := newStore(t, testenv.Must(memstore.New()), db)
 	if err := s.Create(ctx, key, []byte("v1"), time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestWritesFailLoudlyWhenTheCacheCannotBeMarked(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t, testenv.MySQL(t))
 	logs := new(logBuffer)
-	cache := mustNew(redisstore.New(deadRedis(t)))
+	cache := testenv.Must(redisstore.New(deadRedis(t)))
 	s := newStore(t, cache, db, WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	key := stores.NewKey()
 	exp := time.Now().Add(time.Hour)

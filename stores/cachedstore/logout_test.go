@@ -58,7 +58,7 @@ func pairings() []pairing {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cache := mustNew(memstore.New())
+			cache := testenv.Must(memstore.New())
 			return newStore(t, cache, db, opts...), cache, db
 		}},
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/filestore"
 	"github.com/ginsession/ginsession/stores/memstore"
@@ -22,7 +23,7 @@ func TestConformanceMemoryOverFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return newStore(t, mustNew(memstore.New()), db)
+		return newStore(t, testenv.Must(memstore.New()), db)
 	})
 }
 
@@ -185,8 +186,8 @@ func TestALateSwapCacheStepIsNotSent(t *testing.T) {
 // Over a database store without the capability, both methods say so with
 // errors.ErrUnsupported and touch neither store.
 func TestSwapOverADatabaseWithoutItIsUnsupported(t *testing.T) {
-	cache := mustNew(memstore.New())
-	db := mustNew(memstore.New())
+	cache := testenv.Must(memstore.New())
+	db := testenv.Must(memstore.New())
 	s := newStore(t, cache, plain{db})
 	ctx := context.Background()
 	k := stores.NewKey()
@@ -208,7 +209,7 @@ func TestSwapOverADatabaseWithoutItIsUnsupported(t *testing.T) {
 
 // The cache's markers are refused as data, as the tombstone is.
 func TestTheUnsettledMarkersAreRefusedAsData(t *testing.T) {
-	s := newStore(t, mustNew(memstore.New()), mustNew(memstore.New()))
+	s := newStore(t, testenv.Must(memstore.New()), testenv.Must(memstore.New()))
 	ctx := context.Background()
 	k := stores.NewKey()
 	if err := s.Create(ctx, k, []byte("v1"), time.Now().Add(time.Hour)); err != nil {

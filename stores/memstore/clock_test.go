@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/memstore"
 	"github.com/ginsession/ginsession/stores/storetest"
@@ -11,7 +12,7 @@ import (
 
 func TestExpiryFollowsWithClock(t *testing.T) {
 	storetest.RunClock(t, func(t *testing.T, now func() time.Time) stores.Store {
-		return mustNew(memstore.New(memstore.WithClock(now)))
+		return testenv.Must(memstore.New(memstore.WithClock(now)))
 	})
 }
 

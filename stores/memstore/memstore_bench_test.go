@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/memstore"
 )
@@ -31,7 +32,7 @@ func benchKeys(n int) []string {
 
 func filled(b *testing.B, n int, opts ...memstore.Option) (*memstore.Store, []string) {
 	b.Helper()
-	s := mustNew(memstore.New(opts...))
+	s := testenv.Must(memstore.New(opts...))
 	keys := benchKeys(n)
 	for _, k := range keys {
 		if err := s.Create(context.Background(), k, benchData, time.Now().Add(time.Hour)); err != nil {
@@ -71,13 +72,13 @@ func BenchmarkCreate(b *testing.B) {
 	keys := benchKeys(batch)
 	exp := time.Now().Add(time.Hour)
 	ctx := context.Background()
-	s := mustNew(memstore.New())
+	s := testenv.Must(memstore.New())
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if i%batch == 0 && i > 0 {
 			b.StopTimer()
-			s = mustNew(memstore.New())
+			s = testenv.Must(memstore.New())
 			b.StartTimer()
 		}
 		if err := s.Create(ctx, keys[i%batch], benchData, exp); err != nil {

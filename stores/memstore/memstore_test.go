@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/memstore"
 	"github.com/ginsession/ginsession/stores/storetest"
@@ -27,7 +28,7 @@ func TestConformanceWithOneShard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the suite sleeps for several seconds")
 	}
-	storetest.Run(t, func(t *testing.T) stores.Store { return mustNew(memstore.New(memstore.WithShards(1))) })
+	storetest.Run(t, func(t *testing.T) stores.Store { return testenv.Must(memstore.New(memstore.WithShards(1))) })
 }
 
 func later() time.Time { return time.Now().Add(time.Hour) }
@@ -73,7 +74,7 @@ func TestDataIsCopied(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := mustNew(memstore.New())
+			s := testenv.Must(memstore.New())
 			key := stores.NewKey()
 			tc.mutate(t, s, key)
 			if got := mustLoad(t, s, key); string(got) != "original" {
@@ -87,7 +88,7 @@ func TestDataIsCopied(t *testing.T) {
 // Load returned must not change under the caller's feet.
 func TestUpdateDoesNotChangeEarlierLoads(t *testing.T) {
 	ctx := context.Background()
-	s := mustNew(memstore.New())
+	s := testenv.Must(memstore.New())
 	key := stores.NewKey()
 	if err := s.Create(ctx, key, []byte("aaaaaaaaaaaaaaaa"), later()); err != nil {
 		t.Fatal(err)
@@ -128,7 +129,7 @@ func TestCreate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := mustNew(memstore.New())
+			s := testenv.Must(memstore.New())
 			if tc.setup != nil {
 				if err := tc.setup(s, tc.key); err != nil {
 					t.Fatal(err)
@@ -156,7 +157,7 @@ func TestCreate(t *testing.T) {
 
 func TestExpiredRecordsAreAbsent(t *testing.T) {
 	ctx := context.Background()
-	s := mustNew(memstore.New())
+	s := testenv.Must(memstore.New())
 	key := stores.NewKey()
 	if err := s.Create(ctx, key, []byte("x"), time.Now().Add(-time.Second)); err != nil {
 		t.Fatal(err)
@@ -189,7 +190,7 @@ func TestExpiryExtremes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := mustNew(memstore.New())
+			s := testenv.Must(memstore.New())
 			key := stores.NewKey()
 			if err := s.Create(ctx, key, []byte("x"), tc.expiry); err != nil {
 				t.Fatal(err)
@@ -203,7 +204,7 @@ func TestExpiryExtremes(t *testing.T) {
 
 func TestClearExpiredFreesMemory(t *testing.T) {
 	ctx := context.Background()
-	s := mustNew(memstore.New())
+	s := testenv.Must(memstore.New())
 	live := make([]string, 100)
 	for i := range live {
 		live[i] = stores.NewKey()
@@ -233,7 +234,7 @@ func TestClearExpiredFreesMemory(t *testing.T) {
 func TestTwentyConcurrentCreatesOfOneKeyHaveOneWinner(t *testing.T) {
 	ctx := context.Background()
 	for _, expired := range []bool{false, true} {
-		s := mustNew(memstore.New())
+		s := testenv.Must(memstore.New())
 		key := stores.NewKey()
 		if expired {
 			if err := s.Create(ctx, key, []byte("expired"), time.Now().Add(-time.Second)); err != nil {
@@ -269,7 +270,7 @@ func TestTwentyConcurrentCreatesOfOneKeyHaveOneWinner(t *testing.T) {
 
 func TestWithShards(t *testing.T) {
 	for _, n := range []int{1, 3, 64, 1000} {
-		s := mustNew(memstore.New(memstore.WithShards(n)))
+		s := testenv.Must(memstore.New(memstore.WithShards(n)))
 		ctx := context.Background()
 		keys := make([]string, 50)
 		for i := range keys {
