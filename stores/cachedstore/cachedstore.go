@@ -151,12 +151,11 @@ func WithTombstoneTTL(d time.Duration) Option {
 	}
 }
 
-// WithStrictDelete makes Delete return the cache's error after the database
-// record is gone, as Django's cached_db does, instead of logging it. By
-// default a cache failure does not fail a Delete (a logout keeps working
-// while the cache is down); the price is that a cache which comes back with
-// its old contents, after a network partition rather than a restart, has
-// no tombstone and can serve the deleted session until its TTL runs out.
+// WithStrictDelete makes Delete return the error of its tombstone write,
+// after the database record is gone, as Django's cached_db does, instead of
+// logging it. Either way the mark Delete wrote first stays, so reads ask
+// the database until it expires; a cache that cannot be marked fails every
+// Delete with ErrCacheUnavailable, with or without this option.
 func WithStrictDelete() Option {
 	return func(s *Store) error {
 		s.strictDelete = true
