@@ -5,10 +5,6 @@
 //
 // # Usage
 //
-//	store, err := memstore.New()
-//	if err != nil {
-//		panic(err)
-//	}
 //	r.Use(ginsession.New(store, ginsession.WithSecretKey("example-secret-of-at-least-32-bytes!")))
 //	r.POST("/login", func(c *gin.Context) {
 //		// A real handler checks the password first.
@@ -63,6 +59,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"fmt"
 
 	"github.com/gin-gonic/gin"
 
@@ -75,24 +72,19 @@ import (
 	"github.com/ginsession/ginsession/signing"
 )
 
-// Session keys, as django.contrib.auth names them.
+// Session keys, as django.contrib.auth names them: the user's primary key
+// as a string, the dotted path of the backend that authenticated the user,
+// and SessionAuthHash of the user's password hash at login time.
 const (
-	// SessionKeyUserID holds the user's primary key as a string.
-	SessionKeyUserID = "_auth_user_id"
-	// SessionKeyBackend holds the dotted path of the backend that
-	// authenticated the user.
+	SessionKeyUserID  = "_auth_user_id"
 	SessionKeyBackend = "_auth_user_backend"
-	// SessionKeyHash holds SessionAuthHash of the user's password hash at
-	// login time.
-	SessionKeyHash = "_auth_user_hash"
+	SessionKeyHash    = "_auth_user_hash"
 )
 
-// DefaultBackend is what Login stores as the backend when none is given:
-// Django's ModelBackend, which a Django site sharing the sessions has in
-// AUTHENTICATION_BACKENDS by default.
+// DefaultBackend is what Login stores when no backend is given: Django's
+// ModelBackend, in AUTHENTICATION_BACKENDS by default.
 const DefaultBackend = "django.contrib.auth.backends.ModelBackend"
 
-// hashSalt is Django's key_salt for get_session_auth_hash.
 const hashSalt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
 
 // ErrNoSecret reports that the session middleware has no secret, so no
@@ -127,12 +119,10 @@ func SessionAuthHash(secret, passwordHash string) string {
 	return hex.EncodeToString(signing.SaltedHMAC(hashSalt, passwordHash, secret))
 }
 
-// hashEqual compares two hashes in constant time.
 func hashEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
-// secrets returns the middleware's secrets, or ErrNoSecret.
 func secrets(s *ginsession.Session) ([]string, error) {
 	keys := sessionsecret.Of(s)
 	if len(keys) == 0 || keys[0] == "" {
@@ -145,14 +135,12 @@ func secrets(s *ginsession.Session) ([]string, error) {
 // anonymous session it moves the data to a new key (CycleKey), so a key
 // planted before login is worthless after it; on a session of another user,
 // or whose stored hash no longer matches, it starts an empty session
-// (Flush); logging the same user in again changes nothing but the backend.
-// In every case it gives the request a new CSRF secret (csrf.Rotate), as
-// Django's login does.
-// An empty backend stores DefaultBackend. In every case it restarts the
-// clock of ginsession.WithAbsoluteTimeout (the limit counts from the last
-// login) and stamps SessionKeyVerifiedAt for RequireRecentLogin.
+// (Flush); logging the same user in again changes nothing but the backend
+// (DefaultBackend when empty). In every case it gives the request a new CSRF
+// secret (csrf.Rotate), restarts the clock of ginsession.WithAbsoluteTimeout
+// and stamps SessionKeyVerifiedAt for RequireRecentLogin.
 func Login(c *gin.Context, user User, backend string) error {
-	err := login(c, user, backend)
+	err := errprefix.Wrap("auth: login", login(c, user, backend))
 	if s, ok := ginsession.Lookup(c); ok {
 		e := ginsession.Event{Op: ginsession.OpLogin, Err: err}
 		if err == nil {
@@ -164,52 +152,46 @@ func Login(c *gin.Context, user User, backend string) error {
 }
 
 func login(c *gin.Context, user User, backend string) error {
-	if user == nil || isNil(user) {
-		return errors.New("auth: login: user is nil")
+	if isNil(user) {
+		return errors.New("user is nil")
 	}
 	id := user.SessionAuthID()
 	if id == "" {
-		return errors.New("auth: login: the user's SessionAuthID is empty")
+		return errors.New("the user's SessionAuthID is empty")
 	}
 	s := ginsession.From(c)
 	keys, err := secrets(s)
 	if err != nil {
-		return errprefix.Wrap("auth: login", err)
+		return err
 	}
 	hash := SessionAuthHash(keys[0], user.PasswordHash())
 	if oldID, ok := UserID(c); ok || s.Has(SessionKeyUserID) {
 		stored, _ := ginsession.Get[string](s, SessionKeyHash)
 		if oldID != id || !hashEqual(stored, hash) {
 			if err := s.Flush(); err != nil {
-				return errprefix.Wrap("auth: login: end the previous user's session", err)
+				return fmt.Errorf("end the previous user's session: %w", err)
 			}
 		}
 	} else if err := s.CycleKey(); err != nil {
-		return errprefix.Wrap("auth: login", err)
+		return err
 	}
 	if err := s.Err(); err != nil {
-		return errprefix.Wrap("auth: login", err)
+		return err
 	}
 	if err := admit(s, id); err != nil {
-		return errprefix.Wrap("auth: login", err)
+		return err
 	}
 	if backend == "" {
 		backend = DefaultBackend
 	}
 	s.RestartAbsoluteTimeout()
-	// Auth's own key first, so the session ends with Django's three keys in
-	// the order Django's login stores them.
+	// Auth's own key first, so Django's three keys end in its order.
 	s.Set(SessionKeyVerifiedAt, int(sessionclock.Now(s).Unix()))
 	s.Set(SessionKeyUserID, id)
 	s.Set(SessionKeyBackend, backend)
 	s.Set(SessionKeyHash, hash)
 	setCached(c, id, user)
-	// Django's login calls rotate_token: a CSRF token obtained before the
-	// login is worthless after it.
-	if err := csrf.Rotate(c); err != nil {
-		return errprefix.Wrap("auth: login", err)
-	}
-	return nil
+	return csrf.Rotate(c) // as Django's login calls rotate_token
 }
 
 // Logout ends the session, as Django's logout does: the record is deleted,
@@ -253,7 +235,7 @@ func UserID(c *gin.Context) (string, bool) {
 // next CurrentUser. Call it after storing the new password hash, with a
 // user whose PasswordHash returns it.
 func UpdateSessionAuthHash(c *gin.Context, user User) error {
-	if user == nil || isNil(user) {
+	if isNil(user) {
 		return errors.New("auth: update session auth hash: user is nil")
 	}
 	s := ginsession.From(c)

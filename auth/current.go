@@ -19,10 +19,9 @@ import (
 // the user store failed.
 type LoadFunc func(ctx context.Context, id string) (User, error)
 
-// cacheKey is the gin.Context key of the per-request CurrentUser result.
+// cacheKey is the gin.Context key of CurrentUser's answer for a user id.
 type cacheKey struct{}
 
-// cachedUser is CurrentUser's answer for the session's user id at the time.
 type cachedUser struct {
 	id   string
 	user User // nil: not logged in
@@ -44,11 +43,9 @@ func setCached(c *gin.Context, id string, u User) {
 // hash, so rotating the secret logs nobody out (Django 4.1.8+).
 //
 // A session without a user id or backend, or whose user load does not
-// find, is not logged in and is left as it is. Any other error from load
-// (the user database is down) is returned, wrapped, and changes nothing.
-// The answer is kept in the gin.Context, so later calls in the same
-// request do not load again (Login, Logout and UpdateSessionAuthHash keep
-// it current).
+// find, is not logged in and is left as it is. Any other error from load is
+// returned, wrapped, and changes nothing. The answer is kept in the
+// gin.Context for later calls in the same request.
 func CurrentUser(c *gin.Context, load LoadFunc) (User, error) {
 	if load == nil {
 		return nil, errors.New("auth: current user: load is nil")
@@ -84,23 +81,19 @@ func CurrentUser(c *gin.Context, load LoadFunc) (User, error) {
 		return nil, errprefix.Wrap("auth: current user", err)
 	}
 	stored, _ := ginsession.Get[string](s, SessionKeyHash)
-	pw := u.PasswordHash()
-	current := SessionAuthHash(keys[0], pw)
-	if stored != "" && hashEqual(stored, current) {
+	current := SessionAuthHash(keys[0], u.PasswordHash())
+	for i, k := range keys {
+		if stored == "" || !hashEqual(stored, SessionAuthHash(k, u.PasswordHash())) {
+			continue
+		}
+		if i > 0 { // a fallback secret's hash: re-key and store the current one
+			if err := s.CycleKey(); err != nil {
+				return nil, errprefix.Wrap("auth: current user: re-key after secret rotation", err)
+			}
+			s.Set(SessionKeyHash, current)
+		}
 		setCached(c, id, u)
 		return u, nil
-	}
-	if stored != "" {
-		for _, k := range keys[1:] {
-			if hashEqual(stored, SessionAuthHash(k, pw)) {
-				if err := s.CycleKey(); err != nil {
-					return nil, errprefix.Wrap("auth: current user: re-key after secret rotation", err)
-				}
-				s.Set(SessionKeyHash, current)
-				setCached(c, id, u)
-				return u, nil
-			}
-		}
 	}
 	setCached(c, "", nil)
 	err = s.Flush()
@@ -115,13 +108,9 @@ func CurrentUser(c *gin.Context, load LoadFunc) (User, error) {
 // isNil reports whether u is nil or a nil pointer (or other nil-able kind)
 // in an interface, as a loader written "return (*MyUser)(nil), nil" gives.
 func isNil(u User) bool {
-	if u == nil {
-		return true
-	}
-	v := reflect.ValueOf(u)
-	switch v.Kind() {
+	switch v := reflect.ValueOf(u); v.Kind() {
 	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Func, reflect.Chan:
 		return v.IsNil()
 	}
-	return false
+	return u == nil
 }

@@ -31,7 +31,7 @@ const SessionKeyVerifiedAt = "_auth_verified_at"
 // the proof counts as a new login: the session starts afresh as Login makes
 // it.
 func Reauthenticate(c *gin.Context, user User) error {
-	if user == nil || isNil(user) {
+	if isNil(user) {
 		return errors.New("auth: reauthenticate: user is nil")
 	}
 	s := ginsession.From(c)
@@ -107,9 +107,6 @@ func RequireRecentLogin(maxAge time.Duration, reauthURL string) gin.HandlerFunc 
 	}
 }
 
-// clearSiteData is the header a browser reads to drop what a site left.
-const clearSiteData = "Clear-Site-Data"
-
 // LogoutOption changes what Logout does besides ending the session.
 type LogoutOption func(*logoutConfig)
 
@@ -121,11 +118,10 @@ type logoutConfig struct{ clear string }
 // service worker of the site's origin, not only the session cookie.
 //
 // Caveats: browsers honour the header only over HTTPS (and on localhost);
-// "cookies" clears the cookies of the whole registrable domain, so sibling
-// sites under the same parent domain lose theirs too; support for each
-// type differs between browsers and versions, and "cache" can make the
-// next page load slowly. The session itself ends whether or not the
-// browser honours the header: it is a second line, never the only one.
+// "cookies" clears the cookies of the whole registrable domain, sibling
+// sites included; support differs between browsers, and "cache" can make
+// the next page load slowly. The session ends whether or not the browser
+// honours the header.
 func ClearSiteData(withCache bool) LogoutOption {
 	return func(lc *logoutConfig) {
 		lc.clear = `"cookies", "storage"`
@@ -135,8 +131,7 @@ func ClearSiteData(withCache bool) LogoutOption {
 	}
 }
 
-// clearSiteDataKey marks, in the gin.Context, that a session ended by
-// CurrentUser sends Clear-Site-Data (ClearSiteDataOnEnd).
+// clearSiteDataKey holds ClearSiteDataOnEnd's header value in the gin.Context.
 type clearSiteDataKey struct{}
 
 // ClearSiteDataOnEnd returns middleware that makes the ended-session path
@@ -160,6 +155,6 @@ func sendClearSiteData(c *gin.Context, value string) {
 		value = c.GetString(clearSiteDataKey{})
 	}
 	if value != "" {
-		c.Header(clearSiteData, value)
+		c.Header("Clear-Site-Data", value)
 	}
 }

@@ -41,14 +41,14 @@ func RequireUser(loginURL string, load LoadFunc) gin.HandlerFunc {
 	}
 	return func(c *gin.Context) {
 		_, err := CurrentUser(c, load)
-		switch {
-		case err == nil:
+		if err == nil {
 			c.Next()
-		case errors.Is(err, ErrNotLoggedIn):
-			reject(c, login, nil, "")
-		default:
-			reject(c, login, err, "")
+			return
 		}
+		if errors.Is(err, ErrNotLoggedIn) {
+			err = nil
+		}
+		reject(c, login, err, "")
 	}
 }
 
@@ -60,11 +60,10 @@ func mustParseLoginURL(loginURL string) *url.URL {
 	return u
 }
 
-// reject answers a request that may not go on: with the failure err, or
+// reject answers a request that may not go on: 500 for the failure err, or
 // else 401 JSON (whose error is msg, "login required" when empty) or a
-// redirect to the page at to. When the session store
-// failed, the session middleware replaces either answer with its error
-// handler's, so a store outage never reads as "logged out".
+// redirect to the page at to. When the session store failed, the session
+// middleware replaces either answer, so an outage never reads as "logged out".
 func reject(c *gin.Context, to *url.URL, err error, msg string) {
 	if err != nil {
 		_ = c.Error(err)
@@ -77,11 +76,11 @@ func reject(c *gin.Context, to *url.URL, err error, msg string) {
 	u.RawQuery = q.Encode()
 	c.Header("Vary", "Accept, X-Requested-With")
 	if wantsJSON(c.Request) {
+		body := gin.H{"error": msg, "reauth_url": u.String()}
 		if msg == "" {
-			c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": "login required", "login_url": u.String()})
-			return
+			body = gin.H{"error": "login required", "login_url": u.String()}
 		}
-		c.AbortWithStatusJSON(http.StatusUnauthorized, gin.H{"error": msg, "reauth_url": u.String()})
+		c.AbortWithStatusJSON(http.StatusUnauthorized, body)
 		return
 	}
 	code := http.StatusFound
@@ -92,11 +91,7 @@ func reject(c *gin.Context, to *url.URL, err error, msg string) {
 	c.Abort()
 }
 
-// wantsJSON reports whether the request comes from a script rather than a
-// page navigation.
+// wantsJSON reports whether the request comes from a script, not a page.
 func wantsJSON(r *http.Request) bool {
-	if r.Header.Get("X-Requested-With") != "" {
-		return true
-	}
-	return strings.Contains(strings.ToLower(r.Header.Get("Accept")), "application/json")
+	return r.Header.Get("X-Requested-With") != "" || strings.Contains(strings.ToLower(r.Header.Get("Accept")), "application/json")
 }

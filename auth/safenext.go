@@ -6,9 +6,8 @@ import (
 	"strings"
 )
 
-// maxNext bounds the length of what SafeNext takes and returns, in bytes,
-// as Django's url_has_allowed_host_and_scheme refuses overlong URLs since
-// its fix for CVE-2025-27556 (long next values made LoginView slow).
+// maxNext bounds what SafeNext takes and returns, in bytes, as Django does
+// since CVE-2025-27556.
 const maxNext = 2048
 
 // SafeNext returns next as a path on this site, or fallback when next is
@@ -39,18 +38,11 @@ func SafeNext(next, fallback string) string {
 }
 
 // localPath returns next in the form http.Redirect sends unchanged, and
-// whether that is a path on this site.
-//
-// It follows what Django's url_has_allowed_host_and_scheme learned from its
-// security fixes, more strictly: "\" is read as "/" by browsers
-// (CVE-2014-3730) and splits userinfo from host (CVE-2016-2512), so it is
-// refused outright; leading whitespace and control characters
-// (CVE-2015-0220, CVE-2015-2317) and any scheme (CVE-2013-6044,
-// CVE-2017-7233) are refused since next must start with "/"; "//" and
-// "///" are refused as Django refuses them; and the length is bounded
-// before any work (CVE-2025-27556). Where Django checks the URL it is
-// given, SafeNext checks what goes out after path.Clean, which is how
-// "/./\evil.example" became "/\evil.example" before.
+// whether that is a path on this site. It is stricter than Django's
+// url_has_allowed_host_and_scheme after its fixes: "\" (CVE-2014-3730,
+// CVE-2016-2512), control characters (CVE-2015-0220, CVE-2015-2317) and
+// schemes (CVE-2013-6044, CVE-2017-7233) are refused outright, and it checks
+// what goes out after path.Clean ("/./\evil.example" became "/\evil.example").
 func localPath(next string) (string, bool) {
 	if len(next) > maxNext || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || hasUnsafeByte(next) {
 		return "", false

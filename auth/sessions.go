@@ -1,12 +1,14 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -28,7 +30,6 @@ var ErrNoSuchSession = errors.New("auth: no such session of this user")
 // stores.ErrClientSide).
 var ErrNoIndex = stores.ErrNoIndex
 
-// handleSalt keys the HMAC that makes a session's handle.
 const handleSalt = "github.com/ginsession/ginsession/auth.SessionHandle"
 
 // Device is one of the current user's sessions, as Sessions lists it.
@@ -42,9 +43,8 @@ type Device struct {
 	// Key is the session key in stores.Redact's form, to tell sessions
 	// apart in logs; never the whole key.
 	Key string
-	// Created is the login; LastActive the last request the index was told
-	// of (at most ginsession.UserIndex.ActivityInterval old; now for the
-	// current session).
+	// Created is the login; LastActive the last request the index knows of
+	// (at most ginsession.UserIndex.ActivityInterval old).
 	Created, LastActive time.Time
 	// UserAgent and IP are the device's at login, empty when device details
 	// are off (ginsession.UserIndex.NoDeviceDetails).
@@ -83,15 +83,8 @@ func Sessions(c *gin.Context) ([]Device, error) {
 		}
 		out = append(out, d)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if !a.LastActive.Equal(b.LastActive) {
-			return a.LastActive.After(b.LastActive)
-		}
-		if !a.Created.Equal(b.Created) {
-			return a.Created.After(b.Created)
-		}
-		return a.Handle < b.Handle
+	slices.SortStableFunc(out, func(a, b Device) int {
+		return cmp.Or(b.LastActive.Compare(a.LastActive), b.Created.Compare(a.Created), strings.Compare(a.Handle, b.Handle))
 	})
 	return out, nil
 }
@@ -197,19 +190,18 @@ func EndUserSessions(ctx context.Context, store stores.Store, userID string) (in
 	return len(keys), nil
 }
 
-// indexOf returns the request's index and logged-in user.
 func indexOf(c *gin.Context, op string) (sessionindex.Target, string, error) {
 	s := ginsession.From(c)
 	user, ok := UserID(c) // loads the session first: t.Key is never a stale key
 	t, err := sessionindex.Of(s)
+	if err == nil {
+		err = s.Err()
+	}
+	if err == nil && !ok {
+		err = ErrNotLoggedIn
+	}
 	if err != nil {
 		return t, "", fmt.Errorf("auth: %s: %w", op, err)
-	}
-	if err := s.Err(); err != nil {
-		return t, "", fmt.Errorf("auth: %s: %w", op, err)
-	}
-	if !ok {
-		return t, "", fmt.Errorf("auth: %s: %w", op, ErrNotLoggedIn)
 	}
 	return t, user, nil
 }
@@ -220,15 +212,13 @@ func list(t sessionindex.Target, user string) ([]stores.IndexEntry, error) {
 	return t.Index.IndexList(ctx, user)
 }
 
-// handle is a session's handle under secret: the first 128 bits of an
-// HMAC-SHA256 of its key, base64url.
+// handle is the base64url of the first 128 bits of an HMAC of key.
 func handle(secret, key string) string {
 	return base64.RawURLEncoding.EncodeToString(signing.SaltedHMAC(handleSalt, key, secret)[:16])
 }
 
-// handleMatches reports, in constant time per secret, whether h is key's
-// handle under the secret or one of its fallbacks (a list shown before a
-// rotation still works).
+// handleMatches reports, in constant time, whether h is key's handle under
+// any of secrets (a list shown before a rotation still works).
 func handleMatches(secrets []string, h, key string) bool {
 	ok := 0
 	for _, sec := range secrets {

@@ -22,8 +22,6 @@ import (
 // (ErrInvalidText), or the session could not be loaded.
 //
 // After each Add the session holds all pending messages in Django's format.
-// Many Adds in one request read the pending messages once: each later Add
-// appends to the string the previous one stored.
 func Add(c *gin.Context, level Level, text string, extraTags ...string) error {
 	return add(c, Message{Level: level, Text: text, ExtraTags: strings.Join(extraTags, " ")})
 }
@@ -73,36 +71,27 @@ func add(c *gin.Context, m Message) error {
 		w := lastWrittenOf(c)
 		if v, isString := old.(string); ok && isString && w.value != "" && v == w.value {
 			w.value = encodeAppend(w.value, m)
-			return keymerge.Change{Value: w.value, Merge: merge}, true, nil
-		}
-		var pending []Message
-		if ok {
-			var err error
-			if pending, err = decode(old); err != nil {
+		} else {
+			pending, err := decode(old) // absent: nil, no messages
+			if err != nil {
 				return nil, false, err
 			}
+			w.value = encode(append(pending, m))
 		}
-		w.value = encode(append(pending, m))
 		return keymerge.Change{Value: w.value, Merge: merge}, true, nil
 	})
 	if err == nil {
 		err = s.Err()
 	}
-	if err != nil {
-		return errprefix.Wrap("messages: add", err)
-	}
-	return nil
+	return errprefix.Wrap("messages: add", err)
 }
 
-// lastWritten is the value Add last stored under SessionKey in a request.
-// While the session still holds that very string, the next Add appends to
-// it instead of decoding every pending message again, so N adds in one
-// request decode the stored messages once. Anything else under SessionKey
-// (Consume removed it, a handler set another value) is decoded as usual.
-// It is read and written only under the session's lock.
+// lastWritten is the value Add last stored under SessionKey in a request:
+// while the session still holds that very string, the next Add appends to
+// it instead of decoding every pending message again. It is read and
+// written only under the session's lock.
 type lastWritten struct{ value string }
 
-// lastWrittenKey is lastWritten's gin.Context key.
 type lastWrittenKey struct{}
 
 func lastWrittenOf(c *gin.Context) *lastWritten {

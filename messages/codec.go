@@ -11,7 +11,7 @@ import (
 	"github.com/ginsession/ginsession/internal/pyjson"
 )
 
-// messageKey marks a serialized message (Django's MessageEncoder.message_key).
+// messageKey is Django's MessageEncoder.message_key.
 const messageKey = "__json_message"
 
 // encode writes ms as Django's SessionStorage does: MessageEncoder().encode,
@@ -52,17 +52,14 @@ func encodeAppend(stored string, m Message) string {
 
 // appendMessage appends m as Django's MessageEncoder writes one message.
 func appendMessage(buf []byte, m Message) []byte {
-	buf = append(buf, `["`+messageKey+`", `...)
+	safe := "0, "
 	if m.Safe {
-		buf = append(buf, '1')
-	} else {
-		buf = append(buf, '0')
+		safe = "1, "
 	}
-	buf = append(buf, ", "...)
+	buf = append(buf, `["`+messageKey+`", `+safe...)
 	buf = strconv.AppendInt(buf, int64(m.Level), 10)
 	buf = append(buf, ", "...)
-	// Texts and tags are valid UTF-8: Add refuses others, and decoded ones
-	// come from JSON.
+	// Valid UTF-8: Add refuses others, decoded ones come from JSON.
 	buf, _ = pyjson.AppendString(buf, m.Text)
 	buf = append(buf, ", "...)
 	buf, _ = pyjson.AppendString(buf, m.ExtraTags)
@@ -136,7 +133,6 @@ func decodeMessage(item json.RawMessage) (Message, error) {
 	if err := json.Unmarshal(item, &parts); err != nil || len(parts) < 4 || len(parts) > 5 {
 		return Message{}, fmt.Errorf("not a message: %.80s", item)
 	}
-	var m Message
 	var key string
 	if err := json.Unmarshal(parts[0], &key); err != nil || key != messageKey {
 		return Message{}, fmt.Errorf("not a message: %.80s", item)
@@ -145,12 +141,11 @@ func decodeMessage(item json.RawMessage) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	m.Safe = safe
 	level, err := strconv.ParseInt(string(parts[2]), 10, 0)
 	if err != nil {
 		return Message{}, fmt.Errorf("level %s is not an integer", parts[2])
 	}
-	m.Level = Level(level)
+	m := Message{Level: Level(level), Safe: safe}
 	if err := json.Unmarshal(parts[3], &m.Text); err != nil || parts[3][0] != '"' {
 		return Message{}, fmt.Errorf("message %.80s is not a string", parts[3])
 	}

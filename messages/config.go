@@ -6,13 +6,11 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// config is what New sets for the requests it serves.
 type config struct {
 	minLevel Level
 	tags     map[Level]string
 }
 
-// Context keys of their own type, so nothing else can collide with them.
 type (
 	configKey   struct{}
 	minLevelKey struct{}
@@ -34,8 +32,7 @@ func WithLevelTags(tags map[Level]string) Option {
 }
 
 // New returns a middleware that applies the options to the requests it
-// serves. It is needed only to change the defaults; it touches neither the
-// session nor the response.
+// serves; it touches neither the session nor the response.
 func New(opts ...Option) gin.HandlerFunc {
 	cf := defaultConfig()
 	for _, o := range opts {
@@ -47,12 +44,14 @@ func New(opts ...Option) gin.HandlerFunc {
 	}
 }
 
+// defaultConfig has Django's MESSAGE_LEVEL and DEFAULT_TAGS.
 func defaultConfig() *config {
-	return &config{minLevel: DefaultMinLevel, tags: defaultTags()}
+	return &config{minLevel: DefaultMinLevel, tags: map[Level]string{
+		LevelDebug: "debug", LevelInfo: "info", LevelSuccess: "success", LevelWarning: "warning", LevelError: "error",
+	}}
 }
 
-// defaults is the configuration of requests New did not serve. It is never
-// changed.
+// defaults serves the requests New did not; it is never changed.
 var defaults = defaultConfig()
 
 func configOf(c *gin.Context) *config {

@@ -36,7 +36,6 @@ func merge(from, own, current any, consumed bool) (any, bool) {
 	return nil, false
 }
 
-// startsWith reports whether ms begins with prefix.
 func startsWith(ms, prefix []Message) bool {
 	return len(prefix) <= len(ms) && slices.Equal(ms[:len(prefix)], prefix)
 }

@@ -6,10 +6,6 @@
 //
 // # Use
 //
-//	store, err := memstore.New()
-//	if err != nil {
-//		panic(err)
-//	}
 //	r.Use(ginsession.New(store))
 //	r.POST("/profile", func(c *gin.Context) {
 //		if err := messages.Success(c, "Profile <saved>.", "toast"); err != nil {
@@ -75,8 +71,7 @@ import (
 // SessionKey is the session key of Django's SessionStorage.
 const SessionKey = "_messages"
 
-// Level is a message's importance. Django's levels are the constants below;
-// any other integer is a custom level.
+// Level is a message's importance: Django's levels below, or a custom one.
 type Level int
 
 // Django's levels (django.contrib.messages.constants).
@@ -88,8 +83,7 @@ const (
 	LevelError   Level = 40
 )
 
-// DefaultMinLevel is Django's default MESSAGE_LEVEL: debug messages are
-// dropped unless the minimum is lowered.
+// DefaultMinLevel is Django's default MESSAGE_LEVEL.
 const DefaultMinLevel = LevelInfo
 
 // ErrCorrupt reports pending messages the session holds in a form neither
@@ -100,17 +94,6 @@ var ErrCorrupt = errors.New("messages: the session's pending messages are unread
 // ErrInvalidText reports a message text or extra tag that is not valid
 // UTF-8: stored, it would come back changed.
 var ErrInvalidText = errors.New("messages: text is not valid UTF-8")
-
-// defaultTags are Django's DEFAULT_TAGS.
-func defaultTags() map[Level]string {
-	return map[Level]string{
-		LevelDebug:   "debug",
-		LevelInfo:    "info",
-		LevelSuccess: "success",
-		LevelWarning: "warning",
-		LevelError:   "error",
-	}
-}
 
 // Message is one pending message.
 type Message struct {

@@ -32,12 +32,8 @@ func Consume(c *gin.Context) ([]Message, error) {
 // Django's len(storage) or a template that tests them without iterating.
 func Peek(c *gin.Context) ([]Message, error) {
 	s := ginsession.From(c)
-	var pending []Message
-	v, ok := s.Get(SessionKey)
-	var err error
-	if ok {
-		pending, err = decode(v)
-	}
+	v, _ := s.Get(SessionKey) // absent: nil, no messages
+	pending, err := decode(v)
 	return tagged(c, pending, s, err)
 }
 

@@ -5,28 +5,17 @@ import (
 	"compress/zlib"
 	"fmt"
 	"io"
-	"sync"
 )
 
-// compressionLevel is the zlib level Dumps compresses with: on
-// session-sized JSON it costs a byte or so against the default level, and
-// Django reads either.
+// compressionLevel costs a byte or so against the default level on
+// session-sized JSON, and Django reads either.
 const compressionLevel = zlib.BestSpeed
 
-// zlibWriters keeps zlib writers for reuse: a new one allocates about
-// 1.2 MB of compressor state, which every Dumps of a Django session or a
-// signed cookie would otherwise cost.
-var zlibWriters = sync.Pool{New: func() any { w, _ := zlib.NewWriterLevel(nil, compressionLevel); return w }}
-
-// compress returns data zlib-compressed at compressionLevel.
 func compress(data []byte) []byte {
 	var buf bytes.Buffer
-	zw := zlibWriters.Get().(*zlib.Writer)
-	zw.Reset(&buf)
-	// Writes to a bytes.Buffer cannot fail.
-	_, _ = zw.Write(data)
+	zw, _ := zlib.NewWriterLevel(&buf, compressionLevel) // a valid level: no error
+	_, _ = zw.Write(data)                                // a bytes.Buffer cannot fail
 	_ = zw.Close()
-	zlibWriters.Put(zw)
 	return buf.Bytes()
 }
 

@@ -7,8 +7,7 @@ import (
 	"time"
 )
 
-// DefaultSalt is the salt Django's signing.dumps and signing.loads use when
-// the caller gives none.
+// DefaultSalt is the salt of Django's signing.dumps and loads without one.
 const DefaultSalt = "django.core.signing"
 
 // DefaultMaxSize is the default limit on the data Loads returns and Dumps
@@ -16,10 +15,8 @@ const DefaultSalt = "django.core.signing"
 // input cannot make Loads allocate much.
 const DefaultMaxSize = 4 << 20
 
-// minCompress is the shortest data Dumps compresses. Django tries any
-// length, but below this the saving is a few dozen bytes at most, and
-// building zlib's Huffman tables for it costs more than the rest of Dumps
-// together.
+// minCompress is the shortest data Dumps compresses: below it the saving is
+// a few dozen bytes at most, and compressing costs more than all of Dumps.
 const minCompress = 128
 
 // Config holds the settings of Dumps and Loads.
@@ -34,8 +31,8 @@ type Config struct {
 	// signed-cookie engine "django.contrib.sessions.backends.signed_cookies".
 	Salt string
 	// Compress makes Dumps zlib-compress data of at least 128 bytes when
-	// that makes it shorter (Django tries any length; it reads both forms). Loads reads both forms whatever its
-	// value. Optional. Default value is false.
+	// that makes it shorter (Django tries any length). Loads reads both
+	// forms whatever its value. Optional. Default value is false.
 	Compress bool
 	// MaxAge makes Loads refuse, with ErrSignatureExpired, a value signed
 	// longer ago than this. Optional. Default value is 0, which means no limit.
@@ -81,11 +78,8 @@ func (c Config) Prepare() (*Prepared, error) {
 	if c.Salt == "" {
 		c.Salt = DefaultSalt
 	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	s := Signer{Key: c.Key, Fallbacks: c.Fallbacks}
-	if err := s.checkKeys(); err != nil {
+	c.Now = orNow(c.Now)
+	if err := (Signer{Key: c.Key, Fallbacks: c.Fallbacks}).checkKeys(); err != nil {
 		return nil, err
 	}
 	return &Prepared{c: c, keys: signingKeys(c.Salt, c.Key, c.Fallbacks)}, nil

@@ -7,8 +7,7 @@ import (
 	"strings"
 )
 
-// base62Alphabet orders digits, then upper case, then lower case, as Django's
-// baseconv.base62 does; the order matters for interoperability.
+// base62Alphabet is Django's baseconv.base62 (its order matters).
 const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // appendBase62 appends n in base62, most significant digit first, with a
@@ -40,12 +39,7 @@ func appendBase62(dst []byte, n int64) []byte {
 // string, characters outside the alphabet and values that do not fit an
 // int64.
 func base62Decode(s string) (int64, error) {
-	neg := false
-	digits := s
-	if len(digits) > 0 && digits[0] == '-' {
-		neg = true
-		digits = digits[1:]
-	}
+	digits, neg := strings.CutPrefix(s, "-")
 	if digits == "" {
 		return 0, fmt.Errorf("base62 %q: no digits", s)
 	}
@@ -60,20 +54,16 @@ func base62Decode(s string) (int64, error) {
 		}
 		u = u*62 + uint64(d)
 	}
-	if neg {
-		if u > 1<<63 {
-			return 0, fmt.Errorf("base62 %q: out of range", s)
-		}
+	switch {
+	case neg && u <= 1<<63:
 		return -int64(u-1) - 1, nil
+	case !neg && u <= math.MaxInt64:
+		return int64(u), nil
 	}
-	if u > math.MaxInt64 {
-		return 0, fmt.Errorf("base62 %q: out of range", s)
-	}
-	return int64(u), nil
+	return 0, fmt.Errorf("base62 %q: out of range", s)
 }
 
-// b64Encode returns the URL-safe base64 of b without "=" padding, the
-// encoding of signatures and payloads.
+// b64Encode returns the URL-safe base64 of b without "=" padding.
 func b64Encode(b []byte) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
@@ -81,8 +71,5 @@ func b64Encode(b []byte) string {
 // b64Decode reverses b64Encode. Padding is accepted but not required, as in
 // Django, which re-adds it before decoding.
 func b64Decode(s string) ([]byte, error) {
-	for len(s) > 0 && s[len(s)-1] == '=' {
-		s = s[:len(s)-1]
-	}
-	return base64.RawURLEncoding.DecodeString(s)
+	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
 }

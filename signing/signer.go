@@ -6,12 +6,10 @@ import (
 	"time"
 )
 
-// Default salts, as Django derives them from its class names when no salt is
-// given.
+// The salts of a Signer and a TimestampSigner without one, as Django
+// derives them from its class names.
 const (
-	// DefaultSignerSalt is the salt of a Signer without one.
-	DefaultSignerSalt = "django.core.signing.Signer"
-	// DefaultTimestampSignerSalt is the salt of a TimestampSigner without one.
+	DefaultSignerSalt          = "django.core.signing.Signer"
 	DefaultTimestampSignerSalt = "django.core.signing.TimestampSigner"
 )
 
@@ -75,8 +73,7 @@ func (s Signer) unsign(signed, defSalt string) (string, error) {
 	return unsign(signed, signingKeys(s.salt(defSalt), s.Key, s.Fallbacks))
 }
 
-// unsign returns the value of signed, "value:signature", when a key of
-// signingKeys signed it.
+// unsign returns the value of "value:signature" when a key of keys signed it.
 func unsign(signed string, keys [][]byte) (string, error) {
 	i := strings.LastIndex(signed, sep)
 	if i < 0 {
@@ -102,17 +99,10 @@ type TimestampSigner struct {
 	Now func() time.Time
 }
 
-func (s TimestampSigner) now() time.Time {
-	if s.Now == nil {
-		return time.Now()
-	}
-	return s.Now()
-}
-
 // Sign returns value + ":" + timestamp + ":" + signature, signed with Key at
 // the current time (whole seconds).
 func (s TimestampSigner) Sign(value string) (string, error) {
-	return s.Signer.sign(value+sep+string(appendBase62(nil, s.now().Unix())), DefaultTimestampSignerSalt)
+	return s.Signer.sign(value+sep+string(appendBase62(nil, orNow(s.Now)().Unix())), DefaultTimestampSignerSalt)
 }
 
 // Unsign returns the value of a string made by Sign and the time it was
@@ -124,7 +114,14 @@ func (s TimestampSigner) Unsign(signed string) (string, time.Time, error) {
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	return splitTimestamp(v, s.MaxAge, s.now)
+	return splitTimestamp(v, s.MaxAge, orNow(s.Now))
+}
+
+func orNow(now func() time.Time) func() time.Time {
+	if now == nil {
+		return time.Now
+	}
+	return now
 }
 
 // splitTimestamp splits a verified "value:timestamp" and refuses it, with

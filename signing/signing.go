@@ -35,11 +35,11 @@ package signing
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 )
 
-// sep separates a value from its timestamp and signature.
 const sep = ":"
 
 // ErrBadSignature reports a value whose signature matches none of the keys,
@@ -69,12 +69,11 @@ var ErrNoKey = errors.New("signing: empty secret key")
 // SaltedHMAC returns the HMAC-SHA256 of value keyed with
 // SHA-256(keySalt + secret), as Django's salted_hmac with algorithm sha256.
 // The salt namespaces the key so that a signature made for one purpose is
-// useless for another. Auth session hashes are its hex encoding.
+// useless for another.
 func SaltedHMAC(keySalt, value, secret string) []byte {
 	return mac(hmacKey(keySalt, secret), value)
 }
 
-// hmacKey is the key Django's salted_hmac derives from a salt and a secret.
 func hmacKey(keySalt, secret string) []byte {
 	key := sha256.Sum256([]byte(keySalt + secret))
 	return key[:]
@@ -86,8 +85,8 @@ func mac(key []byte, value string) []byte {
 	return h.Sum(nil)
 }
 
-// signingKeys derives the HMAC key of a Signer with salt from the secret
-// and from each fallback, in that order.
+// signingKeys derives the HMAC keys of a Signer with salt from the secret,
+// then from each fallback.
 func signingKeys(salt, secret string, fallbacks []string) [][]byte {
 	keys := [][]byte{hmacKey(salt+"signer", secret)}
 	for _, f := range fallbacks {
@@ -96,19 +95,15 @@ func signingKeys(salt, secret string, fallbacks []string) [][]byte {
 	return keys
 }
 
-// signature is the signature of value that Django's Signer.signature
-// computes with an HMAC key of signingKeys.
+// signature is Django's Signer.signature of value under a key of signingKeys.
 func signature(key []byte, value string) string { return b64Encode(mac(key, value)) }
 
-// verify reports whether sig is value's signature under any of keys. Every
-// key is tried even after a match, so the time taken tells nothing about
-// which key (if any) signed the value.
+// verify reports whether sig is value's signature under any of keys, trying
+// every key, so the time taken does not tell which one signed.
 func verify(keys [][]byte, value, sig string) bool {
-	ok := false
+	ok := 0
 	for _, k := range keys {
-		if hmac.Equal([]byte(sig), []byte(signature(k, value))) {
-			ok = true
-		}
+		ok |= subtle.ConstantTimeCompare([]byte(sig), []byte(signature(k, value)))
 	}
-	return ok
+	return ok == 1
 }
