@@ -55,24 +55,38 @@ func (b *serverBackend) decoded(s *Session, _ error) bool {
 // otherwise, so a record a concurrent logout deleted is not brought back.
 // With a stores.Swapper, the update of a session this request loaded and
 // changed key by key is conditional on the record still holding what was
-// loaded; see swap. The per-user index hears of every successful write.
+// loaded; see swap. The per-user index is written before an existing
+// record, so that its failure leaves the record as it was (a failed write
+// then takes back the entry it added), and after a new one, whose key it
+// needs, which is deleted again when that fails: an error never leaves a
+// logged-in record that no cookie names.
 func (b *serverBackend) save(s *Session, data []byte, now time.Time) ([]byte, error) {
-	stored, err := b.write(s, data, now)
-	if err != nil {
+	expiry := s.expiryDateLocked(now)
+	if s.key == "" {
+		if err := b.create(s, data, expiry); err != nil {
+			return nil, err
+		}
+		if err := b.index.saved(s, now, expiry); err != nil {
+			ctx, cancel := s.storeContext()
+			defer cancel()
+			if derr := b.store.Delete(ctx, s.m.stored(s.key)); derr != nil {
+				err = errors.Join(err, fmt.Errorf("ginsession: delete the unindexed session %s: %w", shortKey(s.key), derr))
+			}
+			s.key = ""
+			return nil, err
+		}
+		return data, nil
+	}
+	before := s.indexed()
+	if err := b.index.saved(s, now, expiry); err != nil {
 		return nil, err
 	}
-	return stored, b.index.saved(s, now, s.expiryDateLocked(now))
-}
-
-// write stores data as save describes, returning what it stored.
-func (b *serverBackend) write(s *Session, data []byte, now time.Time) ([]byte, error) {
-	if s.key == "" {
-		return data, b.create(s, data, s.expiryDateLocked(now))
-	}
+	write := b.update
 	if b.swaps() && s.mustMerge() {
-		return b.swap(s, data, now)
+		write = b.swap
 	}
-	return b.update(s, data, now)
+	stored, err := write(s, data, now)
+	return stored, b.index.unsaved(s, before, err)
 }
 
 // swaps reports whether saves are conditional.

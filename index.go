@@ -233,6 +233,28 @@ func (u *userIndex) saved(s *Session, now, expiry time.Time) error {
 	return nil
 }
 
+// unsaved runs after the write of s's record that saved preceded: when
+// it failed (err), the entry saved added for a user the record does not
+// hold is taken back, and the session is due again, so its next request
+// re-adds an entry saved removed. It returns err. s.mu is held.
+func (u *userIndex) unsaved(s *Session, before indexState, err error) error {
+	if u == nil || err == nil {
+		return err
+	}
+	st := s.indexed()
+	s.setIndexed(before)
+	u.seen.forget(s.key)
+	if st == before || st.user == "" {
+		return err
+	}
+	ctx, cancel := s.storeContext()
+	defer cancel()
+	if rerr := u.ix.IndexRemove(ctx, st.user, s.m.stored(st.key)); rerr != nil {
+		return errors.Join(err, fmt.Errorf("ginsession: user index: remove session %s, whose save failed: %w", shortKey(st.key), rerr))
+	}
+	return err
+}
+
 func (u *userIndex) touch(s *Session, user string, now, expiry time.Time) error {
 	ctx, cancel := s.storeContext()
 	defer cancel()

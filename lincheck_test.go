@@ -59,6 +59,8 @@ type linRun struct {
 	// handlerFault, if set, replaces the handler of the named request kind
 	// (a broken variant).
 	broken map[string]func(c *gin.Context, rep *linReport)
+	// onErr, if set, is given every error a handler answers 500 with.
+	onErr func(error)
 }
 
 // linReport is what a handler did, written before its response, so that a
@@ -125,6 +127,9 @@ func newLinApp(t *testing.T, store stores.Store, run linRun) *linApp {
 		if err := linHandle(c, rep, run.broken); err != nil {
 			// As an application does: CycleKey, Flush, Login and Logout
 			// report a failed store call to the caller.
+			if run.onErr != nil {
+				run.onErr(err)
+			}
 			c.String(http.StatusInternalServerError, "%v", err)
 			return
 		}

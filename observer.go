@@ -49,9 +49,9 @@ type Outcome string
 // the record changed by a concurrent request, and saved its changes on top)
 // or interrupted (a concurrent request deleted the record, and nothing was
 // saved); a save that conflicts reports each conflict (Attempts: which
-// write) before its own end. Other operations end ok. Any of them can end failed (the store
-// failed: Err says how) or timeout (Err wraps context.DeadlineExceeded:
-// WithStoreTimeout or the request's deadline).
+// write) before its own end. Other operations end ok. Any of them can end
+// failed (the store failed: Err says how) or timeout (Err wraps
+// context.DeadlineExceeded: WithStoreTimeout or the request's deadline).
 const (
 	OutcomeHit         Outcome = "hit"
 	OutcomeMiss        Outcome = "miss"

@@ -20,9 +20,9 @@ import (
 // else" for a user with 2,000 sessions on MySQL, PostgreSQL and SQLite
 // answers 200 with the count, under the default store timeout, in a few
 // tens of round trips (one statement per 100 sessions, not one per
-// session and per entry), and every other session is ended.
+// session and per entry), and every other session is ended. (Under -race,
+// SQLite, whose driver is C translated to Go, has 500.)
 func TestEndingThousandsOfSessionsTakesFewStatements(t *testing.T) {
-	const n = 2000
 	for _, tc := range []struct {
 		name string
 		open func(t *testing.T, rt *testenv.RoundTrips) *sqlx.DB
@@ -43,6 +43,10 @@ func TestEndingThousandsOfSessionsTakesFewStatements(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			n := 2000
+			if raceOn && tc.name == "sqlite" {
+				n = 500
+			}
 			rt := new(testenv.RoundTrips)
 			store := everystore.IndexedSQL(t, tc.open(t, rt), "gs_many_")
 			keys := make([]string, n)
@@ -73,11 +77,12 @@ func TestEndingThousandsOfSessionsTakesFewStatements(t *testing.T) {
 			site := newDevSite(t, store)
 			a := site.browser("this one")
 			a.login("alice")
-			before := rt.Count()
+			before, start := rt.Count(), time.Now()
 			if got := a.must("POST", "/end-others", nil); got != strconv.Itoa(n) {
 				t.Fatalf("ending the other sessions answered %s, want %d", got, n)
 			}
-			if turns := rt.Count() - before; turns > 2*n/100+20 {
+			t.Logf("ending %d sessions took %v, %d round trips", n, time.Since(start), rt.Count()-before)
+			if turns := rt.Count() - before; turns > int64(2*n/100+20) {
 				t.Errorf("ending %d sessions took %d round trips, want a few per 100 sessions", n, turns)
 			}
 			if d := a.devices(); len(d) != 1 || !d[0].Current {

@@ -115,6 +115,19 @@ func (u *userDB) ensureTable(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("users: no auth_user schema for %v", u.dialect)
 	}
+	// The demo passwords are hashed before the database work starts: at
+	// Django's iteration count, hashing on a loaded machine can take
+	// longer than the start-up timeout that bounds the database calls.
+	hashes := make([]string, len(demoAccounts))
+	for i, a := range demoAccounts {
+		hash, err := u.hasher.Make(a.Password)
+		if err != nil {
+			return err
+		}
+		hashes[i] = hash
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), connectTimeout)
+	defer cancel()
 	tx, err := u.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("users: %w", err)
@@ -130,11 +143,8 @@ func (u *userDB) ensureTable(ctx context.Context) error {
 		return fmt.Errorf("users: create auth_user: %w", err)
 	}
 	now := u.timeArg(time.Now())
-	for _, a := range demoAccounts {
-		hash, err := u.hasher.Make(a.Password)
-		if err != nil {
-			return err
-		}
+	for i, a := range demoAccounts {
+		hash := hashes[i]
 		// FALSE and TRUE, not 0 and 1: PostgreSQL's boolean takes no integers.
 		if _, err := tx.ExecContext(ctx, u.db.Rebind("INSERT INTO auth_user (password, last_login, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined) "+
 			"VALUES (?, NULL, FALSE, ?, '', '', '', FALSE, TRUE, ?)"), hash, a.Name, now); err != nil {

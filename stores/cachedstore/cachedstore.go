@@ -2,54 +2,65 @@
 // that holds the truth and a cache store in front of it that serves reads
 // (see ExampleNew).
 //
-// Writes go to the database first, whose answer decides the call (ErrExists,
-// ErrNotFound, a failure), and then to the cache. Reads try the cache and,
-// on a miss, load from the database and refill the cache for the record's
-// remaining lifetime. A cache that fails (down, slow, full) is logged and
-// otherwise ignored by Load, Create, Update and Exists: the site keeps
-// working on the database alone, which is what Django 5.1 made of cached_db
-// after cache outages turned every request into a 500.
+// A write goes to the database, whose answer decides the call (ErrExists,
+// ErrNotFound, ErrConflict, a failure), between two cache steps: a mark
+// before it, the new data after it. Reads try the cache and, on a miss, load
+// from the database and refill the cache for the record's remaining
+// lifetime. A cache that fails (down, slow, full) is logged and otherwise
+// ignored by Load, Exists and Create: sessions keep being served from the
+// database alone. A write to an existing session (Update, CompareAndSwap,
+// Delete, CompareAndDelete) whose mark cannot be written fails with
+// [ErrCacheUnavailable] before its database step: written behind a cache
+// that still holds the old copy (a dropped connection rather than a dead
+// server), the change would be lost to the reads the cache answers, and a
+// logout undone. Django's cached_db logs such a failure and goes on.
 //
-// # Logouts are final
+// # Reads never go back, logouts are final
 //
-// A logout landing between another call's database step and its cache step
-// must not let that call put the dead session back into the cache (Django's
-// cached_db has this race). Three rules close it:
+// The cache holds, under a session key, the session's data, nothing, or a
+// marker (a value beginning with NUL bytes no codec makes; the store refuses
+// such data):
 //
-//   - Delete marks the cache unsettled (reads then ask the database),
-//     removes the database record, and then writes a tombstone into the
-//     cache, over whatever is there, for [DefaultTombstoneTTL]
-//     ([WithTombstoneTTL]). Load and Exists take a tombstone for "not found".
-//   - A refill after a database read is insert-only (the cache's Create), so
-//     it cannot replace a tombstone, nor newer data a save cached meanwhile.
-//   - The cache write after a database Create, Update or Touch replaces
-//     anything but a tombstone, in one atomic step (a Lua script in Redis,
-//     the shard lock in memstore). Create of a key whose tombstone is still
-//     there undoes its database insert and returns ErrExists.
+//   - a write's own mark, written before its database step over anything
+//     but another marker. After the database step the cache's
+//     compare-and-swap puts the write's data in place of that mark only. A
+//     write that marks later replaces the mark, so a write fills the cache
+//     only if no other write began between its mark and its data. A write
+//     whose database step changed nothing (a conflict, a vanished record)
+//     removes its mark again.
+//   - the unsettled marker, which a write that finds another's mark leaves
+//     over it, for a tombstone's life: neither fills the cache, since their
+//     database steps may come in either order (the linearizability check
+//     found a save's data cached after a concurrent logout's database
+//     delete so).
+//   - a tombstone, which Delete writes after its database delete, over
+//     anything, for [DefaultTombstoneTTL] ([WithTombstoneTTL]). Load and
+//     Exists take it for "not found" without asking the database.
 //
-// A cache step is not sent once half the tombstone's life has passed since
-// its call began (it is logged, and an Update's stale copy dropped instead);
-// what remains open is a command already sent that reaches the cache later
-// still. A cache store without the atomic guarded write gets its check and
-// write as two steps, so a tombstone landing between them is overwritten:
-// use redisstore, redis9store or memstore as the cache. A cache that is down
-// during Delete gets no tombstone: the failure is logged (or returned,
-// [WithStrictDelete]), and a cache that comes back with its old contents can
-// serve the session until its cached copy expires.
+// Load and Exists take any other marker for a miss and ask the database. A
+// refill after a database read is insert-only (the cache's Create), so it
+// lands only where no write is in flight; so is Create's cache step, and a
+// key whose tombstone is still there is refused with ErrExists and left
+// absent from the database (keys are random: only a deleted key's replay
+// gets there).
+//
+// What stays open is a step later than a marker's life: a cache step is not
+// sent once half a tombstone's life has passed since its call began (the
+// mark is left), and ginsession's store timeout (5 s by default) ends a call
+// sooner. A cache store without the atomic guarded write (redisstore,
+// redis9store, memstore) gets its check and write as two steps, so a write
+// landing between them is overwritten; one that is not a stores.Swapper
+// keeps the markers and serves only refills. A cache that evicts keys before
+// their TTL (a Redis maxmemory policy) can drop a marker. A Delete whose
+// tombstone cannot be written leaves its mark for its life; the failure is
+// logged (or returned, [WithStrictDelete]).
 //
 // # Compare-and-swap
 //
 // The store is a [stores.Swapper] when its database store is one (with any
 // other, both methods return an error wrapping errors.ErrUnsupported). The
 // database's swap decides, and a conflict returns the database's current
-// data, never the cache's. Before the database step the cache gets a mark of
-// the call's own (reads then ask the database, and a refill cannot land);
-// after it the cache's own compare-and-swap replaces that mark alone with the
-// new data. A swap whose mark was overwritten meanwhile, or whose cache step
-// fails or comes late, leaves an unsettled marker for a tombstone's life, so
-// the cache never keeps a copy the database has lost. A cache that evicts
-// keys before their TTL (a Redis maxmemory policy) can drop a mark as it can
-// drop a tombstone.
+// data, never the cache's.
 package cachedstore
 
 import (
@@ -94,6 +105,11 @@ func (s *Store) between(op, key string) {
 // Option configures a Store.
 type Option func(*Store) error
 
+// ErrCacheUnavailable is returned, wrapped with the cache's error, by a
+// write (Update, CompareAndSwap, Delete, CompareAndDelete) whose mark could
+// not be written into the cache; its database step was not made.
+var ErrCacheUnavailable = errors.New("cachedstore: the cache could not be marked before the database write, which was not made")
+
 // WithLogger sets where cache failures are logged; slog.Default() by
 // default. Keys appear shortened to their first six characters.
 func WithLogger(l *slog.Logger) Option {
@@ -135,12 +151,11 @@ func WithTombstoneTTL(d time.Duration) Option {
 	}
 }
 
-// WithStrictDelete makes Delete return the cache's error after the database
-// record is gone, as Django's cached_db does, instead of logging it. By
-// default a cache failure does not fail a Delete (a logout keeps working
-// while the cache is down); the price is that a cache which comes back with
-// its old contents, after a network partition rather than a restart, has
-// no tombstone and can serve the deleted session until its TTL runs out.
+// WithStrictDelete makes Delete return the error of its tombstone write,
+// after the database record is gone, as Django's cached_db does, instead of
+// logging it. Either way the mark Delete wrote first stays, so reads ask
+// the database until it expires; a cache that cannot be marked fails every
+// Delete with ErrCacheUnavailable, with or without this option.
 func WithStrictDelete() Option {
 	return func(s *Store) error {
 		s.strictDelete = true
@@ -216,14 +231,14 @@ func (s *Store) load(ctx context.Context, key string, withTTL bool) ([]byte, tim
 	} else {
 		data, err = s.cache.Load(ctx, key)
 	}
-	// A swap in flight, or one that could not update the cache, left the
-	// unsettled marker: the database answers, and no refill is tried (the
-	// marker would refuse it).
+	// A write in flight, or one that could not fill the cache, left a
+	// marker: the database answers, and no refill is tried (the marker
+	// would refuse it).
 	refill := err != nil
 	switch {
 	case err == nil && isTombstone(data):
 		return nil, 0, stores.ErrNotFound
-	case err == nil && !isUnsettled(data):
+	case err == nil && !isMarker(data):
 		return data, ttl, nil
 	case err != nil && !errors.Is(err, stores.ErrNotFound):
 		if ctx.Err() != nil {
@@ -261,8 +276,8 @@ func (s *Store) load(ctx context.Context, key string, withTTL bool) ([]byte, tim
 }
 
 // Create implements stores.Store: the database decides, then the cache
-// receives the record. A key deleted less than a tombstone's life ago is
-// refused with ErrExists (and left absent from the database).
+// receives the record, insert-only. A key deleted less than a tombstone's
+// life ago is refused with ErrExists (and left absent from the database).
 func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time.Time) error {
 	if err := checkData("create", key, data); err != nil {
 		return err
@@ -272,38 +287,37 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 		return err
 	}
 	s.between("create", key)
-	if s.write(ctx, began, "create", key, data, expiry) {
-		return nil
+	cctx, cancel := s.cacheContext(ctx, began)
+	defer cancel()
+	err := s.cache.Create(cctx, key, data, expiry)
+	if errors.Is(err, stores.ErrExists) {
+		// Another write's marker (it found no record) stays, and reads ask
+		// the database; a tombstone refuses the key.
+		var held []byte
+		if held, err = s.cache.Load(cctx, key); err == nil && isTombstone(held) {
+			if err := s.db.Delete(ctx, key); err != nil {
+				return fmt.Errorf("cachedstore: create %s over a tombstone: undo: %w", stores.Redact(key), err)
+			}
+			return fmt.Errorf("cachedstore: create %s: deleted moments ago: %w", stores.Redact(key), stores.ErrExists)
+		}
 	}
-	// The cache holds the key's tombstone: the record could not be served,
-	// so it must not stay in the database either.
-	if err := s.db.Delete(ctx, key); err != nil {
-		return fmt.Errorf("cachedstore: create %s over a tombstone: undo: %w", stores.Redact(key), err)
-	}
-	return fmt.Errorf("cachedstore: create %s: deleted moments ago: %w", stores.Redact(key), stores.ErrExists)
-}
-
-// Update implements stores.Store: the database decides (ErrNotFound for a
-// vanished record), then the cache receives the new data unless a
-// concurrent Delete's tombstone is there.
-func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if err := checkData("update", key, data); err != nil {
-		return err
-	}
-	began := s.now()
-	if err := s.db.Update(ctx, key, data, expiry); err != nil {
-		return err
-	}
-	s.between("update", key)
-	s.write(ctx, began, "update", key, data, expiry)
+	s.logCache(ctx, "create", key, err)
 	return nil
 }
 
-// checkData refuses data the cache could not tell from a tombstone or an
-// unsettled marker.
+// Update implements stores.Store: the database decides (ErrNotFound for a
+// vanished record) between the cache's mark and the new data in its place.
+func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	_, err := s.through(ctx, "update", key, data, expiry, func() ([]byte, error) {
+		return nil, s.db.Update(ctx, key, data, expiry)
+	})
+	return err
+}
+
+// checkData refuses data the cache could not tell from a marker.
 func checkData(op, key string, data []byte) error {
-	if isTombstone(data) || isUnsettled(data) {
-		return fmt.Errorf("cachedstore: %s %s: the data is one of cachedstore's cache markers, which no session codec produces", op, stores.Redact(key))
+	if isMarker(data) {
+		return fmt.Errorf("cachedstore: %s %s: the data begins as cachedstore's cache markers do, which no session codec produces", op, stores.Redact(key))
 	}
 	return nil
 }
@@ -318,38 +332,69 @@ func (s *Store) cacheContext(ctx context.Context, began time.Time) (context.Cont
 	return context.WithDeadline(ctx, limit)
 }
 
-// setUnlessBuried writes data into the cache unless it holds a tombstone,
-// and reports whether it did; ctx is cut off as cacheContext says.
-func (s *Store) setUnlessBuried(ctx context.Context, began time.Time, key string, data []byte, expiry time.Time) (bool, error) {
-	ctx, cancel := s.cacheContext(ctx, began)
+// through makes the database write dbWrite of data under key between the
+// cache's mark and the data in its place, and returns dbWrite's answer.
+func (s *Store) through(ctx context.Context, op, key string, data []byte, expiry time.Time, dbWrite func() ([]byte, error)) ([]byte, error) {
+	if err := checkData(op, key, data); err != nil {
+		return nil, err
+	}
+	began := s.now()
+	mark, err := s.fence(ctx, began, op, key)
+	if err != nil {
+		return nil, err
+	}
+	csw, _ := s.cache.(stores.Swapper)
+	cur, err := dbWrite()
+	if (errors.Is(err, stores.ErrConflict) || errors.Is(err, stores.ErrNotFound)) && mark != nil && csw != nil {
+		// The database changed nothing: the mark goes, so that a retry, or
+		// a Create of the key, finds the cache as it was.
+		_, cerr := csw.CompareAndDelete(ctx, key, mark)
+		s.logCache(ctx, op, key, cerr)
+	}
+	if err != nil {
+		return cur, err
+	}
+	s.between(op, key)
+	if mark != nil && csw != nil {
+		cctx, cancel := s.cacheContext(ctx, began)
+		_, err = csw.CompareAndSwap(cctx, key, mark, data, expiry)
+		cancel()
+		s.logCache(ctx, op, key, err) // a failed step leaves the mark
+	}
+	return nil, nil
+}
+
+// logCache logs err from a cache step unless it is nil or says another
+// call's marker took the mark's place (or the mark expired).
+func (s *Store) logCache(ctx context.Context, op, key string, err error) {
+	if err != nil && !errors.Is(err, stores.ErrConflict) && !errors.Is(err, stores.ErrNotFound) {
+		s.cacheFailed(ctx, op, key, err)
+	}
+}
+
+// fence marks key in the cache before a call writes it in the database, and
+// returns the call's own mark, or nil when the cache held a marker: another
+// write in flight, whose mark then gives way to the unsettled marker (so
+// neither fills the cache), or a tombstone, which stays. A failure is
+// returned (ErrCacheUnavailable): the call must not go on.
+func (s *Store) fence(ctx context.Context, began time.Time, op, key string) ([]byte, error) {
+	mark, exp := newMark(), s.clock().Add(s.tombstoneTTL)
+	cctx, cancel := s.cacheContext(ctx, began)
 	defer cancel()
-	return s.guarded.SetUnless(ctx, key, data, expiry, tombstone)
-}
-
-// write makes the cache hold data after the database took it, unless the
-// cache holds a tombstone, and reports false in that case. When the write
-// fails it drops the cached copy (a tombstone excepted), so no stale record
-// is served, and logs.
-func (s *Store) write(ctx context.Context, began time.Time, op, key string, data []byte, expiry time.Time) bool {
-	wrote, err := s.setUnlessBuried(ctx, began, key, data, expiry)
-	if err == nil {
-		return wrote
+	own, err := s.guarded.SetUnless(cctx, key, mark, exp, marker)
+	if err == nil && !own {
+		mark = nil
+		_, err = s.guarded.SetUnless(cctx, key, unsettled, exp, tombstone)
 	}
-	s.cacheFailed(ctx, op, key, err)
-	s.dropStale(ctx, op, key)
-	return true
-}
-
-// dropStale removes the cached copy after a failed cache write, unless it
-// is a tombstone: removing a copy is always safe, whenever it lands.
-func (s *Store) dropStale(ctx context.Context, op, key string) {
-	if _, err := s.guarded.SetUnless(ctx, key, nil, time.Time{}, tombstone); err != nil {
-		s.cacheFailed(ctx, op+": drop stale copy", key, err)
+	if err != nil {
+		return nil, fmt.Errorf("cachedstore: %s %s: %w: %w", op, stores.Redact(key), ErrCacheUnavailable, err)
 	}
+	return mark, nil
 }
 
 // Touch implements stores.Toucher: the database's Touch (or, for a database
-// store without one, Load and Update), then the cache's.
+// store without one, Load and Update), then the cache's, which a failure of
+// only logs.
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 	began := s.now()
 	if t, ok := s.db.(stores.Toucher); ok {
@@ -366,44 +411,29 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 		}
 	}
 	s.between("touch", key)
-	// A tombstone keeps its own expiry: moved to the session's, an earlier
-	// one would end the refill protection early.
+	// A marker keeps its own expiry: moved to the session's, a tombstone
+	// would end the refill protection early. A failed step leaves the
+	// cached copy its earlier expiry.
 	cctx, cancel := s.cacheContext(ctx, began)
-	_, err := s.guarded.TouchUnless(cctx, key, expiry, tombstone)
+	_, err := s.guarded.TouchUnless(cctx, key, expiry, marker)
 	cancel()
-	if err != nil {
-		s.cacheFailed(ctx, "touch", key, err)
-		s.dropStale(ctx, "touch", key)
-	}
+	s.logCache(ctx, "touch", key, err)
 	return nil
 }
 
-// Delete implements stores.Store: the database, then a tombstone in the
-// cache over whatever it held (see the package doc for why). A cache
-// failure is logged, or returned under WithStrictDelete.
-//
-// The database goes first so that a failed Delete changes nothing, and so
-// the tombstone's life counts from the moment the record is gone.
+// Delete implements stores.Store: the cache's mark, the database, then a
+// tombstone in the cache over whatever it holds (see the package doc). A
+// failed tombstone is logged, or returned under WithStrictDelete.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if stores.ValidKey(key) { // else the database refuses it
-		s.fence(ctx, "delete", key)
+		if _, err := s.fence(ctx, s.now(), "delete", key); err != nil {
+			return err
+		}
 	}
 	if err := s.db.Delete(ctx, key); err != nil {
 		return err
 	}
 	return s.bury(ctx, "delete", key)
-}
-
-// fence sends reads of key to the database before a call deletes it there:
-// the cache holds the unsettled marker (over anything but a tombstone)
-// until the tombstone replaces it. Without it a read between the database
-// delete and the tombstone got the cached copy after a concurrent save had
-// been refused for the logout (found by the linearizability check). A
-// failure is logged: the cache is then as a failed tombstone leaves it.
-func (s *Store) fence(ctx context.Context, op, key string) {
-	if _, err := s.setUnlessBuried(ctx, s.now(), key, unsettled, s.clock().Add(s.tombstoneTTL)); err != nil {
-		s.cacheFailed(ctx, op+": mark", key, err)
-	}
 }
 
 // bury writes key's tombstone into the cache once the database record is
@@ -437,7 +467,7 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	// "deleted" here.
 	data, err := s.cache.Load(ctx, key)
 	switch {
-	case err == nil && !isUnsettled(data):
+	case err == nil && (!isMarker(data) || isTombstone(data)):
 		return !isTombstone(data), nil
 	case err != nil && !errors.Is(err, stores.ErrNotFound):
 		if ctx.Err() != nil {

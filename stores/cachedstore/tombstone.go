@@ -9,12 +9,19 @@ import (
 	"github.com/ginsession/ginsession/stores"
 )
 
-// tombstone is what Delete leaves in the cache. It cannot be a session's
-// data: Create and Update refuse data equal to it (no codec makes NUL
-// bytes), so a cached value equal to it always means "deleted".
+// marker begins every value the store writes into the cache that is not a
+// session's data: the tombstone, the unsettled marker and the writes'
+// marks. No codec makes NUL bytes, and Create, Update and CompareAndSwap
+// refuse data that begins with it, so a cached value that does is never a
+// session.
+var marker = []byte("\x00ginsession/cachedstore: ")
+
+// tombstone is what Delete leaves in the cache: "deleted".
 var tombstone = []byte("\x00ginsession/cachedstore: deleted\x00")
 
 func isTombstone(data []byte) bool { return bytes.Equal(data, tombstone) }
+
+func isMarker(data []byte) bool { return bytes.HasPrefix(data, marker) }
 
 // DefaultTombstoneTTL is how long a Delete's tombstone stays in the cache
 // unless WithTombstoneTTL says otherwise: six times ginsession's default
@@ -27,16 +34,17 @@ type setter interface {
 }
 
 // guarded is implemented by cache stores that can also write a record
-// unless the key holds a given value, in one atomic step (redisstore.Store
-// does, with Lua scripts; memstore.Store does, under its shard lock). With
-// it no cache write can replace the tombstone a Delete leaves.
+// unless it begins with a given prefix, in one atomic step (redisstore.Store
+// does, with a Lua script; memstore.Store does, under its shard lock). With
+// it a write's mark replaces no other marker, and nothing the tombstone a
+// Delete leaves.
 type guarded interface {
 	setter
-	// SetUnless is Set, except that a record holding exactly guard is
+	// SetUnless is Set, except that a record beginning with guard is
 	// left as it is; it reports whether it wrote. An expiry already past
-	// removes the record (again unless it holds guard).
+	// removes the record (again unless it begins with guard).
 	SetUnless(ctx context.Context, key string, data []byte, expiry time.Time, guard []byte) (bool, error)
-	// TouchUnless moves the record's expiry unless it holds exactly
+	// TouchUnless moves the record's expiry unless it begins with
 	// guard; it reports whether it moved one.
 	TouchUnless(ctx context.Context, key string, expiry time.Time, guard []byte) (bool, error)
 }
@@ -74,13 +82,13 @@ func (u unguarded) Set(ctx context.Context, key string, data []byte, expiry time
 	return err
 }
 
-// holdsGuard reports whether the cache holds guard under key.
+// holdsGuard reports whether the record under key begins with guard.
 func (u unguarded) holdsGuard(ctx context.Context, key string, guard []byte) (bool, error) {
 	data, err := u.Load(ctx, key)
 	if errors.Is(err, stores.ErrNotFound) {
 		return false, nil
 	}
-	return err == nil && bytes.Equal(data, guard), err
+	return err == nil && bytes.HasPrefix(data, guard), err
 }
 
 func (u unguarded) SetUnless(ctx context.Context, key string, data []byte, expiry time.Time, guard []byte) (bool, error) {

@@ -272,7 +272,7 @@ func (s *Store) Set(ctx context.Context, key string, data []byte, expiry time.Ti
 	return err
 }
 
-// SetUnless is Set, except that a live record holding exactly guard (when
+// SetUnless is Set, except that a live record beginning with guard (when
 // not nil) is left as it is; it reports whether it wrote (or removed). The
 // cached_db store uses it so its cache writes cannot overwrite a logout's
 // tombstone.
@@ -281,7 +281,7 @@ func (s *Store) SetUnless(ctx context.Context, key string, data []byte, expiry t
 	return s.writeUnless(ctx, "set", key, guard, func(entry) entry { return n }, false)
 }
 
-// TouchUnless is Touch, except that a live record holding exactly guard is
+// TouchUnless is Touch, except that a live record beginning with guard is
 // left as it is; it reports whether it moved (or, for an expiry already
 // past, removed) a record, false when there was none or it held guard.
 func (s *Store) TouchUnless(ctx context.Context, key string, expiry time.Time, guard []byte) (bool, error) {
@@ -290,11 +290,11 @@ func (s *Store) TouchUnless(ctx context.Context, key string, expiry time.Time, g
 }
 
 // writeUnless puts f's record in place of key's unless the live record
-// holds guard (or, with needLive, there is none); a record expiring by now
+// begins with guard (or, with needLive, there is none); a record expiring by now
 // is removed instead.
 func (s *Store) writeUnless(ctx context.Context, op, key string, guard []byte, f func(entry) entry, needLive bool) (wrote bool, err error) {
 	err = s.write(ctx, op, key, func(e entry, live bool, now int64) (entry, bool, error) {
-		if live && guard != nil && bytes.Equal(e.data, guard) || needLive && !live {
+		if live && guard != nil && bytes.HasPrefix(e.data, guard) || needLive && !live {
 			return e, live, nil
 		}
 		wrote, e = true, f(e)

@@ -20,7 +20,7 @@ type GuardedStore interface {
 }
 
 // Guarded checks that SetUnless and TouchUnless write, move or remove any
-// record but one holding the guard, which they leave exactly as it is.
+// record but one beginning with the guard, which they leave exactly as it is.
 func Guarded(t *testing.T, s GuardedStore) {
 	ctx := ctx(t)
 	later := time.Now().Add(time.Hour)
@@ -31,6 +31,12 @@ func Guarded(t *testing.T, s GuardedStore) {
 	}
 	if ok, err := s.SetUnless(ctx, k, []byte("v2"), later, guard); !ok || err != nil {
 		t.Fatalf("SetUnless over data = %v, %v; want it replaced", ok, err)
+	}
+	if err := s.Set(ctx, k, []byte(string(guard)+"more"), later); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.SetUnless(ctx, k, []byte("v3"), later, guard); ok || err != nil {
+		t.Fatalf("SetUnless over a record beginning with the guard = %v, %v; want it left alone", ok, err)
 	}
 	if err := s.Set(ctx, k, guard, later); err != nil {
 		t.Fatal(err)

@@ -53,13 +53,13 @@ func (s *Store) run(ctx context.Context, sc script, key string, args ...any) (in
 
 // unlessScript is SetUnless and TouchUnless: the check and the write are
 // one step on the server, where a GET then a SET would let a concurrent
-// write land between the two. STRLEN first spares copying a large record
-// into Lua just to see that it is not the guard.
+// write land between the two. GETRANGE spares copying a large record into
+// Lua just to see that it does not begin with the guard.
 //
 //	KEYS[1] the key; ARGV[1] the guard; ARGV[2] PX ms, "" to remove;
 //	ARGV[3] the data to set, absent to touch
 var unlessScript = newScript(`
-if redis.call('STRLEN', KEYS[1]) == #ARGV[1] and redis.call('GET', KEYS[1]) == ARGV[1] then
+if #ARGV[1] > 0 and redis.call('GETRANGE', KEYS[1], 0, #ARGV[1] - 1) == ARGV[1] then
 	return 0
 end
 if ARGV[2] == '' then
@@ -76,7 +76,7 @@ redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
 return 1
 `)
 
-// SetUnless is Set, except that a record holding exactly guard is left as it
+// SetUnless is Set, except that a record beginning with guard is left as it
 // is; it reports whether it wrote (or, for an expiry already past, removed).
 // It is one EVALSHA (EVAL the first time a server sees the script). The
 // cached_db store (stores/cachedstore) uses it so its cache writes cannot
@@ -85,7 +85,7 @@ func (s *Store) SetUnless(ctx context.Context, key string, data []byte, expiry t
 	return s.unless(ctx, "set", key, expiry, guard, data)
 }
 
-// TouchUnless is Touch, except that a record holding exactly guard is left
+// TouchUnless is Touch, except that a record beginning with guard is left
 // as it is; it reports whether it moved (or, for an expiry already past,
 // removed) a record, false when there was none or it held guard.
 func (s *Store) TouchUnless(ctx context.Context, key string, expiry time.Time, guard []byte) (bool, error) {
