@@ -569,7 +569,7 @@ func TestMySQLConnectionsKilledAndTableLockedMidLoad(t *testing.T) {
 // database/sql watches the request's cancellation, and go-sql-driver aborts
 // the pending query. On Redis at the store timeout, never later (beyond the
 // margin) and never sooner: both Redis stores bound a call by its deadline
-// alone (redisops.DeadlineOnly), the price of go-redis v8 running each
+// alone (redisops.New), the price of go-redis v8 running each
 // command without a goroutine of its own.
 func TestAStoreCallOutlivingTheRequestEndsWithIt(t *testing.T) {
 	const clientTimeout = 300 * time.Millisecond

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -36,7 +37,8 @@ type UserIndex struct {
 // DefaultActivityInterval is UserIndex.ActivityInterval's default.
 const DefaultActivityInterval = 5 * time.Minute
 
-// maxUserAgent is how many bytes of the User-Agent header the index keeps.
+// maxUserAgent is how many bytes of the User-Agent header (or of the
+// client IP) the index keeps.
 const maxUserAgent = 256
 
 // WithUserIndex records each logged-in session in a per-user index kept
@@ -137,14 +139,17 @@ func (u *userIndex) entry(s *Session, now, expiry time.Time) stores.IndexEntry {
 	e.Backend, _ = s.values.get(sessionindex.BackendKey).(string)
 	if u.details && s.ended.Load() == nil && s.c != nil {
 		c := s.c
-		e.UserAgent = truncateUTF8(c.Request.UserAgent(), maxUserAgent)
-		e.IP = c.ClientIP()
+		e.UserAgent = headerText(c.Request.UserAgent())
+		e.IP = headerText(c.ClientIP()) // a TrustedPlatform header, unparsed
 	}
 	return e
 }
 
-// truncateUTF8 cuts s to at most n bytes without splitting a character.
-func truncateUTF8(s string, n int) string {
+// headerText makes a request header's value fit for the index: valid
+// UTF-8 (a database refuses other text, failing the login), bad bytes as
+// U+FFFD, and at most maxUserAgent bytes, cut between characters.
+func headerText(s string) string {
+	s, n := strings.ToValidUTF8(s, "\uFFFD"), maxUserAgent
 	if len(s) <= n {
 		return s
 	}

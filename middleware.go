@@ -79,7 +79,14 @@ func (m *middleware) handle(c *gin.Context) {
 	w := (*responseWriter)(s)
 	c.Writer = w
 	c.Set(ContextKey, s)
+	done := false
+	defer func() {
+		if !done {
+			w.abandon()
+		}
+	}()
 	c.Next()
+	done = true
 	w.commit()
 	s.end(c.Request)
 }

@@ -61,7 +61,9 @@ func WithIdleTimeout(d time.Duration) Option { return func(o *options) { o.IdleT
 // Session.RestartAbsoluteTimeout, which auth.Login calls; CycleKey keeps
 // it. It is kept in the session as "_session_started" (Unix seconds): a
 // record saved before the option was set, or by Django, gets one at the
-// first request that loads it, and is saved with it.
+// first request that loads it, and is saved with it. A start that is not
+// an integer, or is later than now (tampering, or a clock ahead), ends the
+// session rather than postpone its end.
 //
 // The store's record expires at the absolute end at the latest, and a
 // session loaded past it is dropped, never adopted, like an expired one;
@@ -251,19 +253,21 @@ func (s *Session) slideDue() bool {
 
 // timedOut reports, for a session just loaded, whether its absolute
 // timeout has passed: it is then dropped like an expired record, never
-// adopted. A session loaded without a start gets one, now, and is saved
-// with it. s.mu is held.
+// adopted. So is one whose start is unreadable or in the future, which
+// only tampering or a broken clock writes: trusting it, or stamping it
+// anew, would postpone the end. A session loaded without a start gets one,
+// now, and is saved with it. s.mu is held.
 func (s *Session) timedOut(decodeErr error) bool {
 	if s.m.opts.AbsoluteTimeout == 0 || decodeErr != nil || s.values.len() == 0 {
 		return false
 	}
 	now := s.m.now()
 	end, ok := s.absoluteEndLocked()
-	if !ok {
+	if !ok && !s.values.has(startedKey) {
 		s.setLocked(startedKey, int(now.Unix()))
 		return false
 	}
-	if now.Before(end) {
+	if ok && now.Before(end) && !end.Add(-s.m.opts.AbsoluteTimeout).After(now) {
 		return false
 	}
 	s.m.log.Debug("ginsession: session ended by its absolute timeout", slog.String("session", shortKey(s.key)))

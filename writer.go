@@ -56,6 +56,21 @@ func (w *responseWriter) commitStatus(status int) error {
 	return err
 }
 
+// abandon ends a request that panicked after the middleware, as Django's
+// 500 does: nothing not yet committed is, whatever a recovery middleware
+// registered before this one answers through the writer, and later changes
+// are refused. The panic goes on.
+func (w *responseWriter) abandon() {
+	s := w.session()
+	s.mu.Lock()
+	s.committed = true
+	s.mu.Unlock()
+	if w.wstate == open {
+		w.wstate = committed
+	}
+	s.end(w.c.Request)
+}
+
 func (w *responseWriter) fail(err error) {
 	log := w.m.log
 	attrs := []any{slog.String("method", w.c.Request.Method), slog.String("path", w.c.Request.URL.Path), slog.String("error", err.Error())}

@@ -34,9 +34,7 @@ func ValidKey(key string) bool {
 	if len(key) < MinKeyLength || len(key) > MaxKeyLength {
 		return false
 	}
-	// Eight bytes at a time: every request with a session cookie checks
-	// one, and a byte-by-byte loop was a tenth of the cost of an untouched
-	// request (the "untouched" rows of BENCHMARKS.md).
+	// Eight bytes at a time: every request with a session cookie checks one.
 	i := 0
 	for ; i+8 <= len(key); i += 8 {
 		w := key[i : i+8]
@@ -107,12 +105,10 @@ func Redact(key string) string {
 // crypto/rand, about 165 bits of entropy.
 func NewKey() string {
 	var out [KeyLength]byte
-	// crypto/rand costs a few nanoseconds a byte, more than the rest of
-	// NewKey, so each 64-bit word of it makes 11 characters (36^11 < 2^64)
-	// instead of one byte making one: 24 bytes for a key instead of 64,
-	// ~0.2 µs less on every new session (the "new" rows of BENCHMARKS.md).
-	// A word at or over the largest multiple of 36^11 is drawn again, so
-	// every character stays uniform.
+	// crypto/rand costs more than the rest of NewKey, so each 64-bit word
+	// of it makes 11 characters (36^11 < 2^64): 24 bytes a key instead of
+	// 64. A word at or over the largest multiple of 36^11 is drawn again,
+	// so every character stays uniform.
 	var buf [24]byte
 	n := 0
 	for {

@@ -23,16 +23,17 @@ type Hook func(ctx context.Context, call Call, next func(context.Context) error)
 
 // Wrap returns s with hook around every call: the one way to add logging,
 // metrics or tracing to a store. The store it returns has every capability
-// s has ([Toucher], [Swapper], [TTLLoader], [Indexer], [ClientSide]), each
-// call of one going through hook as well, so the middleware uses them as it
-// would on s itself, and none passes by the hook.
+// s has ([Toucher], [Swapper], [TTLLoader], [Indexer], [LimitedIndexer],
+// [ClientSide]), each call of one going through hook as well, so the
+// middleware uses them as it would on s itself, and none passes by the
+// hook.
 //
 // Its methods for a capability s lacks answer as a store without it would
 // be treated: Touch, CompareAndSwap and CompareAndDelete return an error
 // wrapping [errors.ErrUnsupported] (the middleware then saves in full, as
 // for a store without the methods), LoadWithTTL returns Load's data with a
-// time to live of 0 (unknown), and the Indexer methods an error wrapping
-// [ErrNoIndex]. A ClientSide stays a ClientSide.
+// time to live of 0 (unknown), and the Indexer and LimitedIndexer methods
+// an error wrapping [ErrNoIndex]. A ClientSide stays a ClientSide.
 func Wrap(s Store, hook Hook) Store {
 	w := &wrapped{inner: s, hook: hook}
 	if cs, ok := s.(ClientSide); ok {
@@ -52,12 +53,17 @@ func (w *wrapped) call(ctx context.Context, method, key string, f func(context.C
 	return w.hook(ctx, Call{Method: method, Key: key}, f)
 }
 
-func (w *wrapped) Load(ctx context.Context, key string) (data []byte, err error) {
-	err = w.call(ctx, "Load", key, func(ctx context.Context) error {
-		data, err = w.inner.Load(ctx, key)
+// callFor is call for a method that returns a value beside its error.
+func callFor[T any](w *wrapped, ctx context.Context, method, key string, f func(context.Context) (T, error)) (v T, err error) {
+	err = w.call(ctx, method, key, func(ctx context.Context) error {
+		v, err = f(ctx)
 		return err
 	})
-	return data, err
+	return v, err
+}
+
+func (w *wrapped) Load(ctx context.Context, key string) ([]byte, error) {
+	return callFor(w, ctx, "Load", key, func(ctx context.Context) ([]byte, error) { return w.inner.Load(ctx, key) })
 }
 
 func (w *wrapped) Create(ctx context.Context, key string, data []byte, expiry time.Time) error {
@@ -72,12 +78,8 @@ func (w *wrapped) Delete(ctx context.Context, key string) error {
 	return w.call(ctx, "Delete", key, func(ctx context.Context) error { return w.inner.Delete(ctx, key) })
 }
 
-func (w *wrapped) Exists(ctx context.Context, key string) (ok bool, err error) {
-	err = w.call(ctx, "Exists", key, func(ctx context.Context) error {
-		ok, err = w.inner.Exists(ctx, key)
-		return err
-	})
-	return ok, err
+func (w *wrapped) Exists(ctx context.Context, key string) (bool, error) {
+	return callFor(w, ctx, "Exists", key, func(ctx context.Context) (bool, error) { return w.inner.Exists(ctx, key) })
 }
 
 func (w *wrapped) ClearExpired(ctx context.Context) error {
@@ -110,28 +112,22 @@ func (w *wrapped) LoadWithTTL(ctx context.Context, key string) (data []byte, ttl
 	return data, ttl, err
 }
 
-func (w *wrapped) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) (current []byte, err error) {
+func (w *wrapped) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
 	sw, ok := w.inner.(Swapper)
 	if !ok {
 		return nil, w.unsupported("CompareAndSwap")
 	}
-	err = w.call(ctx, "CompareAndSwap", key, func(ctx context.Context) error {
-		current, err = sw.CompareAndSwap(ctx, key, old, data, expiry)
-		return err
+	return callFor(w, ctx, "CompareAndSwap", key, func(ctx context.Context) ([]byte, error) {
+		return sw.CompareAndSwap(ctx, key, old, data, expiry)
 	})
-	return current, err
 }
 
-func (w *wrapped) CompareAndDelete(ctx context.Context, key string, old []byte) (current []byte, err error) {
+func (w *wrapped) CompareAndDelete(ctx context.Context, key string, old []byte) ([]byte, error) {
 	sw, ok := w.inner.(Swapper)
 	if !ok {
 		return nil, w.unsupported("CompareAndDelete")
 	}
-	err = w.call(ctx, "CompareAndDelete", key, func(ctx context.Context) error {
-		current, err = sw.CompareAndDelete(ctx, key, old)
-		return err
-	})
-	return current, err
+	return callFor(w, ctx, "CompareAndDelete", key, func(ctx context.Context) ([]byte, error) { return sw.CompareAndDelete(ctx, key, old) })
 }
 
 // indexer returns the wrapped store's index, or why there is none.
@@ -140,6 +136,15 @@ func (w *wrapped) indexer() (Indexer, error) {
 		return ix, nil
 	}
 	return nil, fmt.Errorf("stores: the wrapped store %T: %w", w.inner, ErrNoIndex)
+}
+
+// index runs method of the wrapped store's index under the hook.
+func (w *wrapped) index(ctx context.Context, method, key string, f func(context.Context, Indexer) error) error {
+	ix, err := w.indexer()
+	if err != nil {
+		return err
+	}
+	return w.call(ctx, method, key, func(ctx context.Context) error { return f(ctx, ix) })
 }
 
 func (w *wrapped) CheckIndex() error {
@@ -151,45 +156,37 @@ func (w *wrapped) CheckIndex() error {
 }
 
 func (w *wrapped) IndexAdd(ctx context.Context, userID string, e IndexEntry) error {
-	ix, err := w.indexer()
-	if err != nil {
-		return err
+	return w.index(ctx, "IndexAdd", e.Key, func(ctx context.Context, ix Indexer) error { return ix.IndexAdd(ctx, userID, e) })
+}
+
+func (w *wrapped) IndexAddLimited(ctx context.Context, userID string, e IndexEntry, max int, evict bool) (evicted []string, err error) {
+	lx, ok := w.inner.(LimitedIndexer)
+	if !ok {
+		return nil, fmt.Errorf("stores: the wrapped store %T cannot cap a user's sessions: %w", w.inner, ErrNoIndex)
 	}
-	return w.call(ctx, "IndexAdd", e.Key, func(ctx context.Context) error { return ix.IndexAdd(ctx, userID, e) })
+	return callFor(w, ctx, "IndexAddLimited", e.Key, func(ctx context.Context) ([]string, error) {
+		return lx.IndexAddLimited(ctx, userID, e, max, evict)
+	})
 }
 
 func (w *wrapped) IndexTouch(ctx context.Context, userID, key string, lastActive, expiry time.Time) error {
-	ix, err := w.indexer()
-	if err != nil {
-		return err
-	}
-	return w.call(ctx, "IndexTouch", key, func(ctx context.Context) error { return ix.IndexTouch(ctx, userID, key, lastActive, expiry) })
+	return w.index(ctx, "IndexTouch", key, func(ctx context.Context, ix Indexer) error {
+		return ix.IndexTouch(ctx, userID, key, lastActive, expiry)
+	})
 }
 
 func (w *wrapped) IndexMove(ctx context.Context, userID, oldKey, newKey string, lastActive, expiry time.Time) error {
-	ix, err := w.indexer()
-	if err != nil {
-		return err
-	}
-	return w.call(ctx, "IndexMove", oldKey, func(ctx context.Context) error {
+	return w.index(ctx, "IndexMove", oldKey, func(ctx context.Context, ix Indexer) error {
 		return ix.IndexMove(ctx, userID, oldKey, newKey, lastActive, expiry)
 	})
 }
 
 func (w *wrapped) IndexRemove(ctx context.Context, userID string, keys ...string) error {
-	ix, err := w.indexer()
-	if err != nil {
-		return err
-	}
-	return w.call(ctx, "IndexRemove", "", func(ctx context.Context) error { return ix.IndexRemove(ctx, userID, keys...) })
+	return w.index(ctx, "IndexRemove", "", func(ctx context.Context, ix Indexer) error { return ix.IndexRemove(ctx, userID, keys...) })
 }
 
 func (w *wrapped) IndexList(ctx context.Context, userID string) (list []IndexEntry, err error) {
-	ix, err := w.indexer()
-	if err != nil {
-		return nil, err
-	}
-	err = w.call(ctx, "IndexList", "", func(ctx context.Context) error {
+	err = w.index(ctx, "IndexList", "", func(ctx context.Context, ix Indexer) error {
 		list, err = ix.IndexList(ctx, userID)
 		return err
 	})
@@ -203,12 +200,8 @@ type wrappedClientSide struct {
 	cs ClientSide
 }
 
-func (w *wrappedClientSide) Seal(data []byte, keys [][]byte) (value string, err error) {
-	err = w.call(context.Background(), "Seal", "", func(context.Context) error {
-		value, err = w.cs.Seal(data, keys)
-		return err
-	})
-	return value, err
+func (w *wrappedClientSide) Seal(data []byte, keys [][]byte) (string, error) {
+	return callFor(w.wrapped, context.Background(), "Seal", "", func(context.Context) (string, error) { return w.cs.Seal(data, keys) })
 }
 
 func (w *wrappedClientSide) Open(value string, keys [][]byte) (data []byte, sealed time.Time, err error) {
@@ -220,9 +213,9 @@ func (w *wrappedClientSide) Open(value string, keys [][]byte) (data []byte, seal
 }
 
 var (
-	_ Toucher    = (*wrapped)(nil)
-	_ Swapper    = (*wrapped)(nil)
-	_ TTLLoader  = (*wrapped)(nil)
-	_ Indexer    = (*wrapped)(nil)
-	_ ClientSide = (*wrappedClientSide)(nil)
+	_ Toucher        = (*wrapped)(nil)
+	_ Swapper        = (*wrapped)(nil)
+	_ TTLLoader      = (*wrapped)(nil)
+	_ LimitedIndexer = (*wrapped)(nil)
+	_ ClientSide     = (*wrappedClientSide)(nil)
 )

@@ -56,7 +56,7 @@ func TestAWrappedStoreKeepsEveryCapabilityThroughTheHook(t *testing.T) {
 	c := new(calls)
 	storetest.Run(t, func(t *testing.T) stores.Store { return stores.Wrap(newMem(t), c.hook) })
 	want := []string{"ClearExpired", "CompareAndDelete", "CompareAndSwap", "Create", "Delete", "Exists",
-		"IndexAdd", "IndexList", "IndexMove", "IndexRemove", "IndexTouch", "Load", "LoadWithTTL", "Touch", "Update"}
+		"IndexAdd", "IndexAddLimited", "IndexList", "IndexMove", "IndexRemove", "IndexTouch", "Load", "LoadWithTTL", "Touch", "Update"}
 	if got := c.seen(); !slices.Equal(got, want) {
 		t.Errorf("the hook saw %v, want %v", got, want)
 	}

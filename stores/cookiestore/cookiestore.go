@@ -125,9 +125,8 @@ type Store struct {
 	enc     *encryption // nil: Django's signed format
 
 	// signer is the signing Config of the last secrets seen, prepared: the
-	// middleware passes the same secrets on every request, and deriving
-	// their HMAC keys per call was a fifth of sealing a new session's
-	// cookie (the "Cookie/new" row of BENCHMARKS.md).
+	// middleware passes the same secrets on every request, so their HMAC
+	// keys are derived once, not per call.
 	signer atomic.Pointer[preparedSigner]
 }
 

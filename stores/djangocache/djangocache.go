@@ -63,7 +63,6 @@
 package djangocache
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -96,6 +95,7 @@ type redisStore interface {
 	stores.TTLLoader
 }
 
+// config is what the options set.
 type config struct {
 	keyPrefix string
 	version   int
@@ -103,73 +103,49 @@ type config struct {
 }
 
 // Option configures a Store.
-type Option func(*config) error
+type Option func(*config)
 
 // WithKeyPrefix sets the KEY_PREFIX of the Django cache the sessions are in
 // (CACHES[SESSION_CACHE_ALIAS]["KEY_PREFIX"]). Optional. Default value is
 // "", Django's.
-func WithKeyPrefix(p string) Option {
-	return func(c *config) error {
-		c.keyPrefix = p
-		return nil
-	}
-}
+func WithKeyPrefix(p string) Option { return func(c *config) { c.keyPrefix = p } }
 
 // WithVersion sets the VERSION of the Django cache the sessions are in.
 // Optional. Default value is 1, Django's.
-func WithVersion(v int) Option {
-	return func(c *config) error {
-		c.version = v
-		return nil
-	}
-}
+func WithVersion(v int) Option { return func(c *config) { c.version = v } }
 
 // WithClock sets where the store reads the current time, which turns a
 // session's expiry into a Redis time to live. Optional. Default value is
 // time.Now. New refuses nil.
-func WithClock(now func() time.Time) Option {
-	return func(c *config) error {
-		if now == nil {
-			return errors.New("djangocache: WithClock(nil): pass a function, or leave the option out for time.Now")
-		}
-		c.now = now
-		return nil
-	}
-}
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
-// configure applies opts and returns the Redis key prefix they make.
-func configure(opts []Option) (config, string, error) {
+// configure applies opts and returns them with the Redis key prefix they
+// make.
+func configure(opts []Option) (config, string) {
 	c := config{version: 1, now: time.Now}
 	for _, o := range opts {
-		if err := o(&c); err != nil {
-			return c, "", err
-		}
+		o(&c)
 	}
-	return c, c.keyPrefix + ":" + strconv.Itoa(c.version) + ":" + KeyPrefix, nil
+	return c, c.keyPrefix + ":" + strconv.Itoa(c.version) + ":" + KeyPrefix
 }
 
 // New returns a store on a go-redis v9 client. It sends nothing to Redis.
 // Like redis9store.New, it refuses a client whose options leave
 // ContextTimeoutEnabled false.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
-	c, prefix, err := configure(opts)
-	if err != nil {
-		return nil, err
-	}
+	c, prefix := configure(opts)
 	s, err := redis9store.New(client, redis9store.WithPrefix(prefix), redis9store.WithClock(c.now))
-	if err != nil {
-		return nil, fmt.Errorf("djangocache: %w", err)
-	}
-	return &Store{redisStore: s, prefix: prefix}, nil
+	return newStore(s, err, prefix)
 }
 
 // NewV8 returns a store on a go-redis v8 client. It sends nothing to Redis.
 func NewV8(client redis8.UniversalClient, opts ...Option) (*Store, error) {
-	c, prefix, err := configure(opts)
-	if err != nil {
-		return nil, err
-	}
+	c, prefix := configure(opts)
 	s, err := redisstore.New(client, redisstore.WithPrefix(prefix), redisstore.WithClock(c.now))
+	return newStore(s, err, prefix)
+}
+
+func newStore(s redisStore, err error, prefix string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("djangocache: %w", err)
 	}
@@ -178,10 +154,3 @@ func NewV8(client redis8.UniversalClient, opts ...Option) (*Store, error) {
 
 // RedisKey returns the Redis key of a session: Django's cache key for it.
 func (s *Store) RedisKey(sessionKey string) string { return s.prefix + sessionKey }
-
-var (
-	_ stores.Store     = (*Store)(nil)
-	_ stores.Swapper   = (*Store)(nil)
-	_ stores.Toucher   = (*Store)(nil)
-	_ stores.TTLLoader = (*Store)(nil)
-)

@@ -23,9 +23,6 @@ import (
 // returns the context's error between batches; a file it cannot remove does
 // not stop the sweep, and the first such error is returned at the end.
 func (s *Store) ClearExpired(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("filestore: clear expired: %w", err)
-	}
 	d, err := os.Open(s.dir)
 	if err != nil {
 		return fmt.Errorf("filestore: clear expired: %w", err)

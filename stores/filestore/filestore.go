@@ -41,31 +41,17 @@
 //
 // Update is update-only: it checks that a live record is there and then
 // renames the temporary file over it, holding the record's lock from the
-// check to the rename. Touch, Delete, CompareAndSwap, CompareAndDelete,
-// Create over an expired record and ClearExpired hold the same lock, so a
-// concurrent logout is never undone and a compare-and-swap is atomic.
-//
-// The lock holds between processes too, where flock(2) exists (Linux,
-// macOS, the BSDs): it is an exclusive flock on the record file itself,
-// taken again when a writer finds the name moved on to a newer file while
-// it waited, so no lock file is ever made or left behind. Within a process
-// a semaphore per key (of 64, by hash) comes first, and waiting for either
-// ends with the caller's context. Elsewhere (Windows) the lock holds within
-// one process only, and a Delete by another process landing between an
-// Update's check and rename is undone by the rename. Locks are advisory:
-// Django's file engine takes none, so a Django process writing the same
-// files is not excluded (it has the same window itself). flock is only as
-// good as the file system's: local disks are, some network file systems
-// are not.
-//
-// # Conditional writes
-//
-// The store is a [stores.Swapper]. CompareAndSwap writes the new record to
-// a temporary file first, then, under the record's lock, reads the live
-// file, compares its data byte for byte with what the caller loaded and
-// renames the new file over it; CompareAndDelete removes the file instead.
-// A missing or expired file is stores.ErrNotFound, other data its copy with
-// stores.ErrConflict.
+// check to the rename. Every other write of an existing record
+// (CompareAndSwap among them) holds the same lock, so a concurrent logout
+// is never undone and a compare-and-swap is atomic. The lock holds between
+// processes too where flock(2) exists (Linux, macOS, the BSDs; see
+// lock.go), and waiting for it ends with the caller's context. Elsewhere
+// (Windows) the lock holds within one process only, and a Delete by another
+// process landing between an Update's check and rename is undone by the
+// rename. Locks are advisory: Django's file engine takes none, so a Django
+// process writing the same files is not excluded (it has the same window
+// itself). flock is only as good as the file system's: local disks are,
+// some network file systems are not.
 //
 // # Directory
 //

@@ -1,10 +1,11 @@
 // Package redis9store keeps sessions in Redis through go-redis v9
-// (github.com/redis/go-redis/v9), the maintained Redis client. It is
-// stores/redisstore for v9: the same commands, key layout, options and
-// behaviour, from the same code (stores/internal/redisops), so a deployment
-// can move between the two without losing a session. Each record is one
-// string value whose Redis TTL is the session's expiry, as with Django's
-// cache session engine on Redis; ClearExpired has nothing to do.
+// (github.com/redis/go-redis/v9), the maintained Redis client. Each record
+// is one string value whose Redis TTL is the session's expiry, as with
+// Django's cache session engine on Redis; ClearExpired has nothing to do.
+// stores/redisstore is the same store for go-redis v8, from the same code
+// (stores/internal/redisops): the same commands, key layout, options and
+// behaviour, so a deployment can move between the two without losing a
+// session.
 //
 // Any v9 UniversalClient works: a standalone *redis.Client, a Sentinel
 // failover client (also a *redis.Client), a *redis.ClusterClient (Redis 7
@@ -26,16 +27,21 @@
 //	CompareAndDelete  EVALSHA: GET, compare, DEL
 //
 // CompareAndSwap and CompareAndDelete (stores.Swapper) are one Lua script
-// each on the one key, so Redis runs the compare and the write as one step
+// on the one key, so Redis runs the compare and the write as one step
 // against every other client, Cluster included; the reply of a conflict
 // carries the record's current data, so a conflict costs no extra round
 // trip. A script is sent by its SHA-1, and in full (EVAL) only when a
 // server answers NOSCRIPT.
 //
-// An expiry that has already passed is never sent as a PX: Create then only
-// checks the key is free (EXISTS), and Update and Touch delete the record
-// (DEL), reporting ErrNotFound when there was none. An expiry more than
-// about 292 years ahead is sent as that many milliseconds.
+// An expiry that has already passed is never sent as a PX (Redis rejects a
+// non-positive one): Create then only checks the key is free (EXISTS), and
+// Update and Touch delete the record (DEL), reporting ErrNotFound when there
+// was none, so in every case the record is absent afterwards, as it would be
+// a moment later anyway.
+//
+// Records written here are the session bytes as they are; Django's own
+// cache engine stores pickled dicts, so sessions are not shared with Django
+// through this store (use stores/djangocache or sqlstore for that).
 //
 // # Deadlines
 //
@@ -49,20 +55,19 @@
 // another type is trusted to honour deadlines.
 //
 // The store hands go-redis a call's deadline and values, not its
-// cancellation (a context whose Done is nil), as stores/redisstore does: a
-// command is not sent once its context has ended; once sent, it ends when
-// Redis answers or at its deadline (or ReadTimeout, if sooner; plus the
-// client's retry backoff), and a request whose client hangs up meanwhile
-// does not end it sooner.
+// cancellation (a context whose Done is nil): a command is not sent once
+// its context has ended; once sent, it ends when Redis answers or at its
+// deadline (or ReadTimeout, if sooner; plus the client's retry backoff),
+// and a request whose client hangs up meanwhile does not end it sooner.
 package redis9store
 
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/ginsession/ginsession/stores"
 	"github.com/ginsession/ginsession/stores/internal/redisops"
 )
 
@@ -74,13 +79,9 @@ const DefaultPrefix = redisops.DefaultPrefix
 // leave ContextTimeoutEnabled false.
 var ErrContextTimeoutDisabled = errors.New("redis9store: the client ignores context deadlines: set ContextTimeoutEnabled: true in its options, or ginsession.WithStoreTimeout does not bound Redis calls")
 
-// Store is a stores.Store on Redis. It is safe for concurrent use; it does
-// not own the client, which the caller closes.
-//
-// Its methods (Load, Create, Update, Touch, CompareAndSwap,
-// CompareAndDelete, Set, Delete, Exists, ClearExpired) send the commands listed in the package documentation; the
-// code is stores/redisstore's, so the two stores read and write the same
-// records.
+// Store is a stores.Store on Redis, with stores.Toucher, stores.Swapper,
+// stores.TTLLoader and stores.LimitedIndexer. It is safe for concurrent
+// use; it does not own the client, which the caller closes.
 type Store struct {
 	*core
 }
@@ -96,6 +97,15 @@ func WithPrefix(p string) Option {
 	return func(c *redisops.Config) error { return c.SetPrefix("redis9store", p) }
 }
 
+// WithClock sets where the store reads the current time, which turns a
+// session's expiry into the time to live Redis keeps (PX, PEXPIRE).
+// Optional. Default value is time.Now; tests pass a clock they move (and
+// the same one to ginsession.WithClock). Redis itself still expires keys
+// on its own clock. New refuses nil.
+func WithClock(now func() time.Time) Option {
+	return func(c *redisops.Config) error { return c.SetClock("redis9store", now) }
+}
+
 // New returns a store on client. It sends nothing to Redis. It returns
 // ErrContextTimeoutDisabled for a client that would ignore deadlines (see
 // the package documentation).
@@ -107,7 +117,8 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	do := func(ctx context.Context, args ...any) (any, error) { return client.Do(ctx, args...).Result() }
-	s, err := redisops.New("redis9store", redisops.Bounded(do), redisops.BoundedPipe(pipe(client)), redis.Nil, opts)
+	pipe := redisops.PipeOf[*redis.Cmd](client.Pipeline, func(p redis.Pipeliner, ctx context.Context) { _, _ = p.Exec(ctx) })
+	s, err := redisops.New("redis9store", do, pipe, redis.Nil, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -134,10 +145,3 @@ func checkContextTimeouts(client redis.UniversalClient) error {
 	}
 	return nil
 }
-
-var (
-	_ stores.Store     = (*Store)(nil)
-	_ stores.Toucher   = (*Store)(nil)
-	_ stores.Swapper   = (*Store)(nil)
-	_ stores.TTLLoader = (*Store)(nil)
-)

@@ -12,11 +12,6 @@ import (
 	"github.com/ginsession/ginsession/stores"
 )
 
-// The per-user index lives in a table of its own beside the session table,
-// which stays exactly Django's, so a Django site can keep sharing it. A
-// listing joins the two: an entry shows only while its session's row is
-// live, and a session never outlives its row because of an entry.
-
 // DefaultIndexTable is the conventional name of the index table beside
 // Django's django_session.
 const DefaultIndexTable = "ginsession_user_session"

@@ -226,16 +226,17 @@ func Schema(d Dialect, table string) ([]string, error) {
 
 // IndexSchema returns the DDL statements that create the index table
 // table for dialect d, idempotently. User ids and keys compare byte for
-// byte (utf8mb4_bin on MySQL), whatever the database's collation.
+// byte, whatever the database's collation: on MySQL and MariaDB the user id
+// is varbinary, since even utf8mb4_bin ignores trailing spaces there.
 func IndexSchema(d Dialect, table string) ([]string, error) {
 	if err := checkDDL(d, table); err != nil {
 		return nil, err
 	}
-	bin, ts := "", d.sql().ts
+	user, bin, ts := "varchar(255)", "", d.sql().ts
 	if d == MySQL {
-		bin = " COLLATE utf8mb4_bin"
+		user, bin = "varbinary(255)", " COLLATE utf8mb4_bin"
 	}
-	cols := d.quote(table) + " (`user_id` varchar(255)" + bin + " NOT NULL, `session_key` varchar(40)" + bin + " NOT NULL, " +
+	cols := d.quote(table) + " (`user_id` " + user + " NOT NULL, `session_key` varchar(40)" + bin + " NOT NULL, " +
 		"`created` " + ts + " NOT NULL, `last_active` " + ts + " NOT NULL, " +
 		"`user_agent` text NOT NULL, `ip` text NOT NULL, `backend` text NOT NULL, PRIMARY KEY (`user_id`, `session_key`)"
 	idx := d.quote(indexName(table, "session_key", d.sql().maxName))

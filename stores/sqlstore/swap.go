@@ -10,12 +10,8 @@ import (
 )
 
 // CompareAndSwap implements stores.Swapper with one UPDATE of the live row
-// whose session_data is, byte for byte, what old is stored as: the
-// database makes the compare and the write one step against every other
-// client. Only when the UPDATE changes no row does a SELECT tell a
-// vanished record (stores.ErrNotFound) from a changed one (the current
-// data, with stores.ErrConflict); so does MySQL's count of an unchanged
-// row, which the SELECT shows to be a success.
+// whose session_data is, byte for byte, what old is stored as (see the
+// package doc's Conditional writes).
 func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
 	if err := stores.CheckKey(key); err != nil {
 		return nil, fmt.Errorf("sqlstore: compare and swap: %w", err)

@@ -36,6 +36,7 @@ func Index(t *testing.T, newStore Factory) {
 		{"RemoveIsIdempotentAndTakesSeveralKeys", testIndexRemove},
 		{"ClearExpiredKeepsLiveEntries", testIndexClearExpired},
 		{"UserIDsAreOpaqueBytes", testIndexUserIDs},
+		{"UserIDsCompareByteForByte", testIndexUserIDsExact},
 		{"InvalidKeysAndUserIDsAreRefused", testIndexInvalid},
 		{"TwentyGoroutinesAddAndRemoveAtOnce", testIndexConcurrent},
 		{"AnEntryKeepsNoRecordAlive", testIndexKeepsNothingAlive},
@@ -312,6 +313,27 @@ func testIndexUserIDs(t *testing.T, s IndexStore) {
 	}
 	for id, k := range keys {
 		wantKeys(t, s, id, k)
+	}
+}
+
+// testIndexUserIDsExact: an id that a collation would fold into another
+// (trailing space, case, Unicode normalisation) neither lists nor ends
+// that other user's sessions.
+func testIndexUserIDsExact(t *testing.T, s IndexStore) {
+	suffix := stores.NewKey()[:6]
+	bob := "bob\u00e9" + suffix
+	e := liveSession(t, s, bob)
+	for _, other := range []string{bob + " ", bob + "  ", bob + "\t", " " + bob, strings.ToUpper(bob), "Bob\u00e9" + suffix, "bobe\u0301" + suffix} {
+		if l := list(t, s, other); len(l) != 0 {
+			t.Errorf("IndexList(%q) lists %v, the sessions of %q", other, redactAll(keysOf(l)), bob)
+		}
+		if err := s.IndexTouch(ctx(t), other, e.Key, time.Now(), later()); !errors.Is(err, stores.ErrNotFound) {
+			t.Errorf("IndexTouch(%q) of %q's key = %v, want ErrNotFound", other, bob, err)
+		}
+		if err := s.IndexRemove(ctx(t), other, e.Key); err != nil {
+			t.Fatal(err)
+		}
+		wantKeys(t, s, bob, e.Key)
 	}
 }
 

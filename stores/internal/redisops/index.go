@@ -23,28 +23,63 @@ import (
 // latest expiry the middleware gave, which covers every session it lists,
 // so a user who never looks leaves nothing behind for long.
 
-// KEYS[1] the user's hash; ARGV[1] key; ARGV[2] details; ARGV[3] last activity; ARGV[4] PX ms
+// indexAddScript records an entry. With a cap (ARGV[5] > 0) it first
+// counts the user's other entries, then refuses, or evicts the least
+// recently active: Redis runs the script alone, so concurrent logins of one
+// user are counted one after the other. The caller first drops the entries
+// of records that are gone (IndexList); one that lapses between the two
+// still counts, which can refuse a login early but never admit one too many.
+//
+//	KEYS[1] the user's hash; ARGV[1] key; ARGV[2] details; ARGV[3] last
+//	activity; ARGV[4] PX ms; ARGV[5] the cap, 0 for none; ARGV[6] "true" to
+//	evict. Returns {0} when refused, else {1, evicted keys...}.
 var indexAddScript = newScript(`
+local out = {1}
+local max = tonumber(ARGV[5])
+if max > 0 then
+	local h = redis.call('HGETALL', KEYS[1])
+	local f = {}
+	for i = 1, #h, 2 do f[h[i]] = h[i + 1] end
+	local live = {}
+	for name, val in pairs(f) do
+		if string.sub(name, 1, 2) == 'e:' then
+			local k = string.sub(name, 3)
+			if k ~= ARGV[1] then
+				local ok, d = pcall(cjson.decode, val)
+				local c = 0
+				if ok and type(d) == 'table' and tonumber(d.c) then c = tonumber(d.c) end
+				table.insert(live, {k, tonumber(f['a:' .. k]) or 0, c})
+			end
+		end
+	end
+	local over = #live - (max - 1)
+	if over > 0 then
+		if ARGV[6] ~= 'true' then
+			return {0}
+		end
+		table.sort(live, function(x, y)
+			if x[2] ~= y[2] then return x[2] < y[2] end
+			if x[3] ~= y[3] then return x[3] < y[3] end
+			return x[1] < y[1]
+		end)
+		for i = 1, over do
+			redis.call('HDEL', KEYS[1], 'e:' .. live[i][1], 'a:' .. live[i][1])
+			table.insert(out, live[i][1])
+		end
+	end
+end
 redis.call('HSET', KEYS[1], 'e:' .. ARGV[1], ARGV[2], 'a:' .. ARGV[1], ARGV[3])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then
 	redis.call('PEXPIRE', KEYS[1], ARGV[4])
 end
-return 1
+return out
 `)
 
-// KEYS[1] the user's hash; ARGV[1] key; ARGV[2] last activity; ARGV[3] PX ms
-var indexTouchScript = newScript(`
-if redis.call('HEXISTS', KEYS[1], 'e:' .. ARGV[1]) == 0 then
-	return 0
-end
-redis.call('HSET', KEYS[1], 'a:' .. ARGV[1], ARGV[2])
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then
-	redis.call('PEXPIRE', KEYS[1], ARGV[3])
-end
-return 1
-`)
-
-// KEYS[1] the user's hash; ARGV[1] old key; ARGV[2] new key; ARGV[3] last activity; ARGV[4] PX ms
+// indexMoveScript renames an entry and notes its activity; IndexTouch is a
+// move to the same key.
+//
+//	KEYS[1] the user's hash; ARGV[1] old key; ARGV[2] new key; ARGV[3] last
+//	activity; ARGV[4] PX ms
 var indexMoveScript = newScript(`
 local e = redis.call('HGET', KEYS[1], 'e:' .. ARGV[1])
 if not e then
@@ -99,45 +134,75 @@ func (s *Store) CheckIndex() error { return nil }
 
 // IndexAdd implements stores.Indexer with one script on the user's hash.
 func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry) error {
+	_, err := s.indexAdd(ctx, userID, e, 0, false)
+	return err
+}
+
+// IndexAddLimited implements stores.LimitedIndexer with a listing, which
+// drops dead entries, then one script on the user's hash.
+func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.IndexEntry, max int, evict bool) ([]string, error) {
+	if max < 1 {
+		return nil, fmt.Errorf("%s: index add: a limit of %d sessions admits nobody", s.name, max)
+	}
+	return s.indexAdd(ctx, userID, e, max, evict)
+}
+
+// indexAdd is IndexAdd with no cap (max 0), else IndexAddLimited.
+func (s *Store) indexAdd(ctx context.Context, userID string, e stores.IndexEntry, max int, evict bool) ([]string, error) {
 	if err := s.checkIndexArgs("add", userID, e.Key); err != nil {
-		return err
+		return nil, err
 	}
 	d, err := json.Marshal(details{Created: e.Created.UnixMicro(), UserAgent: e.UserAgent, IP: e.IP, Backend: e.Backend})
 	if err != nil {
-		return fmt.Errorf("%s: index add: %w", s.name, err)
+		return nil, fmt.Errorf("%s: index add: %w", s.name, err)
 	}
-	if _, err := s.run(ctx, indexAddScript, s.ukey(userID), e.Key, d, micros(e.LastActive), s.indexPX(e.Expiry)); err != nil {
-		return s.fail("index add", e.Key, err)
+	if max > 0 {
+		if _, err := s.IndexList(ctx, userID); err != nil {
+			return nil, err
+		}
 	}
-	return nil
+	v, err := s.eval(ctx, indexAddScript, []string{s.ukey(userID)}, e.Key, d, micros(e.LastActive), s.indexPX(e.Expiry), max, strconv.FormatBool(evict))
+	if err != nil {
+		return nil, s.fail("index add", e.Key, err)
+	}
+	r, ok := v.([]any)
+	if !ok || len(r) == 0 {
+		return nil, s.fail("index add", e.Key, fmt.Errorf("script: %w %T", errReply, v))
+	}
+	if n, _ := r[0].(int64); n == 0 {
+		return nil, s.fail("index add", e.Key, stores.ErrSessionLimit)
+	}
+	var evicted []string
+	for _, x := range r[1:] {
+		k, ok := x.(string)
+		if !ok || !stores.ValidKey(k) {
+			return nil, s.fail("index add", e.Key, fmt.Errorf("script: %w %T", errReply, x))
+		}
+		evicted = append(evicted, k)
+	}
+	return evicted, nil
 }
 
 // IndexTouch implements stores.Indexer with one script on the user's hash.
 func (s *Store) IndexTouch(ctx context.Context, userID, key string, lastActive, expiry time.Time) error {
-	if err := s.checkIndexArgs("touch", userID, key); err != nil {
-		return err
-	}
-	n, err := s.run(ctx, indexTouchScript, s.ukey(userID), key, micros(lastActive), s.indexPX(expiry))
-	if err != nil {
-		return s.fail("index touch", key, err)
-	}
-	if n == 0 {
-		return s.fail("index touch", key, stores.ErrNotFound)
-	}
-	return nil
+	return s.indexMove(ctx, "touch", userID, key, key, lastActive, expiry)
 }
 
 // IndexMove implements stores.Indexer with one script on the user's hash.
 func (s *Store) IndexMove(ctx context.Context, userID, oldKey, newKey string, lastActive, expiry time.Time) error {
-	if err := s.checkIndexArgs("move", userID, oldKey, newKey); err != nil {
+	return s.indexMove(ctx, "move", userID, oldKey, newKey, lastActive, expiry)
+}
+
+func (s *Store) indexMove(ctx context.Context, op, userID, oldKey, newKey string, lastActive, expiry time.Time) error {
+	if err := s.checkIndexArgs(op, userID, oldKey, newKey); err != nil {
 		return err
 	}
 	n, err := s.run(ctx, indexMoveScript, s.ukey(userID), oldKey, newKey, micros(lastActive), s.indexPX(expiry))
-	if err != nil {
-		return s.fail("index move", oldKey, err)
+	if err == nil && n == 0 {
+		err = stores.ErrNotFound
 	}
-	if n == 0 {
-		return s.fail("index move", oldKey, stores.ErrNotFound)
+	if err != nil {
+		return s.fail("index "+op, oldKey, err)
 	}
 	return nil
 }
@@ -240,4 +305,4 @@ func pairs(v any) (map[string]string, error) {
 	return out, nil
 }
 
-var _ stores.Indexer = (*Store)(nil)
+var _ stores.LimitedIndexer = (*Store)(nil)

@@ -29,6 +29,39 @@ const MaxPrefix = 512
 // give one: func(ctx, args...) { return client.Do(ctx, args...).Result() }.
 type Do func(ctx context.Context, args ...any) (any, error)
 
+// Pipe sends two commands in one round trip, as a pipeline (not a
+// transaction: another client's command may come between them), and
+// returns each one's reply as Do would; [PipeOf] makes one. LoadWithTTL
+// needs no more than two.
+type Pipe func(ctx context.Context, first, second []any) (Reply, Reply)
+
+// Reply is one pipelined command's reply and error, as Do returns them.
+type Reply struct {
+	Val any
+	Err error
+}
+
+// PipeOf is the Pipe of a go-redis client of either major, given its
+// Pipeline method, its Cmd type and how to run a pipeline:
+//
+//	redisops.PipeOf[*redis.Cmd](client.Pipeline, func(p redis.Pipeliner, ctx context.Context) { p.Exec(ctx) })
+//
+// Each command keeps its own reply and error, redis.Nil included; the one
+// exec returns is the first of those, so it is not needed. Under Cluster
+// both commands go to their key's node: one round trip.
+func PipeOf[C interface{ Result() (any, error) }, P interface {
+	Do(ctx context.Context, args ...any) C
+}](pipeline func() P, exec func(P, context.Context)) Pipe {
+	return func(ctx context.Context, first, second []any) (ra, rb Reply) {
+		p := pipeline()
+		a, b := p.Do(ctx, first...), p.Do(ctx, second...)
+		exec(p, ctx)
+		ra.Val, ra.Err = a.Result()
+		rb.Val, rb.Err = b.Result()
+		return ra, rb
+	}
+}
+
 // Store is a stores.Store on a Client. It is safe for concurrent use.
 type Store struct {
 	do     Do
@@ -55,15 +88,28 @@ func (c *Config) SetClock(name string, now func() time.Time) error {
 	return nil
 }
 
-// SetPrefix is WithPrefix's work: the prefix, checked with CheckPrefix.
+// SetPrefix is WithPrefix's work: the prefix, at most MaxPrefix bytes.
 func (c *Config) SetPrefix(name, p string) error {
+	if len(p) > MaxPrefix {
+		return fmt.Errorf("%s: WithPrefix: %d bytes is too long (at most %d)", name, len(p), MaxPrefix)
+	}
 	c.prefix = p
-	return CheckPrefix(name, p)
+	return nil
 }
 
 // New returns a store that sends its commands with do (and pipelines with
 // pipe), whose errors start with name, configured by opts (each package's
 // Option type).
+//
+// Each command gets its context's deadline and values but not its
+// cancellation (a context whose Done is nil), and is not sent once its
+// context has ended. go-redis bounds each socket read and write by the
+// deadline, so a call still ends by then, and v8 runs a command in the
+// calling goroutine only when Done is nil: for any other context it starts
+// a goroutine per command to watch it. The cost: a call whose caller gave
+// up meanwhile (a request whose client went away) runs on until Redis
+// answers or the deadline passes (the client's ReadTimeout, when the
+// context has none).
 func New[O ~func(*Config) error](name string, do Do, pipe Pipe, nilErr error, opts []O) (*Store, error) {
 	c := Config{prefix: DefaultPrefix, now: time.Now}
 	for _, o := range opts {
@@ -71,38 +117,37 @@ func New[O ~func(*Config) error](name string, do Do, pipe Pipe, nilErr error, op
 			return nil, err
 		}
 	}
-	return &Store{do: do, pipe: pipe, nilErr: nilErr, name: name, prefix: c.prefix, now: c.now}, nil
+	s := &Store{nilErr: nilErr, name: name, prefix: c.prefix, now: c.now}
+	s.do = func(ctx context.Context, args ...any) (any, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return do(deadlineOnly{ctx}, args...)
+	}
+	s.pipe = func(ctx context.Context, first, second []any) (Reply, Reply) {
+		if err := ctx.Err(); err != nil {
+			return Reply{Err: err}, Reply{Err: err}
+		}
+		return pipe(deadlineOnly{ctx}, first, second)
+	}
+	return s, nil
 }
+
+// deadlineOnly is a context's deadline and values without its
+// cancellation: Done is nil and Err nil.
+type deadlineOnly struct{ context.Context }
+
+func (deadlineOnly) Done() <-chan struct{} { return nil }
+func (deadlineOnly) Err() error            { return nil }
 
 // errReply is a reply of a type the command never sends: a client or proxy
 // that is not Redis.
 var errReply = errors.New("unexpected reply type")
 
-// get sends GET and returns the record's data; found is false for a nil
-// reply.
-func (s *Store) get(ctx context.Context, key string) (data []byte, found bool, err error) {
-	v, err := s.do(ctx, "get", key)
-	if err != nil {
-		if err == s.nilErr {
-			return nil, false, nil
-		}
-		return nil, false, err
-	}
-	str, ok := v.(string)
-	if !ok {
-		return nil, false, fmt.Errorf("GET: %w %T", errReply, v)
-	}
-	return []byte(str), true, nil
-}
-
-// set sends SET key data PX ms, with NX or XX when cond is given; set is
-// false for a nil reply (the condition did not hold).
-func (s *Store) set(ctx context.Context, key string, data []byte, ms, cond string) (set bool, err error) {
-	if cond == "" {
-		_, err = s.do(ctx, "set", key, data, "px", ms)
-	} else {
-		_, err = s.do(ctx, "set", key, data, "px", ms, cond)
-	}
+// set sends SET key data PX ms, then cond (NX or XX) if given; set is false
+// for a nil reply (the condition did not hold).
+func (s *Store) set(ctx context.Context, key string, data []byte, ms string, cond ...any) (set bool, err error) {
+	_, err = s.do(ctx, append([]any{"set", s.rkey(key), data, "px", ms}, cond...)...)
 	if err == s.nilErr {
 		return false, nil
 	}
@@ -122,14 +167,6 @@ func (s *Store) count(ctx context.Context, args ...any) (int64, error) {
 	return n, nil
 }
 
-// CheckPrefix returns an error naming the problem when p cannot be a prefix.
-func CheckPrefix(name, p string) error {
-	if len(p) > MaxPrefix {
-		return fmt.Errorf("%s: WithPrefix: %d bytes is too long (at most %d)", name, len(p), MaxPrefix)
-	}
-	return nil
-}
-
 // Prefix returns the prefix of the store's Redis keys.
 func (s *Store) Prefix() string { return s.prefix }
 
@@ -142,6 +179,14 @@ func (s *Store) rkey(key string) string { return s.prefix + key }
 // characters: enough to correlate, never enough to hijack the session.
 func (s *Store) fail(op, key string, err error) error {
 	return fmt.Errorf("%s: %s %s: %w", s.name, op, stores.Redact(key), err)
+}
+
+// checkKey is the error of a write given a key that breaks the key rules.
+func (s *Store) checkKey(op, key string) error {
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("%s: %s: %w", s.name, op, err)
+	}
+	return nil
 }
 
 // PX returns the time from now until expiry in whole milliseconds, rounded
@@ -175,93 +220,43 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	if err := stores.CheckKey(key); err != nil {
 		return nil, fmt.Errorf("%s: load: %w (%w)", s.name, stores.ErrNotFound, err)
 	}
-	data, found, err := s.get(ctx, s.rkey(key))
-	if err != nil {
+	v, err := s.do(ctx, "get", s.rkey(key))
+	if err == s.nilErr {
+		return nil, stores.ErrNotFound
+	} else if err != nil {
 		return nil, s.fail("load", key, err)
 	}
-	if !found {
-		return nil, stores.ErrNotFound
+	str, ok := v.(string)
+	if !ok {
+		return nil, s.fail("load", key, fmt.Errorf("GET: %w %T", errReply, v))
 	}
-	return data, nil
+	return []byte(str), nil
 }
 
-// Create implements stores.Store with one SET ... PX ms NX.
+// Create implements stores.Store with one SET ... PX ms NX. For an expiry
+// already past there is nothing to write, but a taken key is still taken:
+// one EXISTS.
 func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("%s: create: %w", s.name, err)
-	}
-	ms, ok := PX(s.now(), expiry)
-	if !ok {
-		// Born expired: nothing to write, but a taken key is still taken.
-		n, err := s.count(ctx, "exists", s.rkey(key))
-		if err != nil {
-			return s.fail("create", key, err)
-		}
-		if n > 0 {
-			return s.fail("create", key, stores.ErrExists)
-		}
-		return nil
-	}
-	set, err := s.set(ctx, s.rkey(key), data, ms, "nx")
-	if err != nil {
-		return s.fail("create", key, err)
-	}
-	if !set {
-		return s.fail("create", key, stores.ErrExists)
-	}
-	return nil
+	return s.write("create", key, expiry, stores.ErrExists,
+		func(ms string) (bool, error) { return s.set(ctx, key, data, ms, "nx") },
+		func() (bool, error) { n, err := s.count(ctx, "exists", s.rkey(key)); return n == 0, err })
 }
 
 // Update implements stores.Store with one SET ... PX ms XX, which never
-// brings back a record that was deleted or has expired.
+// brings back a record that was deleted or has expired (DEL for an expiry
+// already past).
 func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("%s: update: %w", s.name, err)
-	}
-	ms, ok := PX(s.now(), expiry)
-	if !ok {
-		return s.expireNow(ctx, "update", key)
-	}
-	set, err := s.set(ctx, s.rkey(key), data, ms, "xx")
-	if err != nil {
-		return s.fail("update", key, err)
-	}
-	if !set {
-		return s.fail("update", key, stores.ErrNotFound)
-	}
-	return nil
+	return s.write("update", key, expiry, stores.ErrNotFound,
+		func(ms string) (bool, error) { return s.set(ctx, key, data, ms, "xx") }, s.del(ctx, key))
 }
 
-// Touch implements stores.Toucher with one PEXPIRE.
+// Touch implements stores.Toucher with one PEXPIRE (DEL for an expiry
+// already past).
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("%s: touch: %w", s.name, err)
-	}
-	ms, ok := PX(s.now(), expiry)
-	if !ok {
-		return s.expireNow(ctx, "touch", key)
-	}
-	n, err := s.count(ctx, "pexpire", s.rkey(key), ms)
-	if err != nil {
-		return s.fail("touch", key, err)
-	}
-	if n == 0 {
-		return s.fail("touch", key, stores.ErrNotFound)
-	}
-	return nil
-}
-
-// expireNow is Update or Touch to an expiry already past: the record goes,
-// and a record that was not there is ErrNotFound as for any update.
-func (s *Store) expireNow(ctx context.Context, op, key string) error {
-	n, err := s.count(ctx, "del", s.rkey(key))
-	if err != nil {
-		return s.fail(op, key, err)
-	}
-	if n == 0 {
-		return s.fail(op, key, stores.ErrNotFound)
-	}
-	return nil
+	return s.write("touch", key, expiry, stores.ErrNotFound, func(ms string) (bool, error) {
+		n, err := s.count(ctx, "pexpire", s.rkey(key), ms)
+		return n > 0, err
+	}, s.del(ctx, key))
 }
 
 // Set stores a record whether or not one exists, with one SET ... PX ms (or
@@ -270,26 +265,45 @@ func (s *Store) expireNow(ctx context.Context, op, key string) error {
 // (stores/cachedstore) uses it to refresh its cache after the database has
 // accepted a write, and to write its tombstones.
 func (s *Store) Set(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("%s: set: %w", s.name, err)
+	return s.write("set", key, expiry, nil,
+		func(ms string) (bool, error) { return s.set(ctx, key, data, ms) }, s.del(ctx, key))
+}
+
+// write is the write op on key: ahead(ms) for an expiry ms milliseconds
+// ahead, past() for one already past (Redis rejects a PX that is not
+// positive); either reporting false is the error miss, when not nil.
+func (s *Store) write(op, key string, expiry time.Time, miss error, ahead func(ms string) (bool, error), past func() (bool, error)) error {
+	if err := s.checkKey(op, key); err != nil {
+		return err
 	}
-	ms, ok := PX(s.now(), expiry)
-	if !ok {
-		if _, err := s.count(ctx, "del", s.rkey(key)); err != nil {
-			return s.fail("set", key, err)
-		}
-		return nil
+	var done bool
+	var err error
+	if ms, ok := PX(s.now(), expiry); ok {
+		done, err = ahead(ms)
+	} else {
+		done, err = past()
 	}
-	if _, err := s.set(ctx, s.rkey(key), data, ms, ""); err != nil {
-		return s.fail("set", key, err)
+	if err == nil && !done {
+		err = miss
+	}
+	if err != nil {
+		return s.fail(op, key, err)
 	}
 	return nil
 }
 
+// del is a DEL of key that reports whether there was a record.
+func (s *Store) del(ctx context.Context, key string) func() (bool, error) {
+	return func() (bool, error) {
+		n, err := s.count(ctx, "del", s.rkey(key))
+		return n > 0, err
+	}
+}
+
 // Delete implements stores.Store with one DEL.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("%s: delete: %w", s.name, err)
+	if err := s.checkKey("delete", key); err != nil {
+		return err
 	}
 	if _, err := s.count(ctx, "del", s.rkey(key)); err != nil {
 		return s.fail("delete", key, err)
@@ -318,4 +332,6 @@ var (
 	_ stores.Store     = (*Store)(nil)
 	_ stores.Toucher   = (*Store)(nil)
 	_ stores.TTLLoader = (*Store)(nil)
+	_ stores.Swapper   = (*Store)(nil)
+	_ stores.Indexer   = (*Store)(nil)
 )

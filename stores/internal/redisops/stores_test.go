@@ -374,7 +374,7 @@ func (c *callerConn) Write(b []byte) (int, error) {
 // a pipeline, a script) with a context that can be cancelled and has a
 // deadline, as a request's store call has: neither store has its client
 // start a goroutine for it (go-redis v8 would for such a context, were it
-// handed one: redisops.Bounded hands it the deadline alone).
+// handed one: redisops.New hands it the deadline alone).
 func TestCommandsRunOnTheCallersGoroutine(t *testing.T) {
 	eachClient(t, func(t *testing.T, c client) {
 		conn := new(callerConn)
