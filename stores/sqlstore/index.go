@@ -85,12 +85,8 @@ func (s *Store) IndexTouch(ctx context.Context, userID, key string, lastActive, 
 		return err
 	}
 	n, err := s.exec(ctx, opIndexTouch, s.timeArg(lastActive), userID, key)
-	ok := false
-	if err == nil {
-		ok, err = s.updated(ctx, n, opIndexHas, userID, key)
-	}
-	if err == nil && !ok {
-		err = stores.ErrNotFound
+	if err == nil && n == 0 {
+		err = s.gone(ctx, opIndexHas, userID, key)
 	}
 	if err != nil {
 		return fmt.Errorf("sqlstore: index touch %s: %w", stores.Redact(key), err)

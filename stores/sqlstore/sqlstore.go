@@ -365,15 +365,17 @@ func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
 	return res.RowsAffected()
 }
 
-// updated reports whether an UPDATE that counted n rows found its row.
-// MySQL counts only rows it changed, so there zero rows (the values were
-// already the same, or the row is gone) is told apart by query o;
-// PostgreSQL and SQLite count the rows matched.
-func (s *Store) updated(ctx context.Context, n int64, o op, args ...any) (bool, error) {
-	if n > 0 || s.dialect != MySQL {
-		return n > 0, nil
+// gone returns stores.ErrNotFound for an UPDATE that counted no row. MySQL
+// counts only rows it changed, so there zero rows (the values were already
+// the same, or the row is gone) is told apart by query o; PostgreSQL and
+// SQLite count the rows matched.
+func (s *Store) gone(ctx context.Context, o op, args ...any) error {
+	if s.dialect == MySQL {
+		if ok, err := s.has(ctx, o, args...); ok || err != nil {
+			return err
+		}
 	}
-	return s.has(ctx, o, args...)
+	return stores.ErrNotFound
 }
 
 // timeArg converts an instant to the query argument for expire_date,
@@ -470,7 +472,7 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 		return fmt.Errorf("sqlstore: create: %w", err)
 	}
 	_, err := s.exec(ctx, opCreate, key, s.dataArg(storedForm(data)), s.timeArg(expiry))
-	if isDuplicate(err) {
+	if err != nil && isDuplicate(err) {
 		err = stores.ErrExists
 	}
 	return s.written(ctx, "create", key, err)
@@ -488,27 +490,24 @@ func (s *Store) written(ctx context.Context, op, key string, err error) error {
 // Update implements stores.Store with one UPDATE of the live row; a row
 // that is gone or expired is stores.ErrNotFound.
 func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	return s.update(ctx, "update", key, opUpdate, s.dataArg(storedForm(data)), s.timeArg(expiry))
+	now := s.timeArg(s.now())
+	return s.update(ctx, "update", key, now, opUpdate, s.dataArg(storedForm(data)), s.timeArg(expiry), key, now)
 }
 
 // Touch implements stores.Toucher with one UPDATE of expire_date alone.
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
-	return s.update(ctx, "touch", key, opTouch, s.timeArg(expiry))
+	now := s.timeArg(s.now())
+	return s.update(ctx, "touch", key, now, opTouch, s.timeArg(expiry), key, now)
 }
 
-// update runs o, an UPDATE of the live row under key given set and then
-// the key and the current time.
-func (s *Store) update(ctx context.Context, what, key string, o op, set ...any) error {
+// update runs o, an UPDATE of the live row under key at now.
+func (s *Store) update(ctx context.Context, what, key string, now any, o op, args ...any) error {
 	if err := stores.CheckKey(key); err != nil {
 		return fmt.Errorf("sqlstore: %s: %w", what, err)
 	}
-	now := s.timeArg(s.now())
-	n, err := s.exec(ctx, o, append(set, key, now)...)
-	if err == nil {
-		var ok bool
-		if ok, err = s.updated(ctx, n, opExists, key, now); err == nil && !ok {
-			err = stores.ErrNotFound
-		}
+	n, err := s.exec(ctx, o, args...)
+	if err == nil && n == 0 {
+		err = s.gone(ctx, opExists, key, now)
 	}
 	return s.written(ctx, what, key, err)
 }
@@ -583,8 +582,6 @@ func isDuplicate(err error) bool {
 	// modernc.org/sqlite's *sqlite.Error has Code() with the extended code.
 	var lite interface{ Code() int }
 	switch {
-	case err == nil:
-		return false
 	case errors.As(err, &me):
 		return me.Number == 1062
 	case errors.As(err, &st):
