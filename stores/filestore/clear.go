@@ -23,9 +23,6 @@ import (
 // returns the context's error between batches; a file it cannot remove does
 // not stop the sweep, and the first such error is returned at the end.
 func (s *Store) ClearExpired(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("filestore: clear expired: %w", err)
-	}
 	d, err := os.Open(s.dir)
 	if err != nil {
 		return fmt.Errorf("filestore: clear expired: %w", err)
@@ -75,26 +72,12 @@ func (s *Store) removeExpired(ctx context.Context, key string) error {
 	} else if live {
 		return nil // most files: no lock needed to leave them be
 	}
-	release, err := s.acquire(ctx, key)
-	if err != nil {
-		return fmt.Errorf("filestore: clear expired: %w", err)
-	}
-	defer release()
-	h, err := s.lockRecord(ctx, path)
-	if errors.Is(err, errGone) {
-		return nil
-	}
-	if err != nil {
-		return s.fail("clear expired", err)
-	}
-	defer h.unlock()
-	if s.live(h.fi, s.now()) {
-		return nil
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return s.fail("clear expired", err)
-	}
-	return nil
+	return s.withLock(ctx, "clear expired", key, func(h *held) error {
+		if h == nil || s.live(h.fi, s.now()) {
+			return nil
+		}
+		return s.failed("clear expired", removeMissingOK(path))
+	})
 }
 
 // removeStaleTemp deletes a temporary file created more than staleTempAge
@@ -120,9 +103,5 @@ func (s *Store) removeStaleTemp(e fs.DirEntry, suffix string) error {
 	if time.Since(created) < staleTempAge {
 		return nil
 	}
-	err := os.Remove(filepath.Join(s.dir, e.Name()))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return s.fail("clear expired", err)
-	}
-	return nil
+	return s.failed("clear expired", removeMissingOK(filepath.Join(s.dir, e.Name())))
 }

@@ -41,31 +41,17 @@
 //
 // Update is update-only: it checks that a live record is there and then
 // renames the temporary file over it, holding the record's lock from the
-// check to the rename. Touch, Delete, CompareAndSwap, CompareAndDelete,
-// Create over an expired record and ClearExpired hold the same lock, so a
-// concurrent logout is never undone and a compare-and-swap is atomic.
-//
-// The lock holds between processes too, where flock(2) exists (Linux,
-// macOS, the BSDs): it is an exclusive flock on the record file itself,
-// taken again when a writer finds the name moved on to a newer file while
-// it waited, so no lock file is ever made or left behind. Within a process
-// a semaphore per key (of 64, by hash) comes first, and waiting for either
-// ends with the caller's context. Elsewhere (Windows) the lock holds within
-// one process only, and a Delete by another process landing between an
-// Update's check and rename is undone by the rename. Locks are advisory:
-// Django's file engine takes none, so a Django process writing the same
-// files is not excluded (it has the same window itself). flock is only as
-// good as the file system's: local disks are, some network file systems
-// are not.
-//
-// # Conditional writes
-//
-// The store is a [stores.Swapper]. CompareAndSwap writes the new record to
-// a temporary file first, then, under the record's lock, reads the live
-// file, compares its data byte for byte with what the caller loaded and
-// renames the new file over it; CompareAndDelete removes the file instead.
-// A missing or expired file is stores.ErrNotFound, other data its copy with
-// stores.ErrConflict.
+// check to the rename. Every other write of an existing record
+// (CompareAndSwap among them) holds the same lock, so a concurrent logout
+// is never undone and a compare-and-swap is atomic. The lock holds between
+// processes too where flock(2) exists (Linux, macOS, the BSDs; see
+// lock.go), and waiting for it ends with the caller's context. Elsewhere
+// (Windows) the lock holds within one process only, and a Delete by another
+// process landing between an Update's check and rename is undone by the
+// rename. Locks are advisory: Django's file engine takes none, so a Django
+// process writing the same files is not excluded (it has the same window
+// itself). flock is only as good as the file system's: local disks are,
+// some network file systems are not.
 //
 // # Directory
 //
@@ -179,6 +165,15 @@ func (s *Store) DjangoOption() string {
 		return ""
 	}
 	return "filestore.WithDjangoMtime"
+}
+
+// WithClock sets where the store reads the current time, against which a
+// file's expiry (its mtime) is compared. Optional. Default value is
+// time.Now; tests pass a clock they move (and the same one to
+// ginsession.WithClock), so nothing sleeps. Temporary files a crashed write
+// left behind are still judged by their real age. New refuses nil.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) { c.now = now }
 }
 
 // New returns a Store keeping files in dir. It fails, with a message that
@@ -364,8 +359,8 @@ func (s *Store) syncDir() error {
 	return err
 }
 
-// fail wraps err with the operation's name, shortening any session file
-// name in it so the full key never reaches a log.
+// fail wraps err with the operation's name, shortening any session or
+// index entry file name in it so the full key never reaches a log.
 func (s *Store) fail(op string, err error) error {
 	var pe *fs.PathError
 	var le *os.LinkError
@@ -383,7 +378,21 @@ func (s *Store) redact(path string) string {
 	if rest, ok := strings.CutPrefix(name, s.prefix); ok && len(rest) > stores.RedactedLength {
 		return dir + s.prefix + stores.Redact(rest)
 	}
+	if stores.ValidKey(name) { // an index entry (index.go)
+		return dir + stores.Redact(name)
+	}
 	return path
+}
+
+// check is what every call checks first: ctx is not done and key is valid.
+func check(ctx context.Context, op, key string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("filestore: %s: %w", op, err)
+	}
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("filestore: %s: %w", op, err)
+	}
+	return nil
 }
 
 // Load returns the data of the live record under key, or stores.ErrNotFound
@@ -465,11 +474,8 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 // holds key, replaces an expired one, and returns an error wrapping
 // stores.ErrInvalidKey for a key that breaks the key rules.
 func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("filestore: create: %w", err)
-	}
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("filestore: create: %w", err)
+	if err := check(ctx, "create", key); err != nil {
+		return err
 	}
 	tmp, err := s.writeTemp(key, data, expiry)
 	if err != nil {
@@ -484,83 +490,87 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 	for range 8 {
 		err := os.Link(tmp, target)
 		if err == nil {
-			if err := s.syncDir(); err != nil {
-				return s.fail("create", err)
-			}
-			return nil
+			err = s.syncDir()
 		}
 		if !errors.Is(err, fs.ErrExist) {
-			return s.fail("create", err)
+			return s.failed("create", err)
 		}
-		if err := s.removeIfExpired(ctx, key, target); err != nil {
+		if err := s.withLock(ctx, "create", key, s.removeIfExpired(key, target)); err != nil {
 			return err
 		}
 	}
 	return stores.ErrExists
 }
 
-// removeIfExpired clears an expired file out of Create's way, holding the
+// failed is fail for an error that may be nil.
+func (s *Store) failed(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return s.fail(op, err)
+}
+
+// removeIfExpired clears an expired file out of Create's way, under the
 // record's lock. It returns stores.ErrExists when the file is live, and nil
 // when the name is free to try again. A writer that takes no lock (Django)
 // may replace the file between the look and the removal, so the file is
 // first renamed aside, which claims exactly one inode, and put back if it
 // turns out to be live.
-func (s *Store) removeIfExpired(ctx context.Context, key, target string) error {
-	release, err := s.acquire(ctx, key)
-	if err != nil {
-		return fmt.Errorf("filestore: create: %w", err)
-	}
-	defer release()
-	h, err := s.lockRecord(ctx, target)
-	if errors.Is(err, errGone) {
+func (s *Store) removeIfExpired(key, target string) func(h *held) error {
+	return func(h *held) error {
+		if h == nil {
+			return nil
+		}
+		if s.live(h.fi, s.now()) {
+			return stores.ErrExists
+		}
+		aside := s.tempName(key)
+		if err := os.Rename(target, aside); errors.Is(err, fs.ErrNotExist) {
+			return nil
+		} else if err != nil {
+			return s.fail("create", err)
+		}
+		defer os.Remove(aside)
+		if live, _ := s.liveFile(aside); live {
+			// A live record took the expired one's place meanwhile: restore
+			// it. Should yet another record have appeared, that one stays and
+			// the one set aside is lost, a race between three creators of one
+			// key.
+			_ = os.Link(aside, target)
+			return stores.ErrExists
+		}
 		return nil
 	}
-	if err != nil {
-		return s.fail("create", err)
-	}
-	defer h.unlock()
-	if s.live(h.fi, s.now()) {
-		return stores.ErrExists
-	}
-	aside := s.tempName(key)
-	if err := os.Rename(target, aside); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	} else if err != nil {
-		return s.fail("create", err)
-	}
-	if live, _ := s.liveFile(aside); live {
-		// A live record took the expired one's place meanwhile: restore it.
-		// Should yet another record have appeared, that one stays and the
-		// one set aside is lost, a race between three creators of one key.
-		_ = os.Link(aside, target)
-		_ = os.Remove(aside)
-		return stores.ErrExists
-	}
-	_ = os.Remove(aside)
-	return nil
 }
 
-// lockLive takes key's locks (see lock.go) and returns the live record at
-// path, locked, and the function that unlocks it; stores.ErrNotFound when
-// no file or only an expired one holds key.
-func (s *Store) lockLive(ctx context.Context, op, key, path string) (*held, func(), error) {
+// withLock runs f holding key's locks (lock.go) on the record file, which
+// f gets as h: nil when there is none.
+func (s *Store) withLock(ctx context.Context, op, key string, f func(h *held) error) error {
 	release, err := s.acquire(ctx, key)
 	if err != nil {
-		return nil, nil, fmt.Errorf("filestore: %s: %w", op, err)
+		return fmt.Errorf("filestore: %s: %w", op, err)
 	}
-	h, err := s.lockRecord(ctx, path)
-	if err == nil && !s.live(h.fi, s.now()) {
-		h.unlock()
-		err = errGone
+	defer release()
+	h, err := s.lockRecord(ctx, s.path(key))
+	if errors.Is(err, errGone) {
+		return f(nil)
 	}
 	if err != nil {
-		release()
-		if errors.Is(err, errGone) {
-			return nil, nil, stores.ErrNotFound
-		}
-		return nil, nil, s.fail(op, err)
+		return s.fail(op, err)
 	}
-	return h, func() { h.unlock(); release() }, nil
+	defer h.unlock()
+	return f(h)
+}
+
+// withLive is withLock for a live record: stores.ErrNotFound when no file
+// or only an expired one holds key.
+func (s *Store) withLive(ctx context.Context, op, key string, f func(h *held) error) error {
+	return s.withLock(ctx, op, key, func(h *held) error {
+		if h == nil || !s.live(h.fi, s.now()) {
+			return stores.ErrNotFound
+		}
+		return f(h)
+	})
 }
 
 // Update replaces the data and expiry of the live record under key, or
@@ -568,96 +578,76 @@ func (s *Store) lockLive(ctx context.Context, op, key, path string) (*held, func
 // session ended elsewhere is not brought back. It holds the record's lock
 // from the look to the rename.
 func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("filestore: update: %w", err)
-	}
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("filestore: update: %w", err)
+	return s.replaceLive(ctx, "update", key, data, expiry, nil)
+}
+
+// replaceLive writes data to a temporary file and renames it over the live
+// record under key, under the record's lock, if ok (when not nil) accepts
+// the record.
+func (s *Store) replaceLive(ctx context.Context, op, key string, data []byte, expiry time.Time, ok func(h *held) error) error {
+	if err := check(ctx, op, key); err != nil {
+		return err
 	}
 	tmp, err := s.writeTemp(key, data, expiry)
 	if err != nil {
-		return s.fail("update", err)
+		return s.fail(op, err)
 	}
-	target := s.path(key)
-	_, unlock, err := s.lockLive(ctx, "update", key, target)
+	err = s.withLive(ctx, op, key, func(h *held) error {
+		if ok != nil {
+			if err := ok(h); err != nil {
+				return err
+			}
+		}
+		if err := os.Rename(tmp, s.path(key)); err != nil {
+			return s.fail(op, err)
+		}
+		return s.failed(op, s.syncDir())
+	})
 	if err != nil {
 		_ = os.Remove(tmp)
-		return err
 	}
-	defer unlock()
-	return s.replace("update", tmp, target)
-}
-
-// replace renames tmp over target, whose lock the caller holds.
-func (s *Store) replace(op, tmp, target string) error {
-	if err := os.Rename(tmp, target); err != nil {
-		_ = os.Remove(tmp)
-		return s.fail(op, err)
-	}
-	if err := s.syncDir(); err != nil {
-		return s.fail(op, err)
-	}
-	return nil
+	return err
 }
 
 // Touch moves the expiry of the live record under key by changing its file's
 // mtime, without rewriting the data, or returns stores.ErrNotFound when the
 // file is missing or expired.
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("filestore: touch: %w", err)
-	}
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("filestore: touch: %w", err)
-	}
-	target := s.path(key)
-	_, unlock, err := s.lockLive(ctx, "touch", key, target)
-	if err != nil {
+	if err := check(ctx, "touch", key); err != nil {
 		return err
 	}
-	defer unlock()
-	if err := os.Chtimes(target, time.Time{}, s.mtimeFor(expiry)); err != nil {
+	return s.withLive(ctx, "touch", key, func(*held) error {
+		err := os.Chtimes(s.path(key), time.Time{}, s.mtimeFor(expiry))
 		if errors.Is(err, fs.ErrNotExist) {
 			return stores.ErrNotFound // deleted by a writer that takes no lock
 		}
-		return s.fail("touch", err)
-	}
-	return nil
+		return s.failed("touch", err)
+	})
 }
 
 // Delete removes the record under key; a missing file is not an error. It
 // returns an error wrapping stores.ErrInvalidKey for a key that breaks the
 // key rules.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("filestore: delete: %w", err)
+	if err := check(ctx, "delete", key); err != nil {
+		return err
 	}
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("filestore: delete: %w", err)
-	}
-	release, err := s.acquire(ctx, key)
-	if err != nil {
-		return fmt.Errorf("filestore: delete: %w", err)
-	}
-	defer release()
-	target := s.path(key)
-	h, err := s.lockRecord(ctx, target)
-	if errors.Is(err, errGone) {
-		return nil
-	}
-	if err != nil {
-		return s.fail("delete", err)
-	}
-	defer h.unlock()
-	if err := os.Remove(target); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return s.fail("delete", err)
+	return s.withLock(ctx, "delete", key, func(h *held) error {
+		if h == nil {
+			return nil
+		}
+		return s.failed("delete", removeMissingOK(s.path(key)))
+	})
+}
+
+func removeMissingOK(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
 	}
 	return nil
 }
 
-// Compile-time checks that Store provides what ginsession looks for.
 var (
-	_ stores.Store     = (*Store)(nil)
 	_ stores.Toucher   = (*Store)(nil)
 	_ stores.TTLLoader = (*Store)(nil)
 )

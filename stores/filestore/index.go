@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -43,7 +42,9 @@ func (s *Store) userDir(userID string) string {
 	return filepath.Join(s.indexRoot(), hex.EncodeToString(sum[:16]))
 }
 
-func (s *Store) checkIndexArgs(ctx context.Context, op, userID string, keys ...string) error {
+// indexed runs f under userID's index lock (this process's) after checking
+// the arguments; f's error is returned as fail makes it.
+func (s *Store) indexed(ctx context.Context, op, userID string, keys []string, f func(dir string) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("filestore: index %s: %w", op, err)
 	}
@@ -55,15 +56,21 @@ func (s *Store) checkIndexArgs(ctx context.Context, op, userID string, keys ...s
 			return fmt.Errorf("filestore: index %s: %w", op, err)
 		}
 	}
-	return nil
+	mu := &s.ixLocks[maphash.String(s.seed, userID)%uint64(len(s.ixLocks))]
+	mu.Lock()
+	defer mu.Unlock()
+	err := f(s.userDir(userID))
+	if err != nil && !errors.Is(err, stores.ErrNotFound) && !errors.Is(err, stores.ErrSessionLimit) {
+		return s.fail("index "+op, err)
+	}
+	return err
 }
 
 // CheckIndex implements stores.Indexer: the index is always on.
 func (s *Store) CheckIndex() error { return nil }
 
-// writeEntry puts f in place as userID's entry for key, in one rename.
-func (s *Store) writeEntry(userID, key string, f indexFile) error {
-	dir := s.userDir(userID)
+// writeEntry puts f in place as the entry for key in dir, in one rename.
+func writeEntry(dir, key string, f indexFile) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -88,122 +95,91 @@ func (s *Store) writeEntry(userID, key string, f indexFile) error {
 	return err
 }
 
-// readEntry reads userID's entry for key; fs.ErrNotExist when there is none.
-func (s *Store) readEntry(userID, key string) (indexFile, error) {
-	var f indexFile
-	data, err := os.ReadFile(filepath.Join(s.userDir(userID), key))
-	if err != nil {
-		return f, err
-	}
-	if err := json.Unmarshal(data, &f); err != nil || f.User != userID {
-		// Torn, foreign, or a hash collision: not this user's entry.
-		return f, fs.ErrNotExist
-	}
-	return f, nil
+func newEntry(userID string, e stores.IndexEntry) indexFile {
+	return indexFile{User: userID, Created: e.Created.UnixMicro(), Active: e.LastActive.UnixMicro(), UserAgent: e.UserAgent, IP: e.IP, Backend: e.Backend}
 }
 
 // IndexAdd implements stores.Indexer with one file written and renamed.
 func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry) error {
-	if err := s.checkIndexArgs(ctx, "add", userID, e.Key); err != nil {
-		return err
-	}
-	mu := s.indexLock(userID)
-	mu.Lock()
-	defer mu.Unlock()
-	f := indexFile{User: userID, Created: e.Created.UnixMicro(), Active: e.LastActive.UnixMicro(), UserAgent: e.UserAgent, IP: e.IP, Backend: e.Backend}
-	if err := s.writeEntry(userID, e.Key, f); err != nil {
-		return s.indexFail("index add", err)
-	}
-	return nil
+	return s.indexed(ctx, "add", userID, []string{e.Key}, func(dir string) error {
+		return writeEntry(dir, e.Key, newEntry(userID, e))
+	})
 }
 
-// IndexTouch implements stores.Indexer. The entry file is expected to
-// hold an expiry of nothing: a listing reads the session file's own.
+// IndexAddLimited implements stores.LimitedIndexer under the user's index
+// lock, which every index write of this store takes. The lock is this
+// process's: processes sharing one directory are not capped together.
+func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.IndexEntry, max int, evict bool) (evicted []string, err error) {
+	err = s.indexed(ctx, "add", userID, []string{e.Key}, func(dir string) error {
+		live, err := s.pruneUser(userID, dir)
+		if err != nil {
+			return err
+		}
+		if evicted, err = stores.OverLimit(live, e.Key, max, evict); err != nil {
+			return err
+		}
+		for _, k := range evicted {
+			if err := removeMissingOK(filepath.Join(dir, k)); err != nil {
+				return err
+			}
+		}
+		return writeEntry(dir, e.Key, newEntry(userID, e))
+	})
+	return evicted, err
+}
+
+// IndexTouch implements stores.Indexer. The entry file holds no expiry: a
+// listing reads the session file's own.
 func (s *Store) IndexTouch(ctx context.Context, userID, key string, lastActive, _ time.Time) error {
-	if err := s.checkIndexArgs(ctx, "touch", userID, key); err != nil {
-		return err
-	}
-	mu := s.indexLock(userID)
-	mu.Lock()
-	defer mu.Unlock()
-	f, err := s.readEntry(userID, key)
-	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("filestore: index touch %s: %w", stores.Redact(key), stores.ErrNotFound)
-	}
-	if err == nil {
-		f.Active = lastActive.UnixMicro()
-		err = s.writeEntry(userID, key, f)
-	}
-	if err != nil {
-		return s.indexFail("index touch", err)
-	}
-	return nil
+	return s.move(ctx, "touch", userID, key, key, lastActive)
 }
 
 // IndexMove implements stores.Indexer: the new entry is written before
 // the old one is removed, so a crash between leaves both, never neither.
 func (s *Store) IndexMove(ctx context.Context, userID, oldKey, newKey string, lastActive, _ time.Time) error {
-	if err := s.checkIndexArgs(ctx, "move", userID, oldKey, newKey); err != nil {
-		return err
-	}
-	mu := s.indexLock(userID)
-	mu.Lock()
-	defer mu.Unlock()
-	f, err := s.readEntry(userID, oldKey)
-	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("filestore: index move %s: %w", stores.Redact(oldKey), stores.ErrNotFound)
-	}
-	if err == nil {
-		f.Active = lastActive.UnixMicro()
-		err = s.writeEntry(userID, newKey, f)
-	}
-	if err == nil {
-		err = removeMissingOK(filepath.Join(s.userDir(userID), oldKey))
-	}
-	if err != nil {
-		return s.indexFail("index move", err)
-	}
-	return nil
+	return s.move(ctx, "move", userID, oldKey, newKey, lastActive)
 }
 
-func removeMissingOK(path string) error {
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+func (s *Store) move(ctx context.Context, op, userID, oldKey, newKey string, lastActive time.Time) error {
+	return s.indexed(ctx, op, userID, []string{oldKey, newKey}, func(dir string) error {
+		var f indexFile
+		data, err := os.ReadFile(filepath.Join(dir, oldKey))
+		if errors.Is(err, fs.ErrNotExist) || err == nil && (json.Unmarshal(data, &f) != nil || f.User != userID) {
+			// None, torn, foreign, or a hash collision: not this user's entry.
+			return fmt.Errorf("filestore: index %s %s: %w", op, stores.Redact(oldKey), stores.ErrNotFound)
+		}
+		f.Active = lastActive.UnixMicro()
+		if err == nil {
+			err = writeEntry(dir, newKey, f)
+		}
+		if err == nil && newKey != oldKey {
+			err = removeMissingOK(filepath.Join(dir, oldKey))
+		}
 		return err
-	}
-	return nil
+	})
 }
 
 // IndexRemove implements stores.Indexer with one unlink per key.
 func (s *Store) IndexRemove(ctx context.Context, userID string, keys ...string) error {
-	if err := s.checkIndexArgs(ctx, "remove", userID, keys...); err != nil {
-		return err
-	}
-	mu := s.indexLock(userID)
-	mu.Lock()
-	defer mu.Unlock()
-	for _, k := range keys {
-		if err := removeMissingOK(filepath.Join(s.userDir(userID), k)); err != nil {
-			return s.indexFail("index remove", err)
+	return s.indexed(ctx, "remove", userID, keys, func(dir string) error {
+		for _, k := range keys {
+			if err := removeMissingOK(filepath.Join(dir, k)); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // IndexList implements stores.Indexer: the user's directory is read and
 // each entry's session file checked; entries of files gone or expired are
 // removed.
-func (s *Store) IndexList(ctx context.Context, userID string) ([]stores.IndexEntry, error) {
-	if err := s.checkIndexArgs(ctx, "list", userID); err != nil {
-		return nil, err
-	}
-	mu := s.indexLock(userID)
-	mu.Lock()
-	defer mu.Unlock()
-	live, err := s.pruneUser(userID, s.userDir(userID))
-	if err != nil {
-		return nil, s.indexFail("index list", err)
-	}
-	return live, nil
+func (s *Store) IndexList(ctx context.Context, userID string) (live []stores.IndexEntry, err error) {
+	err = s.indexed(ctx, "list", userID, nil, func(dir string) (err error) {
+		live, err = s.pruneUser(userID, dir)
+		return err
+	})
+	return live, err
 }
 
 // pruneUser removes the entries in dir whose session is not live and
@@ -263,7 +239,7 @@ func (s *Store) clearIndex(ctx context.Context) error {
 		return nil
 	}
 	if err != nil {
-		return s.indexFail("clear index", err)
+		return s.fail("clear index", err)
 	}
 	for _, u := range users {
 		if err := ctx.Err(); err != nil {
@@ -275,7 +251,7 @@ func (s *Store) clearIndex(ctx context.Context) error {
 		dir := filepath.Join(s.indexRoot(), u.Name())
 		live, err := s.pruneUser("", dir)
 		if err != nil {
-			return s.indexFail("clear index", err)
+			return s.fail("clear index", err)
 		}
 		if len(live) == 0 {
 			os.Remove(dir)
@@ -284,30 +260,4 @@ func (s *Store) clearIndex(ctx context.Context) error {
 	return nil
 }
 
-// indexFail is fail for the index: entry files are named by the whole key,
-// so any path in err has its file name redacted.
-func (s *Store) indexFail(op string, err error) error {
-	red := func(p string) string {
-		dir, name := filepath.Split(p)
-		if stores.ValidKey(name) {
-			return dir + stores.Redact(name)
-		}
-		return p
-	}
-	var pe *fs.PathError
-	var le *os.LinkError
-	switch {
-	case errors.As(err, &pe):
-		err = &fs.PathError{Op: pe.Op, Path: red(pe.Path), Err: pe.Err}
-	case errors.As(err, &le):
-		err = &os.LinkError{Op: le.Op, Old: red(le.Old), New: red(le.New), Err: le.Err}
-	}
-	return s.fail(op, err)
-}
-
-var _ stores.Indexer = (*Store)(nil)
-
-// indexLock is the in-process lock of userID's index entries.
-func (s *Store) indexLock(userID string) *sync.Mutex {
-	return &s.ixLocks[maphash.String(s.seed, userID)%uint64(len(s.ixLocks))]
-}
+var _ stores.LimitedIndexer = (*Store)(nil)

@@ -8,26 +8,14 @@ import (
 	"os"
 )
 
-// Writes and locks
-//
-// Every write of an existing record (Update, Touch, Delete, CompareAndSwap,
-// CompareAndDelete, Create over an expired record, ClearExpired) holds the
-// record's lock from its look at the record to its change of it, in two
-// layers:
-//
-//   - within the process, one of 64 semaphores chosen by a hash of the key,
-//     waited for only as long as the caller's context allows;
-//   - between processes (where flock(2) exists), an exclusive flock on the
-//     record file itself. rename(2) and unlink(2) replace or remove the
-//     name but not the inode a lock is on, so after taking the lock the
-//     holder checks that the name still leads to the inode it locked, and
-//     when it does not (a writer renamed a new record over it or deleted
-//     it while this one waited) it starts again on what the name holds now.
-//     A lock on the current inode therefore excludes every other writer:
-//     each of them must hold it to replace or remove that inode. No lock
-//     file is ever made, so none is left to clean up.
-//
-// Create of a free key needs no lock: link(2) is insert-only by itself.
+// Every write of an existing record holds the record's lock from its look
+// at the record to its change of it, in two layers: one of 64 in-process
+// semaphores chosen by a hash of the key, then (where flock(2) exists) an
+// exclusive flock on the record file itself. rename(2) and unlink(2) replace
+// or remove the name but not the inode a lock is on, so the holder then
+// checks that the name still leads to the inode it locked, and starts again
+// on what the name holds now when it does not. No lock file is ever made.
+// Create of a free key needs no lock (link(2) is insert-only by itself), and
 // Load and Exists take none: they see the old inode or the new one.
 
 // held is a record locked by lockRecord: its file, open (or nil where there

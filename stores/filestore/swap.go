@@ -17,72 +17,47 @@ import (
 // returns stores.ErrNotFound when the file is missing or expired, and the
 // file's data with an error wrapping stores.ErrConflict when it holds other
 // data.
-func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
-	const op = "compare and swap"
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("filestore: %s: %w", op, err)
-	}
-	if err := stores.CheckKey(key); err != nil {
-		return nil, fmt.Errorf("filestore: %s: %w", op, err)
-	}
-	tmp, err := s.writeTemp(key, data, expiry)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	target := s.path(key)
-	cur, unlock, err := s.compare(ctx, op, key, target, old)
-	if err != nil {
-		_ = os.Remove(tmp)
-		return cur, err
-	}
-	defer unlock()
-	return nil, s.replace(op, tmp, target)
+func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) (cur []byte, err error) {
+	err = s.replaceLive(ctx, "compare and swap", key, data, expiry, s.compare("compare and swap", key, old, &cur))
+	return cur, err
 }
 
 // CompareAndDelete implements stores.Swapper: holding the record's lock, it
 // removes the live file if its data is old, with the results of
 // CompareAndSwap.
-func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([]byte, error) {
+func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) (cur []byte, err error) {
 	const op = "compare and delete"
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("filestore: %s: %w", op, err)
+	if err := check(ctx, op, key); err != nil {
+		return nil, err
 	}
-	if err := stores.CheckKey(key); err != nil {
-		return nil, fmt.Errorf("filestore: %s: %w", op, err)
-	}
-	target := s.path(key)
-	cur, unlock, err := s.compare(ctx, op, key, target, old)
-	if err != nil {
-		return cur, err
-	}
-	defer unlock()
-	if err := os.Remove(target); err != nil {
-		return nil, s.fail(op, err)
-	}
-	return nil, nil
+	same := s.compare(op, key, old, &cur)
+	err = s.withLive(ctx, op, key, func(h *held) error {
+		if err := same(h); err != nil {
+			return err
+		}
+		return s.failed(op, os.Remove(s.path(key)))
+	})
+	return cur, err
 }
 
-// compare locks the live record at path and checks that its data is old;
-// it returns the unlock function when it is, and the data with an error
-// wrapping stores.ErrConflict when it is not.
-func (s *Store) compare(ctx context.Context, op, key, path string, old []byte) ([]byte, func(), error) {
-	h, unlock, err := s.lockLive(ctx, op, key, path)
-	if err != nil {
-		return nil, nil, err
+// compare returns the check that the locked record h holds old, which sets
+// *cur to the record's data and returns an error wrapping
+// stores.ErrConflict when it does not.
+func (s *Store) compare(op, key string, old []byte, cur *[]byte) func(h *held) error {
+	return func(h *held) error {
+		data, err := h.data(s.path(key))
+		if err != nil {
+			return s.fail(op, err)
+		}
+		if !bytes.Equal(data, old) {
+			*cur = data
+			return fmt.Errorf("filestore: %s %s: %w", op, stores.Redact(key), stores.ErrConflict)
+		}
+		if s.swapped != nil {
+			s.swapped()
+		}
+		return nil
 	}
-	cur, err := h.data(path)
-	if err != nil {
-		unlock()
-		return nil, nil, s.fail(op, err)
-	}
-	if !bytes.Equal(cur, old) {
-		unlock()
-		return cur, nil, fmt.Errorf("filestore: %s %s: %w", op, stores.Redact(key), stores.ErrConflict)
-	}
-	if s.swapped != nil {
-		s.swapped()
-	}
-	return nil, unlock, nil
 }
 
 var _ stores.Swapper = (*Store)(nil)

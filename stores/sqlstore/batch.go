@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/ginsession/ginsession/stores"
 )
@@ -14,28 +12,6 @@ import (
 // deletes, so that ending thousands of sessions takes tens of statements
 // within one store timeout, not thousands.
 const batchKeys = 100
-
-// buildBatchQueries fills q's statements that delete batchKeys keys.
-func buildBatchQueries(q *[numOps]string, d Dialect, table, index string) {
-	p, quote := func(int) string { return "?" }, `"`
-	switch d {
-	case Postgres:
-		p = func(i int) string { return "$" + strconv.Itoa(i) }
-	case MySQL:
-		quote = "`"
-	}
-	in := func(from int) string {
-		ps := make([]string, batchKeys)
-		for i := range ps {
-			ps[i] = p(from + i)
-		}
-		return " IN (" + strings.Join(ps, ", ") + ")"
-	}
-	q[opDeleteMany] = "DELETE FROM " + quote + table + quote + " WHERE session_key" + in(1)
-	if index != "" {
-		q[opIndexRemove] = "DELETE FROM " + quote + index + quote + " WHERE user_id = " + p(1) + " AND session_key" + in(2)
-	}
-}
 
 // batches splits keys into the arguments of statements that take
 // batchKeys of them, after args; the last repeats its last key to fill.

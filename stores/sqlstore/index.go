@@ -5,17 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ginsession/ginsession/internal/sessionindex"
 	"github.com/ginsession/ginsession/stores"
 )
-
-// The per-user index lives in a table of its own beside the session table,
-// which stays exactly Django's, so a Django site can keep sharing it. A
-// listing joins the two: an entry shows only while its session's row is
-// live, and a session never outlives its row because of an entry.
 
 // DefaultIndexTable is the conventional name of the index table beside
 // Django's django_session.
@@ -37,99 +32,8 @@ func WithIndexTable(name string) Option {
 	}
 }
 
-// IndexSchema returns the DDL statements that create the index table
-// table for dialect d, idempotently. User ids and keys compare byte for
-// byte, whatever the database's collation: on MySQL and MariaDB the user id
-// is varbinary, since even utf8mb4_bin ignores trailing spaces there.
-func IndexSchema(d Dialect, table string) ([]string, error) {
-	if !tableName.MatchString(table) {
-		return nil, fmt.Errorf("sqlstore: index table name %q is not a plain identifier (%s)", table, tableName)
-	}
-	switch d {
-	case MySQL:
-		return []string{"CREATE TABLE IF NOT EXISTS `" + table + "` (" +
-			"`user_id` varbinary(255) NOT NULL, " +
-			"`session_key` varchar(40) COLLATE utf8mb4_bin NOT NULL, " +
-			"`created` datetime(6) NOT NULL, " +
-			"`last_active` datetime(6) NOT NULL, " +
-			"`user_agent` text NOT NULL, " +
-			"`ip` text NOT NULL, " +
-			"`backend` text NOT NULL, " +
-			"PRIMARY KEY (`user_id`, `session_key`), " +
-			"KEY `" + indexName(table, "session_key", 64) + "` (`session_key`)" +
-			") DEFAULT CHARSET=utf8mb4"}, nil
-	case Postgres, SQLite:
-		ts, max := "timestamp with time zone", 63
-		if d == SQLite {
-			ts, max = "datetime", sqliteMaxName
-		}
-		return []string{
-			`CREATE TABLE IF NOT EXISTS "` + table + `" (` +
-				`"user_id" varchar(255) NOT NULL, ` +
-				`"session_key" varchar(40) NOT NULL, ` +
-				`"created" ` + ts + ` NOT NULL, ` +
-				`"last_active" ` + ts + ` NOT NULL, ` +
-				`"user_agent" text NOT NULL, ` +
-				`"ip" text NOT NULL, ` +
-				`"backend" text NOT NULL, ` +
-				`PRIMARY KEY ("user_id", "session_key"))`,
-			`CREATE INDEX IF NOT EXISTS "` + indexName(table, "session_key", max) + `" ON "` + table + `" ("session_key")`,
-		}, nil
-	}
-	return nil, fmt.Errorf("sqlstore: unsupported dialect %v", d)
-}
-
 // IndexTable returns the name of the index table, "" when the index is off.
 func (s *Store) IndexTable() string { return s.indexTable }
-
-// buildIndexQueries fills q's index statements.
-func buildIndexQueries(q *[numOps]string, d Dialect, table, index string, batch int) {
-	if index == "" {
-		return
-	}
-	n := strconv.Itoa(batch)
-	p := func(i int) string { return "?" }
-	t, ix := `"`+table+`"`, `"`+index+`"`
-	switch d {
-	case MySQL:
-		t, ix = "`"+table+"`", "`"+index+"`"
-	case Postgres:
-		p = func(i int) string { return "$" + strconv.Itoa(i) }
-	}
-	cols := "(user_id, session_key, created, last_active, user_agent, ip, backend) VALUES (" +
-		p(1) + ", " + p(2) + ", " + p(3) + ", " + p(4) + ", " + p(5) + ", " + p(6) + ", " + p(7) + ")"
-	if d == MySQL {
-		q[opIndexAdd] = "INSERT INTO " + ix + " " + cols + " ON DUPLICATE KEY UPDATE created = VALUES(created), " +
-			"last_active = VALUES(last_active), user_agent = VALUES(user_agent), ip = VALUES(ip), backend = VALUES(backend)"
-		q[opIndexAddNew] = "INSERT IGNORE INTO " + ix + " " + cols
-	} else {
-		q[opIndexAdd] = "INSERT INTO " + ix + " " + cols + " ON CONFLICT (user_id, session_key) DO UPDATE SET " +
-			"created = excluded.created, last_active = excluded.last_active, user_agent = excluded.user_agent, " +
-			"ip = excluded.ip, backend = excluded.backend"
-		q[opIndexAddNew] = "INSERT INTO " + ix + " " + cols + " ON CONFLICT (user_id, session_key) DO NOTHING"
-	}
-	q[opIndexTouch] = "UPDATE " + ix + " SET last_active = " + p(1) + " WHERE user_id = " + p(2) + " AND session_key = " + p(3)
-	q[opIndexHas] = "SELECT 1 FROM " + ix + " WHERE user_id = " + p(1) + " AND session_key = " + p(2)
-	q[opIndexMove] = "UPDATE " + ix + " SET session_key = " + p(1) + ", last_active = " + p(2) +
-		" WHERE user_id = " + p(3) + " AND session_key = " + p(4)
-	q[opIndexList] = "SELECT i.session_key, i.created, i.last_active, i.user_agent, i.ip, i.backend, " +
-		"CASE WHEN s.session_key IS NULL THEN 0 ELSE 1 END FROM " + ix + " i LEFT JOIN " + t +
-		" s ON s.session_key = i.session_key AND s.expire_date > " + p(1) + " WHERE i.user_id = " + p(2)
-	dead := "NOT EXISTS (SELECT 1 FROM " + t + " s WHERE s.session_key = i.session_key AND s.expire_date > " + p(1) + ")"
-	switch d {
-	case MySQL:
-		// MySQL deletes with LIMIT but cannot select from the table it
-		// deletes from; the alias is MySQL's multi-table-free form.
-		q[opIndexPurge] = "DELETE FROM " + ix + " WHERE NOT EXISTS (SELECT 1 FROM " + t + " s WHERE s.session_key = " +
-			ix + ".session_key AND s.expire_date > ?) LIMIT " + n
-	case Postgres:
-		q[opIndexPurge] = "DELETE FROM " + ix + " WHERE ctid IN (SELECT i.ctid FROM " + ix + " i WHERE " + dead + " LIMIT " + n + ")"
-	case SQLite:
-		q[opIndexPurge] = "DELETE FROM " + ix + " WHERE rowid IN (SELECT i.rowid FROM " + ix + " i WHERE " + dead + " LIMIT " + n + ")"
-	}
-	q[opRebuildScan] = "SELECT session_key, session_data FROM " + t + " WHERE session_key > " + p(1) +
-		" AND expire_date > " + p(2) + " ORDER BY session_key LIMIT " + n
-}
 
 // errIndexOff is what the index methods return when WithIndexTable was
 // not given.
@@ -159,6 +63,10 @@ func (s *Store) checkIndexArgs(op, userID string, keys ...string) error {
 	return nil
 }
 
+func (s *Store) entryArgs(userID string, e stores.IndexEntry) []any {
+	return []any{userID, e.Key, s.timeArg(e.Created), s.timeArg(e.LastActive), e.UserAgent, e.IP, e.Backend}
+}
+
 // IndexAdd implements stores.Indexer with one upsert.
 func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry) error {
 	if err := s.checkIndexArgs("add", userID, e.Key); err != nil {
@@ -170,10 +78,6 @@ func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry
 	return nil
 }
 
-func (s *Store) entryArgs(userID string, e stores.IndexEntry) []any {
-	return []any{userID, e.Key, s.timeArg(e.Created), s.timeArg(e.LastActive), e.UserAgent, e.IP, e.Backend}
-}
-
 // IndexTouch implements stores.Indexer with one UPDATE. The table keeps
 // no expiry: a listing reads the session row's own.
 func (s *Store) IndexTouch(ctx context.Context, userID, key string, lastActive, _ time.Time) error {
@@ -181,23 +85,11 @@ func (s *Store) IndexTouch(ctx context.Context, userID, key string, lastActive, 
 		return err
 	}
 	n, err := s.exec(ctx, opIndexTouch, s.timeArg(lastActive), userID, key)
-	if err == nil && n == 0 && s.dialect == MySQL {
-		// MySQL counts changed rows: the same last_active again is 0.
-		var row interface{ Scan(...any) error }
-		if row, err = s.queryRow(ctx, opIndexHas, userID, key); err == nil {
-			var one int
-			if err = row.Scan(&one); err == nil {
-				n = 1
-			} else if errors.Is(err, sql.ErrNoRows) {
-				err = nil
-			}
-		}
+	if err == nil && n == 0 {
+		err = s.gone(ctx, opIndexHas, userID, key)
 	}
 	if err != nil {
 		return fmt.Errorf("sqlstore: index touch %s: %w", stores.Redact(key), err)
-	}
-	if n == 0 {
-		return fmt.Errorf("sqlstore: index touch %s: %w", stores.Redact(key), stores.ErrNotFound)
 	}
 	return nil
 }
@@ -208,11 +100,11 @@ func (s *Store) IndexMove(ctx context.Context, userID, oldKey, newKey string, la
 		return err
 	}
 	n, err := s.exec(ctx, opIndexMove, newKey, s.timeArg(lastActive), userID, oldKey)
+	if err == nil && n == 0 && oldKey != newKey {
+		err = stores.ErrNotFound
+	}
 	if err != nil {
 		return fmt.Errorf("sqlstore: index move %s: %w", stores.Redact(oldKey), err)
-	}
-	if n == 0 && oldKey != newKey {
-		return fmt.Errorf("sqlstore: index move %s: %w", stores.Redact(oldKey), stores.ErrNotFound)
 	}
 	return nil
 }
@@ -234,7 +126,7 @@ func (s *Store) IndexList(ctx context.Context, userID string) ([]stores.IndexEnt
 	if err := s.checkIndexArgs("list", userID); err != nil {
 		return nil, err
 	}
-	out, dead, err := s.indexList(ctx, userID)
+	live, dead, err := s.indexList(ctx, nil, userID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: index list: %w", err)
 	}
@@ -243,44 +135,17 @@ func (s *Store) IndexList(ctx context.Context, userID string) ([]stores.IndexEnt
 			return nil, err
 		}
 	}
-	return out, nil
+	return live, nil
 }
 
-func (s *Store) indexList(ctx context.Context, userID string) (live []stores.IndexEntry, dead []string, err error) {
-	var rows interface {
-		Next() bool
-		Scan(...any) error
-		Close() error
-		Err() error
-	}
-	args := []any{s.timeArg(s.now()), userID}
-	if s.prepared {
-		st, err := s.stmt(ctx, opIndexList)
-		if err != nil {
-			return nil, nil, err
-		}
-		rows, err = st.QueryContext(ctx, args...)
-		if err != nil {
-			return nil, nil, err
-		}
-	} else {
-		r, err := s.db.QueryContext(ctx, s.queries[opIndexList], args...)
-		if err != nil {
-			return nil, nil, err
-		}
-		rows = r
+// indexList reads userID's entries, in tx when there is one: the live
+// entries, and the keys of the dead ones.
+func (s *Store) indexList(ctx context.Context, tx *sql.Tx, userID string) (live []stores.IndexEntry, dead []string, err error) {
+	rows, err := s.query(ctx, tx, opIndexList, s.timeArg(s.now()), userID)
+	if err != nil {
+		return nil, nil, err
 	}
 	defer rows.Close()
-	return s.scanEntries(rows)
-}
-
-// scanEntries reads opIndexList's rows: the live entries, and the keys of
-// the dead ones.
-func (s *Store) scanEntries(rows interface {
-	Next() bool
-	Scan(...any) error
-	Err() error
-}) (live []stores.IndexEntry, dead []string, err error) {
 	for rows.Next() {
 		var e stores.IndexEntry
 		created := expiryScanner{wallClock: s.dialect != Postgres}
@@ -299,26 +164,104 @@ func (s *Store) scanEntries(rows interface {
 	return live, dead, rows.Err()
 }
 
-// clearIndex deletes, in batches, the entries whose session row is gone
-// or expired; ClearExpired runs it after purging the sessions.
-func (s *Store) clearIndex(ctx context.Context, now any) (int64, error) {
-	if s.indexTable == "" {
-		return 0, nil
+// The cap on a user's sessions is counted in a transaction that first locks
+// a row of the user's own: an index row with an empty session key (never
+// a valid key, so nothing lists it, and ClearExpired's purge of dead entries
+// removes it like any other). Concurrent capped adds for one user queue on
+// that row lock, and at READ COMMITTED each then counts what the one before
+// it committed. SQLite, which runs one writer at a time, needs no row lock:
+// the transaction's first write takes the database's.
+
+// limitAttempts bounds the retries of a capped add that the database
+// chose as a deadlock's victim (two first logins creating the lock row).
+const limitAttempts = 10
+
+// IndexAddLimited implements stores.LimitedIndexer in one transaction.
+func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.IndexEntry, max int, evict bool) ([]string, error) {
+	if err := s.checkIndexArgs("add", userID, e.Key); err != nil {
+		return nil, err
 	}
-	var total int64
-	for {
-		if err := ctx.Err(); err != nil {
-			return total, fmt.Errorf("sqlstore: clear index: %w", err)
+	if max < 1 {
+		return nil, fmt.Errorf("sqlstore: index add: a limit of %d sessions admits nobody", max)
+	}
+	if s.writes != nil {
+		if err := s.writes.enter(ctx); err != nil {
+			return nil, fmt.Errorf("sqlstore: index add %s: %w", stores.Redact(e.Key), err)
 		}
-		n, err := s.exec(ctx, opIndexPurge, now)
-		total += n
+		defer s.writes.leave()
+	}
+	for attempt := 1; ; attempt++ {
+		evicted, err := s.addLimited(ctx, userID, e, max, evict)
+		if err == nil {
+			return evicted, nil
+		}
+		if errors.Is(err, stores.ErrSessionLimit) || attempt == limitAttempts || !isDeadlock(err) || ctx.Err() != nil {
+			return nil, fmt.Errorf("sqlstore: index add %s: %w", stores.Redact(e.Key), err)
+		}
+	}
+}
+
+// isDeadlock reports whether err is a database's deadlock or serialization
+// failure (MySQL 1213, PostgreSQL 40P01 and 40001), which a retry resolves.
+func isDeadlock(err error) bool {
+	m := strings.ToLower(err.Error())
+	return strings.Contains(m, "deadlock") || strings.Contains(m, "40p01") || strings.Contains(m, "40001") ||
+		strings.Contains(m, "could not serialize")
+}
+
+func (s *Store) addLimited(ctx context.Context, userID string, e stores.IndexEntry, max int, evict bool) (evicted []string, err error) {
+	// READ COMMITTED where the database has it, so that the count after
+	// the lock sees every capped add committed before it.
+	level := sql.LevelReadCommitted
+	if s.dialect == SQLite {
+		level = sql.LevelDefault
+	}
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: level})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
 		if err != nil {
-			return total, fmt.Errorf("sqlstore: clear index: %w", err)
+			_ = tx.Rollback()
 		}
-		if n < s.batch {
-			return total, nil
+	}()
+	if err := s.lockUser(ctx, tx, userID); err != nil {
+		return nil, err
+	}
+	live, _, err := s.indexList(ctx, tx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if evicted, err = stores.OverLimit(live, e.Key, max, evict); err != nil {
+		return nil, err
+	}
+	for _, b := range batches(evicted, userID) {
+		if _, err := tx.ExecContext(ctx, s.queries[opIndexRemove], b...); err != nil {
+			return nil, err
 		}
 	}
+	if _, err := tx.ExecContext(ctx, s.queries[opIndexAdd], s.entryArgs(userID, e)...); err != nil {
+		return nil, err
+	}
+	return evicted, tx.Commit()
+}
+
+// lockUser takes userID's lock row in tx, creating it the first time.
+func (s *Store) lockUser(ctx context.Context, tx *sql.Tx, userID string) error {
+	now := s.timeArg(s.now())
+	for range 2 {
+		if s.dialect != SQLite {
+			var one int
+			err := tx.QueryRowContext(ctx, s.queries[opIndexLock], userID).Scan(&one)
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.queries[opIndexLockAdd], userID, now, now); err != nil || s.dialect == SQLite {
+			return err
+		}
+	}
+	return errors.New("the lock row vanished twice")
 }
 
 // RebuildIndex adds to the index every live session of the table that
@@ -376,7 +319,7 @@ type rebuildRow struct {
 }
 
 func (s *Store) rebuildBatch(ctx context.Context, after string, now time.Time) ([]rebuildRow, error) {
-	rows, err := s.db.QueryContext(ctx, s.queries[opRebuildScan], after, s.timeArg(now))
+	rows, err := s.query(ctx, nil, opRebuildScan, after, s.timeArg(now))
 	if err != nil {
 		return nil, err
 	}
@@ -411,4 +354,4 @@ func userOfRecord(decode func([]byte) ([]string, map[string]any, error), data []
 	return user, backend, stores.CheckIndexUser(user) == nil
 }
 
-var _ stores.Indexer = (*Store)(nil)
+var _ stores.LimitedIndexer = (*Store)(nil)

@@ -25,44 +25,31 @@
 //
 // Open the file with [SQLiteDSN]'s DSN (busy timeout and WAL), and the store
 // is safe for many goroutines and many processes on one file, Django's
-// db.sqlite3 included: every operation is one autocommit statement, SQLite
-// runs one writer at a time, and a writer that finds the lock taken waits
-// up to the busy timeout instead of failing. The writes of one Store go to
-// SQLite one at a time, in the order they came, so its goroutines queue
-// rather than poll for the lock, and none starves behind the others; the
-// busy timeout is then the wait for other processes and other Stores.
-// Create is insert-only and Update update-only as on the other databases. ":memory:" gives every
-// pooled connection a database of its own: use a file.
+// db.sqlite3 included: every operation is one autocommit statement, and a
+// writer that finds the lock taken waits up to the busy timeout instead of
+// failing. The writes of one Store go to SQLite one at a time, in the order
+// they came, so its goroutines queue rather than poll for the lock. ":memory:"
+// gives every pooled connection a database of its own: use a file.
 //
-// # Round trips
+// # Round trips and contexts
 //
-// Every operation is one statement and, in steady state, one round trip to
-// the server. By default the store prepares each statement once (per pooled
-// connection, which database/sql does for it) and executes the prepared
-// statement thereafter; without that, go-sql-driver/mysql would prepare,
-// execute and close every parameterised query, two round trips each. Behind a
-// proxy that cannot hold prepared statements (ProxySQL, pgbouncer in
-// transaction mode) use [WithoutPreparedStatements] together with
-// interpolateParams=true in the MySQL DSN, which keeps one round trip.
+// Every operation is one statement and, in steady state, one round trip.
+// The store prepares each statement once (per pooled connection, which
+// database/sql does for it) on first use, under a context of its own (the
+// caller's values, a 30-second timeout, no cancellation); without that,
+// go-sql-driver/mysql would prepare, execute and close every parameterised
+// query, two round trips each. Behind a proxy that cannot hold prepared
+// statements (ProxySQL, pgbouncer in transaction mode) use
+// [WithoutPreparedStatements] together with interpolateParams=true in the
+// MySQL DSN, which keeps one round trip.
 //
-// A statement is prepared by the first call that needs it, under a context
-// of its own (the caller's values, a 30-second timeout, no cancellation):
-// calls arriving meanwhile wait for that one prepare, each only as long as
-// its own context allows, calls of other statements do not wait at all, and
-// a failed prepare is tried again by the next call.
-//
-// # Contexts
-//
-// database/sql watches a call's context, and go-sql-driver/mysql aborts a
-// statement when the context ends: at the store timeout
+// A statement ends when its context does: at the store timeout
 // (ginsession.WithStoreTimeout) or when the request's client goes away,
-// whichever is first. A statement waiting on a row or table lock ends then
-// too. The watch is a hand-off to a goroutine per connection, about 15 µs
-// a query on a loopback MySQL (a third of a primary-key SELECT there); it
-// is kept because the driver does not bound a statement by the context's
-// deadline (only by the DSN's readTimeout and writeTimeout, per socket
-// read and write), so without it a lock wait would outlive the store
-// timeout.
+// whichever is first, a statement waiting on a row lock included.
+// go-sql-driver/mysql watches the context from a goroutine per connection,
+// about 15 µs a query on a loopback MySQL; it is kept because the driver
+// bounds a statement by no deadline of its own, so without it a lock wait
+// would outlive the store timeout.
 //
 // # Conditional writes
 //
@@ -70,14 +57,10 @@
 // also requires session_data to hold, byte for byte, what the caller
 // loaded (CompareAndDelete one such DELETE), so the database's row lock
 // makes the compare and the write one step for every client of the table,
-// Django and other processes included, with no change to Django's schema.
-// The compare is of bytes whatever the column's collation: on MySQL and
-// MariaDB, whose default collations take 'X' for 'x' and ignore trailing
-// spaces, it compares CAST(... AS BINARY); on PostgreSQL it uses COLLATE
-// "C", on SQLite COLLATE BINARY. An uncontended swap is one round trip;
-// only when the statement changes no row does a SELECT follow, to return
-// the current data of a changed record (stores.ErrConflict) or report a
-// vanished one (stores.ErrNotFound).
+// Django included, with no change to Django's schema. The compare is of
+// bytes whatever the column's collation. Only when the statement changes no
+// row does a SELECT follow, to return the current data of a changed record
+// (stores.ErrConflict) or report a vanished one (stores.ErrNotFound).
 //
 // # Times
 //
@@ -94,19 +77,16 @@
 // session_data is a text column, as Django has it, so that Django and Go can
 // share the table. A text column cannot hold every byte string: PostgreSQL
 // rejects NUL and invalid UTF-8, MySQL rejects invalid UTF-8 in strict mode
-// and silently truncates it otherwise, and a utf8mb3 table (what older
-// Django setups created) cannot hold characters beyond the BMP. So the store
-// writes data verbatim only when it is ASCII without NUL, which every
-// charset keeps faithfully, and otherwise writes "!base64:" followed by the
-// standard padded base64 of the data.
+// and silently truncates it otherwise, and a utf8mb3 table cannot hold
+// characters beyond the BMP. So the store writes data verbatim only when it
+// is ASCII without NUL, which every charset keeps faithfully, and otherwise
+// writes "!base64:" followed by the standard padded base64 of the data.
 //
-// Both codecs ginsession ships produce ASCII (Django's signed format is
-// base64url with ':' and '.'; JSONCodec escapes non-ASCII as \uXXXX), so their
-// records are always stored verbatim: Django reads Go's rows and Go reads
-// Django's. No Django record can start with '!', so none is mistaken for an
-// escaped value, and data that itself starts with "!base64:" is escaped, so
-// reading back is never ambiguous. A binary column (longblob, bytea) would
-// have taken any bytes, but Django could no longer read the shared table.
+// Both codecs ginsession ships produce ASCII, so their records are always
+// stored verbatim: Django reads Go's rows and Go reads Django's. No Django
+// record can start with '!', so none is mistaken for an escaped value, and
+// data that itself starts with "!base64:" is escaped, so reading back is
+// never ambiguous.
 package sqlstore
 
 import (
@@ -114,7 +94,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -180,6 +159,8 @@ const (
 	opIndexRemove
 	opIndexList
 	opIndexPurge
+	opIndexLockAdd
+	opIndexLock
 	opRebuildScan
 	numOps
 )
@@ -217,7 +198,7 @@ func WithTable(name string) Option {
 // the dialect.
 func WithDialect(d Dialect) Option {
 	return func(c *config) error {
-		if d != MySQL && d != Postgres && d != SQLite {
+		if !d.valid() {
 			return fmt.Errorf("sqlstore: WithDialect(%v): use sqlstore.MySQL, sqlstore.Postgres or sqlstore.SQLite", d)
 		}
 		c.dialect = d
@@ -249,6 +230,21 @@ func WithoutPreparedStatements() Option {
 	}
 }
 
+// WithClock sets where the store reads the current time, which every query
+// that tells live rows from expired ones compares expire_date with (the
+// database server's clock is never used). Optional. Default value is
+// time.Now; tests pass a clock they move (and the same one to
+// ginsession.WithClock), so nothing sleeps.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) error {
+		if now == nil {
+			return errors.New("sqlstore: WithClock(nil): pass a function, or leave the option out for time.Now")
+		}
+		c.now = now
+		return nil
+	}
+}
+
 // New returns a store on db. It does not touch the database: statements are
 // prepared on first use, and the table is made by CreateTable (or Django).
 func New(db *sqlx.DB, opts ...Option) (*Store, error) {
@@ -270,67 +266,13 @@ func New(db *sqlx.DB, opts ...Option) (*Store, error) {
 			return nil, fmt.Errorf("sqlstore: New: unknown driver %q; pass sqlstore.WithDialect(sqlstore.MySQL), (sqlstore.Postgres) or (sqlstore.SQLite)", db.DriverName())
 		}
 	}
-	s := &Store{db: db, dialect: c.dialect, table: c.table, prepared: c.prepared, batch: int64(c.batch), now: c.now}
-	s.prepare = db.PrepareContext
+	s := &Store{db: db, dialect: c.dialect, table: c.table, prepared: c.prepared, batch: int64(c.batch), now: c.now,
+		indexTable: c.indexTable, djangoCache: c.djangoCache, prepare: db.PrepareContext,
+		queries: buildQueries(c.dialect, c.table, c.indexTable, c.batch)}
 	if c.dialect == SQLite {
 		s.writes = make(writeGate, 1)
 	}
-	s.queries = buildQueries(c.dialect, c.table, c.batch)
-	s.indexTable = c.indexTable
-	s.djangoCache = c.djangoCache
-	buildIndexQueries(&s.queries, c.dialect, c.table, c.indexTable, c.batch)
-	buildBatchQueries(&s.queries, c.dialect, c.table, c.indexTable)
 	return s, nil
-}
-
-func buildQueries(d Dialect, table string, batch int) [numOps]string {
-	var q [numOps]string
-	n := strconv.Itoa(batch)
-	switch d {
-	case MySQL, SQLite:
-		t := "`" + table + "`"
-		if d == SQLite {
-			t = `"` + table + `"`
-		}
-		q[opLoad] = "SELECT session_data, expire_date FROM " + t + " WHERE session_key = ? AND expire_date > ?"
-		q[opCreate] = "INSERT INTO " + t + " (session_key, session_data, expire_date) VALUES (?, ?, ?)"
-		q[opUpdate] = "UPDATE " + t + " SET session_data = ?, expire_date = ? WHERE session_key = ? AND expire_date > ?"
-		q[opTouch] = "UPDATE " + t + " SET expire_date = ? WHERE session_key = ? AND expire_date > ?"
-		q[opDelete] = "DELETE FROM " + t + " WHERE session_key = ?"
-		q[opExists] = "SELECT 1 FROM " + t + " WHERE session_key = ? AND expire_date > ?"
-		q[opPurge] = "DELETE FROM " + t + " WHERE expire_date <= ? LIMIT " + n
-		// The compare is of bytes: MySQL's text collations (Django's
-		// session_data is longtext in the table's default, such as
-		// utf8mb4_general_ci) ignore case and trailing spaces. SQLite's
-		// default BINARY collation is made explicit against a column
-		// declared otherwise.
-		same := "CAST(session_data AS BINARY) = CAST(? AS BINARY)"
-		if d == SQLite {
-			same = "session_data = ? COLLATE BINARY"
-		}
-		q[opSwap] = "UPDATE " + t + " SET session_data = ?, expire_date = ? WHERE session_key = ? AND expire_date > ? AND " + same
-		q[opCompareDelete] = "DELETE FROM " + t + " WHERE session_key = ? AND expire_date > ? AND " + same
-		if d == SQLite {
-			// DELETE ... LIMIT needs a compile-time option most builds lack.
-			q[opPurge] = "DELETE FROM " + t + " WHERE session_key IN (SELECT session_key FROM " + t +
-				" WHERE expire_date <= ? LIMIT " + n + ")"
-		}
-	case Postgres:
-		t := `"` + table + `"`
-		q[opLoad] = "SELECT session_data, expire_date FROM " + t + " WHERE session_key = $1 AND expire_date > $2"
-		q[opCreate] = "INSERT INTO " + t + " (session_key, session_data, expire_date) VALUES ($1, $2, $3)"
-		q[opUpdate] = "UPDATE " + t + " SET session_data = $1, expire_date = $2 WHERE session_key = $3 AND expire_date > $4"
-		q[opTouch] = "UPDATE " + t + " SET expire_date = $1 WHERE session_key = $2 AND expire_date > $3"
-		q[opDelete] = "DELETE FROM " + t + " WHERE session_key = $1"
-		q[opExists] = "SELECT 1 FROM " + t + " WHERE session_key = $1 AND expire_date > $2"
-		// SKIP LOCKED lets janitors on several instances purge side by side.
-		q[opPurge] = "DELETE FROM " + t + " WHERE session_key IN (SELECT session_key FROM " + t +
-			" WHERE expire_date <= $1 LIMIT " + n + " FOR UPDATE SKIP LOCKED)"
-		// "C" compares bytes, whatever collation the column was given.
-		q[opSwap] = "UPDATE " + t + ` SET session_data = $1, expire_date = $2 WHERE session_key = $3 AND expire_date > $4 AND session_data = $5 COLLATE "C"`
-		q[opCompareDelete] = "DELETE FROM " + t + ` WHERE session_key = $1 AND expire_date > $2 AND session_data = $3 COLLATE "C"`
-	}
-	return q
 }
 
 // Table returns the name of the store's table.
@@ -367,6 +309,34 @@ func (s *Store) queryRow(ctx context.Context, o op, args ...any) (*sql.Row, erro
 	return st.QueryRowContext(ctx, args...), nil
 }
 
+// query runs o in tx when there is one, else as queryRow does.
+func (s *Store) query(ctx context.Context, tx *sql.Tx, o op, args ...any) (*sql.Rows, error) {
+	switch {
+	case tx != nil:
+		return tx.QueryContext(ctx, s.queries[o], args...)
+	case !s.prepared:
+		return s.db.QueryContext(ctx, s.queries[o], args...)
+	}
+	st, err := s.stmt(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// has reports whether query o finds a row.
+func (s *Store) has(ctx context.Context, o op, args ...any) (bool, error) {
+	row, err := s.queryRow(ctx, o, args...)
+	if err != nil {
+		return false, err
+	}
+	var one int
+	if err = row.Scan(&one); errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
 	var st *sql.Stmt
 	if s.prepared {
@@ -396,11 +366,22 @@ func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
 	return res.RowsAffected()
 }
 
-// timeArg converts an instant to the query argument for expire_date.
-//
-// t is clamped to stores.MaxExpiry/MinExpiry: an expiry centuries ahead
-// would be refused by MySQL's DATETIME (years 1000 to 9999) and fail the
-// request, and one before 1000 is just as past as 1970.
+// gone returns stores.ErrNotFound for an UPDATE that counted no row. MySQL
+// counts only rows it changed, so there zero rows (the values were already
+// the same, or the row is gone) is told apart by query o; PostgreSQL and
+// SQLite count the rows matched.
+func (s *Store) gone(ctx context.Context, o op, args ...any) error {
+	if s.dialect == MySQL {
+		if ok, err := s.has(ctx, o, args...); ok || err != nil {
+			return err
+		}
+	}
+	return stores.ErrNotFound
+}
+
+// timeArg converts an instant to the query argument for expire_date,
+// clamped to stores.MaxExpiry/MinExpiry: an expiry centuries ahead would be
+// refused by MySQL's DATETIME (years 1000 to 9999) and fail the request.
 func (s *Store) timeArg(t time.Time) any {
 	t = stores.ClampExpiry(t)
 	switch s.dialect {
@@ -417,10 +398,10 @@ func (s *Store) timeArg(t time.Time) any {
 // PostgreSQL a []byte argument would be sent as bytea, and on SQLite stored
 // as a BLOB that Django would read as bytes, so there it goes as text.
 func (s *Store) dataArg(stored []byte) any {
-	if s.dialect == Postgres || s.dialect == SQLite {
-		return string(stored)
+	if s.dialect == MySQL {
+		return stored
 	}
-	return stored
+	return string(stored)
 }
 
 // Load implements stores.Store with one SELECT of the live row.
@@ -429,11 +410,21 @@ func (s *Store) Load(ctx context.Context, key string) ([]byte, error) {
 	return data, err
 }
 
-// LoadWithExpiry is Load that also returns the record's expiry. The
-// cached_db store (stores/cachedstore) uses it to give a cache refill the
-// record's own lifetime.
+// LoadWithExpiry is Load that also returns the record's expiry.
 func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Time, error) {
 	return s.loadAt(ctx, key, s.now())
+}
+
+// LoadWithTTL implements stores.TTLLoader: the SELECT of LoadWithExpiry,
+// with the time from the store's clock, the one the query compared with,
+// to the row's expire_date.
+func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Duration, error) {
+	now := s.now()
+	data, exp, err := s.loadAt(ctx, key, now)
+	if err != nil {
+		return nil, 0, err
+	}
+	return data, exp.Sub(now), nil
 }
 
 // loadAt is LoadWithExpiry, live rows being those expiring after now.
@@ -441,16 +432,11 @@ func (s *Store) loadAt(ctx context.Context, key string, now time.Time) ([]byte, 
 	if err := stores.CheckKey(key); err != nil {
 		return nil, time.Time{}, fmt.Errorf("sqlstore: load: %w (%w)", stores.ErrNotFound, err)
 	}
-	row, err := s.queryRow(ctx, opLoad, key, s.timeArg(now))
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", stores.Redact(key), err)
+	stored, exp, err := s.loadStored(ctx, key, s.timeArg(now))
+	if errors.Is(err, stores.ErrNotFound) {
+		return nil, time.Time{}, err
 	}
-	var stored []byte
-	exp := expiryScanner{wallClock: s.dialect != Postgres}
-	if err := row.Scan(&stored, &exp); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, time.Time{}, stores.ErrNotFound
-		}
+	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", stores.Redact(key), err)
 	}
 	data, ok := fromStored(stored)
@@ -460,7 +446,24 @@ func (s *Store) loadAt(ctx context.Context, key string, now time.Time) ([]byte, 
 	if data == nil {
 		data = []byte{}
 	}
-	return data, exp.t, nil
+	return data, exp, nil
+}
+
+// loadStored returns session_data of the live row under key as stored, and
+// its expiry, or stores.ErrNotFound.
+func (s *Store) loadStored(ctx context.Context, key string, now any) ([]byte, time.Time, error) {
+	row, err := s.queryRow(ctx, opLoad, key, now)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	var stored []byte
+	exp := expiryScanner{wallClock: s.dialect != Postgres}
+	if err := row.Scan(&stored, &exp); errors.Is(err, sql.ErrNoRows) {
+		return nil, time.Time{}, stores.ErrNotFound
+	} else if err != nil {
+		return nil, time.Time{}, err
+	}
+	return stored, exp.t, nil
 }
 
 // Create implements stores.Store with one INSERT; a duplicate key (even of
@@ -470,65 +473,44 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 		return fmt.Errorf("sqlstore: create: %w", err)
 	}
 	_, err := s.exec(ctx, opCreate, key, s.dataArg(storedForm(data)), s.timeArg(expiry))
-	if err != nil {
-		if isDuplicate(err) {
-			return fmt.Errorf("sqlstore: create %s: %w", stores.Redact(key), stores.ErrExists)
-		}
-		return fmt.Errorf("sqlstore: create %s: %w", stores.Redact(key), err)
+	if err != nil && isDuplicate(err) {
+		err = stores.ErrExists
 	}
-	return s.dropDjangoCache(ctx, "create", key)
+	return s.written(ctx, "create", key, err)
 }
 
-// Update implements stores.Store with one UPDATE of the live row. MySQL
-// counts only rows it changed, so when an UPDATE reports none (the data and
-// expiry were already the same, or the row is gone) one more query tells
-// the two apart; PostgreSQL and SQLite count the rows matched.
-func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("sqlstore: update: %w", err)
-	}
-	now := s.timeArg(s.now())
-	n, err := s.exec(ctx, opUpdate, s.dataArg(storedForm(data)), s.timeArg(expiry), key, now)
+// written finishes a write of key's row: it wraps err, or else deletes
+// Django's cached_db entry of the session (WithDjangoCache).
+func (s *Store) written(ctx context.Context, op, key string, err error) error {
 	if err != nil {
-		return fmt.Errorf("sqlstore: update %s: %w", stores.Redact(key), err)
+		return fmt.Errorf("sqlstore: %s %s: %w", op, stores.Redact(key), err)
 	}
-	if err := s.checkUpdated(ctx, "update", key, n, now); err != nil {
-		return err
-	}
-	return s.dropDjangoCache(ctx, "update", key)
+	return s.dropDjangoCache(ctx, op, key)
+}
+
+// Update implements stores.Store with one UPDATE of the live row; a row
+// that is gone or expired is stores.ErrNotFound.
+func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
+	now := s.timeArg(s.now())
+	return s.update(ctx, "update", key, now, opUpdate, s.dataArg(storedForm(data)), s.timeArg(expiry), key, now)
 }
 
 // Touch implements stores.Toucher with one UPDATE of expire_date alone.
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
-	if err := stores.CheckKey(key); err != nil {
-		return fmt.Errorf("sqlstore: touch: %w", err)
-	}
 	now := s.timeArg(s.now())
-	n, err := s.exec(ctx, opTouch, s.timeArg(expiry), key, now)
-	if err != nil {
-		return fmt.Errorf("sqlstore: touch %s: %w", stores.Redact(key), err)
-	}
-	if err := s.checkUpdated(ctx, "touch", key, n, now); err != nil {
-		return err
-	}
-	return s.dropDjangoCache(ctx, "touch", key)
+	return s.update(ctx, "touch", key, now, opTouch, s.timeArg(expiry), key, now)
 }
 
-func (s *Store) checkUpdated(ctx context.Context, what, key string, n int64, now any) error {
-	if n > 0 {
-		return nil
+// update runs o, an UPDATE of the live row under key at now.
+func (s *Store) update(ctx context.Context, what, key string, now any, o op, args ...any) error {
+	if err := stores.CheckKey(key); err != nil {
+		return fmt.Errorf("sqlstore: %s: %w", what, err)
 	}
-	if s.dialect == MySQL {
-		// Zero changed rows may mean "matched but identical".
-		ok, err := s.exists(ctx, key, now)
-		if err != nil {
-			return fmt.Errorf("sqlstore: %s %s: %w", what, stores.Redact(key), err)
-		}
-		if ok {
-			return nil
-		}
+	n, err := s.exec(ctx, o, args...)
+	if err == nil && n == 0 {
+		err = s.gone(ctx, opExists, key, now)
 	}
-	return fmt.Errorf("sqlstore: %s %s: %w", what, stores.Redact(key), stores.ErrNotFound)
+	return s.written(ctx, what, key, err)
 }
 
 // Delete implements stores.Store with one DELETE.
@@ -536,10 +518,8 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := stores.CheckKey(key); err != nil {
 		return fmt.Errorf("sqlstore: delete: %w", err)
 	}
-	if _, err := s.exec(ctx, opDelete, key); err != nil {
-		return fmt.Errorf("sqlstore: delete %s: %w", stores.Redact(key), err)
-	}
-	return s.dropDjangoCache(ctx, "delete", key)
+	_, err := s.exec(ctx, opDelete, key)
+	return s.written(ctx, "delete", key, err)
 }
 
 // Exists implements stores.Store; an expired row counts as absent, and so
@@ -548,57 +528,47 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	if !stores.ValidKey(key) {
 		return false, nil
 	}
-	ok, err := s.exists(ctx, key, s.timeArg(s.now()))
+	ok, err := s.has(ctx, opExists, key, s.timeArg(s.now()))
 	if err != nil {
 		return false, fmt.Errorf("sqlstore: exists %s: %w", stores.Redact(key), err)
 	}
 	return ok, nil
 }
 
-func (s *Store) exists(ctx context.Context, key string, now any) (bool, error) {
-	row, err := s.queryRow(ctx, opExists, key, now)
-	if err != nil {
-		return false, err
-	}
-	var one int
-	if err := row.Scan(&one); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, nil
-		}
-		return false, err
-	}
-	return true, nil
-}
-
 // ClearExpired implements stores.Store (Django's clearsessions) with
-// DeleteExpired.
+// DeleteExpired, then purges the index entries of rows that are gone.
 func (s *Store) ClearExpired(ctx context.Context) error {
-	if _, err := s.DeleteExpired(ctx); err != nil {
+	if _, err := s.DeleteExpired(ctx); err != nil || s.indexTable == "" {
 		return err
 	}
-	_, err := s.clearIndex(ctx, s.timeArg(s.now()))
+	_, err := s.purge(ctx, "clear index", opIndexPurge)
 	return err
 }
 
 // DeleteExpired deletes expired rows in batches of at most the purge batch
 // size (WithPurgeBatch), one short statement each, until a batch comes back
-// short, and returns how many went. It stops early, with the count so far, when ctx
-// ends.
+// short, and returns how many went. It stops early, with the count so far,
+// when ctx ends.
 func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
+	return s.purge(ctx, "delete expired", opPurge)
+}
+
+// purge runs o, a batched DELETE given the current time, until a batch
+// comes back short: nothing is left (or, on PostgreSQL, the rest is locked
+// by a concurrent purge).
+func (s *Store) purge(ctx context.Context, what string, o op) (int64, error) {
 	var total int64
 	now := s.timeArg(s.now())
 	for {
 		if err := ctx.Err(); err != nil {
-			return total, fmt.Errorf("sqlstore: delete expired: %w", err)
+			return total, fmt.Errorf("sqlstore: %s: %w", what, err)
 		}
-		n, err := s.exec(ctx, opPurge, now)
+		n, err := s.exec(ctx, o, now)
 		total += n
 		if err != nil {
-			return total, fmt.Errorf("sqlstore: delete expired: %w", err)
+			return total, fmt.Errorf("sqlstore: %s: %w", what, err)
 		}
 		if n < s.batch {
-			// A short batch means nothing expired is left (or, on
-			// PostgreSQL, the rest is locked by a concurrent purge).
 			return total, nil
 		}
 	}
@@ -609,18 +579,16 @@ func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 // SQLITE_CONSTRAINT_PRIMARYKEY (1555) and SQLITE_CONSTRAINT_UNIQUE (2067).
 func isDuplicate(err error) bool {
 	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		return me.Number == 1062
-	}
 	var st interface{ SQLState() string }
-	if errors.As(err, &st) {
-		return st.SQLState() == "23505"
-	}
 	// modernc.org/sqlite's *sqlite.Error has Code() with the extended code.
 	var lite interface{ Code() int }
-	if errors.As(err, &lite) {
-		c := lite.Code()
-		return c == 1555 || c == 2067
+	switch {
+	case errors.As(err, &me):
+		return me.Number == 1062
+	case errors.As(err, &st):
+		return st.SQLState() == "23505"
+	case errors.As(err, &lite):
+		return lite.Code() == 1555 || lite.Code() == 2067
 	}
 	// mattn/go-sqlite3's sqlite3.Error carries its codes in fields, which
 	// only an import would reach; its message is SQLite's own.
@@ -628,7 +596,6 @@ func isDuplicate(err error) bool {
 }
 
 var (
-	_ stores.Store     = (*Store)(nil)
 	_ stores.Toucher   = (*Store)(nil)
 	_ stores.Swapper   = (*Store)(nil)
 	_ stores.TTLLoader = (*Store)(nil)

@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"bytes"
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -12,12 +10,8 @@ import (
 )
 
 // CompareAndSwap implements stores.Swapper with one UPDATE of the live row
-// whose session_data is, byte for byte, what old is stored as: the
-// database makes the compare and the write one step against every other
-// client. Only when the UPDATE changes no row does a SELECT tell a
-// vanished record (stores.ErrNotFound) from a changed one (the current
-// data, with stores.ErrConflict); so does MySQL's count of an unchanged
-// row, which the SELECT shows to be a success.
+// whose session_data is, byte for byte, what old is stored as (see the
+// package doc's Conditional writes).
 func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
 	if err := stores.CheckKey(key); err != nil {
 		return nil, fmt.Errorf("sqlstore: compare and swap: %w", err)
@@ -27,10 +21,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 	cur, err := s.compare(ctx, key, old, stored, func(now, want any) (int64, error) {
 		return s.exec(ctx, opSwap, newData, newExpiry, key, now, want)
 	})
-	if err != nil {
-		return cur, fmt.Errorf("sqlstore: compare and swap %s: %w", stores.Redact(key), err)
-	}
-	return nil, s.dropDjangoCache(ctx, "compare and swap", key)
+	return cur, s.written(ctx, "compare and swap", key, err)
 }
 
 // CompareAndDelete implements stores.Swapper with one DELETE of the live
@@ -43,10 +34,7 @@ func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([
 	cur, err := s.compare(ctx, key, old, nil, func(now, want any) (int64, error) {
 		return s.exec(ctx, opCompareDelete, key, now, want)
 	})
-	if err != nil {
-		return cur, fmt.Errorf("sqlstore: compare and delete %s: %w", stores.Redact(key), err)
-	}
-	return nil, s.dropDjangoCache(ctx, "compare and delete", key)
+	return cur, s.written(ctx, "compare and delete", key, err)
 }
 
 // compare runs write, a conditional statement given the current time and
@@ -73,7 +61,7 @@ func (s *Store) compare(ctx context.Context, key string, old, stored []byte, wri
 		if n > 0 {
 			return nil, nil
 		}
-		raw, err := s.loadStored(ctx, key, now)
+		raw, _, err := s.loadStored(ctx, key, now)
 		if err != nil {
 			return nil, err
 		}
@@ -93,22 +81,4 @@ func (s *Store) compare(ctx context.Context, key string, old, stored []byte, wri
 		}
 		want = raw
 	}
-}
-
-// loadStored returns session_data of the live row under key as stored, or
-// stores.ErrNotFound.
-func (s *Store) loadStored(ctx context.Context, key string, now any) ([]byte, error) {
-	row, err := s.queryRow(ctx, opLoad, key, now)
-	if err != nil {
-		return nil, err
-	}
-	var raw []byte
-	exp := expiryScanner{wallClock: s.dialect != Postgres}
-	if err := row.Scan(&raw, &exp); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, stores.ErrNotFound
-		}
-		return nil, err
-	}
-	return raw, nil
 }
