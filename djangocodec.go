@@ -64,7 +64,7 @@ type djangoCodec struct {
 	signer  *signing.Prepared
 }
 
-// DjangoOption implements stores.DjangoSharer: the codec is Django's.
+// DjangoOption answers stores.SharedWithDjango: the codec is Django's.
 func (*djangoCodec) DjangoOption() string { return "DjangoCodec" }
 
 // Encode implements Codec.

@@ -26,7 +26,7 @@ type UserIndex struct {
 	NoDeviceDetails bool
 	// MaxSessions caps how many live sessions one user has at once (OWASP
 	// ASVS 5.0 7.1.2, 7.5.2), enforced by auth.Login in one atomic step of
-	// the store ([stores.LimitedIndexer]). Optional. Default value is 0: no
+	// the store ([stores.Indexer]). Optional. Default value is 0: no
 	// cap.
 	MaxSessions int
 	// AtLimit is what a login beyond MaxSessions does. Optional. Default

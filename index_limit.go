@@ -28,7 +28,7 @@ var ErrSessionLimit = stores.ErrSessionLimit
 // sessionLimit is the cap of UserIndex.MaxSessions on a store that can
 // enforce it.
 type sessionLimit struct {
-	ix    stores.LimitedIndexer
+	ix    stores.Indexer
 	max   int
 	evict bool
 }
@@ -44,11 +44,7 @@ func newSessionLimit(ix stores.Indexer, cfg *UserIndex) (*sessionLimit, error) {
 	case cfg.AtLimit != RefuseLogin && cfg.AtLimit != EndOldest:
 		return nil, fmt.Errorf("AtLimit %d is neither RefuseLogin nor EndOldest", cfg.AtLimit)
 	}
-	lx, ok := ix.(stores.LimitedIndexer)
-	if !ok {
-		return nil, fmt.Errorf("MaxSessions: the store %T cannot cap a user's sessions (it is no stores.LimitedIndexer): %w", ix, stores.ErrNoIndex)
-	}
-	return &sessionLimit{ix: lx, max: cfg.MaxSessions, evict: cfg.AtLimit == EndOldest}, nil
+	return &sessionLimit{ix: ix, max: cfg.MaxSessions, evict: cfg.AtLimit == EndOldest}, nil
 }
 
 // admit indexes s as user's before auth.Login stores the user in it, under

@@ -63,6 +63,16 @@ type Indexer interface {
 	CheckIndex() error
 	// IndexAdd records e under userID, replacing an entry with the same key.
 	IndexAdd(ctx context.Context, userID string, e IndexEntry) error
+	// IndexAddLimited records e under userID as IndexAdd does, atomically
+	// with the check that userID then has at most max live sessions (entries
+	// whose record is live; e's own key counts once). Entries of records
+	// that are gone never count and may be dropped. When userID already has
+	// max live sessions besides e.Key, it adds nothing and returns
+	// ErrSessionLimit (evict false), or removes the entries of the least
+	// recently active sessions until e fits and returns their keys (evict
+	// true): the caller then deletes their records. Concurrent calls for one
+	// user never leave more than max live entries between them.
+	IndexAddLimited(ctx context.Context, userID string, e IndexEntry, max int, evict bool) (evicted []string, err error)
 	// IndexTouch sets the LastActive of userID's entry for key and extends
 	// its Expiry (never shortens it). It never creates an entry: it returns
 	// ErrNotFound when there is none.

@@ -2,7 +2,6 @@ package stores
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -13,23 +12,6 @@ import (
 // refused. A login handler can test for it with errors.Is and tell the user
 // to sign out elsewhere first.
 var ErrSessionLimit = errors.New("stores: the user has the most sessions allowed: sign out of another device first")
-
-// LimitedIndexer is an [Indexer] that can cap how many live sessions a user
-// has, in one atomic step per login. Every store of this module with an
-// index implements it; stores/storetest's Index cases check it.
-type LimitedIndexer interface {
-	Indexer
-	// IndexAddLimited records e under userID as IndexAdd does, atomically
-	// with the check that userID then has at most max live sessions (entries
-	// whose record is live; e's own key counts once). Entries of records
-	// that are gone never count and may be dropped. When userID already has
-	// max live sessions besides e.Key, it adds nothing and returns
-	// ErrSessionLimit (evict false), or removes the entries of the least
-	// recently active sessions until e fits and returns their keys (evict
-	// true): the caller then deletes their records. Concurrent calls for one
-	// user never leave more than max live entries between them.
-	IndexAddLimited(ctx context.Context, userID string, e IndexEntry, max int, evict bool) (evicted []string, err error)
-}
 
 // OverLimit decides a capped add for stores that hold the user's live
 // entries in hand: with live the user's live entries (newKey's own, if

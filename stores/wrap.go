@@ -23,7 +23,7 @@ type Hook func(ctx context.Context, call Call, next func(context.Context) error)
 
 // Wrap returns s with hook around every call: the one way to add logging,
 // metrics or tracing to a store. The store it returns has every capability
-// s has ([Toucher], [Swapper], [TTLLoader], [Indexer], [LimitedIndexer],
+// s has ([Toucher], [Swapper], [TTLLoader], [Indexer],
 // [ClientSide]), each call of one going through hook as well, so the
 // middleware uses them as it would on s itself, and none passes by the
 // hook.
@@ -32,7 +32,7 @@ type Hook func(ctx context.Context, call Call, next func(context.Context) error)
 // be treated: Touch, CompareAndSwap and CompareAndDelete return an error
 // wrapping [errors.ErrUnsupported] (the middleware then saves in full, as
 // for a store without the methods), LoadWithTTL returns Load's data with a
-// time to live of 0 (unknown), and the Indexer and LimitedIndexer methods
+// time to live of 0 (unknown), and the Indexer methods
 // an error wrapping [ErrNoIndex]. A ClientSide stays a ClientSide.
 func Wrap(s Store, hook Hook) Store {
 	w := &wrapped{inner: s, hook: hook}
@@ -164,12 +164,12 @@ func (w *wrapped) IndexAdd(ctx context.Context, userID string, e IndexEntry) err
 }
 
 func (w *wrapped) IndexAddLimited(ctx context.Context, userID string, e IndexEntry, max int, evict bool) (evicted []string, err error) {
-	lx, ok := w.inner.(LimitedIndexer)
+	ix, ok := w.inner.(Indexer)
 	if !ok {
-		return nil, fmt.Errorf("stores: the wrapped store %T cannot cap a user's sessions: %w", w.inner, ErrNoIndex)
+		return nil, fmt.Errorf("stores: the wrapped store %T keeps no index: %w", w.inner, ErrNoIndex)
 	}
 	return callFor(w, ctx, "IndexAddLimited", e.Key, func(ctx context.Context) ([]string, error) {
-		return lx.IndexAddLimited(ctx, userID, e, max, evict)
+		return ix.IndexAddLimited(ctx, userID, e, max, evict)
 	})
 }
 
@@ -217,12 +217,11 @@ func (w *wrappedClientSide) Open(value string, keys [][]byte) (data []byte, seal
 }
 
 var (
-	_ Toucher        = (*wrapped)(nil)
-	_ Swapper        = (*wrapped)(nil)
-	_ TTLLoader      = (*wrapped)(nil)
-	_ LimitedIndexer = (*wrapped)(nil)
-	_ ClientSide     = (*wrappedClientSide)(nil)
+	_ Toucher    = (*wrapped)(nil)
+	_ Swapper    = (*wrapped)(nil)
+	_ TTLLoader  = (*wrapped)(nil)
+	_ ClientSide = (*wrappedClientSide)(nil)
 )
 
-// DjangoOption is the wrapped store's ([DjangoSharer]).
+// DjangoOption is the wrapped store's ([SharedWithDjango]).
 func (w *wrapped) DjangoOption() string { return SharedWithDjango(w.inner) }

@@ -484,7 +484,7 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 	return s.db.ClearExpired(ctx)
 }
 
-// DjangoOption implements stores.DjangoSharer for the cache and database.
+// DjangoOption answers stores.SharedWithDjango for the cache and database.
 func (s *Store) DjangoOption() string {
 	return cmp.Or(stores.SharedWithDjango(s.cache), stores.SharedWithDjango(s.db))
 }

@@ -42,7 +42,7 @@ func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry
 	return ix.IndexAdd(ctx, userID, e)
 }
 
-// IndexAddLimited implements stores.LimitedIndexer on the database's
+// IndexAddLimited implements stores.Indexer on the database's
 // index, which counts the database's records. The caller deletes the
 // evicted sessions through this store's Delete, so the cache forgets them
 // too.
@@ -51,11 +51,7 @@ func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.Ind
 	if err != nil {
 		return nil, err
 	}
-	lx, ok := ix.(stores.LimitedIndexer)
-	if !ok {
-		return nil, fmt.Errorf("cachedstore: the database store %T cannot cap a user's sessions: %w", s.db, stores.ErrNoIndex)
-	}
-	return lx.IndexAddLimited(ctx, userID, e, max, evict)
+	return ix.IndexAddLimited(ctx, userID, e, max, evict)
 }
 
 // IndexTouch implements stores.Indexer on the database's index.
@@ -94,4 +90,4 @@ func (s *Store) IndexList(ctx context.Context, userID string) ([]stores.IndexEnt
 	return ix.IndexList(ctx, userID)
 }
 
-var _ stores.LimitedIndexer = (*Store)(nil)
+var _ stores.Indexer = (*Store)(nil)

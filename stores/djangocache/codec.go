@@ -51,7 +51,7 @@ const expiryKey = "_session_expiry"
 // A datetime anywhere else is refused as corrupt.
 type PickleCodec struct{}
 
-// DjangoOption implements [stores.DjangoSharer].
+// DjangoOption answers [stores.SharedWithDjango].
 func (PickleCodec) DjangoOption() string { return "djangocache.PickleCodec" }
 
 // Encode implements Codec.
@@ -120,7 +120,7 @@ func (z zlibCodec) Encode(keys []string, values map[string]any) ([]byte, error) 
 	return buf.Bytes(), nil
 }
 
-// DjangoOption implements [stores.DjangoSharer].
+// DjangoOption answers [stores.SharedWithDjango].
 func (zlibCodec) DjangoOption() string { return "djangocache.Zlib" }
 
 func (z zlibCodec) Decode(data []byte) ([]string, map[string]any, error) {

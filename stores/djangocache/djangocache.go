@@ -86,7 +86,7 @@ type Store struct {
 	prefix string
 }
 
-// DjangoOption implements [stores.DjangoSharer]: the store is Django's.
+// DjangoOption answers [stores.SharedWithDjango]: the store is Django's.
 func (s *Store) DjangoOption() string { return "djangocache" }
 
 // redisStore is what redis9store and redisstore both are, and all this

@@ -158,7 +158,7 @@ func WithDjangoMtime(cookieAge time.Duration) Option {
 	return func(c *config) { c.age, c.ageSet = cookieAge, true }
 }
 
-// DjangoOption implements [stores.DjangoSharer]: "filestore.WithDjangoMtime"
+// DjangoOption answers [stores.SharedWithDjango]: "filestore.WithDjangoMtime"
 // when that option is on.
 func (s *Store) DjangoOption() string {
 	if s.age == 0 {

@@ -106,7 +106,7 @@ func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry
 	})
 }
 
-// IndexAddLimited implements stores.LimitedIndexer under the user's index
+// IndexAddLimited implements stores.Indexer under the user's index
 // lock, which every index write of this store takes. The lock is this
 // process's: processes sharing one directory are not capped together.
 func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.IndexEntry, max int, evict bool) (evicted []string, err error) {
@@ -260,4 +260,4 @@ func (s *Store) clearIndex(ctx context.Context) error {
 	return nil
 }
 
-var _ stores.LimitedIndexer = (*Store)(nil)
+var _ stores.Indexer = (*Store)(nil)

@@ -61,7 +61,7 @@ func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry
 	})
 }
 
-// IndexAddLimited implements stores.LimitedIndexer under the index's lock,
+// IndexAddLimited implements stores.Indexer under the index's lock,
 // which every index write of this store takes: the count and the add are
 // one step.
 func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.IndexEntry, max int, evict bool) (evicted []string, err error) {
@@ -152,4 +152,4 @@ func (s *Store) clearIndex() {
 	}
 }
 
-var _ stores.LimitedIndexer = (*Store)(nil)
+var _ stores.Indexer = (*Store)(nil)

@@ -80,7 +80,7 @@ const DefaultPrefix = redisops.DefaultPrefix
 var ErrContextTimeoutDisabled = errors.New("redis9store: the client ignores context deadlines: set ContextTimeoutEnabled: true in its options, or ginsession.WithStoreTimeout does not bound Redis calls")
 
 // Store is a stores.Store on Redis, with stores.Toucher, stores.Swapper,
-// stores.TTLLoader and stores.LimitedIndexer. It is safe for concurrent
+// stores.TTLLoader and stores.Indexer. It is safe for concurrent
 // use; it does not own the client, which the caller closes.
 type Store struct {
 	*core

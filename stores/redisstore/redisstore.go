@@ -41,7 +41,7 @@ import (
 const DefaultPrefix = redisops.DefaultPrefix
 
 // Store is a stores.Store on Redis, with stores.Toucher, stores.Swapper,
-// stores.TTLLoader and stores.LimitedIndexer. It is safe for concurrent
+// stores.TTLLoader and stores.Indexer. It is safe for concurrent
 // use; it does not own the client, which the caller closes.
 type Store struct {
 	*core

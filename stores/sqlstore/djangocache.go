@@ -83,7 +83,7 @@ func WithDjangoCache[R interface{ Err() error }](client interface {
 	}
 }
 
-// DjangoOption implements [stores.DjangoSharer]: "sqlstore.WithDjangoCache"
+// DjangoOption answers [stores.SharedWithDjango]: "sqlstore.WithDjangoCache"
 // when that option is on.
 func (s *Store) DjangoOption() string {
 	if s.djangoCache == nil {

@@ -176,7 +176,7 @@ func (s *Store) indexList(ctx context.Context, tx *sql.Tx, userID string) (live 
 // chose as a deadlock's victim (two first logins creating the lock row).
 const limitAttempts = 10
 
-// IndexAddLimited implements stores.LimitedIndexer in one transaction.
+// IndexAddLimited implements stores.Indexer in one transaction.
 func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.IndexEntry, max int, evict bool) ([]string, error) {
 	if err := s.checkIndexArgs("add", userID, e.Key); err != nil {
 		return nil, err
@@ -354,4 +354,4 @@ func userOfRecord(decode func([]byte) ([]string, map[string]any, error), data []
 	return user, backend, stores.CheckIndexUser(user) == nil
 }
 
-var _ stores.LimitedIndexer = (*Store)(nil)
+var _ stores.Indexer = (*Store)(nil)

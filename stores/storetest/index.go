@@ -62,9 +62,7 @@ func runIndex(t *testing.T, newStore Factory) {
 			t.Skip("the store keeps no per-user index")
 		}
 		Index(t, newStore)
-		if _, ok := newStore(t).(stores.LimitedIndexer); ok {
-			t.Run("Limit", func(t *testing.T) { Limit(t, newStore) })
-		}
+		t.Run("Limit", func(t *testing.T) { Limit(t, newStore) })
 	})
 }
 

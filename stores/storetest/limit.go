@@ -9,13 +9,13 @@ import (
 	"github.com/ginsession/ginsession/stores"
 )
 
-// LimitStore is a store whose index can cap a user's sessions.
+// LimitStore is a store with an index, which can cap a user's sessions.
 type LimitStore interface {
 	stores.Store
-	stores.LimitedIndexer
+	stores.Indexer
 }
 
-// Limit runs the cases of [stores.LimitedIndexer] against stores made by
+// Limit runs the cases of [stores.Indexer.IndexAddLimited] against stores made by
 // newStore. [Run] calls it for every store whose index is on and capped.
 func Limit(t *testing.T, newStore Factory) {
 	t.Helper()
@@ -33,7 +33,7 @@ func Limit(t *testing.T, newStore Factory) {
 		t.Run(tc.name, func(t *testing.T) {
 			s, ok := newStore(t).(LimitStore)
 			if !ok {
-				t.Fatal("the store is not a stores.LimitedIndexer")
+				t.Fatal("the store is not a stores.Indexer")
 			}
 			tc.fn(t, s)
 		})

@@ -138,7 +138,7 @@ func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry
 	return err
 }
 
-// IndexAddLimited implements stores.LimitedIndexer with a listing, which
+// IndexAddLimited implements stores.Indexer with a listing, which
 // drops dead entries, then one script on the user's hash.
 func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.IndexEntry, max int, evict bool) ([]string, error) {
 	if max < 1 {
@@ -305,4 +305,4 @@ func pairs(v any) (map[string]string, error) {
 	return out, nil
 }
 
-var _ stores.LimitedIndexer = (*Store)(nil)
+var _ stores.Indexer = (*Store)(nil)
