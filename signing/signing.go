@@ -35,7 +35,6 @@ package signing
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 )
@@ -97,9 +96,9 @@ func signature(key []byte, value string) string { return b64Encode(mac(key, valu
 // verify reports whether sig is value's signature under any of keys, trying
 // every key, so the time taken does not tell which one signed.
 func verify(keys [][]byte, value, sig string) bool {
-	ok := 0
+	ok := false
 	for _, k := range keys {
-		ok |= subtle.ConstantTimeCompare([]byte(sig), []byte(signature(k, value)))
+		ok = hmac.Equal([]byte(sig), []byte(signature(k, value))) || ok
 	}
-	return ok == 1
+	return ok
 }
