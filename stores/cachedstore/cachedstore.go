@@ -355,12 +355,21 @@ func (s *Store) through(ctx context.Context, op, key string, data []byte, expiry
 		return cur, err
 	}
 	s.between(op, key)
+	cctx, cancel := s.cacheContext(ctx, began)
+	defer cancel()
+	err = stores.ErrConflict
 	if mark != nil && csw != nil {
-		cctx, cancel := s.cacheContext(ctx, began)
 		_, err = csw.CompareAndSwap(cctx, key, mark, data, expiry)
-		cancel()
-		s.logCache(ctx, op, key, err) // a failed step leaves the mark
 	}
+	if errors.Is(err, stores.ErrConflict) || errors.Is(err, stores.ErrNotFound) {
+		// No mark of this call's to fill (another write's marker took its
+		// place, or the cache evicted it): a refill may have cached what
+		// the database held before this write, so the unsettled marker
+		// takes the place of any data, and the database answers until it
+		// expires. Another write's marker or a tombstone stays.
+		_, err = s.guarded.SetUnless(cctx, key, unsettled, s.clock().Add(s.tombstoneTTL), marker)
+	}
+	s.logCache(ctx, op, key, err) // a failed step leaves the mark
 	return nil, nil
 }
 
