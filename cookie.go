@@ -99,11 +99,7 @@ func readCookie(h http.Header, name string) (string, bool) {
 			} else {
 				part, line = line, ""
 			}
-			if len(part) > 0 && (part[0] <= ' ' || part[0] >= 0x80 || part[len(part)-1] <= ' ' || part[len(part)-1] >= 0x80) {
-				// Only then can there be white space to trim; the check
-				// spares TrimSpace on nearly every request.
-				part = strings.TrimSpace(part)
-			}
+			part = strings.TrimSpace(part)
 			if len(part) <= len(name) || part[len(name)] != '=' || part[:len(name)] != name {
 				if part == name {
 					return "", true
