@@ -74,7 +74,7 @@ func relStartRedis(t *testing.T) *relRedis {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Skip("redis-server is not installed; the Redis fault test needs its own server")
+		testenv.Unavailable(t, "redis-server (the Redis fault test starts its own)", err)
 	}
 	r := &relRedis{t: t, bin: bin, dir: t.TempDir(), port: relSparePort(t)}
 	r.start()
