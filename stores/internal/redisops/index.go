@@ -103,11 +103,12 @@ func (s *Store) ukey(userID string) string { return s.prefix + "user:" + userID 
 // indexPX is the TTL a write gives the hash at least: until expiry, but a
 // second at least (a PEXPIRE of a past time would drop every other entry).
 func (s *Store) indexPX(expiry time.Time) string {
-	n, ok := ttlMillis(expiry, s.now())
-	if !ok || n < 1000 {
-		n = 1000
+	now := s.now()
+	if floor := now.Add(time.Second); expiry.Before(floor) {
+		expiry = floor
 	}
-	return strconv.FormatInt(n, 10)
+	ms, _ := PX(now, expiry)
+	return ms
 }
 
 func micros(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
