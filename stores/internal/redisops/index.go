@@ -243,13 +243,11 @@ func (s *Store) IndexList(ctx context.Context, userID string) ([]stores.IndexEnt
 			continue
 		}
 		var d details
-		if err := json.Unmarshal([]byte(val), &d); err != nil {
-			dead = append(dead, key)
-			continue
-		}
-		n, err := s.count(ctx, "exists", s.rkey(key))
-		if err != nil {
-			return nil, s.fail("index list", key, err)
+		var n int64 // 0 for unreadable details: a dead entry
+		if json.Unmarshal([]byte(val), &d) == nil {
+			if n, err = s.count(ctx, "exists", s.rkey(key)); err != nil {
+				return nil, s.fail("index list", key, err)
+			}
 		}
 		if n == 0 {
 			dead = append(dead, key)
@@ -295,5 +293,3 @@ func pairs(v any) (map[string]string, error) {
 	}
 	return out, nil
 }
-
-var _ stores.Indexer = (*Store)(nil)
