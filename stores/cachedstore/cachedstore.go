@@ -73,8 +73,11 @@ import (
 const DefaultFallbackTTL = time.Minute
 
 // Store is a stores.Store made of a cache store and a database store. It is
-// safe for concurrent use if both are.
+// safe for concurrent use if both are. Its stores.Indexer methods are the
+// database store's, or return an error wrapping stores.ErrNoIndex when it
+// keeps none.
 type Store struct {
+	index        // indexOf(db): the stores.Indexer methods
 	cache, db    stores.Store
 	guarded      guarded // cache, for writes: chosen once in New
 	log          *slog.Logger
@@ -179,7 +182,7 @@ func New(cache, db stores.Store, opts ...Option) (*Store, error) {
 			return nil, fmt.Errorf("cachedstore: %T keeps sessions in the cookie, not on the server: pass server stores (redisstore, memstore, sqlstore, ...)", st)
 		}
 	}
-	s := &Store{cache: cache, db: db, log: slog.Default(),
+	s := &Store{index: indexOf(db), cache: cache, db: db, log: slog.Default(),
 		fallbackTTL: DefaultFallbackTTL, tombstoneTTL: DefaultTombstoneTTL, clock: time.Now}
 	for _, o := range opts {
 		if err := o(s); err != nil {
