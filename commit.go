@@ -31,7 +31,7 @@ func (s *Session) commit(status int, w http.ResponseWriter) error {
 	}
 	accessed, empty := s.accessed, s.isEmptyLocked()
 	if s.hadCookie && empty {
-		s.sendCookie(h, s.m.deletion, false)
+		s.sendCookie(h, s.m.deletionCookie(), false)
 		return nil
 	}
 	if accessed {
@@ -51,7 +51,7 @@ func (s *Session) commit(status int, w http.ResponseWriter) error {
 			return s.err
 		}
 		if s.isEmptyLocked() {
-			s.sendCookie(h, s.m.deletion, accessed)
+			s.sendCookie(h, s.m.deletionCookie(), accessed)
 			return nil
 		}
 	}
@@ -64,7 +64,7 @@ func (s *Session) commit(status int, w http.ResponseWriter) error {
 		case err != nil:
 			return err
 		case gone:
-			s.sendCookie(h, s.m.deletion, accessed)
+			s.sendCookie(h, s.m.deletionCookie(), accessed)
 			return nil
 		}
 	}
@@ -74,7 +74,7 @@ func (s *Session) commit(status int, w http.ResponseWriter) error {
 	case age <= 0:
 		// An expiry already past (SetExpiry(-d), SetExpiryAt in the past):
 		// the cookie is deleted, not sent with the key.
-		s.sendCookie(h, s.m.deletion, accessed)
+		s.sendCookie(h, s.m.deletionCookie(), accessed)
 	default:
 		s.sendCookie(h, s.cookie(now, age), accessed)
 	}

@@ -19,9 +19,6 @@ import (
 // the request answers 400 with Django's SessionInterrupted message.
 var ErrSessionInterrupted = errors.New("ginsession: the session was deleted before the request completed")
 
-// interruptedMessage is the body Django sends for SessionInterrupted.
-const interruptedMessage = "The request's session was deleted before the request completed. The user may have logged out in a concurrent request, for example."
-
 // createAttempts bounds the retries of a new key that collides (odds about
 // 2^-165 each: repeated ones mean a broken store).
 const createAttempts = 10
@@ -97,15 +94,13 @@ func (s *Session) load() {
 	s.observe(Event{Op: OpLoad, Outcome: outcome}, key, start)
 }
 
-// decode makes dst hold a record's data, or nothing on an error.
+// decode makes the empty dst hold a record's data.
 func (s *Session) decode(raw []byte, dst *dict) error {
 	keys, values, err := s.m.opts.Codec.Decode(raw)
-	if err != nil {
-		dst.reset()
-		return err
+	if err == nil {
+		dst.assign(keys, values)
 	}
-	dst.assign(keys, values)
-	return nil
+	return err
 }
 
 // logCorrupt reports data that could not be decoded, as Django does.
@@ -123,10 +118,9 @@ func (s *Session) storeContext() (context.Context, context.CancelFunc) {
 	return ctx, func() {}
 }
 
-// requestContext is the request's context as it is now, since middleware
-// after ours may have replaced c.Request (a deadline, a tracing span); after
-// the middleware returned, gin may reuse c, so the request of the end is
-// used. s.mu is held.
+// requestContext is the request's context as it is now (middleware after
+// ours may set a deadline or a span), or once the middleware has returned,
+// and gin may reuse c, as it was then. s.mu is held.
 func (s *Session) requestContext() context.Context {
 	if s.ended != nil {
 		return s.ended.Context()
@@ -234,18 +228,13 @@ func (s *Session) tell(err error) error {
 }
 
 // checkValue returns the ErrUnstorable of value, under key, for Err.
-// Strings and small scalars are left to the save; a DjangoCodec's refusals
-// are JSONCodec's, found without signing.
+// Strings and small scalars are left to the save.
 func (s *Session) checkValue(key string, value any) error {
 	switch value.(type) {
 	case nil, string, bool, int, int64:
 		return nil
 	}
-	codec := s.m.opts.Codec
-	if _, ok := codec.(*djangoCodec); ok {
-		codec = JSONCodec{}
-	}
-	if _, err := codec.Encode([]string{key}, map[string]any{key: value}); err != nil {
+	if _, err := s.m.opts.Codec.Encode([]string{key}, map[string]any{key: value}); err != nil {
 		return unstorable{err}
 	}
 	return nil

@@ -84,14 +84,11 @@ func (d *dict) compact() {
 // reset empties the dict, keeping no reference to what it held.
 func (d *dict) reset() { *d = dict{} }
 
-// assign makes the dict hold what a Codec decoded, taking both over. Keys
+// assign makes the dict hold what a Codec decoded, taking values over. Keys
 // that do not name each value once are put right: repeats and keys without
 // a value are dropped, and values without a key go last in sorted order.
 func (d *dict) assign(keys []string, values map[string]any) {
-	*d = dict{order: keys, values: values}
-	if len(keys) == len(values) && !slices.ContainsFunc(keys, func(k string) bool { return !d.has(k) }) {
-		return
-	}
+	*d = dict{values: values}
 	order := make([]string, 0, len(values))
 	named := make(map[string]bool, len(values))
 	for _, k := range keys {
