@@ -14,9 +14,8 @@ import (
 )
 
 // ErrSessionInterrupted reports that the session's record vanished between
-// load and save: a concurrent request logged out or flushed it. Saving would
-// bring a logged-out session back, so the save is refused and, by default,
-// the request answers 400 with Django's SessionInterrupted message.
+// load and save (a concurrent logout): the save is refused, so as not to
+// bring it back, and by default the request answers 400, as Django does.
 var ErrSessionInterrupted = errors.New("ginsession: the session was deleted before the request completed")
 
 // createAttempts bounds the retries of a new key that collides (odds about
@@ -65,33 +64,30 @@ func (s *Session) load() {
 		return
 	}
 	key, start := s.key, s.m.observing()
+	e := Event{Op: OpLoad, Outcome: OutcomeHit}
 	raw, err := s.m.backend.load(s)
 	switch {
 	case errors.Is(err, stores.ErrNotFound):
 		s.dropRecord()
-		s.observe(Event{Op: OpLoad, Outcome: OutcomeMiss}, key, start)
-		return
+		e.Outcome = OutcomeMiss
 	case err != nil:
-		s.err = err
-		s.observe(Event{Op: OpLoad, Err: err}, key, start)
-		return
-	}
-	outcome := OutcomeHit
-	err = s.decode(raw, &s.values)
-	if err != nil {
-		// Django logs "Session data corrupted" and carries on with an empty
-		// session under the same key; the next save overwrites the record.
-		s.logCorrupt(err)
-		outcome = OutcomeCorrupt
-	}
-	s.base = raw
-	if s.m.backend.decoded(s, err) || s.timedOut(err) {
-		s.dropRecord()
-		if outcome == OutcomeHit {
-			outcome = OutcomeExpired
+		s.err, e.Err = err, err
+	default:
+		if err = s.decode(raw, &s.values); err != nil {
+			// Django logs "Session data corrupted" and carries on with an
+			// empty session under the same key; the next save overwrites it.
+			s.logCorrupt(err)
+			e.Outcome = OutcomeCorrupt
+		}
+		s.base = raw
+		if s.m.backend.decoded(s, err) || s.timedOut(err) {
+			s.dropRecord()
+			if err == nil {
+				e.Outcome = OutcomeExpired
+			}
 		}
 	}
-	s.observe(Event{Op: OpLoad, Outcome: outcome}, key, start)
+	s.observe(e, key, start)
 }
 
 // decode makes the empty dst hold a record's data.
@@ -128,10 +124,11 @@ func (s *Session) requestContext() context.Context {
 	return s.c.Request.Context()
 }
 
-// end records that the middleware has returned with request r.
+// end records that the middleware has returned with request r: the session
+// is committed, and later calls use r's context.
 func (s *Session) end(r *http.Request) {
 	s.mu.Lock()
-	s.ended = r
+	s.committed, s.ended = true, r
 	s.mu.Unlock()
 }
 

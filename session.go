@@ -297,7 +297,7 @@ func (s *Session) snapshot() ([]string, []any) {
 
 // visibleKeys returns the keys, in order, but the private ones.
 func (s *Session) visibleKeys() []string {
-	return slices.DeleteFunc(slices.Clone(s.values.keys()), private)
+	return slices.DeleteFunc(s.values.keys(), private)
 }
 
 // Len returns the number of entries.
