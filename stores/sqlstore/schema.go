@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"database/sql/driver"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -219,7 +220,7 @@ CREATE INDEX IF NOT EXISTS "django_session_expire_date_a5c62663" ON "django_sess
 // SQLiteSchema, and for another table the same with its name and the index
 // name Django's migration would give it.
 func Schema(d Dialect, table string) ([]string, error) {
-	if err := checkDDL(d, table); err != nil {
+	if err := errors.Join(checkDialect("Schema", d), checkName("Schema", table)); err != nil {
 		return nil, err
 	}
 	ddl := strings.ReplaceAll(d.sql().schema, "django_session_expire_date_a5c62663", indexName(table, "expire_date", d.sql().maxName))
@@ -231,7 +232,7 @@ func Schema(d Dialect, table string) ([]string, error) {
 // byte, whatever the database's collation: on MySQL and MariaDB the user id
 // is varbinary, since even utf8mb4_bin ignores trailing spaces there.
 func IndexSchema(d Dialect, table string) ([]string, error) {
-	if err := checkDDL(d, table); err != nil {
+	if err := errors.Join(checkDialect("IndexSchema", d), checkName("IndexSchema", table)); err != nil {
 		return nil, err
 	}
 	user, bin, ts := "varchar(255)", "", d.sql().ts
@@ -251,12 +252,18 @@ func IndexSchema(d Dialect, table string) ([]string, error) {
 	}, nil
 }
 
-func checkDDL(d Dialect, table string) error {
-	if !tableName.MatchString(table) {
-		return fmt.Errorf("sqlstore: table name %q is not a plain identifier (%s)", table, tableName)
+// checkName enforces tableName on the name given to fn.
+func checkName(fn, name string) error {
+	if !tableName.MatchString(name) {
+		return fmt.Errorf("sqlstore: %s(%q): the name must match %s", fn, name, tableName)
 	}
+	return nil
+}
+
+// checkDialect refuses a dialect given to fn that is not one of the three.
+func checkDialect(fn string, d Dialect) error {
 	if !d.valid() {
-		return fmt.Errorf("sqlstore: unsupported dialect %v", d)
+		return fmt.Errorf("sqlstore: %s(%v): use sqlstore.MySQL, sqlstore.Postgres or sqlstore.SQLite", fn, d)
 	}
 	return nil
 }
