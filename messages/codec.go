@@ -22,8 +22,7 @@ const messageKey = "__json_message"
 // (ticket #33458: 3.2 left them out, so "" came back as None and broke
 // templates testing `x in message.extra_tags`). Django 3.2 reads both forms.
 func encode(ms []Message) string {
-	buf := make([]byte, 0, 64*len(ms))
-	buf = append(buf, '[')
+	buf := []byte{'['}
 	for i, m := range ms {
 		if i > 0 {
 			buf = append(buf, ", "...)
@@ -34,19 +33,10 @@ func encode(ms []Message) string {
 }
 
 // encodeAppend returns encode's output for stored's messages then m,
-// copying stored (which encode wrote) instead of encoding it again.
+// copying stored (which Add wrote: at least one message) instead of
+// encoding it again.
 func encodeAppend(stored string, m Message) string {
-	msg := appendMessage(make([]byte, 0, 64+len(m.Text)+len(m.ExtraTags)), m)
-	list := strings.TrimSuffix(stored, "]")
-	var b strings.Builder
-	b.Grow(len(list) + len(", ") + len(msg) + len("]"))
-	b.WriteString(list)
-	if list != "[" {
-		b.WriteString(", ")
-	}
-	b.Write(msg)
-	b.WriteByte(']')
-	return b.String()
+	return strings.TrimSuffix(stored, "]") + ", " + string(appendMessage(nil, m)) + "]"
 }
 
 // appendMessage appends m as Django's MessageEncoder writes one message.
