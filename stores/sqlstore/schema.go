@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"crypto/md5"
-	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -104,31 +103,25 @@ func (d Dialect) String() string {
 	return fmt.Sprintf("Dialect(%d)", int(d))
 }
 
-// dialectOf maps a database/sql driver name to its dialect.
-func dialectOf(driverName string) Dialect {
-	switch driverName {
-	case "mysql", "nrmysql":
-		return MySQL
-	case "postgres", "pgx", "pgx/v4", "pgx/v5", "cloudsqlpostgres", "nrpostgres":
-		return Postgres
-	case "sqlite", "sqlite3":
-		return SQLite
+// dialectOf tells db's dialect from its driver's name or else, for a
+// *sqlx.DB made with sqlx.NewDb under another name (sql.OpenDB has none),
+// from the driver's type. Matching the type's name rather than the type
+// keeps the SQLite drivers out of this package's dependencies.
+func dialectOf(db *sqlx.DB) Dialect {
+	if d := dialectNamed(db.DriverName()); d != DialectUnknown || db.DB == nil {
+		return d
 	}
-	return DialectUnknown
+	return dialectNamed(fmt.Sprintf("%T", db.Driver()))
 }
 
-// dialectOfDriver maps the type of a database/sql driver to its dialect,
-// for a *sqlx.DB made with sqlx.NewDb under a name dialectOf does not know
-// (sql.OpenDB has no name at all). Matching the type's name rather than the
-// type keeps the SQLite drivers out of this package's dependencies.
-func dialectOfDriver(d driver.Driver) Dialect {
-	switch fmt.Sprintf("%T", d) {
-	case "*sqlite.Driver", "*sqlite3.SQLiteDriver":
-		return SQLite
-	case "*mysql.MySQLDriver":
+func dialectNamed(name string) Dialect {
+	switch name {
+	case "mysql", "nrmysql", "*mysql.MySQLDriver":
 		return MySQL
-	case "*pq.Driver", "*stdlib.Driver":
+	case "postgres", "pgx", "pgx/v4", "pgx/v5", "cloudsqlpostgres", "nrpostgres", "*pq.Driver", "*stdlib.Driver":
 		return Postgres
+	case "sqlite", "sqlite3", "*sqlite.Driver", "*sqlite3.SQLiteDriver":
+		return SQLite
 	}
 	return DialectUnknown
 }

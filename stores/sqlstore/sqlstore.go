@@ -231,11 +231,7 @@ func New(db *sqlx.DB, opts ...Option) (*Store, error) {
 		}
 	}
 	if s.dialect == DialectUnknown {
-		s.dialect = dialectOf(db.DriverName())
-		if s.dialect == DialectUnknown && db.DB != nil {
-			s.dialect = dialectOfDriver(db.Driver())
-		}
-		if s.dialect == DialectUnknown {
+		if s.dialect = dialectOf(db); s.dialect == DialectUnknown {
 			return nil, fmt.Errorf("sqlstore: New: unknown driver %q; pass sqlstore.WithDialect(sqlstore.MySQL), (sqlstore.Postgres) or (sqlstore.SQLite)", db.DriverName())
 		}
 	}
