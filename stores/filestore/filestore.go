@@ -141,12 +141,10 @@ func WithFsync() Option {
 }
 
 // WithDjangoMtime stores mtime = expiry - cookieAge and reads expiry = mtime
-// + cookieAge, which is how Django's file engine reads a file's expiry. Pass
-// Django's SESSION_COOKIE_AGE when Django and ginsession share the directory:
-// files either side writes then expire at the same moment for both, and
-// Django's clearsessions purges them on time. Optional. By default the mtime
-// is the expiry itself, which a Django reader would take for a later expiry
-// (by cookieAge) and which makes files Django wrote look long expired.
+// + cookieAge, as Django's file engine reads a file's expiry. Pass Django's
+// SESSION_COOKIE_AGE when Django and ginsession share the directory, so
+// files either side writes expire at the same moment for both. Optional. By
+// default the mtime is the expiry itself.
 func WithDjangoMtime(cookieAge time.Duration) Option {
 	return func(c *config) { c.age, c.ageSet = cookieAge, true }
 }
@@ -267,17 +265,10 @@ func (s *Store) path(key string) string {
 }
 
 // mtimeFor returns the mtime that encodes expiry. os.Chtimes goes through
-// UnixNano, so the result is kept within 1970 to 2200 rather than allowed to
-// wrap (and the zero Time, which Chtimes would ignore, becomes 1970).
+// UnixNano, so it is clamped rather than allowed to wrap (and the zero Time,
+// which Chtimes would ignore, becomes 1970).
 func (s *Store) mtimeFor(expiry time.Time) time.Time {
-	m := expiry.Add(-s.age)
-	if lo := time.Unix(1, 0); m.Before(lo) {
-		return lo
-	}
-	if hi := time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC); m.After(hi) {
-		return hi
-	}
-	return m
+	return stores.ClampExpiry(expiry.Add(-s.age))
 }
 
 func (s *Store) live(fi fs.FileInfo, now time.Time) bool {
@@ -484,44 +475,42 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 		if !errors.Is(err, fs.ErrExist) {
 			return s.fail("create", err)
 		}
-		if err := s.withLock(ctx, "create", key, s.removeIfExpired(key, target)); err != nil {
+		err = s.withLock(ctx, "create", key, func(h *held) error { return s.removeIfExpired(key, h) })
+		if err != nil {
 			return err
 		}
 	}
 	return stores.ErrExists
 }
 
-// removeIfExpired clears an expired file out of Create's way, under the
-// record's lock. It returns stores.ErrExists when the file is live, and nil
+// removeIfExpired clears an expired file out of Create's way, holding the
+// record's lock h. It returns stores.ErrExists when the file is live, and nil
 // when the name is free to try again. A writer that takes no lock (Django)
 // may replace the file between the look and the removal, so the file is
 // first renamed aside, which claims exactly one inode, and put back if it
 // turns out to be live.
-func (s *Store) removeIfExpired(key, target string) func(h *held) error {
-	return func(h *held) error {
-		if h == nil {
-			return nil
-		}
-		if s.live(h.fi, s.now()) {
-			return stores.ErrExists
-		}
-		aside := s.tempName(key)
-		if err := os.Rename(target, aside); errors.Is(err, fs.ErrNotExist) {
-			return nil
-		} else if err != nil {
-			return s.fail("create", err)
-		}
-		defer os.Remove(aside)
-		if live, _ := s.liveFile(aside); live {
-			// A live record took the expired one's place meanwhile: restore
-			// it. Should yet another record have appeared, that one stays and
-			// the one set aside is lost, a race between three creators of one
-			// key.
-			_ = os.Link(aside, target)
-			return stores.ErrExists
-		}
+func (s *Store) removeIfExpired(key string, h *held) error {
+	if h == nil {
 		return nil
 	}
+	if s.live(h.fi, s.now()) {
+		return stores.ErrExists
+	}
+	aside, target := s.tempName(key), s.path(key)
+	if err := os.Rename(target, aside); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return s.fail("create", err)
+	}
+	defer os.Remove(aside)
+	if live, _ := s.liveFile(aside); live {
+		// A live record took the expired one's place meanwhile: restore it.
+		// Should yet another record have appeared, that one stays and the
+		// one set aside is lost, a race between three creators of one key.
+		_ = os.Link(aside, target)
+		return stores.ErrExists
+	}
+	return nil
 }
 
 // withLock checks ctx and key, then runs f holding key's locks (lock.go) on
