@@ -46,19 +46,6 @@ type Config struct {
 	Now func() time.Time
 }
 
-func (c Config) maxSize() int {
-	if c.MaxSize <= 0 {
-		return DefaultMaxSize
-	}
-	return c.MaxSize
-}
-
-// maxInput is the longest signed string that can carry maxSize bytes: their
-// base64, with room for the flag, timestamp, signature and separators.
-func (c Config) maxInput() int {
-	return base64.RawURLEncoding.EncodedLen(c.maxSize()) + 128
-}
-
 // Prepared is a Config whose HMAC keys are derived once, in
 // [Config.Prepare]: it gives the same results as the package's Dumps and
 // Loads with that Config, and is safe for concurrent use.
@@ -70,14 +57,15 @@ type Prepared struct {
 // Prepare checks c's keys and returns it ready for use. It fails with
 // ErrNoKey when Key, or one of Fallbacks, is empty.
 func (c Config) Prepare() (*Prepared, error) {
-	if c.Salt == "" {
-		c.Salt = DefaultSalt
-	}
-	c.Now = orNow(c.Now)
-	if err := (Signer{Key: c.Key, Fallbacks: c.Fallbacks}).checkKeys(); err != nil {
+	keys, err := Signer{Key: c.Key, Fallbacks: c.Fallbacks, Salt: c.Salt}.keys(DefaultSalt)
+	if err != nil {
 		return nil, err
 	}
-	return &Prepared{c: c, keys: signingKeys(c.Salt, c.Key, c.Fallbacks)}, nil
+	if c.MaxSize <= 0 {
+		c.MaxSize = DefaultMaxSize
+	}
+	c.Now = orNow(c.Now)
+	return &Prepared{c: c, keys: keys}, nil
 }
 
 // Dumps signs already-serialized JSON in the format of Django's
@@ -113,7 +101,7 @@ func Loads(signed string, c Config) ([]byte, time.Time, error) {
 
 // Dumps is the package's Dumps with the prepared Config.
 func (p *Prepared) Dumps(data []byte) (string, error) {
-	if limit := p.c.maxSize(); len(data) > limit {
+	if limit := p.c.MaxSize; len(data) > limit {
 		return "", fmt.Errorf("%w: %d bytes of data, limit %d", ErrTooLarge, len(data), limit)
 	}
 	value := b64Encode(data)
@@ -122,13 +110,15 @@ func (p *Prepared) Dumps(data []byte) (string, error) {
 			value = "." + b64Encode(z)
 		}
 	}
-	value += sep + string(appendBase62(nil, p.c.Now().Unix()))
+	value += sep + base62(p.c.Now().Unix())
 	return value + sep + signature(p.keys[0], value), nil
 }
 
 // Loads is the package's Loads with the prepared Config.
 func (p *Prepared) Loads(signed string) ([]byte, time.Time, error) {
-	if limit := p.c.maxInput(); len(signed) > limit {
+	// The longest input that can carry MaxSize bytes: their base64, with
+	// room for the flag, timestamp, signature and separators.
+	if limit := base64.RawURLEncoding.EncodedLen(p.c.MaxSize) + 128; len(signed) > limit {
 		return nil, time.Time{}, fmt.Errorf("%w: %d bytes of input, limit %d", ErrTooLarge, len(signed), limit)
 	}
 	v, err := unsign(signed, p.keys)
@@ -144,7 +134,7 @@ func (p *Prepared) Loads(signed string) ([]byte, time.Time, error) {
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("%w: base64: %v", ErrMalformed, err)
 	}
-	limit := p.c.maxSize()
+	limit := p.c.MaxSize
 	if compressed {
 		raw, err = inflate(raw, limit)
 		if err != nil {

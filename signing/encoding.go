@@ -10,11 +10,11 @@ import (
 // base62Alphabet is Django's baseconv.base62 (its order matters).
 const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
-// appendBase62 appends n in base62, most significant digit first, with a
-// leading "-" for negative numbers, as timestamps are written.
-func appendBase62(dst []byte, n int64) []byte {
+// base62 writes n in base62, most significant digit first, with a leading
+// "-" for negative numbers, as timestamps are written.
+func base62(n int64) string {
 	if n == 0 {
-		return append(dst, '0')
+		return "0"
 	}
 	var buf [12]byte // 62^11 > 2^63, plus a sign
 	i := len(buf)
@@ -32,10 +32,10 @@ func appendBase62(dst []byte, n int64) []byte {
 		i--
 		buf[i] = '-'
 	}
-	return append(dst, buf[i:]...)
+	return string(buf[i:])
 }
 
-// base62Decode reads a number written by appendBase62. It rejects an empty
+// base62Decode reads a number written by base62. It rejects an empty
 // string, characters outside the alphabet and values that do not fit an
 // int64.
 func base62Decode(s string) (int64, error) {
