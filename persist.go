@@ -135,15 +135,19 @@ func (s *Session) storeContext() (context.Context, context.CancelFunc) {
 // the middleware has returned, gin may reuse the gin.Context, so the
 // request it had at the end is used. s.mu is held.
 func (s *Session) requestContext() context.Context {
-	if r := s.ended.Load(); r != nil {
-		return r.Context()
+	if s.ended != nil {
+		return s.ended.Context()
 	}
 	return s.c.Request.Context()
 }
 
 // end records that the middleware has returned, keeping the request as it
 // was then (its context, for calls made after it).
-func (s *Session) end(r *http.Request) { s.ended.Store(r) }
+func (s *Session) end(r *http.Request) {
+	s.mu.Lock()
+	s.ended = r
+	s.mu.Unlock()
+}
 
 // Flush ends the session: it removes the values, deletes the record from the
 // store and drops the key (Django's flush, what logout does). The cookie is
@@ -232,31 +236,27 @@ func (e unstorable) Unwrap() error        { return e.error }
 // cannot be stored. s.mu is held.
 func (s *Session) tell(err error) error {
 	if errors.Is(err, ErrUnstorable) {
-		s.told, s.unsaved = true, err
+		s.told, s.noted = true, err
 	}
 	return err
 }
 
-// checkValue notes whether value, just set under key, can be stored, for
-// Err. Strings and small scalars, most values, are left to the save; a
-// DjangoCodec's refusals are JSONCodec's, found without signing. s.mu is
-// held.
-func (s *Session) checkValue(key string, value any) {
-	delete(s.bad, key)
+// checkValue returns the ErrUnstorable of value, under key, for Err.
+// Strings and small scalars are left to the save; a DjangoCodec's refusals
+// are JSONCodec's, found without signing.
+func (s *Session) checkValue(key string, value any) error {
 	switch value.(type) {
 	case nil, string, bool, int, int64:
-		return
+		return nil
 	}
 	codec := s.m.opts.Codec
 	if _, ok := codec.(*djangoCodec); ok {
 		codec = JSONCodec{}
 	}
 	if _, err := codec.Encode([]string{key}, map[string]any{key: value}); err != nil {
-		if s.bad == nil {
-			s.bad = make(map[string]error)
-		}
-		s.bad[key] = unstorable{err}
+		return unstorable{err}
 	}
+	return nil
 }
 
 // Exists reports whether the store holds a record under key (Django's

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -38,11 +37,8 @@ type Session struct {
 	mu sync.Mutex
 	m  *middleware
 	// ended is the request as it was when the middleware returned, for
-	// calls made after it; nil until then, while store calls take
-	// c.Request.Context() at the time of the call, so a timeout or tracing
-	// middleware registered after this one reaches the store. Atomic rather
-	// than under mu: every request sets it, and a lock cost more.
-	ended atomic.Pointer[http.Request]
+	// calls made after it; nil until then (see requestContext).
+	ended *http.Request
 
 	key string // the session key in a server store; "" when none, and always for a cookie store
 	// sealed is the sealed record, for a cookie store; "" when none. For a
@@ -66,14 +62,11 @@ type Session struct {
 	wstate    uint8 // the writer's state (writer.go)
 
 	// err is a store failure this request must report; nothing is saved
-	// over it. late is ErrCommitted once a change came too late.
-	err, late error
-	// bad holds the ErrUnstorable of values set that the codec refused
-	// (checkValue), unsaved that of the last Save, until the next change;
-	// told says Err or Save returned one: the handler knows.
-	bad     map[string]error
-	unsaved error
-	told    bool
+	// over it. noted is ErrCommitted once a change came too late, or else
+	// the last Save's ErrUnstorable until the next change. told says Err or
+	// Save returned an ErrUnstorable: the handler knows.
+	err, noted error
+	told       bool
 
 	values dict // values.go
 
@@ -115,7 +108,7 @@ var ErrCommitted = errors.New("ginsession: session changed after the response wa
 // changed marks the session modified and reports a change made too late to
 // be saved.
 func (s *Session) changed(key string) {
-	s.modified, s.unsaved = true, nil
+	s.modified, s.noted = true, nil
 	s.refuseLate(key)
 }
 
@@ -127,7 +120,7 @@ func (s *Session) refuseLate(what string) error {
 		return nil
 	}
 	s.m.log.Error(ErrCommitted.Error(), slog.String("key", what))
-	s.late = ErrCommitted
+	s.noted = ErrCommitted
 	return ErrCommitted
 }
 
@@ -162,7 +155,6 @@ func (s *Session) setLocked(key string, value any) {
 	s.data().set(key, value)
 	s.recordChange(key)
 	s.changed(key)
-	s.checkValue(key, value)
 }
 
 // SetDefault returns the value under key, storing value there first if the
@@ -362,17 +354,17 @@ func (s *Session) Modified() bool {
 // Err returns the failure, if any, that will make this request fail: a
 // store failure (for example, the store was down when the session loaded),
 // ErrCommitted if a change came after the commit, or ErrUnstorable, naming
-// the key, for a value the codec refused when it was set (a string's UTF-8,
-// and a value changed in place, are checked at the save: Save's error shows
-// here until the next change). Handlers that take actions based on the
-// session can check it first; one told of an unstorable value may put it
-// right, or answer a 4xx of its own, which then stands (nothing is saved).
+// the key, for a value the codec refuses (a string's UTF-8 is checked at the
+// save: Save's error shows here until the next change). Handlers that take
+// actions based on the session can check it first; one told of an
+// unstorable value may put it right, or answer a 4xx of its own, which then
+// stands (nothing is saved).
 func (s *Session) Err() error {
 	s.lock()
 	defer s.mu.Unlock()
-	err := cmp.Or(s.err, s.late, s.unsaved)
-	for i, keys := 0, s.values.keys(); err == nil && len(s.bad) > 0 && i < len(keys); i++ {
-		err = s.bad[keys[i]]
+	err := cmp.Or(s.err, s.noted)
+	for i, keys := 0, s.values.keys(); err == nil && i < len(keys); i++ {
+		err = s.checkValue(keys[i], s.values.get(keys[i]))
 	}
 	return s.tell(err)
 }

@@ -63,12 +63,11 @@ func (w *responseWriter) commitStatus(status int) error {
 func (w *responseWriter) abandon() {
 	s := w.session()
 	s.mu.Lock()
-	s.committed = true
+	s.committed, s.ended = true, w.c.Request
 	s.mu.Unlock()
 	if w.wstate == open {
 		w.wstate = committed
 	}
-	s.end(w.c.Request)
 }
 
 func (w *responseWriter) fail(err error) {
