@@ -44,7 +44,7 @@ func TestBase62RoundTripsTheExtremes(t *testing.T) {
 }
 
 func TestBase62DecodeRejectsWhatIsNotANumber(t *testing.T) {
-	for _, s := range []string{"", "-", "1r31e!", "1r 31", "--1", "é", "AzL8n0Y58m8", "-AzL8n0Y58m9", "zzzzzzzzzzzzzzzzzzzz"} {
+	for _, s := range []string{"", "-", "1r31e!", "1r 31", "--1", "é", "AzL8n0Y58m8", "-AzL8n0Y58m9", "zzzzzzzzzzzzzzzzzzzz", "+1", "1_0"} {
 		if n, err := base62Decode(s); err == nil {
 			t.Errorf("base62Decode(%q) = %d, want an error", s, n)
 		}
