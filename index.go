@@ -172,21 +172,9 @@ func (u *userIndex) loaded(s *Session) {
 		return
 	}
 	now := s.m.now()
-	expiry := s.expiryDateLocked(now)
-	if !u.seen.due(s.key, now, expiry, u.interval) {
-		return
+	if err := u.touch(s, user, now, s.expiryDateLocked(now)); err != nil {
+		s.err = err
 	}
-	ctx, cancel := s.storeContext()
-	defer cancel()
-	err := u.ix.IndexTouch(ctx, user, s.m.stored(s.key), now, u.entryExpiry(expiry))
-	if errors.Is(err, stores.ErrNotFound) {
-		err = u.ix.IndexAdd(ctx, user, u.entry(s, now, expiry))
-	}
-	if err != nil {
-		s.err = fmt.Errorf("ginsession: user index: note activity of session %s: %w", shortKey(s.key), err)
-		return
-	}
-	u.seen.wrote(s.key, now, u.entryExpiry(expiry))
 }
 
 // saved runs after s was stored at now with expiry: a session that gained
@@ -204,7 +192,7 @@ func (u *userIndex) saved(s *Session, now, expiry time.Time) error {
 	}
 	switch {
 	case user == old.user && s.key == old.key:
-		if user == "" || !u.seen.due(s.key, now, expiry, u.interval) {
+		if user == "" {
 			return nil
 		}
 		// A longer expiry than the index was told (SetExpiry): extend it.
@@ -255,7 +243,12 @@ func (u *userIndex) unsaved(s *Session, before indexState, err error) error {
 	return err
 }
 
+// touch tells the index of s's activity at now when it is due (u.seen),
+// adding the entry the index lacks. s.mu is held.
 func (u *userIndex) touch(s *Session, user string, now, expiry time.Time) error {
+	if !u.seen.due(s.key, now, expiry, u.interval) {
+		return nil
+	}
 	ctx, cancel := s.storeContext()
 	defer cancel()
 	err := u.ix.IndexTouch(ctx, user, s.m.stored(s.key), now, u.entryExpiry(expiry))
@@ -263,7 +256,7 @@ func (u *userIndex) touch(s *Session, user string, now, expiry time.Time) error 
 		err = u.ix.IndexAdd(ctx, user, u.entry(s, now, expiry))
 	}
 	if err != nil {
-		return fmt.Errorf("ginsession: user index: touch session %s: %w", shortKey(s.key), err)
+		return fmt.Errorf("ginsession: user index: note activity of session %s: %w", shortKey(s.key), err)
 	}
 	u.seen.wrote(s.key, now, u.entryExpiry(expiry))
 	return nil

@@ -40,12 +40,10 @@ const slideFraction = 30
 var ErrNoIdleTimeout = errors.New("ginsession: SetIdleTimeout overrides WithIdleTimeout, which this middleware lacks: pass WithIdleTimeout(d) to New")
 
 // WithIdleTimeout ends a session that goes unused for d: its record
-// expires d after the last request that loaded it (reading or writing any
-// value), and a later request finds no session and gets a fresh one. The
-// expiry slides without rewriting the data, and not on every request:
-// the record is touched (stores.Toucher: a Redis PEXPIRE, a SQL UPDATE of
-// expire_date, a cookie store re-seals its cookie) once its expiry lags by
-// d/30 (a minute for 30 minutes), and the cookie's Max-Age follows. So a
+// expires d after the last request that loaded it, and a later request
+// gets a fresh session. The expiry slides without rewriting the data
+// (stores.Toucher; a cookie store re-seals its cookie), once it lags by
+// d/30 (a minute for 30 minutes), and the cookie's Max-Age follows: a
 // session ends between d - d/30 and d after its last use, never later.
 //
 // The session's Django expiry (CookieAge, or SetExpiry's seconds) then
@@ -55,10 +53,9 @@ var ErrNoIdleTimeout = errors.New("ginsession: SetIdleTimeout overrides WithIdle
 // not move, and Session.SetIdleTimeout for one session's own.
 //
 // Whether the touch is due is read from the time to live the store loads
-// with the data (stores.TTLLoader, in the same round trip as before: every
-// store of this module has it). A store without it is touched on every
-// request that loads the session, and one without stores.Toucher saved in
-// full. Optional. Default value is 0, no idle timeout. New panics on a
+// with the data in the same round trip (stores.TTLLoader); a store without
+// it is touched on every request that loads the session, and one without
+// stores.Toucher saved in full. Optional. Default value is 0, no idle timeout. New panics on a
 // negative d or one under a second.
 func WithIdleTimeout(d time.Duration) Option { return func(o *options) { o.IdleTimeout = d } }
 
@@ -108,14 +105,7 @@ func (s *Session) SetIdleTimeout(d time.Duration) error {
 	if s.m.opts.IdleTimeout == 0 {
 		return ErrNoIdleTimeout
 	}
-	secs := 0
-	if d > 0 {
-		secs = int(d / time.Second)
-		if d%time.Second != 0 {
-			secs++
-		}
-	}
-	s.Set(idleKey, secs)
+	s.Set(idleKey, wholeSeconds(max(d, 0)))
 	return nil
 }
 
@@ -176,9 +166,6 @@ func (s *Session) absoluteEndLocked() (time.Time, bool) {
 // limitExpiry returns the earliest of end, at + the idle timeout and the
 // absolute end: when a session saved or touched at "at" ends.
 func (s *Session) limitExpiry(at, end time.Time) time.Time {
-	if s.m.opts.IdleTimeout == 0 && s.m.opts.AbsoluteTimeout == 0 {
-		return end
-	}
 	if idle := s.idleTimeoutLocked(); idle > 0 {
 		if e := at.Add(idle); e.Before(end) {
 			end = e
@@ -192,9 +179,6 @@ func (s *Session) limitExpiry(at, end time.Time) time.Time {
 
 // limitAge is limitExpiry for an age counted from now, in whole seconds.
 func (s *Session) limitAge(now time.Time, age time.Duration) time.Duration {
-	if s.m.opts.IdleTimeout == 0 && s.m.opts.AbsoluteTimeout == 0 {
-		return age
-	}
 	if idle := s.idleTimeoutLocked(); idle > 0 && idle < age {
 		age = idle
 	}
@@ -231,25 +215,12 @@ func (s *Session) noteSealedTTL() {
 // expiry moved now: under an idle timeout, when the time the record had
 // left to live (as loaded) is off the time it should have by
 // 1/slideFraction of the latter, or is unknown. s.mu is held.
-//
-// It runs on every request that loads a session under WithIdleTimeout, so
-// the common case (no custom expiry, no absolute timeout) reads neither
-// the clock nor expiryDateLocked: BenchmarkIdleTimeout/Memory/read.
 func (s *Session) slideDue() bool {
-	if s.m.opts.IdleTimeout == 0 || !s.loaded || !s.hasRecord() {
+	if !s.loaded || !s.hasRecord() || s.idleTimeoutLocked() == 0 {
 		return false
 	}
-	idle := s.idleTimeoutLocked()
-	if idle == 0 {
-		return false
-	}
-	var want time.Duration // the time to live a touch now would give
-	if custom := s.values.has(expiryKey); !custom && s.m.opts.AbsoluteTimeout == 0 {
-		want = min(idle, s.m.opts.CookieAge)
-	} else {
-		now := s.m.now()
-		want = s.expiryDateLocked(now).Sub(now)
-	}
+	now := s.m.now()
+	want := s.expiryDateLocked(now).Sub(now) // the time to live a touch now would give
 	if want <= 0 {
 		return false // the commit deletes the cookie
 	}
