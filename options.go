@@ -181,41 +181,36 @@ func WithStoreTimeout(d time.Duration) Option { return func(o *options) { o.Stor
 // validate reports the first setting that cannot work, in a sentence that
 // says what to change.
 func (o *options) validate() error {
-	if (&http.Cookie{Name: o.CookieName}).Valid() != nil {
+	switch {
+	case (&http.Cookie{Name: o.CookieName}).Valid() != nil:
 		return fmt.Errorf("cookie name %q is not a valid cookie name: use letters, digits and !#$%%&'*+-.^_`|~ only (Django's default is \"sessionid\")", o.CookieName)
-	}
-	if o.CookieSameSite < 0 || o.CookieSameSite > http.SameSiteNoneMode {
+	case o.CookieSameSite < 0 || o.CookieSameSite > http.SameSiteNoneMode:
 		return fmt.Errorf("SameSite %q is unknown: use \"Lax\", \"Strict\", \"None\" or \"\" to omit it", o.sameSiteInput)
-	}
-	if o.CookieSameSite == http.SameSiteNoneMode && !o.CookieSecure {
+	case o.CookieSameSite == http.SameSiteNoneMode && !o.CookieSecure:
 		return errors.New("SameSite=None needs a Secure cookie (browsers reject it otherwise): add WithCookieSecure(true) or use SameSite \"Lax\"")
-	}
-	if o.CookiePartitioned && !o.CookieSecure {
+	case o.CookiePartitioned && !o.CookieSecure:
 		return errors.New("a Partitioned cookie needs Secure: add WithCookieSecure(true)")
-	}
-	if strings.HasPrefix(o.CookieName, "__Secure-") && !o.CookieSecure {
+	case strings.HasPrefix(o.CookieName, "__Secure-") && !o.CookieSecure:
 		return fmt.Errorf("a cookie named %q must be Secure: add WithCookieSecure(true)", o.CookieName)
-	}
-	if strings.HasPrefix(o.CookieName, "__Host-") && (!o.CookieSecure || o.CookiePath != "/" || o.CookieDomain != "") {
+	case strings.HasPrefix(o.CookieName, "__Host-") && (!o.CookieSecure || o.CookiePath != "/" || o.CookieDomain != ""):
 		return fmt.Errorf("a cookie named %q must be Secure, with path \"/\" and no domain", o.CookieName)
-	}
-	if o.CookiePath == "" || o.CookiePath[0] != '/' || strings.ContainsAny(o.CookiePath, ";\r\n") {
+	case o.CookiePath == "" || o.CookiePath[0] != '/' || strings.ContainsAny(o.CookiePath, ";\r\n"):
 		return fmt.Errorf("cookie path %q must start with \"/\" and contain no ';'", o.CookiePath)
-	}
-	if strings.ContainsAny(o.CookieDomain, "; \r\n") {
+	case strings.ContainsAny(o.CookieDomain, "; \r\n"):
 		return fmt.Errorf("cookie domain %q is not a domain name", o.CookieDomain)
-	}
-	if o.CookieAge < time.Second {
+	case o.CookieAge < time.Second:
 		return fmt.Errorf("cookie age %v is shorter than a second: use at least time.Second (Django's default is 1209600s)", o.CookieAge)
 	}
 	if err := checkSecrets(o.SecretKey, o.SecretKeyFallbacks, true); err != nil {
 		return err
 	}
-	if o.SecretKey == "" && len(o.SecretKeyFallbacks) > 0 {
+	switch {
+	case o.SecretKey == "" && len(o.SecretKeyFallbacks) > 0:
 		return errors.New("fallback secrets are set without a current secret: pass the new secret first to WithSecretKey")
-	}
-	if o.Codec == nil {
+	case o.Codec == nil:
 		return errors.New("the codec is nil: leave WithCodec out for JSONCodec")
+	case o.ErrorHandler == nil:
+		return errors.New("the error handler is nil: leave WithErrorHandler out for DefaultErrorHandler")
 	}
 	if dc, ok := o.Codec.(*djangoCodec); ok {
 		// The codec signs what the middleware stores: the same rule as
@@ -223,9 +218,6 @@ func (o *options) validate() error {
 		if err := checkSecrets(dc.secrets[0], dc.secrets[1:], false); err != nil {
 			return fmt.Errorf("DjangoCodec: %w", err)
 		}
-	}
-	if o.ErrorHandler == nil {
-		return errors.New("the error handler is nil: leave WithErrorHandler out for DefaultErrorHandler")
 	}
 	return o.validateTimeouts()
 }

@@ -88,7 +88,7 @@ type Session struct {
 	distinct int // len(changes) after its last dedupe
 	merges   map[string]*keyMerge
 
-	idx *indexState // what the per-user index holds for it, if on (index.go)
+	idx indexState // what the per-user index holds for it, if on and known (index.go)
 	// recordTTL is the time the record had left to live when it was
 	// loaded, for the idle timeout (see slideDue); 0 when unknown.
 	recordTTL time.Duration
