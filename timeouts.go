@@ -185,7 +185,7 @@ func (b *serverBackend) loadRecord(ctx context.Context, s *Session) ([]byte, err
 func (s *Session) noteSealedTTL() {
 	if s.m.opts.IdleTimeout != 0 {
 		now := s.m.now()
-		s.recordTTL = max(s.expiryDateLocked(time.Unix(s.sealedAt, 0)).Sub(now), 0)
+		s.recordTTL = max(s.expiryDateLocked(s.sealedAt).Sub(now), 0)
 	}
 }
 
