@@ -171,11 +171,12 @@ func (u *userIndex) saved(s *Session, now, expiry time.Time) error {
 	if u == nil {
 		return nil
 	}
-	user, old := userOf(&s.values), s.idx
-	if id, _ := sessionindex.UserID(s.values.get(sessionindex.UserIDKey)); len(id) > stores.MaxIndexUserID {
+	user, _ := sessionindex.UserID(s.values.get(sessionindex.UserIDKey))
+	if len(user) > stores.MaxIndexUserID {
 		// Saved unindexed, it could not be listed or ended one by one.
-		return fmt.Errorf("ginsession: user index: the user id is %d bytes long, more than the %d an index holds", len(id), stores.MaxIndexUserID)
+		return fmt.Errorf("ginsession: user index: the user id is %d bytes long, more than the %d an index holds", len(user), stores.MaxIndexUserID)
 	}
+	old := s.idx
 	switch {
 	case user == old.user && s.key == old.key:
 		if user == "" {

@@ -3,8 +3,6 @@ package ginsession
 import (
 	"errors"
 	"fmt"
-
-	"github.com/ginsession/ginsession/stores"
 )
 
 // AtLimit is what a login does when its user already has
@@ -13,17 +11,12 @@ type AtLimit int
 
 const (
 	// RefuseLogin fails the new login with an error wrapping
-	// ErrSessionLimit; the sessions the user has stay as they are.
+	// auth.ErrSessionLimit; the sessions the user has stay as they are.
 	RefuseLogin AtLimit = iota
 	// EndOldest ends the user's least recently active sessions (by the
 	// index's LastActive) to make room for the new one.
 	EndOldest
 )
-
-// ErrSessionLimit is stores.ErrSessionLimit: auth.Login refused a login
-// because its user has UserIndex.MaxSessions live sessions and AtLimit is
-// RefuseLogin. Show the user a page that says so (errors.Is).
-var ErrSessionLimit = stores.ErrSessionLimit
 
 // admit indexes s as user's before auth.Login stores the user in it, under
 // the cap when there is one; without one, the save at the end of the
