@@ -74,7 +74,7 @@ type Session struct {
 	distinct int // len(changes) after its last dedupe
 	merges   map[string]*keyMerge
 
-	idx       *indexState   // what the per-user index holds for it, if on (index.go)
+	idx       indexState    // what the per-user index holds for it, if on and known (index.go)
 	recordTTL time.Duration // the record's time left when loaded, 0 when unknown (slideDue)
 }
 
