@@ -76,6 +76,9 @@ type expiryScanner struct {
 }
 
 func (e *expiryScanner) Scan(src any) error {
+	if b, ok := src.([]byte); ok {
+		src = string(b)
+	}
 	switch v := src.(type) {
 	case time.Time:
 		if e.wallClock {
@@ -84,19 +87,10 @@ func (e *expiryScanner) Scan(src any) error {
 			e.t = v.UTC()
 		}
 		return nil
-	case []byte:
-		return e.parse(string(v))
 	case string:
-		return e.parse(v)
-	}
-	return fmt.Errorf("sqlstore: cannot read expire_date from %T", src)
-}
-
-func (e *expiryScanner) parse(s string) error {
-	t, err := time.ParseInLocation("2006-01-02 15:04:05.999999999", s, time.UTC)
-	if err != nil {
+		var err error
+		e.t, err = time.ParseInLocation("2006-01-02 15:04:05.999999999", v, time.UTC)
 		return err
 	}
-	e.t = t
-	return nil
+	return fmt.Errorf("sqlstore: cannot read expire_date from %T", src)
 }

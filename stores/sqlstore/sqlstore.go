@@ -11,24 +11,16 @@
 // the dialect is detected from the driver of the *sqlx.DB or set with
 // [WithDialect]. The table is created by [Store.CreateTable] (see
 // [MySQLSchema], [PostgresSchema] and [SQLiteSchema] for the DDL) or by
-// Django's migration.
-//
-// # Per-user index
+// Django's migration. On SQLite, open the file with [SQLiteDSN]'s DSN, and
+// the store is safe for many goroutines and processes on one file, Django's
+// db.sqlite3 included (":memory:" gives every pooled connection a database
+// of its own: use a file).
 //
 // [WithIndexTable] keeps a per-user index of logged-in sessions
 // (stores.Indexer, for ginsession.WithUserIndex and auth.Sessions) in a
 // table of its own, so django_session stays exactly Django's. A listing
 // joins the two tables, so it shows only live sessions; [RebuildIndex]
 // adds the sessions a Django site sharing the table created.
-//
-// # SQLite
-//
-// Open the file with [SQLiteDSN]'s DSN (busy timeout and WAL), and the store
-// is safe for many goroutines and many processes on one file, Django's
-// db.sqlite3 included: every operation is one autocommit statement, a writer
-// that finds the lock taken waits up to the busy timeout, and the writes of
-// one Store queue in the order they came. ":memory:" gives every pooled
-// connection a database of its own: use a file.
 //
 // # Round trips and contexts
 //
@@ -38,8 +30,7 @@
 // 30-second timeout, no cancellation); without that, go-sql-driver/mysql
 // would prepare, execute and close every parameterised query, two round
 // trips each. Behind a proxy that cannot hold prepared statements (ProxySQL,
-// pgbouncer in transaction mode) use [WithoutPreparedStatements] together
-// with interpolateParams=true in the MySQL DSN, which keeps one round trip.
+// pgbouncer in transaction mode) use [WithoutPreparedStatements].
 //
 // A statement ends when its context does: at the store timeout
 // (ginsession.WithStoreTimeout) or when the request's client goes away,
@@ -59,25 +50,20 @@
 // SELECT follow, to return the current data of a changed record
 // (stores.ErrConflict) or report a vanished one (stores.ErrNotFound).
 //
-// # Times
+// # Times and data
 //
 // expire_date is UTC, as Django writes it with USE_TZ=True. The store
 // passes the current time from Go into every query, so the database
 // server's time zone and clock do not matter, and it reads MySQL's zoneless
-// datetime as UTC whatever the DSN's parseTime and loc say. On SQLite the
-// column holds text written and compared exactly as Django does.
+// datetime as UTC whatever the DSN's parseTime and loc say.
 //
-// # Data
-//
-// session_data is a text column, as Django has it, and a text column cannot
-// hold every byte string (PostgreSQL rejects NUL and invalid UTF-8, MySQL
-// rejects or truncates invalid UTF-8, utf8mb3 holds no characters beyond the
-// BMP). So the store writes data verbatim only when it is ASCII without NUL,
-// and otherwise as "!base64:" followed by the standard padded base64 of the
-// data. Both codecs ginsession ships produce ASCII, so Django reads Go's rows
-// and Go reads Django's. No Django record starts with '!', and data that
-// itself starts with "!base64:" is escaped, so reading back is never
-// ambiguous.
+// session_data is a text column, as Django has it, which cannot hold every
+// byte string (PostgreSQL rejects NUL and invalid UTF-8, MySQL rejects or
+// truncates invalid UTF-8, utf8mb3 holds nothing beyond the BMP). So the
+// store writes data verbatim only when it is ASCII without NUL, as both
+// codecs ginsession ships produce, and otherwise as "!base64:" followed by
+// the standard padded base64 of the data (no Django record starts with '!',
+// and data that itself starts with "!base64:" is escaped).
 package sqlstore
 
 import (
