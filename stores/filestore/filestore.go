@@ -525,9 +525,6 @@ func (s *Store) withLock(ctx context.Context, op, key string, f func(h *held) er
 	}
 	defer release()
 	h, err := s.lockRecord(ctx, s.path(key))
-	if errors.Is(err, errGone) {
-		return f(nil)
-	}
 	if err != nil {
 		return s.fail(op, err)
 	}
