@@ -49,13 +49,8 @@ func (s *Store) checkIndexArgs(op, userID string, keys ...string) error {
 	if s.indexTable == "" {
 		return errIndexOff
 	}
-	if err := stores.CheckIndexUser(userID); err != nil {
+	if err := stores.CheckIndexUser(userID, keys...); err != nil {
 		return fmt.Errorf("sqlstore: index %s: %w", op, err)
-	}
-	for _, k := range keys {
-		if err := stores.CheckKey(k); err != nil {
-			return fmt.Errorf("sqlstore: index %s: %w", op, err)
-		}
 	}
 	return nil
 }

@@ -32,13 +32,11 @@
 // trips each. Behind a proxy that cannot hold prepared statements (ProxySQL,
 // pgbouncer in transaction mode) use [WithoutPreparedStatements].
 //
-// A statement ends when its context does: at the store timeout
-// (ginsession.WithStoreTimeout) or when the request's client goes away,
-// whichever is first, a statement waiting on a row lock included.
-// go-sql-driver/mysql watches the context from a goroutine per connection,
-// about 15 µs a query on a loopback MySQL; it is kept because the driver
-// bounds a statement by no deadline of its own, so without it a lock wait
-// would outlive the store timeout.
+// A statement ends when its context does (the store timeout, or the
+// request's client going away), a statement waiting on a row lock included.
+// go-sql-driver/mysql bounds a statement by no deadline of its own, so its
+// context watcher, a goroutine per connection (about 15 µs a query on a
+// loopback MySQL), is kept.
 //
 // # Conditional writes
 //
@@ -89,20 +87,17 @@ const DefaultPurgeBatch = 1000
 // use. Close releases its prepared statements; it does not close the
 // *sqlx.DB, which the caller owns.
 type Store struct {
-	db       *sqlx.DB
-	dialect  Dialect
-	table    string
-	prepared bool
-	batch    int
-	// indexTable holds the per-user index, "" when it is off (index.go).
-	indexTable string
+	db         *sqlx.DB
+	dialect    Dialect
+	table      string
+	prepared   bool
+	batch      int
+	indexTable string // "" when the per-user index is off (index.go)
 	queries    [numOps]string
 	now        func() time.Time
-	// writes lets one write at a time at an SQLite database, nil on the
-	// other dialects (sqlite.go).
-	writes writeGate
-	// djangoCache deletes Django's cached_db entry of a session; nil
-	// unless WithDjangoCache (djangocache.go).
+	writes     writeGate // SQLite's (sqlite.go), nil on the other dialects
+	// djangoCache deletes Django's cached_db entry of a session
+	// (WithDjangoCache), nil without it.
 	djangoCache func(ctx context.Context, sessionKey string) error
 
 	// prepare is db.PrepareContext; tests wrap it to hold or fail a prepare.
@@ -368,8 +363,7 @@ func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Ti
 }
 
 // LoadWithTTL implements stores.TTLLoader: the SELECT of LoadWithExpiry,
-// with the time from the store's clock, the one the query compared with,
-// to the row's expire_date.
+// with the time left from the clock reading the query compared with.
 func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Duration, error) {
 	now := s.now()
 	data, exp, err := s.loadAt(ctx, key, now)
@@ -497,10 +491,9 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 	return err
 }
 
-// DeleteExpired deletes expired rows in batches of at most the purge batch
-// size (WithPurgeBatch), one short statement each, until a batch comes back
-// short, and returns how many went. It stops early, with the count so far,
-// when ctx ends.
+// DeleteExpired deletes expired rows, one short statement per purge batch
+// (WithPurgeBatch), and returns how many went. It stops early, with the
+// count so far, when ctx ends.
 func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 	return s.purge(ctx, "delete expired", opPurge)
 }
