@@ -257,7 +257,8 @@ func (s *Store) queryRow(ctx context.Context, o op, args ...any) (*sql.Row, erro
 	return st.QueryRowContext(ctx, args...), nil
 }
 
-// query runs o in tx when there is one, else as queryRow does.
+// query runs o in tx when there is one, else as queryRow does (prepared
+// unless WithoutPreparedStatements).
 func (s *Store) query(ctx context.Context, tx *sql.Tx, o op, args ...any) (*sql.Rows, error) {
 	switch {
 	case tx != nil:
@@ -274,15 +275,12 @@ func (s *Store) query(ctx context.Context, tx *sql.Tx, o op, args ...any) (*sql.
 
 // has reports whether query o finds a row.
 func (s *Store) has(ctx context.Context, o op, args ...any) (bool, error) {
-	row, err := s.queryRow(ctx, o, args...)
+	rows, err := s.query(ctx, nil, o, args...)
 	if err != nil {
 		return false, err
 	}
-	var one int
-	if err = row.Scan(&one); errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
+	defer rows.Close()
+	return rows.Next(), rows.Err()
 }
 
 func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
