@@ -18,13 +18,12 @@ const ContextKey contextKey = "github.com/ginsession/ginsession"
 
 // middleware holds what every request's session shares.
 type middleware struct {
-	opts     options
-	backend  backend  // where records live, chosen once in New
-	keyed    bool     // backend is a server store's: the cookie carries a key
-	deletion string   // the Set-Cookie value that deletes the cookie; fixed by the options
-	secrets  [][]byte // SecretKey then fallbacks, for a cookie store
-	// secretStrings is the same, for auth through internal/sessionsecret;
-	// no exported API hands it to a handler.
+	opts    options
+	store   stores.Store
+	backend backend  // where records live, chosen once in New
+	keyed   bool     // backend is a server store's: the cookie carries a key
+	secrets [][]byte // SecretKey then fallbacks, for a cookie store
+	// secretStrings is the same, for auth (internal/sessionsecret).
 	secretStrings []string
 	log           *slog.Logger
 	keyHash       string // WithHashedKeys's secret, "" when off (hashkeys.go)
@@ -34,10 +33,10 @@ type middleware struct {
 // New returns the session middleware for store, configured by opts. store
 // is a server store (memstore, filestore, sqlstore, redisstore, ...) or a
 // [stores.ClientSide] (cookiestore), which is a [stores.Store] too: nothing
-// else compiles as the argument. It panics,
-// with a sentence that says what to change, when the options cannot work (a
-// bad cookie name or SameSite value, SameSite=None without Secure, a secret
-// shorter than 32 bytes, a cookie store without a secret).
+// else compiles as the argument. It panics, with a sentence that says what
+// to change, when the options cannot work (a bad cookie name or SameSite
+// value, SameSite=None without Secure, a secret shorter than 32 bytes, a
+// cookie store without a secret).
 func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 	if store == nil {
 		panic("ginsession: New needs a store, for example memstore.New() or filestore.New(dir)")
@@ -60,11 +59,10 @@ func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 		o.Logger = slog.Default()
 	}
 	_, keyed := be.(*serverBackend)
-	m := &middleware{opts: o, backend: be, keyed: keyed, log: o.Logger, storeKind: storeKind(store)}
+	m := &middleware{opts: o, store: store, backend: be, keyed: keyed, log: o.Logger, storeKind: storeKind(store)}
 	if o.KeyHashSecret != nil {
 		m.keyHash = *o.KeyHashSecret
 	}
-	m.deletion = m.deletionCookie()
 	if o.SecretKey != "" {
 		m.secretStrings = append([]string{o.SecretKey}, o.SecretKeyFallbacks...)
 		for _, k := range m.secretStrings {
@@ -76,10 +74,8 @@ func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 
 func (m *middleware) handle(c *gin.Context) {
 	value, found := readCookie(c.Request.Header, m.opts.CookieName)
-	// Django's rule, all an untouched request needs: a value of at least 8
-	// characters names a session, so its cookie stays. A server store's
-	// key is checked in full when the session is first used (lock), which
-	// most requests never do.
+	// Django's rule: a value of 8 characters or more names a session. A
+	// server store's key is checked in full at first use (adoptKey).
 	if len(value) < stores.MinKeyLength || len(value) > maxClientCookie {
 		value = ""
 	}
@@ -111,10 +107,7 @@ func From(c *gin.Context) *Session {
 
 // Lookup returns the request's session and whether the middleware ran.
 func Lookup(c *gin.Context) (*Session, bool) {
-	v, ok := c.Get(ContextKey)
-	if !ok {
-		return nil, false
-	}
+	v, _ := c.Get(ContextKey)
 	s, ok := v.(*Session)
 	return s, ok
 }
@@ -124,7 +117,7 @@ func Lookup(c *gin.Context) (*Session, bool) {
 func DefaultErrorHandler(c *gin.Context, err error) {
 	code, msg := http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)
 	if errors.Is(err, ErrSessionInterrupted) {
-		code, msg = http.StatusBadRequest, interruptedMessage
+		code, msg = http.StatusBadRequest, "The request's session was deleted before the request completed. The user may have logged out in a concurrent request, for example."
 	}
 	c.Data(code, "text/plain; charset=utf-8", []byte(msg))
 	c.Abort()

@@ -8,11 +8,12 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/ginsession/ginsession/internal/keymerge"
 )
 
 // expiryKey holds a custom expiry, as in Django: int seconds, or an ISO 8601
@@ -28,11 +29,10 @@ const (
 // allKeys names, in logs, a change to the whole session.
 const allKeys = "(all keys)"
 
-// Session is one request's session, Django's request.session.
-//
-// It is loaded from the store on first use, not before, and saved by the
-// middleware just before the response headers go out. Every method is safe
-// for use by several goroutines of the same request.
+// Session is one request's session, Django's request.session. It is loaded
+// on first use, not before, and saved by the middleware just before the
+// response headers go out. Every method is safe for use by several
+// goroutines of the same request.
 type Session struct {
 	mu sync.Mutex
 	m  *middleware
@@ -41,16 +41,12 @@ type Session struct {
 	ended *http.Request
 
 	key string // the session key in a server store; "" when none, and always for a cookie store
-	// sealed is the sealed record, for a cookie store; "" when none. For a
-	// server store it is the cookie's value until the session is first
-	// used (lock), which adopts it as key if it is a valid one.
+	// sealed is the sealed record, for a cookie store; for a server store,
+	// the cookie's value until the first use adopts it as key (adoptKey).
 	sealed string
 
-	// c is the request's gin.Context, for the ErrorHandler and, while the
-	// middleware runs, for c.Request's context; inner is the writer the
-	// middleware replaced with this session's (writer.go).
-	c     *gin.Context
-	inner gin.ResponseWriter
+	c     *gin.Context       // the request's, for the ErrorHandler and c.Request
+	inner gin.ResponseWriter // the writer the middleware replaced (writer.go)
 
 	hadCookie bool // the request carried the session cookie
 	loaded    bool
@@ -70,21 +66,16 @@ type Session struct {
 
 	values dict // values.go
 
-	sealedAt int64 // cookie stores: when the cookie was sealed, Unix seconds (noSealTime: unknown)
+	sealedAt time.Time // cookie stores: when the cookie was sealed, to the second (zero: unknown)
 
-	// The change journal, see journal.go: the data the record held when
-	// loaded or last saved, and the keys set or deleted since (merges: the
-	// merge rules of some), unless replaced says the request replaced the
-	// session whole.
+	// The change journal (journal.go).
 	base     []byte
 	changes  []string
 	distinct int // len(changes) after its last dedupe
 	merges   map[string]*keyMerge
 
-	idx *indexState // what the per-user index holds for it, if on (index.go)
-	// recordTTL is the time the record had left to live when it was
-	// loaded, for the idle timeout (see slideDue); 0 when unknown.
-	recordTTL time.Duration
+	idx       indexState    // what the per-user index holds for it, if on and known (index.go)
+	recordTTL time.Duration // the record's time left when loaded, 0 when unknown (slideDue)
 }
 
 // data loads the session if needed and marks it accessed. s.mu is held.
@@ -105,16 +96,14 @@ var ErrUnstorable = errors.New("ginsession: a value cannot be stored")
 // not saved, and Save, Flush and CycleKey then write nothing.
 var ErrCommitted = errors.New("ginsession: session changed after the response was sent; the change is not saved (change the session before writing the response)")
 
-// changed marks the session modified and reports a change made too late to
-// be saved.
+// changed marks the session modified, refusing a change made too late.
 func (s *Session) changed(key string) {
 	s.modified, s.noted = true, nil
 	s.refuseLate(key)
 }
 
 // refuseLate returns ErrCommitted, logging it and keeping it for Err, once
-// the session is committed: what (a key, or the call) is then not saved.
-// s.mu is held.
+// the session is committed: what (a key, or the call) is not saved.
 func (s *Session) refuseLate(what string) error {
 	if !s.committed {
 		return nil
@@ -126,9 +115,8 @@ func (s *Session) refuseLate(what string) error {
 
 // Get returns the value stored under key (Django's session.get).
 func (s *Session) Get(key string) (any, bool) {
-	s.lock()
-	defer s.mu.Unlock()
-	return s.data().lookup(key)
+	v, err := s.lookup(key)
+	return v, err == nil
 }
 
 // lookup is Get for GetErr: a missing key is ErrNoKey, or the store
@@ -178,11 +166,7 @@ func (s *Session) Pop(key string) (any, bool) {
 }
 
 // Delete removes key (del session[key]); a missing key changes nothing.
-func (s *Session) Delete(key string) {
-	s.lock()
-	defer s.mu.Unlock()
-	s.deleteLocked(key)
-}
+func (s *Session) Delete(key string) { s.Pop(key) }
 
 func (s *Session) deleteLocked(key string) (any, bool) {
 	v, ok := s.data().del(key)
@@ -194,11 +178,38 @@ func (s *Session) deleteLocked(key string) (any, bool) {
 	return v, true
 }
 
-// Has reports whether key is set (Django's "key in session").
-func (s *Session) Has(key string) bool {
+// Change replaces the value under key with what fn makes of it, holding the
+// session's lock from the read to the write, so that goroutines of a request
+// changing one key lose none of each other's changes (a Get then a Set
+// could). fn gets the current value (ok is false when key is absent) and
+// returns the new value with keep true, or keep false to delete the key; an
+// error from fn changes nothing and is returned. Change marks the session
+// accessed, and modified only when it stores a value or deletes one that
+// was there. fn runs under the lock and must not call the session's methods.
+func (s *Session) Change(key string, fn func(old any, ok bool) (value any, keep bool, err error)) error {
 	s.lock()
 	defer s.mu.Unlock()
-	return s.data().has(key)
+	old, ok := s.data().lookup(key)
+	v, keep, err := fn(old, ok)
+	if c, rule := v.(keymerge.Change); rule && keep && err == nil {
+		v, keep = c.Value, !c.Delete
+		s.mergeKey(key, c.Merge, old)
+	}
+	switch {
+	case err != nil:
+		return err
+	case keep:
+		s.setLocked(key, v)
+	case ok:
+		s.deleteLocked(key)
+	}
+	return nil
+}
+
+// Has reports whether key is set (Django's "key in session").
+func (s *Session) Has(key string) bool {
+	_, ok := s.Get(key)
+	return ok
 }
 
 // Update stores every entry of m (Django's update). It marks the session
@@ -208,12 +219,7 @@ func (s *Session) Update(m map[string]any) {
 	s.lock()
 	defer s.mu.Unlock()
 	s.data()
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	for _, k := range ks {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		s.setLocked(k, m[k])
 	}
 	if len(m) == 0 {
@@ -237,56 +243,36 @@ func (s *Session) clearLocked() {
 	s.changed(allKeys)
 }
 
-// private reports whether key is ginsession's own bookkeeping (the
-// timeouts'): stored with the data, where a Django site sees it, but not
-// shown or counted by Keys, Values, Items, All, Len and IsEmpty.
-func private(key string) bool { return slices.Contains(privateKeys, key) }
-
-var privateKeys = []string{startedKey, idleKey}
+// private reports whether key is the timeouts' bookkeeping: stored, for a
+// Django site to see, but not shown or counted by Keys, Len, IsEmpty, ...
+func private(key string) bool { return key == startedKey || key == idleKey }
 
 // Keys returns the keys in the order they were first set.
 func (s *Session) Keys() []string {
-	s.lock()
-	defer s.mu.Unlock()
-	return s.keysLocked()
-}
-
-// keysLocked is Keys. s.mu is held.
-func (s *Session) keysLocked() []string {
-	return slices.DeleteFunc(slices.Clone(s.data().keys()), private)
+	keys, _ := s.snapshot()
+	return keys
 }
 
 // Values returns the values in the order of Keys.
 func (s *Session) Values() []any {
-	s.lock()
-	defer s.mu.Unlock()
-	out := make([]any, 0, s.values.len())
-	for _, k := range s.keysLocked() {
-		out = append(out, s.values.get(k))
-	}
-	return out
+	_, vals := s.snapshot()
+	return vals
 }
 
 // Items returns a copy of every key and value.
 func (s *Session) Items() map[string]any {
-	s.lock()
-	defer s.mu.Unlock()
-	out := make(map[string]any, s.data().len())
-	maps.Copy(out, s.values.values)
-	maps.DeleteFunc(out, func(k string, _ any) bool { return private(k) })
+	keys, vals := s.snapshot()
+	out := make(map[string]any, len(keys))
+	for i, k := range keys {
+		out[k] = vals[i]
+	}
 	return out
 }
 
 // All iterates over the entries in insertion order. It works on a snapshot,
 // so the loop body may change the session.
 func (s *Session) All() iter.Seq2[string, any] {
-	s.lock()
-	keys := s.keysLocked()
-	vals := make([]any, len(keys))
-	for i, k := range keys {
-		vals[i] = s.values.get(k)
-	}
-	s.mu.Unlock()
+	keys, vals := s.snapshot()
 	return func(yield func(string, any) bool) {
 		for i, k := range keys {
 			if !yield(k, vals[i]) {
@@ -296,11 +282,30 @@ func (s *Session) All() iter.Seq2[string, any] {
 	}
 }
 
+// snapshot returns the keys a handler sees, in order, and their values.
+func (s *Session) snapshot() ([]string, []any) {
+	s.lock()
+	defer s.mu.Unlock()
+	s.data()
+	keys := s.visibleKeys()
+	vals := make([]any, len(keys))
+	for i, k := range keys {
+		vals[i] = s.values.get(k)
+	}
+	return keys, vals
+}
+
+// visibleKeys returns the keys, in order, but the private ones.
+func (s *Session) visibleKeys() []string {
+	return slices.DeleteFunc(s.values.keys(), private)
+}
+
 // Len returns the number of entries.
 func (s *Session) Len() int {
 	s.lock()
 	defer s.mu.Unlock()
-	return s.data().len() - s.privateLen()
+	s.data()
+	return len(s.visibleKeys())
 }
 
 // IsEmpty reports whether the session has neither a key nor loaded data
@@ -313,23 +318,12 @@ func (s *Session) IsEmpty() bool {
 }
 
 func (s *Session) isEmptyLocked() bool {
-	return !s.hasRecord() && s.values.len() == s.privateLen()
-}
-
-// privateLen counts the private keys set. s.mu is held.
-func (s *Session) privateLen() (n int) {
-	for _, k := range privateKeys {
-		if s.values.has(k) {
-			n++
-		}
-	}
-	return n
+	return !s.hasRecord() && len(s.visibleKeys()) == 0
 }
 
 // Key returns the session key (Django's session_key), "" when there is none
 // yet. It does not load the session. For a cookie store it is always "":
-// the cookie carries the sealed session itself, a bearer token that must not
-// reach logs, and there is no key on the server to name.
+// the cookie, the sealed session itself, is a bearer token to keep out of logs.
 func (s *Session) Key() string {
 	s.lock()
 	defer s.mu.Unlock()

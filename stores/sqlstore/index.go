@@ -23,12 +23,9 @@ const DefaultIndexTable = "ginsession_user_session"
 // index: the Indexer methods then fail with an error wrapping
 // stores.ErrNoIndex, and ginsession.WithUserIndex refuses the store.
 func WithIndexTable(name string) Option {
-	return func(c *config) error {
-		if !tableName.MatchString(name) {
-			return fmt.Errorf("sqlstore: WithIndexTable(%q): the name must match %s", name, tableName)
-		}
-		c.indexTable = name
-		return nil
+	return func(s *Store) error {
+		s.indexTable = name
+		return checkName("WithIndexTable", name)
 	}
 }
 
@@ -52,13 +49,8 @@ func (s *Store) checkIndexArgs(op, userID string, keys ...string) error {
 	if s.indexTable == "" {
 		return errIndexOff
 	}
-	if err := stores.CheckIndexUser(userID); err != nil {
+	if err := stores.CheckIndexUser(userID, keys...); err != nil {
 		return fmt.Errorf("sqlstore: index %s: %w", op, err)
-	}
-	for _, k := range keys {
-		if err := stores.CheckKey(k); err != nil {
-			return fmt.Errorf("sqlstore: index %s: %w", op, err)
-		}
 	}
 	return nil
 }
@@ -72,10 +64,16 @@ func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry
 	if err := s.checkIndexArgs("add", userID, e.Key); err != nil {
 		return err
 	}
-	if _, err := s.exec(ctx, opIndexAdd, s.entryArgs(userID, e)...); err != nil {
-		return fmt.Errorf("sqlstore: index add %s: %w", stores.Redact(e.Key), err)
+	_, err := s.exec(ctx, opIndexAdd, s.entryArgs(userID, e)...)
+	return indexErr("add", e.Key, err)
+}
+
+// indexErr wraps the error of the index operation op on key, if any.
+func indexErr(op, key string, err error) error {
+	if err == nil {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("sqlstore: index %s %s: %w", op, stores.Redact(key), err)
 }
 
 // IndexTouch implements stores.Indexer with one UPDATE. The table keeps
@@ -88,10 +86,7 @@ func (s *Store) IndexTouch(ctx context.Context, userID, key string, lastActive, 
 	if err == nil && n == 0 {
 		err = s.gone(ctx, opIndexHas, userID, key)
 	}
-	if err != nil {
-		return fmt.Errorf("sqlstore: index touch %s: %w", stores.Redact(key), err)
-	}
-	return nil
+	return indexErr("touch", key, err)
 }
 
 // IndexMove implements stores.Indexer with one UPDATE of the key.
@@ -103,10 +98,7 @@ func (s *Store) IndexMove(ctx context.Context, userID, oldKey, newKey string, la
 	if err == nil && n == 0 && oldKey != newKey {
 		err = stores.ErrNotFound
 	}
-	if err != nil {
-		return fmt.Errorf("sqlstore: index move %s: %w", stores.Redact(oldKey), err)
-	}
-	return nil
+	return indexErr("move", oldKey, err)
 }
 
 // IndexRemove implements stores.Indexer with one DELETE per 100 keys.
@@ -186,7 +178,7 @@ func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.Ind
 	}
 	if s.writes != nil {
 		if err := s.writes.enter(ctx); err != nil {
-			return nil, fmt.Errorf("sqlstore: index add %s: %w", stores.Redact(e.Key), err)
+			return nil, indexErr("add", e.Key, err)
 		}
 		defer s.writes.leave()
 	}
@@ -196,7 +188,7 @@ func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.Ind
 			return evicted, nil
 		}
 		if errors.Is(err, stores.ErrSessionLimit) || attempt == limitAttempts || !isDeadlock(err) || ctx.Err() != nil {
-			return nil, fmt.Errorf("sqlstore: index add %s: %w", stores.Redact(e.Key), err)
+			return nil, indexErr("add", e.Key, err)
 		}
 	}
 }
@@ -289,36 +281,37 @@ func (s *Store) RebuildIndex(ctx context.Context, codec interface {
 	now := s.now()
 	after := ""
 	for {
-		batch, err := s.rebuildBatch(ctx, after, now)
+		batch, err := s.rebuildBatch(ctx, codec.Decode, after, now)
 		if err != nil {
 			return added, skipped, fmt.Errorf("sqlstore: rebuild index: %w", err)
 		}
 		for _, r := range batch {
 			after = r.key
-			user, backend, ok := userOfRecord(codec.Decode, r.data)
-			if !ok {
+			if stores.CheckIndexUser(r.user) != nil {
 				skipped++
 				continue
 			}
-			e := stores.IndexEntry{Key: r.key, Created: now, LastActive: now, Backend: backend}
-			n, err := s.exec(ctx, opIndexAddNew, s.entryArgs(user, e)...)
+			e := stores.IndexEntry{Key: r.key, Created: now, LastActive: now, Backend: r.backend}
+			n, err := s.exec(ctx, opIndexAddNew, s.entryArgs(r.user, e)...)
 			if err != nil {
 				return added, skipped, fmt.Errorf("sqlstore: rebuild index: add %s: %w", stores.Redact(r.key), err)
 			}
 			added += int(n)
 		}
-		if int64(len(batch)) < s.batch {
+		if len(batch) < s.batch {
 			return added, skipped, nil
 		}
 	}
 }
 
+// rebuildRow is a live row as RebuildIndex reads it: the user id and
+// backend its data holds, "" when it holds none or does not decode.
 type rebuildRow struct {
-	key  string
-	data []byte
+	key, user, backend string
 }
 
-func (s *Store) rebuildBatch(ctx context.Context, after string, now time.Time) ([]rebuildRow, error) {
+// rebuildBatch reads the batch of live rows that follows the key after.
+func (s *Store) rebuildBatch(ctx context.Context, decode func([]byte) ([]string, map[string]any, error), after string, now time.Time) ([]rebuildRow, error) {
 	rows, err := s.query(ctx, nil, opRebuildScan, after, s.timeArg(now))
 	if err != nil {
 		return nil, err
@@ -332,26 +325,14 @@ func (s *Store) rebuildBatch(ctx context.Context, after string, now time.Time) (
 			return nil, err
 		}
 		if data, ok := fromStored(stored); ok {
-			r.data = data
+			if _, values, err := decode(data); err == nil {
+				r.user, _ = sessionindex.UserID(values[sessionindex.UserIDKey])
+				r.backend, _ = values[sessionindex.BackendKey].(string)
+			}
 		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-// userOfRecord returns the user id and backend a session's data holds;
-// ok is false when it holds no user id or does not decode.
-func userOfRecord(decode func([]byte) ([]string, map[string]any, error), data []byte) (user, backend string, ok bool) {
-	if data == nil {
-		return "", "", false
-	}
-	_, values, err := decode(data)
-	if err != nil {
-		return "", "", false
-	}
-	user, _ = sessionindex.UserID(values[sessionindex.UserIDKey])
-	backend, _ = values[sessionindex.BackendKey].(string)
-	return user, backend, stores.CheckIndexUser(user) == nil
 }
 
 var _ stores.Indexer = (*Store)(nil)
