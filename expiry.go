@@ -71,8 +71,7 @@ func (s *Session) ResetExpiry() { s.Delete(expiryKey) }
 func (s *Session) ExpiryAge() time.Duration {
 	s.lock()
 	defer s.mu.Unlock()
-	now := s.m.now()
-	return s.expiryAgeLocked(now)
+	return s.expiryAgeLocked(s.m.now())
 }
 
 // expiryAgeLocked is Django's get_expiry_age, shortened by the idle and
