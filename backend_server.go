@@ -71,7 +71,7 @@ func (b *serverBackend) save(s *Session, data []byte, now time.Time) ([]byte, er
 		}
 		return data, nil
 	}
-	before := s.indexed()
+	before := s.idx
 	if err := b.index.saved(s, now, expiry); err != nil {
 		return nil, err
 	}
