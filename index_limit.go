@@ -18,11 +18,10 @@ const (
 	EndOldest
 )
 
-// admit indexes s as user's before auth.Login stores the user in it, under
-// the cap when there is one; without one, the save at the end of the
-// request indexes it as usual. A session without a record yet is saved
-// first (the cap needs its key). The evicted sessions' records are deleted
-// after the cap's step has removed their entries. s.mu is held.
+// admit indexes s as user's under the cap, if any, before auth.Login stores
+// the user in it (without a cap, the save indexes it). A session without a
+// record is saved first, for its key; the evicted sessions' records are
+// deleted after the cap's step removed their entries. s.mu is held.
 func (u *userIndex) admit(s *Session, user string) error {
 	if u.maxSessions == 0 {
 		return nil
