@@ -14,10 +14,9 @@ import (
 //
 // This is where loading and saving change shape. Conditional saves
 // (stores.Swapper, see journal.go) are in the server backend's save and
-// cycle; per-call
-// timeouts in the server backend's calls (storeContext); a per-user index in
-// serverBackend.save, flush and cycle, which see every key a user's
-// sessions take and give up.
+// commitCycle; per-call timeouts in the server backend's calls
+// (storeContext); a per-user index in serverBackend.save and flush, which
+// see every key a user's sessions take and give up.
 type backend interface {
 	// check reports a setting this backend cannot work with, after the
 	// options' own validation.
@@ -41,8 +40,12 @@ type backend interface {
 	refresh(s *Session, now time.Time) (gone bool, err error)
 	// flush ends the record and drops the session's reference to it.
 	flush(s *Session) error
-	// cycle gives the loaded session a new reference and ends the old one.
-	cycle(s *Session) error
+	// cycle gives the loaded session a new reference; the old one ends at
+	// the next save.
+	cycle(s *Session)
+	// dropCycle forgets a key cycle the request will not save (it answered
+	// 5xx, panicked or flushed), deleting anything written for it.
+	dropCycle(s *Session) error
 	// cookieValue is what the cookie carries for the session.
 	cookieValue(s *Session) string
 	// exists and deleteKey are Django's exists(key) and delete(key) for any

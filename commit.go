@@ -27,7 +27,9 @@ func (s *Session) commit(status int, w http.ResponseWriter) error {
 		s.committed = true
 		s.mu.Unlock()
 	}()
-	return s.commitLocked(status, w.Header())
+	err := s.commitLocked(status, w.Header())
+	// A key cycle not saved by now (a 5xx answer, a failure) never will be.
+	return errors.Join(err, s.m.backend.dropCycle(s))
 }
 
 // untouchedLocked reports whether commitLocked would do nothing: no error

@@ -49,10 +49,14 @@ func newSessionLimit(ix stores.Indexer, cfg *UserIndex) (*sessionLimit, error) {
 
 // admit indexes s as user's before auth.Login stores the user in it, under
 // the cap when there is one; without one, the save at the end of the
-// request indexes it as usual. A session without a record yet is saved
-// first (the cap needs its key). The evicted sessions' records are deleted
-// after the cap's step has removed their entries. s.mu is held.
-func (u *userIndex) admit(s *Session, user string) error {
+// request indexes it as usual. The cap counts live records, so the
+// session's must exist: one without a record yet is saved first, and a
+// pending key cycle's new record is written ahead (the old one stays until
+// the save, and a request that fails deletes the new one: dropCycle). The
+// evicted sessions' records are deleted after the cap's step has removed
+// their entries. s.mu is held.
+func (b *serverBackend) admit(s *Session, user string) error {
+	u := b.index
 	if u.limit == nil {
 		return nil
 	}
@@ -60,10 +64,20 @@ func (u *userIndex) admit(s *Session, user string) error {
 		return nil // logged in as user already: no new session
 	}
 	now := s.m.now()
-	if s.key == "" {
+	switch {
+	case s.key == "":
 		if err := s.saveLocked(now); err != nil {
 			return err
 		}
+	case s.cycling && !s.created:
+		data, err := s.encode()
+		if err != nil {
+			return err
+		}
+		if err := b.create(s, data, s.expiryDateLocked(now)); err != nil {
+			return err
+		}
+		s.created = true
 	}
 	expiry := s.expiryDateLocked(now)
 	ctx, cancel := s.storeContext()

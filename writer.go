@@ -64,6 +64,9 @@ func (w *responseWriter) abandon() {
 	s := w.session()
 	s.mu.Lock()
 	s.committed = true
+	if err := s.m.backend.dropCycle(s); err != nil {
+		s.m.log.Error("ginsession: a request that panicked left a key cycle's new record", slog.String("error", err.Error()))
+	}
 	s.mu.Unlock()
 	if w.wstate == open {
 		w.wstate = committed
