@@ -1,7 +1,6 @@
 package ginsession
 
 import (
-	"context"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -10,33 +9,24 @@ import (
 // backend is where a session's record lives: a server store, under a key
 // the cookie carries (serverBackend), or the cookie itself, sealed
 // (cookieBackend). New picks one; nothing else in the package asks which it
-// is. Every method but check, exists and deleteKey runs with s.mu held.
-//
-// This is where loading and saving change shape. Conditional saves
-// (stores.Swapper, see journal.go) are in the server backend's save and
-// commitCycle; per-call timeouts in the server backend's calls
-// (storeContext); a per-user index in serverBackend.save and flush, which
-// see every key a user's sessions take and give up.
+// is. Every method but check runs with s.mu held.
 type backend interface {
-	// check reports a setting this backend cannot work with, after the
-	// options' own validation.
+	// check reports a setting this backend cannot work with.
 	check(o *options) error
 	// load returns the record's encoded data; stores.ErrNotFound means there
-	// is none to use (the caller drops the reference), any other error a
-	// failure the request must report.
+	// is none to use, any other error a failure the request must report.
 	load(s *Session) ([]byte, error)
 	// decoded runs once the data is decoded (or failed to: decodeErr); it
 	// reports whether the record must be dropped all the same.
 	decoded(s *Session, decodeErr error) (drop bool)
 	// save stores data, encoded at now, as the session's record, giving the
-	// session a reference (a new key, a new sealed value) as needed. It
-	// returns the data stored, which differs from data when a concurrent
-	// request's changes were merged in (the session's values then hold the
-	// merge too).
+	// session a new key or sealed value as needed. It returns the data
+	// stored, which differs from data when a concurrent request's changes
+	// were merged in (the session's values then hold the merge too).
 	save(s *Session, data []byte, now time.Time) (stored []byte, err error)
-	// refresh stores the session at the end of a request that must save it
-	// (see Session.refresh); gone reports a record a concurrent request
-	// ended, after which the session is empty and keyless.
+	// refresh stores the session at the end of a request that must save it;
+	// gone reports a record a concurrent request ended, after which the
+	// session is empty and keyless.
 	refresh(s *Session, now time.Time) (gone bool, err error)
 	// flush ends the record and drops the session's reference to it.
 	flush(s *Session) error
@@ -48,10 +38,6 @@ type backend interface {
 	dropCycle(s *Session) error
 	// cookieValue is what the cookie carries for the session.
 	cookieValue(s *Session) string
-	// exists and deleteKey are Django's exists(key) and delete(key) for any
-	// session's key, not only this one's.
-	exists(ctx context.Context, key string) (bool, error)
-	deleteKey(ctx context.Context, key string) error
 }
 
 // newBackend returns the backend for what was passed to New.

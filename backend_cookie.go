@@ -1,11 +1,9 @@
 package ginsession
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"time"
 
 	"github.com/ginsession/ginsession/internal/errprefix"
@@ -16,14 +14,9 @@ import (
 // open, so an oversized cookie costs nothing.
 const maxClientCookie = 16 << 10
 
-// noSealTime is Session.sealedAt for a cookie whose seal time the store did
-// not give: no expiry is enforced from it.
-const noSealTime = math.MinInt64
-
 // cookieBackend keeps the whole record in the cookie, sealed by a
-// stores.ClientSide. The session holds the sealed value apart from its key,
-// which stays "": the sealed value is a bearer token and Key must not hand
-// it out.
+// stores.ClientSide. The sealed value, a bearer token, is kept in s.sealed,
+// not in s.key, so that Key does not hand it out.
 type cookieBackend struct {
 	cs stores.ClientSide
 }
@@ -50,10 +43,7 @@ func (b *cookieBackend) load(s *Session) ([]byte, error) {
 	case err != nil:
 		return nil, errprefix.Wrap("ginsession: load session cookie", err)
 	}
-	s.sealedAt = noSealTime
-	if !at.IsZero() {
-		s.sealedAt = at.Unix()
-	}
+	s.sealedAt = at.Truncate(time.Second)
 	return raw, nil
 }
 
@@ -64,7 +54,7 @@ func (b *cookieBackend) decoded(s *Session, decodeErr error) bool {
 	if decodeErr != nil {
 		return true
 	}
-	if s.sealedAt != noSealTime && !s.m.now().Before(s.expiryDateLocked(time.Unix(s.sealedAt, 0))) {
+	if !s.sealedAt.IsZero() && !s.m.now().Before(s.expiryDateLocked(s.sealedAt)) {
 		s.m.log.Warn("ginsession: expired session cookie ignored", slog.String("cookie", s.m.opts.CookieName))
 		return true
 	}
@@ -80,7 +70,7 @@ func (b *cookieBackend) save(s *Session, data []byte, now time.Time) ([]byte, er
 	if err != nil {
 		return nil, errprefix.Wrap("ginsession: seal session cookie", err)
 	}
-	s.sealed, s.sealedAt, s.cycling = v, now.Unix(), false
+	s.sealed, s.sealedAt, s.cycling = v, now.Truncate(time.Second), false
 	return data, nil
 }
 
@@ -104,9 +94,3 @@ func (b *cookieBackend) dropCycle(s *Session) error {
 }
 
 func (b *cookieBackend) cookieValue(s *Session) string { return s.sealed }
-
-// exists reports false: no key is ever taken on the server.
-func (b *cookieBackend) exists(context.Context, string) (bool, error) { return false, nil }
-
-// deleteKey does nothing: there is no record on the server to delete.
-func (b *cookieBackend) deleteKey(context.Context, string) error { return nil }

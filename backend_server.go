@@ -1,7 +1,6 @@
 package ginsession
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -14,19 +13,16 @@ import (
 // serverBackend keeps records in a stores.Store under a random key; the
 // cookie carries only the key.
 type serverBackend struct {
-	store   stores.Store
-	toucher stores.Toucher // nil unless the store can move an expiry alone
-	swapper stores.Swapper // nil unless the store can save conditionally
-	// unswappable is set once the swapper answered errors.ErrUnsupported
-	// (a cachedstore over a database without the capability): saves are
-	// then Updates, as for a store without it.
-	unswappable atomic.Bool
-	// untouchable is the same for the toucher (a stores.Wrap of a store
-	// without Touch): an unchanged session is then saved in full.
-	untouchable atomic.Bool
-	index       *userIndex // nil unless WithUserIndex (index.go)
-	// ttls is nil unless the store can load a time to live with the data.
-	ttls stores.TTLLoader
+	store stores.Store
+	// The store's optional capabilities, nil when it has none. A wrapper
+	// may have one that answers errors.ErrUnsupported (a cachedstore over a
+	// database without it): then unswappable or untouchable is set, and the
+	// store is used as one without it.
+	toucher                  stores.Toucher
+	swapper                  stores.Swapper
+	ttls                     stores.TTLLoader
+	unswappable, untouchable atomic.Bool
+	index                    *userIndex // nil unless WithUserIndex (index.go)
 }
 
 func (b *serverBackend) check(o *options) (err error) {
@@ -52,15 +48,12 @@ func (b *serverBackend) decoded(s *Session, _ error) bool {
 }
 
 // save is insert-only under a new key when there is none, update-only
-// otherwise, so a record a concurrent logout deleted is not brought back.
-// With a stores.Swapper, the update of a session this request loaded and
-// changed key by key is conditional on the record still holding what was
-// loaded; see swap. The per-user index is written before an existing
-// record, so that its failure leaves the record as it was (a failed write
-// then takes back the entry it added), and after a new one, whose key it
-// needs, which is deleted again when that fails: an error never leaves a
-// logged-in record that no cookie names. A pending key cycle is
-// commitCycle's.
+// otherwise, so a record a concurrent logout deleted is not brought back;
+// conditional (swap) when the request changed a loaded session key by key.
+// The user index is written before an existing record (a failed write
+// takes its entry back) and after a new one, which is deleted again when
+// that fails: an error never leaves a logged-in record no cookie names. A
+// pending key cycle is commitCycle's.
 func (b *serverBackend) save(s *Session, data []byte, now time.Time) ([]byte, error) {
 	if s.cycling {
 		return b.commitCycle(s, data, now)
@@ -123,7 +116,7 @@ func (b *serverBackend) saveError(key string, err error) error {
 }
 
 // create stores data under a new key: the one a key cycle chose, else a
-// fresh one, and another on the (vanishingly rare) collision.
+// fresh one, and another on a collision.
 func (b *serverBackend) create(s *Session, data []byte, expiry time.Time) error {
 	ctx, cancel := s.storeContext()
 	defer cancel()
@@ -145,12 +138,10 @@ func (b *serverBackend) create(s *Session, data []byte, expiry time.Time) error 
 	return fmt.Errorf("ginsession: create session: %d new keys in a row were taken; the store is likely broken", createAttempts)
 }
 
-// refresh saves a session changed in this request in full. An unchanged one
-// (SaveEveryRequest) only has its expiry moved when the store is a
-// [stores.Toucher]: its data is not rewritten, which is cheaper and cannot
-// overwrite what a concurrent request saved meanwhile. A record that
-// vanished (a concurrent logout) is reported as gone and nothing is brought
-// back.
+// refresh saves a session changed in this request in full. An unchanged
+// one only has its expiry moved when the store is a [stores.Toucher]: its
+// data is not rewritten, so nothing a concurrent request saved is
+// overwritten. A record that vanished (a concurrent logout) is gone.
 func (b *serverBackend) refresh(s *Session, now time.Time) (gone bool, err error) {
 	if s.modified {
 		return false, s.saveLocked(now)
@@ -165,13 +156,12 @@ func (b *serverBackend) refresh(s *Session, now time.Time) (gone bool, err error
 	start := s.m.observing()
 	err = b.toucher.Touch(ctx, s.m.stored(s.key), s.expiryDateLocked(now))
 	cancel()
-	if !errors.Is(err, errors.ErrUnsupported) {
-		s.observe(Event{Op: OpSave, Outcome: OutcomeTouched, Err: err}, s.key, start)
-	}
-	switch {
-	case errors.Is(err, errors.ErrUnsupported):
+	if errors.Is(err, errors.ErrUnsupported) {
 		b.untouchable.Store(true)
 		return false, s.saveLocked(now)
+	}
+	s.observe(Event{Op: OpSave, Outcome: OutcomeTouched, Err: err}, s.key, start)
+	switch {
 	case errors.Is(err, stores.ErrNotFound):
 		s.dropRecord()
 		return true, nil
@@ -337,11 +327,3 @@ func (b *serverBackend) retireOld(s *Session, old string, data []byte, now time.
 }
 
 func (b *serverBackend) cookieValue(s *Session) string { return s.key }
-
-func (b *serverBackend) exists(ctx context.Context, key string) (bool, error) {
-	return b.store.Exists(ctx, key)
-}
-
-func (b *serverBackend) deleteKey(ctx context.Context, key string) error {
-	return b.store.Delete(ctx, key)
-}

@@ -14,39 +14,26 @@ import (
 // 6.0.5 (CVE-2026-35192). Django 3.2 left it out when SaveEveryRequest
 // re-sent the cookie of a session the view never touched, so a shared cache
 // could store that response and hand one user's session to everyone.
-func (s *Session) commit(status int, w http.ResponseWriter) error {
+func (s *Session) commit(status int, w http.ResponseWriter) (err error) {
 	s.mu.Lock()
-	if s.untouchedLocked() {
-		// Most requests: no header to add, nothing to store.
+	defer s.mu.Unlock()
+	defer func() {
 		s.committed = true
-		s.mu.Unlock()
+		// A key cycle not saved by now (a 5xx answer, a failure) never will be.
+		err = errors.Join(err, s.m.backend.dropCycle(s))
+	}()
+	o, h := &s.m.opts, w.Header()
+	if s.err == nil && !s.accessed && !s.modified && !s.cookieDue && !o.SaveEveryRequest &&
+		(!s.hadCookie || !s.isEmptyLocked()) {
+		// Untouched: nothing to store, and a cookie that came stays, even
+		// one whose key was never checked (Django's rule).
 		return nil
 	}
 	s.adoptKey()
-	defer func() {
-		s.committed = true
-		s.mu.Unlock()
-	}()
-	err := s.commitLocked(status, w.Header())
-	// A key cycle not saved by now (a 5xx answer, a failure) never will be.
-	return errors.Join(err, s.m.backend.dropCycle(s))
-}
-
-// untouchedLocked reports whether commitLocked would do nothing: no error
-// to report, the session neither used nor saved in this request, and no
-// cookie to delete (none came, or it named a record). s.mu is held.
-func (s *Session) untouchedLocked() bool {
-	return s.err == nil && !s.accessed && !s.modified && !s.cookieDue && !s.m.opts.SaveEveryRequest &&
-		(!s.hadCookie || !s.isEmptyLocked())
-}
-
-// commitLocked is commit with s.mu held.
-func (s *Session) commitLocked(status int, h http.Header) error {
-	if err := s.err; err != nil {
-		return err
+	if s.err != nil {
+		return s.err
 	}
-	o := &s.m.opts
-	accessed, modified, empty := s.accessed, s.modified, s.isEmptyLocked()
+	accessed, empty := s.accessed, s.isEmptyLocked()
 	if s.hadCookie && empty {
 		s.sendCookie(h, s.m.deletion, false)
 		return nil
@@ -54,29 +41,25 @@ func (s *Session) commitLocked(status int, h http.Header) error {
 	if accessed {
 		addVaryCookie(h)
 	}
-	save := (modified || o.SaveEveryRequest || s.slideDue()) && !empty
-	if !save && !(s.cookieDue && !empty) {
-		return nil
-	}
-	if status >= http.StatusInternalServerError {
+	save := (s.modified || o.SaveEveryRequest || s.slideDue()) && !empty
+	if !save && !(s.cookieDue && !empty) || status >= http.StatusInternalServerError {
 		return nil
 	}
 	now := s.m.now()
-	if save {
-		if !s.loaded {
-			// SaveEveryRequest on an untouched session loads it, as Django
-			// does: the expiry and cookie attributes depend on its data. A
-			// stale key then leaves nothing to save: the cookie is dropped
-			// (Django would answer 400 from its forced update).
-			s.load()
-			if s.err != nil {
-				return s.err
-			}
-			if s.isEmptyLocked() {
-				s.sendCookie(h, s.m.deletion, accessed)
-				return nil
-			}
+	if save && !s.loaded {
+		// SaveEveryRequest on an untouched session loads it, as Django does:
+		// the expiry and cookie attributes depend on its data. A stale key
+		// then leaves nothing to save: the cookie is dropped (Django would
+		// answer 400 from its forced update).
+		if s.load(); s.err != nil {
+			return s.err
 		}
+		if s.isEmptyLocked() {
+			s.sendCookie(h, s.m.deletion, accessed)
+			return nil
+		}
+	}
+	if save {
 		switch gone, err := s.m.backend.refresh(s, now); {
 		case errors.Is(err, ErrUnstorable) && s.told && status >= http.StatusBadRequest:
 			// The handler was told, and answered a client error of its own.
@@ -89,17 +72,15 @@ func (s *Session) commitLocked(status int, h http.Header) error {
 			return nil
 		}
 	}
-	if s.expireAtBrowserCloseLocked() {
+	switch age := s.expiryAgeLocked(now); {
+	case s.expireAtBrowserCloseLocked():
 		s.sendCookie(h, s.cookie(now, 0), accessed)
-		return nil
-	}
-	age := s.expiryAgeLocked(now)
-	if age <= 0 {
+	case age <= 0:
 		// An expiry already past (SetExpiry(-d), SetExpiryAt in the past):
 		// the cookie is deleted, not sent with the key.
 		s.sendCookie(h, s.m.deletion, accessed)
-		return nil
+	default:
+		s.sendCookie(h, s.cookie(now, age), accessed)
 	}
-	s.sendCookie(h, s.cookie(now, age), accessed)
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"math/bits"
 	"reflect"
 	"strconv"
 	"strings"
@@ -61,7 +60,7 @@ func GetErr[T any](s *Session, key string) (T, error) {
 		return out, nil
 	}
 	err = errors.New("not exactly")
-	if !isNumber(v) || !isNumericKind(rv.Kind()) {
+	if !isNumber(v) || !isNumeric(rv) {
 		// Numbers are not: encoding/json would round them (2^53+1 into
 		// float64).
 		err = decodeStrict(v, &out)
@@ -86,160 +85,84 @@ func decodeStrict(v, dst any) error {
 }
 
 func isNumber(v any) bool {
-	if _, ok := v.(json.Number); ok {
-		return true
-	}
-	return isNumericKind(reflect.ValueOf(v).Kind())
+	_, ok := v.(json.Number)
+	return ok || isNumeric(reflect.ValueOf(v))
 }
 
-func isNumericKind(k reflect.Kind) bool {
-	switch k {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64:
-		return true
-	}
-	return false
-}
+func isNumeric(v reflect.Value) bool { return v.CanInt() || v.CanUint() || v.CanFloat() }
+
+// maxIntegerDigits bounds the json.Number integers convertNumber parses:
+// past 310 digits no Go numeric type holds one (float64 ends near 1.8e308),
+// and parsing long ones costs time.
+const maxIntegerDigits = 310
 
 // convertNumber stores the number v in dst when dst is numeric and holds v
-// exactly.
+// exactly (a float, within float32's range, as a float32); a decimal
+// json.Number is read as a float64 first, as Decode would.
 func convertNumber(v any, dst reflect.Value) bool {
-	if n, ok := v.(json.Number); ok {
-		return convertJSONNumber(n, dst)
-	}
+	var n big.Int
 	src := reflect.ValueOf(v)
-	var i int64
-	var u uint64
-	var f float64
-	var isInt, isUint bool
-	switch src.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		i, isInt = src.Int(), true
-		f = float64(i)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		u, isUint = src.Uint(), true
-		f = float64(u)
-	case reflect.Float32, reflect.Float64:
-		f = src.Float()
+	switch num, isJSON := v.(json.Number); {
+	case isJSON && strings.ContainsAny(string(num), ".eE"):
+		f, err := strconv.ParseFloat(string(num), 64)
+		return err == nil && convertFloat(f, dst)
+	case isJSON:
+		if len(num) > maxIntegerDigits+1 {
+			return false
+		}
+		if _, ok := n.SetString(string(num), 10); !ok {
+			return false
+		}
+	case src.CanInt():
+		n.SetInt64(src.Int())
+	case src.CanUint():
+		n.SetUint64(src.Uint())
+	case src.CanFloat():
+		return convertFloat(src.Float(), dst)
 	default:
 		return false
 	}
-	switch dst.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		switch {
-		case isInt:
-		case isUint:
-			if u > math.MaxInt64 {
-				return false
-			}
-			i = int64(u)
-		default:
-			if f != math.Trunc(f) || f < math.MinInt64 || f >= math.MaxInt64 {
-				return false
-			}
-			i = int64(f)
-		}
-		if dst.OverflowInt(i) {
+	return convertInt(&n, dst)
+}
+
+// convertFloat stores f in dst: exactly into an integer type, rounded to
+// float32's precision when within its range.
+func convertFloat(f float64, dst reflect.Value) bool {
+	if dst.CanFloat() {
+		if dst.OverflowFloat(f) {
 			return false
-		}
-		dst.SetInt(i)
-		return true
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		switch {
-		case isUint:
-		case isInt:
-			if i < 0 {
-				return false
-			}
-			u = uint64(i)
-		default:
-			if f != math.Trunc(f) || f < 0 || f >= math.MaxUint64 {
-				return false
-			}
-			u = uint64(f)
-		}
-		if dst.OverflowUint(u) {
-			return false
-		}
-		dst.SetUint(u)
-		return true
-	case reflect.Float32, reflect.Float64:
-		mantissa := 53
-		if dst.Kind() == reflect.Float32 {
-			mantissa = 24
-		}
-		switch {
-		case isInt:
-			// The magnitude as uint64; -MinInt64 wraps to 1<<63, which is right.
-			u = uint64(i)
-			if i < 0 {
-				u = -u
-			}
-			fallthrough
-		case isUint:
-			if !fitsMantissa(u, mantissa) {
-				return false
-			}
-		default:
-			if dst.OverflowFloat(f) {
-				return false
-			}
 		}
 		dst.SetFloat(f)
 		return true
 	}
-	return false
-}
-
-// fitsMantissa reports whether the integer u has at most mantissa
-// significant bits, so a float with that mantissa holds it exactly.
-func fitsMantissa(u uint64, mantissa int) bool {
-	return u == 0 || bits.Len64(u>>bits.TrailingZeros64(u)) <= mantissa
-}
-
-// maxIntegerDigits bounds the json.Number integers convertJSONNumber
-// parses: past 310 digits no Go numeric type holds one (float64 ends near
-// 1.8e308), and parsing long ones costs time.
-const maxIntegerDigits = 310
-
-// convertJSONNumber stores n in dst when dst is numeric and holds it
-// exactly; a decimal n is read as a float64 first, as Decode would.
-func convertJSONNumber(n json.Number, dst reflect.Value) bool {
-	s := string(n)
-	if strings.ContainsAny(s, ".eE") {
-		f, err := strconv.ParseFloat(s, 64)
-		return err == nil && convertNumber(f, dst)
-	}
-	var b big.Int
-	if len(s) > maxIntegerDigits+1 {
+	if f != math.Trunc(f) || math.IsInf(f, 0) { // NaN too
 		return false
 	}
-	if _, ok := b.SetString(s, 10); !ok {
-		return false
-	}
+	n, _ := big.NewFloat(f).Int(nil)
+	return convertInt(n, dst)
+}
+
+// convertInt stores the integer n in dst when dst holds it exactly.
+func convertInt(n *big.Int, dst reflect.Value) bool {
 	switch {
-	case b.IsInt64():
-		return convertNumber(b.Int64(), dst)
-	case b.IsUint64():
-		return convertNumber(b.Uint64(), dst)
-	}
-	var f float64
-	var acc big.Accuracy
-	bf := new(big.Float).SetInt(&b)
-	switch dst.Kind() {
-	case reflect.Float32:
-		var f32 float32
-		f32, acc = bf.Float32()
-		f = float64(f32)
-	case reflect.Float64:
-		f, acc = bf.Float64()
+	case dst.CanInt() && n.IsInt64() && !dst.OverflowInt(n.Int64()):
+		dst.SetInt(n.Int64())
+	case dst.CanUint() && n.IsUint64() && !dst.OverflowUint(n.Uint64()):
+		dst.SetUint(n.Uint64())
+	case dst.CanFloat():
+		x := new(big.Float).SetInt(n)
+		f, acc := x.Float64()
+		if dst.Kind() == reflect.Float32 {
+			var f32 float32
+			f32, acc = x.Float32()
+			f = float64(f32)
+		}
+		if acc != big.Exact || math.IsInf(f, 0) {
+			return false
+		}
+		dst.SetFloat(f)
 	default:
 		return false
 	}
-	if acc != big.Exact || math.IsInf(f, 0) {
-		return false
-	}
-	dst.SetFloat(f)
 	return true
 }

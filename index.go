@@ -137,7 +137,7 @@ func (u *userIndex) entryExpiry(expiry time.Time) time.Time {
 func (u *userIndex) entry(s *Session, now, expiry time.Time) stores.IndexEntry {
 	e := stores.IndexEntry{Key: s.m.stored(s.key), Created: now, LastActive: now, Expiry: u.entryExpiry(expiry)}
 	e.Backend, _ = s.values.get(sessionindex.BackendKey).(string)
-	if u.details && s.ended.Load() == nil && s.c != nil {
+	if u.details && s.ended == nil && s.c != nil {
 		c := s.c
 		e.UserAgent = headerText(c.Request.UserAgent())
 		e.IP = headerText(c.ClientIP()) // a TrustedPlatform header, unparsed

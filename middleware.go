@@ -19,12 +19,12 @@ const ContextKey contextKey = "github.com/ginsession/ginsession"
 // middleware holds what every request's session shares.
 type middleware struct {
 	opts     options
+	store    stores.Store
 	backend  backend  // where records live, chosen once in New
 	keyed    bool     // backend is a server store's: the cookie carries a key
 	deletion string   // the Set-Cookie value that deletes the cookie; fixed by the options
 	secrets  [][]byte // SecretKey then fallbacks, for a cookie store
-	// secretStrings is the same, for auth through internal/sessionsecret;
-	// no exported API hands it to a handler.
+	// secretStrings is the same, for auth (internal/sessionsecret).
 	secretStrings []string
 	log           *slog.Logger
 	keyHash       string // WithHashedKeys's secret, "" when off (hashkeys.go)
@@ -34,10 +34,10 @@ type middleware struct {
 // New returns the session middleware for store, configured by opts. store
 // is a server store (memstore, filestore, sqlstore, redisstore, ...) or a
 // [stores.ClientSide] (cookiestore), which is a [stores.Store] too: nothing
-// else compiles as the argument. It panics,
-// with a sentence that says what to change, when the options cannot work (a
-// bad cookie name or SameSite value, SameSite=None without Secure, a secret
-// shorter than 32 bytes, a cookie store without a secret).
+// else compiles as the argument. It panics, with a sentence that says what
+// to change, when the options cannot work (a bad cookie name or SameSite
+// value, SameSite=None without Secure, a secret shorter than 32 bytes, a
+// cookie store without a secret).
 func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 	if store == nil {
 		panic("ginsession: New needs a store, for example memstore.New() or filestore.New(dir)")
@@ -60,7 +60,7 @@ func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 		o.Logger = slog.Default()
 	}
 	_, keyed := be.(*serverBackend)
-	m := &middleware{opts: o, backend: be, keyed: keyed, log: o.Logger, storeKind: storeKind(store)}
+	m := &middleware{opts: o, store: store, backend: be, keyed: keyed, log: o.Logger, storeKind: storeKind(store)}
 	if o.KeyHashSecret != nil {
 		m.keyHash = *o.KeyHashSecret
 	}
@@ -111,10 +111,7 @@ func From(c *gin.Context) *Session {
 
 // Lookup returns the request's session and whether the middleware ran.
 func Lookup(c *gin.Context) (*Session, bool) {
-	v, ok := c.Get(ContextKey)
-	if !ok {
-		return nil, false
-	}
+	v, _ := c.Get(ContextKey)
 	s, ok := v.(*Session)
 	return s, ok
 }

@@ -22,23 +22,21 @@ var ErrSessionInterrupted = errors.New("ginsession: the session was deleted befo
 // interruptedMessage is the body Django sends for SessionInterrupted.
 const interruptedMessage = "The request's session was deleted before the request completed. The user may have logged out in a concurrent request, for example."
 
-// createAttempts bounds the retries when a new key collides with an existing
-// record (odds of a collision are about 2^-165; repeated ones mean a broken
-// store).
+// createAttempts bounds the retries of a new key that collides (odds about
+// 2^-165 each: repeated ones mean a broken store).
 const createAttempts = 10
 
-// lock takes s.mu for a use of the session. For a server store, the first
-// use adopts the cookie's value as the key if it is a valid one (ValidKey)
-// and drops it otherwise: an untouched request never pays for the check,
-// and needs only Django's rule, which the middleware applied.
+// lock takes s.mu for a use of the session, which adopts a server store's
+// cookie value as the key.
 func (s *Session) lock() {
 	s.mu.Lock()
 	s.adoptKey()
 }
 
-// adoptKey moves a server store's cookie value, if one is still waiting in
-// s.sealed, to s.key if it is a valid key, and drops it otherwise. s.mu is
-// held.
+// adoptKey moves a server store's cookie value, if one still waits in
+// s.sealed, to s.key if it is a valid key, and drops it otherwise. Until
+// then only Django's rule (8 characters or more) applied: an untouched
+// request keeps its cookie, as in Django. s.mu is held.
 func (s *Session) adoptKey() {
 	if s.sealed == "" || !s.m.keyed {
 		return
@@ -50,12 +48,10 @@ func (s *Session) adoptKey() {
 }
 
 // hasRecord reports whether the session refers to a record: a key, or a
-// sealed cookie (for a server store, a cookie value not checked yet, which
-// Django counts as a key until the session is used). s.mu is held.
+// sealed cookie (or a key not checked yet). s.mu is held.
 func (s *Session) hasRecord() bool { return s.key != "" || s.sealed != "" }
 
-// dropRecord forgets the session's record and data: it is empty and
-// keyless. s.mu is held.
+// dropRecord leaves the session empty and keyless. s.mu is held.
 func (s *Session) dropRecord() {
 	s.key, s.sealed, s.base = "", "", nil
 	s.cycling, s.created, s.oldKey = false, false, ""
@@ -63,10 +59,9 @@ func (s *Session) dropRecord() {
 }
 
 // load fills values from the record. A missing, expired or unreadable record
-// leaves the session empty and keyless (a fresh key is made at save: a key
-// the client chose is never adopted). A store failure leaves it empty too,
-// but keeps the key and records the error, so nothing is saved over the
-// record and the request fails.
+// leaves the session empty and keyless (a key the client chose is never
+// adopted). A store failure leaves it empty too, but keeps the key and
+// records the error: nothing is saved over the record and the request fails.
 func (s *Session) load() {
 	s.loaded = true
 	s.values.reset()
@@ -103,8 +98,7 @@ func (s *Session) load() {
 	s.observe(Event{Op: OpLoad, Outcome: outcome}, key, start)
 }
 
-// decode replaces the values in dst with those of a record's data, and
-// empties it on an error. s.mu is held.
+// decode makes dst hold a record's data, or nothing on an error.
 func (s *Session) decode(raw []byte, dst *dict) error {
 	keys, values, err := s.m.opts.Codec.Decode(raw)
 	if err != nil {
@@ -121,7 +115,7 @@ func (s *Session) logCorrupt(err error) {
 }
 
 // storeContext bounds one store call by the request's context and
-// StoreTimeout (deadline.go). s.mu is held.
+// StoreTimeout. s.mu is held.
 func (s *Session) storeContext() (context.Context, context.CancelFunc) {
 	ctx := s.requestContext()
 	if t := s.m.opts.StoreTimeout; t > 0 {
@@ -130,21 +124,23 @@ func (s *Session) storeContext() (context.Context, context.CancelFunc) {
 	return ctx, func() {}
 }
 
-// requestContext is the request's context as it is now, not as it was
-// when the middleware started: middleware after ours may have replaced
-// c.Request (a deadline, a tracing span), and the store must see it. After
-// the middleware has returned, gin may reuse the gin.Context, so the
-// request it had at the end is used. s.mu is held.
+// requestContext is the request's context as it is now, since middleware
+// after ours may have replaced c.Request (a deadline, a tracing span); after
+// the middleware returned, gin may reuse c, so the request of the end is
+// used. s.mu is held.
 func (s *Session) requestContext() context.Context {
-	if r := s.ended.Load(); r != nil {
-		return r.Context()
+	if s.ended != nil {
+		return s.ended.Context()
 	}
 	return s.c.Request.Context()
 }
 
-// end records that the middleware has returned, keeping the request as it
-// was then (its context, for calls made after it).
-func (s *Session) end(r *http.Request) { s.ended.Store(r) }
+// end records that the middleware has returned with request r.
+func (s *Session) end(r *http.Request) {
+	s.mu.Lock()
+	s.ended = r
+	s.mu.Unlock()
+}
 
 // Flush ends the session: it removes the values, deletes the record from the
 // store and drops the key (Django's flush, what logout does). The cookie is
@@ -193,8 +189,8 @@ func (s *Session) Save() error {
 	return s.tell(s.saveLocked(s.m.now()))
 }
 
-// saveLocked encodes the session and stores it where it lives, as saved
-// at now (the time the response's cookie expiry is counted from too).
+// saveLocked encodes the session and stores it, as saved at now (the
+// cookie's expiry counts from it too).
 func (s *Session) saveLocked(now time.Time) error {
 	if err := cmp.Or(s.err, s.refuseLate("Save")); err != nil {
 		return err
@@ -220,7 +216,7 @@ func (s *Session) saveLocked(now time.Time) error {
 	return nil
 }
 
-// encode is the session's data as the codec stores it. s.mu is held.
+// encode is the session's data as the codec stores it.
 func (s *Session) encode() ([]byte, error) {
 	data, err := s.m.opts.Codec.Encode(s.values.keys(), s.values.values)
 	if err != nil {
@@ -235,35 +231,31 @@ type unstorable struct{ error }
 func (e unstorable) Is(target error) bool { return target == ErrUnstorable }
 func (e unstorable) Unwrap() error        { return e.error }
 
-// tell returns err, noting that the handler has been told of a value that
-// cannot be stored. s.mu is held.
+// tell returns err, noting when it tells the handler of a value that
+// cannot be stored.
 func (s *Session) tell(err error) error {
 	if errors.Is(err, ErrUnstorable) {
-		s.told, s.unsaved = true, err
+		s.told, s.noted = true, err
 	}
 	return err
 }
 
-// checkValue notes whether value, just set under key, can be stored, for
-// Err. Strings and small scalars, most values, are left to the save; a
-// DjangoCodec's refusals are JSONCodec's, found without signing. s.mu is
-// held.
-func (s *Session) checkValue(key string, value any) {
-	delete(s.bad, key)
+// checkValue returns the ErrUnstorable of value, under key, for Err.
+// Strings and small scalars are left to the save; a DjangoCodec's refusals
+// are JSONCodec's, found without signing.
+func (s *Session) checkValue(key string, value any) error {
 	switch value.(type) {
 	case nil, string, bool, int, int64:
-		return
+		return nil
 	}
 	codec := s.m.opts.Codec
 	if _, ok := codec.(*djangoCodec); ok {
 		codec = JSONCodec{}
 	}
 	if _, err := codec.Encode([]string{key}, map[string]any{key: value}); err != nil {
-		if s.bad == nil {
-			s.bad = make(map[string]error)
-		}
-		s.bad[key] = unstorable{err}
+		return unstorable{err}
 	}
+	return nil
 }
 
 // Exists reports whether the store holds a record under key (Django's
@@ -276,7 +268,7 @@ func (s *Session) Exists(key string) (bool, error) {
 	ctx, cancel := s.storeContext()
 	s.mu.Unlock()
 	defer cancel()
-	return s.m.backend.exists(ctx, s.m.stored(key))
+	return s.m.store.Exists(ctx, s.m.stored(key))
 }
 
 // DeleteKey deletes the record under key, which need not be this session's
@@ -291,7 +283,7 @@ func (s *Session) DeleteKey(key string) error {
 	ctx, cancel := s.storeContext()
 	s.mu.Unlock()
 	defer cancel()
-	return s.m.backend.deleteKey(ctx, s.m.stored(key))
+	return s.m.store.Delete(ctx, s.m.stored(key))
 }
 
 // shortKey shortens a session key for logs and errors: enough to correlate,

@@ -8,9 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -29,32 +27,24 @@ const (
 // allKeys names, in logs, a change to the whole session.
 const allKeys = "(all keys)"
 
-// Session is one request's session, Django's request.session.
-//
-// It is loaded from the store on first use, not before, and saved by the
-// middleware just before the response headers go out. Every method is safe
-// for use by several goroutines of the same request.
+// Session is one request's session, Django's request.session. It is loaded
+// on first use, not before, and saved by the middleware just before the
+// response headers go out. Every method is safe for use by several
+// goroutines of the same request.
 type Session struct {
 	mu sync.Mutex
 	m  *middleware
 	// ended is the request as it was when the middleware returned, for
-	// calls made after it; nil until then, while store calls take
-	// c.Request.Context() at the time of the call, so a timeout or tracing
-	// middleware registered after this one reaches the store. Atomic rather
-	// than under mu: every request sets it, and a lock cost more.
-	ended atomic.Pointer[http.Request]
+	// calls made after it; nil until then (see requestContext).
+	ended *http.Request
 
 	key string // the session key in a server store; "" when none, and always for a cookie store
-	// sealed is the sealed record, for a cookie store; "" when none. For a
-	// server store it is the cookie's value until the session is first
-	// used (lock), which adopts it as key if it is a valid one.
+	// sealed is the sealed record, for a cookie store; for a server store,
+	// the cookie's value until the first use adopts it as key (adoptKey).
 	sealed string
 
-	// c is the request's gin.Context, for the ErrorHandler and, while the
-	// middleware runs, for c.Request's context; inner is the writer the
-	// middleware replaced with this session's (writer.go).
-	c     *gin.Context
-	inner gin.ResponseWriter
+	c     *gin.Context       // the request's, for the ErrorHandler and c.Request
+	inner gin.ResponseWriter // the writer the middleware replaced (writer.go)
 
 	hadCookie bool // the request carried the session cookie
 	loaded    bool
@@ -66,23 +56,17 @@ type Session struct {
 	wstate    uint8 // the writer's state (writer.go)
 
 	// err is a store failure this request must report; nothing is saved
-	// over it. late is ErrCommitted once a change came too late.
-	err, late error
-	// bad holds the ErrUnstorable of values set that the codec refused
-	// (checkValue), unsaved that of the last Save, until the next change;
-	// told says Err or Save returned one: the handler knows.
-	bad     map[string]error
-	unsaved error
-	told    bool
+	// over it. noted is ErrCommitted once a change came too late, or else
+	// the last Save's ErrUnstorable until the next change. told says Err or
+	// Save returned an ErrUnstorable: the handler knows.
+	err, noted error
+	told       bool
 
 	values dict // values.go
 
-	sealedAt int64 // cookie stores: when the cookie was sealed, Unix seconds (noSealTime: unknown)
+	sealedAt time.Time // cookie stores: when the cookie was sealed, to the second (zero: unknown)
 
-	// The change journal, see journal.go: the data the record held when
-	// loaded or last saved, and the keys set or deleted since (merges: the
-	// merge rules of some), unless replaced says the request replaced the
-	// session whole.
+	// The change journal (journal.go).
 	base     []byte
 	changes  []string
 	distinct int // len(changes) after its last dedupe
@@ -95,10 +79,8 @@ type Session struct {
 	cycling, created bool
 	oldKey           string
 
-	idx *indexState // what the per-user index holds for it, if on (index.go)
-	// recordTTL is the time the record had left to live when it was
-	// loaded, for the idle timeout (see slideDue); 0 when unknown.
-	recordTTL time.Duration
+	idx       *indexState   // what the per-user index holds for it, if on (index.go)
+	recordTTL time.Duration // the record's time left when loaded, 0 when unknown (slideDue)
 }
 
 // data loads the session if needed and marks it accessed. s.mu is held.
@@ -119,30 +101,27 @@ var ErrUnstorable = errors.New("ginsession: a value cannot be stored")
 // not saved, and Save, Flush and CycleKey then write nothing.
 var ErrCommitted = errors.New("ginsession: session changed after the response was sent; the change is not saved (change the session before writing the response)")
 
-// changed marks the session modified and reports a change made too late to
-// be saved.
+// changed marks the session modified, refusing a change made too late.
 func (s *Session) changed(key string) {
-	s.modified, s.unsaved = true, nil
+	s.modified, s.noted = true, nil
 	s.refuseLate(key)
 }
 
 // refuseLate returns ErrCommitted, logging it and keeping it for Err, once
-// the session is committed: what (a key, or the call) is then not saved.
-// s.mu is held.
+// the session is committed: what (a key, or the call) is not saved.
 func (s *Session) refuseLate(what string) error {
 	if !s.committed {
 		return nil
 	}
 	s.m.log.Error(ErrCommitted.Error(), slog.String("key", what))
-	s.late = ErrCommitted
+	s.noted = ErrCommitted
 	return ErrCommitted
 }
 
 // Get returns the value stored under key (Django's session.get).
 func (s *Session) Get(key string) (any, bool) {
-	s.lock()
-	defer s.mu.Unlock()
-	return s.data().lookup(key)
+	v, err := s.lookup(key)
+	return v, err == nil
 }
 
 // lookup is Get for GetErr: a missing key is ErrNoKey, or the store
@@ -169,7 +148,6 @@ func (s *Session) setLocked(key string, value any) {
 	s.data().set(key, value)
 	s.recordChange(key)
 	s.changed(key)
-	s.checkValue(key, value)
 }
 
 // SetDefault returns the value under key, storing value there first if the
@@ -193,11 +171,7 @@ func (s *Session) Pop(key string) (any, bool) {
 }
 
 // Delete removes key (del session[key]); a missing key changes nothing.
-func (s *Session) Delete(key string) {
-	s.lock()
-	defer s.mu.Unlock()
-	s.deleteLocked(key)
-}
+func (s *Session) Delete(key string) { s.Pop(key) }
 
 func (s *Session) deleteLocked(key string) (any, bool) {
 	v, ok := s.data().del(key)
@@ -211,9 +185,8 @@ func (s *Session) deleteLocked(key string) (any, bool) {
 
 // Has reports whether key is set (Django's "key in session").
 func (s *Session) Has(key string) bool {
-	s.lock()
-	defer s.mu.Unlock()
-	return s.data().has(key)
+	_, ok := s.Get(key)
+	return ok
 }
 
 // Update stores every entry of m (Django's update). It marks the session
@@ -223,12 +196,7 @@ func (s *Session) Update(m map[string]any) {
 	s.lock()
 	defer s.mu.Unlock()
 	s.data()
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	for _, k := range ks {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		s.setLocked(k, m[k])
 	}
 	if len(m) == 0 {
@@ -252,56 +220,36 @@ func (s *Session) clearLocked() {
 	s.changed(allKeys)
 }
 
-// private reports whether key is ginsession's own bookkeeping (the
-// timeouts'): stored with the data, where a Django site sees it, but not
-// shown or counted by Keys, Values, Items, All, Len and IsEmpty.
-func private(key string) bool { return slices.Contains(privateKeys, key) }
-
-var privateKeys = []string{startedKey, idleKey}
+// private reports whether key is the timeouts' bookkeeping: stored, for a
+// Django site to see, but not shown or counted by Keys, Len, IsEmpty, ...
+func private(key string) bool { return key == startedKey || key == idleKey }
 
 // Keys returns the keys in the order they were first set.
 func (s *Session) Keys() []string {
-	s.lock()
-	defer s.mu.Unlock()
-	return s.keysLocked()
-}
-
-// keysLocked is Keys. s.mu is held.
-func (s *Session) keysLocked() []string {
-	return slices.DeleteFunc(slices.Clone(s.data().keys()), private)
+	keys, _ := s.snapshot()
+	return keys
 }
 
 // Values returns the values in the order of Keys.
 func (s *Session) Values() []any {
-	s.lock()
-	defer s.mu.Unlock()
-	out := make([]any, 0, s.values.len())
-	for _, k := range s.keysLocked() {
-		out = append(out, s.values.get(k))
-	}
-	return out
+	_, vals := s.snapshot()
+	return vals
 }
 
 // Items returns a copy of every key and value.
 func (s *Session) Items() map[string]any {
-	s.lock()
-	defer s.mu.Unlock()
-	out := make(map[string]any, s.data().len())
-	maps.Copy(out, s.values.values)
-	maps.DeleteFunc(out, func(k string, _ any) bool { return private(k) })
+	keys, vals := s.snapshot()
+	out := make(map[string]any, len(keys))
+	for i, k := range keys {
+		out[k] = vals[i]
+	}
 	return out
 }
 
 // All iterates over the entries in insertion order. It works on a snapshot,
 // so the loop body may change the session.
 func (s *Session) All() iter.Seq2[string, any] {
-	s.lock()
-	keys := s.keysLocked()
-	vals := make([]any, len(keys))
-	for i, k := range keys {
-		vals[i] = s.values.get(k)
-	}
-	s.mu.Unlock()
+	keys, vals := s.snapshot()
 	return func(yield func(string, any) bool) {
 		for i, k := range keys {
 			if !yield(k, vals[i]) {
@@ -311,11 +259,31 @@ func (s *Session) All() iter.Seq2[string, any] {
 	}
 }
 
+// snapshot returns the keys a handler sees, in order, and their values.
+func (s *Session) snapshot() ([]string, []any) {
+	s.lock()
+	defer s.mu.Unlock()
+	s.data()
+	keys := s.visibleKeys()
+	vals := make([]any, len(keys))
+	for i, k := range keys {
+		vals[i] = s.values.get(k)
+	}
+	return keys, vals
+}
+
+// visibleKeys returns the keys, in order, without the private ones. s.mu is
+// held.
+func (s *Session) visibleKeys() []string {
+	return slices.DeleteFunc(slices.Clone(s.values.keys()), private)
+}
+
 // Len returns the number of entries.
 func (s *Session) Len() int {
 	s.lock()
 	defer s.mu.Unlock()
-	return s.data().len() - s.privateLen()
+	s.data()
+	return len(s.visibleKeys())
 }
 
 // IsEmpty reports whether the session has neither a key nor loaded data
@@ -328,17 +296,7 @@ func (s *Session) IsEmpty() bool {
 }
 
 func (s *Session) isEmptyLocked() bool {
-	return !s.hasRecord() && s.values.len() == s.privateLen()
-}
-
-// privateLen counts the private keys set. s.mu is held.
-func (s *Session) privateLen() (n int) {
-	for _, k := range privateKeys {
-		if s.values.has(k) {
-			n++
-		}
-	}
-	return n
+	return !s.hasRecord() && len(s.visibleKeys()) == 0
 }
 
 // Key returns the session key (Django's session_key), "" when there is none
@@ -369,17 +327,17 @@ func (s *Session) Modified() bool {
 // Err returns the failure, if any, that will make this request fail: a
 // store failure (for example, the store was down when the session loaded),
 // ErrCommitted if a change came after the commit, or ErrUnstorable, naming
-// the key, for a value the codec refused when it was set (a string's UTF-8,
-// and a value changed in place, are checked at the save: Save's error shows
-// here until the next change). Handlers that take actions based on the
-// session can check it first; one told of an unstorable value may put it
-// right, or answer a 4xx of its own, which then stands (nothing is saved).
+// the key, for a value the codec refuses (a string's UTF-8 is checked at the
+// save: Save's error shows here until the next change). Handlers that take
+// actions based on the session can check it first; one told of an
+// unstorable value may put it right, or answer a 4xx of its own, which then
+// stands (nothing is saved).
 func (s *Session) Err() error {
 	s.lock()
 	defer s.mu.Unlock()
-	err := cmp.Or(s.err, s.late, s.unsaved)
-	for i, keys := 0, s.values.keys(); err == nil && len(s.bad) > 0 && i < len(keys); i++ {
-		err = s.bad[keys[i]]
+	err := cmp.Or(s.err, s.noted)
+	for i, keys := 0, s.values.keys(); err == nil && i < len(keys); i++ {
+		err = s.checkValue(keys[i], s.values.get(keys[i]))
 	}
 	return s.tell(err)
 }

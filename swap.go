@@ -13,29 +13,24 @@ import (
 )
 
 // swapAttempts bounds the conditional saves of one session in one request.
-// Each failed attempt means another request's save went through, so the
-// bound is only reached when dozens of requests change one session at the
-// same instant, again and again; the request then fails (500) rather than
-// overwrite them.
+// Each failed attempt means another request's save went through; past the
+// bound the request fails (500) rather than overwrite them.
 const swapAttempts = 32
 
-// Backoff between attempts. A conflict comes with the record's new data,
-// so the retry right after it is immediate; if that one conflicts too, the
-// writer waits a random time under a limit that doubles from pauseBase to
-// pauseMax (so writers in different processes spread out), then tries once
-// with the data it has, which is stale only if someone wrote meanwhile, and
-// so on, alternating.
+// Backoff between attempts (see pause): the retry right after a conflict,
+// which brings the record's new data, is immediate; the next waits a random
+// time under a limit that doubles from pauseBase to pauseMax, so writers in
+// different processes spread out; and so on, alternating.
 const (
 	pauseBase = 500 * time.Microsecond
 	pauseMax  = 50 * time.Millisecond
 )
 
-// swap saves data over the record the session was loaded from, provided
-// the record still holds what was loaded (s.base). When a concurrent
-// request saved it meanwhile, the record's new data comes back with the
-// conflict: this request's changes are replayed on top of it (see
-// journal.go) and the save tried again. A record that vanished is a
-// concurrent logout, ErrSessionInterrupted. s.mu is held.
+// swap saves data over the record provided it still holds s.base. When a
+// concurrent request saved it meanwhile, this request's changes are
+// replayed on the record's new data, which comes back with the conflict,
+// and the save tried again. A record that vanished (a concurrent logout) is
+// ErrSessionInterrupted. s.mu is held.
 func (b *serverBackend) swap(s *Session, data []byte, now time.Time) ([]byte, error) {
 	mu := saveLock(s.key)
 	mu.Lock()
@@ -73,9 +68,8 @@ func (b *serverBackend) swap(s *Session, data []byte, now time.Time) ([]byte, er
 	}
 }
 
-// pause waits, if it must, before attempt+1 of a conditional write: after
-// every second conflict, a random time under a limit that doubles. It
-// returns early with the context's error.
+// pause waits, after every second conflict, before attempt+1 of a
+// conditional write. It returns early with the context's error.
 func pause(ctx context.Context, attempt int) error {
 	if attempt%2 == 1 {
 		return ctx.Err()
@@ -93,13 +87,10 @@ func pause(ctx context.Context, attempt int) error {
 }
 
 // saveLocks serialise, within this process, the conditional writes of one
-// session key (striped by hash). Correctness never depends on them: the
-// store's compare-and-swap does that, across processes too. They make
-// concurrent saves fair: without them, of 16 goroutines saving one
-// session 15 times each in one process, one request lost the race 32 times
-// running (TestManyRequestsHammeringOneSession on MariaDB); with them a
-// save in a lone process conflicts at most once, with the requests that
-// saved between its load and its save.
+// session key (striped by hash). The store's compare-and-swap keeps saves
+// correct; the locks keep them fair: without them, one of 16 goroutines
+// saving one session lost the race 32 times running
+// (TestManyRequestsHammeringOneSession).
 var (
 	saveLocks    [1024]sync.Mutex
 	saveLockSeed = maphash.MakeSeed()

@@ -23,6 +23,13 @@ const (
 	idleKey = "_session_idle_timeout"
 )
 
+// maxClockSkew is how far ahead of now a stored start may be and still be
+// believed: servers' clocks differ by a few milliseconds, and starts are
+// whole seconds, so a session started on one server is often "ahead" on
+// another for a moment. Its end stays start+d, at most this much later
+// than on a true clock.
+const maxClockSkew = time.Minute
+
 // slideFraction is how finely an idle timeout slides: the record's expiry
 // is moved only once it lags the one it should have by 1/slideFraction of
 // the time it has to live (a minute for a 30-minute timeout).
@@ -62,8 +69,10 @@ func WithIdleTimeout(d time.Duration) Option { return func(o *options) { o.IdleT
 // it. It is kept in the session as "_session_started" (Unix seconds): a
 // record saved before the option was set, or by Django, gets one at the
 // first request that loads it, and is saved with it. A start that is not
-// an integer, or is later than now (tampering, or a clock ahead), ends the
-// session rather than postpone its end.
+// an integer, or is more than a minute ahead of now (tampering, or a clock
+// far ahead), ends the session rather than postpone its end; one up to a
+// minute ahead is believed (servers' clocks differ), so the end may come
+// up to a minute late.
 //
 // The store's record expires at the absolute end at the latest, and a
 // session loaded past it is dropped, never adopted, like an expired one;
@@ -214,7 +223,7 @@ func (b *serverBackend) loadRecord(ctx context.Context, s *Session) ([]byte, err
 func (s *Session) noteSealedTTL() {
 	if s.m.opts.IdleTimeout != 0 {
 		now := s.m.now()
-		s.recordTTL = max(s.expiryDateLocked(time.Unix(s.sealedAt, 0)).Sub(now), 0)
+		s.recordTTL = max(s.expiryDateLocked(s.sealedAt).Sub(now), 0)
 	}
 }
 
@@ -253,9 +262,9 @@ func (s *Session) slideDue() bool {
 
 // timedOut reports, for a session just loaded, whether its absolute
 // timeout has passed: it is then dropped like an expired record, never
-// adopted. So is one whose start is unreadable or in the future, which
-// only tampering or a broken clock writes: trusting it, or stamping it
-// anew, would postpone the end. A session loaded without a start gets one,
+// adopted. So is one whose start is unreadable or more than maxClockSkew
+// ahead, which only tampering or a broken clock writes: trusting it, or
+// stamping it anew, would postpone the end. A session loaded without a start gets one,
 // now, and is saved with it. s.mu is held.
 func (s *Session) timedOut(decodeErr error) bool {
 	if s.m.opts.AbsoluteTimeout == 0 || decodeErr != nil || s.values.len() == 0 {
@@ -269,7 +278,7 @@ func (s *Session) timedOut(decodeErr error) bool {
 		}
 		return false
 	}
-	if ok && now.Before(end) && !end.Add(-s.m.opts.AbsoluteTimeout).After(now) {
+	if ok && now.Before(end) && !end.Add(-s.m.opts.AbsoluteTimeout).After(now.Add(maxClockSkew)) {
 		return false
 	}
 	s.m.log.Debug("ginsession: session ended by its absolute timeout", slog.String("session", shortKey(s.key)))

@@ -9,10 +9,9 @@ import (
 // when first set, keeps its place when set again, and goes last again when
 // deleted and set anew. The zero value is empty and ready to use.
 //
-// order lists the keys in that order, but a Delete only removes the key
-// from values: its place in order goes stale, so that deleting every key of
-// a large session stays linear. Stale places are dropped when the order is
-// next read, or once they outnumber the live keys.
+// A delete leaves the key's place in order stale, so that deleting every
+// key of a large session stays linear; stale places are dropped when the
+// order is next read, or once they outnumber the live keys.
 type dict struct {
 	order  []string
 	values map[string]any

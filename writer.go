@@ -23,9 +23,8 @@ const (
 // line goes out: the first Write, WriteHeaderNow, Flush or Hijack, or the end
 // of the handler chain. Nothing is buffered, so streaming keeps working.
 //
-// It is the Session itself under another type, (*responseWriter)(s), which
-// the middleware puts in c.Writer, so that its methods stay off the
-// Session's. It writes through s.inner, the writer it replaced, and keeps its
+// It is the Session under another type, (*responseWriter)(s), so that its
+// methods stay off the Session's; it writes through s.inner and keeps its
 // state in s.wstate.
 type responseWriter Session
 
@@ -36,11 +35,7 @@ var errCommitFailed = errors.New("ginsession: the session could not be saved; th
 
 // commit runs the session's commit once; on failure the ErrorHandler
 // answers instead of the handler.
-func (w *responseWriter) commit() {
-	if w.wstate == open {
-		w.commitStatus(w.inner.Status())
-	}
-}
+func (w *responseWriter) commit() { w.commitStatus(w.inner.Status()) }
 
 // commitStatus is commit for a response of the given status; it returns the
 // failure the ErrorHandler answered.
@@ -57,13 +52,12 @@ func (w *responseWriter) commitStatus(status int) error {
 }
 
 // abandon ends a request that panicked after the middleware, as Django's
-// 500 does: nothing not yet committed is, whatever a recovery middleware
-// registered before this one answers through the writer, and later changes
-// are refused. The panic goes on.
+// 500 does: what was not committed yet never is, whatever a recovery
+// middleware before this one answers. The panic goes on.
 func (w *responseWriter) abandon() {
 	s := w.session()
 	s.mu.Lock()
-	s.committed = true
+	s.committed, s.ended = true, w.c.Request
 	if err := s.m.backend.dropCycle(s); err != nil {
 		s.m.log.Error("ginsession: a request that panicked left a key cycle's new record", slog.String("error", err.Error()))
 	}
@@ -71,7 +65,6 @@ func (w *responseWriter) abandon() {
 	if w.wstate == open {
 		w.wstate = committed
 	}
-	s.end(w.c.Request)
 }
 
 func (w *responseWriter) fail(err error) {

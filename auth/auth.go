@@ -195,9 +195,9 @@ func login(c *gin.Context, user User, backend string) error {
 // ClearSiteDataOnEnd, a response that ended the session also tells the
 // browser to drop what else the site stored.
 func Logout(c *gin.Context, opts ...LogoutOption) error {
-	var lc logoutConfig
+	var clearSiteData string
 	for _, o := range opts {
-		o(&lc)
+		clearSiteData = o.clearSiteData
 	}
 	s := ginsession.From(c)
 	setCached(c, "", nil)
@@ -206,7 +206,7 @@ func Logout(c *gin.Context, opts ...LogoutOption) error {
 	if err != nil {
 		return errprefix.Wrap("auth: logout", err)
 	}
-	sendClearSiteData(c, lc.clear)
+	sendClearSiteData(c, clearSiteData)
 	return nil
 }
 

@@ -98,9 +98,7 @@ func RequireRecentLogin(maxAge time.Duration, reauthURL string) gin.HandlerFunc 
 }
 
 // LogoutOption changes what Logout does besides ending the session.
-type LogoutOption func(*logoutConfig)
-
-type logoutConfig struct{ clear string }
+type LogoutOption struct{ clearSiteData string }
 
 // ClearSiteData makes Logout send Clear-Site-Data: "cookies", "storage"
 // (ASVS 5.0 14.3.1), and "cache" too when withCache is true, so the
@@ -113,12 +111,10 @@ type logoutConfig struct{ clear string }
 // the next page load slowly. The session ends whether or not the browser
 // honours the header.
 func ClearSiteData(withCache bool) LogoutOption {
-	return func(lc *logoutConfig) {
-		lc.clear = `"cookies", "storage"`
-		if withCache {
-			lc.clear = `"cache", "cookies", "storage"`
-		}
+	if withCache {
+		return LogoutOption{`"cache", "cookies", "storage"`}
 	}
+	return LogoutOption{`"cookies", "storage"`}
 }
 
 // clearSiteDataKey holds ClearSiteDataOnEnd's header value in the gin.Context.
@@ -129,10 +125,9 @@ type clearSiteDataKey struct{}
 // when CurrentUser or RequireUser ends a session of a changed password, and
 // when Logout is called without options.
 func ClearSiteDataOnEnd(withCache bool) gin.HandlerFunc {
-	var lc logoutConfig
-	ClearSiteData(withCache)(&lc)
+	value := ClearSiteData(withCache).clearSiteData
 	return func(c *gin.Context) {
-		c.Set(clearSiteDataKey{}, lc.clear)
+		c.Set(clearSiteDataKey{}, value)
 		c.Next()
 	}
 }

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"net/url"
 	"path"
 	"strings"
@@ -75,21 +76,13 @@ func hasUnsafeByte(s string) bool {
 // escapeNonASCII percent-encodes every byte from 0x80 up, as http.Redirect
 // does, in the upper case a browser uses.
 func escapeNonASCII(s string) string {
-	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 0x80 {
-			if b.Len() == 0 {
-				b.Grow(len(s) + 16)
-				b.WriteString(s[:i])
-			}
-			b.Write([]byte{'%', hex[c>>4], hex[c&15]})
-		} else if b.Len() > 0 {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
 			b.WriteByte(c)
 		}
-	}
-	if b.Len() == 0 {
-		return s
 	}
 	return b.String()
 }

@@ -56,13 +56,9 @@ type Device struct {
 // RequireUser, so a session whose password changed cannot list or end the
 // others.
 func Sessions(c *gin.Context) ([]Device, error) {
-	t, user, err := indexOf(c, "sessions")
+	t, _, entries, err := userSessions(c, "sessions")
 	if err != nil {
 		return nil, err
-	}
-	entries, err := list(t, user)
-	if err != nil {
-		return nil, errprefix.Wrap("auth: sessions", err)
 	}
 	keys, err := secrets(ginsession.From(c))
 	if err != nil {
@@ -91,16 +87,11 @@ func Sessions(c *gin.Context) ([]Device, error) {
 // the request's own session logs it out (Logout). A handle that names none
 // of this user's live sessions ends nothing and returns ErrNoSuchSession.
 func EndSession(c *gin.Context, handleValue string) error {
-	t, user, err := indexOf(c, "end session")
+	t, user, entries, err := userSessions(c, "end session")
 	if err != nil {
 		return err
 	}
-	s := ginsession.From(c)
-	keys, err := secrets(s)
-	if err != nil {
-		return errprefix.Wrap("auth: end session", err)
-	}
-	entries, err := list(t, user)
+	keys, err := secrets(ginsession.From(c))
 	if err != nil {
 		return errprefix.Wrap("auth: end session", err)
 	}
@@ -111,11 +102,7 @@ func EndSession(c *gin.Context, handleValue string) error {
 		if e.Key == t.Key {
 			return Logout(c)
 		}
-		ctx, cancel := t.Context()
-		defer cancel()
-		err := sessionindex.End(ctx, t.Store, t.Index, user, e.Key)
-		s.Report(ginsession.Event{Op: ginsession.OpSessionEnded, User: user, Err: err})
-		return errprefix.Wrap("auth: end session", err)
+		return errprefix.Wrap("auth: end session", end(c, t, user, e.Key))
 	}
 	return ErrNoSuchSession
 }
@@ -125,13 +112,9 @@ func EndSession(c *gin.Context, handleValue string) error {
 // ended. Sessions logged in at the same moment elsewhere may outlive it;
 // see EndUserSessions.
 func EndOtherSessions(c *gin.Context) (int, error) {
-	t, user, err := indexOf(c, "end other sessions")
+	t, user, entries, err := userSessions(c, "end other sessions")
 	if err != nil {
 		return 0, err
-	}
-	entries, err := list(t, user)
-	if err != nil {
-		return 0, errprefix.Wrap("auth: end other sessions", err)
 	}
 	var others []string
 	for _, e := range entries {
@@ -139,15 +122,8 @@ func EndOtherSessions(c *gin.Context) (int, error) {
 			others = append(others, e.Key)
 		}
 	}
-	ctx, cancel := t.Context()
-	defer cancel()
-	err = sessionindex.End(ctx, t.Store, t.Index, user, others...)
-	if err != nil {
-		ginsession.From(c).Report(ginsession.Event{Op: ginsession.OpSessionEnded, User: user, Err: err})
+	if err := end(c, t, user, others...); err != nil {
 		return 0, errprefix.Wrap("auth: end other sessions", err)
-	}
-	for range others {
-		ginsession.From(c).Report(ginsession.Event{Op: ginsession.OpSessionEnded, User: user})
 	}
 	return len(others), nil
 }
@@ -184,7 +160,9 @@ func EndUserSessions(ctx context.Context, store stores.Store, userID string) (in
 	return len(keys), nil
 }
 
-func indexOf(c *gin.Context, op string) (sessionindex.Target, string, error) {
+// userSessions returns the index of the request's session, its user and
+// the user's live sessions; an error says op.
+func userSessions(c *gin.Context, op string) (sessionindex.Target, string, []stores.IndexEntry, error) {
 	s := ginsession.From(c)
 	user, ok := UserID(c) // loads the session first: t.Key is never a stale key
 	t, err := sessionindex.Of(s)
@@ -194,16 +172,30 @@ func indexOf(c *gin.Context, op string) (sessionindex.Target, string, error) {
 	if err == nil && !ok {
 		err = ErrNotLoggedIn
 	}
-	if err != nil {
-		return t, "", fmt.Errorf("auth: %s: %w", op, err)
+	var entries []stores.IndexEntry
+	if err == nil {
+		ctx, cancel := t.Context()
+		defer cancel()
+		entries, err = t.Index.IndexList(ctx, user)
 	}
-	return t, user, nil
+	return t, user, entries, errprefix.Wrap("auth: "+op, err)
 }
 
-func list(t sessionindex.Target, user string) ([]stores.IndexEntry, error) {
+// end ends the user's sessions under keys and reports each ended one, or
+// the failure.
+func end(c *gin.Context, t sessionindex.Target, user string, keys ...string) error {
 	ctx, cancel := t.Context()
 	defer cancel()
-	return t.Index.IndexList(ctx, user)
+	err := sessionindex.End(ctx, t.Store, t.Index, user, keys...)
+	s := ginsession.From(c)
+	if err != nil {
+		s.Report(ginsession.Event{Op: ginsession.OpSessionEnded, User: user, Err: err})
+		return err
+	}
+	for range keys {
+		s.Report(ginsession.Event{Op: ginsession.OpSessionEnded, User: user})
+	}
+	return nil
 }
 
 // handle is the base64url of the first 128 bits of an HMAC of key.

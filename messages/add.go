@@ -66,18 +66,22 @@ func add(c *gin.Context, m Message) error {
 	}
 	s := ginsession.From(c)
 	err := s.Change(SessionKey, func(old any, ok bool) (any, bool, error) {
-		// Under the session's lock: concurrent Adds take turns here.
-		w := lastWrittenOf(c)
-		if v, isString := old.(string); ok && isString && w.value != "" && v == w.value {
-			w.value = encodeAppend(w.value, m)
+		// Under the session's lock: concurrent Adds take turns here. While
+		// the session still holds the very string this request's last Add
+		// wrote, append to it instead of decoding every pending message.
+		var value string
+		last, _ := c.Get(lastWrittenKey{})
+		if v, isString := old.(string); ok && isString && v != "" && v == last {
+			value = encodeAppend(v, m)
 		} else {
 			pending, err := decode(old) // absent: nil, no messages
 			if err != nil {
 				return nil, false, err
 			}
-			w.value = encode(append(pending, m))
+			value = encode(append(pending, m))
 		}
-		return keymerge.Change{Value: w.value, Merge: merge}, true, nil
+		c.Set(lastWrittenKey{}, value)
+		return keymerge.Change{Value: value, Merge: merge}, true, nil
 	})
 	if err == nil {
 		err = s.Err()
@@ -85,20 +89,6 @@ func add(c *gin.Context, m Message) error {
 	return errprefix.Wrap("messages: add", err)
 }
 
-// lastWritten is the value Add last stored under SessionKey in a request:
-// while the session still holds that very string, the next Add appends to
-// it instead of decoding every pending message again. It is read and
-// written only under the session's lock.
-type lastWritten struct{ value string }
-
+// lastWrittenKey holds, in the gin.Context, the value Add last stored under
+// SessionKey.
 type lastWrittenKey struct{}
-
-func lastWrittenOf(c *gin.Context) *lastWritten {
-	v, _ := c.Get(lastWrittenKey{})
-	if w, ok := v.(*lastWritten); ok {
-		return w
-	}
-	w := new(lastWritten)
-	c.Set(lastWrittenKey{}, w)
-	return w
-}

@@ -1,7 +1,6 @@
 package messages
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -22,8 +21,7 @@ const messageKey = "__json_message"
 // (ticket #33458: 3.2 left them out, so "" came back as None and broke
 // templates testing `x in message.extra_tags`). Django 3.2 reads both forms.
 func encode(ms []Message) string {
-	buf := make([]byte, 0, 64*len(ms))
-	buf = append(buf, '[')
+	buf := []byte{'['}
 	for i, m := range ms {
 		if i > 0 {
 			buf = append(buf, ", "...)
@@ -34,19 +32,10 @@ func encode(ms []Message) string {
 }
 
 // encodeAppend returns encode's output for stored's messages then m,
-// copying stored (which encode wrote) instead of encoding it again.
+// copying stored (which Add wrote: at least one message) instead of
+// encoding it again.
 func encodeAppend(stored string, m Message) string {
-	msg := appendMessage(make([]byte, 0, 64+len(m.Text)+len(m.ExtraTags)), m)
-	list := strings.TrimSuffix(stored, "]")
-	var b strings.Builder
-	b.Grow(len(list) + len(", ") + len(msg) + len("]"))
-	b.WriteString(list)
-	if list != "[" {
-		b.WriteString(", ")
-	}
-	b.Write(msg)
-	b.WriteByte(']')
-	return b.String()
+	return strings.TrimSuffix(stored, "]") + ", " + string(appendMessage(nil, m)) + "]"
 }
 
 // appendMessage appends m as Django's MessageEncoder writes one message.
@@ -77,23 +66,55 @@ func decode(v any) ([]Message, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %s holds a %T, not Django's JSON string", ErrCorrupt, SessionKey, v)
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal([]byte(s), &items); err != nil {
-		var x any
-		if json.Unmarshal([]byte(s), &x) == nil && pyFalse(x) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("%w: not a JSON list: %v", ErrCorrupt, err)
+	js, err := pyjson.Decode([]byte(s))
+	items, isList := js.([]any)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	case !isList && pyFalse(js):
+		return nil, nil
+	case !isList:
+		return nil, fmt.Errorf("%w: not a JSON list: %.80s", ErrCorrupt, s)
 	}
-	ms := make([]Message, 0, len(items))
+	ms := make([]Message, len(items))
 	for i, item := range items {
-		m, err := decodeMessage(item)
-		if err != nil {
+		if err := decodeMessage(item, &ms[i]); err != nil {
 			return nil, fmt.Errorf("%w: item %d: %v", ErrCorrupt, i, err)
 		}
-		ms = append(ms, m)
 	}
 	return ms, nil
+}
+
+// decodeMessage reads ["__json_message", is_safedata, level, message] with
+// an optional fifth item, the extra tags (a string; null is read as none).
+// Django writes is_safedata as 0 or 1 and tests its truth, so true and false
+// are read too.
+func decodeMessage(item any, m *Message) error {
+	parts, _ := item.([]any)
+	if len(parts) < 4 || len(parts) > 5 || parts[0] != messageKey {
+		return fmt.Errorf("not a message: %.80v", item)
+	}
+	switch parts[1] {
+	case 0, false:
+	case 1, true:
+		m.Safe = true
+	default:
+		return fmt.Errorf("safe flag %.20v is not 0 or 1", parts[1])
+	}
+	level, ok := parts[2].(int)
+	if !ok {
+		return fmt.Errorf("level %.20v is not an integer", parts[2])
+	}
+	m.Level = Level(level)
+	if m.Text, ok = parts[3].(string); !ok {
+		return fmt.Errorf("message %.80v is not a string", parts[3])
+	}
+	if len(parts) == 5 && parts[4] != nil {
+		if m.ExtraTags, ok = parts[4].(string); !ok {
+			return fmt.Errorf("extra tags %.80v are not a string", parts[4])
+		}
+	}
+	return nil
 }
 
 // pyFalse reports whether v is false in Python's sense: None, False, a zero
@@ -120,47 +141,4 @@ func pyFalse(v any) bool {
 		return rv.Len() == 0
 	}
 	return false
-}
-
-// decodeMessage reads ["__json_message", is_safedata, level, message] with
-// an optional fifth item, the extra tags (a string; null is read as none).
-func decodeMessage(item json.RawMessage) (Message, error) {
-	var parts []json.RawMessage
-	if err := json.Unmarshal(item, &parts); err != nil || len(parts) < 4 || len(parts) > 5 {
-		return Message{}, fmt.Errorf("not a message: %.80s", item)
-	}
-	var key string
-	if err := json.Unmarshal(parts[0], &key); err != nil || key != messageKey {
-		return Message{}, fmt.Errorf("not a message: %.80s", item)
-	}
-	safe, err := decodeFlag(parts[1])
-	if err != nil {
-		return Message{}, err
-	}
-	level, err := strconv.ParseInt(string(parts[2]), 10, 0)
-	if err != nil {
-		return Message{}, fmt.Errorf("level %s is not an integer", parts[2])
-	}
-	m := Message{Level: Level(level), Safe: safe}
-	if err := json.Unmarshal(parts[3], &m.Text); err != nil || parts[3][0] != '"' {
-		return Message{}, fmt.Errorf("message %.80s is not a string", parts[3])
-	}
-	if len(parts) == 5 && !bytes.Equal(parts[4], []byte("null")) {
-		if err := json.Unmarshal(parts[4], &m.ExtraTags); err != nil || parts[4][0] != '"' {
-			return Message{}, fmt.Errorf("extra tags %.80s are not a string", parts[4])
-		}
-	}
-	return m, nil
-}
-
-// decodeFlag reads is_safedata: Django writes 0 or 1 and tests its truth, so
-// true and false are read too.
-func decodeFlag(raw json.RawMessage) (bool, error) {
-	switch string(raw) {
-	case "0", "false":
-		return false, nil
-	case "1", "true":
-		return true, nil
-	}
-	return false, fmt.Errorf("safe flag %.20s is not 0 or 1", raw)
 }

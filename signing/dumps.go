@@ -1,8 +1,11 @@
 package signing
 
 import (
+	"bytes"
+	"compress/zlib"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 )
@@ -46,19 +49,6 @@ type Config struct {
 	Now func() time.Time
 }
 
-func (c Config) maxSize() int {
-	if c.MaxSize <= 0 {
-		return DefaultMaxSize
-	}
-	return c.MaxSize
-}
-
-// maxInput is the longest signed string that can carry maxSize bytes: their
-// base64, with room for the flag, timestamp, signature and separators.
-func (c Config) maxInput() int {
-	return base64.RawURLEncoding.EncodedLen(c.maxSize()) + 128
-}
-
 // Prepared is a Config whose HMAC keys are derived once, in
 // [Config.Prepare]: it gives the same results as the package's Dumps and
 // Loads with that Config, and is safe for concurrent use.
@@ -70,14 +60,15 @@ type Prepared struct {
 // Prepare checks c's keys and returns it ready for use. It fails with
 // ErrNoKey when Key, or one of Fallbacks, is empty.
 func (c Config) Prepare() (*Prepared, error) {
-	if c.Salt == "" {
-		c.Salt = DefaultSalt
-	}
-	c.Now = orNow(c.Now)
-	if err := (Signer{Key: c.Key, Fallbacks: c.Fallbacks}).checkKeys(); err != nil {
+	keys, err := Signer{Key: c.Key, Fallbacks: c.Fallbacks, Salt: c.Salt}.keys(DefaultSalt)
+	if err != nil {
 		return nil, err
 	}
-	return &Prepared{c: c, keys: signingKeys(c.Salt, c.Key, c.Fallbacks)}, nil
+	if c.MaxSize <= 0 {
+		c.MaxSize = DefaultMaxSize
+	}
+	c.Now = orNow(c.Now)
+	return &Prepared{c: c, keys: keys}, nil
 }
 
 // Dumps signs already-serialized JSON in the format of Django's
@@ -113,7 +104,7 @@ func Loads(signed string, c Config) ([]byte, time.Time, error) {
 
 // Dumps is the package's Dumps with the prepared Config.
 func (p *Prepared) Dumps(data []byte) (string, error) {
-	if limit := p.c.maxSize(); len(data) > limit {
+	if limit := p.c.MaxSize; len(data) > limit {
 		return "", fmt.Errorf("%w: %d bytes of data, limit %d", ErrTooLarge, len(data), limit)
 	}
 	value := b64Encode(data)
@@ -122,13 +113,15 @@ func (p *Prepared) Dumps(data []byte) (string, error) {
 			value = "." + b64Encode(z)
 		}
 	}
-	value += sep + string(appendBase62(nil, p.c.Now().Unix()))
+	value += sep + base62(p.c.Now().Unix())
 	return value + sep + signature(p.keys[0], value), nil
 }
 
 // Loads is the package's Loads with the prepared Config.
 func (p *Prepared) Loads(signed string) ([]byte, time.Time, error) {
-	if limit := p.c.maxInput(); len(signed) > limit {
+	// The longest input that can carry MaxSize bytes: their base64, with
+	// room for the flag, timestamp, signature and separators.
+	if limit := base64.RawURLEncoding.EncodedLen(p.c.MaxSize) + 128; len(signed) > limit {
 		return nil, time.Time{}, fmt.Errorf("%w: %d bytes of input, limit %d", ErrTooLarge, len(signed), limit)
 	}
 	v, err := unsign(signed, p.keys)
@@ -139,12 +132,12 @@ func (p *Prepared) Loads(signed string) ([]byte, time.Time, error) {
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	compressed := strings.HasPrefix(payload, ".")
-	raw, err := b64Decode(strings.TrimPrefix(payload, "."))
+	payload, compressed := strings.CutPrefix(payload, ".")
+	raw, err := b64Decode(payload)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("%w: base64: %v", ErrMalformed, err)
 	}
-	limit := p.c.maxSize()
+	limit := p.c.MaxSize
 	if compressed {
 		raw, err = inflate(raw, limit)
 		if err != nil {
@@ -155,4 +148,35 @@ func (p *Prepared) Loads(signed string) ([]byte, time.Time, error) {
 		return nil, time.Time{}, fmt.Errorf("%w: %d bytes of data, limit %d", ErrTooLarge, len(raw), limit)
 	}
 	return raw, signedAt, nil
+}
+
+// compressionLevel costs a byte or so against the default level on
+// session-sized JSON, and Django reads either.
+const compressionLevel = zlib.BestSpeed
+
+func compress(data []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&buf, compressionLevel) // a valid level: no error
+	_, _ = zw.Write(data)                                // a bytes.Buffer cannot fail
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// inflate decompresses a zlib stream, giving up as soon as the output passes
+// limit bytes.
+func inflate(compressed []byte, limit int) ([]byte, error) {
+	zr, err := zlib.NewReader(bytes.NewReader(compressed))
+	if err != nil {
+		return nil, fmt.Errorf("%w: zlib: %v", ErrMalformed, err)
+	}
+	defer zr.Close()
+	// Reading one byte past the limit tells "exactly limit" from "more".
+	data, err := io.ReadAll(io.LimitReader(zr, int64(limit)+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: zlib: %v", ErrMalformed, err)
+	}
+	if len(data) > limit {
+		return nil, fmt.Errorf("%w: decompresses to more than %d bytes", ErrTooLarge, limit)
+	}
+	return data, nil
 }

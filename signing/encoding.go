@@ -3,64 +3,39 @@ package signing
 import (
 	"encoding/base64"
 	"fmt"
-	"math"
+	"math/big"
 	"strings"
 )
 
-// base62Alphabet is Django's baseconv.base62 (its order matters).
-const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-// appendBase62 appends n in base62, most significant digit first, with a
-// leading "-" for negative numbers, as timestamps are written.
-func appendBase62(dst []byte, n int64) []byte {
-	if n == 0 {
-		return append(dst, '0')
-	}
-	var buf [12]byte // 62^11 > 2^63, plus a sign
-	i := len(buf)
-	// Work on the magnitude as uint64 so math.MinInt64 does not overflow.
-	u := uint64(n)
-	if n < 0 {
-		u = -u
-	}
-	for u > 0 {
-		i--
-		buf[i] = base62Alphabet[u%62]
-		u /= 62
-	}
-	if n < 0 {
-		i--
-		buf[i] = '-'
-	}
-	return append(dst, buf[i:]...)
+// base62 writes n as Django's baseconv.base62 does: digits 0-9A-Za-z, most
+// significant first, with a leading "-" for negative numbers. big.Int's
+// base 62 has the digits 0-9a-zA-Z, so swapping the case of the letters
+// turns one into the other.
+func base62(n int64) string {
+	return swapCase(big.NewInt(n).Text(62))
 }
 
-// base62Decode reads a number written by appendBase62. It rejects an empty
-// string, characters outside the alphabet and values that do not fit an
-// int64.
+// base62Decode reads a number written by base62. It rejects an empty
+// string, a "+", characters outside the alphabet and values that do not fit
+// an int64.
 func base62Decode(s string) (int64, error) {
-	digits, neg := strings.CutPrefix(s, "-")
-	if digits == "" {
-		return 0, fmt.Errorf("base62 %q: no digits", s)
+	n, ok := new(big.Int).SetString(swapCase(s), 62)
+	if !ok || strings.HasPrefix(s, "+") || !n.IsInt64() {
+		return 0, fmt.Errorf("base62 %q: not a number that fits an int64", s)
 	}
-	var u uint64
-	for i := 0; i < len(digits); i++ {
-		d := strings.IndexByte(base62Alphabet, digits[i])
-		if d < 0 {
-			return 0, fmt.Errorf("base62 %q: invalid digit %q", s, digits[i])
+	return n.Int64(), nil
+}
+
+func swapCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case 'a' <= r && r <= 'z':
+			return r - 'a' + 'A'
+		case 'A' <= r && r <= 'Z':
+			return r - 'A' + 'a'
 		}
-		if u > (math.MaxUint64-uint64(d))/62 {
-			return 0, fmt.Errorf("base62 %q: out of range", s)
-		}
-		u = u*62 + uint64(d)
-	}
-	switch {
-	case neg && u <= 1<<63:
-		return -int64(u-1) - 1, nil
-	case !neg && u <= math.MaxInt64:
-		return int64(u), nil
-	}
-	return 0, fmt.Errorf("base62 %q: out of range", s)
+		return r
+	}, s)
 }
 
 // b64Encode returns the URL-safe base64 of b without "=" padding.

@@ -24,8 +24,8 @@ func TestBase62EncodesLikeDjangosBaseconv(t *testing.T) {
 		{math.MaxInt64, "AzL8n0Y58m7"},
 	}
 	for _, tc := range tests {
-		if got := string(appendBase62(nil, tc.n)); got != tc.want {
-			t.Errorf("appendBase62(%d) = %q, want %q", tc.n, got, tc.want)
+		if got := base62(tc.n); got != tc.want {
+			t.Errorf("base62(%d) = %q, want %q", tc.n, got, tc.want)
 		}
 		got, err := base62Decode(tc.want)
 		if err != nil || got != tc.n {
@@ -36,7 +36,7 @@ func TestBase62EncodesLikeDjangosBaseconv(t *testing.T) {
 
 func TestBase62RoundTripsTheExtremes(t *testing.T) {
 	for _, n := range []int64{math.MinInt64, math.MinInt64 + 1, math.MaxInt64, -math.MaxInt64} {
-		got, err := base62Decode(string(appendBase62(nil, n)))
+		got, err := base62Decode(base62(n))
 		if err != nil || got != n {
 			t.Errorf("round trip of %d gave %d, %v", n, got, err)
 		}
@@ -44,7 +44,7 @@ func TestBase62RoundTripsTheExtremes(t *testing.T) {
 }
 
 func TestBase62DecodeRejectsWhatIsNotANumber(t *testing.T) {
-	for _, s := range []string{"", "-", "1r31e!", "1r 31", "--1", "é", "AzL8n0Y58m8", "-AzL8n0Y58m9", "zzzzzzzzzzzzzzzzzzzz"} {
+	for _, s := range []string{"", "-", "1r31e!", "1r 31", "--1", "é", "AzL8n0Y58m8", "-AzL8n0Y58m9", "zzzzzzzzzzzzzzzzzzzz", "+1", "1_0"} {
 		if n, err := base62Decode(s); err == nil {
 			t.Errorf("base62Decode(%q) = %d, want an error", s, n)
 		}

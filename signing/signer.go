@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -40,37 +41,37 @@ func (s Signer) Unsign(signed string) (string, error) {
 	return s.unsign(signed, DefaultSignerSalt)
 }
 
-func (s Signer) salt(def string) string {
-	if s.Salt == "" {
-		return def
-	}
-	return s.Salt
-}
-
-func (s Signer) checkKeys() error {
+// keys checks s's secrets and derives their HMAC keys with s.Salt, or
+// defSalt when it is empty: the current secret's first, then each fallback's.
+func (s Signer) keys(defSalt string) ([][]byte, error) {
 	if s.Key == "" {
-		return ErrNoKey
+		return nil, ErrNoKey
 	}
-	for i, k := range s.Fallbacks {
-		if k == "" {
-			return fmt.Errorf("%w: fallback %d", ErrNoKey, i)
+	salt := cmp.Or(s.Salt, defSalt) + "signer"
+	keys := [][]byte{hmacKey(salt, s.Key)}
+	for i, f := range s.Fallbacks {
+		if f == "" {
+			return nil, fmt.Errorf("%w: fallback %d", ErrNoKey, i)
 		}
+		keys = append(keys, hmacKey(salt, f))
 	}
-	return nil
+	return keys, nil
 }
 
 func (s Signer) sign(value, defSalt string) (string, error) {
-	if err := s.checkKeys(); err != nil {
+	keys, err := s.keys(defSalt)
+	if err != nil {
 		return "", err
 	}
-	return value + sep + signature(hmacKey(s.salt(defSalt)+"signer", s.Key), value), nil
+	return value + sep + signature(keys[0], value), nil
 }
 
 func (s Signer) unsign(signed, defSalt string) (string, error) {
-	if err := s.checkKeys(); err != nil {
+	keys, err := s.keys(defSalt)
+	if err != nil {
 		return "", err
 	}
-	return unsign(signed, signingKeys(s.salt(defSalt), s.Key, s.Fallbacks))
+	return unsign(signed, keys)
 }
 
 // unsign returns the value of "value:signature" when a key of keys signed it.
@@ -102,7 +103,7 @@ type TimestampSigner struct {
 // Sign returns value + ":" + timestamp + ":" + signature, signed with Key at
 // the current time (whole seconds).
 func (s TimestampSigner) Sign(value string) (string, error) {
-	return s.Signer.sign(value+sep+string(appendBase62(nil, orNow(s.Now)().Unix())), DefaultTimestampSignerSalt)
+	return s.Signer.sign(value+sep+base62(orNow(s.Now)().Unix()), DefaultTimestampSignerSalt)
 }
 
 // Unsign returns the value of a string made by Sign and the time it was

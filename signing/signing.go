@@ -80,17 +80,7 @@ func mac(key []byte, value string) []byte {
 	return h.Sum(nil)
 }
 
-// signingKeys derives the HMAC keys of a Signer with salt from the secret,
-// then from each fallback.
-func signingKeys(salt, secret string, fallbacks []string) [][]byte {
-	keys := [][]byte{hmacKey(salt+"signer", secret)}
-	for _, f := range fallbacks {
-		keys = append(keys, hmacKey(salt+"signer", f))
-	}
-	return keys
-}
-
-// signature is Django's Signer.signature of value under a key of signingKeys.
+// signature is Django's Signer.signature of value under a key of Signer.keys.
 func signature(key []byte, value string) string { return b64Encode(mac(key, value)) }
 
 // verify reports whether sig is value's signature under any of keys, trying

@@ -92,10 +92,16 @@ type Indexer interface {
 }
 
 // CheckIndexUser returns an error naming the problem when userID cannot
-// be an index's user id, for stores to check their arguments with.
-func CheckIndexUser(userID string) error {
+// be an index's user id or one of keys breaks the key rules, for stores to
+// check the arguments of an Indexer method with.
+func CheckIndexUser(userID string, keys ...string) error {
 	if userID == "" || len(userID) > MaxIndexUserID {
 		return fmt.Errorf("stores: index: a user id must be 1 to %d bytes, not %d", MaxIndexUserID, len(userID))
+	}
+	for _, k := range keys {
+		if err := CheckKey(k); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package stores
 
 import (
 	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
 )
@@ -72,39 +71,19 @@ func Redact(key string) string {
 // NewKey returns KeyLength characters drawn uniformly from KeyAlphabet with
 // crypto/rand, about 165 bits of entropy.
 func NewKey() string {
-	var out [KeyLength]byte
-	// crypto/rand costs more than the rest of NewKey, so each 64-bit word
-	// of it makes 11 characters (36^11 < 2^64): 24 bytes a key instead of
-	// 64. A word at or over the largest multiple of 36^11 is drawn again,
-	// so every character stays uniform.
-	var buf [24]byte
-	n := 0
-	for {
+	key := make([]byte, 0, KeyLength)
+	var buf [KeyLength]byte
+	for len(key) < KeyLength {
 		// rand.Read never fails on supported platforms (Go 1.24+ crashes the
 		// program instead), so there is no error to report.
 		_, _ = rand.Read(buf[:])
-		for i := 0; i < len(buf); i += 8 {
-			x := binary.LittleEndian.Uint64(buf[i:])
-			if x >= wordLimit {
-				continue
-			}
-			for range min(charsPerWord, KeyLength-n) {
-				out[n] = KeyAlphabet[x%36]
-				x /= 36
-				n++
-			}
-			if n == KeyLength {
-				return string(out[:])
+		for _, b := range buf {
+			// 252 is 7*36: a byte at or over it is drawn again, so that
+			// every character stays uniform.
+			if b < 252 && len(key) < KeyLength {
+				key = append(key, KeyAlphabet[b%36])
 			}
 		}
 	}
+	return string(key)
 }
-
-// charsPerWord base-36 digits fit in a 64-bit word; wordLimit is the
-// largest multiple of 36^charsPerWord a word can hold, the bound under
-// which its digits are uniform.
-const (
-	charsPerWord = 11
-	wordSpan     = 36 * 36 * 36 * 36 * 36 * 36 * 36 * 36 * 36 * 36 * 36
-	wordLimit    = (1<<64 - 1) / wordSpan * wordSpan
-)

@@ -41,6 +41,19 @@ func DecodeObject(data []byte) (keys []string, values map[string]any, err error)
 	return keys, values, nil
 }
 
+// Decode reads one JSON value of any kind as DecodeObject reads a member's.
+func Decode(data []byte) (any, error) {
+	d := decoder{data: data}
+	v, err := d.readValue(0)
+	if err != nil {
+		return nil, err
+	}
+	if d.skipSpace(); d.pos != len(d.data) {
+		return nil, d.errorf("trailing data")
+	}
+	return v, nil
+}
+
 type decoder struct {
 	data      []byte
 	pos       int

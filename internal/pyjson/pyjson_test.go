@@ -1,6 +1,7 @@
 package pyjson
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -26,5 +27,27 @@ func TestAppendStringEscapesAsPython(t *testing.T) {
 	}
 	if _, ok := AppendString(nil, "bad \xff utf-8"); ok {
 		t.Error("invalid UTF-8 was accepted")
+	}
+}
+
+// TestDecodeReadsOneValueOfAnyKind: a bare value reads as a member of
+// DecodeObject would, and anything after it but white space is refused.
+func TestDecodeReadsOneValueOfAnyKind(t *testing.T) {
+	for in, want := range map[string]string{
+		` [1, "\u00e9", [], {"a": null}, 2.5, 18446744073709551615] `: `[]interface {}{1, "é", []interface {}{}, map[string]interface {}{"a":interface {}(nil)}, 2.5, 0xffffffffffffffff}`,
+		`0`:      `0`,
+		`"x"`:    `"x"`,
+		`false`:  `false`,
+		"null\n": `<nil>`,
+	} {
+		got, err := Decode([]byte(in))
+		if err != nil || fmt.Sprintf("%#v", got) != want {
+			t.Errorf("Decode(%q) = %#v, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, in := range []string{``, `1 2`, `[1] x`, `[1`, `1e400`, `NaN`} {
+		if got, err := Decode([]byte(in)); err == nil {
+			t.Errorf("Decode(%q) = %#v, want an error", in, got)
+		}
 	}
 }

@@ -6,61 +6,55 @@
 // ErrNotFound, ErrConflict, a failure), between two cache steps: a mark
 // before it, the new data after it. Reads try the cache and, on a miss, load
 // from the database and refill the cache for the record's remaining
-// lifetime. A cache that fails (down, slow, full) is logged and otherwise
-// ignored by Load, Exists and Create: sessions keep being served from the
-// database alone. A write to an existing session (Update, CompareAndSwap,
-// Delete, CompareAndDelete) whose mark cannot be written fails with
-// [ErrCacheUnavailable] before its database step: written behind a cache
-// that still holds the old copy (a dropped connection rather than a dead
-// server), the change would be lost to the reads the cache answers, and a
-// logout undone. Django's cached_db logs such a failure and goes on.
+// lifetime. A cache failure (down, slow, full) is logged and otherwise
+// ignored by Load, Exists and Create, which the database then serves alone.
+// A write to an existing session (Update, CompareAndSwap, Delete,
+// CompareAndDelete) whose mark cannot be written fails with
+// [ErrCacheUnavailable] before its database step: behind a cache that still
+// holds the old copy, the change would be lost to the reads the cache
+// answers, and a logout undone. Django's cached_db logs such a failure and
+// goes on.
 //
 // # Reads never go back, logouts are final
 //
 // The cache holds, under a session key, the session's data, nothing, or a
-// marker (a value beginning with NUL bytes no codec makes; the store refuses
-// such data):
+// marker (a value beginning with NUL bytes, which no codec makes; the store
+// refuses such data):
 //
 //   - a write's own mark, written before its database step over anything
 //     but another marker. After the database step the cache's
-//     compare-and-swap puts the write's data in place of that mark only. A
-//     write that marks later replaces the mark, so a write fills the cache
-//     only if no other write began between its mark and its data. A write
-//     whose database step changed nothing (a conflict, a vanished record)
-//     removes its mark again.
+//     compare-and-swap puts the write's data in place of that mark only, so
+//     a write fills the cache only if no other write began in between. A
+//     write whose database step changed nothing (a conflict, a vanished
+//     record) removes its mark again.
 //   - the unsettled marker, which a write that finds another's mark leaves
-//     over it, for a tombstone's life: neither fills the cache, since their
-//     database steps may come in either order (the linearizability check
-//     found a save's data cached after a concurrent logout's database
-//     delete so).
-//   - a tombstone, which Delete writes after its database delete, over
-//     anything, for [DefaultTombstoneTTL] ([WithTombstoneTTL]). Load and
-//     Exists take it for "not found" without asking the database.
+//     over it, for a tombstone's life: neither write fills the cache, since
+//     their database steps may land in either order.
+//   - a tombstone, which Delete writes over anything after its database
+//     delete, for [DefaultTombstoneTTL] ([WithTombstoneTTL]). Load and Exists
+//     take it for "not found" without asking the database.
 //
 // Load and Exists take any other marker for a miss and ask the database. A
-// refill after a database read is insert-only (the cache's Create), so it
-// lands only where no write is in flight; so is Create's cache step, and a
-// key whose tombstone is still there is refused with ErrExists and left
-// absent from the database (keys are random: only a deleted key's replay
-// gets there).
+// refill, like Create's cache step, is insert-only (the cache's Create), so
+// it lands only where no write is in flight; Create refuses with ErrExists,
+// and leaves absent from the database, a key whose tombstone is still there
+// (keys are random: only a deleted key's replay gets there).
 //
-// What stays open is a step later than a marker's life: a cache step is not
-// sent once half a tombstone's life has passed since its call began (the
-// mark is left), and ginsession's store timeout (5 s by default) ends a call
-// sooner. A cache store without the atomic guarded write (redisstore,
-// redis9store, memstore) gets its check and write as two steps, so a write
-// landing between them is overwritten; one that is not a stores.Swapper
-// keeps the markers and serves only refills. A cache that evicts keys before
-// their TTL (a Redis maxmemory policy) can drop a marker. A Delete whose
-// tombstone cannot be written leaves its mark for its life; the failure is
-// logged (or returned, [WithStrictDelete]).
+// What stays open: a cache step is not sent once half a tombstone's life has
+// passed since its call began (the mark is left; ginsession's store timeout,
+// 5 s by default, ends a call sooner). A cache store without atomic guarded
+// writes (redisstore, redis9store and memstore have them) makes its check and
+// write two steps, so a write landing between them is overwritten; one that
+// is not a stores.Swapper keeps the markers and serves only refills. A cache
+// that evicts keys before their TTL (a Redis maxmemory policy) can drop a
+// marker. A Delete whose tombstone cannot be written leaves its mark for its
+// life and logs the failure (or returns it, [WithStrictDelete]).
 //
 // # Compare-and-swap
 //
-// The store is a [stores.Swapper] when its database store is one (with any
-// other, both methods return an error wrapping errors.ErrUnsupported). The
-// database's swap decides, and a conflict returns the database's current
-// data, never the cache's.
+// The store is a [stores.Swapper] when its database store is one (else both
+// methods return an error wrapping errors.ErrUnsupported). The database's
+// swap decides, and a conflict returns the database's data, never the cache's.
 package cachedstore
 
 import (
@@ -87,10 +81,7 @@ type Store struct {
 	fallbackTTL  time.Duration
 	tombstoneTTL time.Duration
 	strictDelete bool
-	// now is real time, for the deadlines of cache steps; clock
-	// (WithClock) is the time expiries are reckoned in.
-	now   func() time.Time
-	clock func() time.Time
+	clock        func() time.Time // for expiries (WithClock); deadlines are in real time
 	// afterDB, when set (tests only), runs between a call's database step
 	// and its cache step, so a test can land a logout exactly there.
 	afterDB func(op, key string)
@@ -189,7 +180,7 @@ func New(cache, db stores.Store, opts ...Option) (*Store, error) {
 		}
 	}
 	s := &Store{cache: cache, db: db, log: slog.Default(),
-		fallbackTTL: DefaultFallbackTTL, tombstoneTTL: DefaultTombstoneTTL, now: time.Now, clock: time.Now}
+		fallbackTTL: DefaultFallbackTTL, tombstoneTTL: DefaultTombstoneTTL, clock: time.Now}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
@@ -199,9 +190,28 @@ func New(cache, db stores.Store, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
+// cacheContext returns the context for a call's cache steps: ctx, cut off
+// half a tombstone's life from now, when the call begins (see the package
+// doc).
+func (s *Store) cacheContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	limit := time.Now().Add(s.tombstoneTTL / 2)
+	if d, ok := ctx.Deadline(); ok && !d.After(limit) {
+		return ctx, func() {}
+	}
+	return context.WithDeadline(ctx, limit)
+}
+
 func (s *Store) cacheFailed(ctx context.Context, op, key string, err error) {
 	s.log.LogAttrs(ctx, slog.LevelWarn, "cachedstore: cache failed; the database answers instead",
 		slog.String("op", op), slog.String("key", stores.Redact(key)), slog.Any("err", err))
+}
+
+// logCache logs err from a cache step unless it is nil or says another
+// call's marker took the mark's place (or the mark expired).
+func (s *Store) logCache(ctx context.Context, op, key string, err error) {
+	if err != nil && !errors.Is(err, stores.ErrConflict) && !errors.Is(err, stores.ErrNotFound) {
+		s.cacheFailed(ctx, op, key, err)
+	}
 }
 
 // Load implements stores.Store: the cache, else the database (refilling the
@@ -246,7 +256,8 @@ func (s *Store) load(ctx context.Context, key string, withTTL bool) ([]byte, tim
 		}
 		s.cacheFailed(ctx, "load", key, err)
 	}
-	began := s.now()
+	cctx, cancel := s.cacheContext(ctx)
+	defer cancel()
 	ttl = s.fallbackTTL
 	if tl, ok := s.db.(stores.TTLLoader); ok {
 		var dbTTL time.Duration
@@ -266,10 +277,7 @@ func (s *Store) load(ctx context.Context, key string, withTTL bool) ([]byte, tim
 	s.between("refill", key)
 	// Create, not a blind write: newer data a concurrent save cached
 	// meanwhile stays, and so does a concurrent Delete's tombstone.
-	cctx, cancel := s.cacheContext(ctx, began)
-	err = s.cache.Create(cctx, key, data, exp)
-	cancel()
-	if err != nil && !errors.Is(err, stores.ErrExists) {
+	if err := s.cache.Create(cctx, key, data, exp); err != nil && !errors.Is(err, stores.ErrExists) {
 		s.cacheFailed(ctx, "refill", key, err)
 	}
 	return data, ttl, nil
@@ -282,13 +290,12 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 	if err := checkData("create", key, data); err != nil {
 		return err
 	}
-	began := s.now()
+	cctx, cancel := s.cacheContext(ctx)
+	defer cancel()
 	if err := s.db.Create(ctx, key, data, expiry); err != nil {
 		return err
 	}
 	s.between("create", key)
-	cctx, cancel := s.cacheContext(ctx, began)
-	defer cancel()
 	err := s.cache.Create(cctx, key, data, expiry)
 	if errors.Is(err, stores.ErrExists) {
 		// Another write's marker (it found no record) stays, and reads ask
@@ -322,24 +329,15 @@ func checkData(op, key string, data []byte) error {
 	return nil
 }
 
-// cacheContext returns the context for a call's cache step: ctx, cut off
-// half a tombstone's life after the call began (see the package doc).
-func (s *Store) cacheContext(ctx context.Context, began time.Time) (context.Context, context.CancelFunc) {
-	limit := began.Add(s.tombstoneTTL / 2)
-	if d, ok := ctx.Deadline(); ok && !d.After(limit) {
-		return ctx, func() {}
-	}
-	return context.WithDeadline(ctx, limit)
-}
-
 // through makes the database write dbWrite of data under key between the
 // cache's mark and the data in its place, and returns dbWrite's answer.
 func (s *Store) through(ctx context.Context, op, key string, data []byte, expiry time.Time, dbWrite func() ([]byte, error)) ([]byte, error) {
 	if err := checkData(op, key, data); err != nil {
 		return nil, err
 	}
-	began := s.now()
-	mark, err := s.fence(ctx, began, op, key)
+	cctx, cancel := s.cacheContext(ctx)
+	defer cancel()
+	mark, err := s.fence(ctx, op, key)
 	if err != nil {
 		return nil, err
 	}
@@ -355,8 +353,6 @@ func (s *Store) through(ctx context.Context, op, key string, data []byte, expiry
 		return cur, err
 	}
 	s.between(op, key)
-	cctx, cancel := s.cacheContext(ctx, began)
-	defer cancel()
 	err = stores.ErrConflict
 	if mark != nil && csw != nil {
 		_, err = csw.CompareAndSwap(cctx, key, mark, data, expiry)
@@ -373,27 +369,19 @@ func (s *Store) through(ctx context.Context, op, key string, data []byte, expiry
 	return nil, nil
 }
 
-// logCache logs err from a cache step unless it is nil or says another
-// call's marker took the mark's place (or the mark expired).
-func (s *Store) logCache(ctx context.Context, op, key string, err error) {
-	if err != nil && !errors.Is(err, stores.ErrConflict) && !errors.Is(err, stores.ErrNotFound) {
-		s.cacheFailed(ctx, op, key, err)
-	}
-}
-
 // fence marks key in the cache before a call writes it in the database, and
 // returns the call's own mark, or nil when the cache held a marker: another
 // write in flight, whose mark then gives way to the unsettled marker (so
 // neither fills the cache), or a tombstone, which stays. A failure is
 // returned (ErrCacheUnavailable): the call must not go on.
-func (s *Store) fence(ctx context.Context, began time.Time, op, key string) ([]byte, error) {
-	mark, exp := newMark(), s.clock().Add(s.tombstoneTTL)
-	cctx, cancel := s.cacheContext(ctx, began)
+func (s *Store) fence(ctx context.Context, op, key string) ([]byte, error) {
+	ctx, cancel := s.cacheContext(ctx)
 	defer cancel()
-	own, err := s.guarded.SetUnless(cctx, key, mark, exp, marker)
+	mark, exp := newMark(), s.clock().Add(s.tombstoneTTL)
+	own, err := s.guarded.SetUnless(ctx, key, mark, exp, marker)
 	if err == nil && !own {
 		mark = nil
-		_, err = s.guarded.SetUnless(cctx, key, unsettled, exp, tombstone)
+		_, err = s.guarded.SetUnless(ctx, key, unsettled, exp, tombstone)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cachedstore: %s %s: %w: %w", op, stores.Redact(key), ErrCacheUnavailable, err)
@@ -405,7 +393,8 @@ func (s *Store) fence(ctx context.Context, began time.Time, op, key string) ([]b
 // store without one, Load and Update), then the cache's, which a failure of
 // only logs.
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
-	began := s.now()
+	cctx, cancel := s.cacheContext(ctx)
+	defer cancel()
 	if t, ok := s.db.(stores.Toucher); ok {
 		if err := t.Touch(ctx, key, expiry); err != nil {
 			return err
@@ -423,9 +412,7 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 	// A marker keeps its own expiry: moved to the session's, a tombstone
 	// would end the refill protection early. A failed step leaves the
 	// cached copy its earlier expiry.
-	cctx, cancel := s.cacheContext(ctx, began)
 	_, err := s.guarded.TouchUnless(cctx, key, expiry, marker)
-	cancel()
 	s.logCache(ctx, "touch", key, err)
 	return nil
 }
@@ -434,36 +421,37 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 // tombstone in the cache over whatever it holds (see the package doc). A
 // failed tombstone is logged, or returned under WithStrictDelete.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if stores.ValidKey(key) { // else the database refuses it
-		if _, err := s.fence(ctx, s.now(), "delete", key); err != nil {
-			return err
-		}
+	if !stores.ValidKey(key) {
+		return s.db.Delete(ctx, key) // which refuses it
 	}
-	if err := s.db.Delete(ctx, key); err != nil {
-		return err
-	}
-	return s.bury(ctx, "delete", key)
+	_, err := s.buryAfter(ctx, "delete", key, func() ([]byte, error) { return nil, s.db.Delete(ctx, key) })
+	return err
 }
 
-// bury writes key's tombstone into the cache once the database record is
-// gone; a failure is logged, or returned under
-// WithStrictDelete. It runs under the caller's values without its
-// deadline or cancellation, bounded by half a tombstone's life instead: a
-// request whose deadline fell between the two steps would otherwise leave
-// no tombstone, and the cache serving the ended session until its copy
-// expires (the linearizability check found it so).
-func (s *Store) bury(ctx context.Context, op, key string) error {
+// buryAfter makes dbDelete between the cache's mark and key's tombstone,
+// and returns dbDelete's answer. The tombstone is written under ctx's
+// values without its deadline or cancellation, bounded by half a
+// tombstone's life instead: a request whose deadline fell between the two
+// steps would otherwise leave the cache serving the ended session until
+// its copy expires (the linearizability check found it so).
+func (s *Store) buryAfter(ctx context.Context, op, key string, dbDelete func() ([]byte, error)) ([]byte, error) {
+	if _, err := s.fence(ctx, op, key); err != nil {
+		return nil, err
+	}
+	if cur, err := dbDelete(); err != nil {
+		return cur, err
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.tombstoneTTL/2)
 	defer cancel()
 	s.between(op, key)
 	if err := s.guarded.Set(ctx, key, tombstone, s.clock().Add(s.tombstoneTTL)); err != nil {
 		if s.strictDelete {
-			return fmt.Errorf("cachedstore: delete %s from the cache: %w", stores.Redact(key), err)
+			return nil, fmt.Errorf("cachedstore: delete %s from the cache: %w", stores.Redact(key), err)
 		}
 		s.log.LogAttrs(ctx, slog.LevelError, "cachedstore: deleted from the database but not from the cache",
 			slog.String("key", stores.Redact(key)), slog.Any("err", err))
 	}
-	return nil
+	return nil, nil
 }
 
 // Exists implements stores.Store: the cache first (no database query when

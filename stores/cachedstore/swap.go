@@ -1,28 +1,13 @@
 package cachedstore
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
 )
-
-// unsettled is the marker a write leaves in place of another write's mark
-// (see fence): Load and Exists take it for a miss and ask the database, and
-// it refuses the refill a Load makes (insert-only), for a tombstone's life.
-var unsettled = []byte("\x00ginsession/cachedstore: unsettled\x00")
-
-// newMark returns a mark no other call makes.
-func newMark() []byte {
-	var nonce [16]byte
-	_, _ = rand.Read(nonce[:])
-	return hex.AppendEncode(append(bytes.Clone(marker), "mark "...), nonce[:])
-}
 
 // swapper returns the database store as a stores.Swapper, or an error
 // wrapping errors.ErrUnsupported when it is not one.
@@ -63,13 +48,7 @@ func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.fence(ctx, s.now(), op, key); err != nil {
-		return nil, err
-	}
-	if cur, err := sw.CompareAndDelete(ctx, key, old); err != nil {
-		return cur, err
-	}
-	return nil, s.bury(ctx, op, key)
+	return s.buryAfter(ctx, op, key, func() ([]byte, error) { return sw.CompareAndDelete(ctx, key, old) })
 }
 
 var _ stores.Swapper = (*Store)(nil)

@@ -3,6 +3,8 @@ package cachedstore
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"time"
 
@@ -19,6 +21,18 @@ var marker = []byte("\x00ginsession/cachedstore: ")
 // tombstone is what Delete leaves in the cache: "deleted".
 var tombstone = []byte("\x00ginsession/cachedstore: deleted\x00")
 
+// unsettled is the marker a write leaves in place of another write's mark
+// (see fence): Load and Exists take it for a miss and ask the database, and
+// it refuses the refill a Load makes (insert-only), for a tombstone's life.
+var unsettled = []byte("\x00ginsession/cachedstore: unsettled\x00")
+
+// newMark returns a mark no other call makes.
+func newMark() []byte {
+	var nonce [16]byte
+	_, _ = rand.Read(nonce[:])
+	return hex.AppendEncode(append(bytes.Clone(marker), "mark "...), nonce[:])
+}
+
 func isTombstone(data []byte) bool { return bytes.Equal(data, tombstone) }
 
 func isMarker(data []byte) bool { return bytes.HasPrefix(data, marker) }
@@ -28,18 +42,13 @@ func isMarker(data []byte) bool { return bytes.HasPrefix(data, marker) }
 // store timeout, which bounds how late a request's cache write can come.
 const DefaultTombstoneTTL = 30 * time.Second
 
-// setter is a cache store that can write a record whether or not one exists.
-type setter interface {
-	Set(ctx context.Context, key string, data []byte, expiry time.Time) error
-}
-
-// guarded is implemented by cache stores that can also write a record
-// unless it begins with a given prefix, in one atomic step (redisstore.Store
-// does, with a Lua script; memstore.Store does, under its shard lock). With
-// it a write's mark replaces no other marker, and nothing the tombstone a
-// Delete leaves.
+// guarded is a cache store's writes as the store makes them: Set writes a
+// record whether or not one exists; SetUnless and TouchUnless leave a record
+// beginning with guard as it is, in one atomic step (redisstore's and
+// redis9store's Lua script, memstore's shard lock), so a write's mark
+// replaces no other marker, and nothing the tombstone a Delete leaves.
 type guarded interface {
-	setter
+	Set(ctx context.Context, key string, data []byte, expiry time.Time) error
 	// SetUnless is Set, except that a record beginning with guard is
 	// left as it is; it reports whether it wrote. An expiry already past
 	// removes the record (again unless it begins with guard).
@@ -65,11 +74,8 @@ type unguarded struct {
 	now func() time.Time
 }
 
+// Set is Update, else Create, else (a refill got there first) Update.
 func (u unguarded) Set(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	if st, ok := u.Store.(setter); ok {
-		return st.Set(ctx, key, data, expiry)
-	}
-	// Update, else Create, else (a refill got there first) Update.
 	err := u.Update(ctx, key, data, expiry)
 	if errors.Is(err, stores.ErrNotFound) {
 		if err = u.Create(ctx, key, data, expiry); errors.Is(err, stores.ErrExists) {

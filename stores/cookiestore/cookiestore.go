@@ -41,25 +41,17 @@
 //
 // Keys come from HKDF-SHA256 over each secret with the label
 // [EncryptionLabel], so the encryption key differs from anything else made
-// from the same secret; they are derived once per secret and kept in the
-// Store. Seal uses the current secret and Open tries each secret in turn,
-// so rotating SECRET_KEY works as for signed cookies: a cookie sealed under
-// a fallback is read, and the next save seals it under the current secret.
+// from the same secret. Seal uses the current secret and Open tries each
+// secret in turn, so rotating SECRET_KEY works as for signed cookies: a
+// cookie sealed under a fallback is read, and the next save seals it under
+// the current secret.
 //
-// XChaCha20-Poly1305 rather than AES-GCM because the nonces are random and a
-// key lives as long as the secret: with AES-GCM's 96-bit nonces a busy site
-// would pass the 2^32 seals per key past which a nonce collision (which
-// breaks GCM's authentication) is no longer negligible; 192-bit nonces
-// remove that bound. It needs golang.org/x/crypto and is refused in
-// FIPS 140-only mode (Seal and Open then return an error).
-//
-// Encrypted sessions are not compressed. A session often holds values an
-// attacker chooses (a search term, a redirect URL) next to secrets (a CSRF
-// token, the auth hash, personal data); encryption hides the content but not
-// the length, so compressing them together would let an attacker who sees
-// cookie sizes guess the secrets a byte at a time, as CRIME and BREACH did.
-// The price is a larger cookie for repetitive data; the size limit still
-// refuses a session that does not fit.
+// XChaCha20-Poly1305 rather than AES-GCM because its 192-bit random nonces
+// never collide in a key's lifetime, where GCM's 96-bit ones would on a busy
+// site. It is refused in FIPS 140-only mode (Seal and Open then return an
+// error). Encrypted sessions are not compressed: compressing values an
+// attacker chooses next to secrets would let cookie sizes reveal the secrets
+// (CRIME, BREACH). The README says more on both choices.
 //
 // A store with encryption reads only encrypted cookies; [AcceptSigned] makes
 // it read Django-signed ones too, for the time it takes to migrate a site
@@ -68,17 +60,20 @@
 //
 // # The Store methods
 //
-// [*Store] is a [stores.ClientSide], not a [stores.Store]: there is no
-// record on the server to load, create, update or delete, as in Django's
-// engine. ginsession.New takes either (a [stores.Store]); ClearExpired,
-// the one method both share, has nothing to purge.
+// [*Store] is a [stores.ClientSide], and so a [stores.Store] that
+// ginsession.New takes, but there is no record on the server, as in
+// Django's engine: Load, Create and Update fail with errors.ErrUnsupported,
+// and Delete, Exists and ClearExpired have nothing to do.
 package cookiestore
 
 import (
 	"bytes"
 	"context"
+	"crypto/cipher"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -115,44 +110,41 @@ const maxData = 256 << 10
 var ErrTooLarge = errors.New("cookiestore: session too large for a cookie")
 
 // Store keeps sessions in signed cookies, or encrypted ones with
-// WithEncryption. Make one with New; it is safe for concurrent use. It holds
-// no secrets (the middleware passes them in), only, when encrypting, the keys
-// it derived from them.
+// WithEncryption. Make one with New; it is safe for concurrent use. The
+// middleware passes the secrets in on every call; the store keeps a copy of
+// the last ones with the keys it derived from them.
 type Store struct {
-	maxSize int
-	maxAge  time.Duration
-	now     func() time.Time
-	enc     *encryption // nil: Django's signed format
+	maxSize      int
+	maxAge       time.Duration
+	now          func() time.Time
+	encrypt      bool // WithEncryption; false: Django's signed format
+	acceptSigned bool // AcceptSigned
 
-	// signer is the signing Config of the last secrets seen, prepared: the
-	// middleware passes the same secrets on every request, so their HMAC
-	// keys are derived once, not per call.
-	signer atomic.Pointer[preparedSigner]
+	// derived holds the keys made from the last secrets seen: the
+	// middleware passes the same secrets on every request, so their keys
+	// are derived once, not per call.
+	derived atomic.Pointer[derived]
 }
 
-// preparedSigner is signing.Config.Prepare's result for keys.
-type preparedSigner struct {
-	keys [][]byte
-	p    *signing.Prepared
+// derived is what the store makes of one list of secrets.
+type derived struct {
+	secrets [][]byte // a copy of the list
+	signer  *signing.Prepared
+	aeads   []cipher.AEAD // one per secret, with WithEncryption
 }
+
+var _ stores.ClientSide = (*Store)(nil)
 
 // Option configures a Store. Options only record their values; New checks
 // them.
-type Option func(*config)
-
-type config struct {
-	maxSize int
-	maxAge  time.Duration
-	now     func() time.Time
-	enc     *encryption
-}
+type Option func(*Store)
 
 // WithMaxSize sets the largest cookie value Seal produces, in bytes; Open
 // accepts values up to this size or 4096 bytes, whichever is larger.
 // Optional. Default value is DefaultMaxSize; New refuses an n that is not
 // positive.
 func WithMaxSize(n int) Option {
-	return func(c *config) { c.maxSize = n }
+	return func(s *Store) { s.maxSize = n }
 }
 
 // WithMaxAge makes Open refuse cookies sealed longer ago than d, whatever
@@ -160,91 +152,65 @@ func WithMaxSize(n int) Option {
 // check, for deployments that want one. Optional. Default value is 0, no
 // cap. New refuses a negative d.
 func WithMaxAge(d time.Duration) Option {
-	return func(c *config) { c.maxAge = d }
+	return func(s *Store) { s.maxAge = d }
 }
 
 // WithClock sets the source of the current time used to timestamp sealed
 // cookies and to check WithMaxAge. Optional. Default value is time.Now;
 // tests pass a fixed clock. New refuses nil.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) { c.now = now }
+	return func(s *Store) { s.now = now }
 }
 
 // New returns a cookie store configured by opts, or an error naming the fix
 // for an option out of range.
 func New(opts ...Option) (*Store, error) {
-	c := config{maxSize: DefaultMaxSize, now: time.Now}
+	s := &Store{maxSize: DefaultMaxSize, now: time.Now}
 	for _, o := range opts {
-		o(&c)
+		o(s)
 	}
 	switch {
-	case c.maxSize <= 0:
-		return nil, fmt.Errorf("cookiestore: WithMaxSize(%d): the limit must be positive; leave the option out for %d bytes", c.maxSize, DefaultMaxSize)
-	case c.maxAge < 0:
-		return nil, fmt.Errorf("cookiestore: WithMaxAge(%v): the age must not be negative; leave the option out for no cap", c.maxAge)
-	case c.now == nil:
+	case s.maxSize <= 0:
+		return nil, fmt.Errorf("cookiestore: WithMaxSize(%d): the limit must be positive; leave the option out for %d bytes", s.maxSize, DefaultMaxSize)
+	case s.maxAge < 0:
+		return nil, fmt.Errorf("cookiestore: WithMaxAge(%v): the age must not be negative; leave the option out for no cap", s.maxAge)
+	case s.now == nil:
 		return nil, errors.New("cookiestore: WithClock(nil): pass a function, or leave the option out for time.Now")
 	}
-	return &Store{maxSize: c.maxSize, maxAge: c.maxAge, now: c.now, enc: c.enc}, nil
+	return s, nil
 }
 
-var (
-	_ stores.ClientSide = (*Store)(nil)
-)
-
-func (s *Store) config(keys [][]byte) (signing.Config, error) {
-	if len(keys) == 0 {
-		return signing.Config{}, fmt.Errorf("cookiestore: %w: no secret given", signing.ErrNoKey)
+// derive returns the keys for secrets, made once for as long as the same
+// secrets come back. Like Django's signing it refuses no secret, or an
+// empty one, which would seal with a key anyone can derive.
+func (s *Store) derive(secrets [][]byte) (*derived, error) {
+	if d := s.derived.Load(); d != nil && slices.EqualFunc(d.secrets, secrets, bytes.Equal) {
+		return d, nil
 	}
-	c := signing.Config{
-		Key:      string(keys[0]),
-		Salt:     Salt,
-		Compress: true,
-		MaxAge:   s.maxAge,
-		MaxSize:  maxData,
-		Now:      s.now,
+	if len(secrets) == 0 {
+		return nil, fmt.Errorf("cookiestore: %w: no secret given", signing.ErrNoKey)
 	}
-	for _, k := range keys[1:] {
+	c := signing.Config{Key: string(secrets[0]), Salt: Salt, Compress: true, MaxAge: s.maxAge, MaxSize: maxData, Now: s.now}
+	for _, k := range secrets[1:] {
 		c.Fallbacks = append(c.Fallbacks, string(k))
 	}
-	return c, nil
-}
-
-// prepared returns the signing Config for keys, prepared once for as long
-// as the same keys come back.
-func (s *Store) prepared(keys [][]byte) (*signing.Prepared, error) {
-	if ps := s.signer.Load(); ps != nil && sameKeys(ps.keys, keys) {
-		return ps.p, nil
-	}
-	c, err := s.config(keys)
-	if err != nil {
-		return nil, err
-	}
-	p, err := c.Prepare()
+	p, err := c.Prepare() // refuses an empty secret
 	if err != nil {
 		return nil, fmt.Errorf("cookiestore: %w", err)
 	}
-	kept := make([][]byte, len(keys))
-	for i, k := range keys {
-		kept[i] = bytes.Clone(k)
-	}
-	s.signer.Store(&preparedSigner{keys: kept, p: p})
-	return p, nil
-}
-
-// sameKeys reports whether a and b hold the same secrets in the same
-// order. Both are the server's own secrets, so the comparison need not be
-// constant-time.
-func sameKeys(a, b [][]byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !bytes.Equal(a[i], b[i]) {
-			return false
+	d := &derived{signer: p}
+	for _, k := range secrets {
+		d.secrets = append(d.secrets, bytes.Clone(k))
+		if s.encrypt {
+			a, err := newAEAD(k)
+			if err != nil {
+				return nil, err
+			}
+			d.aeads = append(d.aeads, a)
 		}
 	}
-	return true
+	s.derived.Store(d)
+	return d, nil
 }
 
 // Seal returns the cookie value carrying data (the session's JSON), signed
@@ -256,14 +222,14 @@ func sameKeys(a, b [][]byte) bool {
 // With WithEncryption it returns an encrypted value instead (see the package
 // doc), under a key derived from keys[0].
 func (s *Store) Seal(data []byte, keys [][]byte) (string, error) {
-	if s.enc != nil {
-		return s.sealEncrypted(data, keys)
-	}
-	p, err := s.prepared(keys)
+	d, err := s.derive(keys)
 	if err != nil {
 		return "", err
 	}
-	v, err := p.Dumps(data)
+	if s.encrypt {
+		return s.sealEncrypted(d, data)
+	}
+	v, err := d.signer.Dumps(data)
 	if errors.Is(err, signing.ErrTooLarge) {
 		return "", fmt.Errorf("%w: %d bytes of session data, over the %d-byte limit of signed data: keep less in the session or use a server-side store (sqlstore, redisstore, filestore)", ErrTooLarge, len(data), maxData)
 	}
@@ -284,15 +250,7 @@ func (s *Store) Seal(data []byte, keys [][]byte) (string, error) {
 // With WithEncryption it reads encrypted values only, unless AcceptSigned
 // was given, in which case it reads signed ones too.
 func (s *Store) Open(value string, keys [][]byte) ([]byte, time.Time, error) {
-	if s.enc != nil {
-		return s.openEncrypted(value, keys)
-	}
-	return s.openSigned(value, keys)
-}
-
-// openSigned reads a value in Django's signed format.
-func (s *Store) openSigned(value string, keys [][]byte) ([]byte, time.Time, error) {
-	p, err := s.prepared(keys)
+	d, err := s.derive(keys)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -301,7 +259,13 @@ func (s *Store) openSigned(value string, keys [][]byte) ([]byte, time.Time, erro
 		// refuse it before any HMAC work.
 		return nil, time.Time{}, stores.ErrNotFound
 	}
-	data, sealed, err := p.Loads(value)
+	switch enc, encrypted := strings.CutPrefix(value, EncryptedPrefix); {
+	case s.encrypt && encrypted:
+		return s.openEncrypted(d, enc)
+	case s.encrypt && !s.acceptSigned:
+		return nil, time.Time{}, stores.ErrNotFound
+	}
+	data, sealed, err := d.signer.Loads(value)
 	if err != nil {
 		// The reason is not passed on: to the caller every unreadable cookie
 		// is the same, and the value itself must not end up in a log.

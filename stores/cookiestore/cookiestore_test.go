@@ -324,12 +324,18 @@ func TestOpenReadsCookiesUpToWhatABrowserSendsWhateverTheSealLimit(t *testing.T)
 	t.Fatal("no data sealed to more than DefaultMaxSize")
 }
 
-// TestTheSecretsAreNeverTakenFromAStalePreparedSigner: the store keeps the
-// signing keys it derived for the last secrets it was given, and must drop
-// them the moment other secrets come, even in the same slice changed in
-// place: a rotated secret signs at once, and a removed one opens nothing.
-func TestTheSecretsAreNeverTakenFromAStalePreparedSigner(t *testing.T) {
-	s := testenv.Must(New())
+// TestTheSecretsAreNeverTakenFromStaleDerivedKeys: the store keeps the
+// keys it derived for the last secrets it was given, and must drop them the
+// moment other secrets come, even in the same slice changed in place: a
+// rotated secret seals at once, and a removed one opens nothing. Signed and
+// encrypted stores alike.
+func TestTheSecretsAreNeverTakenFromStaleDerivedKeys(t *testing.T) {
+	for name, s := range map[string]*Store{"signed": testenv.Must(New()), "encrypted": testenv.Must(New(WithEncryption()))} {
+		t.Run(name, func(t *testing.T) { staleKeys(t, s) })
+	}
+}
+
+func staleKeys(t *testing.T, s *Store) {
 	data := []byte(`{"a":1}`)
 	a, b := bytes.Repeat([]byte("a"), 32), bytes.Repeat([]byte("b"), 32)
 	keys := [][]byte{bytes.Clone(a)}

@@ -9,13 +9,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/chacha20poly1305"
 
-	"github.com/ginsession/ginsession/signing"
 	"github.com/ginsession/ginsession/stores"
 )
 
@@ -32,17 +29,11 @@ const EncryptionLabel = "ginsession cookiestore encryption v1"
 
 const (
 	nonceSize = chacha20poly1305.NonceSizeX // 24 random bytes: no practical collision bound
-	tagSize   = chacha20poly1305.Overhead
-	timeSize  = 8 // big-endian Unix seconds, inside the ciphertext
+	timeSize  = 8                           // big-endian Unix seconds, inside the ciphertext
 
 	// encOverhead is the raw (pre-base64) size an encrypted value adds to the
 	// session's JSON.
-	encOverhead = nonceSize + timeSize + tagSize
-
-	// maxCachedKeys bounds the derived-key cache. The middleware passes the
-	// same few secrets on every request; a caller cycling through more than
-	// this still works, it just derives the extra keys each time.
-	maxCachedKeys = 16
+	encOverhead = nonceSize + timeSize + chacha20poly1305.Overhead
 )
 
 // b64 is strict so that each value has exactly one spelling: a changed
@@ -53,7 +44,7 @@ var b64 = base64.RawURLEncoding.Strict()
 var additionalData = []byte(EncryptedPrefix)
 
 // EncryptionOption configures WithEncryption.
-type EncryptionOption func(*encryption)
+type EncryptionOption func(*Store)
 
 // AcceptSigned lets an encrypting store also read Django-signed cookies, for
 // the migration of a site that used the signed format: a signed cookie is
@@ -61,7 +52,7 @@ type EncryptionOption func(*encryption)
 // out once the old cookies have expired, so that no client can choose to be
 // read through the signed format.
 func AcceptSigned() EncryptionOption {
-	return func(e *encryption) { e.acceptSigned = true }
+	return func(s *Store) { s.acceptSigned = true }
 }
 
 // WithEncryption makes the store encrypt the session, so that the client can
@@ -72,34 +63,16 @@ func AcceptSigned() EncryptionOption {
 // as for signed cookies. Django cannot read these cookies. Optional. Default
 // is Django's signed format.
 func WithEncryption(opts ...EncryptionOption) Option {
-	return func(c *config) {
-		e := &encryption{}
+	return func(s *Store) {
+		s.encrypt = true
 		for _, o := range opts {
-			o(e)
+			o(s)
 		}
-		c.enc = e
 	}
 }
 
-// encryption is the encrypted engine's state: its options and the AEADs
-// derived so far, one per distinct secret.
-type encryption struct {
-	acceptSigned bool
-
-	// aeads maps SHA-256(secret) to the AEAD under the key derived from it.
-	// Readers load the map without locking; writers copy it under mu.
-	aeads atomic.Pointer[map[[sha256.Size]byte]cipher.AEAD]
-	mu    sync.Mutex
-}
-
-// aead returns the AEAD for secret, deriving its key on first use.
-func (e *encryption) aead(secret []byte) (cipher.AEAD, error) {
-	id := sha256.Sum256(secret)
-	if m := e.aeads.Load(); m != nil {
-		if a, ok := (*m)[id]; ok {
-			return a, nil
-		}
-	}
+// newAEAD returns the AEAD under the key derived from secret.
+func newAEAD(secret []byte) (cipher.AEAD, error) {
 	key, err := hkdf.Key(sha256.New, secret, nil, EncryptionLabel, chacha20poly1305.KeySize)
 	if err != nil {
 		return nil, fmt.Errorf("cookiestore: derive the encryption key: %w", err)
@@ -109,112 +82,41 @@ func (e *encryption) aead(secret []byte) (cipher.AEAD, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cookiestore: encryption: %w", err)
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	old := e.aeads.Load()
-	if old != nil && len(*old) >= maxCachedKeys {
-		return a, nil
-	}
-	m := make(map[[sha256.Size]byte]cipher.AEAD, 1+lenOf(old))
-	if old != nil {
-		for k, v := range *old {
-			m[k] = v
-		}
-	}
-	m[id] = a
-	e.aeads.Store(&m)
 	return a, nil
 }
 
-func lenOf[M ~map[K]V, K comparable, V any](m *M) int {
-	if m == nil {
-		return 0
-	}
-	return len(*m)
-}
-
-// checkKeys refuses what the signed engine refuses: no secret, or an empty
-// one, which would seal with a key anyone can derive.
-func checkKeys(keys [][]byte) error {
-	if len(keys) == 0 {
-		return fmt.Errorf("cookiestore: %w: no secret given", signing.ErrNoKey)
-	}
-	for i, k := range keys {
-		if len(k) == 0 {
-			return fmt.Errorf("cookiestore: %w: secret #%d is empty", signing.ErrNoKey, i)
-		}
-	}
-	return nil
-}
-
 // sealEncrypted returns EncryptedPrefix + base64url(nonce || ciphertext),
-// where the ciphertext holds the seal time then data. The time travels inside
-// the ciphertext, so it is authenticated (the middleware enforces expiry from
-// it) and hidden. The data is not compressed: see the package doc.
-func (s *Store) sealEncrypted(data []byte, keys [][]byte) (string, error) {
-	if err := checkKeys(keys); err != nil {
-		return "", err
-	}
+// where the ciphertext holds the seal time then data, sealed under the
+// current secret's key. The time travels inside the ciphertext, so it is
+// authenticated (the middleware enforces expiry from it) and hidden. The
+// data is not compressed: see the package doc.
+func (s *Store) sealEncrypted(d *derived, data []byte) (string, error) {
 	size := len(EncryptedPrefix) + b64.EncodedLen(encOverhead+len(data))
 	if size > s.maxSize {
 		return "", fmt.Errorf("%w: %d bytes of session data make a %d-byte encrypted cookie, the limit is %d (encrypted sessions are not compressed): keep less in the session or use a server-side store (sqlstore, redisstore, filestore)", ErrTooLarge, len(data), size, s.maxSize)
 	}
-	a, err := s.enc.aead(keys[0])
-	if err != nil {
-		return "", err
-	}
-	// One buffer: the raw sealed bytes first, their encoding after them.
-	rawLen := encOverhead + len(data)
-	buf := make([]byte, rawLen, rawLen+size)
-	nonce, plain := buf[:nonceSize], buf[nonceSize:nonceSize+timeSize+len(data)]
+	nonce := make([]byte, nonceSize, encOverhead+len(data))
 	rand.Read(nonce) // never fails: crypto/rand crashes the program rather than return short
-	binary.BigEndian.PutUint64(plain, uint64(s.now().Unix()))
-	copy(plain[timeSize:], data)
-	a.Seal(plain[:0], nonce, plain, additionalData)
-	out := append(buf[rawLen:], EncryptedPrefix...)
-	out = b64.AppendEncode(out, buf)
-	return string(out), nil
+	plain := binary.BigEndian.AppendUint64(nil, uint64(s.now().Unix()))
+	plain = append(plain, data...)
+	return EncryptedPrefix + b64.EncodeToString(d.aeads[0].Seal(nonce, nonce, plain, additionalData)), nil
 }
 
-// openEncrypted reads a value made by sealEncrypted with any of keys. Every
-// failure to read is stores.ErrNotFound; the reason is not passed on.
-func (s *Store) openEncrypted(value string, keys [][]byte) ([]byte, time.Time, error) {
-	if err := checkKeys(keys); err != nil {
-		return nil, time.Time{}, fmt.Errorf("cookiestore: open: %w", err)
-	}
-	if len(value) > max(s.maxSize, browserMax) {
-		return nil, time.Time{}, stores.ErrNotFound
-	}
-	enc, ok := strings.CutPrefix(value, EncryptedPrefix)
-	if !ok {
-		if s.enc.acceptSigned {
-			return s.openSigned(value, keys)
-		}
-		return nil, time.Time{}, stores.ErrNotFound
-	}
-	// One buffer: the decoded value, then room for the plaintext. Opening
-	// in place would not do: a failed Open zeroes its output, and the next
-	// key needs the ciphertext intact.
+// openEncrypted reads enc, a value made by sealEncrypted without its
+// prefix, with the key of any of the secrets. Every failure to read is
+// stores.ErrNotFound; the reason is not passed on.
+func (s *Store) openEncrypted(d *derived, enc string) ([]byte, time.Time, error) {
 	if strings.ContainsAny(enc, "\r\n") {
 		// The base64 decoder skips line breaks; one spelling per value.
 		return nil, time.Time{}, stores.ErrNotFound
 	}
-	// The encoded text is copied in too, as Decode wants a byte slice.
-	el, dl := len(enc), b64.DecodedLen(len(enc))
-	buf := make([]byte, el+dl+max(dl-nonceSize-tagSize, 0))
-	src, raw := buf[:el], buf[el:el+dl]
-	copy(src, enc)
-	n, err := b64.Decode(raw, src)
-	if err != nil || n < encOverhead {
+	raw, err := b64.DecodeString(enc)
+	if err != nil || len(raw) < encOverhead {
 		return nil, time.Time{}, stores.ErrNotFound
 	}
-	nonce, sealed, out := raw[:nonceSize], raw[nonceSize:n], buf[el+dl:el+dl]
-	for _, k := range keys {
-		a, err := s.enc.aead(k)
-		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("cookiestore: open: %w", err)
-		}
-		plain, err := a.Open(out, nonce, sealed, additionalData)
+	nonce, sealed := raw[:nonceSize], raw[nonceSize:]
+	for _, a := range d.aeads {
+		plain, err := a.Open(nil, nonce, sealed, additionalData)
 		if err != nil {
 			continue
 		}

@@ -3,9 +3,7 @@ package cookiestore_test
 import (
 	"bytes"
 	"encoding/base64"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/ginsession/ginsession"
 	"github.com/ginsession/ginsession/internal/testenv"
+	"github.com/ginsession/ginsession/internal/testenv/gintest"
 	"github.com/ginsession/ginsession/stores/cookiestore"
 )
 
@@ -27,76 +26,33 @@ const (
 	canary = "CANARY-card-4929-7361-0258-9145"
 )
 
-// syncBuffer collects what the middleware logs.
-type syncBuffer = testenv.LogBuffer
-
-// site is a gin.Engine with the middleware on a cookie store.
-type site struct {
-	t    testing.TB
-	r    *gin.Engine
-	logs *syncBuffer
-}
-
-func newSite(t testing.TB, store *cookiestore.Store, opts ...ginsession.Option) *site {
+// newSite returns a site on store (under secretA unless opts say
+// otherwise) with the routes these tests use.
+func newSite(t testing.TB, store *cookiestore.Store, opts ...ginsession.Option) *gintest.Site {
 	t.Helper()
-	s := &site{t: t, r: gin.New(), logs: &syncBuffer{}}
 	if len(opts) == 0 {
 		opts = []ginsession.Option{ginsession.WithSecretKey(secretA)}
 	}
-	logger := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s.r.Use(ginsession.New(store, append([]ginsession.Option{ginsession.WithLogger(logger)}, opts...)...))
-	s.r.GET("/set", func(c *gin.Context) {
+	s := gintest.NewSite(t, store, opts...)
+	s.Engine.GET("/set", func(c *gin.Context) {
 		ginsession.From(c).Set(c.Query("k"), c.Query("v"))
 		c.String(http.StatusOK, "ok")
 	})
-	s.r.GET("/read", func(c *gin.Context) {
+	s.Engine.GET("/read", func(c *gin.Context) {
 		v, _ := ginsession.From(c).Get(c.DefaultQuery("k", "foo"))
 		c.String(http.StatusOK, "%v", v)
 	})
-	s.r.GET("/expire", func(c *gin.Context) {
+	s.Engine.GET("/expire", func(c *gin.Context) {
 		sess := ginsession.From(c)
 		sess.SetExpiry(time.Hour)
 		sess.Set("foo", "bar")
 		c.Status(http.StatusNoContent)
 	})
-	s.r.GET("/big", func(c *gin.Context) {
+	s.Engine.GET("/big", func(c *gin.Context) {
 		ginsession.From(c).Set("blob", strings.Repeat("a", 5000))
 		c.String(http.StatusOK, "looks fine")
 	})
 	return s
-}
-
-type reply struct {
-	code      int
-	body      string
-	setCookie string // the session's Set-Cookie line, or ""
-}
-
-// value returns the session cookie's value set by the reply, or "".
-func (r reply) value() string {
-	v, ok := strings.CutPrefix(r.setCookie, "sessionid=")
-	if !ok {
-		return ""
-	}
-	v, _, _ = strings.Cut(v, ";")
-	return v
-}
-
-func (s *site) get(path, cookie string) reply {
-	s.t.Helper()
-	req := httptest.NewRequest(http.MethodGet, path, nil)
-	if cookie != "" {
-		req.Header.Set("Cookie", "sessionid="+cookie)
-	}
-	w := httptest.NewRecorder()
-	s.r.ServeHTTP(w, req)
-	r := reply{code: w.Code, body: w.Body.String()}
-	for _, l := range w.Result().Header.Values("Set-Cookie") {
-		if strings.HasPrefix(l, "sessionid=") {
-			r.setCookie = l
-		}
-	}
-	return r
 }
 
 func enc(opts ...cookiestore.Option) *cookiestore.Store {
@@ -105,84 +61,84 @@ func enc(opts ...cookiestore.Option) *cookiestore.Store {
 
 func TestAnEncryptedSessionRoundTripsThroughTheMiddleware(t *testing.T) {
 	a := newSite(t, enc())
-	r := a.get("/set?k=foo&v="+canary, "")
-	v := r.value()
+	r := a.Get("/set?k=foo&v="+canary, "")
+	v := r.Cookie()
 	if !strings.HasPrefix(v, cookiestore.EncryptedPrefix) {
-		t.Fatalf("Set-Cookie %q: not an encrypted cookie", r.setCookie)
+		t.Fatalf("Set-Cookie %q: not an encrypted cookie", r.SetCookie)
 	}
-	if strings.Contains(r.setCookie, canary) || strings.Contains(r.setCookie, base64.RawURLEncoding.EncodeToString([]byte(canary))[:16]) {
+	if strings.Contains(r.SetCookie, canary) || strings.Contains(r.SetCookie, base64.RawURLEncoding.EncodeToString([]byte(canary))[:16]) {
 		t.Fatal("the cookie shows the session's data")
 	}
-	if !strings.Contains(r.setCookie, "Max-Age=1209600") || !strings.Contains(r.setCookie, "HttpOnly") {
-		t.Fatalf("Set-Cookie %q lacks the usual attributes", r.setCookie)
+	if !strings.Contains(r.SetCookie, "Max-Age=1209600") || !strings.Contains(r.SetCookie, "HttpOnly") {
+		t.Fatalf("Set-Cookie %q lacks the usual attributes", r.SetCookie)
 	}
-	if got := a.get("/read", v).body; got != canary {
+	if got := a.Get("/read", v).Body; got != canary {
 		t.Fatalf("read %q", got)
 	}
 	// Another instance with the same secret reads it: no server state.
-	if got := newSite(t, enc()).get("/read", v).body; got != canary {
+	if got := newSite(t, enc()).Get("/read", v).Body; got != canary {
 		t.Fatalf("another instance read %q", got)
 	}
 	// A signed store with the same secret cannot.
-	if got := newSite(t, testenv.Must(cookiestore.New())).get("/read", v).body; got != "<nil>" {
+	if got := newSite(t, testenv.Must(cookiestore.New())).Get("/read", v).Body; got != "<nil>" {
 		t.Fatalf("a signed store read %q", got)
 	}
 }
 
 func TestACookieUnderAFallbackSecretIsReadAndResealedUnderTheCurrentOne(t *testing.T) {
-	v := newSite(t, enc(), ginsession.WithSecretKey(secretA)).get("/set?k=foo&v=bar", "").value()
+	v := newSite(t, enc(), ginsession.WithSecretKey(secretA)).Get("/set?k=foo&v=bar", "").Cookie()
 	rotated := newSite(t, enc(), ginsession.WithSecretKey(secretB, secretA))
-	if got := rotated.get("/read", v).body; got != "bar" {
+	if got := rotated.Get("/read", v).Body; got != "bar" {
 		t.Fatalf("the fallback secret did not read the old cookie: %q", got)
 	}
-	nv := rotated.get("/set?k=more&v=1", v).value()
+	nv := rotated.Get("/set?k=more&v=1", v).Cookie()
 	if nv == "" || nv == v {
 		t.Fatalf("no new cookie after the save: %q", nv)
 	}
 	onlyNew := newSite(t, enc(), ginsession.WithSecretKey(secretB))
-	if got := onlyNew.get("/read", nv).body; got != "bar" {
+	if got := onlyNew.Get("/read", nv).Body; got != "bar" {
 		t.Fatalf("the re-sealed cookie is not under the new secret: %q", got)
 	}
-	if got := onlyNew.get("/read?k=more", nv).body; got != "1" {
+	if got := onlyNew.Get("/read?k=more", nv).Body; got != "1" {
 		t.Fatalf("the re-sealed cookie lost the new value: %q", got)
 	}
-	if got := onlyNew.get("/read", v).body; got != "<nil>" {
+	if got := onlyNew.Get("/read", v).Body; got != "<nil>" {
 		t.Fatalf("without the fallback the old cookie still read: %q", got)
 	}
-	if got := newSite(t, enc(), ginsession.WithSecretKey(secretA)).get("/read", nv).body; got != "<nil>" {
+	if got := newSite(t, enc(), ginsession.WithSecretKey(secretA)).Get("/read", nv).Body; got != "<nil>" {
 		t.Fatalf("the re-sealed cookie opened with the old secret alone: %q", got)
 	}
 }
 
 func TestSignedCookiesAreReadByAnEncryptingStoreOnlyWhenMigrating(t *testing.T) {
-	signed := newSite(t, testenv.Must(cookiestore.New())).get("/set?k=foo&v=bar", "").value()
+	signed := newSite(t, testenv.Must(cookiestore.New())).Get("/set?k=foo&v=bar", "").Cookie()
 	if strings.HasPrefix(signed, cookiestore.EncryptedPrefix) || strings.Count(signed, ":") != 2 {
 		t.Fatalf("the control is not a signed cookie: %q", signed)
 	}
 
 	strict := newSite(t, enc())
-	r := strict.get("/read", signed)
-	if r.code != http.StatusOK || r.body != "<nil>" {
-		t.Fatalf("an encrypting store read a signed cookie: %d %q", r.code, r.body)
+	r := strict.Get("/read", signed)
+	if r.Code != http.StatusOK || r.Body != "<nil>" {
+		t.Fatalf("an encrypting store read a signed cookie: %d %q", r.Code, r.Body)
 	}
-	if !strings.HasPrefix(r.setCookie, "sessionid=;") {
-		t.Fatalf("Set-Cookie %q, want the refused cookie deleted", r.setCookie)
+	if !strings.HasPrefix(r.SetCookie, "sessionid=;") {
+		t.Fatalf("Set-Cookie %q, want the refused cookie deleted", r.SetCookie)
 	}
-	if !strings.Contains(strict.logs.String(), "level=WARN") {
+	if !strings.Contains(strict.Logs.String(), "level=WARN") {
 		t.Fatal("no warning logged")
 	}
 
 	migrating := newSite(t, testenv.Must(cookiestore.New(cookiestore.WithEncryption(cookiestore.AcceptSigned()))))
-	if got := migrating.get("/read", signed).body; got != "bar" {
+	if got := migrating.Get("/read", signed).Body; got != "bar" {
 		t.Fatalf("a migrating store did not read the signed cookie: %q", got)
 	}
 	// The next save seals it encrypted, with the old data kept.
-	nv := migrating.get("/set?k=more&v=1", signed).value()
+	nv := migrating.Get("/set?k=more&v=1", signed).Cookie()
 	if !strings.HasPrefix(nv, cookiestore.EncryptedPrefix) {
 		t.Fatalf("the migrated session was re-sealed as %q", nv)
 	}
 	for k, want := range map[string]string{"foo": "bar", "more": "1"} {
-		if got := strict.get("/read?k="+k, nv).body; got != want {
+		if got := strict.Get("/read?k="+k, nv).Body; got != want {
 			t.Fatalf("after migration %s = %q, want %q", k, got, want)
 		}
 	}
@@ -190,7 +146,7 @@ func TestSignedCookiesAreReadByAnEncryptingStoreOnlyWhenMigrating(t *testing.T) 
 
 func TestADamagedEncryptedCookieIsAnEmptySessionAndAWarning(t *testing.T) {
 	a := newSite(t, enc())
-	v := a.get("/set?k=foo&v=bar", "").value()
+	v := a.Get("/set?k=foo&v=bar", "").Cookie()
 	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(v, cookiestore.EncryptedPrefix))
 	if err != nil {
 		t.Fatal(err)
@@ -207,20 +163,20 @@ func TestADamagedEncryptedCookieIsAnEmptySessionAndAWarning(t *testing.T) {
 		"truncated":                       v[:len(v)-3],
 		"garbage":                         "not-an-encrypted-cookie",
 		"another version":                 "e9." + v[3:],
-		"sealed under a foreign secret":   newSite(t, enc(), ginsession.WithSecretKey(secretB)).get("/set?k=foo&v=evil", "").value(),
+		"sealed under a foreign secret":   newSite(t, enc(), ginsession.WithSecretKey(secretB)).Get("/set?k=foo&v=evil", "").Cookie(),
 	} {
 		t.Run(name, func(t *testing.T) {
-			r := a.get("/read", cookie)
-			if r.code != http.StatusOK || r.body != "<nil>" {
-				t.Fatalf("status %d body %q, want an empty session", r.code, r.body)
+			r := a.Get("/read", cookie)
+			if r.Code != http.StatusOK || r.Body != "<nil>" {
+				t.Fatalf("status %d body %q, want an empty session", r.Code, r.Body)
 			}
-			if !strings.HasPrefix(r.setCookie, "sessionid=;") {
-				t.Fatalf("Set-Cookie %q, want the cookie deleted", r.setCookie)
+			if !strings.HasPrefix(r.SetCookie, "sessionid=;") {
+				t.Fatalf("Set-Cookie %q, want the cookie deleted", r.SetCookie)
 			}
-			if !strings.Contains(a.logs.String(), "level=WARN") {
+			if !strings.Contains(a.Logs.String(), "level=WARN") {
 				t.Fatal("no warning logged")
 			}
-			if strings.Contains(a.logs.String(), cookie) {
+			if strings.Contains(a.Logs.String(), cookie) {
 				t.Fatal("the cookie value was logged")
 			}
 		})
@@ -233,21 +189,21 @@ func TestAnExpiredEncryptedCookieIsNotReadWhenReplayed(t *testing.T) {
 	now := newSite(t, enc())
 
 	// A custom expiry of one hour, sealed two hours ago.
-	custom := past.get("/expire", "").value()
-	if r := now.get("/read", custom); r.body != "<nil>" || r.code != http.StatusOK {
-		t.Fatalf("a cookie past its custom expiry was read: %d %q", r.code, r.body)
+	custom := past.Get("/expire", "").Cookie()
+	if r := now.Get("/read", custom); r.Body != "<nil>" || r.Code != http.StatusOK {
+		t.Fatalf("a cookie past its custom expiry was read: %d %q", r.Code, r.Body)
 	}
-	if !strings.Contains(now.logs.String(), "expired") {
-		t.Fatalf("no expiry warning: %s", now.logs.String())
+	if !strings.Contains(now.Logs.String(), "expired") {
+		t.Fatalf("no expiry warning: %s", now.Logs.String())
 	}
 	// The default age, one hour here, is enforced the same way.
-	old := past.get("/set?k=foo&v=bar", "").value()
+	old := past.Get("/set?k=foo&v=bar", "").Cookie()
 	shortAge := newSite(t, enc(), ginsession.WithSecretKey(secretA), ginsession.WithCookieAge(time.Hour))
-	if got := shortAge.get("/read", old).body; got != "<nil>" {
+	if got := shortAge.Get("/read", old).Body; got != "<nil>" {
 		t.Fatalf("a cookie past the default age was read: %q", got)
 	}
 	// Within its age it reads.
-	if got := now.get("/read", old).body; got != "bar" {
+	if got := now.Get("/read", old).Body; got != "bar" {
 		t.Fatalf("a two-hour-old cookie within two weeks was refused: %q", got)
 	}
 }
@@ -255,15 +211,15 @@ func TestAnExpiredEncryptedCookieIsNotReadWhenReplayed(t *testing.T) {
 func TestAnOversizedEncryptedSessionFailsLoudly(t *testing.T) {
 	// 5000 repeated bytes: a signed cookie compresses them, an encrypted
 	// one does not.
-	if r := newSite(t, testenv.Must(cookiestore.New())).get("/big", ""); r.code != http.StatusOK || r.value() == "" {
-		t.Fatalf("the control: the signed store: %d %q", r.code, r.setCookie)
+	if r := newSite(t, testenv.Must(cookiestore.New())).Get("/big", ""); r.Code != http.StatusOK || r.Cookie() == "" {
+		t.Fatalf("the control: the signed store: %d %q", r.Code, r.SetCookie)
 	}
 	a := newSite(t, enc())
-	r := a.get("/big", "")
-	if r.code != http.StatusInternalServerError || strings.Contains(r.body, "looks fine") || r.setCookie != "" {
-		t.Fatalf("status %d body %q cookie %q", r.code, r.body, r.setCookie)
+	r := a.Get("/big", "")
+	if r.Code != http.StatusInternalServerError || strings.Contains(r.Body, "looks fine") || r.SetCookie != "" {
+		t.Fatalf("status %d body %q cookie %q", r.Code, r.Body, r.SetCookie)
 	}
-	if !strings.Contains(a.logs.String(), "too large") {
-		t.Fatalf("the log does not say why: %s", a.logs.String())
+	if !strings.Contains(a.Logs.String(), "too large") {
+		t.Fatalf("the log does not say why: %s", a.Logs.String())
 	}
 }

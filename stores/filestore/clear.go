@@ -76,7 +76,7 @@ func (s *Store) removeExpired(ctx context.Context, key string) error {
 		if h == nil || s.live(h.fi, s.now()) {
 			return nil
 		}
-		return s.failed("clear expired", removeMissingOK(path))
+		return s.fail("clear expired", removeMissingOK(path))
 	})
 }
 
@@ -103,5 +103,5 @@ func (s *Store) removeStaleTemp(e fs.DirEntry, suffix string) error {
 	if time.Since(created) < staleTempAge {
 		return nil
 	}
-	return s.failed("clear expired", removeMissingOK(filepath.Join(s.dir, e.Name())))
+	return s.fail("clear expired", removeMissingOK(filepath.Join(s.dir, e.Name())))
 }

@@ -5,19 +5,17 @@
 // # Files
 //
 // A record under key k lives in <dir>/<prefix>k, where the prefix is the
-// session cookie's name (Django's default "sessionid"), so the files are
-// named exactly as Django names them. The file holds the record's data and
-// nothing else: when the application uses ginsession's Django codec, the
-// file is byte-for-byte what Django's file engine writes.
+// session cookie's name (Django's default "sessionid"), as Django names its
+// files. The file holds the record's data and nothing else: with
+// ginsession's Django codec it is byte-for-byte what Django's file engine
+// writes.
 //
-// The expiry is kept in the file's modification time, set to the absolute
-// expiry, so no header is needed. Django reads a file's expiry from
-// _session_expiry in the data when the session has a custom one (ginsession
-// writes it there too) and otherwise as mtime + SESSION_COOKIE_AGE. So with
-// the default mtime, Django sharing the directory would keep ginsession's
-// default-age sessions one age too long, and ginsession would find every
-// file Django wrote already expired. [WithDjangoMtime] with Django's age
-// makes both sides agree.
+// The expiry is the file's modification time. Django instead reads a
+// file's expiry from _session_expiry in the data when the session has a
+// custom one (ginsession writes it there too) and otherwise as mtime +
+// SESSION_COOKIE_AGE, so when Django shares the directory pass
+// [WithDjangoMtime] with Django's age, or each side misreads the other's
+// default-age sessions.
 //
 // # Keys and paths
 //
@@ -30,28 +28,23 @@
 // # Writes and races
 //
 // Every write goes to a temporary file in the same directory, named
-// <prefix><key>_out_<...> as Django names its own (never a valid key file,
-// so ClearExpired of either side skips the other's), with mode 0600; the
-// expiry is set and the file is then put in place in one step. Readers see
-// the old record or the new one, never a torn one.
+// <prefix><key>_out_<...> as Django names its own (so neither side's
+// ClearExpired takes the other's for a session), with mode 0600, and is
+// then put in place in one step: readers see the old record or the new one,
+// never a torn one. Create is insert-only across processes: it hard-links
+// the file to the final name, which the file system refuses when the name
+// is taken (an expired record in the way is moved aside and replaced).
 //
-// Create is insert-only across processes: it hard-links the temporary file
-// to the final name, which the file system refuses when the name is taken.
-// An expired record in the way is moved aside and replaced.
-//
-// Update is update-only: it checks that a live record is there and then
-// renames the temporary file over it, holding the record's lock from the
-// check to the rename. Every other write of an existing record
-// (CompareAndSwap among them) holds the same lock, so a concurrent logout
-// is never undone and a compare-and-swap is atomic. The lock holds between
-// processes too where flock(2) exists (Linux, macOS, the BSDs; see
-// lock.go), and waiting for it ends with the caller's context. Elsewhere
-// (Windows) the lock holds within one process only, and a Delete by another
-// process landing between an Update's check and rename is undone by the
-// rename. Locks are advisory: Django's file engine takes none, so a Django
-// process writing the same files is not excluded (it has the same window
-// itself). flock is only as good as the file system's: local disks are,
-// some network file systems are not.
+// Every write of an existing record (Update, Touch, Delete,
+// CompareAndSwap, CompareAndDelete) holds the record's lock from its check
+// of the record to its change, so a concurrent logout is never undone and a
+// compare-and-swap is atomic. The lock holds between processes where
+// flock(2) exists (Linux, macOS, the BSDs; see lock.go), and waiting for it
+// ends with the caller's context; elsewhere (Windows) it holds within one
+// process only, and another process's Delete between an Update's check and
+// rename is undone. Locks are advisory: Django's file engine takes none, and
+// flock is only as good as the file system's (local disks are, some network
+// file systems are not).
 //
 // # Directory
 //
@@ -148,12 +141,10 @@ func WithFsync() Option {
 }
 
 // WithDjangoMtime stores mtime = expiry - cookieAge and reads expiry = mtime
-// + cookieAge, which is how Django's file engine reads a file's expiry. Pass
-// Django's SESSION_COOKIE_AGE when Django and ginsession share the directory:
-// files either side writes then expire at the same moment for both, and
-// Django's clearsessions purges them on time. Optional. By default the mtime
-// is the expiry itself, which a Django reader would take for a later expiry
-// (by cookieAge) and which makes files Django wrote look long expired.
+// + cookieAge, as Django's file engine reads a file's expiry. Pass Django's
+// SESSION_COOKIE_AGE when Django and ginsession share the directory, so
+// files either side writes expire at the same moment for both. Optional. By
+// default the mtime is the expiry itself.
 func WithDjangoMtime(cookieAge time.Duration) Option {
 	return func(c *config) { c.age, c.ageSet = cookieAge, true }
 }
@@ -274,17 +265,10 @@ func (s *Store) path(key string) string {
 }
 
 // mtimeFor returns the mtime that encodes expiry. os.Chtimes goes through
-// UnixNano, so the result is kept within 1970 to 2200 rather than allowed to
-// wrap (and the zero Time, which Chtimes would ignore, becomes 1970).
+// UnixNano, so it is clamped rather than allowed to wrap (and the zero Time,
+// which Chtimes would ignore, becomes 1970).
 func (s *Store) mtimeFor(expiry time.Time) time.Time {
-	m := expiry.Add(-s.age)
-	if lo := time.Unix(1, 0); m.Before(lo) {
-		return lo
-	}
-	if hi := time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC); m.After(hi) {
-		return hi
-	}
-	return m
+	return stores.ClampExpiry(expiry.Add(-s.age))
 }
 
 func (s *Store) live(fi fs.FileInfo, now time.Time) bool {
@@ -359,9 +343,12 @@ func (s *Store) syncDir() error {
 	return err
 }
 
-// fail wraps err with the operation's name, shortening any session or
-// index entry file name in it so the full key never reaches a log.
+// fail wraps err, if any, with the operation's name, shortening any session
+// or index entry file name in it so the full key never reaches a log.
 func (s *Store) fail(op string, err error) error {
+	if err == nil {
+		return nil
+	}
 	var pe *fs.PathError
 	var le *os.LinkError
 	switch {
@@ -436,22 +423,15 @@ func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Durat
 	return data, fi.ModTime().Add(s.age).Sub(now), nil
 }
 
-// readAll reads f to its end with one allocation. It stops without probing
-// for EOF once size bytes are in: a session file is never written in place
-// (writers rename a new file over it), so its size cannot change.
+// readAll reads f, size bytes long, with one allocation: writers rename a
+// new file over a record and never write one in place, so its size holds.
 func readAll(f *os.File, size int64) ([]byte, error) {
-	buf := make([]byte, 0, size)
-	for int64(len(buf)) < size {
-		n, err := f.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
+	buf := make([]byte, size)
+	n, err := io.ReadFull(f, buf)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		err = nil // shorter than it was: what there is
 	}
-	return buf, nil
+	return buf[:n], err
 }
 
 // Exists reports whether a live record holds key. An invalid key does not
@@ -493,59 +473,52 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 			err = s.syncDir()
 		}
 		if !errors.Is(err, fs.ErrExist) {
-			return s.failed("create", err)
+			return s.fail("create", err)
 		}
-		if err := s.withLock(ctx, "create", key, s.removeIfExpired(key, target)); err != nil {
+		err = s.withLock(ctx, "create", key, func(h *held) error { return s.removeIfExpired(key, h) })
+		if err != nil {
 			return err
 		}
 	}
 	return stores.ErrExists
 }
 
-// failed is fail for an error that may be nil.
-func (s *Store) failed(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return s.fail(op, err)
-}
-
-// removeIfExpired clears an expired file out of Create's way, under the
-// record's lock. It returns stores.ErrExists when the file is live, and nil
+// removeIfExpired clears an expired file out of Create's way, holding the
+// record's lock h. It returns stores.ErrExists when the file is live, and nil
 // when the name is free to try again. A writer that takes no lock (Django)
 // may replace the file between the look and the removal, so the file is
 // first renamed aside, which claims exactly one inode, and put back if it
 // turns out to be live.
-func (s *Store) removeIfExpired(key, target string) func(h *held) error {
-	return func(h *held) error {
-		if h == nil {
-			return nil
-		}
-		if s.live(h.fi, s.now()) {
-			return stores.ErrExists
-		}
-		aside := s.tempName(key)
-		if err := os.Rename(target, aside); errors.Is(err, fs.ErrNotExist) {
-			return nil
-		} else if err != nil {
-			return s.fail("create", err)
-		}
-		defer os.Remove(aside)
-		if live, _ := s.liveFile(aside); live {
-			// A live record took the expired one's place meanwhile: restore
-			// it. Should yet another record have appeared, that one stays and
-			// the one set aside is lost, a race between three creators of one
-			// key.
-			_ = os.Link(aside, target)
-			return stores.ErrExists
-		}
+func (s *Store) removeIfExpired(key string, h *held) error {
+	if h == nil {
 		return nil
 	}
+	if s.live(h.fi, s.now()) {
+		return stores.ErrExists
+	}
+	aside, target := s.tempName(key), s.path(key)
+	if err := os.Rename(target, aside); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return s.fail("create", err)
+	}
+	defer os.Remove(aside)
+	if live, _ := s.liveFile(aside); live {
+		// A live record took the expired one's place meanwhile: restore it.
+		// Should yet another record have appeared, that one stays and the
+		// one set aside is lost, a race between three creators of one key.
+		_ = os.Link(aside, target)
+		return stores.ErrExists
+	}
+	return nil
 }
 
-// withLock runs f holding key's locks (lock.go) on the record file, which
-// f gets as h: nil when there is none.
+// withLock checks ctx and key, then runs f holding key's locks (lock.go) on
+// the record file, which f gets as h: nil when there is none.
 func (s *Store) withLock(ctx context.Context, op, key string, f func(h *held) error) error {
+	if err := check(ctx, op, key); err != nil {
+		return err
+	}
 	release, err := s.acquire(ctx, key)
 	if err != nil {
 		return fmt.Errorf("filestore: %s: %w", op, err)
@@ -601,7 +574,7 @@ func (s *Store) replaceLive(ctx context.Context, op, key string, data []byte, ex
 		if err := os.Rename(tmp, s.path(key)); err != nil {
 			return s.fail(op, err)
 		}
-		return s.failed(op, s.syncDir())
+		return s.fail(op, s.syncDir())
 	})
 	if err != nil {
 		_ = os.Remove(tmp)
@@ -613,15 +586,12 @@ func (s *Store) replaceLive(ctx context.Context, op, key string, data []byte, ex
 // mtime, without rewriting the data, or returns stores.ErrNotFound when the
 // file is missing or expired.
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
-	if err := check(ctx, "touch", key); err != nil {
-		return err
-	}
 	return s.withLive(ctx, "touch", key, func(*held) error {
 		err := os.Chtimes(s.path(key), time.Time{}, s.mtimeFor(expiry))
 		if errors.Is(err, fs.ErrNotExist) {
 			return stores.ErrNotFound // deleted by a writer that takes no lock
 		}
-		return s.failed("touch", err)
+		return s.fail("touch", err)
 	})
 }
 
@@ -629,14 +599,11 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 // returns an error wrapping stores.ErrInvalidKey for a key that breaks the
 // key rules.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := check(ctx, "delete", key); err != nil {
-		return err
-	}
 	return s.withLock(ctx, "delete", key, func(h *held) error {
 		if h == nil {
 			return nil
 		}
-		return s.failed("delete", removeMissingOK(s.path(key)))
+		return s.fail("delete", removeMissingOK(s.path(key)))
 	})
 }
 

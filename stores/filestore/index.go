@@ -198,7 +198,7 @@ func (s *Store) pruneUser(userID, dir string) ([]stores.IndexEntry, error) {
 		key := de.Name()
 		if !stores.ValidKey(key) {
 			if strings.HasPrefix(key, ".tmp-") {
-				if fi, err := de.Info(); err == nil && time.Since(fi.ModTime()) > time.Hour {
+				if fi, err := de.Info(); err == nil && time.Since(fi.ModTime()) > staleTempAge {
 					os.Remove(filepath.Join(dir, key)) // a crashed write's leftover
 				}
 			}
@@ -226,7 +226,7 @@ func (s *Store) pruneUser(userID, dir string) ([]stores.IndexEntry, error) {
 		live = append(live, stores.IndexEntry{Key: key, Created: time.UnixMicro(f.Created), LastActive: time.UnixMicro(f.Active),
 			UserAgent: f.UserAgent, IP: f.IP, Backend: f.Backend})
 	}
-	if len(live) == 0 && userID != "" {
+	if len(live) == 0 {
 		os.Remove(dir) // fails, harmlessly, if an entry arrived meanwhile
 	}
 	return live, nil
@@ -248,13 +248,8 @@ func (s *Store) clearIndex(ctx context.Context) error {
 		if !u.IsDir() {
 			continue
 		}
-		dir := filepath.Join(s.indexRoot(), u.Name())
-		live, err := s.pruneUser("", dir)
-		if err != nil {
+		if _, err := s.pruneUser("", filepath.Join(s.indexRoot(), u.Name())); err != nil {
 			return s.fail("clear index", err)
-		}
-		if len(live) == 0 {
-			os.Remove(dir)
 		}
 	}
 	return nil

@@ -27,15 +27,12 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 // CompareAndSwap.
 func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) (cur []byte, err error) {
 	const op = "compare and delete"
-	if err := check(ctx, op, key); err != nil {
-		return nil, err
-	}
 	same := s.compare(op, key, old, &cur)
 	err = s.withLive(ctx, op, key, func(h *held) error {
 		if err := same(h); err != nil {
 			return err
 		}
-		return s.failed(op, os.Remove(s.path(key)))
+		return s.fail(op, os.Remove(s.path(key)))
 	})
 	return cur, err
 }

@@ -1,10 +1,9 @@
 // Package memstore keeps ginsession records in the process's memory: the
 // store for tests, examples and a single-instance development server.
 //
-// Records are spread over independently locked shards chosen by a hash of the
-// key, so concurrent requests for different sessions rarely wait for each
-// other. Data is copied on the way in and on the way out, so callers may
-// reuse their buffers and may modify what Load returns.
+// One lock guards the records and the per-user index. Data is copied on the
+// way in and on the way out, so callers may reuse their buffers and may
+// modify what Load returns.
 //
 // # Expiry
 //
@@ -25,7 +24,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"maps"
 	"sync"
 	"time"
@@ -33,24 +31,13 @@ import (
 	"github.com/ginsession/ginsession/stores"
 )
 
-// DefaultShards is the number of shards a Store has unless WithShards says
-// otherwise.
-const DefaultShards = 64
-
 // Store is an in-memory stores.Store. Its zero value is not usable; make one
 // with New. It is safe for concurrent use.
 type Store struct {
-	seed   maphash.Seed
-	mask   uint64
-	shards []shard
-	index  userIndex        // the per-user index (index.go)
-	now    func() time.Time // WithClock
-}
-
-// shard is one lock and the records it guards.
-type shard struct {
-	mu sync.RWMutex
-	m  map[string]entry
+	mu      sync.RWMutex
+	records map[string]entry
+	users   map[string]map[string]stores.IndexEntry // the per-user index (index.go)
+	now     func() time.Time                        // WithClock
 }
 
 // entry is one record. Its data is never written after it is stored:
@@ -61,54 +48,27 @@ type entry struct {
 }
 
 // Option configures a Store.
-type Option func(*config)
-
-type config struct {
-	shards int
-	now    func() time.Time
-}
-
-// WithShards sets the number of shards, rounded up to a power of two.
-// Optional. Default value is DefaultShards. One shard means one lock for the
-// whole store, which is only useful to measure what sharding buys.
-func WithShards(n int) Option {
-	return func(c *config) { c.shards = n }
-}
+type Option func(*Store)
 
 // WithClock sets where the store reads the current time, against which
 // every expiry is compared. Optional. Default value is time.Now; tests pass
 // a clock they move (and the same one to ginsession.WithClock), so nothing
 // sleeps. New refuses nil.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) { c.now = now }
+	return func(s *Store) { s.now = now }
 }
 
 // New returns an empty Store, or an error naming the fix for an option out
 // of range. It starts no goroutine; see stores.StartJanitor.
 func New(opts ...Option) (*Store, error) {
-	c := config{shards: DefaultShards, now: time.Now}
+	s := &Store{records: make(map[string]entry), users: make(map[string]map[string]stores.IndexEntry), now: time.Now}
 	for _, o := range opts {
-		o(&c)
+		o(s)
 	}
-	if c.shards < 1 || c.shards > 1<<16 {
-		return nil, fmt.Errorf("memstore: WithShards(%d): use a shard count from 1 to 65536, such as %d", c.shards, DefaultShards)
-	}
-	if c.now == nil {
+	if s.now == nil {
 		return nil, errors.New("memstore: WithClock(nil): pass a function, or leave the option out for time.Now")
 	}
-	n := 1
-	for n < c.shards {
-		n <<= 1
-	}
-	s := &Store{seed: maphash.MakeSeed(), mask: uint64(n - 1), shards: make([]shard, n), now: c.now}
-	for i := range s.shards {
-		s.shards[i].m = make(map[string]entry)
-	}
 	return s, nil
-}
-
-func (s *Store) shard(key string) *shard {
-	return &s.shards[maphash.String(s.seed, key)&s.mask]
 }
 
 // unixNano converts t to Unix nanoseconds, saturated as stores.ClampExpiry
@@ -122,6 +82,12 @@ func unixNano(t time.Time) int64 {
 		return stores.MaxExpiry().UnixNano()
 	}
 	return t.UnixNano()
+}
+
+// live reports whether a record holds key at now. s.mu is held.
+func (s *Store) live(key string, now int64) bool {
+	e, ok := s.records[key]
+	return ok && e.expiry > now
 }
 
 // Load returns a copy of the data under key, or stores.ErrNotFound when
@@ -139,10 +105,9 @@ func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Durat
 		return nil, 0, fmt.Errorf("memstore: load: %w", err)
 	}
 	now := s.now().UnixNano()
-	sh := s.shard(key)
-	sh.mu.RLock()
-	e, ok := sh.m[key]
-	sh.mu.RUnlock()
+	s.mu.RLock()
+	e, ok := s.records[key]
+	s.mu.RUnlock()
 	if !ok || e.expiry <= now {
 		if err := stores.CheckKey(key); err != nil {
 			return nil, 0, fmt.Errorf("memstore: load: %w (%w)", stores.ErrNotFound, err)
@@ -152,7 +117,7 @@ func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Durat
 	return bytes.Clone(e.data), time.Duration(e.expiry - now), nil
 }
 
-// write is every write of a record: with key's shard locked it hands f the
+// write is every write of a record: with the store locked it hands f the
 // live record under key (live false when there is none) and the current
 // time, and stores the record f returns, or removes it when keep is false.
 // An error from f changes nothing and is returned as it is.
@@ -164,19 +129,16 @@ func (s *Store) write(ctx context.Context, op, key string, f func(e entry, live 
 		return fmt.Errorf("memstore: %s: %w", op, err)
 	}
 	now := s.now().UnixNano()
-	sh := s.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	e, live := sh.m[key]
-	live = live && e.expiry > now
-	e, keep, err := f(e, live, now)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, keep, err := f(s.records[key], s.live(key, now), now)
 	switch {
 	case err != nil:
 		return err
 	case keep:
-		sh.m[key] = e
+		s.records[key] = e
 	default:
-		delete(sh.m, key)
+		delete(s.records, key)
 	}
 	return nil
 }
@@ -231,7 +193,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 
 // CompareAndSwap implements stores.Swapper: it replaces the data and expiry
 // of the live record under key with a copy of data if its data is still
-// old, under the shard's lock. It returns stores.ErrNotFound when there is
+// old, under the store's lock. It returns stores.ErrNotFound when there is
 // no live record and, when the record holds other data, a copy of that
 // data with an error wrapping stores.ErrConflict.
 func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
@@ -308,57 +270,36 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, fmt.Errorf("memstore: exists: %w", err)
 	}
-	return s.live(key), nil
+	now := s.now().UnixNano()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.live(key, now), nil
 }
 
-func (s *Store) live(key string) bool {
-	sh := s.shard(key)
-	sh.mu.RLock()
-	e, ok := sh.m[key]
-	sh.mu.RUnlock()
-	return ok && e.expiry > s.now().UnixNano()
-}
-
-// ClearExpired removes the records whose expiry has passed. It locks one
-// shard at a time, and a shard for writing only when it holds an expired
-// record, so requests keep being served while it runs. It returns only the
-// context's error, checked between shards.
+// ClearExpired removes the records whose expiry has passed and the index
+// entries of records that are gone. It returns only the context's error.
 func (s *Store) ClearExpired(ctx context.Context) error {
-	for i := range s.shards {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("memstore: clear expired: %w", err)
-		}
-		sh := &s.shards[i]
-		now := s.now().UnixNano()
-		sh.mu.RLock()
-		stale := false
-		for _, e := range sh.m {
-			if stale = e.expiry <= now; stale {
-				break
-			}
-		}
-		sh.mu.RUnlock()
-		if stale {
-			sh.mu.Lock()
-			maps.DeleteFunc(sh.m, func(_ string, e entry) bool { return e.expiry <= now })
-			sh.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: clear expired: %w", err)
+	}
+	now := s.now().UnixNano()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	maps.DeleteFunc(s.records, func(_ string, e entry) bool { return e.expiry <= now })
+	for u, m := range s.users {
+		if s.prune(m, now); len(m) == 0 {
+			delete(s.users, u)
 		}
 	}
-	s.clearIndex()
 	return nil
 }
 
 // Len returns the number of records held, counting expired ones that have
 // not been cleared yet: it measures memory, not live sessions.
 func (s *Store) Len() int {
-	n := 0
-	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.RLock()
-		n += len(sh.m)
-		sh.mu.RUnlock()
-	}
-	return n
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.records)
 }
 
 var (

@@ -3,7 +3,6 @@ package memstore_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,9 +29,9 @@ func benchKeys(n int) []string {
 	return keys
 }
 
-func filled(b *testing.B, n int, opts ...memstore.Option) (*memstore.Store, []string) {
+func filled(b *testing.B, n int) (*memstore.Store, []string) {
 	b.Helper()
-	s := testenv.Must(memstore.New(opts...))
+	s := testenv.Must(memstore.New())
 	keys := benchKeys(n)
 	for _, k := range keys {
 		if err := s.Create(context.Background(), k, benchData, time.Now().Add(time.Hour)); err != nil {
@@ -129,34 +128,29 @@ func BenchmarkTouch(b *testing.B) {
 }
 
 // BenchmarkParallel runs a request-like mix (nine Loads to one Update) on
-// every CPU, against one lock for the whole store and against the default
-// shards: the gap between the two is what sharding buys.
+// every CPU.
 func BenchmarkParallel(b *testing.B) {
-	for _, shards := range []int{1, memstore.DefaultShards} {
-		b.Run(fmt.Sprintf("shards=%d", shards), func(b *testing.B) {
-			s, keys := filled(b, 1<<16, memstore.WithShards(shards))
-			exp := time.Now().Add(time.Hour)
-			ctx := context.Background()
-			b.ReportAllocs()
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				i := int(time.Now().UnixNano()) // spread goroutines over the keys
-				for pb.Next() {
-					i++
-					k := keys[i&(len(keys)-1)]
-					if i%10 == 0 {
-						if err := s.Update(ctx, k, benchData, exp); err != nil {
-							b.Error(err)
-							return
-						}
-						continue
-					}
-					if _, err := s.Load(ctx, k); err != nil {
-						b.Error(err)
-						return
-					}
+	s, keys := filled(b, 1<<16)
+	exp := time.Now().Add(time.Hour)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(time.Now().UnixNano()) // spread goroutines over the keys
+		for pb.Next() {
+			i++
+			k := keys[i&(len(keys)-1)]
+			if i%10 == 0 {
+				if err := s.Update(ctx, k, benchData, exp); err != nil {
+					b.Error(err)
+					return
 				}
-			})
-		})
-	}
+				continue
+			}
+			if _, err := s.Load(ctx, k); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

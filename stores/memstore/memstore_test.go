@@ -24,13 +24,6 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-func TestConformanceWithOneShard(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the suite sleeps for several seconds")
-	}
-	storetest.Run(t, func(t *testing.T) stores.Store { return testenv.Must(memstore.New(memstore.WithShards(1))) })
-}
-
 func later() time.Time { return time.Now().Add(time.Hour) }
 
 func mustLoad(t *testing.T, s *memstore.Store, key string) []byte {
@@ -264,37 +257,6 @@ func TestTwentyConcurrentCreatesOfOneKeyHaveOneWinner(t *testing.T) {
 		wg.Wait()
 		if wins != 1 || losses != 19 {
 			t.Errorf("over an expired record: %v: %d winners and %d ErrExists, want 1 and 19", expired, wins, losses)
-		}
-	}
-}
-
-func TestWithShards(t *testing.T) {
-	for _, n := range []int{1, 3, 64, 1000} {
-		s := testenv.Must(memstore.New(memstore.WithShards(n)))
-		ctx := context.Background()
-		keys := make([]string, 50)
-		for i := range keys {
-			keys[i] = stores.NewKey()
-			if err := s.Create(ctx, keys[i], []byte(keys[i]), later()); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for _, k := range keys {
-			if got := mustLoad(t, s, k); string(got) != k {
-				t.Fatalf("WithShards(%d): Load = %q, want %q", n, got, k)
-			}
-		}
-		if s.Len() != len(keys) {
-			t.Fatalf("WithShards(%d): Len = %d, want %d", n, s.Len(), len(keys))
-		}
-	}
-}
-
-func TestWithShardsOutOfRangeIsAnErrorNamingTheFix(t *testing.T) {
-	for _, n := range []int{0, -1, 1<<16 + 1} {
-		s, err := memstore.New(memstore.WithShards(n))
-		if err == nil || s != nil || !bytes.Contains([]byte(err.Error()), []byte("use a shard count from 1 to 65536")) {
-			t.Errorf("New(WithShards(%d)) = %v, %v; want an error naming the fix", n, s, err)
 		}
 	}
 }

@@ -8,11 +8,10 @@
 // session.
 //
 // Any v9 UniversalClient works: a standalone *redis.Client, a Sentinel
-// failover client (also a *redis.Client), a *redis.ClusterClient (Redis 7
-// Cluster included, with no options to patch), a *redis.Ring, or a type of
-// your own. Every operation is a single command on a single key
-// (LoadWithTTL: two, pipelined), so each is one round trip and Cluster
-// routes it to the key's slot.
+// failover client (also a *redis.Client), a *redis.ClusterClient, a
+// *redis.Ring, or a type of your own. Every operation is one command on one
+// key (LoadWithTTL: two, pipelined): one round trip, which Cluster routes to
+// the key's slot.
 //
 // # Commands
 //
@@ -26,18 +25,16 @@
 //	CompareAndSwap    EVALSHA: GET, compare, SET key data PX ms
 //	CompareAndDelete  EVALSHA: GET, compare, DEL
 //
-// CompareAndSwap and CompareAndDelete (stores.Swapper) are one Lua script
-// on the one key, so Redis runs the compare and the write as one step
-// against every other client, Cluster included; the reply of a conflict
-// carries the record's current data, so a conflict costs no extra round
-// trip. A script is sent by its SHA-1, and in full (EVAL) only when a
+// CompareAndSwap and CompareAndDelete (stores.Swapper) are one Lua script,
+// so Redis runs the compare and the write as one step; the reply of a
+// conflict carries the record's current data, so a conflict costs no extra
+// round trip. A script is sent by its SHA-1, and in full (EVAL) only when a
 // server answers NOSCRIPT.
 //
-// An expiry that has already passed is never sent as a PX (Redis rejects a
-// non-positive one): Create then only checks the key is free (EXISTS), and
-// Update and Touch delete the record (DEL), reporting ErrNotFound when there
-// was none, so in every case the record is absent afterwards, as it would be
-// a moment later anyway.
+// An expiry already past is never sent as a PX (Redis rejects it): Create
+// then only checks that the key is free (EXISTS), and Update and Touch
+// delete the record (DEL), reporting ErrNotFound when there was none, so the
+// record is absent afterwards, as it would be a moment later anyway.
 //
 // Records written here are the session bytes as they are; Django's own
 // cache engine stores pickled dicts, so sessions are not shared with Django
@@ -55,10 +52,10 @@
 // another type is trusted to honour deadlines.
 //
 // The store hands go-redis a call's deadline and values, not its
-// cancellation (a context whose Done is nil): a command is not sent once
-// its context has ended; once sent, it ends when Redis answers or at its
-// deadline (or ReadTimeout, if sooner; plus the client's retry backoff),
-// and a request whose client hangs up meanwhile does not end it sooner.
+// cancellation: a command is not sent once its context has ended; once
+// sent, it ends when Redis answers or at its deadline (or ReadTimeout, if
+// sooner; plus the client's retry backoff), and a request whose client hangs
+// up does not end it sooner.
 package redis9store
 
 import (
@@ -98,10 +95,10 @@ func WithPrefix(p string) Option {
 }
 
 // WithClock sets where the store reads the current time, which turns a
-// session's expiry into the time to live Redis keeps (PX, PEXPIRE).
-// Optional. Default value is time.Now; tests pass a clock they move (and
-// the same one to ginsession.WithClock). Redis itself still expires keys
-// on its own clock. New refuses nil.
+// session's expiry into the time to live Redis keeps. Optional. Default
+// value is time.Now; tests pass a clock they move (and the same one to
+// ginsession.WithClock). Redis still expires keys by its own clock. New
+// refuses nil.
 func WithClock(now func() time.Time) Option {
 	return func(c *redisops.Config) error { return c.SetClock("redis9store", now) }
 }

@@ -7,23 +7,19 @@
 // losing a session.
 //
 // Any v8 UniversalClient works: a standalone *redis.Client, a
-// Sentinel-backed failover client, or a *redis.ClusterClient. With Redis 7
-// or later, a v8 ClusterClient needs [Redis7ClusterOptions]: v8 cannot
-// parse the CLUSTER SLOTS and COMMAND replies Redis 7 sends, and without
-// the fix every command costs several round trips or fails.
+// Sentinel-backed failover client, or a *redis.ClusterClient, which with
+// Redis 7 or later needs [Redis7ClusterOptions].
 //
 // # Contexts
 //
 // The store hands go-redis a call's deadline and values, not its
-// cancellation (a context whose Done is nil): v8 bounds each socket read
-// and write by the deadline, and runs the command in the calling goroutine,
-// where for a context that can be cancelled it would start a goroutine per
+// cancellation: v8 then runs the command in the calling goroutine, where
+// for a context that can be cancelled it would start a goroutine per
 // command. A command is not sent once its context has ended; once sent, it
 // ends when Redis answers or at its deadline (plus the client's retry
-// backoff, MaxRetries), never later, and a cancellation meanwhile (a
-// request whose client went away) does not end it sooner. The middleware
-// gives every store call a deadline (ginsession.WithStoreTimeout); callers
-// outside it should pass a context with a deadline too, or the client's
+// backoff), and a request whose client went away does not end it sooner.
+// The middleware gives every store call a deadline
+// (ginsession.WithStoreTimeout); other callers should too, or the client's
 // ReadTimeout (3 s by default) is the bound.
 package redisstore
 
@@ -59,10 +55,10 @@ func WithPrefix(p string) Option {
 }
 
 // WithClock sets where the store reads the current time, which turns a
-// session's expiry into the time to live Redis keeps (PX, PEXPIRE).
-// Optional. Default value is time.Now; tests pass a clock they move (and
-// the same one to ginsession.WithClock). Redis itself still expires keys
-// on its own clock. New refuses nil.
+// session's expiry into the time to live Redis keeps. Optional. Default
+// value is time.Now; tests pass a clock they move (and the same one to
+// ginsession.WithClock). Redis still expires keys by its own clock. New
+// refuses nil.
 func WithClock(now func() time.Time) Option {
 	return func(c *redisops.Config) error { return c.SetClock("redisstore", now) }
 }

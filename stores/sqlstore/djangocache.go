@@ -63,7 +63,7 @@ const djangoCacheTimeout = 10 * time.Second
 func WithDjangoCache[R interface{ Err() error }](client interface {
 	Del(ctx context.Context, keys ...string) R
 }, c DjangoCache) Option {
-	return func(cfg *config) error {
+	return func(s *Store) error {
 		if v := reflect.ValueOf(client); !v.IsValid() || v.Kind() == reflect.Pointer && v.IsNil() {
 			return errors.New("sqlstore: WithDjangoCache: the Redis client is nil; pass the go-redis client of Django's cache")
 		}
@@ -73,11 +73,8 @@ func WithDjangoCache[R interface{ Err() error }](client interface {
 		if c.KeyFunc == nil {
 			c.KeyFunc = djangoDefaultKeyFunc
 		}
-		cfg.djangoCache = &djangoCache{
-			del: func(ctx context.Context, key string) error { return client.Del(ctx, key).Err() },
-			key: func(sessionKey string) string {
-				return c.KeyFunc(djangoCacheKeyPrefix+sessionKey, c.KeyPrefix, c.Version)
-			},
+		s.djangoCache = func(ctx context.Context, sessionKey string) error {
+			return client.Del(ctx, c.KeyFunc(djangoCacheKeyPrefix+sessionKey, c.KeyPrefix, c.Version)).Err()
 		}
 		return nil
 	}
@@ -98,12 +95,6 @@ func djangoDefaultKeyFunc(key, keyPrefix string, version int) string {
 	return keyPrefix + ":" + strconv.Itoa(version) + ":" + key
 }
 
-// djangoCache deletes Django's cached_db entries (WithDjangoCache).
-type djangoCache struct {
-	del func(ctx context.Context, redisKey string) error
-	key func(sessionKey string) string
-}
-
 // dropDjangoCache deletes Django's cached_db entry of key after a write of
 // its row; it does nothing without WithDjangoCache.
 func (s *Store) dropDjangoCache(ctx context.Context, what, key string) error {
@@ -112,7 +103,7 @@ func (s *Store) dropDjangoCache(ctx context.Context, what, key string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), djangoCacheTimeout)
 	defer cancel()
-	if err := s.djangoCache.del(ctx, s.djangoCache.key(key)); err != nil {
+	if err := s.djangoCache(ctx, key); err != nil {
 		return fmt.Errorf("sqlstore: %s %s: %w: %w", what, stores.Redact(key), ErrDjangoCache, err)
 	}
 	return nil

@@ -23,12 +23,9 @@ const DefaultIndexTable = "ginsession_user_session"
 // index: the Indexer methods then fail with an error wrapping
 // stores.ErrNoIndex, and ginsession.WithUserIndex refuses the store.
 func WithIndexTable(name string) Option {
-	return func(c *config) error {
-		if !tableName.MatchString(name) {
-			return fmt.Errorf("sqlstore: WithIndexTable(%q): the name must match %s", name, tableName)
-		}
-		c.indexTable = name
-		return nil
+	return func(s *Store) error {
+		s.indexTable = name
+		return checkName("WithIndexTable", name)
 	}
 }
 
@@ -72,10 +69,16 @@ func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry
 	if err := s.checkIndexArgs("add", userID, e.Key); err != nil {
 		return err
 	}
-	if _, err := s.exec(ctx, opIndexAdd, s.entryArgs(userID, e)...); err != nil {
-		return fmt.Errorf("sqlstore: index add %s: %w", stores.Redact(e.Key), err)
+	_, err := s.exec(ctx, opIndexAdd, s.entryArgs(userID, e)...)
+	return indexErr("add", e.Key, err)
+}
+
+// indexErr wraps the error of the index operation op on key, if any.
+func indexErr(op, key string, err error) error {
+	if err == nil {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("sqlstore: index %s %s: %w", op, stores.Redact(key), err)
 }
 
 // IndexTouch implements stores.Indexer with one UPDATE. The table keeps
@@ -88,10 +91,7 @@ func (s *Store) IndexTouch(ctx context.Context, userID, key string, lastActive, 
 	if err == nil && n == 0 {
 		err = s.gone(ctx, opIndexHas, userID, key)
 	}
-	if err != nil {
-		return fmt.Errorf("sqlstore: index touch %s: %w", stores.Redact(key), err)
-	}
-	return nil
+	return indexErr("touch", key, err)
 }
 
 // IndexMove implements stores.Indexer with one UPDATE of the key.
@@ -103,10 +103,7 @@ func (s *Store) IndexMove(ctx context.Context, userID, oldKey, newKey string, la
 	if err == nil && n == 0 && oldKey != newKey {
 		err = stores.ErrNotFound
 	}
-	if err != nil {
-		return fmt.Errorf("sqlstore: index move %s: %w", stores.Redact(oldKey), err)
-	}
-	return nil
+	return indexErr("move", oldKey, err)
 }
 
 // IndexRemove implements stores.Indexer with one DELETE per 100 keys.
@@ -186,7 +183,7 @@ func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.Ind
 	}
 	if s.writes != nil {
 		if err := s.writes.enter(ctx); err != nil {
-			return nil, fmt.Errorf("sqlstore: index add %s: %w", stores.Redact(e.Key), err)
+			return nil, indexErr("add", e.Key, err)
 		}
 		defer s.writes.leave()
 	}
@@ -196,7 +193,7 @@ func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.Ind
 			return evicted, nil
 		}
 		if errors.Is(err, stores.ErrSessionLimit) || attempt == limitAttempts || !isDeadlock(err) || ctx.Err() != nil {
-			return nil, fmt.Errorf("sqlstore: index add %s: %w", stores.Redact(e.Key), err)
+			return nil, indexErr("add", e.Key, err)
 		}
 	}
 }
@@ -307,7 +304,7 @@ func (s *Store) RebuildIndex(ctx context.Context, codec interface {
 			}
 			added += int(n)
 		}
-		if int64(len(batch)) < s.batch {
+		if len(batch) < s.batch {
 			return added, skipped, nil
 		}
 	}

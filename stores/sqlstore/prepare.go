@@ -12,7 +12,8 @@ import (
 // fail the prepare that every other caller of the statement is waiting for.
 const prepareTimeout = 30 * time.Second
 
-// preparing is one prepare in flight; done is closed once st or err is set.
+// preparing is one prepare of a statement; done is closed once st or err is
+// set.
 type preparing struct {
 	done chan struct{}
 	st   *sql.Stmt
@@ -27,22 +28,15 @@ type preparing struct {
 // prepare of one statement delays no call of another, and a failed prepare
 // is started again by the next caller.
 func (s *Store) stmt(ctx context.Context, o op) (*sql.Stmt, error) {
-	if st := s.stmts[o].Load(); st != nil {
-		return st, nil
-	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		return nil, errClosed
 	}
-	if st := s.stmts[o].Load(); st != nil {
-		s.mu.Unlock()
-		return st, nil
-	}
-	p := s.inflight[o]
-	if p == nil {
+	p := s.stmts[o]
+	if p == nil || p.failed() {
 		p = &preparing{done: make(chan struct{})}
-		s.inflight[o] = p
+		s.stmts[o] = p
 		// context.WithoutCancel keeps the caller's values (tracing) but
 		// not its cancellation or deadline.
 		go s.runPrepare(context.WithoutCancel(ctx), o, p)
@@ -50,12 +44,19 @@ func (s *Store) stmt(ctx context.Context, o op) (*sql.Stmt, error) {
 	s.mu.Unlock()
 	select {
 	case <-p.done:
-		if p.err != nil {
-			return nil, p.err
-		}
-		return p.st, nil
+		return p.st, p.err
 	case <-ctx.Done():
 		return nil, fmt.Errorf("prepare: %w", ctx.Err())
+	}
+}
+
+// failed reports whether p is over and failed.
+func (p *preparing) failed() bool {
+	select {
+	case <-p.done:
+		return p.err != nil
+	default:
+		return false
 	}
 }
 
@@ -64,21 +65,14 @@ func (s *Store) runPrepare(ctx context.Context, o op, p *preparing) {
 	ctx, cancel := context.WithTimeout(ctx, prepareTimeout)
 	defer cancel()
 	st, err := s.prepare(ctx, s.queries[o])
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err != nil {
 		err = fmt.Errorf("prepare: %w", err)
-	}
-	s.mu.Lock()
-	s.inflight[o] = nil
-	switch {
-	case err != nil:
-		// Nothing is stored: the next caller starts a new prepare.
-	case s.closed:
+	} else if s.closed {
 		st.Close()
 		st, err = nil, errClosed
-	default:
-		s.stmts[o].Store(st)
 	}
 	p.st, p.err = st, err
-	s.mu.Unlock()
 	close(p.done)
 }

@@ -3,8 +3,8 @@ package sqlstore
 import (
 	"context"
 	"crypto/md5"
-	"database/sql/driver"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -103,31 +103,25 @@ func (d Dialect) String() string {
 	return fmt.Sprintf("Dialect(%d)", int(d))
 }
 
-// dialectOf maps a database/sql driver name to its dialect.
-func dialectOf(driverName string) Dialect {
-	switch driverName {
-	case "mysql", "nrmysql":
-		return MySQL
-	case "postgres", "pgx", "pgx/v4", "pgx/v5", "cloudsqlpostgres", "nrpostgres":
-		return Postgres
-	case "sqlite", "sqlite3":
-		return SQLite
+// dialectOf tells db's dialect from its driver's name or else, for a
+// *sqlx.DB made with sqlx.NewDb under another name (sql.OpenDB has none),
+// from the driver's type. Matching the type's name rather than the type
+// keeps the SQLite drivers out of this package's dependencies.
+func dialectOf(db *sqlx.DB) Dialect {
+	if d := dialectNamed(db.DriverName()); d != DialectUnknown || db.DB == nil {
+		return d
 	}
-	return DialectUnknown
+	return dialectNamed(fmt.Sprintf("%T", db.Driver()))
 }
 
-// dialectOfDriver maps the type of a database/sql driver to its dialect,
-// for a *sqlx.DB made with sqlx.NewDb under a name dialectOf does not know
-// (sql.OpenDB has no name at all). Matching the type's name rather than the
-// type keeps the SQLite drivers out of this package's dependencies.
-func dialectOfDriver(d driver.Driver) Dialect {
-	switch fmt.Sprintf("%T", d) {
-	case "*sqlite.Driver", "*sqlite3.SQLiteDriver":
-		return SQLite
-	case "*mysql.MySQLDriver":
+func dialectNamed(name string) Dialect {
+	switch name {
+	case "mysql", "nrmysql", "*mysql.MySQLDriver":
 		return MySQL
-	case "*pq.Driver", "*stdlib.Driver":
+	case "postgres", "pgx", "pgx/v4", "pgx/v5", "cloudsqlpostgres", "nrpostgres", "*pq.Driver", "*stdlib.Driver":
 		return Postgres
+	case "sqlite", "sqlite3", "*sqlite.Driver", "*sqlite3.SQLiteDriver":
+		return SQLite
 	}
 	return DialectUnknown
 }
@@ -219,7 +213,7 @@ CREATE INDEX IF NOT EXISTS "django_session_expire_date_a5c62663" ON "django_sess
 // SQLiteSchema, and for another table the same with its name and the index
 // name Django's migration would give it.
 func Schema(d Dialect, table string) ([]string, error) {
-	if err := checkDDL(d, table); err != nil {
+	if err := errors.Join(checkDialect("Schema", d), checkName("Schema", table)); err != nil {
 		return nil, err
 	}
 	ddl := strings.ReplaceAll(d.sql().schema, "django_session_expire_date_a5c62663", indexName(table, "expire_date", d.sql().maxName))
@@ -231,7 +225,7 @@ func Schema(d Dialect, table string) ([]string, error) {
 // byte, whatever the database's collation: on MySQL and MariaDB the user id
 // is varbinary, since even utf8mb4_bin ignores trailing spaces there.
 func IndexSchema(d Dialect, table string) ([]string, error) {
-	if err := checkDDL(d, table); err != nil {
+	if err := errors.Join(checkDialect("IndexSchema", d), checkName("IndexSchema", table)); err != nil {
 		return nil, err
 	}
 	user, bin, ts := "varchar(255)", "", d.sql().ts
@@ -251,12 +245,18 @@ func IndexSchema(d Dialect, table string) ([]string, error) {
 	}, nil
 }
 
-func checkDDL(d Dialect, table string) error {
-	if !tableName.MatchString(table) {
-		return fmt.Errorf("sqlstore: table name %q is not a plain identifier (%s)", table, tableName)
+// checkName enforces tableName on the name given to fn.
+func checkName(fn, name string) error {
+	if !tableName.MatchString(name) {
+		return fmt.Errorf("sqlstore: %s(%q): the name must match %s", fn, name, tableName)
 	}
+	return nil
+}
+
+// checkDialect refuses a dialect given to fn that is not one of the three.
+func checkDialect(fn string, d Dialect) error {
 	if !d.valid() {
-		return fmt.Errorf("sqlstore: unsupported dialect %v", d)
+		return fmt.Errorf("sqlstore: %s(%v): use sqlstore.MySQL, sqlstore.Postgres or sqlstore.SQLite", fn, d)
 	}
 	return nil
 }

@@ -19,13 +19,11 @@ const DefaultBusyTimeout = 5 * time.Second
 //
 //	file:PATH?_busy_timeout=5000&_journal_mode=WAL
 //
-// Both settings matter for a store shared by many goroutines or processes.
-// busy_timeout is per connection, and database/sql opens connections as it
-// pleases, so it has to be in the DSN, which the driver applies to each new
-// connection; without it a write that meets another write fails at once
-// with "database is locked". WAL lets readers go on while one connection
-// writes; it is a setting of the file, so once set it holds for every
-// process (Django's included), and CreateTable sets it too.
+// busy_timeout is per connection, so it must be in the DSN, which the driver
+// applies to each connection database/sql opens; without it a write that
+// meets another fails at once with "database is locked". WAL lets readers
+// go on while one connection writes; the file keeps it, for every process
+// (Django's included), and CreateTable sets it too.
 func SQLiteDSN(path string) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_busy_timeout=" + strconv.FormatInt(DefaultBusyTimeout.Milliseconds(), 10) + "&_journal_mode=WAL"
@@ -45,15 +43,13 @@ func (s *Store) enableWAL(ctx context.Context) error {
 	return nil
 }
 
-// writeGate lets one write of a Store at a time at an SQLite database, in
-// the order they came: a channel's waiting senders are served first come,
-// first served. SQLite itself runs one writer at a time, but a writer that
-// finds the lock taken polls for it, sleeping longer between tries, and
-// under a steady stream of writes from other goroutines it can miss every
-// opening for longer than the busy timeout and fail with "database is
-// locked". Queued here, a write meets only the locks of other processes
-// and other Stores. Reads do not pass the gate: under WAL they never wait
-// for the writer.
+// writeGate lets the writes of a Store reach an SQLite database one at a
+// time, first come, first served (as a channel serves waiting senders).
+// SQLite runs one writer at a time, but a writer that finds the lock taken
+// polls for it with growing sleeps, and under a steady stream of writes it
+// can miss every opening past the busy timeout. Queued here, a write meets
+// only the locks of other processes and Stores. Reads do not pass the gate:
+// under WAL they never wait for the writer.
 type writeGate chan struct{}
 
 // enter waits for the gate, or for ctx to end, whose error it returns.

@@ -25,23 +25,21 @@
 //
 // Open the file with [SQLiteDSN]'s DSN (busy timeout and WAL), and the store
 // is safe for many goroutines and many processes on one file, Django's
-// db.sqlite3 included: every operation is one autocommit statement, and a
-// writer that finds the lock taken waits up to the busy timeout instead of
-// failing. The writes of one Store go to SQLite one at a time, in the order
-// they came, so its goroutines queue rather than poll for the lock. ":memory:"
-// gives every pooled connection a database of its own: use a file.
+// db.sqlite3 included: every operation is one autocommit statement, a writer
+// that finds the lock taken waits up to the busy timeout, and the writes of
+// one Store queue in the order they came. ":memory:" gives every pooled
+// connection a database of its own: use a file.
 //
 // # Round trips and contexts
 //
 // Every operation is one statement and, in steady state, one round trip.
-// The store prepares each statement once (per pooled connection, which
-// database/sql does for it) on first use, under a context of its own (the
-// caller's values, a 30-second timeout, no cancellation); without that,
-// go-sql-driver/mysql would prepare, execute and close every parameterised
-// query, two round trips each. Behind a proxy that cannot hold prepared
-// statements (ProxySQL, pgbouncer in transaction mode) use
-// [WithoutPreparedStatements] together with interpolateParams=true in the
-// MySQL DSN, which keeps one round trip.
+// Each statement is prepared once (per pooled connection, which database/sql
+// does) on first use, under a context of its own (the caller's values, a
+// 30-second timeout, no cancellation); without that, go-sql-driver/mysql
+// would prepare, execute and close every parameterised query, two round
+// trips each. Behind a proxy that cannot hold prepared statements (ProxySQL,
+// pgbouncer in transaction mode) use [WithoutPreparedStatements] together
+// with interpolateParams=true in the MySQL DSN, which keeps one round trip.
 //
 // A statement ends when its context does: at the store timeout
 // (ginsession.WithStoreTimeout) or when the request's client goes away,
@@ -54,12 +52,11 @@
 // # Conditional writes
 //
 // The store is a [stores.Swapper]: CompareAndSwap is one UPDATE whose WHERE
-// also requires session_data to hold, byte for byte, what the caller
-// loaded (CompareAndDelete one such DELETE), so the database's row lock
-// makes the compare and the write one step for every client of the table,
-// Django included, with no change to Django's schema. The compare is of
-// bytes whatever the column's collation. Only when the statement changes no
-// row does a SELECT follow, to return the current data of a changed record
+// also requires session_data to hold, byte for byte whatever the column's
+// collation, what the caller loaded (CompareAndDelete one such DELETE), so
+// the row lock makes the compare and the write one step for every client of
+// the table, Django included. Only when the statement changes no row does a
+// SELECT follow, to return the current data of a changed record
 // (stores.ErrConflict) or report a vanished one (stores.ErrNotFound).
 //
 // # Times
@@ -68,25 +65,19 @@
 // passes the current time from Go into every query, so the database
 // server's time zone and clock do not matter, and it reads MySQL's zoneless
 // datetime as UTC whatever the DSN's parseTime and loc say. On SQLite the
-// column holds text, written exactly as Django writes it
-// ("2006-01-02 15:04:05.000000", the fraction left out when it is zero),
-// and compared as text, as Django's queries compare it.
+// column holds text written and compared exactly as Django does.
 //
 // # Data
 //
-// session_data is a text column, as Django has it, so that Django and Go can
-// share the table. A text column cannot hold every byte string: PostgreSQL
-// rejects NUL and invalid UTF-8, MySQL rejects invalid UTF-8 in strict mode
-// and silently truncates it otherwise, and a utf8mb3 table cannot hold
-// characters beyond the BMP. So the store writes data verbatim only when it
-// is ASCII without NUL, which every charset keeps faithfully, and otherwise
-// writes "!base64:" followed by the standard padded base64 of the data.
-//
-// Both codecs ginsession ships produce ASCII, so their records are always
-// stored verbatim: Django reads Go's rows and Go reads Django's. No Django
-// record can start with '!', so none is mistaken for an escaped value, and
-// data that itself starts with "!base64:" is escaped, so reading back is
-// never ambiguous.
+// session_data is a text column, as Django has it, and a text column cannot
+// hold every byte string (PostgreSQL rejects NUL and invalid UTF-8, MySQL
+// rejects or truncates invalid UTF-8, utf8mb3 holds no characters beyond the
+// BMP). So the store writes data verbatim only when it is ASCII without NUL,
+// and otherwise as "!base64:" followed by the standard padded base64 of the
+// data. Both codecs ginsession ships produce ASCII, so Django reads Go's rows
+// and Go reads Django's. No Django record starts with '!', and data that
+// itself starts with "!base64:" is escaped, so reading back is never
+// ambiguous.
 package sqlstore
 
 import (
@@ -96,7 +87,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -117,7 +107,7 @@ type Store struct {
 	dialect  Dialect
 	table    string
 	prepared bool
-	batch    int64
+	batch    int
 	// indexTable holds the per-user index, "" when it is off (index.go).
 	indexTable string
 	queries    [numOps]string
@@ -125,16 +115,16 @@ type Store struct {
 	// writes lets one write at a time at an SQLite database, nil on the
 	// other dialects (sqlite.go).
 	writes writeGate
-	// djangoCache is nil unless WithDjangoCache (djangocache.go).
-	djangoCache *djangoCache
+	// djangoCache deletes Django's cached_db entry of a session; nil
+	// unless WithDjangoCache (djangocache.go).
+	djangoCache func(ctx context.Context, sessionKey string) error
 
 	// prepare is db.PrepareContext; tests wrap it to hold or fail a prepare.
 	prepare func(ctx context.Context, query string) (*sql.Stmt, error)
 
-	mu       sync.Mutex // guards closed and inflight; never held across I/O
-	closed   bool
-	inflight [numOps]*preparing
-	stmts    [numOps]atomic.Pointer[sql.Stmt]
+	mu     sync.Mutex // guards closed and stmts; never held across I/O
+	closed bool
+	stmts  [numOps]*preparing // prepare.go
 }
 
 type op int
@@ -166,29 +156,15 @@ const (
 )
 
 // Option configures a Store.
-type Option func(*config) error
-
-type config struct {
-	dialect    Dialect
-	table      string
-	batch      int
-	prepared   bool
-	indexTable string
-	now        func() time.Time
-	// djangoCache is WithDjangoCache's (djangocache.go).
-	djangoCache *djangoCache
-}
+type Option func(*Store) error
 
 // WithTable sets the table name, DefaultTable ("django_session") by default.
 // The name must be a plain identifier (letters, digits, underscore; at most
 // 64 characters; not starting with a digit) because it is spliced into SQL.
 func WithTable(name string) Option {
-	return func(c *config) error {
-		if !tableName.MatchString(name) {
-			return fmt.Errorf("sqlstore: WithTable(%q): the name must match %s", name, tableName)
-		}
-		c.table = name
-		return nil
+	return func(s *Store) error {
+		s.table = name
+		return checkName("WithTable", name)
 	}
 }
 
@@ -197,12 +173,9 @@ func WithTable(name string) Option {
 // driver's type, and New fails for other drivers unless this option names
 // the dialect.
 func WithDialect(d Dialect) Option {
-	return func(c *config) error {
-		if !d.valid() {
-			return fmt.Errorf("sqlstore: WithDialect(%v): use sqlstore.MySQL, sqlstore.Postgres or sqlstore.SQLite", d)
-		}
-		c.dialect = d
-		return nil
+	return func(s *Store) error {
+		s.dialect = d
+		return checkDialect("WithDialect", d)
 	}
 }
 
@@ -210,11 +183,11 @@ func WithDialect(d Dialect) Option {
 // removes at most (DefaultPurgeBatch by default). Small batches keep each
 // statement's locks brief while millions of rows are purged.
 func WithPurgeBatch(n int) Option {
-	return func(c *config) error {
+	return func(s *Store) error {
+		s.batch = n
 		if n < 1 || n > 1_000_000 {
 			return fmt.Errorf("sqlstore: WithPurgeBatch(%d): want 1 to 1000000", n)
 		}
-		c.batch = n
 		return nil
 	}
 }
@@ -224,8 +197,8 @@ func WithPurgeBatch(n int) Option {
 // statements. With go-sql-driver/mysql, add interpolateParams=true to the
 // DSN as well, or every query costs two round trips.
 func WithoutPreparedStatements() Option {
-	return func(c *config) error {
-		c.prepared = false
+	return func(s *Store) error {
+		s.prepared = false
 		return nil
 	}
 }
@@ -236,11 +209,11 @@ func WithoutPreparedStatements() Option {
 // time.Now; tests pass a clock they move (and the same one to
 // ginsession.WithClock), so nothing sleeps.
 func WithClock(now func() time.Time) Option {
-	return func(c *config) error {
+	return func(s *Store) error {
+		s.now = now
 		if now == nil {
 			return errors.New("sqlstore: WithClock(nil): pass a function, or leave the option out for time.Now")
 		}
-		c.now = now
 		return nil
 	}
 }
@@ -251,25 +224,19 @@ func New(db *sqlx.DB, opts ...Option) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("sqlstore: New: db is nil")
 	}
-	c := config{table: DefaultTable, batch: DefaultPurgeBatch, prepared: true, now: time.Now}
+	s := &Store{db: db, table: DefaultTable, batch: DefaultPurgeBatch, prepared: true, now: time.Now, prepare: db.PrepareContext}
 	for _, o := range opts {
-		if err := o(&c); err != nil {
+		if err := o(s); err != nil {
 			return nil, err
 		}
 	}
-	if c.dialect == DialectUnknown {
-		c.dialect = dialectOf(db.DriverName())
-		if c.dialect == DialectUnknown && db.DB != nil {
-			c.dialect = dialectOfDriver(db.Driver())
-		}
-		if c.dialect == DialectUnknown {
+	if s.dialect == DialectUnknown {
+		if s.dialect = dialectOf(db); s.dialect == DialectUnknown {
 			return nil, fmt.Errorf("sqlstore: New: unknown driver %q; pass sqlstore.WithDialect(sqlstore.MySQL), (sqlstore.Postgres) or (sqlstore.SQLite)", db.DriverName())
 		}
 	}
-	s := &Store{db: db, dialect: c.dialect, table: c.table, prepared: c.prepared, batch: int64(c.batch), now: c.now,
-		indexTable: c.indexTable, djangoCache: c.djangoCache, prepare: db.PrepareContext,
-		queries: buildQueries(c.dialect, c.table, c.indexTable, c.batch)}
-	if c.dialect == SQLite {
+	s.queries = buildQueries(s.dialect, s.table, s.indexTable, s.batch)
+	if s.dialect == SQLite {
 		s.writes = make(writeGate, 1)
 	}
 	return s, nil
@@ -288,9 +255,9 @@ func (s *Store) Close() error {
 	defer s.mu.Unlock()
 	s.closed = true
 	var errs []error
-	for i := range s.stmts {
-		if st := s.stmts[i].Swap(nil); st != nil {
-			errs = append(errs, st.Close())
+	for _, p := range s.stmts {
+		if p != nil && p.st != nil {
+			errs = append(errs, p.st.Close())
 		}
 	}
 	return errors.Join(errs...)
@@ -386,8 +353,7 @@ func (s *Store) timeArg(t time.Time) any {
 	t = stores.ClampExpiry(t)
 	switch s.dialect {
 	case MySQL:
-		var buf [len(mysqlTimeLayout)]byte
-		return string(t.UTC().AppendFormat(buf[:0], mysqlTimeLayout))
+		return t.UTC().Format(mysqlTimeLayout)
 	case SQLite:
 		return sqliteTime(t)
 	}
@@ -568,7 +534,7 @@ func (s *Store) purge(ctx context.Context, what string, o op) (int64, error) {
 		if err != nil {
 			return total, fmt.Errorf("sqlstore: %s: %w", what, err)
 		}
-		if n < s.batch {
+		if n < int64(s.batch) {
 			return total, nil
 		}
 	}

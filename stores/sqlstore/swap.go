@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -17,10 +18,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte
 		return nil, fmt.Errorf("sqlstore: compare and swap: %w", err)
 	}
 	stored := storedForm(data)
-	newData, newExpiry := s.dataArg(stored), s.timeArg(expiry)
-	cur, err := s.compare(ctx, key, old, stored, func(now, want any) (int64, error) {
-		return s.exec(ctx, opSwap, newData, newExpiry, key, now, want)
-	})
+	cur, err := s.compare(ctx, key, old, stored, opSwap, s.dataArg(stored), s.timeArg(expiry))
 	return cur, s.written(ctx, "compare and swap", key, err)
 }
 
@@ -31,15 +29,13 @@ func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([
 	if err := stores.CheckKey(key); err != nil {
 		return nil, fmt.Errorf("sqlstore: compare and delete: %w", err)
 	}
-	cur, err := s.compare(ctx, key, old, nil, func(now, want any) (int64, error) {
-		return s.exec(ctx, opCompareDelete, key, now, want)
-	})
+	cur, err := s.compare(ctx, key, old, nil, opCompareDelete)
 	return cur, s.written(ctx, "compare and delete", key, err)
 }
 
-// compare runs write, a conditional statement given the current time and
-// the stored form of the data expected, and reads its outcome. When write
-// changes no row it reads the row:
+// compare runs o, a conditional statement of args followed by the key, the
+// current time and the stored form of the data expected, and reads its
+// outcome. When o changes no row it reads the row:
 //
 //   - none live: stores.ErrNotFound;
 //   - other data: that data and stores.ErrConflict;
@@ -50,11 +46,11 @@ func (s *Store) CompareAndDelete(ctx context.Context, key string, old []byte) ([
 //     statements: write once more, against the form the row holds, and
 //     report a conflict with old as the current data if that changes
 //     nothing either.
-func (s *Store) compare(ctx context.Context, key string, old, stored []byte, write func(now, want any) (int64, error)) ([]byte, error) {
+func (s *Store) compare(ctx context.Context, key string, old, stored []byte, o op, args ...any) ([]byte, error) {
 	want := storedForm(old)
 	for attempt := 0; ; attempt++ {
 		now := s.timeArg(s.now())
-		n, err := write(now, s.dataArg(want))
+		n, err := s.exec(ctx, o, slices.Concat(args, []any{key, now, s.dataArg(want)})...)
 		if err != nil {
 			return nil, err
 		}

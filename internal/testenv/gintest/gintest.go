@@ -1,6 +1,7 @@
-// Package gintest measures what a store costs a real request: it serves
-// requests through a gin.Engine with the ginsession middleware and counts
-// the store's round trips (testenv.RoundTrips) for each kind of request.
+// Package gintest serves requests through a gin.Engine with the ginsession
+// middleware on a store: the HTTP harness of the store packages' tests
+// ([Site]), and what a store costs a real request, counted in round trips
+// (testenv.RoundTrips) for each kind of request.
 //
 // It is separate from testenv because it imports the root package, whose
 // own tests may use testenv.
@@ -18,6 +19,61 @@ import (
 	"github.com/ginsession/ginsession/internal/testenv"
 	"github.com/ginsession/ginsession/stores"
 )
+
+// Site is a gin.Engine with the ginsession middleware on a store, its log
+// kept in Logs. Tests add their routes to Engine and call Get.
+type Site struct {
+	T      testing.TB
+	Engine *gin.Engine
+	Logs   *testenv.LogBuffer
+}
+
+// NewSite returns a Site whose middleware uses store with opts, logging
+// every level into Logs.
+func NewSite(t testing.TB, store stores.Store, opts ...ginsession.Option) *Site {
+	t.Helper()
+	gin.SetMode(gin.TestMode)
+	s := &Site{T: t, Engine: gin.New(), Logs: &testenv.LogBuffer{}}
+	s.Engine.Use(ginsession.New(store, append([]ginsession.Option{ginsession.WithLogger(s.Logs.Logger())}, opts...)...))
+	return s
+}
+
+// Reply is what the site answered to one request.
+type Reply struct {
+	Code      int
+	Body      string
+	SetCookie string // the session cookie's Set-Cookie line, or ""
+}
+
+// Cookie returns the value of the session cookie the reply set, "" when it
+// set none (or deleted it).
+func (r Reply) Cookie() string {
+	v, ok := strings.CutPrefix(r.SetCookie, "sessionid=")
+	if !ok {
+		return ""
+	}
+	v, _, _ = strings.Cut(v, ";")
+	return v
+}
+
+// Get serves GET path, with the session cookie's value cookie unless it is
+// "".
+func (s *Site) Get(path, cookie string) Reply {
+	s.T.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	if cookie != "" {
+		req.Header.Set("Cookie", "sessionid="+cookie)
+	}
+	w := httptest.NewRecorder()
+	s.Engine.ServeHTTP(w, req)
+	r := Reply{Code: w.Code, Body: w.Body.String()}
+	for _, l := range w.Result().Header.Values("Set-Cookie") {
+		if strings.HasPrefix(l, "sessionid=") {
+			r.SetCookie = l
+		}
+	}
+	return r
+}
 
 // Kinds of request, in the order RoundTripsPerRequest makes them.
 const (
@@ -38,9 +94,8 @@ const (
 // one of each kind (the connections are warm by then).
 func RoundTripsPerRequest(t *testing.T, store stores.Store, rt *testenv.RoundTrips) map[string]int64 {
 	t.Helper()
-	gin.SetMode(gin.TestMode)
-	r := gin.New()
-	r.Use(ginsession.New(store))
+	site := NewSite(t, store)
+	r := site.Engine
 	r.GET("/"+Untouched, func(c *gin.Context) { c.String(http.StatusOK, "ok") })
 	r.GET("/"+Read, func(c *gin.Context) {
 		n, _ := ginsession.Get[int](ginsession.From(c), "n")
@@ -55,41 +110,28 @@ func RoundTripsPerRequest(t *testing.T, store stores.Store, rt *testenv.RoundTri
 	r.GET("/"+Write, increment)
 	r.GET("/"+New, increment)
 
-	serve := func(path, cookie string) *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodGet, "/"+path, nil)
-		if cookie != "" {
-			req.Header.Set("Cookie", cookie)
-		}
-		w := httptest.NewRecorder()
-		r.ServeHTTP(w, req)
-		if w.Code != http.StatusOK {
-			t.Fatalf("GET /%s: %d %s", path, w.Code, w.Body)
-		}
-		return w
-	}
-	sessionCookie := func(w *httptest.ResponseRecorder) string {
-		for _, c := range w.Result().Cookies() {
-			if c.Name == "sessionid" && c.Value != "" {
-				return c.Name + "=" + c.Value
-			}
-		}
-		t.Fatalf("no session cookie in %q", w.Header().Values("Set-Cookie"))
-		return ""
-	}
-
-	got := map[string]int64{}
-	var cookie string
-	for round := 0; round < 3; round++ {
+	// serve serves one kind of request and returns what rt counted for it.
+	serve := func(kind, cookie string) (Reply, int64) {
 		before := rt.Count()
-		w := serve(New, "")
-		got[New] = rt.Count() - before
-		cookie = sessionCookie(w)
+		reply := site.Get("/"+kind, cookie)
+		n := rt.Count() - before
+		if reply.Code != http.StatusOK {
+			t.Fatalf("GET /%s: %d %s", kind, reply.Code, reply.Body)
+		}
+		return reply, n
+	}
+	got := map[string]int64{}
+	for round := 0; round < 3; round++ {
+		var reply Reply
+		reply, got[New] = serve(New, "")
+		cookie := reply.Cookie()
+		if cookie == "" {
+			t.Fatalf("no session cookie in %q", reply.SetCookie)
+		}
 		for _, kind := range []string{Untouched, Read, Write} {
-			before := rt.Count()
-			w := serve(kind, cookie)
-			got[kind] = rt.Count() - before
-			if kind == Write && strings.TrimSpace(w.Body.String()) != "2" {
-				t.Fatalf("GET /write = %q, want 2: the session did not round-trip", w.Body)
+			reply, got[kind] = serve(kind, cookie)
+			if kind == Write && strings.TrimSpace(reply.Body) != "2" {
+				t.Fatalf("GET /write = %q, want 2: the session did not round-trip", reply.Body)
 			}
 		}
 	}
@@ -113,32 +155,20 @@ func Expect(t *testing.T, got, want map[string]int64) {
 // expiry-only write), never a rewrite of the data.
 func RoundTripsUnchangedSaveEveryRequest(t *testing.T, store stores.Store, rt *testenv.RoundTrips) int64 {
 	t.Helper()
-	gin.SetMode(gin.TestMode)
-	r := gin.New()
-	r.Use(ginsession.New(store, ginsession.WithSaveEveryRequest(true)))
-	r.GET("/set", func(c *gin.Context) { ginsession.From(c).Set("n", 1); c.String(http.StatusOK, "ok") })
-	r.GET("/ignore", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
-	w := httptest.NewRecorder()
-	r.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/set", nil))
-	var cookie string
-	for _, c := range w.Result().Cookies() {
-		if c.Name == "sessionid" && c.Value != "" {
-			cookie = c.Name + "=" + c.Value
-		}
-	}
+	site := NewSite(t, store, ginsession.WithSaveEveryRequest(true))
+	site.Engine.GET("/set", func(c *gin.Context) { ginsession.From(c).Set("n", 1); c.String(http.StatusOK, "ok") })
+	site.Engine.GET("/ignore", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+	cookie := site.Get("/set", "").Cookie()
 	if cookie == "" {
-		t.Fatalf("no session cookie in %q", w.Header().Values("Set-Cookie"))
+		t.Fatal("no session cookie after /set")
 	}
 	var n int64
 	for range 3 {
-		req := httptest.NewRequest(http.MethodGet, "/ignore", nil)
-		req.Header.Set("Cookie", cookie)
-		w := httptest.NewRecorder()
 		before := rt.Count()
-		r.ServeHTTP(w, req)
+		r := site.Get("/ignore", cookie)
 		n = rt.Count() - before
-		if w.Code != http.StatusOK || !strings.Contains(w.Header().Get("Set-Cookie"), cookie) {
-			t.Fatalf("GET /ignore: %d, Set-Cookie %q", w.Code, w.Header().Get("Set-Cookie"))
+		if r.Code != http.StatusOK || r.Cookie() != cookie {
+			t.Fatalf("GET /ignore: %d, Set-Cookie %q", r.Code, r.SetCookie)
 		}
 	}
 	return n

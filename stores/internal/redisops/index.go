@@ -12,23 +12,19 @@ import (
 )
 
 // The per-user index is one hash per user, under <prefix>user:<user id>
-// (never a session's key: keys have no ':'). Each session has two fields:
-// e:<key>, its details as JSON, written at login, and a:<key>, its last
-// activity in Unix microseconds, the only field the frequent writes touch.
-// Every command and script reads or writes that one key, so the index
-// works on Cluster; a listing then checks each session's own key with
-// EXISTS, one command per session.
-//
-// The hash expires: every write extends its TTL (never shortens it) to the
-// latest expiry the middleware gave, which covers every session it lists,
-// so a user who never looks leaves nothing behind for long.
+// (never a session's key: keys have no ':'), so it works on Cluster. Each
+// session has two fields: e:<key>, its details as JSON, written at login,
+// and a:<key>, its last activity in Unix microseconds, the only field the
+// frequent writes touch. Every write extends the hash's TTL (never shortens
+// it) to cover every session it lists, so a user who never looks leaves
+// nothing behind for long.
 
 // indexAddScript records an entry. With a cap (ARGV[5] > 0) it first
 // counts the user's other entries, then refuses, or evicts the least
 // recently active: Redis runs the script alone, so concurrent logins of one
 // user are counted one after the other. The caller first drops the entries
-// of records that are gone (IndexList); one that lapses between the two
-// still counts, which can refuse a login early but never admit one too many.
+// of records that are gone (IndexList); one that lapses in between still
+// counts, which can refuse a login early but never admit one too many.
 //
 //	KEYS[1] the user's hash; ARGV[1] key; ARGV[2] details; ARGV[3] last
 //	activity; ARGV[4] PX ms; ARGV[5] the cap, 0 for none; ARGV[6] "true" to
@@ -104,9 +100,8 @@ type details struct {
 // ukey is the Redis key of userID's index.
 func (s *Store) ukey(userID string) string { return s.prefix + "user:" + userID }
 
-// indexPX is the TTL a write gives the hash at least: until expiry, and
-// never less than a second (a PEXPIRE of a past time would drop every
-// other session's entry with it).
+// indexPX is the TTL a write gives the hash at least: until expiry, but a
+// second at least (a PEXPIRE of a past time would drop every other entry).
 func (s *Store) indexPX(expiry time.Time) string {
 	n, ok := ttlMillis(expiry, s.now())
 	if !ok || n < 1000 {
@@ -138,8 +133,8 @@ func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry
 	return err
 }
 
-// IndexAddLimited implements stores.Indexer with a listing, which
-// drops dead entries, then one script on the user's hash.
+// IndexAddLimited implements stores.Indexer with a listing (which drops
+// dead entries), then one script on the user's hash.
 func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.IndexEntry, max int, evict bool) ([]string, error) {
 	if max < 1 {
 		return nil, fmt.Errorf("%s: index add: a limit of %d sessions admits nobody", s.name, max)
@@ -161,7 +156,7 @@ func (s *Store) indexAdd(ctx context.Context, userID string, e stores.IndexEntry
 			return nil, err
 		}
 	}
-	v, err := s.eval(ctx, indexAddScript, []string{s.ukey(userID)}, e.Key, d, micros(e.LastActive), s.indexPX(e.Expiry), max, strconv.FormatBool(evict))
+	v, err := s.eval(ctx, indexAddScript, 1, s.ukey(userID), e.Key, d, micros(e.LastActive), s.indexPX(e.Expiry), max, strconv.FormatBool(evict))
 	if err != nil {
 		return nil, s.fail("index add", e.Key, err)
 	}
@@ -275,32 +270,27 @@ func (s *Store) IndexList(ctx context.Context, userID string) ([]stores.IndexEnt
 
 // pairs reads an HGETALL reply: a flat array in RESP2, a map in RESP3.
 func pairs(v any) (map[string]string, error) {
-	out := make(map[string]string)
+	flat, _ := v.([]any)
 	switch r := v.(type) {
-	case nil:
-	case []any:
-		if len(r)%2 != 0 {
-			return nil, fmt.Errorf("%w: %d elements", errReply, len(r))
-		}
-		for i := 0; i < len(r); i += 2 {
-			k, ok1 := r[i].(string)
-			val, ok2 := r[i+1].(string)
-			if !ok1 || !ok2 {
-				return nil, fmt.Errorf("%w %T", errReply, r[i])
-			}
-			out[k] = val
-		}
+	case nil, []any:
 	case map[any]any:
 		for k, val := range r {
-			ks, ok1 := k.(string)
-			vs, ok2 := val.(string)
-			if !ok1 || !ok2 {
-				return nil, fmt.Errorf("%w %T", errReply, k)
-			}
-			out[ks] = vs
+			flat = append(flat, k, val)
 		}
 	default:
 		return nil, fmt.Errorf("%w %T", errReply, v)
+	}
+	if len(flat)%2 != 0 {
+		return nil, fmt.Errorf("%w: %d elements", errReply, len(flat))
+	}
+	out := make(map[string]string, len(flat)/2)
+	for i := 0; i < len(flat); i += 2 {
+		k, ok1 := flat[i].(string)
+		val, ok2 := flat[i+1].(string)
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("%w %T", errReply, flat[i])
+		}
+		out[k] = val
 	}
 	return out, nil
 }

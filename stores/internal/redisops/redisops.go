@@ -1,9 +1,7 @@
-// Package redisops is the session store both Redis stores share: the key
-// layout, the commands and what their replies mean, written once against
-// the handful of commands a store sends. stores/redisstore (go-redis v8) and
-// stores/redis9store (go-redis v9) each hand it their client's Do, so the
-// two cannot drift apart and a deployment can move from one to the
-// other without losing a session.
+// Package redisops is the session store both Redis stores share, written
+// once: stores/redisstore (go-redis v8) and stores/redis9store (go-redis v9)
+// each hand it their client's Do, so the two cannot drift apart and a
+// deployment can move between them without losing a session.
 package redisops
 
 import (
@@ -24,15 +22,12 @@ const DefaultPrefix = "ginsession:"
 const MaxPrefix = 512
 
 // Do sends one command and returns its reply as go-redis's Cmd.Result does
-// (a string for a bulk or status reply, an int64 for an integer), with
-// nilErr (the client's redis.Nil) for a nil reply. Both go-redis majors
-// give one: func(ctx, args...) { return client.Do(ctx, args...).Result() }.
+// (a string, an int64, ...), with the client's redis.Nil for a nil reply.
 type Do func(ctx context.Context, args ...any) (any, error)
 
 // Pipe sends two commands in one round trip, as a pipeline (not a
 // transaction: another client's command may come between them), and
-// returns each one's reply as Do would; [PipeOf] makes one. LoadWithTTL
-// needs no more than two.
+// returns each one's reply as Do would; [PipeOf] makes one.
 type Pipe func(ctx context.Context, first, second []any) (Reply, Reply)
 
 // Reply is one pipelined command's reply and error, as Do returns them.
@@ -46,9 +41,8 @@ type Reply struct {
 //
 //	redisops.PipeOf[*redis.Cmd](client.Pipeline, func(p redis.Pipeliner, ctx context.Context) { p.Exec(ctx) })
 //
-// Each command keeps its own reply and error, redis.Nil included; the one
-// exec returns is the first of those, so it is not needed. Under Cluster
-// both commands go to their key's node: one round trip.
+// Each command keeps its own reply and error, redis.Nil included, so exec's
+// is not needed. Under Cluster both go to their key's node: one round trip.
 func PipeOf[C interface{ Result() (any, error) }, P interface {
 	Do(ctx context.Context, args ...any) C
 }](pipeline func() P, exec func(P, context.Context)) Pipe {
@@ -78,8 +72,7 @@ type Config struct {
 	now    func() time.Time
 }
 
-// SetClock is WithClock's work: where the store reads the current time,
-// which turns an expiry into a time to live and back. nil is refused.
+// SetClock is WithClock's work; nil is refused.
 func (c *Config) SetClock(name string, now func() time.Time) error {
 	if now == nil {
 		return fmt.Errorf("%s: WithClock(nil): pass a function, or leave the option out for time.Now", name)
@@ -97,19 +90,10 @@ func (c *Config) SetPrefix(name, p string) error {
 	return nil
 }
 
-// New returns a store that sends its commands with do (and pipelines with
-// pipe), whose errors start with name, configured by opts (each package's
-// Option type).
-//
-// Each command gets its context's deadline and values but not its
-// cancellation (a context whose Done is nil), and is not sent once its
-// context has ended. go-redis bounds each socket read and write by the
-// deadline, so a call still ends by then, and v8 runs a command in the
-// calling goroutine only when Done is nil: for any other context it starts
-// a goroutine per command to watch it. The cost: a call whose caller gave
-// up meanwhile (a request whose client went away) runs on until Redis
-// answers or the deadline passes (the client's ReadTimeout, when the
-// context has none).
+// New returns a store that sends its commands with do and pipe, whose
+// errors start with name, configured by opts (each package's Option type).
+// A command is not sent once its context has ended, and is sent with the
+// context's deadline and values only (deadlineOnly).
 func New[O ~func(*Config) error](name string, do Do, pipe Pipe, nilErr error, opts []O) (*Store, error) {
 	c := Config{prefix: DefaultPrefix, now: time.Now}
 	for _, o := range opts {
@@ -134,7 +118,11 @@ func New[O ~func(*Config) error](name string, do Do, pipe Pipe, nilErr error, op
 }
 
 // deadlineOnly is a context's deadline and values without its
-// cancellation: Done is nil and Err nil.
+// cancellation: go-redis bounds each socket read and write by the deadline,
+// and v8 runs a command in the calling goroutine only when Done is nil (for
+// any other context it starts a goroutine per command to watch it). A call
+// whose caller gave up meanwhile runs on until Redis answers or the deadline
+// passes: the package docs of both stores say so.
 type deadlineOnly struct{ context.Context }
 
 func (deadlineOnly) Done() <-chan struct{} { return nil }
@@ -187,10 +175,9 @@ func (s *Store) checkKey(op, key string) error {
 }
 
 // PX returns the time from now until expiry in whole milliseconds, rounded
-// up so a record never expires early, with an expiry centuries ahead
-// saturated at stores.MaxExpiry (stores.ClampExpiry: the rule every store
-// follows); ok is false when expiry has passed (Redis rejects a PX that is
-// not positive).
+// up so a record never expires early, and saturated as stores.ClampExpiry
+// says; ok is false when expiry has passed (Redis rejects a PX that is not
+// positive).
 func PX(now, expiry time.Time) (ms string, ok bool) {
 	n, ok := ttlMillis(expiry, now)
 	if !ok {
@@ -258,9 +245,8 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 
 // Set stores a record whether or not one exists, with one SET ... PX ms (or
 // DEL for an expiry already past). It is not part of stores.Store, whose
-// writes are create-only or update-only; the cached_db store
-// (stores/cachedstore) uses it to refresh its cache after the database has
-// accepted a write, and to write its tombstones.
+// writes are create-only or update-only; stores/cachedstore writes its
+// tombstones with it.
 func (s *Store) Set(ctx context.Context, key string, data []byte, expiry time.Time) error {
 	return s.write("set", key, expiry, nil,
 		func(ms string) (bool, error) { return s.set(ctx, key, data, ms) }, s.del(ctx, key))

@@ -13,10 +13,9 @@ import (
 )
 
 // script is a Lua script sent by its SHA-1 (EVALSHA), and in full (EVAL)
-// the first time a server answers that it does not know it, as go-redis's
-// Script.Run does. Redis runs a script atomically against every other
-// command; each one here touches only keys of one hash slot, so it works on
-// Cluster too.
+// when a server answers that it does not know it, as go-redis's Script.Run
+// does. Redis runs a script atomically; each one here touches the keys of
+// one hash slot only, so it works on Cluster too.
 type script struct{ src, sha string }
 
 func newScript(src string) script {
@@ -24,23 +23,19 @@ func newScript(src string) script {
 	return script{src, hex.EncodeToString(h[:])}
 }
 
-// eval runs sc on keys with args and returns its reply as Do does.
-func (s *Store) eval(ctx context.Context, sc script, keys []string, args ...any) (any, error) {
-	tail := []any{len(keys)}
-	for _, k := range keys {
-		tail = append(tail, k)
-	}
-	tail = append(tail, args...)
-	v, err := s.do(ctx, append([]any{"evalsha", sc.sha}, tail...)...)
+// eval runs sc with args (numkeys, the keys, then the script's ARGV) and
+// returns its reply as Do does.
+func (s *Store) eval(ctx context.Context, sc script, args ...any) (any, error) {
+	v, err := s.do(ctx, append([]any{"evalsha", sc.sha}, args...)...)
 	if err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
-		v, err = s.do(ctx, append([]any{"eval", sc.src}, tail...)...)
+		v, err = s.do(ctx, append([]any{"eval", sc.src}, args...)...)
 	}
 	return v, err
 }
 
 // run runs sc on one key and returns its integer reply.
 func (s *Store) run(ctx context.Context, sc script, key string, args ...any) (int64, error) {
-	v, err := s.eval(ctx, sc, []string{key}, args...)
+	v, err := s.eval(ctx, sc, append([]any{1, key}, args...)...)
 	if err != nil {
 		return 0, err
 	}
@@ -78,9 +73,8 @@ return 1
 
 // SetUnless is Set, except that a record beginning with guard is left as it
 // is; it reports whether it wrote (or, for an expiry already past, removed).
-// It is one EVALSHA (EVAL the first time a server sees the script). The
-// cached_db store (stores/cachedstore) uses it so its cache writes cannot
-// overwrite the tombstone a logout leaves.
+// It is one EVALSHA. stores/cachedstore uses it so its cache writes cannot
+// overwrite the markers it leaves.
 func (s *Store) SetUnless(ctx context.Context, key string, data []byte, expiry time.Time, guard []byte) (bool, error) {
 	return s.unless(ctx, "set", key, expiry, guard, data)
 }
@@ -138,10 +132,9 @@ redis.call('SET', KEYS[2], '1', 'PX', 60000)
 return 1
 `)
 
-// CompareAndSwap implements stores.Swapper with one EVALSHA (EVAL the first
-// time a server sees the script). A conflict's reply carries the record's
-// data, so a conflict costs no more round trips than a swap. An expiry
-// already past removes a matching record.
+// CompareAndSwap implements stores.Swapper with one EVALSHA, whose reply
+// to a conflict carries the record's data. An expiry already past removes a
+// matching record.
 func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
 	ms, _ := PX(s.now(), expiry)
 	return s.swap(ctx, "compare and swap", key, old, data, ms)
@@ -157,7 +150,7 @@ func (s *Store) swap(ctx context.Context, op, key string, old []byte, data any, 
 	if err := s.checkKey(op, key); err != nil {
 		return nil, err
 	}
-	v, err := s.eval(ctx, swapScript, []string{s.rkey(key), onceKey(s.rkey(key))}, old, data, ms)
+	v, err := s.eval(ctx, swapScript, 2, s.rkey(key), onceKey(s.rkey(key)), old, data, ms)
 	if err != nil {
 		return nil, s.fail(op, key, err)
 	}
