@@ -70,7 +70,7 @@ func (b *serverBackend) save(s *Session, data []byte, now time.Time) ([]byte, er
 		}
 		return data, nil
 	}
-	before := s.indexed()
+	before := s.idx
 	if err := b.index.saved(s, now, expiry); err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (b *serverBackend) cycle(s *Session) {
 // concurrent logout ended the old record, nothing is left under either key
 // and the request fails with ErrSessionInterrupted. s.mu is held.
 func (b *serverBackend) commitCycle(s *Session, data []byte, now time.Time) ([]byte, error) {
-	old, before := s.oldKey, s.indexed()
+	old, before := s.oldKey, s.idx
 	expiry := s.expiryDateLocked(now)
 	var err error
 	if s.created {
@@ -267,7 +267,7 @@ func (b *serverBackend) dropCycle(s *Session) error {
 		if err := b.deleteNew(s, nil); err != nil {
 			return err
 		}
-		s.idx = nil
+		s.idx = indexState{}
 	}
 	s.key, s.cycling, s.created, s.oldKey = s.oldKey, false, false, ""
 	return nil

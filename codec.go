@@ -23,24 +23,21 @@ type Codec interface {
 }
 
 // JSONCodec is the default codec: compact JSON that Django's JSONSerializer
-// reads as it is (top-level keys in insertion order, every non-ASCII
-// character escaped as \uXXXX, no HTML escaping).
+// reads as it is (keys in insertion order, non-ASCII escaped as \uXXXX, no
+// HTML escaping).
 //
-// Whatever Encode accepts, Decode returns with the same meaning: integers
-// come back as int (uint64 above math.MaxInt64, and a [json.Number] holding
-// the exact digits beyond 64 bits, as Python writes 2**70), so a value set as
-// 42 reads back as 42 and not 42.0, and no integer is ever rounded. Floats
-// come back as float64, nested objects as map[string]any and arrays as
-// []any; [Get] converts them to the caller's type. Encode fails the save
-// with an error naming the key, rather than store something that would read
-// back different or not at all: values JSON cannot hold (channels,
-// functions, NaN, ...), strings or map keys that are not valid UTF-8 (JSON
-// would hold U+FFFD instead, and two such keys would merge into one), and
-// values nesting more than 200 arrays and objects, which Decode refuses
-// too. Values other than the JSON shapes go through encoding/json and are
-// checked the same way on its output; as encoding/json writes invalid UTF-8
-// as the escape \ufffd, a [json.Marshaler] that writes that escape itself
-// is refused (write the character U+FFFD instead).
+// What Encode accepts, Decode returns with the same meaning: an integer
+// comes back as int (uint64 above math.MaxInt64, a [json.Number] with the
+// exact digits beyond 64 bits, as Python writes 2**70), never as 42.0 and
+// never rounded; floats as float64, objects as map[string]any, arrays as
+// []any ([Get] converts them to the caller's type). Encode fails the save,
+// naming the key, rather than store what would read back different or not
+// at all: values JSON cannot hold (channels, functions, NaN, ...), strings
+// or map keys that are not valid UTF-8, values nesting more than 200 arrays
+// and objects (Decode refuses them too), and a [json.Marshaler] that
+// writes the escape \ufffd, the mark of invalid UTF-8 (write the character
+// U+FFFD instead). Other values go through encoding/json, checked the same
+// way on its output.
 type JSONCodec struct{}
 
 // Encode implements Codec.

@@ -7,13 +7,10 @@ import (
 )
 
 // commit applies Django's SessionMiddleware.process_response to the headers
-// of a response with the given status, saving the session if it must.
-//
-// Every response that carries the session's Set-Cookie, whether it sets or
-// deletes the cookie, also carries Vary: Cookie, as in Django 5.2.14 and
-// 6.0.5 (CVE-2026-35192). Django 3.2 left it out when SaveEveryRequest
-// re-sent the cookie of a session the view never touched, so a shared cache
-// could store that response and hand one user's session to everyone.
+// of a response with the given status, saving the session if it must. Every
+// response that sets or deletes the session cookie also carries Vary:
+// Cookie (Django 5.2.14 and 6.0.5, CVE-2026-35192), so that no shared cache
+// hands one user's session to everyone.
 func (s *Session) commit(status int, w http.ResponseWriter) (err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -35,7 +32,7 @@ func (s *Session) commit(status int, w http.ResponseWriter) (err error) {
 	}
 	accessed, empty := s.accessed, s.isEmptyLocked()
 	if s.hadCookie && empty {
-		s.sendCookie(h, s.m.deletion, false)
+		s.sendCookie(h, s.m.deletionCookie(), false)
 		return nil
 	}
 	if accessed {
@@ -55,7 +52,7 @@ func (s *Session) commit(status int, w http.ResponseWriter) (err error) {
 			return s.err
 		}
 		if s.isEmptyLocked() {
-			s.sendCookie(h, s.m.deletion, accessed)
+			s.sendCookie(h, s.m.deletionCookie(), accessed)
 			return nil
 		}
 	}
@@ -68,7 +65,7 @@ func (s *Session) commit(status int, w http.ResponseWriter) (err error) {
 		case err != nil:
 			return err
 		case gone:
-			s.sendCookie(h, s.m.deletion, accessed)
+			s.sendCookie(h, s.m.deletionCookie(), accessed)
 			return nil
 		}
 	}
@@ -78,7 +75,7 @@ func (s *Session) commit(status int, w http.ResponseWriter) (err error) {
 	case age <= 0:
 		// An expiry already past (SetExpiry(-d), SetExpiryAt in the past):
 		// the cookie is deleted, not sent with the key.
-		s.sendCookie(h, s.m.deletion, accessed)
+		s.sendCookie(h, s.m.deletionCookie(), accessed)
 	default:
 		s.sendCookie(h, s.cookie(now, age), accessed)
 	}

@@ -56,20 +56,11 @@ func (m *middleware) deletionCookie() string {
 	return ck.String()
 }
 
-// varyCookie is shared by every response, as gin shares its Content-Type
-// values: header values are replaced, never written in place.
-var varyCookie = []string{"Cookie"}
-
 // addVaryCookie adds Cookie to the Vary header unless it is there already
 // (any case) or Vary is "*", keeping one comma-separated line as Django does.
 func addVaryCookie(h http.Header) {
-	vals := h["Vary"] // Values("Vary") without canonicalizing a canonical key
-	if len(vals) == 0 {
-		h["Vary"] = varyCookie
-		return
-	}
 	var parts []string
-	for _, v := range vals {
+	for _, v := range h.Values("Vary") {
 		for _, p := range strings.Split(v, ",") {
 			p = strings.TrimSpace(p)
 			switch {
@@ -87,26 +78,17 @@ func addVaryCookie(h http.Header) {
 	h.Set("Vary", strings.Join(append(parts, "Cookie"), ", "))
 }
 
-// readCookie finds the first cookie called name in the request headers
-// without allocating. Browsers send the most specific path first, so the
-// first is the one meant for this path. Surrounding quotes are removed.
+// readCookie returns the value of the first cookie called name in the
+// request's Cookie headers, without surrounding quotes; a bare name reads
+// as empty. Browsers send the most specific path first, so the first is
+// the one meant for this path.
 func readCookie(h http.Header, name string) (string, bool) {
 	for _, line := range h["Cookie"] {
-		for len(line) > 0 {
-			var part string
-			if i := strings.IndexByte(line, ';'); i >= 0 {
-				part, line = line[:i], line[i+1:]
-			} else {
-				part, line = line, ""
-			}
-			part = strings.TrimSpace(part)
-			if len(part) <= len(name) || part[len(name)] != '=' || part[:len(name)] != name {
-				if part == name {
-					return "", true
-				}
+		for part := range strings.SplitSeq(line, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+			if k != name {
 				continue
 			}
-			v := part[len(name)+1:]
 			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 				v = v[1 : len(v)-1]
 			}

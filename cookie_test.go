@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// readCookieByTrimSpace is readCookie as it was before it skipped
-// TrimSpace on parts with nothing to trim: the reference it must agree with.
+// readCookieByTrimSpace is readCookie as it was, splitting by hand before
+// strings.SplitSeq and strings.Cut: the reference it must agree with.
 func readCookieByTrimSpace(h http.Header, name string) (string, bool) {
 	for _, line := range h["Cookie"] {
 		for len(line) > 0 {
@@ -61,9 +61,8 @@ func TestReadCookieTrimsExactlyAsTrimSpace(t *testing.T) {
 	}
 }
 
-// FuzzReadCookie: readCookie, its shortcut for the common shape included,
-// reads what the reference reads from any Cookie header, on one line or
-// split over two.
+// FuzzReadCookie: readCookie reads what the reference reads from any
+// Cookie header, on one line or split over two.
 func FuzzReadCookie(f *testing.F) {
 	for _, seed := range []string{
 		"sessionid=abcdefghijklmnopqrstuvwxyz012345", "sessionid=abc; csrftoken=x", "sessionid=", "sessionid=;x=y",

@@ -74,15 +74,7 @@ func (c *callContext) end() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.watched == nil {
-		c.watched, c.cancel = endedContext, func() {}
+		c.watched, c.cancel = context.WithCancel(context.Background())
 	}
 	c.cancel()
 }
-
-// endedContext is a context that has ended (context.Canceled): what a
-// callContext watches when nothing asked for Done before the call ended.
-var endedContext = func() context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	return ctx
-}()

@@ -14,28 +14,25 @@ import (
 const djangoSessionSalt = "django.contrib.sessions.SessionStore"
 
 // DjangoCodec returns a Codec that reads and writes session data exactly as
-// Django's SessionStore.encode and decode do: JSON (as JSONCodec writes it)
-// passed through signing.Dumps with compression and the salt
+// Django's SessionStore.encode and decode do: JSONCodec's JSON passed
+// through signing.Dumps with compression and the salt
 // "django.contrib.sessions.SessionStore". Use it with a server-side store
 // (sqlstore, filestore) to share sessions with a Django site that has the
-// same SECRET_KEY. Values follow JSONCodec's rules: an integer Python wrote
-// beyond 64 bits (2**70) comes back as a json.Number and is saved again digit
-// for digit, never rounded.
+// same SECRET_KEY; values follow JSONCodec's rules.
 //
-// Encode signs with secret; Decode accepts data signed with secret or any of
-// fallbacks, so SECRET_KEY can be rotated (Django 4.1's SECRET_KEY_FALLBACKS).
-// Decode fails on a bad signature or a damaged payload; the session then
-// starts empty and a warning is logged, as Django does. Django 3.2's legacy
-// formats (pre-3.1 sessions, SHA-1 signatures) are not read.
+// Encode signs with secret (Django's SECRET_KEY); Decode accepts data
+// signed with secret or any of fallbacks (SECRET_KEY_FALLBACKS), so the key
+// can be rotated. Decode fails on a bad signature or a damaged payload; the
+// session then starts empty and a warning is logged, as Django does.
+// Django 3.2's legacy formats (pre-3.1 sessions, SHA-1) are not read.
 //
-// The secrets are Django's SECRET_KEY and SECRET_KEY_FALLBACKS, passed here
-// rather than taken from WithSecretKey: the codec also works without the
-// middleware (a script reading django_session rows, or test vectors that a
-// Django site signed with a short key, which Django only warns about), and
-// a site may sign sessions with Django's key and auth hashes with another.
-// It panics if secret or a fallback is empty, because anyone could then
-// forge session data; New, when given the codec, panics as for
-// WithSecretKey if one is shorter than MinSecretKeyLength (32) bytes.
+// The secrets are passed here, not taken from WithSecretKey, so that the
+// codec works without the middleware (a script reading django_session, or
+// test vectors a Django site signed with a short key) and a site may sign
+// auth hashes with another key. It panics if secret or a fallback is
+// empty, since anyone could then forge session data; New, when given the
+// codec, panics as for WithSecretKey on one shorter than
+// MinSecretKeyLength (32) bytes.
 func DjangoCodec(secret string, fallbacks ...string) Codec {
 	if secret == "" {
 		panic("ginsession: DjangoCodec needs Django's SECRET_KEY: pass it as the first argument")

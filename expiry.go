@@ -22,16 +22,18 @@ const (
 // it at once. The value is kept in whole seconds, rounded away from zero,
 // so no duration but 0 turns into "browser close": not 500ms, and not
 // -500ms, which expires the session like any other negative duration.
-func (s *Session) SetExpiry(d time.Duration) {
-	secs := int(d / time.Second)
-	if d%time.Second != 0 {
-		if d > 0 {
-			secs++
-		} else {
-			secs--
-		}
+func (s *Session) SetExpiry(d time.Duration) { s.Set(expiryKey, wholeSeconds(d)) }
+
+// wholeSeconds is d in whole seconds, rounded away from zero.
+func wholeSeconds(d time.Duration) int {
+	secs, frac := int(d/time.Second), d%time.Second
+	switch {
+	case frac > 0:
+		secs++
+	case frac < 0:
+		secs--
 	}
-	s.Set(expiryKey, secs)
+	return secs
 }
 
 // SetExpiryAt makes the session expire at t (Django's set_expiry with a

@@ -43,9 +43,7 @@ func Get[T any](s *Session, key string) (T, bool) {
 
 // GetErr is Get with the reason when there is no T: [ErrNoKey], the store
 // failure that kept the session from loading (Err's), or [ErrWrongType].
-// An object's keys that the struct lacks are ErrWrongType; fields the
-// object lacks keep their zero value, as a struct saved with omitempty
-// needs.
+// Struct fields the object lacks keep their zero value (omitempty).
 func GetErr[T any](s *Session, key string) (T, error) {
 	var out T
 	v, err := s.lookup(key)

@@ -16,24 +16,21 @@ import (
 var ErrSharedWithDjango = errors.New("ginsession: a Django site cannot find records kept under hashed keys (it looks them up by the cookie's key): drop WithHashedKeys, or the option that shares the records with Django")
 
 // WithHashedKeys keeps the session key out of the store: every record and
-// user index entry is kept under a keyed hash of the key (HMAC-SHA256
-// under secret, 200 bits, written in the key alphabet, 40 characters), so
-// a dump of the store (a django_session table, a Redis RDB file, the
-// session files) holds no key a browser could send back. A lookup is still
-// one store call; the hash costs about a microsecond.
-//
-// The cookie and Session.Key still carry the key itself: pass Exists and
-// DeleteKey the key, as without the option. A user's index lists stored
-// hashes, which auth's Devices API matches and ends as usual.
+// user index entry is kept under a keyed hash of the key (HMAC-SHA256 under
+// secret, 200 bits, 40 characters of the key alphabet), so a dump of the
+// store (a django_session table, a Redis RDB file, the session files)
+// holds no key a browser could send back. A lookup is still one store call.
+// The cookie and Session.Key still carry the key itself (pass Exists and
+// DeleteKey the key), and auth's Devices API matches the hashes a user's
+// index lists.
 //
 // secret must be at least MinSecretKeyLength bytes and stay the same:
-// another secret finds none of the records, which ends every session (the
-// old records expire as usual). Records saved before the option was on are
-// not found either. Django cannot read hashed records: New panics with an
-// error wrapping ErrSharedWithDjango when the codec or the store is set up
-// to share them with Django (DjangoCodec, djangocache's codecs and store,
-// sqlstore.WithDjangoCache, filestore.WithDjangoMtime), and the cookie
-// store has no keys to hash. Optional. Default value is off.
+// another secret, like turning the option on, finds none of the records
+// saved before, which ends those sessions. Django cannot read hashed
+// records: New panics with an error wrapping ErrSharedWithDjango when the
+// codec or the store shares them with Django (DjangoCodec, djangocache,
+// sqlstore.WithDjangoCache, filestore.WithDjangoMtime); the cookie store
+// has no keys to hash. Optional. Default value is off.
 func WithHashedKeys(secret string) Option {
 	return func(o *options) { o.KeyHashSecret = &secret }
 }

@@ -56,43 +56,26 @@ func WithUserIndex(cfg UserIndex) Option {
 	return func(o *options) { o.UserIndex = &cfg }
 }
 
-// indexState is what the index holds for a session: its user and the key
-// the entry is under ("" for both when it holds nothing, or nothing known).
+// indexState is what the index holds for a session (Session.idx): its
+// user ("" for none) and the key the entry is under; the zero value when
+// nothing is known.
 type indexState struct{ user, key string }
-
-// indexed returns what the index holds for s. s.mu is held.
-func (s *Session) indexed() indexState {
-	if s.idx == nil {
-		return indexState{}
-	}
-	return *s.idx
-}
-
-// setIndexed records what the index holds for s. s.mu is held.
-func (s *Session) setIndexed(st indexState) {
-	if s.idx == nil {
-		if st == (indexState{}) {
-			return
-		}
-		s.idx = new(indexState)
-	}
-	*s.idx = st
-}
 
 // userIndex keeps a server store's per-user index in step with the
 // sessions the middleware loads and saves.
 type userIndex struct {
-	store    stores.Store
-	ix       stores.Indexer
-	interval time.Duration
-	details  bool
-	seen     seenCache
-	limit    *sessionLimit // nil unless UserIndex.MaxSessions (index_limit.go)
+	store       stores.Store
+	ix          stores.Indexer
+	interval    time.Duration
+	details     bool
+	seen        seenCache
+	maxSessions int  // UserIndex.MaxSessions, 0 for no cap (index_limit.go)
+	evict       bool // AtLimit is EndOldest
 }
 
 // newUserIndex returns the index for store as o configures it, nil when
 // it is off, or the reason it cannot work.
-func newUserIndex(store stores.Store, o *options) (_ *userIndex, err error) {
+func newUserIndex(store stores.Store, o *options) (*userIndex, error) {
 	cfg := o.UserIndex
 	if cfg == nil {
 		return nil, nil
@@ -104,15 +87,18 @@ func newUserIndex(store stores.Store, o *options) (_ *userIndex, err error) {
 	if err := ix.CheckIndex(); err != nil {
 		return nil, fmt.Errorf("WithUserIndex: %w", err)
 	}
-	if cfg.ActivityInterval < 0 {
+	switch {
+	case cfg.ActivityInterval < 0:
 		return nil, fmt.Errorf("WithUserIndex: ActivityInterval %v is negative: leave it 0 for %v", cfg.ActivityInterval, DefaultActivityInterval)
+	case cfg.MaxSessions < 0:
+		return nil, fmt.Errorf("WithUserIndex: MaxSessions %d is negative: leave it 0 for no cap", cfg.MaxSessions)
+	case cfg.MaxSessions > 0 && cfg.AtLimit != RefuseLogin && cfg.AtLimit != EndOldest:
+		return nil, fmt.Errorf("WithUserIndex: AtLimit %d is neither RefuseLogin nor EndOldest", cfg.AtLimit)
 	}
-	u := &userIndex{store: store, ix: ix, interval: cfg.ActivityInterval, details: !cfg.NoDeviceDetails}
+	u := &userIndex{store: store, ix: ix, interval: cfg.ActivityInterval, details: !cfg.NoDeviceDetails,
+		maxSessions: cfg.MaxSessions, evict: cfg.AtLimit == EndOldest}
 	if u.interval == 0 {
 		u.interval = DefaultActivityInterval
-	}
-	if u.limit, err = newSessionLimit(ix, cfg); err != nil {
-		return nil, fmt.Errorf("WithUserIndex: %w", err)
 	}
 	return u, nil
 }
@@ -167,26 +153,14 @@ func (u *userIndex) loaded(s *Session) {
 		return
 	}
 	user := userOf(&s.values)
-	s.setIndexed(indexState{user: user, key: s.key})
+	s.idx = indexState{user: user, key: s.key}
 	if user == "" {
 		return
 	}
 	now := s.m.now()
-	expiry := s.expiryDateLocked(now)
-	if !u.seen.due(s.key, now, expiry, u.interval) {
-		return
+	if err := u.touch(s, user, now, s.expiryDateLocked(now)); err != nil {
+		s.err = err
 	}
-	ctx, cancel := s.storeContext()
-	defer cancel()
-	err := u.ix.IndexTouch(ctx, user, s.m.stored(s.key), now, u.entryExpiry(expiry))
-	if errors.Is(err, stores.ErrNotFound) {
-		err = u.ix.IndexAdd(ctx, user, u.entry(s, now, expiry))
-	}
-	if err != nil {
-		s.err = fmt.Errorf("ginsession: user index: note activity of session %s: %w", shortKey(s.key), err)
-		return
-	}
-	u.seen.wrote(s.key, now, u.entryExpiry(expiry))
 }
 
 // saved runs after s was stored at now with expiry: a session that gained
@@ -197,14 +171,15 @@ func (u *userIndex) saved(s *Session, now, expiry time.Time) error {
 	if u == nil {
 		return nil
 	}
-	user, old := userOf(&s.values), s.indexed()
-	if id, _ := sessionindex.UserID(s.values.get(sessionindex.UserIDKey)); len(id) > stores.MaxIndexUserID {
+	user, _ := sessionindex.UserID(s.values.get(sessionindex.UserIDKey))
+	if len(user) > stores.MaxIndexUserID {
 		// Saved unindexed, it could not be listed or ended one by one.
-		return fmt.Errorf("ginsession: user index: the user id is %d bytes long, more than the %d an index holds", len(id), stores.MaxIndexUserID)
+		return fmt.Errorf("ginsession: user index: the user id is %d bytes long, more than the %d an index holds", len(user), stores.MaxIndexUserID)
 	}
+	old := s.idx
 	switch {
 	case user == old.user && s.key == old.key:
-		if user == "" || !u.seen.due(s.key, now, expiry, u.interval) {
+		if user == "" {
 			return nil
 		}
 		// A longer expiry than the index was told (SetExpiry): extend it.
@@ -225,11 +200,7 @@ func (u *userIndex) saved(s *Session, now, expiry time.Time) error {
 			return fmt.Errorf("ginsession: user index: remove session %s of its former user: %w", shortKey(old.key), err)
 		}
 	}
-	if user == "" {
-		s.setIndexed(indexState{})
-	} else {
-		s.setIndexed(indexState{user: user, key: s.key})
-	}
+	s.idx = indexState{user: user, key: s.key}
 	return nil
 }
 
@@ -243,10 +214,11 @@ func (u *userIndex) unsaved(s *Session, before indexState, err error) error {
 	if u == nil || err == nil {
 		return err
 	}
-	st := s.indexed()
-	s.setIndexed(before)
-	u.seen.forget(before.key)
-	u.seen.forget(st.key)
+	st := s.idx
+	s.idx = before
+	for _, k := range []string{s.key, before.key, st.key} {
+		u.seen.forget(k)
+	}
 	if st == before || st.user == "" {
 		return err
 	}
@@ -265,7 +237,12 @@ func (u *userIndex) unsaved(s *Session, before indexState, err error) error {
 	return err
 }
 
+// touch tells the index of s's activity at now when it is due (u.seen),
+// adding the entry the index lacks. s.mu is held.
 func (u *userIndex) touch(s *Session, user string, now, expiry time.Time) error {
+	if !u.seen.due(s.key, now, expiry, u.interval) {
+		return nil
+	}
 	ctx, cancel := s.storeContext()
 	defer cancel()
 	err := u.ix.IndexTouch(ctx, user, s.m.stored(s.key), now, u.entryExpiry(expiry))
@@ -273,7 +250,7 @@ func (u *userIndex) touch(s *Session, user string, now, expiry time.Time) error 
 		err = u.ix.IndexAdd(ctx, user, u.entry(s, now, expiry))
 	}
 	if err != nil {
-		return fmt.Errorf("ginsession: user index: touch session %s: %w", shortKey(s.key), err)
+		return fmt.Errorf("ginsession: user index: note activity of session %s: %w", shortKey(s.key), err)
 	}
 	u.seen.wrote(s.key, now, u.entryExpiry(expiry))
 	return nil
@@ -283,7 +260,7 @@ func (u *userIndex) touch(s *Session, user string, now, expiry time.Time) error 
 // the record under old is retired: the entry moves to the new key, which
 // is live, so that it can be ended by then. s.mu is held.
 func (u *userIndex) cycled(s *Session, old string, now, expiry time.Time) error {
-	st := s.indexed()
+	st := s.idx
 	if u == nil || st.user == "" || st.key != old || old == "" {
 		return nil
 	}
@@ -300,7 +277,7 @@ func (u *userIndex) cycled(s *Session, old string, now, expiry time.Time) error 
 	}
 	u.seen.forget(old)
 	u.seen.wrote(s.key, now, u.entryExpiry(expiry))
-	s.setIndexed(indexState{user: st.user, key: s.key})
+	s.idx = indexState{user: st.user, key: s.key}
 	return nil
 }
 
@@ -308,7 +285,7 @@ func (u *userIndex) cycled(s *Session, old string, now, expiry time.Time) error 
 // read in this request (a logout page that never looks at it) is read now,
 // one Load, to learn whose index holds it. s.mu is held.
 func (u *userIndex) flushing(s *Session, old string) {
-	if u == nil || s.idx != nil {
+	if u == nil || s.idx != (indexState{}) {
 		return
 	}
 	ctx, cancel := s.storeContext()
@@ -319,7 +296,7 @@ func (u *userIndex) flushing(s *Session, old string) {
 	}
 	var values dict
 	if err := s.decode(raw, &values); err == nil {
-		s.setIndexed(indexState{user: userOf(&values), key: old})
+		s.idx = indexState{user: userOf(&values), key: old}
 	}
 }
 
@@ -328,8 +305,8 @@ func (u *userIndex) flushed(s *Session, old string) error {
 	if u == nil {
 		return nil
 	}
-	st := s.indexed()
-	s.setIndexed(indexState{})
+	st := s.idx
+	s.idx = indexState{}
 	u.seen.forget(old)
 	if st.user == "" || st.key != old {
 		// Not known to be indexed (not read in this request): a listing

@@ -3,8 +3,6 @@ package ginsession
 import (
 	"errors"
 	"fmt"
-
-	"github.com/ginsession/ginsession/stores"
 )
 
 // AtLimit is what a login does when its user already has
@@ -13,39 +11,12 @@ type AtLimit int
 
 const (
 	// RefuseLogin fails the new login with an error wrapping
-	// ErrSessionLimit; the sessions the user has stay as they are.
+	// auth.ErrSessionLimit; the sessions the user has stay as they are.
 	RefuseLogin AtLimit = iota
 	// EndOldest ends the user's least recently active sessions (by the
 	// index's LastActive) to make room for the new one.
 	EndOldest
 )
-
-// ErrSessionLimit is stores.ErrSessionLimit: auth.Login refused a login
-// because its user has UserIndex.MaxSessions live sessions and AtLimit is
-// RefuseLogin. Show the user a page that says so (errors.Is).
-var ErrSessionLimit = stores.ErrSessionLimit
-
-// sessionLimit is the cap of UserIndex.MaxSessions on a store that can
-// enforce it.
-type sessionLimit struct {
-	ix    stores.Indexer
-	max   int
-	evict bool
-}
-
-// newSessionLimit returns the cap cfg asks for, nil when none, or why ix
-// cannot keep it.
-func newSessionLimit(ix stores.Indexer, cfg *UserIndex) (*sessionLimit, error) {
-	switch {
-	case cfg.MaxSessions < 0:
-		return nil, fmt.Errorf("MaxSessions %d is negative: leave it 0 for no cap", cfg.MaxSessions)
-	case cfg.MaxSessions == 0:
-		return nil, nil
-	case cfg.AtLimit != RefuseLogin && cfg.AtLimit != EndOldest:
-		return nil, fmt.Errorf("AtLimit %d is neither RefuseLogin nor EndOldest", cfg.AtLimit)
-	}
-	return &sessionLimit{ix: ix, max: cfg.MaxSessions, evict: cfg.AtLimit == EndOldest}, nil
-}
 
 // admit indexes s as user's before auth.Login stores the user in it, under
 // the cap when there is one; without one, the save at the end of the
@@ -57,10 +28,10 @@ func newSessionLimit(ix stores.Indexer, cfg *UserIndex) (*sessionLimit, error) {
 // their entries. s.mu is held.
 func (b *serverBackend) admit(s *Session, user string) error {
 	u := b.index
-	if u.limit == nil {
+	if u.maxSessions == 0 {
 		return nil
 	}
-	if st := s.indexed(); st.user == user && st.key == s.key && s.key != "" {
+	if s.idx.user == user && s.idx.key == s.key && s.key != "" {
 		return nil // logged in as user already: no new session
 	}
 	now := s.m.now()
@@ -82,12 +53,12 @@ func (b *serverBackend) admit(s *Session, user string) error {
 	expiry := s.expiryDateLocked(now)
 	ctx, cancel := s.storeContext()
 	defer cancel()
-	evicted, err := u.limit.ix.IndexAddLimited(ctx, user, u.entry(s, now, expiry), u.limit.max, u.limit.evict)
+	evicted, err := u.ix.IndexAddLimited(ctx, user, u.entry(s, now, expiry), u.maxSessions, u.evict)
 	if err != nil {
 		return fmt.Errorf("ginsession: user index: admit session %s: %w", shortKey(s.key), err)
 	}
 	u.seen.wrote(s.key, now, u.entryExpiry(expiry))
-	s.setIndexed(indexState{user: user, key: s.key})
+	s.idx = indexState{user: user, key: s.key}
 	var errs []error
 	// The evicted keys stay in u.seen: a request of theirs still running
 	// here must not find its entry due, miss it, and add it back.

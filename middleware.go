@@ -18,12 +18,11 @@ const ContextKey contextKey = "github.com/ginsession/ginsession"
 
 // middleware holds what every request's session shares.
 type middleware struct {
-	opts     options
-	store    stores.Store
-	backend  backend  // where records live, chosen once in New
-	keyed    bool     // backend is a server store's: the cookie carries a key
-	deletion string   // the Set-Cookie value that deletes the cookie; fixed by the options
-	secrets  [][]byte // SecretKey then fallbacks, for a cookie store
+	opts    options
+	store   stores.Store
+	backend backend  // where records live, chosen once in New
+	keyed   bool     // backend is a server store's: the cookie carries a key
+	secrets [][]byte // SecretKey then fallbacks, for a cookie store
 	// secretStrings is the same, for auth (internal/sessionsecret).
 	secretStrings []string
 	log           *slog.Logger
@@ -64,7 +63,6 @@ func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 	if o.KeyHashSecret != nil {
 		m.keyHash = *o.KeyHashSecret
 	}
-	m.deletion = m.deletionCookie()
 	if o.SecretKey != "" {
 		m.secretStrings = append([]string{o.SecretKey}, o.SecretKeyFallbacks...)
 		for _, k := range m.secretStrings {
@@ -76,10 +74,8 @@ func New(store stores.Store, opts ...Option) gin.HandlerFunc {
 
 func (m *middleware) handle(c *gin.Context) {
 	value, found := readCookie(c.Request.Header, m.opts.CookieName)
-	// Django's rule, all an untouched request needs: a value of at least 8
-	// characters names a session, so its cookie stays. A server store's
-	// key is checked in full when the session is first used (lock), which
-	// most requests never do.
+	// Django's rule: a value of 8 characters or more names a session. A
+	// server store's key is checked in full at first use (adoptKey).
 	if len(value) < stores.MinKeyLength || len(value) > maxClientCookie {
 		value = ""
 	}
@@ -121,7 +117,7 @@ func Lookup(c *gin.Context) (*Session, bool) {
 func DefaultErrorHandler(c *gin.Context, err error) {
 	code, msg := http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)
 	if errors.Is(err, ErrSessionInterrupted) {
-		code, msg = http.StatusBadRequest, interruptedMessage
+		code, msg = http.StatusBadRequest, "The request's session was deleted before the request completed. The user may have logged out in a concurrent request, for example."
 	}
 	c.Data(code, "text/plain; charset=utf-8", []byte(msg))
 	c.Abort()

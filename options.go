@@ -1,6 +1,7 @@
 package ginsession
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -10,84 +11,33 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// options holds the middleware's settings. Each field mirrors one of Django's
-// SESSION_* settings and has its default; users set them with the With...
-// functions passed to [New]. It is unexported because nothing takes it whole:
-// an Option is the one way in, so every setting is validated by New.
+// options holds the middleware's settings, most of them Django's SESSION_*
+// settings with Django's defaults; each With... function documents its
+// own. It is unexported because an Option is the one way in, so New
+// validates every setting.
 type options struct {
-	// CookieName is the session cookie's name (SESSION_COOKIE_NAME).
-	// Optional. Default value is "sessionid".
-	CookieName string
-	// CookieAge is how long a session lives by default, in the cookie and in
-	// the store (SESSION_COOKIE_AGE). Optional. Default value is two weeks.
-	CookieAge time.Duration
-	// CookieDomain is the cookie's Domain attribute (SESSION_COOKIE_DOMAIN).
-	// Optional. Default value is "" (host-only cookie).
-	CookieDomain string
-	// CookiePath is the cookie's Path attribute (SESSION_COOKIE_PATH).
-	// Optional. Default value is "/".
-	CookiePath string
-	// CookieSecure sends the cookie over HTTPS only (SESSION_COOKIE_SECURE).
-	// Optional. Default value is false; set it in production.
-	CookieSecure bool
-	// CookieHTTPOnly hides the cookie from JavaScript (SESSION_COOKIE_HTTPONLY).
-	// Optional. Default value is true.
-	CookieHTTPOnly bool
-	// CookieSameSite is the SameSite attribute (SESSION_COOKIE_SAMESITE).
-	// Optional. Default value is http.SameSiteLaxMode; http.SameSiteDefaultMode
-	// omits the attribute.
-	CookieSameSite http.SameSite
-	// CookiePartitioned adds the Partitioned attribute (CHIPS); it needs
-	// CookieSecure. Optional. Default value is false.
-	CookiePartitioned bool
-	// SaveEveryRequest saves the session, and so slides its expiry, on every
-	// request that has one (SESSION_SAVE_EVERY_REQUEST). Optional. Default
-	// value is false.
-	SaveEveryRequest bool
-	// ExpireAtBrowserClose makes session cookies that end with the browser
-	// (SESSION_EXPIRE_AT_BROWSER_CLOSE). Optional. Default value is false.
+	CookieName           string
+	CookieAge            time.Duration
+	CookieDomain         string
+	CookiePath           string
+	CookieSecure         bool
+	CookieHTTPOnly       bool
+	CookieSameSite       http.SameSite
+	CookiePartitioned    bool
+	SaveEveryRequest     bool
 	ExpireAtBrowserClose bool
-	// SecretKey signs cookie-store sessions and auth hashes (SECRET_KEY).
-	// Optional unless a store or package needs it; at least 32 bytes.
-	SecretKey string
-	// SecretKeyFallbacks are older secrets still accepted when reading
-	// (SECRET_KEY_FALLBACKS), so a secret can be rotated without logging
-	// everyone out. Optional. Default value is none.
-	SecretKeyFallbacks []string
-	// Codec turns session values into bytes. Optional. Default value is
-	// JSONCodec; use DjangoCodec to share records with a Django site.
-	Codec Codec
-	// Logger receives warnings (corrupt data) and errors (store failures).
-	// Optional. Default value is slog.Default().
-	Logger *slog.Logger
-	// ErrorHandler writes the response when the session cannot be loaded or
-	// saved. err wraps ErrSessionInterrupted when a concurrent request
-	// deleted the session, and the store's error otherwise. Optional. Default
-	// value is DefaultErrorHandler.
-	ErrorHandler func(c *gin.Context, err error)
-	// StoreTimeout bounds every store call on top of the request's context,
-	// so a store that hangs fails the request instead of holding it
-	// (WithStoreTimeout says how each store ends a call). Optional. Default
-	// value is 5 seconds; 0 or less means no extra bound.
-	StoreTimeout time.Duration
-	// UserIndex keeps a per-user index of sessions in the store (index.go).
-	// Optional. Default value is nil: no index.
-	UserIndex *UserIndex
-	// IdleTimeout ends a session unused for this long (WithIdleTimeout).
-	// Optional. Default value is 0, none.
-	IdleTimeout time.Duration
-	// AbsoluteTimeout ends a session this long after it started
-	// (WithAbsoluteTimeout). Optional. Default value is 0, none.
-	AbsoluteTimeout time.Duration
-	// Clock is where the middleware reads the current time (WithClock).
-	// Optional. Default value is time.Now.
-	Clock func() time.Time
-	// KeyHashSecret, when set, keeps records under a keyed hash of their
-	// key (WithHashedKeys). Optional. Default value is nil: the key itself.
-	KeyHashSecret *string
-	// Observer receives every Event (WithObserver). Optional. Default
-	// value is nil: none.
-	Observer Observer
+	SecretKey            string
+	SecretKeyFallbacks   []string
+	Codec                Codec
+	Logger               *slog.Logger // nil until New puts slog.Default() in
+	ErrorHandler         func(c *gin.Context, err error)
+	StoreTimeout         time.Duration
+	UserIndex            *UserIndex // nil: no index
+	IdleTimeout          time.Duration
+	AbsoluteTimeout      time.Duration
+	Clock                func() time.Time
+	KeyHashSecret        *string // nil: records kept under the key itself
+	Observer             Observer
 
 	sameSiteInput string // a SameSite spelling WithCookieSameSite did not know
 }
@@ -115,29 +65,37 @@ func defaultOptions() options {
 	}
 }
 
-// WithCookieName sets the cookie's name (SESSION_COOKIE_NAME).
+// WithCookieName sets the cookie's name (SESSION_COOKIE_NAME). Optional.
+// Default value is "sessionid".
 func WithCookieName(name string) Option { return func(o *options) { o.CookieName = name } }
 
-// WithCookieAge sets the default session lifetime (SESSION_COOKIE_AGE).
+// WithCookieAge sets how long a session lives by default, in the cookie
+// and in the store (SESSION_COOKIE_AGE). Optional. Default value is
+// DefaultCookieAge, two weeks.
 func WithCookieAge(d time.Duration) Option { return func(o *options) { o.CookieAge = d } }
 
 // WithCookieDomain sets the cookie's Domain (SESSION_COOKIE_DOMAIN).
+// Optional. Default value is "" (a host-only cookie).
 func WithCookieDomain(domain string) Option { return func(o *options) { o.CookieDomain = domain } }
 
-// WithCookiePath sets the cookie's Path (SESSION_COOKIE_PATH).
+// WithCookiePath sets the cookie's Path (SESSION_COOKIE_PATH). Optional.
+// Default value is "/".
 func WithCookiePath(path string) Option { return func(o *options) { o.CookiePath = path } }
 
-// WithCookieSecure sets the cookie's Secure flag (SESSION_COOKIE_SECURE).
+// WithCookieSecure sends the cookie over HTTPS only
+// (SESSION_COOKIE_SECURE). Optional. Default value is false; set it in
+// production.
 func WithCookieSecure(secure bool) Option { return func(o *options) { o.CookieSecure = secure } }
 
-// WithCookieHTTPOnly sets the cookie's HttpOnly flag (SESSION_COOKIE_HTTPONLY).
+// WithCookieHTTPOnly hides the cookie from JavaScript
+// (SESSION_COOKIE_HTTPONLY). Optional. Default value is true.
 func WithCookieHTTPOnly(httpOnly bool) Option {
 	return func(o *options) { o.CookieHTTPOnly = httpOnly }
 }
 
 // WithCookieSameSite sets SameSite (SESSION_COOKIE_SAMESITE) from Django's
 // spelling: "Lax", "Strict", "None" (any case), or "" to omit the attribute.
-// New panics on any other value.
+// New panics on any other value. Optional. Default value is "Lax".
 func WithCookieSameSite(mode string) Option {
 	return func(o *options) {
 		switch strings.ToLower(mode) {
@@ -156,22 +114,28 @@ func WithCookieSameSite(mode string) Option {
 	}
 }
 
-// WithCookiePartitioned sets the Partitioned attribute (needs Secure).
+// WithCookiePartitioned sets the Partitioned attribute (CHIPS; it needs
+// WithCookieSecure). Optional. Default value is false.
 func WithCookiePartitioned(partitioned bool) Option {
 	return func(o *options) { o.CookiePartitioned = partitioned }
 }
 
-// WithSaveEveryRequest saves on every request (SESSION_SAVE_EVERY_REQUEST).
+// WithSaveEveryRequest saves the session, and so slides its expiry, on
+// every request that has one (SESSION_SAVE_EVERY_REQUEST). Optional.
+// Default value is false.
 func WithSaveEveryRequest(save bool) Option { return func(o *options) { o.SaveEveryRequest = save } }
 
-// WithExpireAtBrowserClose makes browser-session cookies
-// (SESSION_EXPIRE_AT_BROWSER_CLOSE).
+// WithExpireAtBrowserClose makes session cookies that end with the browser
+// (SESSION_EXPIRE_AT_BROWSER_CLOSE). Optional. Default value is false.
 func WithExpireAtBrowserClose(b bool) Option {
 	return func(o *options) { o.ExpireAtBrowserClose = b }
 }
 
-// WithSecretKey sets the secret (SECRET_KEY) and optional older secrets still
-// accepted for reading (SECRET_KEY_FALLBACKS), newest first.
+// WithSecretKey sets the secret that signs cookie-store sessions and auth
+// hashes (SECRET_KEY), at least MinSecretKeyLength bytes, and older secrets
+// still accepted for reading (SECRET_KEY_FALLBACKS), newest first, so a
+// secret can be rotated without logging everyone out. Optional unless a
+// store or package needs it. Default value is none.
 func WithSecretKey(key string, fallbacks ...string) Option {
 	return func(o *options) {
 		o.SecretKey = key
@@ -180,12 +144,18 @@ func WithSecretKey(key string, fallbacks ...string) Option {
 }
 
 // WithCodec sets how session values become bytes (SESSION_SERIALIZER).
+// Optional. Default value is JSONCodec; use DjangoCodec to share records
+// with a Django site.
 func WithCodec(c Codec) Option { return func(o *options) { o.Codec = c } }
 
-// WithLogger sets the logger for warnings and store errors.
+// WithLogger sets the logger for warnings (corrupt data) and errors (store
+// failures). Optional. Default value is slog.Default().
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.Logger = l } }
 
-// WithErrorHandler sets what answers a request whose session failed.
+// WithErrorHandler sets what answers a request whose session could not be
+// loaded or saved: err wraps ErrSessionInterrupted when a concurrent request
+// deleted the session, and the store's error otherwise. Optional. Default
+// value is DefaultErrorHandler.
 func WithErrorHandler(h func(c *gin.Context, err error)) Option {
 	return func(o *options) { o.ErrorHandler = h }
 }
@@ -211,41 +181,36 @@ func WithStoreTimeout(d time.Duration) Option { return func(o *options) { o.Stor
 // validate reports the first setting that cannot work, in a sentence that
 // says what to change.
 func (o *options) validate() error {
-	if o.CookieName == "" || !isCookieToken(o.CookieName) {
+	switch {
+	case (&http.Cookie{Name: o.CookieName}).Valid() != nil:
 		return fmt.Errorf("cookie name %q is not a valid cookie name: use letters, digits and !#$%%&'*+-.^_`|~ only (Django's default is \"sessionid\")", o.CookieName)
-	}
-	if o.CookieSameSite < 0 || o.CookieSameSite > http.SameSiteNoneMode {
+	case o.CookieSameSite < 0 || o.CookieSameSite > http.SameSiteNoneMode:
 		return fmt.Errorf("SameSite %q is unknown: use \"Lax\", \"Strict\", \"None\" or \"\" to omit it", o.sameSiteInput)
-	}
-	if o.CookieSameSite == http.SameSiteNoneMode && !o.CookieSecure {
-		return fmt.Errorf("SameSite=None needs a Secure cookie (browsers reject it otherwise): add WithCookieSecure(true) or use SameSite \"Lax\"")
-	}
-	if o.CookiePartitioned && !o.CookieSecure {
-		return fmt.Errorf("a Partitioned cookie needs Secure: add WithCookieSecure(true)")
-	}
-	if strings.HasPrefix(o.CookieName, "__Secure-") && !o.CookieSecure {
+	case o.CookieSameSite == http.SameSiteNoneMode && !o.CookieSecure:
+		return errors.New("SameSite=None needs a Secure cookie (browsers reject it otherwise): add WithCookieSecure(true) or use SameSite \"Lax\"")
+	case o.CookiePartitioned && !o.CookieSecure:
+		return errors.New("a Partitioned cookie needs Secure: add WithCookieSecure(true)")
+	case strings.HasPrefix(o.CookieName, "__Secure-") && !o.CookieSecure:
 		return fmt.Errorf("a cookie named %q must be Secure: add WithCookieSecure(true)", o.CookieName)
-	}
-	if strings.HasPrefix(o.CookieName, "__Host-") && (!o.CookieSecure || o.CookiePath != "/" || o.CookieDomain != "") {
+	case strings.HasPrefix(o.CookieName, "__Host-") && (!o.CookieSecure || o.CookiePath != "/" || o.CookieDomain != ""):
 		return fmt.Errorf("a cookie named %q must be Secure, with path \"/\" and no domain", o.CookieName)
-	}
-	if o.CookiePath == "" || o.CookiePath[0] != '/' || strings.ContainsAny(o.CookiePath, ";\r\n") {
+	case o.CookiePath == "" || o.CookiePath[0] != '/' || strings.ContainsAny(o.CookiePath, ";\r\n"):
 		return fmt.Errorf("cookie path %q must start with \"/\" and contain no ';'", o.CookiePath)
-	}
-	if strings.ContainsAny(o.CookieDomain, "; \r\n") {
+	case strings.ContainsAny(o.CookieDomain, "; \r\n"):
 		return fmt.Errorf("cookie domain %q is not a domain name", o.CookieDomain)
-	}
-	if o.CookieAge < time.Second {
+	case o.CookieAge < time.Second:
 		return fmt.Errorf("cookie age %v is shorter than a second: use at least time.Second (Django's default is 1209600s)", o.CookieAge)
 	}
 	if err := checkSecrets(o.SecretKey, o.SecretKeyFallbacks, true); err != nil {
 		return err
 	}
-	if o.SecretKey == "" && len(o.SecretKeyFallbacks) > 0 {
-		return fmt.Errorf("fallback secrets are set without a current secret: pass the new secret first to WithSecretKey")
-	}
-	if o.Codec == nil {
-		return fmt.Errorf("the codec is nil: leave WithCodec out for JSONCodec")
+	switch {
+	case o.SecretKey == "" && len(o.SecretKeyFallbacks) > 0:
+		return errors.New("fallback secrets are set without a current secret: pass the new secret first to WithSecretKey")
+	case o.Codec == nil:
+		return errors.New("the codec is nil: leave WithCodec out for JSONCodec")
+	case o.ErrorHandler == nil:
+		return errors.New("the error handler is nil: leave WithErrorHandler out for DefaultErrorHandler")
 	}
 	if dc, ok := o.Codec.(*djangoCodec); ok {
 		// The codec signs what the middleware stores: the same rule as
@@ -253,9 +218,6 @@ func (o *options) validate() error {
 		if err := checkSecrets(dc.secrets[0], dc.secrets[1:], false); err != nil {
 			return fmt.Errorf("DjangoCodec: %w", err)
 		}
-	}
-	if o.ErrorHandler == nil {
-		return fmt.Errorf("the error handler is nil: leave WithErrorHandler out for DefaultErrorHandler")
 	}
 	return o.validateTimeouts()
 }
@@ -274,15 +236,4 @@ func checkSecrets(secret string, fallbacks []string, optional bool) error {
 		}
 	}
 	return nil
-}
-
-// isCookieToken reports whether name is an RFC 6265 token.
-func isCookieToken(name string) bool {
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte("()<>@,;:\\\"/[]?={}", c) >= 0 {
-			return false
-		}
-	}
-	return true
 }

@@ -14,13 +14,9 @@ import (
 )
 
 // ErrSessionInterrupted reports that the session's record vanished between
-// load and save: a concurrent request logged out or flushed it. Saving would
-// bring a logged-out session back, so the save is refused and, by default,
-// the request answers 400 with Django's SessionInterrupted message.
+// load and save (a concurrent logout): the save is refused, so as not to
+// bring it back, and by default the request answers 400, as Django does.
 var ErrSessionInterrupted = errors.New("ginsession: the session was deleted before the request completed")
-
-// interruptedMessage is the body Django sends for SessionInterrupted.
-const interruptedMessage = "The request's session was deleted before the request completed. The user may have logged out in a concurrent request, for example."
 
 // createAttempts bounds the retries of a new key that collides (odds about
 // 2^-165 each: repeated ones mean a broken store).
@@ -69,44 +65,39 @@ func (s *Session) load() {
 		return
 	}
 	key, start := s.key, s.m.observing()
+	e := Event{Op: OpLoad, Outcome: OutcomeHit}
 	raw, err := s.m.backend.load(s)
 	switch {
 	case errors.Is(err, stores.ErrNotFound):
 		s.dropRecord()
-		s.observe(Event{Op: OpLoad, Outcome: OutcomeMiss}, key, start)
-		return
+		e.Outcome = OutcomeMiss
 	case err != nil:
-		s.err = err
-		s.observe(Event{Op: OpLoad, Err: err}, key, start)
-		return
-	}
-	outcome := OutcomeHit
-	err = s.decode(raw, &s.values)
-	if err != nil {
-		// Django logs "Session data corrupted" and carries on with an empty
-		// session under the same key; the next save overwrites the record.
-		s.logCorrupt(err)
-		outcome = OutcomeCorrupt
-	}
-	s.base = raw
-	if s.m.backend.decoded(s, err) || s.timedOut(err) {
-		s.dropRecord()
-		if outcome == OutcomeHit {
-			outcome = OutcomeExpired
+		s.err, e.Err = err, err
+	default:
+		if err = s.decode(raw, &s.values); err != nil {
+			// Django logs "Session data corrupted" and carries on with an
+			// empty session under the same key; the next save overwrites it.
+			s.logCorrupt(err)
+			e.Outcome = OutcomeCorrupt
+		}
+		s.base = raw
+		if s.m.backend.decoded(s, err) || s.timedOut(err) {
+			s.dropRecord()
+			if err == nil {
+				e.Outcome = OutcomeExpired
+			}
 		}
 	}
-	s.observe(Event{Op: OpLoad, Outcome: outcome}, key, start)
+	s.observe(e, key, start)
 }
 
-// decode makes dst hold a record's data, or nothing on an error.
+// decode makes the empty dst hold a record's data.
 func (s *Session) decode(raw []byte, dst *dict) error {
 	keys, values, err := s.m.opts.Codec.Decode(raw)
-	if err != nil {
-		dst.reset()
-		return err
+	if err == nil {
+		dst.assign(keys, values)
 	}
-	dst.assign(keys, values)
-	return nil
+	return err
 }
 
 // logCorrupt reports data that could not be decoded, as Django does.
@@ -124,10 +115,9 @@ func (s *Session) storeContext() (context.Context, context.CancelFunc) {
 	return ctx, func() {}
 }
 
-// requestContext is the request's context as it is now, since middleware
-// after ours may have replaced c.Request (a deadline, a tracing span); after
-// the middleware returned, gin may reuse c, so the request of the end is
-// used. s.mu is held.
+// requestContext is the request's context as it is now (middleware after
+// ours may set a deadline or a span), or once the middleware has returned,
+// and gin may reuse c, as it was then. s.mu is held.
 func (s *Session) requestContext() context.Context {
 	if s.ended != nil {
 		return s.ended.Context()
@@ -135,11 +125,16 @@ func (s *Session) requestContext() context.Context {
 	return s.c.Request.Context()
 }
 
-// end records that the middleware has returned with request r.
+// end records that the middleware has returned with request r: the session
+// is committed, later calls use r's context, and a key cycle not saved (the
+// request panicked) is dropped.
 func (s *Session) end(r *http.Request) {
 	s.mu.Lock()
-	s.ended = r
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	s.committed, s.ended = true, r
+	if err := s.m.backend.dropCycle(s); err != nil {
+		s.m.log.Error("ginsession: a request that panicked left a key cycle's new record", slog.String("error", err.Error()))
+	}
 }
 
 // Flush ends the session: it removes the values, deletes the record from the
@@ -241,18 +236,13 @@ func (s *Session) tell(err error) error {
 }
 
 // checkValue returns the ErrUnstorable of value, under key, for Err.
-// Strings and small scalars are left to the save; a DjangoCodec's refusals
-// are JSONCodec's, found without signing.
+// Strings and small scalars are left to the save.
 func (s *Session) checkValue(key string, value any) error {
 	switch value.(type) {
 	case nil, string, bool, int, int64:
 		return nil
 	}
-	codec := s.m.opts.Codec
-	if _, ok := codec.(*djangoCodec); ok {
-		codec = JSONCodec{}
-	}
-	if _, err := codec.Encode([]string{key}, map[string]any{key: value}); err != nil {
+	if _, err := s.m.opts.Codec.Encode([]string{key}, map[string]any{key: value}); err != nil {
 		return unstorable{err}
 	}
 	return nil

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/ginsession/ginsession/internal/keymerge"
 )
 
 // expiryKey holds a custom expiry, as in Django: int seconds, or an ISO 8601
@@ -79,7 +81,7 @@ type Session struct {
 	cycling, created bool
 	oldKey           string
 
-	idx       *indexState   // what the per-user index holds for it, if on (index.go)
+	idx       indexState    // what the per-user index holds for it, if on and known (index.go)
 	recordTTL time.Duration // the record's time left when loaded, 0 when unknown (slideDue)
 }
 
@@ -183,6 +185,34 @@ func (s *Session) deleteLocked(key string) (any, bool) {
 	return v, true
 }
 
+// Change replaces the value under key with what fn makes of it, holding the
+// session's lock from the read to the write, so that goroutines of a request
+// changing one key lose none of each other's changes (a Get then a Set
+// could). fn gets the current value (ok is false when key is absent) and
+// returns the new value with keep true, or keep false to delete the key; an
+// error from fn changes nothing and is returned. Change marks the session
+// accessed, and modified only when it stores a value or deletes one that
+// was there. fn runs under the lock and must not call the session's methods.
+func (s *Session) Change(key string, fn func(old any, ok bool) (value any, keep bool, err error)) error {
+	s.lock()
+	defer s.mu.Unlock()
+	old, ok := s.data().lookup(key)
+	v, keep, err := fn(old, ok)
+	if c, rule := v.(keymerge.Change); rule && keep && err == nil {
+		v, keep = c.Value, !c.Delete
+		s.mergeKey(key, c.Merge, old)
+	}
+	switch {
+	case err != nil:
+		return err
+	case keep:
+		s.setLocked(key, v)
+	case ok:
+		s.deleteLocked(key)
+	}
+	return nil
+}
+
 // Has reports whether key is set (Django's "key in session").
 func (s *Session) Has(key string) bool {
 	_, ok := s.Get(key)
@@ -272,10 +302,9 @@ func (s *Session) snapshot() ([]string, []any) {
 	return keys, vals
 }
 
-// visibleKeys returns the keys, in order, without the private ones. s.mu is
-// held.
+// visibleKeys returns the keys, in order, but the private ones.
 func (s *Session) visibleKeys() []string {
-	return slices.DeleteFunc(slices.Clone(s.values.keys()), private)
+	return slices.DeleteFunc(s.values.keys(), private)
 }
 
 // Len returns the number of entries.
@@ -301,8 +330,7 @@ func (s *Session) isEmptyLocked() bool {
 
 // Key returns the session key (Django's session_key), "" when there is none
 // yet. It does not load the session. For a cookie store it is always "":
-// the cookie carries the sealed session itself, a bearer token that must not
-// reach logs, and there is no key on the server to name.
+// the cookie, the sealed session itself, is a bearer token to keep out of logs.
 func (s *Session) Key() string {
 	s.lock()
 	defer s.mu.Unlock()

@@ -74,8 +74,7 @@ func pause(ctx context.Context, attempt int) error {
 	if attempt%2 == 1 {
 		return ctx.Err()
 	}
-	limit := pauseBase << min(attempt/2-1, 16)
-	limit = min(limit, pauseMax)
+	limit := min(pauseBase<<min(attempt/2-1, 16), pauseMax)
 	t := time.NewTimer(rand.N(limit) + 1)
 	defer t.Stop()
 	select {

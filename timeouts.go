@@ -11,28 +11,20 @@ import (
 	"time"
 )
 
-// The session keys the timeouts keep in the data: JSON integers, ordinary
-// session data to a Django site sharing the records (which reads them
-// without error and does not enforce them).
+// The session keys the timeouts keep: JSON integers, which a Django site
+// sharing the records reads as ordinary data and does not enforce.
 const (
-	// startedKey holds when the absolute timeout's clock started, in Unix
-	// seconds.
-	startedKey = "_session_started"
-	// idleKey holds the session's own idle timeout (SetIdleTimeout), in
-	// whole seconds; 0 means none.
-	idleKey = "_session_idle_timeout"
+	startedKey = "_session_started"      // when the absolute clock started, Unix seconds
+	idleKey    = "_session_idle_timeout" // SetIdleTimeout's, whole seconds; 0: none
 )
 
-// maxClockSkew is how far ahead of now a stored start may be and still be
-// believed: servers' clocks differ by a few milliseconds, and starts are
-// whole seconds, so a session started on one server is often "ahead" on
-// another for a moment. Its end stays start+d, at most this much later
-// than on a true clock.
+// maxClockSkew is how far ahead of now a stored start is still believed:
+// servers' clocks differ a little and starts are whole seconds, so a start
+// written on one server is often ahead on another.
 const maxClockSkew = time.Minute
 
-// slideFraction is how finely an idle timeout slides: the record's expiry
-// is moved only once it lags the one it should have by 1/slideFraction of
-// the time it has to live (a minute for a 30-minute timeout).
+// slideFraction: an idle timeout's expiry is moved once it lags by
+// 1/slideFraction of the time to live (a minute for 30 minutes).
 const slideFraction = 30
 
 // ErrNoIdleTimeout is returned by SetIdleTimeout under a middleware without
@@ -40,45 +32,38 @@ const slideFraction = 30
 var ErrNoIdleTimeout = errors.New("ginsession: SetIdleTimeout overrides WithIdleTimeout, which this middleware lacks: pass WithIdleTimeout(d) to New")
 
 // WithIdleTimeout ends a session that goes unused for d: its record
-// expires d after the last request that loaded it (reading or writing any
-// value), and a later request finds no session and gets a fresh one. The
-// expiry slides without rewriting the data, and not on every request:
-// the record is touched (stores.Toucher: a Redis PEXPIRE, a SQL UPDATE of
-// expire_date, a cookie store re-seals its cookie) once its expiry lags by
-// d/30 (a minute for 30 minutes), and the cookie's Max-Age follows. So a
-// session ends between d - d/30 and d after its last use, never later.
+// expires d after the last request that loaded it, and a later request
+// gets a fresh session. The expiry slides without rewriting the data
+// (stores.Toucher; a cookie store re-seals its cookie), once it lags by
+// d/30, and the cookie's Max-Age follows: a session ends between d - d/30
+// and d after its last use, never later. Whether a slide is due is read
+// from the time to live loaded with the data (stores.TTLLoader); a store
+// without it is touched on every request that loads the session, and one
+// without stores.Toucher saved in full.
 //
 // The session's Django expiry (CookieAge, or SetExpiry's seconds) then
 // counts from the last request too, as under SaveEveryRequest; SetExpiryAt
 // stays fixed, and SetExpiry(0) still gives a browser-session cookie whose
-// record obeys d. Use WithAbsoluteTimeout for a limit that activity does
-// not move, and Session.SetIdleTimeout for one session's own.
-//
-// Whether the touch is due is read from the time to live the store loads
-// with the data (stores.TTLLoader, in the same round trip as before: every
-// store of this module has it). A store without it is touched on every
-// request that loads the session, and one without stores.Toucher saved in
-// full. Optional. Default value is 0, no idle timeout. New panics on a
-// negative d or one under a second.
+// record obeys d. Session.SetIdleTimeout sets one session's own. Optional.
+// Default value is 0, no idle timeout. New panics on a negative d or one
+// under a second.
 func WithIdleTimeout(d time.Duration) Option { return func(o *options) { o.IdleTimeout = d } }
 
 // WithAbsoluteTimeout ends a session d after its clock started, however
-// active it is. The clock starts when a session is first saved, and again
-// when Flush or Clear has emptied it and it is saved anew, and at
+// active it is. The clock starts when a session is first saved, again when
+// it is saved after Flush or Clear emptied it, and at
 // Session.RestartAbsoluteTimeout, which auth.Login calls; CycleKey keeps
-// it. It is kept in the session as "_session_started" (Unix seconds): a
-// record saved before the option was set, or by Django, gets one at the
-// first request that loads it, and is saved with it. A start that is not
-// an integer, or is more than a minute ahead of now (tampering, or a clock
-// far ahead), ends the session rather than postpone its end; one up to a
-// minute ahead is believed (servers' clocks differ), so the end may come
-// up to a minute late.
+// it. The start is kept as "_session_started" (Unix seconds); a record
+// saved without one (before the option, or by Django) gets one at its
+// first load. A start that is not an integer, or is more than a minute
+// ahead of now (tampering, or a broken clock), ends the session; one up to
+// a minute ahead is believed, as servers' clocks differ, so the end may
+// come up to a minute late.
 //
-// The store's record expires at the absolute end at the latest, and a
-// session loaded past it is dropped, never adopted, like an expired one;
-// for a cookie store that check reads the sealed data. Optional. Default
-// value is 0, no absolute timeout. New panics on a negative d or one under
-// a second.
+// The record expires at the absolute end at the latest, and a session
+// loaded past it is dropped like an expired one (a cookie store's by its
+// sealed data). Optional. Default value is 0, no absolute timeout. New
+// panics on a negative d or one under a second.
 func WithAbsoluteTimeout(d time.Duration) Option { return func(o *options) { o.AbsoluteTimeout = d } }
 
 // validateTimeouts reports a timeout or clock setting that cannot work.
@@ -108,14 +93,7 @@ func (s *Session) SetIdleTimeout(d time.Duration) error {
 	if s.m.opts.IdleTimeout == 0 {
 		return ErrNoIdleTimeout
 	}
-	secs := 0
-	if d > 0 {
-		secs = int(d / time.Second)
-		if d%time.Second != 0 {
-			secs++
-		}
-	}
-	s.Set(idleKey, secs)
+	s.Set(idleKey, wholeSeconds(max(d, 0)))
 	return nil
 }
 
@@ -147,14 +125,8 @@ func (s *Session) RestartAbsoluteTimeout() {
 // idleTimeoutLocked is IdleTimeout. s.mu is held and the session loaded.
 func (s *Session) idleTimeoutLocked() time.Duration {
 	d := s.m.opts.IdleTimeout
-	if d == 0 {
-		return 0
-	}
-	if n, ok := wholeNumber(s.values.get(idleKey)); ok {
-		if n <= 0 {
-			return 0
-		}
-		return secondsDuration(float64(n))
+	if n, ok := wholeNumber(s.values.get(idleKey)); ok && d != 0 {
+		return secondsDuration(float64(max(n, 0)))
 	}
 	return d
 }
@@ -162,23 +134,16 @@ func (s *Session) idleTimeoutLocked() time.Duration {
 // absoluteEndLocked returns when the absolute timeout ends the session,
 // and false when there is none (no option, or no start stored yet).
 func (s *Session) absoluteEndLocked() (time.Time, bool) {
-	d := s.m.opts.AbsoluteTimeout
-	if d == 0 {
-		return time.Time{}, false
-	}
 	n, ok := wholeNumber(s.values.get(startedKey))
-	if !ok {
-		return time.Time{}, false
+	if d := s.m.opts.AbsoluteTimeout; ok && d != 0 {
+		return time.Unix(n, 0).Add(d), true
 	}
-	return time.Unix(n, 0).Add(d), true
+	return time.Time{}, false
 }
 
 // limitExpiry returns the earliest of end, at + the idle timeout and the
 // absolute end: when a session saved or touched at "at" ends.
 func (s *Session) limitExpiry(at, end time.Time) time.Time {
-	if s.m.opts.IdleTimeout == 0 && s.m.opts.AbsoluteTimeout == 0 {
-		return end
-	}
 	if idle := s.idleTimeoutLocked(); idle > 0 {
 		if e := at.Add(idle); e.Before(end) {
 			end = e
@@ -192,9 +157,6 @@ func (s *Session) limitExpiry(at, end time.Time) time.Time {
 
 // limitAge is limitExpiry for an age counted from now, in whole seconds.
 func (s *Session) limitAge(now time.Time, age time.Duration) time.Duration {
-	if s.m.opts.IdleTimeout == 0 && s.m.opts.AbsoluteTimeout == 0 {
-		return age
-	}
 	if idle := s.idleTimeoutLocked(); idle > 0 && idle < age {
 		age = idle
 	}
@@ -231,25 +193,12 @@ func (s *Session) noteSealedTTL() {
 // expiry moved now: under an idle timeout, when the time the record had
 // left to live (as loaded) is off the time it should have by
 // 1/slideFraction of the latter, or is unknown. s.mu is held.
-//
-// It runs on every request that loads a session under WithIdleTimeout, so
-// the common case (no custom expiry, no absolute timeout) reads neither
-// the clock nor expiryDateLocked: BenchmarkIdleTimeout/Memory/read.
 func (s *Session) slideDue() bool {
-	if s.m.opts.IdleTimeout == 0 || !s.loaded || !s.hasRecord() {
+	if !s.loaded || !s.hasRecord() || s.idleTimeoutLocked() == 0 {
 		return false
 	}
-	idle := s.idleTimeoutLocked()
-	if idle == 0 {
-		return false
-	}
-	var want time.Duration // the time to live a touch now would give
-	if custom := s.values.has(expiryKey); !custom && s.m.opts.AbsoluteTimeout == 0 {
-		want = min(idle, s.m.opts.CookieAge)
-	} else {
-		now := s.m.now()
-		want = s.expiryDateLocked(now).Sub(now)
-	}
+	now := s.m.now()
+	want := s.expiryDateLocked(now).Sub(now) // the time to live a touch now would give
 	if want <= 0 {
 		return false // the commit deletes the cookie
 	}
@@ -264,8 +213,8 @@ func (s *Session) slideDue() bool {
 // timeout has passed: it is then dropped like an expired record, never
 // adopted. So is one whose start is unreadable or more than maxClockSkew
 // ahead, which only tampering or a broken clock writes: trusting it, or
-// stamping it anew, would postpone the end. A session loaded without a start gets one,
-// now, and is saved with it. s.mu is held.
+// stamping it anew, would postpone the end. A session loaded without a
+// start gets one, now, and is saved with it. s.mu is held.
 func (s *Session) timedOut(decodeErr error) bool {
 	if s.m.opts.AbsoluteTimeout == 0 || decodeErr != nil || s.values.len() == 0 {
 		return false
@@ -288,10 +237,7 @@ func (s *Session) timedOut(decodeErr error) bool {
 // stampStart starts the absolute timeout's clock of a session about to be
 // saved without one: a new session, or one Flush or Clear emptied.
 func (s *Session) stampStart(now time.Time) {
-	if s.m.opts.AbsoluteTimeout == 0 {
-		return
-	}
-	if _, ok := wholeNumber(s.values.get(startedKey)); !ok {
+	if _, ok := wholeNumber(s.values.get(startedKey)); !ok && s.m.opts.AbsoluteTimeout != 0 {
 		s.setLocked(startedKey, int(now.Unix()))
 	}
 }

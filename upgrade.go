@@ -19,21 +19,18 @@ import (
 //	}
 //	conn, err := upgrader.Upgrade(c.Writer, c.Request, h)
 //
-// The commit is the one the middleware makes before any status line: the
-// session is saved when modified and its cookie (new, refreshed, cycled or
-// deleted) is in the returned header, with every other Set-Cookie the handler
-// added. The same headers stay on c.Writer, so an upgrade refused before the
-// hijack still sends them with its error answer. The header is the caller's
-// to keep or change.
+// The commit is the one made before any status line: a save when
+// modified, and the cookie (new, refreshed, cycled or deleted) in the
+// returned header with every other Set-Cookie the handler added; the header
+// is the caller's to change. The same headers stay on c.Writer, so an
+// upgrade refused before the hijack still sends them. On a store failure
+// nothing is saved, the error is returned (errors.Is ErrSessionInterrupted
+// after a concurrent logout) and the ErrorHandler has answered. Changes
+// made after UpgradeHeader are not saved, as after any response.
 //
-// On a store failure nothing is saved, the error is returned (errors.Is
-// ErrSessionInterrupted after a concurrent logout) and the ErrorHandler has
-// already answered. Changes made to the session after UpgradeHeader are not
-// saved, as after any response.
-//
-// coder/websocket's Accept needs no call: it sends c.Writer's headers, the
-// session's among them. A hijack that would drop a session cookie is logged
-// as an error naming this function.
+// coder/websocket's Accept needs no call: it sends c.Writer's headers. A
+// hijack that would drop a session cookie is logged as an error naming
+// this function.
 func UpgradeHeader(c *gin.Context) (http.Header, error) {
 	w := (*responseWriter)(From(c))
 	if err := w.commitStatus(http.StatusSwitchingProtocols); err != nil {

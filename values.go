@@ -1,6 +1,7 @@
 package ginsession
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 )
@@ -8,14 +9,10 @@ import (
 // dict is a session's values in the order of a Python dict: a key goes last
 // when first set, keeps its place when set again, and goes last again when
 // deleted and set anew. The zero value is empty and ready to use.
-//
-// A delete leaves the key's place in order stale, so that deleting every
-// key of a large session stays linear; stale places are dropped when the
-// order is next read, or once they outnumber the live keys.
 type dict struct {
-	order  []string
 	values map[string]any
-	stale  int // places in order whose key was deleted since
+	place  map[string]int // the keys' order: each key's place, increasing
+	next   int            // the place of the next new key
 }
 
 func (d *dict) lookup(key string) (any, bool) {
@@ -35,10 +32,10 @@ func (d *dict) len() int { return len(d.values) }
 // set stores v under key, a new key going last.
 func (d *dict) set(key string, v any) {
 	if d.values == nil {
-		d.values = make(map[string]any)
+		d.values, d.place = make(map[string]any), make(map[string]int)
 	}
-	if _, ok := d.values[key]; !ok {
-		d.order = append(d.order, key)
+	if !d.has(key) {
+		d.place[key], d.next = d.next, d.next+1
 	}
 	d.values[key] = v
 }
@@ -46,64 +43,27 @@ func (d *dict) set(key string, v any) {
 // del removes key, returning the value it had and whether it had one.
 func (d *dict) del(key string) (any, bool) {
 	v, ok := d.values[key]
-	if !ok {
-		return nil, false
-	}
 	delete(d.values, key)
-	if d.stale++; d.stale > len(d.values)+32 {
-		d.compact()
-	}
-	return v, true
+	delete(d.place, key)
+	return v, ok
 }
 
-// keys returns the keys in order. The slice is the dict's own.
+// keys returns the keys in order, in a new slice.
 func (d *dict) keys() []string {
-	if d.stale > 0 {
-		d.compact()
-	}
-	return d.order
-}
-
-// compact drops the stale places from order: a key's place is the last one
-// it has there, and only a key still set has one.
-func (d *dict) compact() {
-	last := make(map[string]int, len(d.values))
-	for i, k := range d.order {
-		last[k] = i
-	}
-	out := d.order[:0]
-	for i, k := range d.order {
-		if _, ok := d.values[k]; ok && last[k] == i {
-			out = append(out, k)
-		}
-	}
-	clear(d.order[len(out):])
-	d.order, d.stale = out, 0
+	return slices.SortedFunc(maps.Keys(d.values), func(a, b string) int { return cmp.Compare(d.place[a], d.place[b]) })
 }
 
 // reset empties the dict, keeping no reference to what it held.
 func (d *dict) reset() { *d = dict{} }
 
-// assign makes the dict hold what a Codec decoded, taking both over. Keys
+// assign makes the dict hold what a Codec decoded, taking values over. Keys
 // that do not name each value once are put right: repeats and keys without
 // a value are dropped, and values without a key go last in sorted order.
 func (d *dict) assign(keys []string, values map[string]any) {
-	*d = dict{order: keys, values: values}
-	if len(keys) == len(values) && !slices.ContainsFunc(keys, func(k string) bool { return !d.has(k) }) {
-		return
-	}
-	order := make([]string, 0, len(values))
-	named := make(map[string]bool, len(values))
-	for _, k := range keys {
-		if d.has(k) && !named[k] {
-			named[k] = true
-			order = append(order, k)
+	*d = dict{values: values, place: make(map[string]int, len(values))}
+	for _, k := range slices.Concat(keys, slices.Sorted(maps.Keys(values))) {
+		if _, placed := d.place[k]; d.has(k) && !placed {
+			d.place[k], d.next = d.next, d.next+1
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(values)) {
-		if !named[k] {
-			order = append(order, k)
-		}
-	}
-	d.order = order
 }

@@ -55,13 +55,7 @@ func (w *responseWriter) commitStatus(status int) error {
 // 500 does: what was not committed yet never is, whatever a recovery
 // middleware before this one answers. The panic goes on.
 func (w *responseWriter) abandon() {
-	s := w.session()
-	s.mu.Lock()
-	s.committed, s.ended = true, w.c.Request
-	if err := s.m.backend.dropCycle(s); err != nil {
-		s.m.log.Error("ginsession: a request that panicked left a key cycle's new record", slog.String("error", err.Error()))
-	}
-	s.mu.Unlock()
+	w.session().end(w.c.Request)
 	if w.wstate == open {
 		w.wstate = committed
 	}

@@ -8,10 +8,10 @@ import (
 	"github.com/ginsession/ginsession/stores"
 )
 
-// ErrSessionLimit is ginsession.ErrSessionLimit: Login refused the login
+// ErrSessionLimit is stores.ErrSessionLimit: Login refused the login
 // because the user has ginsession.UserIndex.MaxSessions live sessions
 // (AtLimit RefuseLogin). The session stays as it was, not logged in.
-var ErrSessionLimit = ginsession.ErrSessionLimit
+var ErrSessionLimit = stores.ErrSessionLimit
 
 // admit puts the session in id's index before Login stores id, so a cap on
 // the user's sessions refuses the login before anything is stored.

@@ -65,12 +65,7 @@ func localPath(next string) (string, bool) {
 // tabs and newlines inside URLs ("/\t/evil" is "//evil") and read "\" as
 // "/".
 func hasUnsafeByte(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c == '\\' {
-			return true
-		}
-	}
-	return false
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' })
 }
 
 // escapeNonASCII percent-encodes every byte from 0x80 up, as http.Redirect

@@ -28,8 +28,6 @@
 //   - Logs and errors name a key only as [Redact] shows it, never whole.
 //   - Expiry: an expiry the backend cannot hold saturates ([ClampExpiry]);
 //     it is never refused or wrapped round.
-//   - Contexts: every call returns promptly with the context's error once
-//     it is done.
 //   - Purging: ClearExpired is Django's clearsessions; [StartJanitor] runs
 //     it on a schedule for any store.
 //   - Time: a store that reads the current time (to compare an expiry with

@@ -11,8 +11,7 @@ import (
 // GET and PTTL, pipelined), the same stat (a file's mtime) or the same map
 // entry. An idle timeout (ginsession.WithIdleTimeout) uses it to see
 // whether the record's expiry is due to be moved, so that a session in use
-// is touched once in a while rather than on every request; a time to live
-// rather than an expiry spares that check a read of the clock.
+// is touched once in a while rather than on every request.
 //
 // LoadWithTTL follows Load's contract to the letter (the same data, in a
 // slice the caller owns; ErrNotFound for a missing, expired or unreadable

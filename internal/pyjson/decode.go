@@ -2,7 +2,6 @@ package pyjson
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -170,45 +169,6 @@ func (d *decoder) literal(word string) error {
 	return nil
 }
 
-// scanNumber moves past one JSON number, reporting whether it has a
-// fraction or an exponent and whether it was valid.
-func (d *decoder) scanNumber() (isFloat, ok bool) {
-	if d.peek() == '-' {
-		d.pos++
-	}
-	digits := d.pos
-	d.skipDigits()
-	if d.pos == digits || (d.data[digits] == '0' && d.pos-digits > 1) {
-		return false, false
-	}
-	if d.peek() == '.' {
-		isFloat = true
-		d.pos++
-		if frac := d.pos; d.skipDigits() == frac {
-			return false, false
-		}
-	}
-	if c := d.peek(); c == 'e' || c == 'E' {
-		isFloat = true
-		d.pos++
-		if c := d.peek(); c == '+' || c == '-' {
-			d.pos++
-		}
-		if exp := d.pos; d.skipDigits() == exp {
-			return false, false
-		}
-	}
-	return isFloat, true
-}
-
-// skipDigits moves past ASCII digits and returns the new position.
-func (d *decoder) skipDigits() int {
-	for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
-		d.pos++
-	}
-	return d.pos
-}
-
 // isNumber reports whether s is exactly one JSON number that DecodeObject
 // reads back: a float beyond float64's range is not.
 func isNumber(s string) bool {
@@ -221,12 +181,14 @@ func isNumber(s string) bool {
 // exact whatever its size; the rest is a float64.
 func (d *decoder) readNumber() (any, error) {
 	start := d.pos
-	isFloat, ok := d.scanNumber()
-	if !ok {
-		return nil, d.errorf("invalid number")
+	for d.pos < len(d.data) && strings.IndexByte("+-.0123456789Ee", d.data[d.pos]) >= 0 {
+		d.pos++
 	}
 	text := string(d.data[start:d.pos])
-	if !isFloat {
+	if !json.Valid(d.data[start:d.pos]) { // a number, by JSON's grammar, which is Python's
+		return nil, d.errorf("invalid number")
+	}
+	if !strings.ContainsAny(text, ".Ee") {
 		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
 			if n == int64(int(n)) {
 				return int(n), nil
@@ -238,10 +200,7 @@ func (d *decoder) readNumber() (any, error) {
 		}
 		return json.Number(text), nil // beyond 64 bits: kept as its digits
 	}
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return nil, d.errorf("invalid number")
-	}
+	f, _ := strconv.ParseFloat(text, 64) // valid, so only out of range: ±Inf or 0
 	if math.IsInf(f, 0) {
 		// Python reads inf, which could never be saved again.
 		return nil, d.errorf("number out of range")

@@ -21,7 +21,7 @@ import (
 // written again with Python's escapes; a json.Marshaler that writes \ufffd
 // (encoding/json's invalid UTF-8) is refused.
 func EncodeObject(keys []string, values map[string]any) ([]byte, error) {
-	buf, err := appendObject(make([]byte, 0, 128), keys, values, 0) // most sessions fit
+	buf, err := appendObject(nil, keys, values, 0)
 	if err != nil {
 		return nil, fmt.Errorf("session %w", err)
 	}

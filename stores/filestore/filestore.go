@@ -85,10 +85,9 @@ const tempMark = "_out_"
 // it for the leftover of a crashed write.
 const staleTempAge = time.Hour
 
-// Store is a stores.Store, stores.Toucher and stores.Swapper keeping one file
-// per session. It is safe for concurrent use by goroutines and, with the
-// limits described in the package documentation, by processes sharing the
-// directory.
+// Store is a stores.Store keeping one file per session. It is safe for
+// concurrent use by goroutines and, within the limits the package doc gives,
+// by processes sharing the directory.
 type Store struct {
 	dir    string
 	dirSep string // dir with one trailing separator
@@ -444,15 +443,12 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 		return false, nil
 	}
 	live, err := s.liveFile(s.path(key))
-	if err != nil {
-		return false, s.fail("exists", err)
-	}
-	return live, nil
+	return live, s.fail("exists", err)
 }
 
 // Create writes a new record. It returns stores.ErrExists when a live record
-// holds key, replaces an expired one, and returns an error wrapping
-// stores.ErrInvalidKey for a key that breaks the key rules.
+// holds key, replaces an expired one, and refuses an invalid key with an
+// error wrapping stores.ErrInvalidKey.
 func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time.Time) error {
 	if err := check(ctx, "create", key); err != nil {
 		return err
@@ -525,9 +521,6 @@ func (s *Store) withLock(ctx context.Context, op, key string, f func(h *held) er
 	}
 	defer release()
 	h, err := s.lockRecord(ctx, s.path(key))
-	if errors.Is(err, errGone) {
-		return f(nil)
-	}
 	if err != nil {
 		return s.fail(op, err)
 	}
@@ -548,8 +541,7 @@ func (s *Store) withLive(ctx context.Context, op, key string, f func(h *held) er
 
 // Update replaces the data and expiry of the live record under key, or
 // returns stores.ErrNotFound when the file is missing or expired, so a
-// session ended elsewhere is not brought back. It holds the record's lock
-// from the look to the rename.
+// session ended elsewhere is not brought back.
 func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
 	return s.replaceLive(ctx, "update", key, data, expiry, nil)
 }
@@ -595,9 +587,8 @@ func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
 	})
 }
 
-// Delete removes the record under key; a missing file is not an error. It
-// returns an error wrapping stores.ErrInvalidKey for a key that breaks the
-// key rules.
+// Delete removes the record under key; a missing file is not an error, an
+// invalid key is one wrapping stores.ErrInvalidKey.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	return s.withLock(ctx, "delete", key, func(h *held) error {
 		if h == nil {

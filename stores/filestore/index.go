@@ -48,13 +48,8 @@ func (s *Store) indexed(ctx context.Context, op, userID string, keys []string, f
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("filestore: index %s: %w", op, err)
 	}
-	if err := stores.CheckIndexUser(userID); err != nil {
+	if err := stores.CheckIndexUser(userID, keys...); err != nil {
 		return fmt.Errorf("filestore: index %s: %w", op, err)
-	}
-	for _, k := range keys {
-		if err := stores.CheckKey(k); err != nil {
-			return fmt.Errorf("filestore: index %s: %w", op, err)
-		}
 	}
 	mu := &s.ixLocks[maphash.String(s.seed, userID)%uint64(len(s.ixLocks))]
 	mu.Lock()

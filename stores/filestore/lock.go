@@ -25,9 +25,6 @@ type held struct {
 	fi fs.FileInfo
 }
 
-// errGone is lockRecord's report that no file holds the key.
-var errGone = errors.New("no record file")
-
 // acquire takes key's in-process semaphore, or returns the context's error.
 func (s *Store) acquire(ctx context.Context, key string) (release func(), err error) {
 	sem := s.locks[maphash.String(s.seed, key)%uint64(len(s.locks))]
@@ -40,32 +37,26 @@ func (s *Store) acquire(ctx context.Context, key string) (release func(), err er
 }
 
 // lockRecord locks the file at path against the writers of other processes
-// (see above); the caller holds the key's semaphore. It returns errGone when
-// there is no file.
+// (see above); the caller holds the key's semaphore. It returns nil, nil
+// when there is no file.
 func (s *Store) lockRecord(ctx context.Context, path string) (*held, error) {
 	for {
 		h, err := lockFile(ctx, path)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, errGone
+			return nil, nil
 		}
-		if err != nil {
-			return nil, err
-		}
-		if h.f == nil {
-			return h, nil
+		if err != nil || h.f == nil {
+			return h, err
 		}
 		now, err := os.Lstat(path)
 		if err == nil && os.SameFile(now, h.fi) {
 			return h, nil
 		}
 		h.f.Close()
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, errGone
-		}
-		if err != nil {
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
-		// Replaced while we waited: lock the new record.
+		// Replaced or removed while we waited: look again.
 	}
 }
 

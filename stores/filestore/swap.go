@@ -10,13 +10,11 @@ import (
 	"github.com/ginsession/ginsession/stores"
 )
 
-// CompareAndSwap implements stores.Swapper. It writes the new record to a
-// temporary file, then, holding the record's lock (which excludes writers in
-// other processes too, see the package documentation), reads the live
-// record, compares its data with old and renames the new file over it. It
-// returns stores.ErrNotFound when the file is missing or expired, and the
-// file's data with an error wrapping stores.ErrConflict when it holds other
-// data.
+// CompareAndSwap implements stores.Swapper: it writes the new record to a
+// temporary file and, holding the record's lock, renames it over the live
+// record if that holds old. It returns stores.ErrNotFound when the file is
+// missing or expired, and the file's data with an error wrapping
+// stores.ErrConflict when it holds other data.
 func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) (cur []byte, err error) {
 	err = s.replaceLive(ctx, "compare and swap", key, data, expiry, s.compare("compare and swap", key, old, &cur))
 	return cur, err

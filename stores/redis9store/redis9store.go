@@ -86,12 +86,12 @@ type Store struct {
 type core = redisops.Store
 
 // Option configures a Store.
-type Option func(*redisops.Config) error
+type Option func(*redisops.Config)
 
 // WithPrefix sets the prefix of Redis keys, DefaultPrefix by default. Give
 // applications that share a Redis different prefixes.
 func WithPrefix(p string) Option {
-	return func(c *redisops.Config) error { return c.SetPrefix("redis9store", p) }
+	return func(c *redisops.Config) { c.Prefix = p }
 }
 
 // WithClock sets where the store reads the current time, which turns a
@@ -100,7 +100,7 @@ func WithPrefix(p string) Option {
 // ginsession.WithClock). Redis still expires keys by its own clock. New
 // refuses nil.
 func WithClock(now func() time.Time) Option {
-	return func(c *redisops.Config) error { return c.SetClock("redis9store", now) }
+	return func(c *redisops.Config) { c.Now = now }
 }
 
 // New returns a store on client. It sends nothing to Redis. It returns
@@ -126,7 +126,7 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 // client types that expose them. Interfaces rather than concrete types, so a
 // wrapper that embeds a client is checked too.
 func checkContextTimeouts(client redis.UniversalClient) error {
-	var enabled bool
+	enabled := true // a client of another type is trusted
 	switch c := client.(type) {
 	case interface{ Options() *redis.Options }:
 		enabled = c.Options().ContextTimeoutEnabled
@@ -134,8 +134,6 @@ func checkContextTimeouts(client redis.UniversalClient) error {
 		enabled = c.Options().ContextTimeoutEnabled
 	case interface{ Options() *redis.RingOptions }:
 		enabled = c.Options().ContextTimeoutEnabled
-	default:
-		return nil
 	}
 	if !enabled {
 		return ErrContextTimeoutDisabled

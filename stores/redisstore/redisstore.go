@@ -46,12 +46,12 @@ type Store struct {
 type core = redisops.Store
 
 // Option configures a Store.
-type Option func(*redisops.Config) error
+type Option func(*redisops.Config)
 
 // WithPrefix sets the prefix of Redis keys, DefaultPrefix by default. Give
 // applications that share a Redis different prefixes.
 func WithPrefix(p string) Option {
-	return func(c *redisops.Config) error { return c.SetPrefix("redisstore", p) }
+	return func(c *redisops.Config) { c.Prefix = p }
 }
 
 // WithClock sets where the store reads the current time, which turns a
@@ -60,7 +60,7 @@ func WithPrefix(p string) Option {
 // ginsession.WithClock). Redis still expires keys by its own clock. New
 // refuses nil.
 func WithClock(now func() time.Time) Option {
-	return func(c *redisops.Config) error { return c.SetClock("redisstore", now) }
+	return func(c *redisops.Config) { c.Now = now }
 }
 
 // New returns a store on client. It sends nothing to Redis.

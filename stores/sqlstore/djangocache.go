@@ -70,8 +70,8 @@ func WithDjangoCache[R interface{ Err() error }](client interface {
 		if c.Version == 0 {
 			c.Version = 1
 		}
-		if c.KeyFunc == nil {
-			c.KeyFunc = djangoDefaultKeyFunc
+		if c.KeyFunc == nil { // Django's default_key_func, which django-redis uses too
+			c.KeyFunc = func(key, prefix string, version int) string { return prefix + ":" + strconv.Itoa(version) + ":" + key }
 		}
 		s.djangoCache = func(ctx context.Context, sessionKey string) error {
 			return client.Del(ctx, c.KeyFunc(djangoCacheKeyPrefix+sessionKey, c.KeyPrefix, c.Version)).Err()
@@ -87,12 +87,6 @@ func (s *Store) DjangoOption() string {
 		return ""
 	}
 	return "sqlstore.WithDjangoCache"
-}
-
-// djangoDefaultKeyFunc is django.core.cache.backends.base.default_key_func,
-// which django-redis uses too.
-func djangoDefaultKeyFunc(key, keyPrefix string, version int) string {
-	return keyPrefix + ":" + strconv.Itoa(version) + ":" + key
 }
 
 // dropDjangoCache deletes Django's cached_db entry of key after a write of

@@ -8,8 +8,7 @@ import (
 )
 
 // binaryPrefix marks a session_data value that holds the record's bytes in
-// standard padded base64 rather than verbatim; the package doc, under
-// "Data", says when and why.
+// base64 rather than verbatim; the package doc says when and why.
 const binaryPrefix = "!base64:"
 
 // storedForm returns data as it goes into session_data.
@@ -46,10 +45,9 @@ func fromStored(stored []byte) (data []byte, ok bool) {
 	return enc[:n], true
 }
 
-// mysqlTimeLayout is how expiry instants are sent to MySQL: UTC wall-clock
-// time at the microsecond precision of datetime(6). Sending text rather than
-// time.Time keeps the stored value UTC whatever loc= the DSN sets, which is
-// what Django (USE_TZ=True) reads and writes.
+// mysqlTimeLayout is how instants are sent to MySQL: UTC wall-clock text at
+// datetime(6)'s microseconds, so the stored value is UTC, as Django
+// (USE_TZ=True) has it, whatever loc= the DSN sets.
 const mysqlTimeLayout = "2006-01-02 15:04:05.000000"
 
 // sqliteTime is an instant as Django's SQLite backend writes it with
@@ -64,18 +62,18 @@ func sqliteTime(t time.Time) string {
 	return t.Format("2006-01-02 15:04:05.000000")
 }
 
-// expiryScanner reads expire_date. MySQL's datetime has no zone: the driver
-// hands back text, or with parseTime=true a time.Time whose wall clock is
-// the stored one in the DSN's loc. SQLite holds text that both drivers parse
-// into a time.Time for a datetime column (in UTC or, with mattn's _loc, in
-// that location). Either way the stored wall clock is UTC (wallClock).
-// PostgreSQL's timestamptz is an instant and is taken as one.
+// expiryScanner reads a time column. MySQL's and SQLite's hold a UTC wall
+// clock (wallClock), which the drivers hand back as text or as a time.Time
+// in the DSN's location; PostgreSQL's timestamptz is an instant.
 type expiryScanner struct {
 	wallClock bool
 	t         time.Time
 }
 
 func (e *expiryScanner) Scan(src any) error {
+	if b, ok := src.([]byte); ok {
+		src = string(b)
+	}
 	switch v := src.(type) {
 	case time.Time:
 		if e.wallClock {
@@ -84,19 +82,10 @@ func (e *expiryScanner) Scan(src any) error {
 			e.t = v.UTC()
 		}
 		return nil
-	case []byte:
-		return e.parse(string(v))
 	case string:
-		return e.parse(v)
-	}
-	return fmt.Errorf("sqlstore: cannot read expire_date from %T", src)
-}
-
-func (e *expiryScanner) parse(s string) error {
-	t, err := time.ParseInLocation("2006-01-02 15:04:05.999999999", s, time.UTC)
-	if err != nil {
+		var err error
+		e.t, err = time.ParseInLocation("2006-01-02 15:04:05.999999999", v, time.UTC)
 		return err
 	}
-	e.t = t
-	return nil
+	return fmt.Errorf("sqlstore: cannot read expire_date from %T", src)
 }

@@ -49,13 +49,8 @@ func (s *Store) checkIndexArgs(op, userID string, keys ...string) error {
 	if s.indexTable == "" {
 		return errIndexOff
 	}
-	if err := stores.CheckIndexUser(userID); err != nil {
+	if err := stores.CheckIndexUser(userID, keys...); err != nil {
 		return fmt.Errorf("sqlstore: index %s: %w", op, err)
-	}
-	for _, k := range keys {
-		if err := stores.CheckKey(k); err != nil {
-			return fmt.Errorf("sqlstore: index %s: %w", op, err)
-		}
 	}
 	return nil
 }
@@ -286,19 +281,18 @@ func (s *Store) RebuildIndex(ctx context.Context, codec interface {
 	now := s.now()
 	after := ""
 	for {
-		batch, err := s.rebuildBatch(ctx, after, now)
+		batch, err := s.rebuildBatch(ctx, codec.Decode, after, now)
 		if err != nil {
 			return added, skipped, fmt.Errorf("sqlstore: rebuild index: %w", err)
 		}
 		for _, r := range batch {
 			after = r.key
-			user, backend, ok := userOfRecord(codec.Decode, r.data)
-			if !ok {
+			if stores.CheckIndexUser(r.user) != nil {
 				skipped++
 				continue
 			}
-			e := stores.IndexEntry{Key: r.key, Created: now, LastActive: now, Backend: backend}
-			n, err := s.exec(ctx, opIndexAddNew, s.entryArgs(user, e)...)
+			e := stores.IndexEntry{Key: r.key, Created: now, LastActive: now, Backend: r.backend}
+			n, err := s.exec(ctx, opIndexAddNew, s.entryArgs(r.user, e)...)
 			if err != nil {
 				return added, skipped, fmt.Errorf("sqlstore: rebuild index: add %s: %w", stores.Redact(r.key), err)
 			}
@@ -310,12 +304,14 @@ func (s *Store) RebuildIndex(ctx context.Context, codec interface {
 	}
 }
 
+// rebuildRow is a live row as RebuildIndex reads it: the user id and
+// backend its data holds, "" when it holds none or does not decode.
 type rebuildRow struct {
-	key  string
-	data []byte
+	key, user, backend string
 }
 
-func (s *Store) rebuildBatch(ctx context.Context, after string, now time.Time) ([]rebuildRow, error) {
+// rebuildBatch reads the batch of live rows that follows the key after.
+func (s *Store) rebuildBatch(ctx context.Context, decode func([]byte) ([]string, map[string]any, error), after string, now time.Time) ([]rebuildRow, error) {
 	rows, err := s.query(ctx, nil, opRebuildScan, after, s.timeArg(now))
 	if err != nil {
 		return nil, err
@@ -329,26 +325,14 @@ func (s *Store) rebuildBatch(ctx context.Context, after string, now time.Time) (
 			return nil, err
 		}
 		if data, ok := fromStored(stored); ok {
-			r.data = data
+			if _, values, err := decode(data); err == nil {
+				r.user, _ = sessionindex.UserID(values[sessionindex.UserIDKey])
+				r.backend, _ = values[sessionindex.BackendKey].(string)
+			}
 		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-// userOfRecord returns the user id and backend a session's data holds;
-// ok is false when it holds no user id or does not decode.
-func userOfRecord(decode func([]byte) ([]string, map[string]any, error), data []byte) (user, backend string, ok bool) {
-	if data == nil {
-		return "", "", false
-	}
-	_, values, err := decode(data)
-	if err != nil {
-		return "", "", false
-	}
-	user, _ = sessionindex.UserID(values[sessionindex.UserIDKey])
-	backend, _ = values[sessionindex.BackendKey].(string)
-	return user, backend, stores.CheckIndexUser(user) == nil
 }
 
 var _ stores.Indexer = (*Store)(nil)

@@ -11,24 +11,16 @@
 // the dialect is detected from the driver of the *sqlx.DB or set with
 // [WithDialect]. The table is created by [Store.CreateTable] (see
 // [MySQLSchema], [PostgresSchema] and [SQLiteSchema] for the DDL) or by
-// Django's migration.
-//
-// # Per-user index
+// Django's migration. On SQLite, open the file with [SQLiteDSN]'s DSN, and
+// the store is safe for many goroutines and processes on one file, Django's
+// db.sqlite3 included (":memory:" gives every pooled connection a database
+// of its own: use a file).
 //
 // [WithIndexTable] keeps a per-user index of logged-in sessions
 // (stores.Indexer, for ginsession.WithUserIndex and auth.Sessions) in a
 // table of its own, so django_session stays exactly Django's. A listing
 // joins the two tables, so it shows only live sessions; [RebuildIndex]
 // adds the sessions a Django site sharing the table created.
-//
-// # SQLite
-//
-// Open the file with [SQLiteDSN]'s DSN (busy timeout and WAL), and the store
-// is safe for many goroutines and many processes on one file, Django's
-// db.sqlite3 included: every operation is one autocommit statement, a writer
-// that finds the lock taken waits up to the busy timeout, and the writes of
-// one Store queue in the order they came. ":memory:" gives every pooled
-// connection a database of its own: use a file.
 //
 // # Round trips and contexts
 //
@@ -38,16 +30,13 @@
 // 30-second timeout, no cancellation); without that, go-sql-driver/mysql
 // would prepare, execute and close every parameterised query, two round
 // trips each. Behind a proxy that cannot hold prepared statements (ProxySQL,
-// pgbouncer in transaction mode) use [WithoutPreparedStatements] together
-// with interpolateParams=true in the MySQL DSN, which keeps one round trip.
+// pgbouncer in transaction mode) use [WithoutPreparedStatements].
 //
-// A statement ends when its context does: at the store timeout
-// (ginsession.WithStoreTimeout) or when the request's client goes away,
-// whichever is first, a statement waiting on a row lock included.
-// go-sql-driver/mysql watches the context from a goroutine per connection,
-// about 15 µs a query on a loopback MySQL; it is kept because the driver
-// bounds a statement by no deadline of its own, so without it a lock wait
-// would outlive the store timeout.
+// A statement ends when its context does (the store timeout, or the
+// request's client going away), a statement waiting on a row lock included.
+// go-sql-driver/mysql bounds a statement by no deadline of its own, so its
+// context watcher, a goroutine per connection (about 15 µs a query on a
+// loopback MySQL), is kept.
 //
 // # Conditional writes
 //
@@ -59,25 +48,20 @@
 // SELECT follow, to return the current data of a changed record
 // (stores.ErrConflict) or report a vanished one (stores.ErrNotFound).
 //
-// # Times
+// # Times and data
 //
 // expire_date is UTC, as Django writes it with USE_TZ=True. The store
 // passes the current time from Go into every query, so the database
 // server's time zone and clock do not matter, and it reads MySQL's zoneless
-// datetime as UTC whatever the DSN's parseTime and loc say. On SQLite the
-// column holds text written and compared exactly as Django does.
+// datetime as UTC whatever the DSN's parseTime and loc say.
 //
-// # Data
-//
-// session_data is a text column, as Django has it, and a text column cannot
-// hold every byte string (PostgreSQL rejects NUL and invalid UTF-8, MySQL
-// rejects or truncates invalid UTF-8, utf8mb3 holds no characters beyond the
-// BMP). So the store writes data verbatim only when it is ASCII without NUL,
-// and otherwise as "!base64:" followed by the standard padded base64 of the
-// data. Both codecs ginsession ships produce ASCII, so Django reads Go's rows
-// and Go reads Django's. No Django record starts with '!', and data that
-// itself starts with "!base64:" is escaped, so reading back is never
-// ambiguous.
+// session_data is a text column, as Django has it, which cannot hold every
+// byte string (PostgreSQL rejects NUL and invalid UTF-8, MySQL rejects or
+// truncates invalid UTF-8, utf8mb3 holds nothing beyond the BMP). So the
+// store writes data verbatim only when it is ASCII without NUL, as both
+// codecs ginsession ships produce, and otherwise as "!base64:" followed by
+// the standard padded base64 of the data (no Django record starts with '!',
+// and data that itself starts with "!base64:" is escaped).
 package sqlstore
 
 import (
@@ -103,20 +87,17 @@ const DefaultPurgeBatch = 1000
 // use. Close releases its prepared statements; it does not close the
 // *sqlx.DB, which the caller owns.
 type Store struct {
-	db       *sqlx.DB
-	dialect  Dialect
-	table    string
-	prepared bool
-	batch    int
-	// indexTable holds the per-user index, "" when it is off (index.go).
-	indexTable string
+	db         *sqlx.DB
+	dialect    Dialect
+	table      string
+	prepared   bool
+	batch      int
+	indexTable string // "" when the per-user index is off (index.go)
 	queries    [numOps]string
 	now        func() time.Time
-	// writes lets one write at a time at an SQLite database, nil on the
-	// other dialects (sqlite.go).
-	writes writeGate
-	// djangoCache deletes Django's cached_db entry of a session; nil
-	// unless WithDjangoCache (djangocache.go).
+	writes     writeGate // SQLite's (sqlite.go), nil on the other dialects
+	// djangoCache deletes Django's cached_db entry of a session
+	// (WithDjangoCache), nil without it.
 	djangoCache func(ctx context.Context, sessionKey string) error
 
 	// prepare is db.PrepareContext; tests wrap it to hold or fail a prepare.
@@ -276,7 +257,8 @@ func (s *Store) queryRow(ctx context.Context, o op, args ...any) (*sql.Row, erro
 	return st.QueryRowContext(ctx, args...), nil
 }
 
-// query runs o in tx when there is one, else as queryRow does.
+// query runs o in tx when there is one, else as queryRow does (prepared
+// unless WithoutPreparedStatements).
 func (s *Store) query(ctx context.Context, tx *sql.Tx, o op, args ...any) (*sql.Rows, error) {
 	switch {
 	case tx != nil:
@@ -293,15 +275,12 @@ func (s *Store) query(ctx context.Context, tx *sql.Tx, o op, args ...any) (*sql.
 
 // has reports whether query o finds a row.
 func (s *Store) has(ctx context.Context, o op, args ...any) (bool, error) {
-	row, err := s.queryRow(ctx, o, args...)
+	rows, err := s.query(ctx, nil, o, args...)
 	if err != nil {
 		return false, err
 	}
-	var one int
-	if err = row.Scan(&one); errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
+	defer rows.Close()
+	return rows.Next(), rows.Err()
 }
 
 func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
@@ -382,8 +361,7 @@ func (s *Store) LoadWithExpiry(ctx context.Context, key string) ([]byte, time.Ti
 }
 
 // LoadWithTTL implements stores.TTLLoader: the SELECT of LoadWithExpiry,
-// with the time from the store's clock, the one the query compared with,
-// to the row's expire_date.
+// with the time left from the clock reading the query compared with.
 func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Duration, error) {
 	now := s.now()
 	data, exp, err := s.loadAt(ctx, key, now)
@@ -511,10 +489,9 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 	return err
 }
 
-// DeleteExpired deletes expired rows in batches of at most the purge batch
-// size (WithPurgeBatch), one short statement each, until a batch comes back
-// short, and returns how many went. It stops early, with the count so far,
-// when ctx ends.
+// DeleteExpired deletes expired rows, one short statement per purge batch
+// (WithPurgeBatch), and returns how many went. It stops early, with the
+// count so far, when ctx ends.
 func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 	return s.purge(ctx, "delete expired", opPurge)
 }

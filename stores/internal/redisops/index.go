@@ -192,7 +192,7 @@ func (s *Store) indexMove(ctx context.Context, op, userID, oldKey, newKey string
 	if err := s.checkIndexArgs(op, userID, oldKey, newKey); err != nil {
 		return err
 	}
-	n, err := s.run(ctx, indexMoveScript, s.ukey(userID), oldKey, newKey, micros(lastActive), s.indexPX(expiry))
+	n, err := integer(s.eval(ctx, indexMoveScript, 1, s.ukey(userID), oldKey, newKey, micros(lastActive), s.indexPX(expiry)))
 	if err == nil && n == 0 {
 		err = stores.ErrNotFound
 	}

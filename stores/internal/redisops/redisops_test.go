@@ -19,7 +19,7 @@ import (
 // with a key prefix of its own emptied at the end: the two clients hand the
 // store replies of their own, which must mean the same.
 func eachClient(t *testing.T, test func(t *testing.T, s *Store)) {
-	eachClientOpen(t, "gs_ops_", func(t *testing.T, open func(...func(*Config) error) *Store, _ func(string) []byte) {
+	eachClientOpen(t, "gs_ops_", func(t *testing.T, open func(...func(*Config)) *Store, _ func(string) []byte) {
 		test(t, open())
 	})
 }
@@ -28,9 +28,9 @@ func eachClient(t *testing.T, test func(t *testing.T, s *Store)) {
 // keys: open returns a store over the client under the test's prefix (base
 // and a suffix of the test's own) with opts, raw what Redis holds under a
 // session key.
-func eachClientOpen(t *testing.T, base string, test func(t *testing.T, open func(opts ...func(*Config) error) *Store, raw func(key string) []byte)) {
+func eachClientOpen(t *testing.T, base string, test func(t *testing.T, open func(opts ...func(*Config)) *Store, raw func(key string) []byte)) {
 	run := func(t *testing.T, name string, do Do, pipe Pipe, nilErr error, p string, get func(rkey string) []byte) {
-		open := func(opts ...func(*Config) error) *Store {
+		open := func(opts ...func(*Config)) *Store {
 			s, err := New(name, do, pipe, nilErr, append(opts, prefix(p)))
 			if err != nil {
 				t.Fatal(err)
@@ -55,8 +55,8 @@ func eachClientOpen(t *testing.T, base string, test func(t *testing.T, open func
 	})
 }
 
-func prefix(p string) func(*Config) error {
-	return func(c *Config) error { return c.SetPrefix("x", p) }
+func prefix(p string) func(*Config) {
+	return func(c *Config) { c.Prefix = p }
 }
 
 func TestRecordsArePlainValuesWithATTL(t *testing.T) {
@@ -131,8 +131,14 @@ func TestPX(t *testing.T) {
 }
 
 func TestAPrefixOver512BytesIsRefused(t *testing.T) {
-	if _, err := New("x", nil, nil, nil, []func(*Config) error{prefix(strings.Repeat("p", MaxPrefix+1))}); err == nil || !strings.HasPrefix(err.Error(), "x: WithPrefix: ") {
+	if _, err := New("x", nil, nil, nil, []func(*Config){prefix(strings.Repeat("p", MaxPrefix+1))}); err == nil || !strings.HasPrefix(err.Error(), "x: WithPrefix: ") {
 		t.Errorf("a 513-byte prefix: %v", err)
+	}
+}
+
+func TestANilClockIsRefused(t *testing.T) {
+	if _, err := New("x", nil, nil, nil, []func(*Config){func(c *Config) { c.Now = nil }}); err == nil || err.Error() != "x: WithClock(nil): pass a function, or leave the option out for time.Now" {
+		t.Errorf("WithClock(nil): %v", err)
 	}
 }
 

@@ -30,7 +30,7 @@ func TestSwapsSentTwiceAnswerAsTheFirstRun(t *testing.T) {
 		return c.Do(ctx, args...).Result()
 	}
 	{
-		s, err := New("redis9store", twice, nil, redis9.Nil, []func(*Config) error{prefix(p)})
+		s, err := New("redis9store", twice, nil, redis9.Nil, []func(*Config){prefix(p)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,19 +33,6 @@ func (s *Store) eval(ctx context.Context, sc script, args ...any) (any, error) {
 	return v, err
 }
 
-// run runs sc on one key and returns its integer reply.
-func (s *Store) run(ctx context.Context, sc script, key string, args ...any) (int64, error) {
-	v, err := s.eval(ctx, sc, append([]any{1, key}, args...)...)
-	if err != nil {
-		return 0, err
-	}
-	n, ok := v.(int64)
-	if !ok {
-		return 0, fmt.Errorf("script: %w %T", errReply, v)
-	}
-	return n, nil
-}
-
 // unlessScript is SetUnless and TouchUnless: the check and the write are
 // one step on the server, where a GET then a SET would let a concurrent
 // write land between the two. GETRANGE spares copying a large record into
@@ -91,7 +78,7 @@ func (s *Store) unless(ctx context.Context, op, key string, expiry time.Time, gu
 		return false, err
 	}
 	ms, _ := PX(s.now(), expiry)
-	n, err := s.run(ctx, unlessScript, s.rkey(key), append([]any{guard, ms}, data...)...)
+	n, err := integer(s.eval(ctx, unlessScript, append([]any{1, s.rkey(key), guard, ms}, data...)...))
 	if err != nil {
 		return false, s.fail(op, key, err)
 	}

@@ -67,7 +67,7 @@ func TestLoadWithTTLReadsEachPairOfReplies(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pipe := func(context.Context, []any, []any) (Reply, Reply) { return tc.replies[0], tc.replies[1] }
-			s, err := New("x", nil, pipe, nilErr, []func(*Config) error{func(c *Config) error { return c.SetClock("x", func() time.Time { return now }) }})
+			s, err := New("x", nil, pipe, nilErr, []func(*Config){func(c *Config) { c.Now = func() time.Time { return now } }})
 			if err != nil {
 				t.Fatal(err)
 			}
