@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -106,7 +107,11 @@ func (r *recorder) loggedInOrphans(t *testing.T, browsers ...*devClient) []strin
 func newCartSite(t *testing.T, rec *recorder, routes func(*gin.Engine), opts ...ginsession.Option) *devSite {
 	t.Helper()
 	opts = append([]ginsession.Option{ginsession.WithSecretKey(secret), ginsession.WithUserIndex(ginsession.UserIndex{})}, opts...)
-	r := ginEngine(rec.st, opts...)
+	r := gin.New()
+	// A recovery before the middleware, which answers a panic with 500.
+	r.Use(gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, _ any) { c.AbortWithStatus(http.StatusInternalServerError) }))
+	r.Use(ginsession.New(rec.st, opts...))
+	devRoutes(r)
 	r.POST("/cart", func(c *gin.Context) {
 		ginsession.From(c).Set("cart", c.Query("v"))
 		c.String(http.StatusOK, "ok")
@@ -119,6 +124,9 @@ func newCartSite(t *testing.T, rec *recorder, routes func(*gin.Engine), opts ...
 		if err := auth.Login(c, devUsers[c.Param("id")], ""); err != nil {
 			c.String(http.StatusInternalServerError, err.Error())
 			return
+		}
+		if c.Query("panic") != "" {
+			panic("the order service is down")
 		}
 		c.String(http.StatusInternalServerError, "the order service is down")
 	})
@@ -155,7 +163,8 @@ func wantAsBefore(t *testing.T, site *devSite, rec *recorder, b *devClient, key,
 // answers 500 after auth.Login leaves the browser's anonymous session as it
 // was (same cookie, its cart still there) and writes no record anywhere
 // (every key written is checked), on memory, MySQL and Redis, with and
-// without a cap on sessions (which writes the new record ahead).
+// without a cap on sessions (which writes the new record ahead); so does
+// one that panics after auth.Login.
 func TestALoginAnswered5xxLeavesTheSessionAsItWas(t *testing.T) {
 	for _, st := range everystore.Indexed("gs_cyc5_") {
 		if !slices.Contains([]string{"memory", "mysql", "redis"}, st.Name) {
@@ -169,6 +178,10 @@ func TestALoginAnswered5xxLeavesTheSessionAsItWas(t *testing.T) {
 				b.must("POST", "/cart?v=3+apples", url.Values{})
 				key := b.key()
 				if code, body := b.do("POST", "/login-then-fail/alice", url.Values{}); code != http.StatusInternalServerError {
+					t.Fatalf("the failing login answered %d %q", code, body)
+				}
+				wantAsBefore(t, site, rec, b, key, "3 apples")
+				if code, body := b.do("POST", "/login-then-fail/alice?panic=1", url.Values{}); code != http.StatusInternalServerError {
 					t.Fatalf("the failing login answered %d %q", code, body)
 				}
 				wantAsBefore(t, site, rec, b, key, "3 apples")
