@@ -14,11 +14,9 @@ import (
 
 // UserIndex configures the per-user index of sessions ([WithUserIndex]).
 type UserIndex struct {
-	// ActivityInterval is how often, at most, the index is told of a
-	// session's activity: a request that reads a logged-in session writes
-	// its last activity only when this long has passed since this process
-	// last wrote it, so most requests write nothing. Optional. Default value
-	// is DefaultActivityInterval.
+	// ActivityInterval is how often, at most, a request writes a logged-in
+	// session's last activity to the index (since this process last wrote
+	// it). Optional. Default value is DefaultActivityInterval.
 	ActivityInterval time.Duration
 	// NoDeviceDetails leaves the user agent and client IP out of the index,
 	// for privacy: a devices page then shows when, not from where.
@@ -26,8 +24,7 @@ type UserIndex struct {
 	NoDeviceDetails bool
 	// MaxSessions caps how many live sessions one user has at once (OWASP
 	// ASVS 5.0 7.1.2, 7.5.2), enforced by auth.Login in one atomic step of
-	// the store ([stores.Indexer]). Optional. Default value is 0: no
-	// cap.
+	// the store ([stores.Indexer]). Optional. Default value is 0: no cap.
 	MaxSessions int
 	// AtLimit is what a login beyond MaxSessions does. Optional. Default
 	// value is RefuseLogin.

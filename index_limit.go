@@ -18,14 +18,12 @@ const (
 	EndOldest
 )
 
-// admit indexes s as user's before auth.Login stores the user in it, under
-// the cap when there is one; without one, the save at the end of the
-// request indexes it as usual. The cap counts live records, so the
-// session's must exist: one without a record yet is saved first, and a
-// pending key cycle's new record is written ahead (the old one stays until
-// the save, and a request that fails deletes the new one: dropCycle). The
-// evicted sessions' records are deleted after the cap's step has removed
-// their entries. s.mu is held.
+// admit indexes s as user's under the cap, if any, before auth.Login stores
+// the user in it (without a cap, the save indexes it). The cap counts live
+// records: a session without one is saved first, and a pending key cycle's
+// new record is written ahead (the old one stays until the save; dropCycle
+// deletes the new one if the request fails). The evicted sessions' records
+// are deleted after the cap's step removed their entries. s.mu is held.
 func (b *serverBackend) admit(s *Session, user string) error {
 	u := b.index
 	if u.maxSessions == 0 {

@@ -73,8 +73,11 @@ import (
 const DefaultFallbackTTL = time.Minute
 
 // Store is a stores.Store made of a cache store and a database store. It is
-// safe for concurrent use if both are.
+// safe for concurrent use if both are. Its stores.Indexer methods are the
+// database store's, or return an error wrapping stores.ErrNoIndex when it
+// keeps none.
 type Store struct {
+	index        // indexOf(db): the stores.Indexer methods
 	cache, db    stores.Store
 	guarded      guarded // cache, for writes: chosen once in New
 	log          *slog.Logger
@@ -179,7 +182,7 @@ func New(cache, db stores.Store, opts ...Option) (*Store, error) {
 			return nil, fmt.Errorf("cachedstore: %T keeps sessions in the cookie, not on the server: pass server stores (redisstore, memstore, sqlstore, ...)", st)
 		}
 	}
-	s := &Store{cache: cache, db: db, log: slog.Default(),
+	s := &Store{index: indexOf(db), cache: cache, db: db, log: slog.Default(),
 		fallbackTTL: DefaultFallbackTTL, tombstoneTTL: DefaultTombstoneTTL, clock: time.Now}
 	for _, o := range opts {
 		if err := o(s); err != nil {
@@ -190,9 +193,8 @@ func New(cache, db stores.Store, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// cacheContext returns the context for a call's cache steps: ctx, cut off
-// half a tombstone's life from now, when the call begins (see the package
-// doc).
+// cacheContext returns the context for a call's cache steps, made when the
+// call begins: ctx, cut off half a tombstone's life from now.
 func (s *Store) cacheContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	limit := time.Now().Add(s.tombstoneTTL / 2)
 	if d, ok := ctx.Deadline(); ok && !d.After(limit) {
@@ -361,8 +363,7 @@ func (s *Store) through(ctx context.Context, op, key string, data []byte, expiry
 		// No mark of this call's to fill (another write's marker took its
 		// place, or the cache evicted it): a refill may have cached what
 		// the database held before this write, so the unsettled marker
-		// takes the place of any data, and the database answers until it
-		// expires. Another write's marker or a tombstone stays.
+		// takes the place of any data. Another marker stays.
 		_, err = s.guarded.SetUnless(cctx, key, unsettled, s.clock().Add(s.tombstoneTTL), marker)
 	}
 	s.logCache(ctx, op, key, err) // a failed step leaves the mark
@@ -370,10 +371,9 @@ func (s *Store) through(ctx context.Context, op, key string, data []byte, expiry
 }
 
 // fence marks key in the cache before a call writes it in the database, and
-// returns the call's own mark, or nil when the cache held a marker: another
-// write in flight, whose mark then gives way to the unsettled marker (so
-// neither fills the cache), or a tombstone, which stays. A failure is
-// returned (ErrCacheUnavailable): the call must not go on.
+// returns the call's own mark, or nil when the cache held a marker (another
+// write's mark, which gives way to the unsettled marker, or a tombstone,
+// which stays). A failure is ErrCacheUnavailable: the call must not go on.
 func (s *Store) fence(ctx context.Context, op, key string) ([]byte, error) {
 	ctx, cancel := s.cacheContext(ctx)
 	defer cancel()

@@ -11,83 +11,42 @@ import (
 // The per-user index lives on the database store, like the records it
 // lists: the database holds every live session (writes reach it before the
 // cache), so its listing, which checks each entry against its own records,
-// is the truth. Ending a listed session goes through this store's Delete,
-// which also leaves the cache's tombstone. The cache holds no index.
+// is the truth. The Store's stores.Indexer methods are the database's own,
+// which New embeds (or noIndex's). Ending a listed session, or one that
+// IndexAddLimited evicted, goes through the Store's Delete, which also
+// leaves the cache's tombstone. The cache holds no index.
 
-// indexer returns the database's index, or why there is none.
-func (s *Store) indexer() (stores.Indexer, error) {
-	ix, ok := s.db.(stores.Indexer)
+// index is the database's index as the Store embeds it.
+type index = stores.Indexer
+
+// indexOf returns db's index, or a noIndex saying why there is none.
+func indexOf(db stores.Store) index {
+	ix, ok := db.(stores.Indexer)
 	if !ok {
-		return nil, fmt.Errorf("cachedstore: the database store %T keeps no per-user index: %w", s.db, stores.ErrNoIndex)
+		return noIndex{fmt.Errorf("cachedstore: the database store %T keeps no per-user index: %w", db, stores.ErrNoIndex)}
 	}
 	if err := ix.CheckIndex(); err != nil {
-		return nil, fmt.Errorf("cachedstore: %w", err)
+		return noIndex{fmt.Errorf("cachedstore: %w", err)}
 	}
-	return ix, nil
+	return ix
 }
 
-// CheckIndex implements stores.Indexer: the database's index must be on
-// (sqlstore.WithIndexTable).
-func (s *Store) CheckIndex() error {
-	_, err := s.indexer()
-	return err
-}
+// noIndex is the index of a database store that keeps none, or has it off
+// (sqlstore without WithIndexTable): every method returns err.
+type noIndex struct{ err error }
 
-// IndexAdd implements stores.Indexer on the database's index.
-func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry) error {
-	ix, err := s.indexer()
-	if err != nil {
-		return err
-	}
-	return ix.IndexAdd(ctx, userID, e)
+func (n noIndex) CheckIndex() error                                         { return n.err }
+func (n noIndex) IndexAdd(context.Context, string, stores.IndexEntry) error { return n.err }
+func (n noIndex) IndexRemove(context.Context, string, ...string) error      { return n.err }
+func (n noIndex) IndexTouch(context.Context, string, string, time.Time, time.Time) error {
+	return n.err
 }
-
-// IndexAddLimited implements stores.Indexer on the database's
-// index, which counts the database's records. The caller deletes the
-// evicted sessions through this store's Delete, so the cache forgets them
-// too.
-func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.IndexEntry, max int, evict bool) ([]string, error) {
-	ix, err := s.indexer()
-	if err != nil {
-		return nil, err
-	}
-	return ix.IndexAddLimited(ctx, userID, e, max, evict)
+func (n noIndex) IndexMove(context.Context, string, string, string, time.Time, time.Time) error {
+	return n.err
 }
-
-// IndexTouch implements stores.Indexer on the database's index.
-func (s *Store) IndexTouch(ctx context.Context, userID, key string, lastActive, expiry time.Time) error {
-	ix, err := s.indexer()
-	if err != nil {
-		return err
-	}
-	return ix.IndexTouch(ctx, userID, key, lastActive, expiry)
-}
-
-// IndexMove implements stores.Indexer on the database's index.
-func (s *Store) IndexMove(ctx context.Context, userID, oldKey, newKey string, lastActive, expiry time.Time) error {
-	ix, err := s.indexer()
-	if err != nil {
-		return err
-	}
-	return ix.IndexMove(ctx, userID, oldKey, newKey, lastActive, expiry)
-}
-
-// IndexRemove implements stores.Indexer on the database's index.
-func (s *Store) IndexRemove(ctx context.Context, userID string, keys ...string) error {
-	ix, err := s.indexer()
-	if err != nil {
-		return err
-	}
-	return ix.IndexRemove(ctx, userID, keys...)
-}
-
-// IndexList implements stores.Indexer on the database's index.
-func (s *Store) IndexList(ctx context.Context, userID string) ([]stores.IndexEntry, error) {
-	ix, err := s.indexer()
-	if err != nil {
-		return nil, err
-	}
-	return ix.IndexList(ctx, userID)
+func (n noIndex) IndexList(context.Context, string) ([]stores.IndexEntry, error) { return nil, n.err }
+func (n noIndex) IndexAddLimited(context.Context, string, stores.IndexEntry, int, bool) ([]string, error) {
+	return nil, n.err
 }
 
 var _ stores.Indexer = (*Store)(nil)

@@ -4,33 +4,24 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
 )
 
-// marker begins every value the store writes into the cache that is not a
-// session's data: the tombstone, the unsettled marker and the writes'
-// marks. No codec makes NUL bytes, and Create, Update and CompareAndSwap
-// refuse data that begins with it, so a cached value that does is never a
-// session.
-var marker = []byte("\x00ginsession/cachedstore: ")
-
-// tombstone is what Delete leaves in the cache: "deleted".
-var tombstone = []byte("\x00ginsession/cachedstore: deleted\x00")
-
-// unsettled is the marker a write leaves in place of another write's mark
-// (see fence): Load and Exists take it for a miss and ask the database, and
-// it refuses the refill a Load makes (insert-only), for a tombstone's life.
-var unsettled = []byte("\x00ginsession/cachedstore: unsettled\x00")
+// The markers, as the package doc describes them. marker begins every one:
+// no codec makes NUL bytes, and Create, Update and CompareAndSwap refuse
+// data that begins with it, so a cached value that does is never a session.
+var (
+	marker    = []byte("\x00ginsession/cachedstore: ")
+	tombstone = []byte("\x00ginsession/cachedstore: deleted\x00")
+	unsettled = []byte("\x00ginsession/cachedstore: unsettled\x00")
+)
 
 // newMark returns a mark no other call makes.
 func newMark() []byte {
-	var nonce [16]byte
-	_, _ = rand.Read(nonce[:])
-	return hex.AppendEncode(append(bytes.Clone(marker), "mark "...), nonce[:])
+	return append(bytes.Clone(marker), "mark "+rand.Text()...)
 }
 
 func isTombstone(data []byte) bool { return bytes.Equal(data, tombstone) }

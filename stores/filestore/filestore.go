@@ -21,9 +21,7 @@
 //
 // Keys are checked with [stores.ValidKey] before any path is built, so only
 // [a-z0-9] reaches the file system and no key can name a file outside the
-// directory. For Load and Exists an invalid key is simply absent; Create,
-// Update, Touch and Delete return an error wrapping [stores.ErrInvalidKey].
-// Error messages name at most the first six characters of a key.
+// directory. Error messages name a key only as [stores.Redact] shows it.
 //
 // # Writes and races
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,17 +23,17 @@ import (
 // slot, and it asks for COMMAND again before every command, fails to parse
 // the reply and drops the connection.
 //
-// The copy learns the slot map from CLUSTER NODES (a text reply unchanged
-// since Redis 3) unless o.ClusterSlots is already set, and gives each node
-// client a hook that answers the client's COMMAND request by sending COMMAND
-// as a generic command and reading the fields v8 needs. Both work with Redis
-// 6 as well, so the options need not depend on the server's version.
+// The copy sends both as generic commands and reads the fields v8 needs:
+// CLUSTER SLOTS for the slot map, unless o.ClusterSlots is already set, and
+// COMMAND through a hook on each node client that answers the client's own
+// COMMAND request. Both work with Redis 6 as well, so the options need not
+// depend on the server's version.
 func Redis7ClusterOptions(o *redis.ClusterOptions) *redis.ClusterOptions {
 	c := *o
 	if c.ClusterSlots == nil {
 		seeds := append([]string(nil), o.Addrs...)
 		c.ClusterSlots = func(ctx context.Context) ([]redis.ClusterSlot, error) {
-			return slotsFromClusterNodes(ctx, &c, seeds)
+			return clusterSlots(ctx, &c, seeds)
 		}
 	}
 	newClient := o.NewClient
@@ -47,8 +48,8 @@ func Redis7ClusterOptions(o *redis.ClusterOptions) *redis.ClusterOptions {
 	return &c
 }
 
-// slotsFromClusterNodes asks the seeds, in turn, for CLUSTER NODES.
-func slotsFromClusterNodes(ctx context.Context, o *redis.ClusterOptions, seeds []string) ([]redis.ClusterSlot, error) {
+// clusterSlots asks the seeds, in turn, for CLUSTER SLOTS.
+func clusterSlots(ctx context.Context, o *redis.ClusterOptions, seeds []string) ([]redis.ClusterSlot, error) {
 	var errs []error
 	for _, addr := range seeds {
 		cl := redis.NewClient(&redis.Options{
@@ -56,79 +57,55 @@ func slotsFromClusterNodes(ctx context.Context, o *redis.ClusterOptions, seeds [
 			TLSConfig: o.TLSConfig, DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout,
 			WriteTimeout: o.WriteTimeout, MaxRetries: -1, PoolSize: 1,
 		})
-		text, err := cl.ClusterNodes(ctx).Result()
+		reply, err := cl.Do(ctx, "cluster", "slots").Slice()
 		cl.Close()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", addr, err))
-			continue
+		var slots []redis.ClusterSlot
+		if err == nil {
+			host, _, _ := net.SplitHostPort(addr)
+			slots, err = parseClusterSlots(reply, host)
 		}
-		host, _, _ := net.SplitHostPort(addr)
-		slots, err := parseClusterNodes(text, host)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", addr, err))
-			continue
+		if err == nil {
+			return slots, nil
 		}
-		return slots, nil
+		errs = append(errs, fmt.Errorf("%s: %w", addr, err))
 	}
-	return nil, fmt.Errorf("redisstore: CLUSTER NODES: %w", errors.Join(errs...))
+	return nil, fmt.Errorf("redisstore: CLUSTER SLOTS: %w", errors.Join(errs...))
 }
 
-// parseClusterNodes turns a CLUSTER NODES reply into the slot map: each
-// slot range of a healthy master, with the master first and its replicas
-// after it. seedHost fills in the address of a node that does not know its
-// own IP yet (":port").
-func parseClusterNodes(text, seedHost string) ([]redis.ClusterSlot, error) {
-	type master struct {
-		node   redis.ClusterNode
-		ranges [][2]int
-	}
-	var masters []*master
-	replicas := map[string][]redis.ClusterNode{}
-	for _, line := range strings.Split(text, "\n") {
-		f := strings.Fields(line)
-		if len(f) < 8 {
-			continue
-		}
-		addr, _, _ := strings.Cut(f[1], "@")
-		addr, _, _ = strings.Cut(addr, ",")
-		if strings.HasPrefix(addr, ":") {
-			addr = seedHost + addr
-		}
-		flags := "," + f[2] + ","
-		if strings.Contains(flags, ",fail,") || strings.Contains(flags, ",noaddr,") || strings.Contains(flags, ",handshake,") {
-			continue
-		}
-		node := redis.ClusterNode{ID: f[0], Addr: addr}
-		if !strings.Contains(flags, ",master,") {
-			replicas[f[3]] = append(replicas[f[3]], node)
-			continue
-		}
-		m := &master{node: node}
-		for _, s := range f[8:] {
-			if strings.HasPrefix(s, "[") { // a slot being migrated or imported
-				continue
-			}
-			a, b, isRange := strings.Cut(s, "-")
-			lo, err := strconv.Atoi(a)
-			if err != nil {
-				return nil, fmt.Errorf("bad slot %q", s)
-			}
-			hi := lo
-			if isRange {
-				if hi, err = strconv.Atoi(b); err != nil {
-					return nil, fmt.Errorf("bad slot %q", s)
-				}
-			}
-			m.ranges = append(m.ranges, [2]int{lo, hi})
-		}
-		masters = append(masters, m)
-	}
+// parseClusterSlots reads a CLUSTER SLOTS reply: for each slot range its
+// first and last slot, then its nodes, master first, each as IP, port, ID
+// and (Redis 7) more. seedHost fills in the IP of a node that does not know
+// its own yet ("").
+func parseClusterSlots(reply []any, seedHost string) ([]redis.ClusterSlot, error) {
 	var slots []redis.ClusterSlot
-	for _, m := range masters {
-		nodes := append([]redis.ClusterNode{m.node}, replicas[m.node.ID]...)
-		for _, r := range m.ranges {
-			slots = append(slots, redis.ClusterSlot{Start: r[0], End: r[1], Nodes: nodes})
+	for _, r := range reply {
+		f, _ := r.([]any)
+		if len(f) < 3 {
+			return nil, fmt.Errorf("bad slot range %v", r)
 		}
+		start, ok1 := f[0].(int64)
+		end, ok2 := f[1].(int64)
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("bad slot range %v", r)
+		}
+		slot := redis.ClusterSlot{Start: int(start), End: int(end)}
+		for _, n := range f[2:] {
+			node, _ := n.([]any)
+			if len(node) < 3 {
+				return nil, fmt.Errorf("bad node %v", n)
+			}
+			ip, _ := node[0].(string)
+			port, ok1 := node[1].(int64)
+			id, ok2 := node[2].(string)
+			if !ok1 || !ok2 {
+				return nil, fmt.Errorf("bad node %v", n)
+			}
+			if ip == "" {
+				ip = seedHost
+			}
+			slot.Nodes = append(slot.Nodes, redis.ClusterNode{ID: id, Addr: net.JoinHostPort(ip, strconv.FormatInt(port, 10))})
+		}
+		slots = append(slots, slot)
 	}
 	if len(slots) == 0 {
 		return nil, errors.New("no master serves any slot")
@@ -191,11 +168,7 @@ func commandInfos(raw []any) map[string]*redis.CommandInfo {
 		step, _ := f[5].(int64)
 		info.Arity, info.FirstKeyPos, info.LastKeyPos, info.StepCount = int8(arity), int8(first), int8(last), int8(step)
 		info.Flags = strs(f[2])
-		for _, fl := range info.Flags {
-			if fl == "readonly" {
-				info.ReadOnly = true
-			}
-		}
+		info.ReadOnly = slices.Contains(info.Flags, "readonly")
 		if len(f) > 6 {
 			info.ACLFlags = strs(f[6])
 		}

@@ -7,16 +7,18 @@ import (
 	"github.com/go-redis/redis/v8"
 )
 
-func TestParseClusterNodes(t *testing.T) {
-	// A Redis 7 reply: hostnames after a comma, a replica, a failed master,
-	// a node that does not know its IP yet, a slot being migrated.
-	text := `a1 127.0.0.1:7301@17301,host-a myself,master - 0 0 1 connected 0-5460 [5461->-b2]
-b2 127.0.0.1:7302@17302 master - 0 1 2 connected 5461-10922 16000
-c3 :7303@17303 master - 0 1 3 connected 10923-15999 16001-16383
-r4 127.0.0.1:7304@17304 slave a1 0 1 1 connected
-f5 127.0.0.1:7305@17305 master,fail - 0 1 5 disconnected 16000
-`
-	got, err := parseClusterNodes(text, "10.0.0.9")
+func TestParseClusterSlots(t *testing.T) {
+	// A Redis 7 reply: four elements per node (the last a map v8 cannot
+	// read), a master with a replica, a master serving two ranges, and a
+	// node that does not know its IP yet.
+	meta := map[any]any{}
+	reply := []any{
+		[]any{int64(0), int64(5460), []any{"127.0.0.1", int64(7301), "a1", meta}, []any{"127.0.0.1", int64(7304), "r4", meta}},
+		[]any{int64(5461), int64(10922), []any{"127.0.0.1", int64(7302), "b2", meta}},
+		[]any{int64(16000), int64(16000), []any{"127.0.0.1", int64(7302), "b2", meta}},
+		[]any{int64(10923), int64(15999), []any{"", int64(7303), "c3", meta}},
+	}
+	got, err := parseClusterSlots(reply, "10.0.0.9")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,16 +30,23 @@ f5 127.0.0.1:7305@17305 master,fail - 0 1 5 disconnected 16000
 		{Start: 5461, End: 10922, Nodes: b},
 		{Start: 16000, End: 16000, Nodes: b},
 		{Start: 10923, End: 15999, Nodes: c},
-		{Start: 16001, End: 16383, Nodes: c},
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("parseClusterNodes =\n%v\nwant\n%v", got, want)
+		t.Errorf("parseClusterSlots =\n%v\nwant\n%v", got, want)
 	}
-	if _, err := parseClusterNodes("", ""); err == nil {
+	if _, err := parseClusterSlots(nil, ""); err == nil {
 		t.Error("an empty reply gave a slot map")
 	}
-	if _, err := parseClusterNodes("x 1.2.3.4:1@2 master - 0 0 1 connected 1-x\n", ""); err == nil {
-		t.Error("a malformed slot range was accepted")
+	for name, bad := range map[string][]any{
+		"a range without nodes":    {[]any{int64(0), int64(1)}},
+		"a range that is text":     {[]any{"0", int64(1), []any{"127.0.0.1", int64(7301), "a1"}}},
+		"a node without an ID":     {[]any{int64(0), int64(1), []any{"127.0.0.1", int64(7301)}}},
+		"a port that is text":      {[]any{int64(0), int64(1), []any{"127.0.0.1", "7301", "a1"}}},
+		"a range that is no array": {"garbage"},
+	} {
+		if _, err := parseClusterSlots(bad, ""); err == nil {
+			t.Errorf("%s was accepted", name)
+		}
 	}
 }
 

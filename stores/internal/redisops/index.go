@@ -103,11 +103,12 @@ func (s *Store) ukey(userID string) string { return s.prefix + "user:" + userID 
 // indexPX is the TTL a write gives the hash at least: until expiry, but a
 // second at least (a PEXPIRE of a past time would drop every other entry).
 func (s *Store) indexPX(expiry time.Time) string {
-	n, ok := ttlMillis(expiry, s.now())
-	if !ok || n < 1000 {
-		n = 1000
+	now := s.now()
+	if floor := now.Add(time.Second); expiry.Before(floor) {
+		expiry = floor
 	}
-	return strconv.FormatInt(n, 10)
+	ms, _ := PX(now, expiry)
+	return ms
 }
 
 func micros(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
@@ -242,13 +243,11 @@ func (s *Store) IndexList(ctx context.Context, userID string) ([]stores.IndexEnt
 			continue
 		}
 		var d details
-		if err := json.Unmarshal([]byte(val), &d); err != nil {
-			dead = append(dead, key)
-			continue
-		}
-		n, err := s.count(ctx, "exists", s.rkey(key))
-		if err != nil {
-			return nil, s.fail("index list", key, err)
+		var n int64 // 0 for unreadable details: a dead entry
+		if json.Unmarshal([]byte(val), &d) == nil {
+			if n, err = s.count(ctx, "exists", s.rkey(key)); err != nil {
+				return nil, s.fail("index list", key, err)
+			}
 		}
 		if n == 0 {
 			dead = append(dead, key)
@@ -294,5 +293,3 @@ func pairs(v any) (map[string]string, error) {
 	}
 	return out, nil
 }
-
-var _ stores.Indexer = (*Store)(nil)

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"time"
 
@@ -169,24 +168,15 @@ func (s *Store) checkKey(op, key string) error {
 // says; ok is false when expiry has passed (Redis rejects a PX that is not
 // positive).
 func PX(now, expiry time.Time) (ms string, ok bool) {
-	n, ok := ttlMillis(expiry, now)
-	if !ok {
-		return "", false
-	}
-	return strconv.FormatInt(n, 10), true
-}
-
-// ttlMillis is PX as a number.
-func ttlMillis(expiry, now time.Time) (ms int64, ok bool) {
 	d := stores.ClampExpiry(expiry).Sub(now)
 	if d <= 0 {
-		return 0, false
+		return "", false
 	}
-	ms = int64(d / time.Millisecond)
-	if d%time.Millisecond != 0 && ms < math.MaxInt64 {
-		ms++
+	n := int64(d / time.Millisecond)
+	if d%time.Millisecond != 0 {
+		n++
 	}
-	return ms, true
+	return strconv.FormatInt(n, 10), true
 }
 
 // Load implements stores.Store with one GET.

@@ -159,9 +159,7 @@ func (s *Store) swap(ctx context.Context, op, key string, old []byte, data any, 
 // Cluster hash slot: under rkey's hash tag if it has one, else with rkey as
 // the tag.
 func onceKey(rkey string) string {
-	var token [12]byte
-	_, _ = rand.Read(token[:])
-	suffix := ":done:" + hex.EncodeToString(token[:])
+	suffix := ":done:" + rand.Text()
 	if i := strings.IndexByte(rkey, '{'); i >= 0 {
 		if j := strings.IndexByte(rkey[i+1:], '}'); j > 0 {
 			return rkey + suffix
