@@ -30,8 +30,12 @@ type backend interface {
 	refresh(s *Session, now time.Time) (gone bool, err error)
 	// flush ends the record and drops the session's reference to it.
 	flush(s *Session) error
-	// cycle gives the loaded session a new reference and ends the old one.
-	cycle(s *Session) error
+	// cycle gives the loaded session a new reference; the old one ends at
+	// the next save.
+	cycle(s *Session)
+	// dropCycle forgets a key cycle the request will not save (it answered
+	// 5xx, panicked or flushed), deleting anything written for it.
+	dropCycle(s *Session) error
 	// cookieValue is what the cookie carries for the session.
 	cookieValue(s *Session) string
 }

@@ -70,7 +70,7 @@ func (b *cookieBackend) save(s *Session, data []byte, now time.Time) ([]byte, er
 	if err != nil {
 		return nil, errprefix.Wrap("ginsession: seal session cookie", err)
 	}
-	s.sealed, s.sealedAt = v, now.Truncate(time.Second)
+	s.sealed, s.sealedAt, s.cycling = v, now.Truncate(time.Second), false
 	return data, nil
 }
 
@@ -81,14 +81,15 @@ func (b *cookieBackend) refresh(s *Session, now time.Time) (bool, error) {
 
 // flush drops the cookie; copies of it cannot be revoked.
 func (b *cookieBackend) flush(s *Session) error {
-	s.sealed = ""
+	s.sealed, s.cycling = "", false
 	return nil
 }
 
-// cycle re-seals the cookie at the end of the request; old cookies cannot
-// be revoked.
-func (b *cookieBackend) cycle(s *Session) error {
-	s.changed(allKeys)
+// cycle marks the next seal a key cycle's; old cookies cannot be revoked.
+func (b *cookieBackend) cycle(s *Session) { s.cycling = true }
+
+func (b *cookieBackend) dropCycle(s *Session) error {
+	s.cycling = false
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package ginsession
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -53,19 +52,19 @@ func (b *serverBackend) decoded(s *Session, _ error) bool {
 // conditional (swap) when the request changed a loaded session key by key.
 // The user index is written before an existing record (a failed write
 // takes its entry back) and after a new one, which is deleted again when
-// that fails: an error never leaves a logged-in record no cookie names.
+// that fails: an error never leaves a logged-in record no cookie names. A
+// pending key cycle is commitCycle's.
 func (b *serverBackend) save(s *Session, data []byte, now time.Time) ([]byte, error) {
+	if s.cycling {
+		return b.commitCycle(s, data, now)
+	}
 	expiry := s.expiryDateLocked(now)
 	if s.key == "" {
 		if err := b.create(s, data, expiry); err != nil {
 			return nil, err
 		}
 		if err := b.index.saved(s, now, expiry); err != nil {
-			ctx, cancel := s.storeContext()
-			defer cancel()
-			if derr := b.store.Delete(ctx, s.m.stored(s.key)); derr != nil {
-				err = errors.Join(err, fmt.Errorf("ginsession: delete the unindexed session %s: %w", shortKey(s.key), derr))
-			}
+			err = b.deleteNew(s, err)
 			s.key = ""
 			return nil, err
 		}
@@ -81,6 +80,17 @@ func (b *serverBackend) save(s *Session, data []byte, now time.Time) ([]byte, er
 	}
 	stored, err := write(s, data, now)
 	return stored, b.index.unsaved(s, before, err)
+}
+
+// deleteNew deletes the record just created under s.key, after err, which
+// it returns (with its own failure, if any).
+func (b *serverBackend) deleteNew(s *Session, err error) error {
+	ctx, cancel := s.storeContext()
+	defer cancel()
+	if derr := b.store.Delete(ctx, s.m.stored(s.key)); derr != nil {
+		return errors.Join(err, fmt.Errorf("ginsession: delete the new record %s, whose save failed: %w", shortKey(s.key), derr))
+	}
+	return err
 }
 
 // swaps reports whether saves are conditional.
@@ -105,12 +115,16 @@ func (b *serverBackend) saveError(key string, err error) error {
 	return fmt.Errorf("ginsession: save session %s: %w", shortKey(key), err)
 }
 
-// create stores data under a fresh key, retrying on a collision.
+// create stores data under a new key: the one a key cycle chose, else a
+// fresh one, and another on a collision.
 func (b *serverBackend) create(s *Session, data []byte, expiry time.Time) error {
 	ctx, cancel := s.storeContext()
 	defer cancel()
+	key := s.key
 	for range createAttempts {
-		key := stores.NewKey()
+		if key == "" {
+			key = stores.NewKey()
+		}
 		err := b.store.Create(ctx, s.m.stored(key), data, expiry)
 		if err == nil {
 			s.key = key
@@ -119,6 +133,7 @@ func (b *serverBackend) create(s *Session, data []byte, expiry time.Time) error 
 		if !errors.Is(err, stores.ErrExists) {
 			return errprefix.Wrap("ginsession: create session", err)
 		}
+		key = ""
 	}
 	return fmt.Errorf("ginsession: create session: %d new keys in a row were taken; the store is likely broken", createAttempts)
 }
@@ -132,7 +147,7 @@ func (b *serverBackend) refresh(s *Session, now time.Time) (gone bool, err error
 		return false, s.saveLocked(now)
 	}
 	if s.cookieDue {
-		return false, nil // Save or CycleKey stored it in this request already
+		return false, nil // Save stored it in this request already
 	}
 	if b.toucher == nil || b.untouchable.Load() {
 		return false, s.saveLocked(now)
@@ -158,6 +173,10 @@ func (b *serverBackend) refresh(s *Session, now time.Time) (gone bool, err error
 }
 
 func (b *serverBackend) flush(s *Session) error {
+	if err := b.dropCycle(s); err != nil {
+		s.err = err
+		return err
+	}
 	old := s.key
 	s.key = ""
 	if old == "" {
@@ -174,95 +193,135 @@ func (b *serverBackend) flush(s *Session) error {
 	return b.index.flushed(s, old)
 }
 
-// cycle saves the data under a new key, then deletes the old record. With
-// a stores.Swapper the delete is conditional too: if a concurrent request
-// changed the old record meanwhile, its changes are merged into the new one
-// first, and if a concurrent logout deleted it, the new record is deleted
-// as well and the request fails with ErrSessionInterrupted: the data is not
-// brought back under either key.
-func (b *serverBackend) cycle(s *Session) error {
-	old, oldData := s.key, s.base
-	merge := b.swaps() && old != "" && s.mustMerge()
-	var changes []string
-	merges := s.merges
-	if merge {
-		changes = append(changes, s.changes...) // saveLocked clears them
+// cycle gives the session a new key, whose record the next save creates
+// (commitCycle); a second cycle before it only changes the new key.
+func (b *serverBackend) cycle(s *Session) {
+	if !s.cycling {
+		s.cycling, s.oldKey = true, s.key
 	}
-	s.key = ""
-	if err := s.saveLocked(s.m.now()); err != nil {
-		s.key, s.base = old, oldData
-		return err
-	}
-	if old == "" {
-		return nil
-	}
-	ctx, cancel := s.storeContext()
-	defer cancel()
-	if !merge {
-		if err := b.store.Delete(ctx, s.m.stored(old)); err != nil {
-			s.err = fmt.Errorf("ginsession: cycle key: delete old session %s: %w", shortKey(old), err)
-			return s.err
-		}
-	} else if err := b.retireOld(ctx, s, old, oldData, changes, merges); err != nil {
-		return err
-	}
-	// The old record is gone: only now does the index entry move.
-	return b.index.cycled(s, old)
+	s.key = stores.NewKey()
 }
 
-// retireOld deletes the record a key cycle left, under old, provided it
-// still holds oldData, merging a concurrent request's changes into the new
-// record (s.key) when it does not. s.mu is held.
-func (b *serverBackend) retireOld(ctx context.Context, s *Session, old string, oldData []byte, changes []string, merges map[string]*keyMerge) error {
+// commitCycle saves the session under the new key CycleKey gave it: the
+// record is stored and indexed there, the old key's index entry moved to
+// it, and only then is the old record retired (retireOld). When a step
+// fails, what the cycle wrote is deleted and the index put back, so the old
+// record, which the client's cookie still names, is as it was; when a
+// concurrent logout ended the old record, nothing is left under either key
+// and the request fails with ErrSessionInterrupted. s.mu is held.
+func (b *serverBackend) commitCycle(s *Session, data []byte, now time.Time) ([]byte, error) {
+	old, before := s.oldKey, s.idx
+	expiry := s.expiryDateLocked(now)
+	var err error
+	if s.created {
+		_, err = b.update(s, data, now) // written ahead by admit
+	} else {
+		err = b.create(s, data, expiry)
+	}
+	if err == nil {
+		s.created = true
+		err = b.index.saved(s, now, expiry)
+		if err == nil {
+			err = b.index.cycled(s, old, now, expiry)
+		}
+		if err == nil && old != "" {
+			data, err = b.retireOld(s, old, data, now)
+		}
+		if err != nil {
+			err = b.undoCycle(s, before, err)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.cycling, s.created, s.oldKey = false, false, ""
+	return data, nil
+}
+
+// undoCycle takes back what commitCycle wrote before err: the new record
+// and its index entry. If the new record cannot be deleted, it stays
+// listed, so that it can be ended, and the request fails. s.mu is held.
+func (b *serverBackend) undoCycle(s *Session, before indexState, err error) error {
+	if derr := b.deleteNew(s, nil); derr != nil {
+		s.err = errors.Join(err, derr)
+		return s.err
+	}
+	s.created = false
+	err = b.index.unsaved(s, before, err)
+	if errors.Is(err, ErrSessionInterrupted) {
+		s.dropRecord()
+		s.err = err
+	}
+	return err
+}
+
+// dropCycle forgets a pending key cycle: the session is back under its
+// old key, and a record written ahead for the new one (admit) is deleted;
+// its index entry, naming no record, is then pruned by the index. s.mu is
+// held.
+func (b *serverBackend) dropCycle(s *Session) error {
+	if !s.cycling {
+		return nil
+	}
+	if s.created {
+		if err := b.deleteNew(s, nil); err != nil {
+			return err
+		}
+		s.idx = indexState{}
+	}
+	s.key, s.cycling, s.created, s.oldKey = s.oldKey, false, false, ""
+	return nil
+}
+
+// retireOld deletes the record under old once a key cycle has stored the
+// session under s.key. With a stores.Swapper the delete is conditional on
+// the record still holding what was loaded (s.base): a concurrent
+// request's change is merged into the new record first, as a conflicting
+// save merges it (swap), and a record a concurrent logout deleted fails
+// the cycle with ErrSessionInterrupted. It returns the new record's data.
+// s.mu is held.
+func (b *serverBackend) retireOld(s *Session, old string, data []byte, now time.Time) ([]byte, error) {
+	ctx, cancel := s.storeContext()
+	defer cancel()
+	deleteOld := func() ([]byte, error) {
+		if err := b.store.Delete(ctx, s.m.stored(old)); err != nil {
+			return nil, fmt.Errorf("ginsession: cycle key: delete old session %s: %w", shortKey(old), err)
+		}
+		return data, nil
+	}
+	if !b.swaps() || !s.mustMerge() {
+		return deleteOld()
+	}
 	mu := saveLock(old) // the old key's writers wait, as for any save (swap.go)
 	mu.Lock()
 	defer mu.Unlock()
 	for attempt := 1; ; attempt++ {
-		current, err := b.swapper.CompareAndDelete(ctx, s.m.stored(old), oldData)
+		current, err := b.swapper.CompareAndDelete(ctx, s.m.stored(old), s.base)
 		switch {
 		case err == nil:
-			return nil
+			return data, nil
 		case errors.Is(err, errors.ErrUnsupported):
 			b.unswappable.Store(true)
-			if err := b.store.Delete(ctx, s.m.stored(old)); err != nil {
-				s.err = fmt.Errorf("ginsession: cycle key: delete old session %s: %w", shortKey(old), err)
-				return s.err
-			}
-			return nil
+			return deleteOld()
 		case errors.Is(err, stores.ErrNotFound):
-			// Ended meanwhile (a logout): so is its copy.
-			if derr := b.store.Delete(ctx, s.m.stored(s.key)); derr != nil {
-				s.err = fmt.Errorf("ginsession: cycle key: session %s was ended meanwhile, and deleting its new copy %s failed: %w", shortKey(old), shortKey(s.key), derr)
-				return s.err
-			}
-			s.dropRecord()
-			s.err = fmt.Errorf("%w (session %s, during a key cycle)", ErrSessionInterrupted, shortKey(old))
-			return s.err
+			return nil, fmt.Errorf("%w (session %s, during a key cycle)", ErrSessionInterrupted, shortKey(old))
 		case !errors.Is(err, stores.ErrConflict):
-			s.err = fmt.Errorf("ginsession: cycle key: delete old session %s: %w", shortKey(old), err)
-			return s.err
-		}
-		if attempt == swapAttempts {
-			s.err = fmt.Errorf("ginsession: cycle key: old session %s still changing after %d attempts: %w", shortKey(old), attempt, err)
-			return s.err
+			return nil, fmt.Errorf("ginsession: cycle key: delete old session %s: %w", shortKey(old), err)
+		case attempt == swapAttempts:
+			return nil, fmt.Errorf("ginsession: cycle key: old session %s still changing after %d attempts: %w", shortKey(old), attempt, err)
 		}
 		// A concurrent request changed the old record: its changes go into
-		// the new one, under this request's.
-		s.changes, s.merges, s.replaced = append(s.changes[:0], changes...), merges, false
+		// the new one, under this request's. If the new one was ended
+		// meanwhile (it is listed), retiring the old ends the session.
 		s.replay(current)
-		data, err := s.encode()
-		if err != nil {
-			return err
+		if data, err = s.encode(); err != nil {
+			return nil, err
 		}
-		if err := b.store.Update(ctx, s.m.stored(s.key), data, s.expiryDateLocked(s.m.now())); err != nil {
-			s.err = fmt.Errorf("ginsession: cycle key: save session %s: %w", shortKey(s.key), err)
-			return s.err
+		if _, err := b.update(s, data, now); err != nil && !errors.Is(err, ErrSessionInterrupted) {
+			return nil, err
 		}
-		s.saved(data)
-		oldData = current
 		if err := pause(ctx, attempt); err != nil {
-			s.err = errprefix.Wrap("ginsession: cycle key", err)
-			return s.err
+			return nil, errprefix.Wrap("ginsession: cycle key", err)
 		}
 	}
 }

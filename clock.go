@@ -6,13 +6,11 @@ import (
 	"github.com/ginsession/ginsession/internal/sessionclock"
 )
 
-// WithClock sets where the middleware reads the current time: for expiry
-// dates, cookie ages, the idle and absolute timeouts and a cookie store's
-// age check. Optional. Default value is time.Now. Tests pass a clock they
-// move, so that a timeout passes without sleeping; give the store the same
-// clock (memstore.WithClock, filestore.WithClock, sqlstore.WithClock,
-// cookiestore.WithClock, ...), since the store decides which records are
-// still live. New panics on nil.
+// WithClock sets where the middleware reads the current time (expiry
+// dates, cookie ages, the timeouts, a cookie store's age check), so a test
+// can move time instead of sleeping; give the store the same clock
+// (memstore.WithClock, sqlstore.WithClock, ...), since it decides which
+// records are live. Optional. Default value is time.Now. New panics on nil.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.Clock = now } }
 
 // now is the current time by the middleware's clock.

@@ -11,10 +11,14 @@ import (
 // response that sets or deletes the session cookie also carries Vary:
 // Cookie (Django 5.2.14 and 6.0.5, CVE-2026-35192), so that no shared cache
 // hands one user's session to everyone.
-func (s *Session) commit(status int, w http.ResponseWriter) error {
+func (s *Session) commit(status int, w http.ResponseWriter) (err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	defer func() { s.committed = true }()
+	defer func() {
+		s.committed = true
+		// A key cycle not saved by now (a 5xx answer, a failure) never will be.
+		err = errors.Join(err, s.m.backend.dropCycle(s))
+	}()
 	o, h := &s.m.opts, w.Header()
 	if s.err == nil && !s.accessed && !s.modified && !s.cookieDue && !o.SaveEveryRequest &&
 		(!s.hadCookie || !s.isEmptyLocked()) {

@@ -10,21 +10,19 @@ import (
 // (a key, or the sealed record for a cookie store); age 0 makes a
 // browser-session cookie.
 func (s *Session) cookie(now time.Time, age time.Duration) string {
-	o := &s.m.opts
-	c := &http.Cookie{
-		Name:        o.CookieName,
-		Value:       s.m.backend.cookieValue(s),
-		Path:        o.CookiePath,
-		Domain:      o.CookieDomain,
-		Secure:      o.CookieSecure,
-		HttpOnly:    o.CookieHTTPOnly,
-		SameSite:    o.CookieSameSite,
-		Partitioned: o.CookiePartitioned,
-	}
+	c := s.m.opts.sessionCookie(s.m.backend.cookieValue(s))
+	c.Secure, c.HttpOnly = s.m.opts.CookieSecure, s.m.opts.CookieHTTPOnly
 	if age > 0 {
 		c.Expires, c.MaxAge = now.Add(age), int(age/time.Second)
 	}
 	return c.String()
+}
+
+// sessionCookie is the session cookie holding value, with the attributes
+// its every Set-Cookie line carries.
+func (o *options) sessionCookie(value string) *http.Cookie {
+	return &http.Cookie{Name: o.CookieName, Value: value, Path: o.CookiePath, Domain: o.CookieDomain,
+		SameSite: o.CookieSameSite, Partitioned: o.CookiePartitioned}
 }
 
 // sendCookie adds a Set-Cookie line and, unless varied says the response
@@ -41,19 +39,11 @@ func (s *Session) sendCookie(h http.Header, v string, varied bool) {
 // with Django's attributes (no HttpOnly; Secure only where required).
 func (m *middleware) deletionCookie() string {
 	o := &m.opts
-	ck := &http.Cookie{
-		Name:        o.CookieName,
-		Value:       "",
-		Path:        o.CookiePath,
-		Domain:      o.CookieDomain,
-		MaxAge:      -1,
-		Expires:     time.Unix(0, 0),
-		SameSite:    o.CookieSameSite,
-		Partitioned: o.CookiePartitioned,
-		Secure: o.CookieSameSite == http.SameSiteNoneMode || o.CookiePartitioned ||
-			strings.HasPrefix(o.CookieName, "__Secure-") || strings.HasPrefix(o.CookieName, "__Host-"),
-	}
-	return ck.String()
+	c := o.sessionCookie("")
+	c.MaxAge, c.Expires = -1, time.Unix(0, 0)
+	c.Secure = o.CookieSameSite == http.SameSiteNoneMode || o.CookiePartitioned ||
+		strings.HasPrefix(o.CookieName, "__Secure-") || strings.HasPrefix(o.CookieName, "__Host-")
+	return c.String()
 }
 
 // addVaryCookie adds Cookie to the Vary header unless it is there already

@@ -19,9 +19,8 @@ const (
 // SetExpiry sets how long the session lives after each save (Django's
 // set_expiry with seconds). 0 makes it end when the browser closes (the
 // record still lives CookieAge on the server); a negative duration expires
-// it at once. The value is kept in whole seconds, rounded away from zero,
-// so no duration but 0 turns into "browser close": not 500ms, and not
-// -500ms, which expires the session like any other negative duration.
+// it at once. It is kept in whole seconds, rounded away from zero, so only
+// 0 means "browser close" (500ms is 1 s, -500ms is -1 s).
 func (s *Session) SetExpiry(d time.Duration) { s.Set(expiryKey, wholeSeconds(d)) }
 
 // wholeSeconds is d in whole seconds, rounded away from zero.
@@ -72,8 +71,7 @@ func (s *Session) ResetExpiry() { s.Delete(expiryKey) }
 func (s *Session) ExpiryAge() time.Duration {
 	s.lock()
 	defer s.mu.Unlock()
-	now := s.m.now()
-	return s.expiryAgeLocked(now)
+	return s.expiryAgeLocked(s.m.now())
 }
 
 // expiryAgeLocked is Django's get_expiry_age, shortened by the idle and

@@ -416,25 +416,15 @@ func relRedisHungThenKilled(t *testing.T, open func(addr string) (stores.Store, 
 // local address, so the test can find (and kill) exactly its own connections
 // in SHOW PROCESSLIST.
 type relMySQL struct {
-	db    *sqlx.DB
-	mu    sync.Mutex
-	local map[string]bool
+	db  *sqlx.DB
+	own testenv.OwnConns
 }
 
 func relOpenMySQL(t *testing.T) *relMySQL {
 	t.Helper()
-	m := &relMySQL{local: map[string]bool{}}
+	m := &relMySQL{}
 	cfg := testenv.MySQLConfig(t)
-	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var d net.Dialer
-		c, err := d.DialContext(ctx, network, addr)
-		if err == nil {
-			m.mu.Lock()
-			m.local[c.LocalAddr().String()] = true
-			m.mu.Unlock()
-		}
-		return c, err
-	}
+	cfg.DialFunc = m.own.Dial
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -452,23 +442,9 @@ func relOpenMySQL(t *testing.T) *relMySQL {
 // ownIDs returns the processlist ids of the pool's connections.
 func (m *relMySQL) ownIDs(t *testing.T, admin *sql.DB) []int64 {
 	t.Helper()
-	rows, err := admin.Query("SELECT ID, HOST FROM information_schema.PROCESSLIST")
+	ids, err := m.own.IDs(context.Background(), sqlx.NewDb(admin, "mysql"))
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer rows.Close()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		var host string
-		if err := rows.Scan(&id, &host); err != nil {
-			t.Fatal(err)
-		}
-		if m.local[host] {
-			ids = append(ids, id)
-		}
 	}
 	return ids
 }

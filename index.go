@@ -14,11 +14,9 @@ import (
 
 // UserIndex configures the per-user index of sessions ([WithUserIndex]).
 type UserIndex struct {
-	// ActivityInterval is how often, at most, the index is told of a
-	// session's activity: a request that reads a logged-in session writes
-	// its last activity only when this long has passed since this process
-	// last wrote it, so most requests write nothing. Optional. Default value
-	// is DefaultActivityInterval.
+	// ActivityInterval is how often, at most, a request writes a logged-in
+	// session's last activity to the index (since this process last wrote
+	// it). Optional. Default value is DefaultActivityInterval.
 	ActivityInterval time.Duration
 	// NoDeviceDetails leaves the user agent and client IP out of the index,
 	// for privacy: a devices page then shows when, not from where.
@@ -26,8 +24,7 @@ type UserIndex struct {
 	NoDeviceDetails bool
 	// MaxSessions caps how many live sessions one user has at once (OWASP
 	// ASVS 5.0 7.1.2, 7.5.2), enforced by auth.Login in one atomic step of
-	// the store ([stores.Indexer]). Optional. Default value is 0: no
-	// cap.
+	// the store ([stores.Indexer]). Optional. Default value is 0: no cap.
 	MaxSessions int
 	// AtLimit is what a login beyond MaxSessions does. Optional. Default
 	// value is RefuseLogin.
@@ -166,7 +163,7 @@ func (u *userIndex) loaded(s *Session) {
 // saved runs after s was stored at now with expiry: a session that gained
 // a user (a login) is added, one that lost or changed its user leaves the
 // old user's index. A new key for the same user is CycleKey's, moved by
-// cycled once the old record is gone. s.mu is held.
+// cycled. s.mu is held.
 func (u *userIndex) saved(s *Session, now, expiry time.Time) error {
 	if u == nil {
 		return nil
@@ -204,24 +201,35 @@ func (u *userIndex) saved(s *Session, now, expiry time.Time) error {
 	return nil
 }
 
-// unsaved runs after the write of s's record that saved preceded: when
-// it failed (err), the entry saved added for a user the record does not
-// hold is taken back, and the session is due again, so its next request
-// re-adds an entry saved removed. It returns err. s.mu is held.
+// unsaved runs after the write of s's record that saved (and cycled)
+// preceded: when it failed (err), the index is put back as it was before:
+// an entry added for a user the record does not hold is taken back, one a
+// key cycle moved goes back to the old key; and the session is due again,
+// so its next request re-adds an entry saved removed. It returns err. s.mu
+// is held.
 func (u *userIndex) unsaved(s *Session, before indexState, err error) error {
 	if u == nil || err == nil {
 		return err
 	}
 	st := s.idx
 	s.idx = before
-	u.seen.forget(s.key)
+	for _, k := range []string{s.key, before.key, st.key} {
+		u.seen.forget(k)
+	}
 	if st == before || st.user == "" {
 		return err
 	}
 	ctx, cancel := s.storeContext()
 	defer cancel()
-	if rerr := u.ix.IndexRemove(ctx, st.user, s.m.stored(st.key)); rerr != nil {
-		return errors.Join(err, fmt.Errorf("ginsession: user index: remove session %s, whose save failed: %w", shortKey(st.key), rerr))
+	var rerr error
+	if st.user == before.user { // moved by cycled
+		now := s.m.now()
+		rerr = u.ix.IndexMove(ctx, st.user, s.m.stored(st.key), s.m.stored(before.key), now, u.entryExpiry(s.expiryDateLocked(now)))
+	} else {
+		rerr = u.ix.IndexRemove(ctx, st.user, s.m.stored(st.key))
+	}
+	if rerr != nil {
+		return errors.Join(err, fmt.Errorf("ginsession: user index: take back the entry of session %s, whose save failed: %w", shortKey(st.key), rerr))
 	}
 	return err
 }
@@ -245,27 +253,24 @@ func (u *userIndex) touch(s *Session, user string, now, expiry time.Time) error 
 	return nil
 }
 
-// cycled runs once CycleKey has stored s under its new key and deleted the
-// record under old: the entry moves only now, so that until old is gone
-// the key a client may still hold stays listed. s.mu is held.
-func (u *userIndex) cycled(s *Session, old string) error {
+// cycled runs once a key cycle has stored s under its new key, before
+// the record under old is retired: the entry moves to the new key, which
+// is live, so that it can be ended by then. s.mu is held.
+func (u *userIndex) cycled(s *Session, old string, now, expiry time.Time) error {
 	st := s.idx
-	if u == nil || st.user == "" || st.key != old || old == "" || old == s.key {
+	if u == nil || st.user == "" || st.key != old || old == "" {
 		return nil
 	}
-	now := s.m.now()
-	expiry := s.expiryDateLocked(now)
 	ctx, cancel := s.storeContext()
 	defer cancel()
 	err := u.ix.IndexMove(ctx, st.user, s.m.stored(old), s.m.stored(s.key), now, u.entryExpiry(expiry))
 	if errors.Is(err, stores.ErrNotFound) {
-		// Never indexed, or ended meanwhile: the new key is live either
-		// way, so it must be listed.
+		// Never indexed, or ended meanwhile (retireOld will tell): the new
+		// key is live, so it must be listed.
 		err = u.ix.IndexAdd(ctx, st.user, u.entry(s, now, expiry))
 	}
 	if err != nil {
-		s.err = fmt.Errorf("ginsession: user index: move session %s: %w", shortKey(old), err)
-		return s.err
+		return fmt.Errorf("ginsession: user index: move session %s: %w", shortKey(old), err)
 	}
 	u.seen.forget(old)
 	u.seen.wrote(s.key, now, u.entryExpiry(expiry))
@@ -328,7 +333,11 @@ func indexTarget(session any) (sessionindex.Target, error) {
 		return sessionindex.Target{}, fmt.Errorf("ginsession: the user index is off: add ginsession.WithUserIndex(ginsession.UserIndex{}) to ginsession.New: %w", stores.ErrNoIndex)
 	}
 	s.lock()
-	key := s.m.stored(s.key)
+	key := s.key
+	if s.cycling && !s.created {
+		key = s.oldKey // the record the session has until its save
+	}
+	key = s.m.stored(key)
 	s.mu.Unlock()
 	return sessionindex.Target{
 		Store: b.store,
@@ -337,7 +346,7 @@ func indexTarget(session any) (sessionindex.Target, error) {
 		Admit: func(user string) error {
 			s.lock()
 			defer s.mu.Unlock()
-			return b.index.admit(s, user)
+			return b.admit(s, user)
 		},
 		Context: func() (context.Context, context.CancelFunc) {
 			s.lock()

@@ -18,12 +18,14 @@ const (
 	EndOldest
 )
 
-// admit indexes s as user's before auth.Login stores the user in it, under
-// the cap when there is one; without one, the save at the end of the
-// request indexes it as usual. A session without a record yet is saved
-// first (the cap needs its key). The evicted sessions' records are deleted
-// after the cap's step has removed their entries. s.mu is held.
-func (u *userIndex) admit(s *Session, user string) error {
+// admit indexes s as user's under the cap, if any, before auth.Login stores
+// the user in it (without a cap, the save indexes it). The cap counts live
+// records: a session without one is saved first, and a pending key cycle's
+// new record is written ahead (the old one stays until the save; dropCycle
+// deletes the new one if the request fails). The evicted sessions' records
+// are deleted after the cap's step removed their entries. s.mu is held.
+func (b *serverBackend) admit(s *Session, user string) error {
+	u := b.index
 	if u.maxSessions == 0 {
 		return nil
 	}
@@ -31,10 +33,20 @@ func (u *userIndex) admit(s *Session, user string) error {
 		return nil // logged in as user already: no new session
 	}
 	now := s.m.now()
-	if s.key == "" {
+	switch {
+	case s.key == "":
 		if err := s.saveLocked(now); err != nil {
 			return err
 		}
+	case s.cycling && !s.created:
+		data, err := s.encode()
+		if err != nil {
+			return err
+		}
+		if err := b.create(s, data, s.expiryDateLocked(now)); err != nil {
+			return err
+		}
+		s.created = true
 	}
 	expiry := s.expiryDateLocked(now)
 	ctx, cancel := s.storeContext()

@@ -5,13 +5,10 @@ import (
 	"time"
 )
 
-// seenCache remembers, for the sessions this process wrote to the index
-// lately, when it last wrote their activity and how long it told the index
-// to keep the entry, so that most requests write nothing.
-//
-// It keeps two generations of at most one interval each and drops the older
-// at every turn: an entry older than the interval is due anyway, so memory
-// stays bounded by the sessions active in the last two intervals.
+// seenCache remembers when this process last wrote a session's activity to
+// the index, and until when the entry is kept, so that most requests write
+// nothing. It keeps two generations of one interval each and drops the
+// older at every turn (an entry older than the interval is due anyway).
 type seenCache struct {
 	mu        sync.Mutex
 	turned    time.Time

@@ -175,39 +175,24 @@ func linSleep(ctx context.Context, lo, hi int) bool {
 }
 
 // linMySQL opens a pool to MySQL whose connections a fault kills every few
-// milliseconds on the server (KILL CONNECTION), found by their local ports.
+// milliseconds on the server (KILL CONNECTION): only the pool's own open
+// connections (testenv.OwnConns), never another test process's.
 func linMySQL(t *testing.T) (*sqlx.DB, linFault) {
-	var mu sync.Mutex
-	ports := map[string]bool{}
+	var own testenv.OwnConns
 	cfg := testenv.MySQLConfig(t)
-	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-		if err == nil {
-			mu.Lock()
-			ports[strconv.Itoa(c.LocalAddr().(*net.TCPAddr).Port)] = true
-			mu.Unlock()
-		}
-		return c, err
-	}
+	cfg.DialFunc = own.Dial
 	db := testenv.OpenMySQL(t, cfg)
 	admin := testenv.MySQL(t)
 	return db, func(ctx context.Context) int {
 		killed := 0
 		for linSleep(ctx, 20, 80) {
-			var procs []struct {
-				ID   int64  `db:"ID"`
-				Host string `db:"HOST"`
-			}
-			if err := admin.SelectContext(ctx, &procs, "SELECT ID, HOST FROM information_schema.PROCESSLIST"); err != nil {
+			ids, err := own.IDs(ctx, admin)
+			if err != nil {
 				continue
 			}
-			for _, p := range procs {
-				_, port, _ := strings.Cut(p.Host, ":")
-				mu.Lock()
-				mine := ports[port]
-				mu.Unlock()
-				if mine && rand.IntN(2) == 0 {
-					if _, err := admin.ExecContext(ctx, "KILL CONNECTION "+strconv.FormatInt(p.ID, 10)); err == nil {
+			for _, id := range ids {
+				if rand.IntN(2) == 0 {
+					if _, err := admin.ExecContext(ctx, "KILL CONNECTION "+strconv.FormatInt(id, 10)); err == nil {
 						killed++
 					}
 				}

@@ -73,13 +73,11 @@ const (
 type Event struct {
 	Op      Op
 	Outcome Outcome
-	// Context is the request's context at the time of the operation
-	// (c.Request.Context(), so a tracing middleware registered after
-	// ginsession's is seen), for parenting spans.
+	// Context is c.Request.Context() at the time of the operation (a
+	// tracing middleware registered after ginsession's included).
 	Context context.Context
-	// Store is the kind of store: its package's name ("redis9store",
-	// "sqlstore", "memstore", "cookiestore", ...; for a stores.Wrap, the
-	// wrapped store's).
+	// Store is the store's package name ("redis9store", "sqlstore",
+	// "cookiestore", ...; for a stores.Wrap, the wrapped store's).
 	Store string
 	// Session is the session's key as stores.Redact shows it, "" when it
 	// has none.
@@ -118,9 +116,8 @@ func (m *middleware) observing() time.Time {
 	return time.Now()
 }
 
-// observe completes e and passes it to the observer, if any: the session
-// under key, the time since start, and the outcome an error implies.
-// s.mu is held.
+// observe completes e (the session under key, the time since start, the
+// outcome an error implies) and passes it to the observer. s.mu is held.
 func (s *Session) observe(e Event, key string, start time.Time) {
 	if s.m.opts.Observer == nil {
 		return

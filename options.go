@@ -219,7 +219,18 @@ func (o *options) validate() error {
 			return fmt.Errorf("DjangoCodec: %w", err)
 		}
 	}
-	return o.validateTimeouts()
+	for _, t := range []struct {
+		name string
+		d    time.Duration
+	}{{"WithIdleTimeout", o.IdleTimeout}, {"WithAbsoluteTimeout", o.AbsoluteTimeout}} {
+		if t.d != 0 && t.d < time.Second {
+			return fmt.Errorf("%s(%v): use at least a second, such as 30*time.Minute, or leave the option out for none", t.name, t.d)
+		}
+	}
+	if o.Clock == nil {
+		return errors.New("WithClock(nil): pass a function, or leave the option out for time.Now")
+	}
+	return nil
 }
 
 // checkSecrets reports the first secret shorter than MinSecretKeyLength.

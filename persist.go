@@ -50,6 +50,7 @@ func (s *Session) hasRecord() bool { return s.key != "" || s.sealed != "" }
 // dropRecord leaves the session empty and keyless. s.mu is held.
 func (s *Session) dropRecord() {
 	s.key, s.sealed, s.base = "", "", nil
+	s.cycling, s.created, s.oldKey = false, false, ""
 	s.values.reset()
 }
 
@@ -125,11 +126,15 @@ func (s *Session) requestContext() context.Context {
 }
 
 // end records that the middleware has returned with request r: the session
-// is committed, and later calls use r's context.
+// is committed, later calls use r's context, and a key cycle not saved (the
+// request panicked) is dropped.
 func (s *Session) end(r *http.Request) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.committed, s.ended = true, r
-	s.mu.Unlock()
+	if err := s.m.backend.dropCycle(s); err != nil {
+		s.m.log.Error("ginsession: a request that panicked left a key cycle's new record", slog.String("error", err.Error()))
+	}
 }
 
 // Flush ends the session: it removes the values, deletes the record from the
@@ -151,8 +156,11 @@ func (s *Session) Flush() error {
 
 // CycleKey moves the data to a new key and deletes the old record (Django's
 // cycle_key). Call it when privileges change, such as at login, so a key an
-// attacker planted before login is worthless after it. For cookie stores
-// the cookie is re-signed; old cookies cannot be revoked.
+// attacker planted before login is worthless after it. On a server store
+// Key shows the new key at once, but the store is written at the save (the
+// end of the request, or Save): a request that answers 5xx leaves the
+// record the client's cookie names as it was. For cookie stores the cookie
+// is re-signed; old cookies cannot be revoked.
 func (s *Session) CycleKey() error {
 	s.lock()
 	defer s.mu.Unlock()
@@ -160,10 +168,9 @@ func (s *Session) CycleKey() error {
 	if err := cmp.Or(s.err, s.refuseLate("CycleKey")); err != nil {
 		return err
 	}
-	start := s.m.observing()
-	err := s.m.backend.cycle(s)
-	s.observe(Event{Op: OpCycle, Err: err}, s.key, start)
-	return err
+	s.m.backend.cycle(s)
+	s.changed(allKeys)
+	return nil
 }
 
 // Save writes the session to the store now. The middleware saves by itself
@@ -188,9 +195,13 @@ func (s *Session) saveLocked(now time.Time) error {
 	if err != nil {
 		return err
 	}
-	created, base, start := !s.hasRecord(), s.base, s.m.observing()
+	cycling, base, start := s.cycling, s.base, s.m.observing()
+	created := cycling || !s.hasRecord()
 	stored, err := s.m.backend.save(s, data, now)
 	s.observeSave(created, base, start, err)
+	if cycling {
+		s.observe(Event{Op: OpCycle, Err: err}, s.key, start)
+	}
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ type Session struct {
 	accessed  bool
 	modified  bool
 	replaced  bool  // Clear or Flush: the session is saved whole, not merged
-	cookieDue bool  // saved already (Save, CycleKey): the cookie must go out even if unmodified
+	cookieDue bool  // saved already (Save): the cookie must go out even if unmodified
 	committed bool  // the middleware has written the session's headers
 	wstate    uint8 // the writer's state (writer.go)
 
@@ -73,6 +73,13 @@ type Session struct {
 	changes  []string
 	distinct int // len(changes) after its last dedupe
 	merges   map[string]*keyMerge
+
+	// A key cycle (CycleKey) on a server store waits for the save: key is
+	// the new key, oldKey the one whose record the save then retires (""
+	// when none), and created says the record under key is written already
+	// (auth's cap needs it, see admit). See serverBackend.commitCycle.
+	cycling, created bool
+	oldKey           string
 
 	idx       indexState    // what the per-user index holds for it, if on and known (index.go)
 	recordTTL time.Duration // the record's time left when loaded, 0 when unknown (slideDue)

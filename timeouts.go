@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math"
 	"strconv"
@@ -65,22 +64,6 @@ func WithIdleTimeout(d time.Duration) Option { return func(o *options) { o.IdleT
 // sealed data). Optional. Default value is 0, no absolute timeout. New
 // panics on a negative d or one under a second.
 func WithAbsoluteTimeout(d time.Duration) Option { return func(o *options) { o.AbsoluteTimeout = d } }
-
-// validateTimeouts reports a timeout or clock setting that cannot work.
-func (o *options) validateTimeouts() error {
-	for _, t := range []struct {
-		name string
-		d    time.Duration
-	}{{"WithIdleTimeout", o.IdleTimeout}, {"WithAbsoluteTimeout", o.AbsoluteTimeout}} {
-		if t.d != 0 && t.d < time.Second {
-			return fmt.Errorf("%s(%v): use at least a second, such as 30*time.Minute, or leave the option out for none", t.name, t.d)
-		}
-	}
-	if o.Clock == nil {
-		return errors.New("WithClock(nil): pass a function, or leave the option out for time.Now")
-	}
-	return nil
-}
 
 // SetIdleTimeout gives this session an idle timeout of its own in place of
 // WithIdleTimeout's, for example a longer one for "keep me signed in"; a d

@@ -80,16 +80,15 @@ func CurrentUser(c *gin.Context, load LoadFunc) (User, error) {
 		return nil, errprefix.Wrap("auth: current user", err)
 	}
 	stored, _ := ginsession.Get[string](s, SessionKeyHash)
-	current := SessionAuthHash(keys[0], u.PasswordHash())
 	for i, k := range keys {
-		if stored == "" || !hashEqual(stored, SessionAuthHash(k, u.PasswordHash())) {
+		if !hashEqual(stored, SessionAuthHash(k, u.PasswordHash())) {
 			continue
 		}
 		if i > 0 { // a fallback secret's hash: re-key and store the current one
 			if err := s.CycleKey(); err != nil {
 				return nil, errprefix.Wrap("auth: current user: re-key after secret rotation", err)
 			}
-			s.Set(SessionKeyHash, current)
+			s.Set(SessionKeyHash, SessionAuthHash(keys[0], u.PasswordHash()))
 		}
 		setCached(c, id, u)
 		return u, nil

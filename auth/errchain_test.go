@@ -37,3 +37,22 @@ func TestErrorChainsSayAuthOnce(t *testing.T) {
 		}
 	}
 }
+
+// The device functions say "auth: " once too, for a session without a user.
+func TestDeviceErrorsSayAuthOnce(t *testing.T) {
+	r := gin.New()
+	r.Use(ginsession.New(testenv.Must(memstore.New()), ginsession.WithSecretKey(secret), ginsession.WithUserIndex(ginsession.UserIndex{})))
+	var errs []error
+	r.GET("/", func(c *gin.Context) {
+		_, err := auth.Sessions(c)
+		errs = append(errs, err, auth.EndSession(c, "x"))
+		_, err = auth.EndOtherSessions(c)
+		errs = append(errs, err)
+	})
+	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	for i, err := range errs {
+		if !errors.Is(err, auth.ErrNotLoggedIn) || strings.Count(err.Error(), "auth: ") != 1 {
+			t.Errorf("error %d: %v, want ErrNotLoggedIn saying \"auth: \" once", i, err)
+		}
+	}
+}

@@ -57,11 +57,9 @@ func Reauthenticate(c *gin.Context, user User) error {
 // re-authenticated, by the middleware's clock; false for a session without
 // a user or a readable stamp (a login by a Django site has none).
 func VerifiedAt(c *gin.Context) (time.Time, bool) {
-	if _, ok := UserID(c); !ok {
-		return time.Time{}, false
-	}
+	_, loggedIn := UserID(c)
 	sec, ok := ginsession.Get[int64](ginsession.From(c), SessionKeyVerifiedAt)
-	if !ok || sec <= 0 {
+	if !loggedIn || !ok || sec <= 0 {
 		return time.Time{}, false
 	}
 	return time.Unix(sec, 0), true

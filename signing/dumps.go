@@ -2,6 +2,7 @@ package signing
 
 import (
 	"bytes"
+	"cmp"
 	"compress/zlib"
 	"encoding/base64"
 	"fmt"
@@ -60,7 +61,7 @@ type Prepared struct {
 // Prepare checks c's keys and returns it ready for use. It fails with
 // ErrNoKey when Key, or one of Fallbacks, is empty.
 func (c Config) Prepare() (*Prepared, error) {
-	keys, err := Signer{Key: c.Key, Fallbacks: c.Fallbacks, Salt: c.Salt}.keys(DefaultSalt)
+	keys, err := Signer{Key: c.Key, Fallbacks: c.Fallbacks, Salt: cmp.Or(c.Salt, DefaultSalt)}.keys()
 	if err != nil {
 		return nil, err
 	}

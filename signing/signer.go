@@ -32,22 +32,30 @@ type Signer struct {
 
 // Sign returns value + ":" + signature, signed with Key.
 func (s Signer) Sign(value string) (string, error) {
-	return s.sign(value, DefaultSignerSalt)
+	keys, err := s.keys()
+	if err != nil {
+		return "", err
+	}
+	return value + sep + signature(keys[0], value), nil
 }
 
 // Unsign returns the value of a string made by Sign, or an error wrapping
 // ErrBadSignature when its signature matches neither Key nor any Fallbacks.
 func (s Signer) Unsign(signed string) (string, error) {
-	return s.unsign(signed, DefaultSignerSalt)
+	keys, err := s.keys()
+	if err != nil {
+		return "", err
+	}
+	return unsign(signed, keys)
 }
 
-// keys checks s's secrets and derives their HMAC keys with s.Salt, or
-// defSalt when it is empty: the current secret's first, then each fallback's.
-func (s Signer) keys(defSalt string) ([][]byte, error) {
+// keys checks s's secrets and derives their HMAC keys with s.Salt (or
+// DefaultSignerSalt): the current secret's first, then each fallback's.
+func (s Signer) keys() ([][]byte, error) {
 	if s.Key == "" {
 		return nil, ErrNoKey
 	}
-	salt := cmp.Or(s.Salt, defSalt) + "signer"
+	salt := cmp.Or(s.Salt, DefaultSignerSalt) + "signer"
 	keys := [][]byte{hmacKey(salt, s.Key)}
 	for i, f := range s.Fallbacks {
 		if f == "" {
@@ -56,22 +64,6 @@ func (s Signer) keys(defSalt string) ([][]byte, error) {
 		keys = append(keys, hmacKey(salt, f))
 	}
 	return keys, nil
-}
-
-func (s Signer) sign(value, defSalt string) (string, error) {
-	keys, err := s.keys(defSalt)
-	if err != nil {
-		return "", err
-	}
-	return value + sep + signature(keys[0], value), nil
-}
-
-func (s Signer) unsign(signed, defSalt string) (string, error) {
-	keys, err := s.keys(defSalt)
-	if err != nil {
-		return "", err
-	}
-	return unsign(signed, keys)
 }
 
 // unsign returns the value of "value:signature" when a key of keys signed it.
@@ -103,7 +95,7 @@ type TimestampSigner struct {
 // Sign returns value + ":" + timestamp + ":" + signature, signed with Key at
 // the current time (whole seconds).
 func (s TimestampSigner) Sign(value string) (string, error) {
-	return s.Signer.sign(value+sep+base62(orNow(s.Now)().Unix()), DefaultTimestampSignerSalt)
+	return s.signer().Sign(value + sep + base62(orNow(s.Now)().Unix()))
 }
 
 // Unsign returns the value of a string made by Sign and the time it was
@@ -111,11 +103,17 @@ func (s TimestampSigner) Sign(value string) (string, error) {
 // ErrSignatureExpired when the value is older than MaxAge, and ErrMalformed
 // for a correctly signed string without a readable timestamp.
 func (s TimestampSigner) Unsign(signed string) (string, time.Time, error) {
-	v, err := s.Signer.unsign(signed, DefaultTimestampSignerSalt)
+	v, err := s.signer().Unsign(signed)
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	return splitTimestamp(v, s.MaxAge, orNow(s.Now))
+}
+
+// signer is s's Signer with DefaultTimestampSignerSalt when Salt is empty.
+func (s TimestampSigner) signer() Signer {
+	s.Salt = cmp.Or(s.Salt, DefaultTimestampSignerSalt)
+	return s.Signer
 }
 
 func orNow(now func() time.Time) func() time.Time {

@@ -18,12 +18,14 @@ func MinExpiry() time.Time { return time.Unix(0, 0).UTC() }
 
 // ClampExpiry limits expiry to [MinExpiry, MaxExpiry], so every store
 // saturates rather than wraps or fails. Whether a record is live compares
-// the clamped value with now, so the answer does not change.
+// the clamped value with now, so the answer does not change. It compares
+// Unix seconds: Time's own comparisons wrap round for instants near the
+// end of its range, such as time.Unix(1<<63-1, 0).
 func ClampExpiry(expiry time.Time) time.Time {
-	switch {
-	case expiry.After(MaxExpiry()):
+	switch sec := expiry.Unix(); {
+	case sec >= MaxExpiry().Unix():
 		return MaxExpiry()
-	case expiry.Before(MinExpiry()):
+	case sec < MinExpiry().Unix():
 		return MinExpiry()
 	}
 	return expiry

@@ -21,9 +21,7 @@
 //
 // Keys are checked with [stores.ValidKey] before any path is built, so only
 // [a-z0-9] reaches the file system and no key can name a file outside the
-// directory. For Load and Exists an invalid key is simply absent; Create,
-// Update, Touch and Delete return an error wrapping [stores.ErrInvalidKey].
-// Error messages name at most the first six characters of a key.
+// directory. Error messages name a key only as [stores.Redact] shows it.
 //
 // # Writes and races
 //
@@ -89,21 +87,17 @@ const staleTempAge = time.Hour
 // concurrent use by goroutines and, within the limits the package doc gives,
 // by processes sharing the directory.
 type Store struct {
-	dir    string
-	dirSep string // dir with one trailing separator
-	prefix string
-	fsync  bool
-	age    time.Duration    // WithDjangoMtime: mtime = expiry - age
-	now    func() time.Time // WithClock
-	seed   maphash.Seed
-	locks  [64]chan struct{} // see lock.go
-	// ixLocks serialise, within the process, the writes of one user's
-	// index entries (index.go).
-	ixLocks [64]sync.Mutex
+	dir     string
+	dirSep  string // dir with one trailing separator
+	prefix  string
+	fsync   bool
+	age     time.Duration    // WithDjangoMtime: mtime = expiry - age
+	now     func() time.Time // WithClock
+	seed    maphash.Seed
+	locks   [64]chan struct{} // see lock.go
+	ixLocks [64]sync.Mutex    // a user's index writes, in this process (index.go)
 
-	// swapped, when set by a test, runs in CompareAndSwap and
-	// CompareAndDelete between the compare and the write.
-	swapped func()
+	swapped func() // a test's hook between a swap's compare and its write
 }
 
 // Option configures a Store.

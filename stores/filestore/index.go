@@ -43,7 +43,7 @@ func (s *Store) userDir(userID string) string {
 }
 
 // indexed runs f under userID's index lock (this process's) after checking
-// the arguments; f's error is returned as fail makes it.
+// the arguments, and wraps its error with fail.
 func (s *Store) indexed(ctx context.Context, op, userID string, keys []string, f func(dir string) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("filestore: index %s: %w", op, err)
@@ -54,11 +54,7 @@ func (s *Store) indexed(ctx context.Context, op, userID string, keys []string, f
 	mu := &s.ixLocks[maphash.String(s.seed, userID)%uint64(len(s.ixLocks))]
 	mu.Lock()
 	defer mu.Unlock()
-	err := f(s.userDir(userID))
-	if err != nil && !errors.Is(err, stores.ErrNotFound) && !errors.Is(err, stores.ErrSessionLimit) {
-		return s.fail("index "+op, err)
-	}
-	return err
+	return s.fail("index "+op, f(s.userDir(userID)))
 }
 
 // CheckIndex implements stores.Indexer: the index is always on.
@@ -141,7 +137,7 @@ func (s *Store) move(ctx context.Context, op, userID, oldKey, newKey string, las
 		data, err := os.ReadFile(filepath.Join(dir, oldKey))
 		if errors.Is(err, fs.ErrNotExist) || err == nil && (json.Unmarshal(data, &f) != nil || f.User != userID) {
 			// None, torn, foreign, or a hash collision: not this user's entry.
-			return fmt.Errorf("filestore: index %s %s: %w", op, stores.Redact(oldKey), stores.ErrNotFound)
+			return stores.ErrNotFound
 		}
 		f.Active = lastActive.UnixMicro()
 		if err == nil {

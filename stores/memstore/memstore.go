@@ -71,18 +71,8 @@ func New(opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// unixNano converts t to Unix nanoseconds, saturated as stores.ClampExpiry
-// does, but reading t's seconds first: time.Unix(1<<63-1, 0) wraps round
-// inside Time's own comparisons.
-func unixNano(t time.Time) int64 {
-	switch sec := t.Unix(); {
-	case sec <= stores.MinExpiry().Unix():
-		return stores.MinExpiry().UnixNano()
-	case sec >= stores.MaxExpiry().Unix():
-		return stores.MaxExpiry().UnixNano()
-	}
-	return t.UnixNano()
-}
+// unixNano is t in Unix nanoseconds, saturated by stores.ClampExpiry.
+func unixNano(t time.Time) int64 { return stores.ClampExpiry(t).UnixNano() }
 
 // live reports whether a record holds key at now. s.mu is held.
 func (s *Store) live(key string, now int64) bool {

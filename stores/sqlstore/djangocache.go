@@ -43,23 +43,18 @@ const djangoCacheKeyPrefix = "django.contrib.sessions.cached_db"
 const djangoCacheTimeout = 10 * time.Second
 
 // WithDjangoCache keeps a Django site on the cached_db engine in step with
-// the Go service: after every write of a row (Create, Update, Touch,
-// Delete, CompareAndSwap, CompareAndDelete: saves, key cycles, flushes,
-// logouts, ended sessions of a user) the store deletes Django's cache entry
-// of that session from Redis, in the same call, so the site's next load
-// misses its cache and reads the row. A delete that fails makes the call
-// fail with an error wrapping [ErrDjangoCache], never a silently stale
-// cache.
+// the Go service: every write of a row (Create, Update, Touch, Delete,
+// DeleteMany, CompareAndSwap, CompareAndDelete) also deletes Django's cache
+// entry of that session from Redis, in the same call, so the site's next
+// load reads the row. A delete that fails makes the call fail with an error
+// wrapping [ErrDjangoCache], never a silently stale cache. (ClearExpired
+// leaves entries alone: Django caches one no longer than its session lives.)
 //
 // client is the go-redis client (v8 or v9: *redis.Client, *ClusterClient,
-// *Ring, UniversalClient) of the Redis database the Django cache uses,
-// django-redis's or Django 4's RedisCache's LOCATION (mind the database
-// number in redis://host:6379/1). The key is the one both write:
+// *Ring, UniversalClient) of the Redis database in the Django cache's
+// LOCATION (mind the database number in redis://host:6379/1); the key is
 // "<KEY_PREFIX>:<VERSION>:django.contrib.sessions.cached_db<session key>"
 // by default, as c says.
-//
-// Expired rows that ClearExpired purges are left alone: Django caches an
-// entry for no longer than its session lives.
 func WithDjangoCache[R interface{ Err() error }](client interface {
 	Del(ctx context.Context, keys ...string) R
 }, c DjangoCache) Option {

@@ -113,7 +113,8 @@ func (s *Store) IndexRemove(ctx context.Context, userID string, keys ...string) 
 }
 
 // IndexList implements stores.Indexer with one SELECT joined to the
-// session table, and a DELETE for each entry whose row is gone or expired.
+// session table, and IndexRemove's DELETEs of entries whose row is gone or
+// expired.
 func (s *Store) IndexList(ctx context.Context, userID string) ([]stores.IndexEntry, error) {
 	if err := s.checkIndexArgs("list", userID); err != nil {
 		return nil, err
@@ -122,10 +123,8 @@ func (s *Store) IndexList(ctx context.Context, userID string) ([]stores.IndexEnt
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: index list: %w", err)
 	}
-	if len(dead) > 0 {
-		if err := s.IndexRemove(ctx, userID, dead...); err != nil {
-			return nil, err
-		}
+	if err := s.IndexRemove(ctx, userID, dead...); err != nil {
+		return nil, err
 	}
 	return live, nil
 }
@@ -259,16 +258,12 @@ func (s *Store) lockUser(ctx context.Context, tx *sql.Tx, userID string) error {
 // RebuildIndex adds to the index every live session of the table that
 // holds a user id (django.contrib.auth's _auth_user_id) and is not indexed
 // yet: sessions a Django site sharing the table created, or that predate
-// the index. codec must be the one the middleware uses (for a table shared
-// with Django, ginsession.DjangoCodec with Django's SECRET_KEY). Entries it
-// adds have the rebuild's time as login and last activity, and no device
-// details. Rows that do not decode are skipped and counted in skipped. It
-// reads the table in batches of the purge batch size, in key order, and
-// may be run again at any time: entries already there are left as they are.
-//
-// codec is anything with the Decode method of ginsession.Codec, which
-// package sqlstore cannot import: ginsession.JSONCodec{} or
-// ginsession.DjangoCodec(...).
+// the index. codec is the middleware's (ginsession.JSONCodec{}, or for a
+// table shared with Django ginsession.DjangoCodec with Django's SECRET_KEY).
+// Entries it adds have the rebuild's time as login and last activity, and
+// no device details; rows without a user or that do not decode are counted
+// in skipped. It reads the table in batches of the purge batch size, and may
+// be run again at any time: entries already there are left as they are.
 func (s *Store) RebuildIndex(ctx context.Context, codec interface {
 	Decode(data []byte) (keys []string, values map[string]any, err error)
 }) (added, skipped int, err error) {

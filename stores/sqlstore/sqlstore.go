@@ -284,14 +284,15 @@ func (s *Store) has(ctx context.Context, o op, args ...any) (bool, error) {
 }
 
 func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
-	var st *sql.Stmt
+	send := func() (sql.Result, error) { return s.db.ExecContext(ctx, s.queries[o], args...) }
 	if s.prepared {
 		// Prepared before the write gate: a prepare takes no write lock,
 		// and the writes queued behind this one need not wait for it.
-		var err error
-		if st, err = s.stmt(ctx, o); err != nil {
+		st, err := s.stmt(ctx, o)
+		if err != nil {
 			return 0, err
 		}
+		send = func() (sql.Result, error) { return st.ExecContext(ctx, args...) }
 	}
 	if s.writes != nil {
 		if err := s.writes.enter(ctx); err != nil {
@@ -299,13 +300,7 @@ func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
 		}
 		defer s.writes.leave()
 	}
-	var res sql.Result
-	var err error
-	if st != nil {
-		res, err = st.ExecContext(ctx, args...)
-	} else {
-		res, err = s.db.ExecContext(ctx, s.queries[o], args...)
-	}
+	res, err := send()
 	if err != nil {
 		return 0, err
 	}
