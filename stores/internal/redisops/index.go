@@ -104,7 +104,7 @@ func (s *Store) ukey(userID string) string { return s.prefix + "user:" + userID 
 // second at least (a PEXPIRE of a past time would drop every other entry).
 func (s *Store) indexPX(expiry time.Time) string {
 	now := s.now()
-	if floor := now.Add(time.Second); expiry.Before(floor) {
+	if floor := now.Add(time.Second); stores.ClampExpiry(expiry).Before(floor) {
 		expiry = floor
 	}
 	ms, _ := PX(now, expiry)

@@ -53,5 +53,14 @@ func TestTheUserIndexExpiresWithItsLastSession(t *testing.T) {
 		if n, err := s.count(ctx, "pttl", s.ukey("8")); err != nil || n <= 0 || n > 1000 {
 			t.Fatalf("a hash of past entries has TTL %d ms (%v), want at most a second", n, err)
 		}
+		// An expiry at the end of Time's range, where Time's comparisons
+		// wrap round, saturates as every expiry does: no one-second floor.
+		e = stores.IndexEntry{Key: stores.NewKey(), Created: now, LastActive: now, Expiry: time.Unix(1<<63-1, 0)}
+		if err := s.IndexAdd(ctx, "9", e); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.count(ctx, "pttl", s.ukey("9")); err != nil || n < int64(time.Until(stores.MaxExpiry())/time.Millisecond)-60_000 {
+			t.Fatalf("a hash of a far expiry has TTL %d ms (%v), want until stores.MaxExpiry()", n, err)
+		}
 	})
 }
