@@ -30,13 +30,8 @@ func (s *server) reauthForm(c *gin.Context) {
 // reauth checks the password of the session's own user and records the
 // proof (auth.Reauthenticate), then goes back to next.
 func (s *server) reauth(c *gin.Context) {
-	p, err := s.newPage(c, "Confirm your password")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if p.User == nil { // RequireUser let it through, so this does not happen
-		c.Redirect(http.StatusSeeOther, "/login")
+	p, ok := s.userPage(c, "Confirm your password")
+	if !ok {
 		return
 	}
 	p.Next = auth.SafeNext(c.PostForm("next"), "/profile")

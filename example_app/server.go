@@ -172,6 +172,21 @@ type sessionInfo struct {
 	BrowserOnly bool
 }
 
+// userPage is newPage for a route behind auth.RequireUser; false when it
+// has answered instead (an error, or no user after all).
+func (s *server) userPage(c *gin.Context, title string) (page, bool) {
+	p, err := s.newPage(c, title)
+	if err != nil {
+		s.fail(c, err)
+		return p, false
+	}
+	if p.User == nil { // RequireUser let it through, so this does not happen
+		c.Redirect(http.StatusSeeOther, "/login")
+		return p, false
+	}
+	return p, true
+}
+
 // newPage fills what the layout needs: the verified user and the pending
 // notices (Django's messages framework: shown once, then gone).
 func (s *server) newPage(c *gin.Context, title string) (page, error) {
@@ -308,13 +323,8 @@ func (s *server) passwordForm(c *gin.Context) {
 }
 
 func (s *server) changePassword(c *gin.Context) {
-	p, err := s.newPage(c, "Change password")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if p.User == nil { // RequireUser let it through, so this does not happen
-		c.Redirect(http.StatusSeeOther, "/login")
+	p, ok := s.userPage(c, "Change password")
+	if !ok {
 		return
 	}
 	newPw := c.PostForm("new_password")

@@ -184,16 +184,17 @@ func dropped(v reflect.Value, depth int) string {
 	return ""
 }
 
-// appendFloat writes f in the shortest digits that read back as f, as
-// encoding/json does.
+// appendFloat writes f as Python's json.dumps does (float.__repr__): the
+// shortest digits that read back as f, with an exponent below 1e-4 and from
+// 1e16 on, and ".0" on a whole number.
 func appendFloat(buf []byte, f float64, bits int) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return nil, fmt.Errorf("float %v has no JSON form", f)
 	}
 	start := len(buf)
 	abs := math.Abs(f)
-	format := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+	format := byte('f') // Python's repr: an exponent below 1e-4 and from 1e16
+	if abs != 0 && (abs < 1e-4 || abs >= 1e16) {
 		format = 'e'
 	}
 	buf = strconv.AppendFloat(buf, f, format, -1, bits)

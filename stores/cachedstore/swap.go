@@ -23,11 +23,9 @@ func (s *Store) swapper(op, key string) (stores.Swapper, error) {
 }
 
 // CompareAndSwap implements stores.Swapper when the database store does
-// (else it returns an error wrapping errors.ErrUnsupported, from every
-// call): the database's CompareAndSwap decides, and its answer is returned,
-// a conflict's current data included, never the cache's copy. The cache is
-// marked before the database step and takes the new data after it only in
-// place of the call's own mark, as the package doc says.
+// (else it returns an error wrapping errors.ErrUnsupported): the database's
+// CompareAndSwap decides, and its answer is returned, never the cache's
+// copy, between the cache's mark and the new data in its place.
 func (s *Store) CompareAndSwap(ctx context.Context, key string, old, data []byte, expiry time.Time) ([]byte, error) {
 	const op = "compare and swap"
 	sw, err := s.swapper(op, key)

@@ -87,21 +87,17 @@ const staleTempAge = time.Hour
 // concurrent use by goroutines and, within the limits the package doc gives,
 // by processes sharing the directory.
 type Store struct {
-	dir    string
-	dirSep string // dir with one trailing separator
-	prefix string
-	fsync  bool
-	age    time.Duration    // WithDjangoMtime: mtime = expiry - age
-	now    func() time.Time // WithClock
-	seed   maphash.Seed
-	locks  [64]chan struct{} // see lock.go
-	// ixLocks serialise, within the process, the writes of one user's
-	// index entries (index.go).
-	ixLocks [64]sync.Mutex
+	dir     string
+	dirSep  string // dir with one trailing separator
+	prefix  string
+	fsync   bool
+	age     time.Duration    // WithDjangoMtime: mtime = expiry - age
+	now     func() time.Time // WithClock
+	seed    maphash.Seed
+	locks   [64]chan struct{} // see lock.go
+	ixLocks [64]sync.Mutex    // a user's index writes, in this process (index.go)
 
-	// swapped, when set by a test, runs in CompareAndSwap and
-	// CompareAndDelete between the compare and the write.
-	swapped func()
+	swapped func() // a test's hook between a swap's compare and its write
 }
 
 // Option configures a Store.

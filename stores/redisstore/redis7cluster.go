@@ -16,18 +16,15 @@ import (
 // ClusterClient works against Redis 7 and later.
 //
 // go-redis v8 cannot read two replies that Redis 7 extended: CLUSTER SLOTS
-// (a fourth, metadata element per node: "got 4 elements in cluster info
-// address, expected 2 or 3", go-redis issue #2085) and COMMAND (ten fields
-// per command instead of six or seven). Without the first the client cannot
-// learn the slot map at all; without the second it cannot compute a key's
-// slot, and it asks for COMMAND again before every command, fails to parse
-// the reply and drops the connection.
+// (a fourth element per node: "got 4 elements in cluster info address,
+// expected 2 or 3", go-redis issue #2085), so it cannot learn the slot map,
+// and COMMAND (ten fields per command instead of six or seven), so it cannot
+// compute a key's slot and asks for COMMAND again before every command.
 //
 // The copy sends both as generic commands and reads the fields v8 needs:
 // CLUSTER SLOTS for the slot map, unless o.ClusterSlots is already set, and
 // COMMAND through a hook on each node client that answers the client's own
-// COMMAND request. Both work with Redis 6 as well, so the options need not
-// depend on the server's version.
+// COMMAND request. Both work with Redis 6 as well.
 func Redis7ClusterOptions(o *redis.ClusterOptions) *redis.ClusterOptions {
 	c := *o
 	if c.ClusterSlots == nil {

@@ -12,8 +12,7 @@ import (
 // fail the prepare that every other caller of the statement is waiting for.
 const prepareTimeout = 30 * time.Second
 
-// preparing is one prepare of a statement; done is closed once st or err is
-// set.
+// preparing is one prepare of a statement; done closes once st or err is set.
 type preparing struct {
 	done chan struct{}
 	st   *sql.Stmt

@@ -114,13 +114,8 @@ func (s *Store) indexPX(expiry time.Time) string {
 func micros(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
 
 func (s *Store) checkIndexArgs(op, userID string, keys ...string) error {
-	if err := stores.CheckIndexUser(userID); err != nil {
+	if err := stores.CheckIndexUser(userID, keys...); err != nil {
 		return fmt.Errorf("%s: index %s: %w", s.name, op, err)
-	}
-	for _, k := range keys {
-		if err := stores.CheckKey(k); err != nil {
-			return fmt.Errorf("%s: index %s: %w", s.name, op, err)
-		}
 	}
 	return nil
 }

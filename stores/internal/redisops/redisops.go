@@ -55,7 +55,7 @@ func PipeOf[C interface{ Result() (any, error) }, P interface {
 	}
 }
 
-// Store is a stores.Store on a Client. It is safe for concurrent use.
+// Store is a stores.Store on Redis. It is safe for concurrent use.
 type Store struct {
 	do     Do
 	pipe   Pipe
