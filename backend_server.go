@@ -1,6 +1,7 @@
 package ginsession
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -83,9 +84,14 @@ func (b *serverBackend) save(s *Session, data []byte, now time.Time) ([]byte, er
 }
 
 // deleteNew deletes the record just created under s.key, after err, which
-// it returns (with its own failure, if any).
+// it returns (with its own failure, if any). It runs even when the client
+// has gone (the request's context canceled), bounded by StoreTimeout: a
+// half-done write is undone.
 func (b *serverBackend) deleteNew(s *Session, err error) error {
-	ctx, cancel := s.storeContext()
+	ctx, cancel := context.WithoutCancel(s.requestContext()), context.CancelFunc(func() {})
+	if t := s.m.opts.StoreTimeout; t > 0 {
+		ctx, cancel = context.WithTimeout(ctx, t)
+	}
 	defer cancel()
 	if derr := b.store.Delete(ctx, s.m.stored(s.key)); derr != nil {
 		return errors.Join(err, fmt.Errorf("ginsession: delete the new record %s, whose save failed: %w", shortKey(s.key), derr))

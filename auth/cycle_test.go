@@ -254,6 +254,42 @@ func TestALoginWhoseCommitFailsLeavesTheSessionAsItWas(t *testing.T) {
 	}
 }
 
+// TestALoginWhoseClientHangsUpMidCommitLeavesNoOrphan: the client goes
+// away while the login's commit retires the old record (its context is
+// canceled there): the new, logged-in record is deleted all the same, and
+// the old one is as it was.
+func TestALoginWhoseClientHangsUpMidCommitLeavesNoOrphan(t *testing.T) {
+	rec := record(testenv.Must(memstore.New()))
+	var hangUp context.CancelFunc
+	site := newCartSite(t, rec, func(r *gin.Engine) {
+		r.POST("/hangup/login/:id", func(c *gin.Context) {
+			ctx, cancel := context.WithCancel(c.Request.Context())
+			hangUp = cancel
+			c.Request = c.Request.WithContext(ctx)
+			if err := auth.Login(c, devUsers[c.Param("id")], ""); err != nil {
+				c.String(http.StatusInternalServerError, err.Error())
+				return
+			}
+			c.String(http.StatusOK, "ok")
+		})
+	})
+	b := site.browser("B")
+	b.must("POST", "/cart?v=kiwis", url.Values{})
+	key := b.key()
+	rec.failWith(func(c stores.Call) error {
+		if c.Method == "CompareAndDelete" && c.Key == key {
+			hangUp()
+			return context.Canceled
+		}
+		return nil
+	})
+	if code, body := b.do("POST", "/hangup/login/alice", url.Values{}); code < 500 {
+		t.Fatalf("a login whose client went away answered %d %q", code, body)
+	}
+	rec.failWith(nil)
+	wantAsBefore(t, site, rec, b, key, "kiwis")
+}
+
 // TestAChangeOfTheOldKeyDuringALoginIsKept forces the interleaving in which
 // another tab saves the anonymous session after auth.Login has cycled the
 // key and before the login's commit: the login's commit finds the old
