@@ -88,7 +88,6 @@ const staleTempAge = time.Hour
 // by processes sharing the directory.
 type Store struct {
 	dir     string
-	dirSep  string // dir with one trailing separator
 	prefix  string
 	fsync   bool
 	age     time.Duration    // WithDjangoMtime: mtime = expiry - age
@@ -201,12 +200,9 @@ func New(dir string, opts ...Option) (*Store, error) {
 	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o002 != 0:
 		return nil, fmt.Errorf("filestore: %s is writable by every user (mode %v), so anyone could plant a session file there; use a directory only the app can write (chmod 0700)", abs, fi.Mode().Perm())
 	}
-	s := &Store{dir: abs, dirSep: abs, prefix: c.prefix, fsync: c.fsync, age: c.age, now: c.now, seed: maphash.MakeSeed()}
+	s := &Store{dir: abs, prefix: c.prefix, fsync: c.fsync, age: c.age, now: c.now, seed: maphash.MakeSeed()}
 	for i := range s.locks {
 		s.locks[i] = make(chan struct{}, 1)
-	}
-	if !os.IsPathSeparator(abs[len(abs)-1]) { // only a root such as / ends in one
-		s.dirSep += string(filepath.Separator)
 	}
 	if err := s.probe(); err != nil {
 		return nil, err
@@ -251,10 +247,8 @@ func (s *Store) probe() error {
 // Dir returns the absolute path of the directory holding the files.
 func (s *Store) Dir() string { return s.dir }
 
-// path is a plain concatenation, one allocation: dir is clean and absolute,
-// and a valid key holds no separator.
 func (s *Store) path(key string) string {
-	return s.dirSep + s.prefix + key
+	return filepath.Join(s.dir, s.prefix+key)
 }
 
 // mtimeFor returns the mtime that encodes expiry. os.Chtimes goes through
@@ -409,22 +403,11 @@ func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Durat
 	if !s.live(fi, now) {
 		return nil, 0, stores.ErrNotFound
 	}
-	data, err := readAll(f, fi.Size())
+	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, 0, s.fail("load", err)
 	}
 	return data, fi.ModTime().Add(s.age).Sub(now), nil
-}
-
-// readAll reads f, size bytes long, with one allocation: writers rename a
-// new file over a record and never write one in place, so its size holds.
-func readAll(f *os.File, size int64) ([]byte, error) {
-	buf := make([]byte, size)
-	n, err := io.ReadFull(f, buf)
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		err = nil // shorter than it was: what there is
-	}
-	return buf[:n], err
 }
 
 // Exists reports whether a live record holds key. An invalid key does not

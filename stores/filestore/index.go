@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -60,8 +59,9 @@ func (s *Store) indexed(ctx context.Context, op, userID string, keys []string, f
 // CheckIndex implements stores.Indexer: the index is always on.
 func (s *Store) CheckIndex() error { return nil }
 
-// writeEntry puts f in place as the entry for key in dir, in one rename.
-func writeEntry(dir, key string, f indexFile) error {
+// writeEntry puts f in place as the entry for key in dir, in one rename of
+// a temporary file of the store's own (whose mtime means nothing here).
+func (s *Store) writeEntry(dir, key string, f indexFile) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -69,19 +69,11 @@ func writeEntry(dir, key string, f indexFile) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	tmp, err := s.writeTemp(key, data, time.Time{})
 	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(dir, key))
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+		if err = os.Rename(tmp, filepath.Join(dir, key)); err != nil {
+			os.Remove(tmp)
+		}
 	}
 	return err
 }
@@ -93,7 +85,7 @@ func newEntry(userID string, e stores.IndexEntry) indexFile {
 // IndexAdd implements stores.Indexer with one file written and renamed.
 func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry) error {
 	return s.indexed(ctx, "add", userID, []string{e.Key}, func(dir string) error {
-		return writeEntry(dir, e.Key, newEntry(userID, e))
+		return s.writeEntry(dir, e.Key, newEntry(userID, e))
 	})
 }
 
@@ -109,12 +101,10 @@ func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.Ind
 		if evicted, err = stores.OverLimit(live, e.Key, max, evict); err != nil {
 			return err
 		}
-		for _, k := range evicted {
-			if err := removeMissingOK(filepath.Join(dir, k)); err != nil {
-				return err
-			}
+		if err := removeEntries(dir, evicted); err != nil {
+			return err
 		}
-		return writeEntry(dir, e.Key, newEntry(userID, e))
+		return s.writeEntry(dir, e.Key, newEntry(userID, e))
 	})
 	return evicted, err
 }
@@ -141,7 +131,7 @@ func (s *Store) move(ctx context.Context, op, userID, oldKey, newKey string, las
 		}
 		f.Active = lastActive.UnixMicro()
 		if err == nil {
-			err = writeEntry(dir, newKey, f)
+			err = s.writeEntry(dir, newKey, f)
 		}
 		if err == nil && newKey != oldKey {
 			err = removeMissingOK(filepath.Join(dir, oldKey))
@@ -152,14 +142,16 @@ func (s *Store) move(ctx context.Context, op, userID, oldKey, newKey string, las
 
 // IndexRemove implements stores.Indexer with one unlink per key.
 func (s *Store) IndexRemove(ctx context.Context, userID string, keys ...string) error {
-	return s.indexed(ctx, "remove", userID, keys, func(dir string) error {
-		for _, k := range keys {
-			if err := removeMissingOK(filepath.Join(dir, k)); err != nil {
-				return err
-			}
+	return s.indexed(ctx, "remove", userID, keys, func(dir string) error { return removeEntries(dir, keys) })
+}
+
+func removeEntries(dir string, keys []string) error {
+	for _, k := range keys {
+		if err := removeMissingOK(filepath.Join(dir, k)); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // IndexList implements stores.Indexer: the user's directory is read and
@@ -188,11 +180,6 @@ func (s *Store) pruneUser(userID, dir string) ([]stores.IndexEntry, error) {
 	for _, de := range ents {
 		key := de.Name()
 		if !stores.ValidKey(key) {
-			if strings.HasPrefix(key, ".tmp-") {
-				if fi, err := de.Info(); err == nil && time.Since(fi.ModTime()) > staleTempAge {
-					os.Remove(filepath.Join(dir, key)) // a crashed write's leftover
-				}
-			}
 			continue
 		}
 		path := filepath.Join(dir, key)

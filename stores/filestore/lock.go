@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"hash/maphash"
+	"io"
 	"io/fs"
 	"os"
 )
@@ -72,5 +73,5 @@ func (h *held) data(path string) ([]byte, error) {
 	if h.f == nil {
 		return os.ReadFile(path)
 	}
-	return readAll(h.f, h.fi.Size())
+	return io.ReadAll(h.f)
 }
