@@ -62,21 +62,15 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 	return first
 }
 
-// removeExpired deletes key's file if it has expired, looking again under
-// the record's lock (see lock.go) so that a record just updated or touched,
-// by this process or another, survives.
+// removeExpired deletes key's file if it has expired, looking under the
+// record's lock (see lock.go) so that a record just updated or touched, by
+// this process or another, survives.
 func (s *Store) removeExpired(ctx context.Context, key string) error {
-	path := s.path(key)
-	if live, err := s.liveFile(path); err != nil {
-		return s.fail("clear expired", err)
-	} else if live {
-		return nil // most files: no lock needed to leave them be
-	}
 	return s.withLock(ctx, "clear expired", key, func(h *held) error {
 		if h == nil || s.live(h.fi, s.now()) {
 			return nil
 		}
-		return s.fail("clear expired", removeMissingOK(path))
+		return s.fail("clear expired", removeMissingOK(s.path(key)))
 	})
 }
 

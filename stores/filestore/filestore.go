@@ -65,7 +65,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -87,14 +86,13 @@ const staleTempAge = time.Hour
 // concurrent use by goroutines and, within the limits the package doc gives,
 // by processes sharing the directory.
 type Store struct {
-	dir     string
-	prefix  string
-	fsync   bool
-	age     time.Duration    // WithDjangoMtime: mtime = expiry - age
-	now     func() time.Time // WithClock
-	seed    maphash.Seed
-	locks   [64]chan struct{} // see lock.go
-	ixLocks [64]sync.Mutex    // a user's index writes, in this process (index.go)
+	dir    string
+	prefix string
+	fsync  bool
+	age    time.Duration    // WithDjangoMtime: mtime = expiry - age
+	now    func() time.Time // WithClock
+	seed   maphash.Seed
+	locks  [64]chan struct{} // a key's or a user's in-process lock (lock.go)
 
 	swapped func() // a test's hook between a swap's compare and its write
 }

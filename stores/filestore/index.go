@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -41,8 +40,8 @@ func (s *Store) userDir(userID string) string {
 	return filepath.Join(s.indexRoot(), hex.EncodeToString(sum[:16]))
 }
 
-// indexed runs f under userID's index lock (this process's) after checking
-// the arguments, and wraps its error with fail.
+// indexed checks the arguments, then runs f holding userID's in-process lock
+// (lock.go), and wraps its error with fail.
 func (s *Store) indexed(ctx context.Context, op, userID string, keys []string, f func(dir string) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("filestore: index %s: %w", op, err)
@@ -50,9 +49,11 @@ func (s *Store) indexed(ctx context.Context, op, userID string, keys []string, f
 	if err := stores.CheckIndexUser(userID, keys...); err != nil {
 		return fmt.Errorf("filestore: index %s: %w", op, err)
 	}
-	mu := &s.ixLocks[maphash.String(s.seed, userID)%uint64(len(s.ixLocks))]
-	mu.Lock()
-	defer mu.Unlock()
+	release, err := s.acquire(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("filestore: index %s: %w", op, err)
+	}
+	defer release()
 	return s.fail("index "+op, f(s.userDir(userID)))
 }
 

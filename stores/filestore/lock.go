@@ -26,7 +26,8 @@ type held struct {
 	fi fs.FileInfo
 }
 
-// acquire takes key's in-process semaphore, or returns the context's error.
+// acquire takes the in-process semaphore of key (or of a user id, for the
+// index), or returns the context's error. Nothing holding one takes another.
 func (s *Store) acquire(ctx context.Context, key string) (release func(), err error) {
 	sem := s.locks[maphash.String(s.seed, key)%uint64(len(s.locks))]
 	select {

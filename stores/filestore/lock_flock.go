@@ -33,28 +33,21 @@ func lockFile(ctx context.Context, path string) (*held, error) {
 	if err != nil {
 		return nil, err
 	}
-	fd := int(f.Fd())
-	for pause := 20 * time.Microsecond; ; {
-		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
+	for pause := 20 * time.Microsecond; ; pause = min(2*pause, 5*time.Millisecond) {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
 			break
 		}
-		if errors.Is(err, syscall.EINTR) {
-			continue
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
 			f.Close()
 			return nil, &os.PathError{Op: "flock", Path: path, Err: err}
 		}
-		t := time.NewTimer(pause)
 		select {
-		case <-t.C:
+		case <-time.After(pause):
 		case <-ctx.Done():
-			t.Stop()
 			f.Close()
 			return nil, ctx.Err()
 		}
-		pause = min(2*pause, 5*time.Millisecond)
 	}
 	fi, err := f.Stat()
 	if err != nil {
