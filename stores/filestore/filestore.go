@@ -86,15 +86,11 @@ const staleTempAge = time.Hour
 // concurrent use by goroutines and, within the limits the package doc gives,
 // by processes sharing the directory.
 type Store struct {
-	dir    string
-	prefix string
-	fsync  bool
-	age    time.Duration    // WithDjangoMtime: mtime = expiry - age
-	now    func() time.Time // WithClock
-	seed   maphash.Seed
-	locks  [64]chan struct{} // a key's or a user's in-process lock (lock.go)
-
-	swapped func() // a test's hook between a swap's compare and its write
+	config
+	dir     string
+	seed    maphash.Seed
+	locks   [64]chan struct{} // a key's or a user's in-process lock (lock.go)
+	swapped func()            // a test's hook between a swap's compare and its write
 }
 
 // Option configures a Store.
@@ -104,9 +100,9 @@ type config struct {
 	prefix    string
 	createDir bool
 	fsync     bool
-	age       time.Duration
+	age       time.Duration // WithDjangoMtime: mtime = expiry - age
 	ageSet    bool
-	now       func() time.Time
+	now       func() time.Time // WithClock
 }
 
 // WithPrefix sets the file name prefix; give it the session cookie's name, as
@@ -198,7 +194,7 @@ func New(dir string, opts ...Option) (*Store, error) {
 	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o002 != 0:
 		return nil, fmt.Errorf("filestore: %s is writable by every user (mode %v), so anyone could plant a session file there; use a directory only the app can write (chmod 0700)", abs, fi.Mode().Perm())
 	}
-	s := &Store{dir: abs, prefix: c.prefix, fsync: c.fsync, age: c.age, now: c.now, seed: maphash.MakeSeed()}
+	s := &Store{config: c, dir: abs, seed: maphash.MakeSeed()}
 	for i := range s.locks {
 		s.locks[i] = make(chan struct{}, 1)
 	}
@@ -285,31 +281,26 @@ func (s *Store) tempName(key string) string {
 // and returns its path. Its name carries its creation time, which
 // ClearExpired uses to find leftovers (its mtime is the expiry, not its age).
 func (s *Store) writeTemp(key string, data []byte, expiry time.Time) (string, error) {
-	for attempt := 0; ; attempt++ {
-		name := s.tempName(key)
-		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) && attempt < 3 {
-			continue // a 64-bit random collision; draw again
-		}
-		if err != nil {
-			return "", err
-		}
-		_, err = f.Write(data)
-		if err == nil && s.fsync {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Chtimes(name, time.Time{}, s.mtimeFor(expiry))
-		}
-		if err != nil {
-			_ = os.Remove(name)
-			return "", err
-		}
-		return name, nil
+	name := s.tempName(key) // O_EXCL: a clash of time and 64 random bits fails loudly
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", err
 	}
+	_, err = f.Write(data)
+	if err == nil && s.fsync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chtimes(name, time.Time{}, s.mtimeFor(expiry))
+	}
+	if err != nil {
+		_ = os.Remove(name)
+		return "", err
+	}
+	return name, nil
 }
 
 // syncDir makes a rename or link durable under WithFsync.

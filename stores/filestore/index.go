@@ -43,18 +43,20 @@ func (s *Store) userDir(userID string) string {
 // indexed checks the arguments, then runs f holding userID's in-process lock
 // (lock.go), and wraps its error with fail.
 func (s *Store) indexed(ctx context.Context, op, userID string, keys []string, f func(dir string) error) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("filestore: index %s: %w", op, err)
+	op = "index " + op
+	err := ctx.Err()
+	if err == nil {
+		err = stores.CheckIndexUser(userID, keys...)
 	}
-	if err := stores.CheckIndexUser(userID, keys...); err != nil {
-		return fmt.Errorf("filestore: index %s: %w", op, err)
+	if err != nil {
+		return s.fail(op, err)
 	}
 	release, err := s.acquire(ctx, userID)
 	if err != nil {
-		return fmt.Errorf("filestore: index %s: %w", op, err)
+		return s.fail(op, err)
 	}
 	defer release()
-	return s.fail("index "+op, f(s.userDir(userID)))
+	return s.fail(op, f(s.userDir(userID)))
 }
 
 // CheckIndex implements stores.Indexer: the index is always on.
