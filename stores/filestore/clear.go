@@ -23,7 +23,38 @@ import (
 // returns the context's error between batches; a file it cannot remove does
 // not stop the sweep, and the first such error is returned at the end.
 func (s *Store) ClearExpired(ctx context.Context) error {
-	d, err := os.Open(s.dir)
+	err := s.sweep(ctx, s.dir, func(e fs.DirEntry) error {
+		rest, ok := strings.CutPrefix(e.Name(), s.prefix)
+		if !ok || !e.Type().IsRegular() {
+			return nil
+		}
+		if stores.ValidKey(rest) {
+			return s.removeExpired(ctx, rest)
+		}
+		if key, suffix, ok := strings.Cut(rest, tempMark); ok && stores.ValidKey(key) {
+			return s.removeStaleTemp(e, suffix)
+		}
+		return nil
+	})
+	// Each user's index directory is pruned as a listing prunes it.
+	ierr := s.sweep(ctx, s.indexRoot(), func(u fs.DirEntry) error {
+		if !u.IsDir() {
+			return nil
+		}
+		_, err := s.pruneUser("", filepath.Join(s.indexRoot(), u.Name()))
+		return s.fail("clear index", err)
+	})
+	if err == nil && !errors.Is(ierr, fs.ErrNotExist) { // no index yet
+		err = ierr
+	}
+	return err
+}
+
+// sweep calls f for each entry of dir, reading it in batches, and returns
+// the context's error between batches; an error of f does not stop the
+// sweep, and the first is returned at the end.
+func (s *Store) sweep(ctx context.Context, dir string, f func(fs.DirEntry) error) error {
+	d, err := os.Open(dir)
 	if err != nil {
 		return fmt.Errorf("filestore: clear expired: %w", err)
 	}
@@ -33,33 +64,19 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("filestore: clear expired: %w", err)
 		}
-		entries, rerr := d.ReadDir(256)
+		entries, err := d.ReadDir(256)
 		for _, e := range entries {
-			rest, ok := strings.CutPrefix(e.Name(), s.prefix)
-			if !ok || !e.Type().IsRegular() {
-				continue
-			}
-			var err error
-			if stores.ValidKey(rest) {
-				err = s.removeExpired(ctx, rest)
-			} else if key, suffix, ok := strings.Cut(rest, tempMark); ok && stores.ValidKey(key) {
-				err = s.removeStaleTemp(e, suffix)
-			}
-			if err != nil && first == nil {
-				first = err
+			if ferr := f(e); first == nil {
+				first = ferr
 			}
 		}
-		if rerr == io.EOF {
-			break
+		if err == io.EOF {
+			return first
 		}
-		if rerr != nil {
-			return fmt.Errorf("filestore: clear expired: %w", rerr)
+		if err != nil {
+			return fmt.Errorf("filestore: clear expired: %w", err)
 		}
 	}
-	if err := s.clearIndex(ctx); err != nil && first == nil {
-		first = err
-	}
-	return first
 }
 
 // removeExpired deletes key's file if it has expired, looking under the

@@ -25,24 +25,22 @@
 //
 // # Writes and races
 //
-// Every write goes to a temporary file in the same directory, named
-// <prefix><key>_out_<...> as Django names its own (so neither side's
-// ClearExpired takes the other's for a session), with mode 0600, and is
-// then put in place in one step: readers see the old record or the new one,
-// never a torn one. Create is insert-only across processes: it hard-links
-// the file to the final name, which the file system refuses when the name
-// is taken (an expired record in the way is moved aside and replaced).
+// Every write goes to a temporary file in the same directory, with mode 0600,
+// named <prefix><key>_out_<...> as Django names its own (so neither side's
+// ClearExpired takes the other's for a session), and is then put in place in
+// one step: readers see the old record or the new one, never a torn one.
+// Create hard-links the file to the final name, which the file system refuses
+// when the name is taken, so it is insert-only across processes (an expired
+// record in the way is moved aside first).
 //
-// Every write of an existing record (Update, Touch, Delete,
-// CompareAndSwap, CompareAndDelete) holds the record's lock from its check
-// of the record to its change, so a concurrent logout is never undone and a
-// compare-and-swap is atomic. The lock holds between processes where
-// flock(2) exists (Linux, macOS, the BSDs; see lock.go), and waiting for it
-// ends with the caller's context; elsewhere (Windows) it holds within one
-// process only, and another process's Delete between an Update's check and
-// rename is undone. Locks are advisory: Django's file engine takes none, and
-// flock is only as good as the file system's (local disks are, some network
-// file systems are not).
+// Every other write holds the record's lock from its check of the record to
+// its change, so a concurrent logout is never undone and a compare-and-swap
+// is atomic. Where flock(2) exists (Linux, macOS, the BSDs) the lock holds
+// between processes, and waiting for it ends with the caller's context;
+// elsewhere (Windows) it holds within one process only, so another process's
+// Delete between an Update's check and rename is undone. Locks are advisory:
+// Django's file engine takes none, and flock is only as good as the file
+// system's (local disks are, some network file systems are not).
 //
 // # Directory
 //

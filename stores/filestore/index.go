@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -186,11 +185,8 @@ func (s *Store) pruneUser(userID, dir string) ([]stores.IndexEntry, error) {
 			continue
 		}
 		path := filepath.Join(dir, key)
-		data, err := os.ReadFile(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
+		data, err := os.ReadFile(path) // one removed meanwhile reads as torn
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
 		var f indexFile
@@ -211,29 +207,6 @@ func (s *Store) pruneUser(userID, dir string) ([]stores.IndexEntry, error) {
 		os.Remove(dir) // fails, harmlessly, if an entry arrived meanwhile
 	}
 	return live, nil
-}
-
-// clearIndex prunes every user's directory, for ClearExpired.
-func (s *Store) clearIndex(ctx context.Context) error {
-	users, err := os.ReadDir(s.indexRoot())
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return s.fail("clear index", err)
-	}
-	for _, u := range users {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("filestore: clear index: %w", err)
-		}
-		if !u.IsDir() {
-			continue
-		}
-		if _, err := s.pruneUser("", filepath.Join(s.indexRoot(), u.Name())); err != nil {
-			return s.fail("clear index", err)
-		}
-	}
-	return nil
 }
 
 var _ stores.Indexer = (*Store)(nil)

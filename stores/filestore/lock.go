@@ -9,15 +9,12 @@ import (
 	"os"
 )
 
-// Every write of an existing record holds the record's lock from its look
-// at the record to its change of it, in two layers: one of 64 in-process
-// semaphores chosen by a hash of the key, then (where flock(2) exists) an
-// exclusive flock on the record file itself. rename(2) and unlink(2) replace
-// or remove the name but not the inode a lock is on, so the holder then
-// checks that the name still leads to the inode it locked, and starts again
-// on what the name holds now when it does not. No lock file is ever made.
-// Create of a free key needs no lock (link(2) is insert-only by itself), and
-// Load and Exists take none: they see the old inode or the new one.
+// A record's lock (see the package doc) has two layers: one of 64 in-process
+// semaphores chosen by a hash of the key, then, where flock(2) exists, an
+// exclusive flock on the record file itself. rename(2) and unlink(2) change
+// the name, not the inode a lock is on, so the holder checks that the name
+// still leads to the inode it locked and starts again when it does not. No
+// lock file is ever made; Load, Exists and Create of a free key take no lock.
 
 // held is a record locked by lockRecord: its file, open (or nil where there
 // is no flock), and what it was when locked.
