@@ -507,12 +507,11 @@ func (s *Store) withLive(ctx context.Context, op, key string, f func(h *held) er
 // returns stores.ErrNotFound when the file is missing or expired, so a
 // session ended elsewhere is not brought back.
 func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	return s.replaceLive(ctx, "update", key, data, expiry, nil)
+	return s.replaceLive(ctx, "update", key, data, expiry, func(*held) error { return nil })
 }
 
 // replaceLive writes data to a temporary file and renames it over the live
-// record under key, under the record's lock, if ok (when not nil) accepts
-// the record.
+// record under key, under the record's lock, if ok accepts the record.
 func (s *Store) replaceLive(ctx context.Context, op, key string, data []byte, expiry time.Time, ok func(h *held) error) error {
 	if err := check(ctx, op, key); err != nil {
 		return err
@@ -521,21 +520,16 @@ func (s *Store) replaceLive(ctx context.Context, op, key string, data []byte, ex
 	if err != nil {
 		return s.fail(op, err)
 	}
-	err = s.withLive(ctx, op, key, func(h *held) error {
-		if ok != nil {
-			if err := ok(h); err != nil {
-				return err
-			}
+	defer os.Remove(tmp) // gone once renamed
+	return s.withLive(ctx, op, key, func(h *held) error {
+		if err := ok(h); err != nil {
+			return err
 		}
 		if err := os.Rename(tmp, s.path(key)); err != nil {
 			return s.fail(op, err)
 		}
 		return s.fail(op, s.syncDir())
 	})
-	if err != nil {
-		_ = os.Remove(tmp)
-	}
-	return err
 }
 
 // Touch moves the expiry of the live record under key by changing its file's
