@@ -29,7 +29,10 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 			return nil
 		}
 		if stores.ValidKey(rest) {
-			return s.removeExpired(ctx, rest)
+			if err := s.removeExpired(ctx, "clear expired", rest); !errors.Is(err, stores.ErrExists) {
+				return err
+			}
+			return nil
 		}
 		if key, suffix, ok := strings.Cut(rest, tempMark); ok && stores.ValidKey(key) {
 			return s.removeStaleTemp(e, suffix)
@@ -77,18 +80,6 @@ func (s *Store) sweep(ctx context.Context, dir string, f func(fs.DirEntry) error
 			return fmt.Errorf("filestore: clear expired: %w", err)
 		}
 	}
-}
-
-// removeExpired deletes key's file if it has expired, looking under the
-// record's lock (see lock.go) so that a record just updated or touched, by
-// this process or another, survives.
-func (s *Store) removeExpired(ctx context.Context, key string) error {
-	return s.withLock(ctx, "clear expired", key, func(h *held) error {
-		if h == nil || s.live(h.fi, s.now()) {
-			return nil
-		}
-		return s.fail("clear expired", removeMissingOK(s.path(key)))
-	})
 }
 
 // removeStaleTemp deletes a temporary file created more than staleTempAge

@@ -435,42 +435,42 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 		if !errors.Is(err, fs.ErrExist) {
 			return s.fail("create", err)
 		}
-		err = s.withLock(ctx, "create", key, func(h *held) error { return s.removeIfExpired(key, h) })
-		if err != nil {
+		if err := s.removeExpired(ctx, "create", key); err != nil {
 			return err
 		}
 	}
 	return stores.ErrExists
 }
 
-// removeIfExpired clears an expired file out of Create's way, holding the
-// record's lock h. It returns stores.ErrExists when the file is live, and nil
-// when the name is free to try again. A writer that takes no lock (Django)
-// may replace the file between the look and the removal, so the file is
-// first renamed aside, which claims exactly one inode, and put back if it
-// turns out to be live.
-func (s *Store) removeIfExpired(key string, h *held) error {
-	if h == nil {
+// removeExpired removes key's file, holding its lock, if it has expired,
+// and returns stores.ErrExists when it is live. A writer that takes no lock
+// (Django) may replace the file between the look and the removal, so the
+// file is first renamed aside, which claims exactly one inode, and put back
+// if it turns out to be live.
+func (s *Store) removeExpired(ctx context.Context, op, key string) error {
+	return s.withLock(ctx, op, key, func(h *held) error {
+		if h == nil {
+			return nil
+		}
+		if s.live(h.fi, s.now()) {
+			return stores.ErrExists
+		}
+		aside, target := s.tempName(key), s.path(key)
+		if err := os.Rename(target, aside); errors.Is(err, fs.ErrNotExist) {
+			return nil
+		} else if err != nil {
+			return s.fail(op, err)
+		}
+		defer os.Remove(aside)
+		if live, _ := s.liveFile(aside); live {
+			// A live record took the expired one's place meanwhile: restore
+			// it. Should yet another have appeared, that one stays and the
+			// one set aside is lost, a race between three writers of one key.
+			_ = os.Link(aside, target)
+			return stores.ErrExists
+		}
 		return nil
-	}
-	if s.live(h.fi, s.now()) {
-		return stores.ErrExists
-	}
-	aside, target := s.tempName(key), s.path(key)
-	if err := os.Rename(target, aside); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	} else if err != nil {
-		return s.fail("create", err)
-	}
-	defer os.Remove(aside)
-	if live, _ := s.liveFile(aside); live {
-		// A live record took the expired one's place meanwhile: restore it.
-		// Should yet another record have appeared, that one stays and the
-		// one set aside is lost, a race between three creators of one key.
-		_ = os.Link(aside, target)
-		return stores.ErrExists
-	}
-	return nil
+	})
 }
 
 // withLock checks ctx and key, then runs f holding key's locks (lock.go) on
