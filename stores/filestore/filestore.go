@@ -484,8 +484,8 @@ func (s *Store) withLock(ctx context.Context, op, key string, f func(h *held) er
 		return fmt.Errorf("filestore: %s: %w", op, err)
 	}
 	defer release()
-	h, err := s.lockRecord(ctx, s.path(key))
-	if err != nil {
+	h, err := lockFile(ctx, s.path(key)) // nil when there is no file
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return s.fail(op, err)
 	}
 	defer h.unlock()

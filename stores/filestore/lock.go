@@ -2,7 +2,6 @@ package filestore
 
 import (
 	"context"
-	"errors"
 	"hash/maphash"
 	"io"
 	"io/fs"
@@ -16,7 +15,7 @@ import (
 // still leads to the inode it locked and starts again when it does not. No
 // lock file is ever made; Load, Exists and Create of a free key take no lock.
 
-// held is a record locked by lockRecord: its file, open (or nil where there
+// held is a record locked by lockFile: its file, open (or nil where there
 // is no flock), and what it was when locked.
 type held struct {
 	f  *os.File
@@ -35,31 +34,7 @@ func (s *Store) acquire(ctx context.Context, key string) (release func(), err er
 	}
 }
 
-// lockRecord locks the file at path against the writers of other processes
-// (see above); the caller holds the key's semaphore. It returns nil, nil
-// when there is no file.
-func (s *Store) lockRecord(ctx context.Context, path string) (*held, error) {
-	for {
-		h, err := lockFile(ctx, path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
-		}
-		if err != nil || h.f == nil {
-			return h, err
-		}
-		now, err := os.Lstat(path)
-		if err == nil && os.SameFile(now, h.fi) {
-			return h, nil
-		}
-		h.f.Close()
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		// Replaced or removed while we waited: look again.
-	}
-}
-
-// unlock releases the lock taken by lockRecord.
+// unlock releases the lock taken by lockFile.
 func (h *held) unlock() {
 	if h != nil && h.f != nil {
 		h.f.Close()

@@ -15,10 +15,11 @@ import (
 // other (see lock.go).
 const crossProcess = true
 
-// lockFile opens the file at path and takes an exclusive flock on it. It
-// does not block in the system call, which no context could interrupt:
-// while another process holds the lock it tries again after a pause that
-// grows from 20µs to 5ms, until ctx is done.
+// lockFile opens the record file at path and takes an exclusive flock on it
+// (see lock.go); the caller holds the key's semaphore. It does not block in
+// the system call, which no context could interrupt: while another process
+// holds the lock it tries again after a pause that grows from 20µs to 5ms,
+// until ctx is done.
 func lockFile(ctx context.Context, path string) (*held, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrPermission) {
@@ -50,9 +51,15 @@ func lockFile(ctx context.Context, path string) (*held, error) {
 		}
 	}
 	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
+	if err == nil {
+		var now fs.FileInfo
+		if now, err = os.Lstat(path); err == nil && os.SameFile(now, fi) {
+			return &held{f: f, fi: fi}, nil
+		}
 	}
-	return &held{f: f, fi: fi}, nil
+	f.Close()
+	if err == nil || errors.Is(err, fs.ErrNotExist) {
+		return lockFile(ctx, path) // replaced or removed while we waited: look again
+	}
+	return nil, err
 }
