@@ -16,12 +16,12 @@ import (
 )
 
 // ClearExpired deletes the session files whose expiry has passed, Django's
-// clearsessions. Only regular files named <prefix><valid key> count as
-// sessions; other files are left alone, except temporary files
-// (<prefix><key>_out_...) older than an hour, the leftovers of a write that
-// crashed, which are removed too. It reads the directory in batches and
-// returns the context's error between batches; a file it cannot remove does
-// not stop the sweep, and the first such error is returned at the end.
+// clearsessions, and the index entries of sessions gone. Only regular files
+// named <prefix><valid key> count as sessions; of other files it removes only
+// temporary ones (<prefix><key>_out_...) older than an hour, which a crashed
+// write left. It returns the context's error between batches of the
+// directory; a file it cannot remove does not stop it, and the first such
+// error is returned at the end.
 func (s *Store) ClearExpired(ctx context.Context) error {
 	err := s.sweep(ctx, s.dir, func(e fs.DirEntry) error {
 		rest, ok := strings.CutPrefix(e.Name(), s.prefix)

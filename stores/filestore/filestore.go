@@ -421,8 +421,7 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 	if err != nil {
 		return s.fail("create", err)
 	}
-	// After a successful link the record lives on under its own name.
-	defer os.Remove(tmp)
+	defer os.Remove(tmp) // once linked, the record lives on under its own name
 	target := s.path(key)
 	// Each turn either succeeds, reports a live record, or removes an
 	// expired one; more than a few turns means other processes keep

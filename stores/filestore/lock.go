@@ -34,6 +34,15 @@ func (s *Store) acquire(ctx context.Context, key string) (release func(), err er
 	}
 }
 
+// look is the lock where no flock can be taken: a look at the file.
+func look(path string) (*held, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	return &held{fi: fi}, nil
+}
+
 // unlock releases the lock taken by lockFile.
 func (h *held) unlock() {
 	if h != nil && h.f != nil {

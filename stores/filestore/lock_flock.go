@@ -25,11 +25,7 @@ func lockFile(ctx context.Context, path string) (*held, error) {
 	if errors.Is(err, fs.ErrPermission) {
 		// A file this process may not read (another user's, in a shared
 		// group directory) cannot be locked; it can still be deleted.
-		fi, err := os.Lstat(path)
-		if err != nil {
-			return nil, err
-		}
-		return &held{fi: fi}, nil
+		return look(path)
 	}
 	if err != nil {
 		return nil, err
