@@ -16,14 +16,48 @@ import (
 )
 
 // ClearExpired deletes the session files whose expiry has passed, Django's
-// clearsessions. Only regular files named <prefix><valid key> count as
-// sessions; other files are left alone, except temporary files
-// (<prefix><key>_out_...) older than an hour, the leftovers of a write that
-// crashed, which are removed too. It reads the directory in batches and
-// returns the context's error between batches; a file it cannot remove does
-// not stop the sweep, and the first such error is returned at the end.
+// clearsessions, and the index entries of sessions gone. Only regular files
+// named <prefix><valid key> count as sessions; of other files it removes only
+// temporary ones (<prefix><key>_out_...) older than an hour, which a crashed
+// write left. It returns the context's error between batches of the
+// directory; a file it cannot remove does not stop it, and the first such
+// error is returned at the end.
 func (s *Store) ClearExpired(ctx context.Context) error {
-	d, err := os.Open(s.dir)
+	err := s.sweep(ctx, s.dir, func(e fs.DirEntry) error {
+		rest, ok := strings.CutPrefix(e.Name(), s.prefix)
+		if !ok || !e.Type().IsRegular() {
+			return nil
+		}
+		if stores.ValidKey(rest) {
+			if err := s.removeExpired(ctx, "clear expired", rest); !errors.Is(err, stores.ErrExists) {
+				return err
+			}
+			return nil
+		}
+		if key, suffix, ok := strings.Cut(rest, tempMark); ok && stores.ValidKey(key) {
+			return s.removeStaleTemp(e, suffix)
+		}
+		return nil
+	})
+	// Each user's index directory is pruned as a listing prunes it.
+	ierr := s.sweep(ctx, s.indexRoot(), func(u fs.DirEntry) error {
+		if !u.IsDir() {
+			return nil
+		}
+		_, err := s.pruneUser("", filepath.Join(s.indexRoot(), u.Name()))
+		return s.fail("clear index", err)
+	})
+	if err == nil && !errors.Is(ierr, fs.ErrNotExist) { // no index yet
+		err = ierr
+	}
+	return err
+}
+
+// sweep calls f for each entry of dir, reading it in batches, and returns
+// the context's error between batches; an error of f does not stop the
+// sweep, and the first is returned at the end.
+func (s *Store) sweep(ctx context.Context, dir string, f func(fs.DirEntry) error) error {
+	d, err := os.Open(dir)
 	if err != nil {
 		return fmt.Errorf("filestore: clear expired: %w", err)
 	}
@@ -33,51 +67,19 @@ func (s *Store) ClearExpired(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("filestore: clear expired: %w", err)
 		}
-		entries, rerr := d.ReadDir(256)
+		entries, err := d.ReadDir(256)
 		for _, e := range entries {
-			rest, ok := strings.CutPrefix(e.Name(), s.prefix)
-			if !ok || !e.Type().IsRegular() {
-				continue
-			}
-			var err error
-			if stores.ValidKey(rest) {
-				err = s.removeExpired(ctx, rest)
-			} else if key, suffix, ok := strings.Cut(rest, tempMark); ok && stores.ValidKey(key) {
-				err = s.removeStaleTemp(e, suffix)
-			}
-			if err != nil && first == nil {
-				first = err
+			if ferr := f(e); first == nil {
+				first = ferr
 			}
 		}
-		if rerr == io.EOF {
-			break
+		if err == io.EOF {
+			return first
 		}
-		if rerr != nil {
-			return fmt.Errorf("filestore: clear expired: %w", rerr)
+		if err != nil {
+			return fmt.Errorf("filestore: clear expired: %w", err)
 		}
 	}
-	if err := s.clearIndex(ctx); err != nil && first == nil {
-		first = err
-	}
-	return first
-}
-
-// removeExpired deletes key's file if it has expired, looking again under
-// the record's lock (see lock.go) so that a record just updated or touched,
-// by this process or another, survives.
-func (s *Store) removeExpired(ctx context.Context, key string) error {
-	path := s.path(key)
-	if live, err := s.liveFile(path); err != nil {
-		return s.fail("clear expired", err)
-	} else if live {
-		return nil // most files: no lock needed to leave them be
-	}
-	return s.withLock(ctx, "clear expired", key, func(h *held) error {
-		if h == nil || s.live(h.fi, s.now()) {
-			return nil
-		}
-		return s.fail("clear expired", removeMissingOK(path))
-	})
 }
 
 // removeStaleTemp deletes a temporary file created more than staleTempAge

@@ -25,24 +25,22 @@
 //
 // # Writes and races
 //
-// Every write goes to a temporary file in the same directory, named
-// <prefix><key>_out_<...> as Django names its own (so neither side's
-// ClearExpired takes the other's for a session), with mode 0600, and is
-// then put in place in one step: readers see the old record or the new one,
-// never a torn one. Create is insert-only across processes: it hard-links
-// the file to the final name, which the file system refuses when the name
-// is taken (an expired record in the way is moved aside and replaced).
+// Every write goes to a temporary file in the same directory, with mode 0600,
+// named <prefix><key>_out_<...> as Django names its own (so neither side's
+// ClearExpired takes the other's for a session), and is then put in place in
+// one step: readers see the old record or the new one, never a torn one.
+// Create hard-links the file to the final name, which the file system refuses
+// when the name is taken, so it is insert-only across processes (an expired
+// record in the way is moved aside first).
 //
-// Every write of an existing record (Update, Touch, Delete,
-// CompareAndSwap, CompareAndDelete) holds the record's lock from its check
-// of the record to its change, so a concurrent logout is never undone and a
-// compare-and-swap is atomic. The lock holds between processes where
-// flock(2) exists (Linux, macOS, the BSDs; see lock.go), and waiting for it
-// ends with the caller's context; elsewhere (Windows) it holds within one
-// process only, and another process's Delete between an Update's check and
-// rename is undone. Locks are advisory: Django's file engine takes none, and
-// flock is only as good as the file system's (local disks are, some network
-// file systems are not).
+// Every other write holds the record's lock from its check of the record to
+// its change, so a concurrent logout is never undone and a compare-and-swap
+// is atomic. Where flock(2) exists (Linux, macOS, the BSDs) the lock holds
+// between processes, and waiting for it ends with the caller's context;
+// elsewhere (Windows) it holds within one process only, so another process's
+// Delete between an Update's check and rename is undone. Locks are advisory:
+// Django's file engine takes none, and flock is only as good as the file
+// system's (local disks are, some network file systems are not).
 //
 // # Directory
 //
@@ -65,7 +63,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -87,17 +84,11 @@ const staleTempAge = time.Hour
 // concurrent use by goroutines and, within the limits the package doc gives,
 // by processes sharing the directory.
 type Store struct {
+	config
 	dir     string
-	dirSep  string // dir with one trailing separator
-	prefix  string
-	fsync   bool
-	age     time.Duration    // WithDjangoMtime: mtime = expiry - age
-	now     func() time.Time // WithClock
 	seed    maphash.Seed
-	locks   [64]chan struct{} // see lock.go
-	ixLocks [64]sync.Mutex    // a user's index writes, in this process (index.go)
-
-	swapped func() // a test's hook between a swap's compare and its write
+	locks   [64]chan struct{} // a key's or a user's in-process lock (lock.go)
+	swapped func()            // a test's hook between a swap's compare and its write
 }
 
 // Option configures a Store.
@@ -107,9 +98,9 @@ type config struct {
 	prefix    string
 	createDir bool
 	fsync     bool
-	age       time.Duration
+	age       time.Duration // WithDjangoMtime: mtime = expiry - age
 	ageSet    bool
-	now       func() time.Time
+	now       func() time.Time // WithClock
 }
 
 // WithPrefix sets the file name prefix; give it the session cookie's name, as
@@ -201,12 +192,9 @@ func New(dir string, opts ...Option) (*Store, error) {
 	case runtime.GOOS != "windows" && fi.Mode().Perm()&0o002 != 0:
 		return nil, fmt.Errorf("filestore: %s is writable by every user (mode %v), so anyone could plant a session file there; use a directory only the app can write (chmod 0700)", abs, fi.Mode().Perm())
 	}
-	s := &Store{dir: abs, dirSep: abs, prefix: c.prefix, fsync: c.fsync, age: c.age, now: c.now, seed: maphash.MakeSeed()}
+	s := &Store{config: c, dir: abs, seed: maphash.MakeSeed()}
 	for i := range s.locks {
 		s.locks[i] = make(chan struct{}, 1)
-	}
-	if !os.IsPathSeparator(abs[len(abs)-1]) { // only a root such as / ends in one
-		s.dirSep += string(filepath.Separator)
 	}
 	if err := s.probe(); err != nil {
 		return nil, err
@@ -251,10 +239,8 @@ func (s *Store) probe() error {
 // Dir returns the absolute path of the directory holding the files.
 func (s *Store) Dir() string { return s.dir }
 
-// path is a plain concatenation, one allocation: dir is clean and absolute,
-// and a valid key holds no separator.
 func (s *Store) path(key string) string {
-	return s.dirSep + s.prefix + key
+	return filepath.Join(s.dir, s.prefix+key)
 }
 
 // mtimeFor returns the mtime that encodes expiry. os.Chtimes goes through
@@ -293,31 +279,26 @@ func (s *Store) tempName(key string) string {
 // and returns its path. Its name carries its creation time, which
 // ClearExpired uses to find leftovers (its mtime is the expiry, not its age).
 func (s *Store) writeTemp(key string, data []byte, expiry time.Time) (string, error) {
-	for attempt := 0; ; attempt++ {
-		name := s.tempName(key)
-		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) && attempt < 3 {
-			continue // a 64-bit random collision; draw again
-		}
-		if err != nil {
-			return "", err
-		}
-		_, err = f.Write(data)
-		if err == nil && s.fsync {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Chtimes(name, time.Time{}, s.mtimeFor(expiry))
-		}
-		if err != nil {
-			_ = os.Remove(name)
-			return "", err
-		}
-		return name, nil
+	name := s.tempName(key) // O_EXCL: a clash of time and 64 random bits fails loudly
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", err
 	}
+	_, err = f.Write(data)
+	if err == nil && s.fsync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chtimes(name, time.Time{}, s.mtimeFor(expiry))
+	}
+	if err != nil {
+		_ = os.Remove(name)
+		return "", err
+	}
+	return name, nil
 }
 
 // syncDir makes a rename or link durable under WithFsync.
@@ -409,22 +390,11 @@ func (s *Store) LoadWithTTL(ctx context.Context, key string) ([]byte, time.Durat
 	if !s.live(fi, now) {
 		return nil, 0, stores.ErrNotFound
 	}
-	data, err := readAll(f, fi.Size())
+	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, 0, s.fail("load", err)
 	}
 	return data, fi.ModTime().Add(s.age).Sub(now), nil
-}
-
-// readAll reads f, size bytes long, with one allocation: writers rename a
-// new file over a record and never write one in place, so its size holds.
-func readAll(f *os.File, size int64) ([]byte, error) {
-	buf := make([]byte, size)
-	n, err := io.ReadFull(f, buf)
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		err = nil // shorter than it was: what there is
-	}
-	return buf[:n], err
 }
 
 // Exists reports whether a live record holds key. An invalid key does not
@@ -451,8 +421,7 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 	if err != nil {
 		return s.fail("create", err)
 	}
-	// After a successful link the record lives on under its own name.
-	defer os.Remove(tmp)
+	defer os.Remove(tmp) // once linked, the record lives on under its own name
 	target := s.path(key)
 	// Each turn either succeeds, reports a live record, or removes an
 	// expired one; more than a few turns means other processes keep
@@ -465,42 +434,42 @@ func (s *Store) Create(ctx context.Context, key string, data []byte, expiry time
 		if !errors.Is(err, fs.ErrExist) {
 			return s.fail("create", err)
 		}
-		err = s.withLock(ctx, "create", key, func(h *held) error { return s.removeIfExpired(key, h) })
-		if err != nil {
+		if err := s.removeExpired(ctx, "create", key); err != nil {
 			return err
 		}
 	}
 	return stores.ErrExists
 }
 
-// removeIfExpired clears an expired file out of Create's way, holding the
-// record's lock h. It returns stores.ErrExists when the file is live, and nil
-// when the name is free to try again. A writer that takes no lock (Django)
-// may replace the file between the look and the removal, so the file is
-// first renamed aside, which claims exactly one inode, and put back if it
-// turns out to be live.
-func (s *Store) removeIfExpired(key string, h *held) error {
-	if h == nil {
+// removeExpired removes key's file, holding its lock, if it has expired,
+// and returns stores.ErrExists when it is live. A writer that takes no lock
+// (Django) may replace the file between the look and the removal, so the
+// file is first renamed aside, which claims exactly one inode, and put back
+// if it turns out to be live.
+func (s *Store) removeExpired(ctx context.Context, op, key string) error {
+	return s.withLock(ctx, op, key, func(h *held) error {
+		if h == nil {
+			return nil
+		}
+		if s.live(h.fi, s.now()) {
+			return stores.ErrExists
+		}
+		aside, target := s.tempName(key), s.path(key)
+		if err := os.Rename(target, aside); errors.Is(err, fs.ErrNotExist) {
+			return nil
+		} else if err != nil {
+			return s.fail(op, err)
+		}
+		defer os.Remove(aside)
+		if live, _ := s.liveFile(aside); live {
+			// A live record took the expired one's place meanwhile: restore
+			// it. Should yet another have appeared, that one stays and the
+			// one set aside is lost, a race between three writers of one key.
+			_ = os.Link(aside, target)
+			return stores.ErrExists
+		}
 		return nil
-	}
-	if s.live(h.fi, s.now()) {
-		return stores.ErrExists
-	}
-	aside, target := s.tempName(key), s.path(key)
-	if err := os.Rename(target, aside); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	} else if err != nil {
-		return s.fail("create", err)
-	}
-	defer os.Remove(aside)
-	if live, _ := s.liveFile(aside); live {
-		// A live record took the expired one's place meanwhile: restore it.
-		// Should yet another record have appeared, that one stays and the
-		// one set aside is lost, a race between three creators of one key.
-		_ = os.Link(aside, target)
-		return stores.ErrExists
-	}
-	return nil
+	})
 }
 
 // withLock checks ctx and key, then runs f holding key's locks (lock.go) on
@@ -514,8 +483,8 @@ func (s *Store) withLock(ctx context.Context, op, key string, f func(h *held) er
 		return fmt.Errorf("filestore: %s: %w", op, err)
 	}
 	defer release()
-	h, err := s.lockRecord(ctx, s.path(key))
-	if err != nil {
+	h, err := lockFile(ctx, s.path(key)) // nil when there is no file
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return s.fail(op, err)
 	}
 	defer h.unlock()
@@ -537,12 +506,11 @@ func (s *Store) withLive(ctx context.Context, op, key string, f func(h *held) er
 // returns stores.ErrNotFound when the file is missing or expired, so a
 // session ended elsewhere is not brought back.
 func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	return s.replaceLive(ctx, "update", key, data, expiry, nil)
+	return s.replaceLive(ctx, "update", key, data, expiry, func(*held) error { return nil })
 }
 
 // replaceLive writes data to a temporary file and renames it over the live
-// record under key, under the record's lock, if ok (when not nil) accepts
-// the record.
+// record under key, under the record's lock, if ok accepts the record.
 func (s *Store) replaceLive(ctx context.Context, op, key string, data []byte, expiry time.Time, ok func(h *held) error) error {
 	if err := check(ctx, op, key); err != nil {
 		return err
@@ -551,21 +519,16 @@ func (s *Store) replaceLive(ctx context.Context, op, key string, data []byte, ex
 	if err != nil {
 		return s.fail(op, err)
 	}
-	err = s.withLive(ctx, op, key, func(h *held) error {
-		if ok != nil {
-			if err := ok(h); err != nil {
-				return err
-			}
+	defer os.Remove(tmp) // gone once renamed
+	return s.withLive(ctx, op, key, func(h *held) error {
+		if err := ok(h); err != nil {
+			return err
 		}
 		if err := os.Rename(tmp, s.path(key)); err != nil {
 			return s.fail(op, err)
 		}
 		return s.fail(op, s.syncDir())
 	})
-	if err != nil {
-		_ = os.Remove(tmp)
-	}
-	return err
 }
 
 // Touch moves the expiry of the live record under key by changing its file's

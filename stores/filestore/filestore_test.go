@@ -296,6 +296,37 @@ func TestNoTemporaryFileIsLeftBehind(t *testing.T) {
 	}
 }
 
+func TestIndexWritesLeaveOnlyTheirEntries(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	a, b := stores.NewKey(), stores.NewKey()
+	if err := s.Create(ctx, b, []byte("1"), later()); err != nil {
+		t.Fatal(err)
+	}
+	e := stores.IndexEntry{Key: a, Created: time.Now(), LastActive: time.Now()}
+	if err := s.IndexAdd(ctx, "u", e); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.IndexMove(ctx, "u", a, b, time.Now(), later()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IndexAddLimited(ctx, "u", e, 5, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, s.Dir()); strings.Join(got, " ") != filestore.IndexDir+" sessionid"+b {
+		t.Fatalf("the session directory holds %q, want the index and one session", got)
+	}
+	users := names(t, filepath.Join(s.Dir(), filestore.IndexDir))
+	if len(users) != 1 {
+		t.Fatalf("the index holds %q, want one user", users)
+	}
+	want := []string{a, b}
+	sort.Strings(want)
+	if got := names(t, filepath.Join(s.Dir(), filestore.IndexDir, users[0])); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("the user's directory holds %q, want only the entries %q", got, want)
+	}
+}
+
 // createRace runs Create of one key from 20 goroutines spread over the given
 // stores and returns how many succeeded and how many got ErrExists.
 func createRace(t *testing.T, ss []*filestore.Store, key string) (wins, losses int, winner string) {

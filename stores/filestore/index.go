@@ -6,12 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"hash/maphash"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/ginsession/ginsession/stores"
@@ -42,26 +39,31 @@ func (s *Store) userDir(userID string) string {
 	return filepath.Join(s.indexRoot(), hex.EncodeToString(sum[:16]))
 }
 
-// indexed runs f under userID's index lock (this process's) after checking
-// the arguments, and wraps its error with fail.
+// indexed checks the arguments, then runs f holding userID's in-process lock
+// (lock.go), and wraps its error with fail.
 func (s *Store) indexed(ctx context.Context, op, userID string, keys []string, f func(dir string) error) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("filestore: index %s: %w", op, err)
+	op = "index " + op
+	err := ctx.Err()
+	if err == nil {
+		err = stores.CheckIndexUser(userID, keys...)
 	}
-	if err := stores.CheckIndexUser(userID, keys...); err != nil {
-		return fmt.Errorf("filestore: index %s: %w", op, err)
+	if err != nil {
+		return s.fail(op, err)
 	}
-	mu := &s.ixLocks[maphash.String(s.seed, userID)%uint64(len(s.ixLocks))]
-	mu.Lock()
-	defer mu.Unlock()
-	return s.fail("index "+op, f(s.userDir(userID)))
+	release, err := s.acquire(ctx, userID)
+	if err != nil {
+		return s.fail(op, err)
+	}
+	defer release()
+	return s.fail(op, f(s.userDir(userID)))
 }
 
 // CheckIndex implements stores.Indexer: the index is always on.
 func (s *Store) CheckIndex() error { return nil }
 
-// writeEntry puts f in place as the entry for key in dir, in one rename.
-func writeEntry(dir, key string, f indexFile) error {
+// writeEntry puts f in place as the entry for key in dir, in one rename of
+// a temporary file of the store's own (whose mtime means nothing here).
+func (s *Store) writeEntry(dir, key string, f indexFile) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -69,19 +71,11 @@ func writeEntry(dir, key string, f indexFile) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	tmp, err := s.writeTemp(key, data, time.Time{})
 	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(dir, key))
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+		if err = os.Rename(tmp, filepath.Join(dir, key)); err != nil {
+			os.Remove(tmp)
+		}
 	}
 	return err
 }
@@ -93,7 +87,7 @@ func newEntry(userID string, e stores.IndexEntry) indexFile {
 // IndexAdd implements stores.Indexer with one file written and renamed.
 func (s *Store) IndexAdd(ctx context.Context, userID string, e stores.IndexEntry) error {
 	return s.indexed(ctx, "add", userID, []string{e.Key}, func(dir string) error {
-		return writeEntry(dir, e.Key, newEntry(userID, e))
+		return s.writeEntry(dir, e.Key, newEntry(userID, e))
 	})
 }
 
@@ -109,12 +103,10 @@ func (s *Store) IndexAddLimited(ctx context.Context, userID string, e stores.Ind
 		if evicted, err = stores.OverLimit(live, e.Key, max, evict); err != nil {
 			return err
 		}
-		for _, k := range evicted {
-			if err := removeMissingOK(filepath.Join(dir, k)); err != nil {
-				return err
-			}
+		if err := removeEntries(dir, evicted); err != nil {
+			return err
 		}
-		return writeEntry(dir, e.Key, newEntry(userID, e))
+		return s.writeEntry(dir, e.Key, newEntry(userID, e))
 	})
 	return evicted, err
 }
@@ -141,7 +133,7 @@ func (s *Store) move(ctx context.Context, op, userID, oldKey, newKey string, las
 		}
 		f.Active = lastActive.UnixMicro()
 		if err == nil {
-			err = writeEntry(dir, newKey, f)
+			err = s.writeEntry(dir, newKey, f)
 		}
 		if err == nil && newKey != oldKey {
 			err = removeMissingOK(filepath.Join(dir, oldKey))
@@ -152,14 +144,16 @@ func (s *Store) move(ctx context.Context, op, userID, oldKey, newKey string, las
 
 // IndexRemove implements stores.Indexer with one unlink per key.
 func (s *Store) IndexRemove(ctx context.Context, userID string, keys ...string) error {
-	return s.indexed(ctx, "remove", userID, keys, func(dir string) error {
-		for _, k := range keys {
-			if err := removeMissingOK(filepath.Join(dir, k)); err != nil {
-				return err
-			}
+	return s.indexed(ctx, "remove", userID, keys, func(dir string) error { return removeEntries(dir, keys) })
+}
+
+func removeEntries(dir string, keys []string) error {
+	for _, k := range keys {
+		if err := removeMissingOK(filepath.Join(dir, k)); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // IndexList implements stores.Indexer: the user's directory is read and
@@ -188,19 +182,11 @@ func (s *Store) pruneUser(userID, dir string) ([]stores.IndexEntry, error) {
 	for _, de := range ents {
 		key := de.Name()
 		if !stores.ValidKey(key) {
-			if strings.HasPrefix(key, ".tmp-") {
-				if fi, err := de.Info(); err == nil && time.Since(fi.ModTime()) > staleTempAge {
-					os.Remove(filepath.Join(dir, key)) // a crashed write's leftover
-				}
-			}
 			continue
 		}
 		path := filepath.Join(dir, key)
-		data, err := os.ReadFile(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
+		data, err := os.ReadFile(path) // one removed meanwhile reads as torn
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
 		var f indexFile
@@ -221,29 +207,6 @@ func (s *Store) pruneUser(userID, dir string) ([]stores.IndexEntry, error) {
 		os.Remove(dir) // fails, harmlessly, if an entry arrived meanwhile
 	}
 	return live, nil
-}
-
-// clearIndex prunes every user's directory, for ClearExpired.
-func (s *Store) clearIndex(ctx context.Context) error {
-	users, err := os.ReadDir(s.indexRoot())
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return s.fail("clear index", err)
-	}
-	for _, u := range users {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("filestore: clear index: %w", err)
-		}
-		if !u.IsDir() {
-			continue
-		}
-		if _, err := s.pruneUser("", filepath.Join(s.indexRoot(), u.Name())); err != nil {
-			return s.fail("clear index", err)
-		}
-	}
-	return nil
 }
 
 var _ stores.Indexer = (*Store)(nil)

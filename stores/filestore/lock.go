@@ -2,30 +2,28 @@ package filestore
 
 import (
 	"context"
-	"errors"
 	"hash/maphash"
+	"io"
 	"io/fs"
 	"os"
 )
 
-// Every write of an existing record holds the record's lock from its look
-// at the record to its change of it, in two layers: one of 64 in-process
-// semaphores chosen by a hash of the key, then (where flock(2) exists) an
-// exclusive flock on the record file itself. rename(2) and unlink(2) replace
-// or remove the name but not the inode a lock is on, so the holder then
-// checks that the name still leads to the inode it locked, and starts again
-// on what the name holds now when it does not. No lock file is ever made.
-// Create of a free key needs no lock (link(2) is insert-only by itself), and
-// Load and Exists take none: they see the old inode or the new one.
+// A record's lock (see the package doc) has two layers: one of 64 in-process
+// semaphores chosen by a hash of the key, then, where flock(2) exists, an
+// exclusive flock on the record file itself. rename(2) and unlink(2) change
+// the name, not the inode a lock is on, so the holder checks that the name
+// still leads to the inode it locked and starts again when it does not. No
+// lock file is ever made; Load, Exists and Create of a free key take no lock.
 
-// held is a record locked by lockRecord: its file, open (or nil where there
+// held is a record locked by lockFile: its file, open (or nil where there
 // is no flock), and what it was when locked.
 type held struct {
 	f  *os.File
 	fi fs.FileInfo
 }
 
-// acquire takes key's in-process semaphore, or returns the context's error.
+// acquire takes the in-process semaphore of key (or of a user id, for the
+// index), or returns the context's error. Nothing holding one takes another.
 func (s *Store) acquire(ctx context.Context, key string) (release func(), err error) {
 	sem := s.locks[maphash.String(s.seed, key)%uint64(len(s.locks))]
 	select {
@@ -36,31 +34,16 @@ func (s *Store) acquire(ctx context.Context, key string) (release func(), err er
 	}
 }
 
-// lockRecord locks the file at path against the writers of other processes
-// (see above); the caller holds the key's semaphore. It returns nil, nil
-// when there is no file.
-func (s *Store) lockRecord(ctx context.Context, path string) (*held, error) {
-	for {
-		h, err := lockFile(ctx, path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
-		}
-		if err != nil || h.f == nil {
-			return h, err
-		}
-		now, err := os.Lstat(path)
-		if err == nil && os.SameFile(now, h.fi) {
-			return h, nil
-		}
-		h.f.Close()
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
-		// Replaced or removed while we waited: look again.
+// look is the lock where no flock can be taken: a look at the file.
+func look(path string) (*held, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
 	}
+	return &held{fi: fi}, nil
 }
 
-// unlock releases the lock taken by lockRecord.
+// unlock releases the lock taken by lockFile.
 func (h *held) unlock() {
 	if h != nil && h.f != nil {
 		h.f.Close()
@@ -72,5 +55,5 @@ func (h *held) data(path string) ([]byte, error) {
 	if h.f == nil {
 		return os.ReadFile(path)
 	}
-	return readAll(h.f, h.fi.Size())
+	return io.ReadAll(h.f)
 }

@@ -2,10 +2,7 @@
 
 package filestore
 
-import (
-	"context"
-	"os"
-)
+import "context"
 
 // crossProcess reports whether writers in different processes exclude each
 // other: not without flock(2), where only the in-process semaphore holds.
@@ -13,10 +10,4 @@ const crossProcess = false
 
 // lockFile only looks at the file: there is no flock to take, and a file
 // held open could not be renamed over on Windows.
-func lockFile(_ context.Context, path string) (*held, error) {
-	fi, err := os.Lstat(path)
-	if err != nil {
-		return nil, err
-	}
-	return &held{fi: fi}, nil
-}
+func lockFile(_ context.Context, path string) (*held, error) { return look(path) }
