@@ -70,6 +70,11 @@ type expiryScanner struct {
 	t         time.Time
 }
 
+// timeScanner returns an expiryScanner for the store's dialect.
+func (s *Store) timeScanner() *expiryScanner {
+	return &expiryScanner{wallClock: s.dialect != Postgres}
+}
+
 func (e *expiryScanner) Scan(src any) error {
 	if b, ok := src.([]byte); ok {
 		src = string(b)

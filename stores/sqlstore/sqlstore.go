@@ -246,41 +246,38 @@ func (s *Store) Close() error {
 
 var errClosed = errors.New("sqlstore: store is closed")
 
-func (s *Store) queryRow(ctx context.Context, o op, args ...any) (*sql.Row, error) {
-	if !s.prepared {
-		return s.db.QueryRowContext(ctx, s.queries[o], args...), nil
-	}
-	st, err := s.stmt(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryRowContext(ctx, args...), nil
-}
-
-// query runs o in tx when there is one, else as queryRow does (prepared
-// unless WithoutPreparedStatements).
-func (s *Store) query(ctx context.Context, tx *sql.Tx, o op, args ...any) (*sql.Rows, error) {
+// query runs o in tx when there is one, else as a prepared statement
+// (unless WithoutPreparedStatements), and calls scan on each row it returns.
+func (s *Store) query(ctx context.Context, tx *sql.Tx, o op, args []any, scan func(*sql.Rows) error) error {
+	var rows *sql.Rows
+	var err error
 	switch {
 	case tx != nil:
-		return tx.QueryContext(ctx, s.queries[o], args...)
+		rows, err = tx.QueryContext(ctx, s.queries[o], args...)
 	case !s.prepared:
-		return s.db.QueryContext(ctx, s.queries[o], args...)
+		rows, err = s.db.QueryContext(ctx, s.queries[o], args...)
+	default:
+		var st *sql.Stmt
+		if st, err = s.stmt(ctx, o); err == nil {
+			rows, err = st.QueryContext(ctx, args...)
+		}
 	}
-	st, err := s.stmt(ctx, o)
 	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
-}
-
-// has reports whether query o finds a row.
-func (s *Store) has(ctx context.Context, o op, args ...any) (bool, error) {
-	rows, err := s.query(ctx, nil, o, args...)
-	if err != nil {
-		return false, err
+		return err
 	}
 	defer rows.Close()
-	return rows.Next(), rows.Err()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// has reports whether query o, in tx when there is one, finds a row.
+func (s *Store) has(ctx context.Context, tx *sql.Tx, o op, args ...any) (found bool, err error) {
+	err = s.query(ctx, tx, o, args, func(*sql.Rows) error { found = true; return nil })
+	return found, err
 }
 
 func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
@@ -307,13 +304,16 @@ func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
 	return res.RowsAffected()
 }
 
-// gone returns stores.ErrNotFound for an UPDATE that counted no row. MySQL
-// counts only rows it changed, so there zero rows (the values were already
-// the same, or the row is gone) is told apart by query o; PostgreSQL and
-// SQLite count the rows matched.
-func (s *Store) gone(ctx context.Context, o op, args ...any) error {
+// gone returns err, or stores.ErrNotFound for an UPDATE that counted no
+// row (n). MySQL counts only rows it changed, so there zero rows (the values
+// were already the same, or the row is gone) is told apart by query o;
+// PostgreSQL and SQLite count the rows matched.
+func (s *Store) gone(ctx context.Context, n int64, err error, o op, args ...any) error {
+	if err != nil || n > 0 {
+		return err
+	}
 	if s.dialect == MySQL {
-		if ok, err := s.has(ctx, o, args...); ok || err != nil {
+		if ok, err := s.has(ctx, nil, o, args...); ok || err != nil {
 			return err
 		}
 	}
@@ -390,19 +390,16 @@ func (s *Store) loadAt(ctx context.Context, key string, now time.Time) ([]byte, 
 
 // loadStored returns session_data of the live row under key as stored, and
 // its expiry, or stores.ErrNotFound.
-func (s *Store) loadStored(ctx context.Context, key string, now any) ([]byte, time.Time, error) {
-	row, err := s.queryRow(ctx, opLoad, key, now)
-	if err != nil {
-		return nil, time.Time{}, err
+func (s *Store) loadStored(ctx context.Context, key string, now any) (stored []byte, exp time.Time, err error) {
+	found, e := false, s.timeScanner()
+	err = s.query(ctx, nil, opLoad, []any{key, now}, func(r *sql.Rows) error {
+		found = true
+		return r.Scan(&stored, e)
+	})
+	if err == nil && !found {
+		err = stores.ErrNotFound
 	}
-	var stored []byte
-	exp := expiryScanner{wallClock: s.dialect != Postgres}
-	if err := row.Scan(&stored, &exp); errors.Is(err, sql.ErrNoRows) {
-		return nil, time.Time{}, stores.ErrNotFound
-	} else if err != nil {
-		return nil, time.Time{}, err
-	}
-	return stored, exp.t, nil
+	return stored, e.t, err
 }
 
 // Create implements stores.Store with one INSERT; a duplicate key (even of
@@ -446,10 +443,7 @@ func (s *Store) update(ctx context.Context, what, key string, now any, o op, arg
 		return fmt.Errorf("sqlstore: %s: %w", what, err)
 	}
 	n, err := s.exec(ctx, o, args...)
-	if err == nil && n == 0 {
-		err = s.gone(ctx, opExists, key, now)
-	}
-	return s.written(ctx, what, key, err)
+	return s.written(ctx, what, key, s.gone(ctx, n, err, opExists, key, now))
 }
 
 // Delete implements stores.Store with one DELETE.
@@ -467,7 +461,7 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	if !stores.ValidKey(key) {
 		return false, nil
 	}
-	ok, err := s.has(ctx, opExists, key, s.timeArg(s.now()))
+	ok, err := s.has(ctx, nil, opExists, key, s.timeArg(s.now()))
 	if err != nil {
 		return false, fmt.Errorf("sqlstore: exists %s: %w", stores.Redact(key), err)
 	}
