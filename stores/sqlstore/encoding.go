@@ -31,9 +31,13 @@ func verbatim(data []byte) bool {
 	return !bytes.HasPrefix(data, []byte(binaryPrefix))
 }
 
-// fromStored reverses storedForm in place where it can; ok is false for a
-// value marked as base64 that does not decode (an unreadable record).
+// fromStored reverses storedForm in place where it can, empty data being
+// []byte{}, not nil; ok is false for a value marked as base64 that does not
+// decode (an unreadable record).
 func fromStored(stored []byte) (data []byte, ok bool) {
+	if stored == nil {
+		return []byte{}, true
+	}
 	if !bytes.HasPrefix(stored, []byte(binaryPrefix)) {
 		return stored, true
 	}

@@ -66,9 +66,6 @@ func (s *Store) compare(ctx context.Context, key string, old, stored []byte, o o
 		case !ok:
 			return nil, stores.ErrNotFound // unreadable, as for Load
 		case !bytes.Equal(cur, old):
-			if cur == nil {
-				cur = []byte{}
-			}
 			return cur, stores.ErrConflict
 		case s.dialect == MySQL && stored != nil && bytes.Equal(raw, stored):
 			return nil, nil
