@@ -420,22 +420,22 @@ func (s *Store) written(ctx context.Context, op, key string, err error) error {
 // Update implements stores.Store with one UPDATE of the live row; a row
 // that is gone or expired is stores.ErrNotFound.
 func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	now := s.timeArg(s.now())
-	return s.update(ctx, "update", key, now, opUpdate, s.dataArg(storedForm(data)), s.timeArg(expiry), key, now)
+	return s.update(ctx, "update", key, opUpdate, s.dataArg(storedForm(data)), s.timeArg(expiry))
 }
 
 // Touch implements stores.Toucher with one UPDATE of expire_date alone.
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
-	now := s.timeArg(s.now())
-	return s.update(ctx, "touch", key, now, opTouch, s.timeArg(expiry), key, now)
+	return s.update(ctx, "touch", key, opTouch, s.timeArg(expiry))
 }
 
-// update runs o, an UPDATE of the live row under key at now.
-func (s *Store) update(ctx context.Context, what, key string, now any, o op, args ...any) error {
+// update runs o, an UPDATE of the live row given args followed by key and
+// the current time.
+func (s *Store) update(ctx context.Context, what, key string, o op, args ...any) error {
 	if err := stores.CheckKey(key); err != nil {
 		return fmt.Errorf("sqlstore: %s: %w", what, err)
 	}
-	n, err := s.exec(ctx, o, args...)
+	now := s.timeArg(s.now())
+	n, err := s.exec(ctx, o, append(args, key, now)...)
 	return s.written(ctx, what, key, s.gone(ctx, n, err, opExists, key, now))
 }
 
