@@ -231,14 +231,15 @@ func (s *Store) addLimited(ctx context.Context, userID string, e stores.IndexEnt
 
 // lockUser takes userID's lock row in tx, creating it the first time.
 func (s *Store) lockUser(ctx context.Context, tx *sql.Tx, userID string) error {
-	now := s.timeArg(s.now())
+	now := s.now()
+	lock := s.entryArgs(userID, stores.IndexEntry{Created: now, LastActive: now}) // empty key and details
 	for range 2 {
 		if s.dialect != SQLite {
 			if ok, err := s.has(ctx, tx, opIndexLock, userID); ok || err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, s.queries[opIndexLockAdd], userID, now, now); err != nil || s.dialect == SQLite {
+		if _, err := tx.ExecContext(ctx, s.queries[opIndexAddNew], lock...); err != nil || s.dialect == SQLite {
 			return err
 		}
 	}

@@ -126,7 +126,6 @@ const (
 	opIndexRemove
 	opIndexList
 	opIndexPurge
-	opIndexLockAdd
 	opIndexLock
 	opRebuildScan
 	numOps
