@@ -31,9 +31,9 @@ func verbatim(data []byte) bool {
 	return !bytes.HasPrefix(data, []byte(binaryPrefix))
 }
 
-// fromStored reverses storedForm in place where it can, empty data being
-// []byte{}, not nil; ok is false for a value marked as base64 that does not
-// decode (an unreadable record).
+// fromStored reverses storedForm, decoding base64 into a new slice, and
+// returns empty data as []byte{}, not nil; ok is false for a value marked as
+// base64 that does not decode (an unreadable record).
 func fromStored(stored []byte) (data []byte, ok bool) {
 	if stored == nil {
 		return []byte{}, true
@@ -41,12 +41,8 @@ func fromStored(stored []byte) (data []byte, ok bool) {
 	if !bytes.HasPrefix(stored, []byte(binaryPrefix)) {
 		return stored, true
 	}
-	enc := stored[len(binaryPrefix):]
-	n, err := base64.StdEncoding.Decode(enc, enc)
-	if err != nil {
-		return nil, false
-	}
-	return enc[:n], true
+	data, err := base64.StdEncoding.AppendDecode([]byte{}, stored[len(binaryPrefix):])
+	return data, err == nil
 }
 
 // mysqlTimeLayout is how instants are sent to MySQL: UTC wall-clock text at

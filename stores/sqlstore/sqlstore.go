@@ -366,32 +366,30 @@ func (s *Store) loadAt(ctx context.Context, key string, now time.Time) ([]byte, 
 	if err := stores.CheckKey(key); err != nil {
 		return nil, time.Time{}, fmt.Errorf("sqlstore: load: %w (%w)", stores.ErrNotFound, err)
 	}
-	stored, exp, err := s.loadStored(ctx, key, s.timeArg(now))
-	if errors.Is(err, stores.ErrNotFound) {
-		return nil, time.Time{}, err
+	_, data, exp, err := s.loadStored(ctx, key, s.timeArg(now))
+	if err != nil && !errors.Is(err, stores.ErrNotFound) {
+		err = fmt.Errorf("sqlstore: load %s: %w", stores.Redact(key), err)
 	}
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", stores.Redact(key), err)
-	}
-	data, ok := fromStored(stored)
-	if !ok {
-		return nil, time.Time{}, stores.ErrNotFound
-	}
-	return data, exp, nil
+	return data, exp, err
 }
 
-// loadStored returns session_data of the live row under key as stored, and
-// its expiry, or stores.ErrNotFound.
-func (s *Store) loadStored(ctx context.Context, key string, now any) (stored []byte, exp time.Time, err error) {
+// loadStored reads the live row under key: session_data as stored (raw)
+// and decoded, and expire_date. A row that is missing or does not decode is
+// stores.ErrNotFound.
+func (s *Store) loadStored(ctx context.Context, key string, now any) (raw, data []byte, exp time.Time, err error) {
 	found, e := false, s.timeScanner()
 	err = s.query(ctx, nil, opLoad, []any{key, now}, func(r *sql.Rows) error {
 		found = true
-		return r.Scan(&stored, e)
+		return r.Scan(&raw, e)
 	})
-	if err == nil && !found {
-		err = stores.ErrNotFound
+	if err != nil {
+		return nil, nil, time.Time{}, err
 	}
-	return stored, e.t, err
+	data, ok := fromStored(raw)
+	if !found || !ok {
+		return nil, nil, time.Time{}, stores.ErrNotFound
+	}
+	return raw, data, e.t, nil
 }
 
 // Create implements stores.Store with one INSERT; a duplicate key (even of
