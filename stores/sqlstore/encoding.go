@@ -31,18 +31,18 @@ func verbatim(data []byte) bool {
 	return !bytes.HasPrefix(data, []byte(binaryPrefix))
 }
 
-// fromStored reverses storedForm in place where it can; ok is false for a
-// value marked as base64 that does not decode (an unreadable record).
+// fromStored reverses storedForm, decoding base64 into a new slice, and
+// returns empty data as []byte{}, not nil; ok is false for a value marked as
+// base64 that does not decode (an unreadable record).
 func fromStored(stored []byte) (data []byte, ok bool) {
+	if stored == nil {
+		return []byte{}, true
+	}
 	if !bytes.HasPrefix(stored, []byte(binaryPrefix)) {
 		return stored, true
 	}
-	enc := stored[len(binaryPrefix):]
-	n, err := base64.StdEncoding.Decode(enc, enc)
-	if err != nil {
-		return nil, false
-	}
-	return enc[:n], true
+	data, err := base64.StdEncoding.AppendDecode([]byte{}, stored[len(binaryPrefix):])
+	return data, err == nil
 }
 
 // mysqlTimeLayout is how instants are sent to MySQL: UTC wall-clock text at
@@ -68,6 +68,11 @@ func sqliteTime(t time.Time) string {
 type expiryScanner struct {
 	wallClock bool
 	t         time.Time
+}
+
+// timeScanner returns an expiryScanner for the store's dialect.
+func (s *Store) timeScanner() *expiryScanner {
+	return &expiryScanner{wallClock: s.dialect != Postgres}
 }
 
 func (e *expiryScanner) Scan(src any) error {

@@ -83,10 +83,7 @@ func (s *Store) IndexTouch(ctx context.Context, userID, key string, lastActive, 
 		return err
 	}
 	n, err := s.exec(ctx, opIndexTouch, s.timeArg(lastActive), userID, key)
-	if err == nil && n == 0 {
-		err = s.gone(ctx, opIndexHas, userID, key)
-	}
-	return indexErr("touch", key, err)
+	return indexErr("touch", key, s.gone(ctx, n, err, opIndexHas, userID, key))
 }
 
 // IndexMove implements stores.Indexer with one UPDATE of the key.
@@ -132,18 +129,12 @@ func (s *Store) IndexList(ctx context.Context, userID string) ([]stores.IndexEnt
 // indexList reads userID's entries, in tx when there is one: the live
 // entries, and the keys of the dead ones.
 func (s *Store) indexList(ctx context.Context, tx *sql.Tx, userID string) (live []stores.IndexEntry, dead []string, err error) {
-	rows, err := s.query(ctx, tx, opIndexList, s.timeArg(s.now()), userID)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = s.query(ctx, tx, opIndexList, []any{s.timeArg(s.now()), userID}, func(r *sql.Rows) error {
 		var e stores.IndexEntry
-		created := expiryScanner{wallClock: s.dialect != Postgres}
-		active := expiryScanner{wallClock: s.dialect != Postgres}
+		created, active := s.timeScanner(), s.timeScanner()
 		var isLive int
-		if err := rows.Scan(&e.Key, &created, &active, &e.UserAgent, &e.IP, &e.Backend, &isLive); err != nil {
-			return nil, nil, err
+		if err := r.Scan(&e.Key, created, active, &e.UserAgent, &e.IP, &e.Backend, &isLive); err != nil {
+			return err
 		}
 		e.Created, e.LastActive = created.t, active.t
 		if isLive == 1 && stores.ValidKey(e.Key) {
@@ -151,8 +142,9 @@ func (s *Store) indexList(ctx context.Context, tx *sql.Tx, userID string) (live 
 		} else if stores.ValidKey(e.Key) {
 			dead = append(dead, e.Key)
 		}
-	}
-	return live, dead, rows.Err()
+		return nil
+	})
+	return live, dead, err
 }
 
 // The cap on a user's sessions is counted in a transaction that first locks
@@ -239,16 +231,15 @@ func (s *Store) addLimited(ctx context.Context, userID string, e stores.IndexEnt
 
 // lockUser takes userID's lock row in tx, creating it the first time.
 func (s *Store) lockUser(ctx context.Context, tx *sql.Tx, userID string) error {
-	now := s.timeArg(s.now())
+	now := s.now()
+	lock := s.entryArgs(userID, stores.IndexEntry{Created: now, LastActive: now}) // empty key and details
 	for range 2 {
 		if s.dialect != SQLite {
-			var one int
-			err := tx.QueryRowContext(ctx, s.queries[opIndexLock], userID).Scan(&one)
-			if !errors.Is(err, sql.ErrNoRows) {
+			if ok, err := s.has(ctx, tx, opIndexLock, userID); ok || err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, s.queries[opIndexLockAdd], userID, now, now); err != nil || s.dialect == SQLite {
+		if _, err := tx.ExecContext(ctx, s.queries[opIndexAddNew], lock...); err != nil || s.dialect == SQLite {
 			return err
 		}
 	}
@@ -306,28 +297,23 @@ type rebuildRow struct {
 }
 
 // rebuildBatch reads the batch of live rows that follows the key after.
-func (s *Store) rebuildBatch(ctx context.Context, decode func([]byte) ([]string, map[string]any, error), after string, now time.Time) ([]rebuildRow, error) {
-	rows, err := s.query(ctx, nil, opRebuildScan, after, s.timeArg(now))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []rebuildRow
-	for rows.Next() {
-		var r rebuildRow
+func (s *Store) rebuildBatch(ctx context.Context, decode func([]byte) ([]string, map[string]any, error), after string, now time.Time) (out []rebuildRow, err error) {
+	err = s.query(ctx, nil, opRebuildScan, []any{after, s.timeArg(now)}, func(r *sql.Rows) error {
+		var row rebuildRow
 		var stored []byte
-		if err := rows.Scan(&r.key, &stored); err != nil {
-			return nil, err
+		if err := r.Scan(&row.key, &stored); err != nil {
+			return err
 		}
 		if data, ok := fromStored(stored); ok {
 			if _, values, err := decode(data); err == nil {
-				r.user, _ = sessionindex.UserID(values[sessionindex.UserIDKey])
-				r.backend, _ = values[sessionindex.BackendKey].(string)
+				row.user, _ = sessionindex.UserID(values[sessionindex.UserIDKey])
+				row.backend, _ = values[sessionindex.BackendKey].(string)
 			}
 		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		out = append(out, row)
+		return nil
+	})
+	return out, err
 }
 
 var _ stores.Indexer = (*Store)(nil)

@@ -33,7 +33,7 @@ func (s *Store) stmt(ctx context.Context, o op) (*sql.Stmt, error) {
 		return nil, errClosed
 	}
 	p := s.stmts[o]
-	if p == nil || p.failed() {
+	if p == nil {
 		p = &preparing{done: make(chan struct{})}
 		s.stmts[o] = p
 		// context.WithoutCancel keeps the caller's values (tracing) but
@@ -49,16 +49,6 @@ func (s *Store) stmt(ctx context.Context, o op) (*sql.Stmt, error) {
 	}
 }
 
-// failed reports whether p is over and failed.
-func (p *preparing) failed() bool {
-	select {
-	case <-p.done:
-		return p.err != nil
-	default:
-		return false
-	}
-}
-
 // runPrepare prepares o's query for p and publishes the result.
 func (s *Store) runPrepare(ctx context.Context, o op, p *preparing) {
 	ctx, cancel := context.WithTimeout(ctx, prepareTimeout)
@@ -68,6 +58,7 @@ func (s *Store) runPrepare(ctx context.Context, o op, p *preparing) {
 	defer s.mu.Unlock()
 	if err != nil {
 		err = fmt.Errorf("prepare: %w", err)
+		s.stmts[o] = nil // the next caller starts again
 	} else if s.closed {
 		st.Close()
 		st, err = nil, errClosed

@@ -146,9 +146,9 @@ func buildQueries(d Dialect, table, index string, batch int) [numOps]string {
 	}
 	if index != "" {
 		entry := " WHERE user_id = ? AND session_key = ?"
-		cols := ix + " (user_id, session_key, created, last_active, user_agent, ip, backend) VALUES "
-		q[opIndexAdd] = "INSERT INTO " + cols + "(?, ?, ?, ?, ?, ?, ?)" + dl.upsert
-		q[opIndexAddNew] = fmt.Sprintf(dl.insertNew, cols+"(?, ?, ?, ?, ?, ?, ?)")
+		values := ix + " (user_id, session_key, created, last_active, user_agent, ip, backend) VALUES (?, ?, ?, ?, ?, ?, ?)"
+		q[opIndexAdd] = "INSERT INTO " + values + dl.upsert
+		q[opIndexAddNew] = fmt.Sprintf(dl.insertNew, values)
 		q[opIndexTouch] = "UPDATE " + ix + " SET last_active = ?" + entry
 		q[opIndexHas] = "SELECT 1 FROM " + ix + entry
 		q[opIndexMove] = "UPDATE " + ix + " SET session_key = ?, last_active = ?" + entry
@@ -160,7 +160,6 @@ func buildQueries(d Dialect, table, index string, batch int) [numOps]string {
 		// DELETE ... LIMIT takes none.
 		dead := "NOT EXISTS (SELECT 1 FROM " + t + " s WHERE s.session_key = " + ix + ".session_key AND s.expire_date > ?)"
 		q[opIndexPurge] = fmt.Sprintf(dl.purge, ix, dead, n, dl.rowid)
-		q[opIndexLockAdd] = fmt.Sprintf(dl.insertNew, cols+"(?, '', ?, ?, '', '', '')")
 		q[opIndexLock] = "SELECT 1 FROM " + ix + " WHERE user_id = ? AND session_key = '' FOR UPDATE"
 		q[opRebuildScan] = "SELECT session_key, session_data FROM " + t + " WHERE session_key > ? AND expire_date > ? ORDER BY session_key LIMIT " + n
 	}

@@ -24,19 +24,15 @@
 //
 // # Round trips and contexts
 //
-// Every operation is one statement and, in steady state, one round trip.
-// Each statement is prepared once (per pooled connection, which database/sql
-// does) on first use, under a context of its own (the caller's values, a
-// 30-second timeout, no cancellation); without that, go-sql-driver/mysql
-// would prepare, execute and close every parameterised query, two round
-// trips each. Behind a proxy that cannot hold prepared statements (ProxySQL,
-// pgbouncer in transaction mode) use [WithoutPreparedStatements].
+// Every operation is one statement and, in steady state, one round trip:
+// each statement is prepared once per pooled connection, on first use (with
+// the caller's context values, a 30-second timeout and no cancellation),
+// where go-sql-driver/mysql would otherwise prepare, execute and close every
+// parameterised query. Behind a proxy that cannot hold prepared statements
+// (ProxySQL, pgbouncer in transaction mode) use [WithoutPreparedStatements].
 //
 // A statement ends when its context does (the store timeout, or the
 // request's client going away), a statement waiting on a row lock included.
-// go-sql-driver/mysql bounds a statement by no deadline of its own, so its
-// context watcher, a goroutine per connection (about 15 µs a query on a
-// loopback MySQL), is kept.
 //
 // # Conditional writes
 //
@@ -130,7 +126,6 @@ const (
 	opIndexRemove
 	opIndexList
 	opIndexPurge
-	opIndexLockAdd
 	opIndexLock
 	opRebuildScan
 	numOps
@@ -246,41 +241,38 @@ func (s *Store) Close() error {
 
 var errClosed = errors.New("sqlstore: store is closed")
 
-func (s *Store) queryRow(ctx context.Context, o op, args ...any) (*sql.Row, error) {
-	if !s.prepared {
-		return s.db.QueryRowContext(ctx, s.queries[o], args...), nil
-	}
-	st, err := s.stmt(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryRowContext(ctx, args...), nil
-}
-
-// query runs o in tx when there is one, else as queryRow does (prepared
-// unless WithoutPreparedStatements).
-func (s *Store) query(ctx context.Context, tx *sql.Tx, o op, args ...any) (*sql.Rows, error) {
+// query runs o in tx when there is one, else as a prepared statement
+// (unless WithoutPreparedStatements), and calls scan on each row it returns.
+func (s *Store) query(ctx context.Context, tx *sql.Tx, o op, args []any, scan func(*sql.Rows) error) error {
+	var rows *sql.Rows
+	var err error
 	switch {
 	case tx != nil:
-		return tx.QueryContext(ctx, s.queries[o], args...)
+		rows, err = tx.QueryContext(ctx, s.queries[o], args...)
 	case !s.prepared:
-		return s.db.QueryContext(ctx, s.queries[o], args...)
+		rows, err = s.db.QueryContext(ctx, s.queries[o], args...)
+	default:
+		var st *sql.Stmt
+		if st, err = s.stmt(ctx, o); err == nil {
+			rows, err = st.QueryContext(ctx, args...)
+		}
 	}
-	st, err := s.stmt(ctx, o)
 	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
-}
-
-// has reports whether query o finds a row.
-func (s *Store) has(ctx context.Context, o op, args ...any) (bool, error) {
-	rows, err := s.query(ctx, nil, o, args...)
-	if err != nil {
-		return false, err
+		return err
 	}
 	defer rows.Close()
-	return rows.Next(), rows.Err()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// has reports whether query o, in tx when there is one, finds a row.
+func (s *Store) has(ctx context.Context, tx *sql.Tx, o op, args ...any) (found bool, err error) {
+	err = s.query(ctx, tx, o, args, func(*sql.Rows) error { found = true; return nil })
+	return found, err
 }
 
 func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
@@ -307,13 +299,16 @@ func (s *Store) exec(ctx context.Context, o op, args ...any) (int64, error) {
 	return res.RowsAffected()
 }
 
-// gone returns stores.ErrNotFound for an UPDATE that counted no row. MySQL
-// counts only rows it changed, so there zero rows (the values were already
-// the same, or the row is gone) is told apart by query o; PostgreSQL and
-// SQLite count the rows matched.
-func (s *Store) gone(ctx context.Context, o op, args ...any) error {
+// gone returns err, or stores.ErrNotFound for an UPDATE that counted no
+// row (n). MySQL counts only rows it changed, so there zero rows (the values
+// were already the same, or the row is gone) is told apart by query o;
+// PostgreSQL and SQLite count the rows matched.
+func (s *Store) gone(ctx context.Context, n int64, err error, o op, args ...any) error {
+	if err != nil || n > 0 {
+		return err
+	}
 	if s.dialect == MySQL {
-		if ok, err := s.has(ctx, o, args...); ok || err != nil {
+		if ok, err := s.has(ctx, nil, o, args...); ok || err != nil {
 			return err
 		}
 	}
@@ -371,38 +366,30 @@ func (s *Store) loadAt(ctx context.Context, key string, now time.Time) ([]byte, 
 	if err := stores.CheckKey(key); err != nil {
 		return nil, time.Time{}, fmt.Errorf("sqlstore: load: %w (%w)", stores.ErrNotFound, err)
 	}
-	stored, exp, err := s.loadStored(ctx, key, s.timeArg(now))
-	if errors.Is(err, stores.ErrNotFound) {
-		return nil, time.Time{}, err
+	_, data, exp, err := s.loadStored(ctx, key, s.timeArg(now))
+	if err != nil && !errors.Is(err, stores.ErrNotFound) {
+		err = fmt.Errorf("sqlstore: load %s: %w", stores.Redact(key), err)
 	}
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("sqlstore: load %s: %w", stores.Redact(key), err)
-	}
-	data, ok := fromStored(stored)
-	if !ok {
-		return nil, time.Time{}, stores.ErrNotFound
-	}
-	if data == nil {
-		data = []byte{}
-	}
-	return data, exp, nil
+	return data, exp, err
 }
 
-// loadStored returns session_data of the live row under key as stored, and
-// its expiry, or stores.ErrNotFound.
-func (s *Store) loadStored(ctx context.Context, key string, now any) ([]byte, time.Time, error) {
-	row, err := s.queryRow(ctx, opLoad, key, now)
+// loadStored reads the live row under key: session_data as stored (raw)
+// and decoded, and expire_date. A row that is missing or does not decode is
+// stores.ErrNotFound.
+func (s *Store) loadStored(ctx context.Context, key string, now any) (raw, data []byte, exp time.Time, err error) {
+	found, e := false, s.timeScanner()
+	err = s.query(ctx, nil, opLoad, []any{key, now}, func(r *sql.Rows) error {
+		found = true
+		return r.Scan(&raw, e)
+	})
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, nil, time.Time{}, err
 	}
-	var stored []byte
-	exp := expiryScanner{wallClock: s.dialect != Postgres}
-	if err := row.Scan(&stored, &exp); errors.Is(err, sql.ErrNoRows) {
-		return nil, time.Time{}, stores.ErrNotFound
-	} else if err != nil {
-		return nil, time.Time{}, err
+	data, ok := fromStored(raw)
+	if !found || !ok {
+		return nil, nil, time.Time{}, stores.ErrNotFound
 	}
-	return stored, exp.t, nil
+	return raw, data, e.t, nil
 }
 
 // Create implements stores.Store with one INSERT; a duplicate key (even of
@@ -430,26 +417,23 @@ func (s *Store) written(ctx context.Context, op, key string, err error) error {
 // Update implements stores.Store with one UPDATE of the live row; a row
 // that is gone or expired is stores.ErrNotFound.
 func (s *Store) Update(ctx context.Context, key string, data []byte, expiry time.Time) error {
-	now := s.timeArg(s.now())
-	return s.update(ctx, "update", key, now, opUpdate, s.dataArg(storedForm(data)), s.timeArg(expiry), key, now)
+	return s.update(ctx, "update", key, opUpdate, s.dataArg(storedForm(data)), s.timeArg(expiry))
 }
 
 // Touch implements stores.Toucher with one UPDATE of expire_date alone.
 func (s *Store) Touch(ctx context.Context, key string, expiry time.Time) error {
-	now := s.timeArg(s.now())
-	return s.update(ctx, "touch", key, now, opTouch, s.timeArg(expiry), key, now)
+	return s.update(ctx, "touch", key, opTouch, s.timeArg(expiry))
 }
 
-// update runs o, an UPDATE of the live row under key at now.
-func (s *Store) update(ctx context.Context, what, key string, now any, o op, args ...any) error {
+// update runs o, an UPDATE of the live row given args followed by key and
+// the current time.
+func (s *Store) update(ctx context.Context, what, key string, o op, args ...any) error {
 	if err := stores.CheckKey(key); err != nil {
 		return fmt.Errorf("sqlstore: %s: %w", what, err)
 	}
-	n, err := s.exec(ctx, o, args...)
-	if err == nil && n == 0 {
-		err = s.gone(ctx, opExists, key, now)
-	}
-	return s.written(ctx, what, key, err)
+	now := s.timeArg(s.now())
+	n, err := s.exec(ctx, o, append(args, key, now)...)
+	return s.written(ctx, what, key, s.gone(ctx, n, err, opExists, key, now))
 }
 
 // Delete implements stores.Store with one DELETE.
@@ -467,7 +451,7 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	if !stores.ValidKey(key) {
 		return false, nil
 	}
-	ok, err := s.has(ctx, opExists, key, s.timeArg(s.now()))
+	ok, err := s.has(ctx, nil, opExists, key, s.timeArg(s.now()))
 	if err != nil {
 		return false, fmt.Errorf("sqlstore: exists %s: %w", stores.Redact(key), err)
 	}

@@ -57,18 +57,12 @@ func (s *Store) compare(ctx context.Context, key string, old, stored []byte, o o
 		if n > 0 {
 			return nil, nil
 		}
-		raw, _, err := s.loadStored(ctx, key, now)
+		raw, cur, _, err := s.loadStored(ctx, key, now)
 		if err != nil {
-			return nil, err
+			return nil, err // stores.ErrNotFound for an unreadable row, as for Load
 		}
-		cur, ok := fromStored(bytes.Clone(raw))
 		switch {
-		case !ok:
-			return nil, stores.ErrNotFound // unreadable, as for Load
 		case !bytes.Equal(cur, old):
-			if cur == nil {
-				cur = []byte{}
-			}
 			return cur, stores.ErrConflict
 		case s.dialect == MySQL && stored != nil && bytes.Equal(raw, stored):
 			return nil, nil
