@@ -36,7 +36,7 @@ const DefaultTombstoneTTL = 30 * time.Second
 // guarded is a cache store's writes as the store makes them: Set writes a
 // record whether or not one exists; SetUnless and TouchUnless leave a record
 // beginning with guard as it is, in one atomic step (redisstore's and
-// redis9store's Lua script, memstore's shard lock), so a write's mark
+// redis9store's Lua script, memstore's lock), so a write's mark
 // replaces no other marker, and nothing the tombstone a Delete leaves.
 type guarded interface {
 	Set(ctx context.Context, key string, data []byte, expiry time.Time) error
